@@ -1,0 +1,232 @@
+"""The embedded default: the RTCM 2027 programme on the real catalogue.
+
+The catalogue (modules, topics, durations, formats, resource organisations, links) is
+the real Regional Migration Curriculum. The trainers, their availability and the
+partner venue are FICTIONAL: invented names, generated from a fixed seed so that the
+same seed gives the same pool. ``python -m data.default`` rewrites
+``data/rtcm_2027.yaml`` from this code; a test checks that the file is up to date.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from data.curriculum import load_catalogue
+
+YEAR = 2027
+SEED = 2027
+DEFAULT_FILE = "rtcm_2027.yaml"
+
+# Curated prerequisites. Part I before Part II; a module's introductory topic before
+# the module's other topics where the curriculum calls it an introduction.
+PART_ONE_BEFORE_PART_TWO = [
+    ("M3.T1", "M3.T2", "Understanding Legal Migration: Part I before Part II"),
+    ("M4.T1", "M4.T2", "Introduction to Crisis and Migration: Part 1 before Part 2"),
+    ("M4.T7", "M4.T8", "Introduction to International Refugee Protection: Part 1 before Part 2"),
+]
+INTRODUCTIONS = [
+    # Module 1's outline calls Topic 1 "Introduction to International Migration". M1.T7 is
+    # a separate introduction for media, so it does not wait for M1.T1.
+    ("M1.T1", ["M1.T2", "M1.T3", "M1.T4", "M1.T5", "M1.T6", "M1.T8", "M1.T9", "M1.T10",
+               "M1.T11", "M1.T12"], "Module 1 introduction first"),
+    ("M1.T4", ["M1.T5"], "Introduction to Migration Management before its programming cycle"),
+    # Module 2 Topic 1 is "this introduction Course"; M2.T10 is the separate online media course.
+    ("M2.T1", ["M2.T2", "M2.T3", "M2.T4", "M2.T5", "M2.T6", "M2.T7", "M2.T8", "M2.T9"],
+     "Module 2 introduction first"),
+    # Module 4 says its numbering is indicative "except introductory courses": the crisis
+    # introduction opens the crisis topics, the protection introduction the protection ones.
+    ("M4.T1", ["M4.T3", "M4.T4", "M4.T5", "M4.T6", "M4.T13", "M4.T14"],
+     "Introduction to Crisis and Migration first"),
+    ("M4.T7", ["M4.T9", "M4.T10", "M4.T11", "M4.T12"],
+     "Introduction to International Refugee Protection first"),
+]
+# Modules 3, 5, 6, 7 and 8 name no introductory topic: no prerequisite is imposed there.
+
+# The Road Map's short-term thematic priorities.
+PRIORITY_TOPICS = {
+    **{f"M8.T{i}": 2 for i in range(1, 6)},  # migration and health
+    **{f"M7.T{i}": 2 for i in range(1, 5)},  # migration and the environment
+    **{t: 2 for t in ("M4.T1", "M4.T2", "M4.T7", "M4.T8", "M4.T9", "M4.T13")},  # crisis, protection
+    **{t: 2 for t in ("M3.T3", "M3.T4", "M3.T5")},  # labour migration
+}
+# Courses held in Russian (border and return practitioners across the region).
+RUSSIAN = {"M2.T2", "M2.T4", "M2.T8", "M6.T1", "M6.T2", "M6.T4", "M3.T12", "M4.T13"}
+
+FIRST_NAMES = {
+    "woman": ["Aigerim", "Nigar", "Leyla", "Madina", "Elena", "Gulnara", "Nino", "Ana", "Zarina",
+              "Sabina", "Aida", "Dilnoza", "Olga", "Mariam", "Sevinj", "Irina", "Aynur", "Tamara",
+              "Kamila", "Natalia"],
+    "man": ["Rashad", "Timur", "Giorgi", "Arman", "Elnur", "Bakhtiyor", "Andrei", "Davit", "Farid",
+            "Ruslan", "Nurlan", "Orkhan", "Sergey", "Aziz", "Levan", "Murat", "Vusal", "Daniyar",
+            "Mikhail", "Tural", "Anvar", "Samir", "Ilya", "Kanat", "Eldar", "Oleg", "Ravshan"],
+}
+SURNAMES = ["Aliyeva", "Karimov", "Beridze", "Nurlanova", "Huseynov", "Tashkentova", "Petrenko",
+            "Abdullayev", "Grigoryan", "Saidov", "Mammadova", "Ismoilov", "Kvaratskhelia",
+            "Sultanova", "Rahimov", "Osmonova", "Babayan", "Yusupov", "Jafarova", "Tokayev",
+            "Gasimova", "Usmonov", "Lomidze", "Sharipova", "Bekov", "Hasanli", "Rustamova",
+            "Japarov", "Orlova", "Nazarov", "Valiyeva", "Ermekov", "Khalilova", "Tsereteli",
+            "Abenova", "Qasimov", "Mirzoeva", "Akhmedov", "Ivanova", "Safarov", "Iskandarova",
+            "Dzhumabaev", "Novruzova", "Chikovani", "Kadyrova", "Umarov", "Shirinova", "Aslanov"]
+
+# (organisation, number of trainers, share of women, day rate USD, max days per year)
+POOL = [
+    ("IOM", 11, 0.45, 250, 40),
+    ("RTCM-POOL", 8, 0.40, 300, 35),
+    ("TOT", 4, 0.50, 150, 25),
+    ("COUNTRY", 5, 0.30, 120, 15),
+    ("UNHCR", 4, 0.50, 200, 20),
+    ("ILO", 2, 0.50, 200, 15),
+    ("WHO", 2, 0.50, 200, 15),
+    ("UNODC", 2, 0.00, 200, 15),
+    ("OHCHR", 1, 1.00, 200, 15),
+    ("UNICEF", 1, 1.00, 200, 10),
+    ("UN-WOMEN", 1, 1.00, 200, 10),
+    ("UNDP", 1, 0.00, 200, 10),
+    ("ACADEMIA", 2, 0.50, 350, 15),
+    ("NGO", 2, 0.50, 150, 15),
+    ("CAREC", 1, 0.00, 250, 10),
+]
+
+
+def _unavailability(rng: random.Random) -> list[dict[str, Any]]:
+    reasons = ["mission abroad", "annual leave", "other programme commitment", "conference"]
+    periods = []
+    for _ in range(rng.randint(1, 3)):
+        month = rng.choice([1, 2, 3, 4, 5, 6, 9, 10, 11, 12])
+        start = date(YEAR, month, rng.randint(1, 20))
+        length = rng.choice([5, 7, 10, 14])
+        periods.append({"start": start, "end": start + timedelta(days=length - 1),
+                        "reason": rng.choice(reasons)})
+    periods.sort(key=lambda p: p["start"])
+    return periods
+
+
+def build_default(seed: int = SEED) -> dict[str, Any]:
+    """The default problem as plain data (the YAML file's content)."""
+    rng = random.Random(seed)
+    cat = load_catalogue()
+    topics_by_org: dict[str, list[str]] = {}
+    for t in cat.topics:
+        for o in t.resource_organisations:
+            topics_by_org.setdefault(o, []).append(t.id)
+    names_used: set[str] = set()
+    trainers = []
+    n = 0
+    for org, count, women_share, rate, max_year in POOL:
+        women = round(count * women_share)
+        for k in range(count):
+            n += 1
+            gender = "woman" if k < women else "man"
+            while True:
+                name = f"{rng.choice(FIRST_NAMES[gender])} {rng.choice(SURNAMES)}"
+                if name not in names_used:
+                    names_used.add(name)
+                    break
+            rec: dict[str, Any] = {"id": f"T{n:02d}", "name": f"{name} (fictional)", "gender": gender,
+                                   "organisation": org}
+            if org == "IOM":
+                # Each IOM trainer covers three modules; together they cover every module often.
+                rec["modules"] = sorted(rng.sample(range(1, 9), 3))
+            elif org in ("RTCM-POOL", "TOT"):
+                rec["modules"] = sorted(rng.sample(range(1, 9), 2 if org == "RTCM-POOL" else 1))
+            else:
+                pool = topics_by_org.get(org, [])
+                rec["topics"] = sorted(rng.sample(pool, min(len(pool), rng.randint(4, 9))),
+                                       key=_topic_key)
+            rec["languages"] = ["en", "ru"] if rng.random() < 0.7 else ["en"]
+            rec["unavailable"] = _unavailability(rng)
+            rec["max_days_per_month"] = 10
+            rec["max_days_per_year"] = max_year
+            rec["day_rate"] = rate
+            rec["fictional"] = True
+            trainers.append(rec)
+
+    programme = []
+    for t in cat.topics:
+        online = t.modes == ["online"]
+        item: dict[str, Any] = {
+            "topic": t.id,
+            "mode": "online" if online else "hybrid",
+            "duration_days": t.duration_max,
+            "priority": PRIORITY_TOPICS.get(t.id, 0),
+            "participants_in_person": 0 if online else 20 + 5 * rng.randint(0, 2),
+            "participants_online": 60 if online else 10 * rng.randint(1, 4),
+            "language": "ru" if t.id in RUSSIAN else "en",
+        }
+        programme.append(item)
+
+    prerequisites = [
+        {"before": a, "after": b, "reason": why} for a, b, why in PART_ONE_BEFORE_PART_TWO
+    ] + [
+        {"before": a, "after": b, "reason": why} for a, bs, why in INTRODUCTIONS for b in bs
+    ]
+    return {
+        "name": "RTCM annual programme 2027",
+        "description": (
+            "The Regional Migration Curriculum (8 modules, 68 topics), one edition of each topic "
+            "in 2027 at the RTCM in Baku. Catalogue: real. Trainers and their availability: "
+            f"fictional, generated with seed {seed}."
+        ),
+        "calendar": {
+            "start": date(YEAR, 1, 1),
+            "end": date(YEAR, 12, 31),
+            "holiday_country": "AZ",
+            "closures": [
+                {"start": date(YEAR, 7, 1), "end": date(YEAR, 8, 31), "reason": "summer break"},
+                {"start": date(YEAR, 12, 27), "end": date(YEAR, 12, 31), "reason": "year-end closure"},
+            ],
+        },
+        "modules": [m.model_dump(mode="json") for m in cat.modules],
+        "topics": [t.model_dump(mode="json") for t in cat.topics],
+        "organisations": [o.model_dump(mode="json", exclude_none=True) for o in cat.organisations],
+        "trainers": trainers,
+        "venues": [
+            {"id": "RTCM", "name": "Regional Training Center on Migration", "city": "Baku", "rooms": [
+                {"id": "RTCM-HALL", "name": "Main hall", "seats": 40, "hybrid": True,
+                 "online_seats": 60, "day_cost": 100},
+                {"id": "RTCM-A", "name": "Training room A", "seats": 25, "hybrid": True,
+                 "online_seats": 40, "day_cost": 60},
+                {"id": "RTCM-B", "name": "Training room B (no hybrid equipment)", "seats": 20,
+                 "hybrid": False, "day_cost": 40},
+            ]},
+            {"id": "PARTNER", "name": "Partner conference centre (fictional)", "city": "Baku", "rooms": [
+                {"id": "PARTNER-1", "name": "Conference room", "seats": 35, "hybrid": True,
+                 "online_seats": 50, "day_cost": 450},
+            ]},
+        ],
+        "platform": {"max_concurrent_streams": 2, "online_seats_per_stream": 100},
+        "programme": programme,
+        "prerequisites": prerequisites,
+        "team_rules": {"min_trainers": 2, "max_trainers": 3, "required_organisations": ["IOM"],
+                       "mixed_gender": "hard"},
+    }
+
+
+def _topic_key(tid: str) -> tuple[int, int]:
+    m, t = tid[1:].split(".T")
+    return int(m), int(t)
+
+
+def dump_yaml(data: dict[str, Any]) -> str:
+    header = (
+        "# RTCM Planner: the default 2027 programme.\n"
+        "# Catalogue from the real Regional Migration Curriculum; trainers are FICTIONAL.\n"
+        "# Generated by `python -m data.default`; edit the code, not this file.\n"
+    )
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def default_text() -> str:
+    return resources.files("data").joinpath(DEFAULT_FILE).read_text(encoding="utf-8")
+
+
+if __name__ == "__main__":
+    out = Path(__file__).with_name(DEFAULT_FILE)
+    out.write_text(dump_yaml(build_default()), encoding="utf-8")
+    print(f"wrote {out}")

@@ -1,0 +1,543 @@
+"""The planning problem: catalogue, programme, trainers, venues, rules and weights.
+
+Every record checks its own fields; :class:`Problem` checks the cross-references once
+(unknown trainer, topic, room, organisation; prerequisite cycles; impossible
+capacities) and reports every error together, each naming the record and field.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import cached_property
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from model.calendar import CalendarSpec, Period, Record, WorkCalendar, reversed_periods
+
+Gender = Literal["woman", "man", "another_identity", "undisclosed"]
+Mode = Literal["hybrid", "in_person", "online"]
+RuleMode = Literal["hard", "soft", "off"]
+OrgKind = Literal[
+    "un_agency", "international", "government", "academia", "ngo", "pool", "private", "media", "other"
+]
+
+TOPIC_ID = re.compile(r"^M(\d+)\.T(\d+)$")
+
+
+def edition_id(topic: str, number: int) -> str:
+    return f"{topic}#{number}"
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+class Topic(Record):
+    """One course of the curriculum."""
+
+    id: str = Field(description="M<module>.T<topic>, e.g. M3.T2")
+    module: int
+    title: str
+    duration_min: int = Field(ge=1, description="shortest length in days")
+    duration_max: int = Field(ge=1, description="longest length in days")
+    modes: list[Mode] = Field(default_factory=lambda: ["hybrid", "in_person"])
+    target_audiences: list[str] = Field(default_factory=list)
+    resource_organisations: list[str] = Field(
+        default_factory=list, description="organisation ids named as resource persons"
+    )
+    resource_persons_raw: list[str] = Field(default_factory=list)
+    links: list[str] = Field(default_factory=list, description="related topics (not prerequisites)")
+
+    @model_validator(mode="after")
+    def _check(self) -> Topic:
+        errors = []
+        m = TOPIC_ID.match(self.id)
+        if not m:
+            errors.append(f"topic {self.id}: id is not of the form M<module>.T<topic>")
+        elif int(m.group(1)) != self.module:
+            errors.append(f"topic {self.id}: module is {self.module} but the id says {m.group(1)}")
+        if self.duration_max < self.duration_min:
+            errors.append(
+                f"topic {self.id}: duration_max ({self.duration_max}) is below "
+                f"duration_min ({self.duration_min})"
+            )
+        if not self.modes:
+            errors.append(f"topic {self.id}: modes is empty")
+        if errors:
+            raise ValueError("\n".join(errors))
+        return self
+
+
+class Module(Record):
+    number: int = Field(ge=1)
+    title: str
+    connected_modules: list[int] = Field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------ people
+
+
+class Organisation(Record):
+    id: str
+    name: str
+    kind: OrgKind = "other"
+    trainer_day_quota: int | None = Field(
+        default=None, ge=0, description="most trainer-days its trainers may give in the horizon"
+    )
+
+
+class Trainer(Record):
+    """A trainer or resource person. Names in the embedded default are fictional."""
+
+    id: str
+    name: str
+    gender: Gender
+    organisation: str
+    topics: list[str] = Field(default_factory=list, description="topic ids they can teach")
+    modules: list[int] = Field(default_factory=list, description="whole modules they can teach")
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    unavailable: list[Period] = Field(default_factory=list)
+    max_days_per_month: int | None = Field(default=None, ge=0)
+    max_days_per_year: int | None = Field(default=None, ge=0)
+    day_rate: int = Field(default=0, ge=0, description="fee per training day, USD")
+    fictional: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> Trainer:
+        errors = reversed_periods(f"trainer {self.id}", "unavailable period", self.unavailable)
+        if not self.languages:
+            errors.append(f"trainer {self.id}: languages is empty")
+        if errors:
+            raise ValueError("\n".join(errors))
+        return self
+
+    def can_teach(self, topic: Topic) -> bool:
+        return topic.id in self.topics or topic.module in self.modules
+
+
+# ------------------------------------------------------------------------------ venues
+
+
+class Room(Record):
+    id: str
+    name: str
+    seats: int = Field(ge=0, description="in-person seats")
+    hybrid: bool = Field(default=False, description="equipped to stream a hybrid course")
+    online_seats: int = Field(default=0, ge=0, description="remote participants it can host")
+    day_cost: int = Field(default=0, ge=0, description="USD per day in use")
+    closures: list[Period] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> Room:
+        errors = reversed_periods(f"room {self.id}", "closure", self.closures)
+        if self.online_seats and not self.hybrid:
+            errors.append(f"room {self.id}: has online_seats but is not hybrid-equipped")
+        if errors:
+            raise ValueError("\n".join(errors))
+        return self
+
+
+class Venue(Record):
+    id: str
+    name: str
+    city: str = "Baku"
+    rooms: list[Room]
+    closures: list[Period] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> Venue:
+        errors = reversed_periods(f"venue {self.id}", "closure", self.closures)
+        if not self.rooms:
+            errors.append(f"venue {self.id}: has no rooms")
+        if errors:
+            raise ValueError("\n".join(errors))
+        return self
+
+
+class Platform(Record):
+    """The online platform that carries hybrid and online courses."""
+
+    max_concurrent_streams: int = Field(default=2, ge=0)
+    online_seats_per_stream: int = Field(default=100, ge=0, description="for online-only courses")
+
+
+# --------------------------------------------------------------------------- programme
+
+
+class ProgrammeItem(Record):
+    """What to deliver of one topic in the horizon."""
+
+    topic: str
+    editions: int = Field(default=1, ge=1)
+    mode: Mode = "hybrid"
+    duration_days: int | None = Field(
+        default=None, ge=1, description="fixed length; None lets the solver choose in the topic's range"
+    )
+    earliest_start: date | None = None
+    latest_end: date | None = None
+    priority: int = Field(default=0, ge=0, le=3, description="0 none .. 3 urgent: earlier is better")
+    mandatory: bool = True
+    participants_in_person: int = Field(default=20, ge=0)
+    participants_online: int = Field(default=0, ge=0)
+    language: str = "en"
+    required_organisations: list[str] | None = Field(
+        default=None, description="organisations the team must include; None uses the team rules"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ProgrammeItem:
+        errors = []
+        if self.earliest_start and self.latest_end and self.latest_end < self.earliest_start:
+            errors.append(
+                f"programme {self.topic}: latest_end ({self.latest_end}) is before "
+                f"earliest_start ({self.earliest_start})"
+            )
+        if self.mode == "online" and self.participants_in_person:
+            errors.append(f"programme {self.topic}: an online course has no in-person participants")
+        if self.mode == "in_person" and self.participants_online:
+            errors.append(f"programme {self.topic}: an in-person course has no online participants")
+        if errors:
+            raise ValueError("\n".join(errors))
+        return self
+
+
+class Prerequisite(Record):
+    """Topic ``before`` must be delivered before topic ``after`` starts."""
+
+    before: str
+    after: str
+    min_gap_days: int = Field(default=0, ge=0, description="calendar days between the two")
+    max_gap_days: int | None = Field(default=None, ge=0)
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Prerequisite:
+        if self.max_gap_days is not None and self.max_gap_days < self.min_gap_days:
+            raise ValueError(
+                f"prerequisite {self.before}->{self.after}: max_gap_days ({self.max_gap_days}) "
+                f"is below min_gap_days ({self.min_gap_days})"
+            )
+        return self
+
+
+class TeamRules(Record):
+    min_trainers: int = Field(default=2, ge=1)
+    max_trainers: int = Field(default=3, ge=1)
+    required_organisations: list[str] = Field(
+        default_factory=lambda: ["IOM"], description="every team includes one trainer of each"
+    )
+    mixed_gender: RuleMode = Field(
+        default="hard", description="a team of two or more has at least one woman and one man"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> TeamRules:
+        if self.max_trainers < self.min_trainers:
+            raise ValueError(
+                f"team rules: max_trainers ({self.max_trainers}) is below min_trainers "
+                f"({self.min_trainers})"
+            )
+        return self
+
+
+class Weights(Record):
+    """Points per unit of each soft rule. A weight of 0 switches the rule off."""
+
+    optional_edition_left_out: float = Field(default=500, ge=0, description="per edition, x(1+priority)")
+    priority_topic_late: float = Field(default=1, ge=0, description="per working day x priority level")
+    busiest_month: float = Field(default=20, ge=0, description="per training day in the busiest month")
+    busiest_trainer: float = Field(default=10, ge=0, description="per day of the busiest trainer")
+    cost: float = Field(default=1, ge=0, description="per 100 USD of fees and room costs")
+    linked_topics_overlap: float = Field(default=30, ge=0, description="per pair of linked editions")
+    team_without_mixed_gender: float = Field(default=200, ge=0, description="per team, when soft")
+    course_shortened: float = Field(default=100, ge=0, description="per day below the topic's maximum")
+
+
+# ----------------------------------------------------------------------------- problem
+
+
+class Edition:
+    """One delivery of a topic: the unit the engine schedules. Not an input record."""
+
+    __slots__ = ("id", "topic", "number", "item", "durations")
+
+    def __init__(self, topic: Topic, number: int, item: ProgrammeItem) -> None:
+        self.id = edition_id(topic.id, number)
+        self.topic = topic
+        self.number = number
+        self.item = item
+        if item.duration_days is not None:
+            self.durations = [item.duration_days]
+        else:
+            self.durations = list(range(topic.duration_min, topic.duration_max + 1))
+
+    @property
+    def mode(self) -> Mode:
+        return self.item.mode
+
+    @property
+    def mandatory(self) -> bool:
+        return self.item.mandatory
+
+    def __repr__(self) -> str:
+        return f"Edition({self.id})"
+
+
+class Problem(Record):
+    """Everything the scheduler needs. Validated as a whole: see :func:`problem_errors`."""
+
+    name: str = "RTCM programme"
+    description: str = ""
+    calendar: CalendarSpec
+    modules: list[Module]
+    topics: list[Topic]
+    organisations: list[Organisation]
+    trainers: list[Trainer]
+    venues: list[Venue]
+    platform: Platform = Field(default_factory=Platform)
+    programme: list[ProgrammeItem]
+    prerequisites: list[Prerequisite] = Field(default_factory=list)
+    team_rules: TeamRules = Field(default_factory=TeamRules)
+    weights: Weights = Field(default_factory=Weights)
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Problem:
+        errors = problem_errors(self)
+        if errors:
+            raise ValueError("\n".join(errors))
+        return self
+
+    # -- lookups, built once --------------------------------------------------------
+
+    @cached_property
+    def topic_by_id(self) -> dict[str, Topic]:
+        return {t.id: t for t in self.topics}
+
+    @cached_property
+    def trainer_by_id(self) -> dict[str, Trainer]:
+        return {t.id: t for t in self.trainers}
+
+    @cached_property
+    def organisation_by_id(self) -> dict[str, Organisation]:
+        return {o.id: o for o in self.organisations}
+
+    @cached_property
+    def rooms(self) -> list[tuple[Venue, Room]]:
+        return [(v, r) for v in self.venues for r in v.rooms]
+
+    @cached_property
+    def room_by_id(self) -> dict[str, tuple[Venue, Room]]:
+        return {r.id: (v, r) for v, r in self.rooms}
+
+    @cached_property
+    def work_calendar(self) -> WorkCalendar:
+        return WorkCalendar(self.calendar)
+
+    @cached_property
+    def editions(self) -> list[Edition]:
+        return [
+            Edition(self.topic_by_id[item.topic], n, item)
+            for item in self.programme
+            for n in range(1, item.editions + 1)
+        ]
+
+    @cached_property
+    def edition_by_id(self) -> dict[str, Edition]:
+        return {e.id: e for e in self.editions}
+
+    def required_organisations(self, item: ProgrammeItem) -> list[str]:
+        if item.required_organisations is not None:
+            return item.required_organisations
+        return self.team_rules.required_organisations
+
+    def qualified_trainers(self, edition: Edition) -> list[Trainer]:
+        """Trainers qualified for the topic who speak the edition's language."""
+        return [
+            t
+            for t in self.trainers
+            if t.can_teach(edition.topic) and edition.item.language in t.languages
+        ]
+
+    def room_fits(self, edition: Edition, room: Room) -> bool:
+        item = edition.item
+        if item.mode == "online":
+            return False
+        if room.seats < item.participants_in_person:
+            return False
+        if item.mode == "hybrid":
+            return room.hybrid and room.online_seats >= item.participants_online
+        return True
+
+    def suitable_rooms(self, edition: Edition) -> list[tuple[Venue, Room]]:
+        return [(v, r) for v, r in self.rooms if self.room_fits(edition, r)]
+
+    @cached_property
+    def linked_pairs(self) -> list[tuple[str, str]]:
+        """Related topic pairs (undirected, both in the programme), sorted."""
+        planned = {i.topic for i in self.programme}
+        pairs = {
+            tuple(sorted((t.id, other)))
+            for t in self.topics
+            for other in t.links
+            if t.id in planned and other in planned and other != t.id
+        }
+        return sorted(pairs)  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        cal = self.work_calendar
+        mandatory = sum(1 for e in self.editions if e.mandatory)
+        lines = [
+            f"Problem '{self.name}'",
+            f"  horizon      {self.calendar.start} .. {self.calendar.end}"
+            f" ({len(cal)} working days)",
+            f"  catalogue    {len(self.modules)} modules, {len(self.topics)} topics",
+            f"  programme    {len(self.editions)} editions ({mandatory} mandatory)",
+            f"  trainers     {len(self.trainers)} from {len(self.organisations)} organisations",
+            f"  rooms        {len(self.rooms)} in {len(self.venues)} venues",
+            f"  prerequisites {len(self.prerequisites)}",
+        ]
+        return "\n".join(lines)
+
+
+def _duplicates(kind: str, ids: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for i in ids:
+        if i in seen:
+            out.append(f"{kind} {i}: id is used twice")
+        seen.add(i)
+    return out
+
+
+def _find_cycle(edges: dict[str, list[str]]) -> list[str] | None:
+    """A cycle in a directed graph as a list of nodes (first == last), or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(n: str) -> list[str] | None:
+        state[n] = 1
+        stack.append(n)
+        for m in edges.get(n, []):
+            if state.get(m) == 1:
+                return stack[stack.index(m) :] + [m]
+            if m not in state:
+                found = visit(m)
+                if found:
+                    return found
+        stack.pop()
+        state[n] = 2
+        return None
+
+    for n in sorted(edges):
+        if n not in state:
+            found = visit(n)
+            if found:
+                return found
+    return None
+
+
+def problem_errors(p: Problem) -> list[str]:
+    """Every cross-reference and capacity error of a problem, in planner words."""
+    errors: list[str] = []
+    topic_ids = [t.id for t in p.topics]
+    errors += _duplicates("topic", topic_ids)
+    errors += _duplicates("trainer", [t.id for t in p.trainers])
+    errors += _duplicates("organisation", [o.id for o in p.organisations])
+    errors += _duplicates("venue", [v.id for v in p.venues])
+    errors += _duplicates("room", [r.id for _, r in p.rooms])
+    errors += _duplicates("programme item for topic", [i.topic for i in p.programme])
+    topics = set(topic_ids)
+    modules = {m.number for m in p.modules}
+    orgs = {o.id for o in p.organisations}
+    cal = p.calendar
+
+    for t in p.topics:
+        if t.module not in modules:
+            errors.append(f"topic {t.id}: module {t.module} is not in the catalogue")
+        for o in t.resource_organisations:
+            if o not in orgs:
+                errors.append(f"topic {t.id}: resource organisation '{o}' is unknown")
+        for link in t.links:
+            if link not in topics:
+                errors.append(f"topic {t.id}: linked topic '{link}' is unknown")
+    for m in p.modules:
+        for c in m.connected_modules:
+            if c not in modules:
+                errors.append(f"module {m.number}: connected module {c} is unknown")
+
+    for tr in p.trainers:
+        if tr.organisation not in orgs:
+            errors.append(f"trainer {tr.id}: organisation '{tr.organisation}' is unknown")
+        for tid in tr.topics:
+            if tid not in topics:
+                errors.append(f"trainer {tr.id}: topic '{tid}' is unknown")
+        for mod in tr.modules:
+            if mod not in modules:
+                errors.append(f"trainer {tr.id}: module {mod} is unknown")
+
+    for o in p.team_rules.required_organisations:
+        if o not in orgs:
+            errors.append(f"team rules: required organisation '{o}' is unknown")
+
+    for item in p.programme:
+        topic = p.topic_by_id.get(item.topic) if item.topic in topics else None
+        if topic is None:
+            errors.append(f"programme {item.topic}: topic is not in the catalogue")
+            continue
+        where = f"programme {item.topic}"
+        if item.duration_days is not None and not (
+            topic.duration_min <= item.duration_days <= topic.duration_max
+        ):
+            errors.append(
+                f"{where}: duration_days ({item.duration_days}) is outside the topic's range "
+                f"{topic.duration_min}-{topic.duration_max}"
+            )
+        if item.mode not in topic.modes:
+            errors.append(f"{where}: mode '{item.mode}' is not offered for this topic ({', '.join(topic.modes)})")
+        for o in item.required_organisations or []:
+            if o not in orgs:
+                errors.append(f"{where}: required organisation '{o}' is unknown")
+        if item.earliest_start and item.earliest_start > cal.end:
+            errors.append(f"{where}: earliest_start ({item.earliest_start}) is after the horizon ends")
+        if item.latest_end and item.latest_end < cal.start:
+            errors.append(f"{where}: latest_end ({item.latest_end}) is before the horizon starts")
+        if item.mode != "online" and p.venues:
+            rooms = [r for _, r in p.rooms]
+            if item.participants_in_person > max(r.seats for r in rooms):
+                errors.append(
+                    f"{where}: {item.participants_in_person} in-person participants exceed the "
+                    f"largest room ({max(r.seats for r in rooms)} seats)"
+                )
+            elif item.mode == "hybrid" and not any(
+                r.hybrid
+                and r.seats >= item.participants_in_person
+                and r.online_seats >= item.participants_online
+                for r in rooms
+            ):
+                errors.append(
+                    f"{where}: no hybrid-equipped room has {item.participants_in_person} seats "
+                    f"and {item.participants_online} online seats"
+                )
+        if item.mode == "online" and item.participants_online > p.platform.online_seats_per_stream:
+            errors.append(
+                f"{where}: {item.participants_online} online participants exceed the platform's "
+                f"{p.platform.online_seats_per_stream} seats per stream"
+            )
+        if item.mode != "in_person" and p.platform.max_concurrent_streams == 0:
+            errors.append(f"{where}: a {item.mode} course needs the platform, which allows 0 streams")
+        if not any(tr.can_teach(topic) and item.language in tr.languages for tr in p.trainers):
+            errors.append(f"{where}: no trainer can teach {topic.id} in '{item.language}'")
+
+    edges: dict[str, list[str]] = {}
+    for pr in p.prerequisites:
+        for field_name, tid in (("before", pr.before), ("after", pr.after)):
+            if tid not in topics:
+                errors.append(f"prerequisite {pr.before}->{pr.after}: {field_name} topic '{tid}' is unknown")
+        if pr.before == pr.after:
+            errors.append(f"prerequisite {pr.before}->{pr.after}: a topic cannot precede itself")
+        edges.setdefault(pr.before, []).append(pr.after)
+    cycle = _find_cycle(edges)
+    if cycle:
+        errors.append("prerequisites: cycle " + " -> ".join(cycle))
+    return errors

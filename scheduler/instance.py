@@ -1,0 +1,124 @@
+"""The problem on integer indices: each edition's options, rooms and trainers, precomputed.
+
+An *option* of an edition is a (first working-day index, length in days) pair that
+already satisfies the calendar (consecutive working days, no straddling unless
+allowed), the edition's window, and the simplest resource facts (some suitable room
+open, enough qualified trainers available, each required organisation available).
+Those pruned options never reach the solver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from model.calendar import Period, WorkCalendar
+from model.check import earliest_index
+from model.problem import Edition, Problem, Room, Trainer, Venue
+
+
+@dataclass
+class EditionPlan:
+    index: int
+    edition: Edition
+    options: list[tuple[int, int]] = field(default_factory=list)
+    rooms: list[int] = field(default_factory=list)
+    trainers: list[int] = field(default_factory=list)
+    earliest: int = 0
+    why_no_option: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.edition.id
+
+    @property
+    def fixed_length(self) -> int | None:
+        lengths = {d for _, d in self.options}
+        return lengths.pop() if len(lengths) == 1 else None
+
+    @property
+    def max_length(self) -> int:
+        return max((d for _, d in self.options), default=0)
+
+
+def _blocked(cal: WorkCalendar, periods: list[Period]) -> set[int]:
+    return {i for p in periods for i in cal.indices_within(p)}
+
+
+class Instance:
+    """Lookup maps and per-edition options, built once from a validated problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.cal = problem.work_calendar
+        self.trainers: list[Trainer] = list(problem.trainers)
+        self.rooms: list[tuple[Venue, Room]] = list(problem.rooms)
+        self.trainer_blocked = [_blocked(self.cal, t.unavailable) for t in self.trainers]
+        self.room_blocked = [
+            _blocked(self.cal, list(r.closures) + list(v.closures)) for v, r in self.rooms
+        ]
+        tindex = {t.id: i for i, t in enumerate(self.trainers)}
+        rindex = {r.id: i for i, (_, r) in enumerate(self.rooms)}
+        self.plans: list[EditionPlan] = []
+        for i, ed in enumerate(problem.editions):
+            plan = EditionPlan(index=i, edition=ed, earliest=earliest_index(problem, ed))
+            plan.trainers = [tindex[t.id] for t in problem.qualified_trainers(ed)]
+            plan.rooms = [rindex[r.id] for _, r in problem.suitable_rooms(ed)]
+            self._options(plan)
+            self.plans.append(plan)
+        self.plan_by_id = {p.id: p for p in self.plans}
+
+    def _options(self, plan: EditionPlan) -> None:
+        p, cal, ed = self.problem, self.cal, plan.edition
+        item = ed.item
+        n = len(cal)
+        last_ok = n - 1
+        if item.latest_end is not None:
+            last_ok = cal.first_index_on_or_after(item.latest_end) - (
+                0 if item.latest_end in cal.index else 1
+            )
+        required = p.required_organisations(item)
+        team_min = p.team_rules.min_trainers
+        reasons: set[str] = set()
+        for d in ed.durations:
+            for s in range(plan.earliest, n - d + 1):
+                if s + d - 1 > last_ok:
+                    reasons.add("its date window is too short")
+                    break
+                if not p.calendar.allow_straddle and not cal.consecutive(s, d):
+                    continue
+                span = range(s, s + d)
+                free = [t for t in plan.trainers if not any(i in self.trainer_blocked[t] for i in span)]
+                if len(free) < team_min:
+                    reasons.add(f"fewer than {team_min} qualified trainers are free")
+                    continue
+                orgs = {self.trainers[t].organisation for t in free}
+                if any(o not in orgs for o in required):
+                    reasons.add("no trainer of a required organisation is free")
+                    continue
+                if item.mode != "online" and not any(
+                    not any(i in self.room_blocked[r] for i in span) for r in plan.rooms
+                ):
+                    reasons.add("no suitable room is open")
+                    continue
+                plan.options.append((s, d))
+        if not plan.options:
+            if item.mode != "online" and not plan.rooms:
+                reasons = {"no room fits it"}
+            elif len(plan.trainers) < team_min:
+                reasons = {f"only {len(plan.trainers)} trainer(s) are qualified"}
+            plan.why_no_option = (
+                "no start day works: " + "; ".join(sorted(reasons))
+                if reasons
+                else "no block of consecutive working days fits its length and window"
+            )
+
+    def days_in_months(self, start: int, length: int) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for i in range(start, start + length):
+            m = self.cal.month_of[i]
+            out[m] = out.get(m, 0) + 1
+        return out
+
+    def day_number(self, index: int) -> int:
+        """Calendar days from the horizon start to working day ``index``."""
+        return (self.cal.days[index] - self.problem.calendar.start).days

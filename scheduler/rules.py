@@ -1,0 +1,351 @@
+"""The planner rules as CP-SAT constraints: one function per rule, one registry.
+
+Hard rules add constraints. Soft rules return the rule's amount as a linear
+expression in the rule's own unit (days, pairs, USD...); the objective weighs them.
+Three hard rules need no constraint because the edition's options already obey them
+(see ``scheduler/instance.py``): course_on_consecutive_working_days,
+course_length_within_range and edition_within_its_window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduler.instance import Instance
+from scheduler.variables import LinearExpr, Variables
+
+
+@dataclass
+class Context:
+    model: cp_model.CpModel
+    inst: Instance
+    v: Variables
+
+
+# ------------------------------------------------------------------------------ hard
+
+
+def mandatory_edition_scheduled(c: Context) -> None:
+    for ev in c.v.editions:
+        if ev.plan.edition.mandatory:
+            c.model.add(ev.present == 1)
+
+
+def room_fits_the_edition(c: Context) -> None:
+    # Room variables exist only for suitable rooms; an in-person or hybrid edition takes one.
+    for ev in c.v.editions:
+        if ev.plan.edition.mode != "online":
+            c.model.add(sum(ev.room.values()) == ev.present)
+
+
+def room_not_double_booked(c: Context) -> None:
+    """Also keeps each room shut on its (and its venue's) closure days."""
+    for r in range(len(c.inst.rooms)):
+        intervals = [ev.room_interval[r] for ev in c.v.editions if r in ev.room_interval]
+        if not intervals:
+            continue
+        for s, n in c.inst.cal.index_runs(_room_closures(c.inst, r)):
+            intervals.append(c.model.new_fixed_size_interval_var(s, n, f"closed[{c.inst.rooms[r][1].id},{s}]"))
+        c.model.add_no_overlap(intervals)
+
+
+def _room_closures(inst: Instance, r: int) -> list:
+    venue, room = inst.rooms[r]
+    return list(room.closures) + list(venue.closures)
+
+
+def online_stream_limit(c: Context) -> None:
+    streams = [ev.interval for ev in c.v.editions if ev.plan.edition.mode in ("hybrid", "online")]
+    limit = c.inst.problem.platform.max_concurrent_streams
+    if len(streams) > limit:
+        c.model.add_cumulative(streams, [1] * len(streams), limit)
+
+
+def trainer_not_double_booked(c: Context) -> None:
+    """Also keeps each trainer off the days they are unavailable."""
+    for t, trainer in enumerate(c.inst.trainers):
+        intervals = [ev.teach_interval[t] for ev in c.v.editions if t in ev.teach_interval]
+        if not intervals:
+            continue
+        for s, n in c.inst.cal.index_runs(list(trainer.unavailable)):
+            intervals.append(c.model.new_fixed_size_interval_var(s, n, f"away[{trainer.id},{s}]"))
+        c.model.add_no_overlap(intervals)
+
+
+def team_size_within_limits(c: Context) -> None:
+    rules = c.inst.problem.team_rules
+    for ev in c.v.editions:
+        size = sum(ev.teaches.values())
+        c.model.add(size >= rules.min_trainers * ev.present)
+        c.model.add(size <= rules.max_trainers * ev.present)
+
+
+def team_covers_required_organisations(c: Context) -> None:
+    p = c.inst.problem
+    for ev in c.v.editions:
+        for org in p.required_organisations(ev.plan.edition.item):
+            members = [b for t, b in ev.teaches.items() if c.inst.trainers[t].organisation == org]
+            c.model.add(sum(members) >= ev.present)
+
+
+def _mixed_literals(c: Context, e: int) -> tuple[LinearExpr, LinearExpr, LinearExpr]:
+    """(women, men, 'team of two or more') for edition ``e``."""
+    ev = c.v.editions[e]
+    rules = c.inst.problem.team_rules
+    women = sum(b for t, b in ev.teaches.items() if c.inst.trainers[t].gender == "woman")
+    men = sum(b for t, b in ev.teaches.items() if c.inst.trainers[t].gender == "man")
+    if rules.min_trainers >= 2:
+        return women, men, ev.present
+    if rules.max_trainers < 2:
+        return women, men, 0
+    size = sum(ev.teaches.values())
+    two = c.model.new_bool_var(f"team_of_two[{ev.plan.id}]")
+    c.model.add(size >= 2).only_enforce_if(two)
+    c.model.add(size <= 1).only_enforce_if(~two)
+    return women, men, two
+
+
+def team_mixed_gender(c: Context) -> None:
+    if c.inst.problem.team_rules.mixed_gender != "hard":
+        return
+    for e in range(len(c.v.editions)):
+        women, men, two = _mixed_literals(c, e)
+        c.model.add(women >= two)
+        c.model.add(men >= two)
+
+
+def trainer_year_limit(c: Context) -> None:
+    for t, trainer in enumerate(c.inst.trainers):
+        if trainer.max_days_per_year is None:
+            continue
+        load = [c.v.days_of(ev.plan.index, ev.teaches[t]) for ev in c.v.editions if t in ev.teaches]
+        if sum(c.v.editions[e].plan.max_length for e in _taught_by(c, t)) > trainer.max_days_per_year:
+            c.model.add(sum(load) <= trainer.max_days_per_year)
+
+
+def _taught_by(c: Context, t: int) -> list[int]:
+    return [ev.plan.index for ev in c.v.editions if t in ev.teaches]
+
+
+def trainer_month_limit(c: Context) -> None:
+    month_days = {}
+    for t, trainer in enumerate(c.inst.trainers):
+        cap = trainer.max_days_per_month
+        if cap is None:
+            continue
+        editions = _taught_by(c, t)
+        if sum(c.v.editions[e].plan.max_length for e in editions) <= cap:
+            continue
+        per_month: dict[int, list[LinearExpr]] = {}
+        for e in editions:
+            if e not in month_days:
+                month_days[e] = c.v.month_days(e)
+            ev = c.v.editions[e]
+            top = ev.plan.max_length
+            for month, days in month_days[e].items():
+                # z >= days when the trainer teaches e, else free down to 0: exact for a cap.
+                z = c.model.new_int_var(0, top, f"month_days[{trainer.id},{ev.plan.id},{month}]")
+                c.model.add(z >= days - top * (1 - ev.teaches[t]))
+                per_month.setdefault(month, []).append(z)
+        for zs in per_month.values():
+            c.model.add(sum(zs) <= cap)
+
+
+def organisation_quota(c: Context) -> None:
+    for org in c.inst.problem.organisations:
+        if org.trainer_day_quota is None:
+            continue
+        load = [
+            c.v.days_of(ev.plan.index, b)
+            for ev in c.v.editions
+            for t, b in ev.teaches.items()
+            if c.inst.trainers[t].organisation == org.id
+        ]
+        c.model.add(sum(load) <= org.trainer_day_quota)
+
+
+def prerequisite_finished_first(c: Context) -> None:
+    p = c.inst.problem
+    by_topic: dict[str, list[int]] = {}
+    for ev in c.v.editions:
+        by_topic.setdefault(ev.plan.edition.topic.id, []).append(ev.plan.index)
+    for pr in p.prerequisites:
+        befores, afters = by_topic.get(pr.before), by_topic.get(pr.after)
+        if not befores or not afters:
+            continue
+        for b in afters:
+            eb = c.v.editions[b]
+            b_start = c.v.day_number(b, end=False)
+            links = []
+            for a in befores:
+                ea = c.v.editions[a]
+                link = c.model.new_bool_var(f"after[{ea.plan.id},{eb.plan.id}]")
+                c.model.add_implication(link, ea.present)
+                c.model.add_implication(link, eb.present)
+                gap = b_start - c.v.day_number(a, end=True)
+                c.model.add(gap >= pr.min_gap_days).only_enforce_if(link)
+                if pr.max_gap_days is not None:
+                    c.model.add(gap <= pr.max_gap_days).only_enforce_if(link)
+                links.append(link)
+            c.model.add(sum(links) >= eb.present)
+
+
+def editions_in_number_order(c: Context) -> None:
+    """Not a planner rule: edition #2 of a topic follows #1, which removes symmetric twins."""
+    previous: dict[str, int] = {}
+    for ev in c.v.editions:
+        topic = ev.plan.edition.topic.id
+        if topic in previous:
+            prev = c.v.editions[previous[topic]]
+            c.model.add_implication(ev.present, prev.present)
+            c.model.add(prev.start < ev.start).only_enforce_if(ev.present)
+        previous[topic] = ev.plan.index
+
+
+# ------------------------------------------------------------------------------ soft
+
+
+def optional_edition_left_out(c: Context) -> LinearExpr:
+    return sum(
+        (1 + ev.plan.edition.item.priority) * (1 - ev.present)
+        for ev in c.v.editions
+        if not ev.plan.edition.mandatory
+    )
+
+
+def priority_topic_late(c: Context) -> LinearExpr:
+    terms = []
+    for ev in c.v.editions:
+        prio = ev.plan.edition.item.priority
+        if prio:
+            terms += [
+                prio * (s - ev.plan.earliest) * x
+                for (s, _), x in zip(ev.plan.options, ev.choose, strict=True)
+                if s > ev.plan.earliest
+            ]
+    return sum(terms)
+
+
+def busiest_month(c: Context) -> LinearExpr:
+    months: dict[int, list[LinearExpr]] = {}
+    for ev in c.v.editions:
+        for month, days in c.v.month_days(ev.plan.index).items():
+            months.setdefault(month, []).append(days)
+    top = sum(ev.plan.max_length for ev in c.v.editions)
+    peak = c.model.new_int_var(0, top, "busiest_month_days")
+    for days in months.values():
+        c.model.add(peak >= sum(days))
+    return peak
+
+
+def busiest_trainer(c: Context) -> LinearExpr:
+    top = max((sum(ev.plan.max_length for ev in c.v.editions if t in ev.teaches)
+               for t in range(len(c.inst.trainers))), default=0)
+    peak = c.model.new_int_var(0, top, "busiest_trainer_days")
+    for t in range(len(c.inst.trainers)):
+        load = [c.v.days_of(ev.plan.index, ev.teaches[t]) for ev in c.v.editions if t in ev.teaches]
+        if load:
+            c.model.add(peak >= sum(load))
+    return peak
+
+
+def cost(c: Context) -> LinearExpr:
+    """In USD: trainer fees per day taught plus room cost per day used."""
+    terms = []
+    for ev in c.v.editions:
+        e = ev.plan.index
+        for t, b in ev.teaches.items():
+            rate = c.inst.trainers[t].day_rate
+            if rate:
+                terms.append(rate * c.v.days_of(e, b))
+        for r, b in ev.room.items():
+            day_cost = c.inst.rooms[r][1].day_cost
+            if day_cost:
+                terms.append(day_cost * c.v.days_of(e, b))
+    return sum(terms)
+
+
+def linked_topics_overlap(c: Context) -> LinearExpr:
+    linked = set(c.inst.problem.linked_pairs)
+    count = []
+    evs = c.v.editions
+    for i, a in enumerate(evs):
+        for b in evs[i + 1 :]:
+            pair = tuple(sorted((a.plan.edition.topic.id, b.plan.edition.topic.id)))
+            if pair not in linked or not _may_overlap(a.plan.options, b.plan.options):
+                continue
+            name = f"{a.plan.id}~{b.plan.id}"
+            overlap = c.model.new_bool_var(f"overlap[{name}]")
+            a_first = c.model.new_bool_var(f"first[{a.plan.id},{b.plan.id}]")
+            b_first = c.model.new_bool_var(f"first[{b.plan.id},{a.plan.id}]")
+            c.model.add(a.end <= b.start).only_enforce_if(a_first)
+            c.model.add(b.end <= a.start).only_enforce_if(b_first)
+            # Absent editions may take any start, so they never force an overlap.
+            c.model.add_bool_or([overlap, a_first, b_first, ~a.present, ~b.present])
+            count.append(overlap)
+    return sum(count)
+
+
+def _may_overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+    if not a or not b:
+        return False
+    a_lo, a_hi = min(s for s, _ in a), max(s + d for s, d in a)
+    b_lo, b_hi = min(s for s, _ in b), max(s + d for s, d in b)
+    return a_lo < b_hi and b_lo < a_hi
+
+
+def team_without_mixed_gender(c: Context) -> LinearExpr:
+    if c.inst.problem.team_rules.mixed_gender != "soft":
+        return 0
+    misses = []
+    for e, ev in enumerate(c.v.editions):
+        women, men, two = _mixed_literals(c, e)
+        miss = c.model.new_bool_var(f"not_mixed[{ev.plan.id}]")
+        c.model.add(women + miss >= two)
+        c.model.add(men + miss >= two)
+        misses.append(miss)
+    return sum(misses)
+
+
+def course_shortened(c: Context) -> LinearExpr:
+    terms = []
+    for ev in c.v.editions:
+        if ev.plan.edition.item.duration_days is None:
+            full = ev.plan.edition.topic.duration_max
+            terms += [(full - d) * x for (_, d), x in zip(ev.plan.options, ev.choose, strict=True) if d < full]
+    return sum(terms)
+
+
+HardRule = Callable[[Context], None]
+SoftRule = Callable[[Context], LinearExpr]
+
+# Build order. The ids match model/rules.py, where their human names live.
+HARD: dict[str, HardRule] = {
+    "mandatory_edition_scheduled": mandatory_edition_scheduled,
+    "room_fits_the_edition": room_fits_the_edition,
+    "room_not_double_booked": room_not_double_booked,
+    "online_stream_limit": online_stream_limit,
+    "trainer_not_double_booked": trainer_not_double_booked,
+    "team_size_within_limits": team_size_within_limits,
+    "team_covers_required_organisations": team_covers_required_organisations,
+    "team_mixed_gender": team_mixed_gender,
+    "trainer_year_limit": trainer_year_limit,
+    "trainer_month_limit": trainer_month_limit,
+    "organisation_quota": organisation_quota,
+    "prerequisite_finished_first": prerequisite_finished_first,
+    "editions_in_number_order": editions_in_number_order,
+}
+
+SOFT: dict[str, SoftRule] = {
+    "optional_edition_left_out": optional_edition_left_out,
+    "priority_topic_late": priority_topic_late,
+    "busiest_month": busiest_month,
+    "busiest_trainer": busiest_trainer,
+    "cost": cost,
+    "linked_topics_overlap": linked_topics_overlap,
+    "team_without_mixed_gender": team_without_mixed_gender,
+    "course_shortened": course_shortened,
+}

@@ -1,0 +1,362 @@
+"""Compile a problem to CP-SAT, solve it with progress, and return a checked result."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from model.check import OBJECTIVE_SCALE, UNIT_FACTOR, kpis
+from model.problem import Problem
+from model.rules import RULES
+from model.schedule import Schedule, ScheduledEdition, SolverReport, Status, UnscheduledEdition
+from scheduler.instance import Instance
+from scheduler.rules import HARD, SOFT, Context
+from scheduler.variables import Variables
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Solver settings. ``deterministic`` makes the same problem give the same schedule."""
+
+    time_limit_s: float = 60.0
+    workers: int = 2
+    deterministic: bool = False
+    seed: int = 0
+    relative_gap: float = 0.0
+    log: bool = False
+    diagnose_infeasible: bool = True
+
+
+@dataclass(frozen=True)
+class Progress:
+    objective: float | None
+    bound: float | None
+    elapsed_s: float
+    solutions: int
+
+    @property
+    def gap(self) -> float | None:
+        return relative_gap(self.objective, self.bound)
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    if objective is None or bound is None:
+        return None
+    if abs(objective) < 1e-9:
+        return 0.0 if abs(bound) < 1e-9 else None
+    return max(0.0, (objective - bound) / abs(objective))
+
+
+@dataclass
+class Result:
+    """What ``solve`` returns: never an exception for an infeasible or timed-out problem."""
+
+    schedule: Schedule
+    build_s: float = 0.0
+    progress: list[Progress] = field(default_factory=list)
+
+    @property
+    def report(self) -> SolverReport:
+        assert self.schedule.solver is not None
+        return self.schedule.solver
+
+    @property
+    def status(self) -> Status:
+        return self.report.status
+
+    @property
+    def objective(self) -> float | None:
+        return self.report.objective
+
+    @property
+    def bound(self) -> float | None:
+        return self.report.bound
+
+    @property
+    def gap(self) -> float | None:
+        return self.report.gap
+
+    @property
+    def runtime_s(self) -> float:
+        return self.report.runtime_s
+
+    @property
+    def found(self) -> bool:
+        return self.status in ("OPTIMAL", "FEASIBLE")
+
+    def __str__(self) -> str:
+        r = self.report
+        s = self.schedule
+        total = len(s.problem.editions)
+        lines = [
+            f"status     {r.status}",
+            f"editions   {len(s.editions)} of {total} scheduled",
+        ]
+        if r.objective is not None:
+            gap = f"{100 * r.gap:.2f} %" if r.gap is not None else "n/a"
+            lines.append(f"objective  {r.objective:g} (bound {r.bound:g}, gap {gap})")
+        lines.append(f"time       {r.runtime_s:.1f} s (first calendar at {r.first_solution_s or 0:.1f} s)")
+        lines += [f"why        {d}" for d in r.diagnosis]
+        lines += [f"warning    {w}" for w in r.warnings]
+        return "\n".join(lines)
+
+
+@dataclass
+class Built:
+    model: cp_model.CpModel
+    inst: Instance
+    v: Variables
+    soft: dict[str, cp_model.LinearExprT]
+
+
+def build(problem: Problem, skip: frozenset[str] = frozenset(), *, objective: bool = True,
+          inst: Instance | None = None) -> Built:
+    """The CP-SAT model of a problem; ``skip`` leaves out hard rules (for diagnosis)."""
+    inst = inst or Instance(problem)
+    model = cp_model.CpModel()
+    v = Variables(model, inst)
+    ctx = Context(model, inst, v)
+    for rule_id, rule in HARD.items():
+        if rule_id not in skip:
+            rule(ctx)
+    soft: dict[str, cp_model.LinearExprT] = {}
+    if objective:
+        terms = []
+        for rule_id, soft_rule in SOFT.items():
+            info = RULES[rule_id]
+            assert info.weight_field is not None
+            weight = float(getattr(problem.weights, info.weight_field))
+            if weight <= 0:
+                continue
+            expr = soft_rule(ctx)
+            soft[rule_id] = expr
+            coef = round(weight * OBJECTIVE_SCALE * UNIT_FACTOR.get(rule_id, 1.0))
+            terms.append(coef * expr)
+        model.minimize(sum(terms))
+    return Built(model, inst, v, soft)
+
+
+def _solver(options: SolveOptions, time_limit: float | None = None) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.num_workers = max(1, options.workers)
+    prm.random_seed = options.seed
+    prm.log_search_progress = options.log
+    prm.relative_gap_limit = options.relative_gap
+    limit = options.time_limit_s if time_limit is None else time_limit
+    if options.deterministic:
+        # Deterministic time and interleaved workers: the same problem gives the same answer.
+        prm.interleave_search = True
+        prm.max_deterministic_time = limit
+        prm.max_time_in_seconds = max(limit * 20, 600.0)
+    else:
+        prm.max_time_in_seconds = limit
+    return solver
+
+
+class _Watch(cp_model.CpSolverSolutionCallback):
+    def __init__(self, on_progress: Callable[[Progress], None] | None, t0: float) -> None:
+        super().__init__()
+        self.on_progress = on_progress
+        self.t0 = t0
+        self.solutions = 0
+        self.first: float | None = None
+        self.history: list[Progress] = []
+        self.objective: float | None = None
+
+    def on_solution_callback(self) -> None:
+        self.solutions += 1
+        elapsed = time.perf_counter() - self.t0
+        if self.first is None:
+            self.first = elapsed
+        self.objective = self.objective_value / OBJECTIVE_SCALE
+        self.emit(self.best_objective_bound / OBJECTIVE_SCALE, elapsed)
+
+    def on_bound(self, bound: float) -> None:
+        self.emit(bound / OBJECTIVE_SCALE, time.perf_counter() - self.t0)
+
+    def emit(self, bound: float, elapsed: float) -> None:
+        p = Progress(self.objective, bound, elapsed, self.solutions)
+        self.history.append(p)
+        if self.on_progress:
+            self.on_progress(p)
+
+
+STATUS: dict[int, Status] = {
+    cp_model.OPTIMAL: "OPTIMAL",
+    cp_model.FEASIBLE: "FEASIBLE",
+    cp_model.INFEASIBLE: "INFEASIBLE",
+    cp_model.MODEL_INVALID: "MODEL_INVALID",
+    cp_model.UNKNOWN: "UNKNOWN",
+}
+
+
+def solve(
+    problem: Problem,
+    options: SolveOptions | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    stop: threading.Event | None = None,
+) -> Result:
+    """Solve ``problem`` and return the best calendar found, with bound and gap.
+
+    Parameters
+    ----------
+    problem
+        A validated problem.
+    options
+        Time limit, workers, determinism.
+    on_progress
+        Called at every improving solution and bound, from the solver's thread.
+    stop
+        Set it from another thread to end the search; the best calendar so far is kept.
+    """
+    options = options or SolveOptions()
+    t0 = time.perf_counter()
+    inst = Instance(problem)
+    warnings = problem_warnings(problem)
+    blocked = [p for p in inst.plans if not p.options and p.edition.mandatory]
+    if blocked:
+        diagnosis = [f"{p.id} cannot be scheduled: {p.why_no_option}" for p in blocked]
+        return _empty(problem, "INFEASIBLE", diagnosis, warnings, time.perf_counter() - t0, options)
+    built = build(problem, inst=inst)
+    build_s = time.perf_counter() - t0
+    solver = _solver(options)
+    watch = _Watch(on_progress, t0)
+    solver.best_bound_callback = watch.on_bound
+    done = threading.Event()
+    if stop is not None:
+        def _stopper() -> None:
+            while not done.wait(0.1):
+                if stop.is_set():
+                    solver.stop_search()
+                    return
+        threading.Thread(target=_stopper, daemon=True).start()
+    try:
+        code = solver.solve(built.model, watch)
+    finally:
+        done.set()
+    status = STATUS.get(code, "UNKNOWN")
+    runtime = time.perf_counter() - t0
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        diagnosis = []
+        if status == "INFEASIBLE" and options.diagnose_infeasible:
+            diagnosis = diagnose(problem, inst, options)
+        elif status == "UNKNOWN":
+            diagnosis = [f"no calendar found within {options.time_limit_s:g} s; allow more time"]
+        result = _empty(problem, status, diagnosis, warnings, runtime, options)
+        result.build_s = build_s
+        return result
+    schedule = extract(built, solver)
+    bound = solver.best_objective_bound / OBJECTIVE_SCALE
+    figures = kpis(schedule)
+    objective = figures.objective
+    if status == "OPTIMAL":
+        bound = min(bound, objective)
+    schedule.solver = SolverReport(
+        status=status,
+        objective=objective,
+        bound=round(bound, 2),
+        gap=relative_gap(objective, bound),
+        runtime_s=round(runtime, 3),
+        first_solution_s=round(watch.first, 3) if watch.first is not None else None,
+        solutions=watch.solutions,
+        workers=options.workers,
+        time_limit_s=options.time_limit_s,
+        deterministic=options.deterministic,
+        penalties=figures.penalties,
+        warnings=warnings,
+    )
+    return Result(schedule, build_s, watch.history)
+
+
+def extract(built: Built, solver: cp_model.CpSolver) -> Schedule:
+    inst, v = built.inst, built.v
+    placed: list[ScheduledEdition] = []
+    left: list[UnscheduledEdition] = []
+    for ev in v.editions:
+        ed = ev.plan.edition
+        if not solver.boolean_value(ev.present):
+            left.append(UnscheduledEdition(
+                edition=ed.id, topic=ed.topic.id, number=ed.number, mandatory=ed.mandatory,
+                reason=ev.plan.why_no_option or "left out: the calendar is better without it "
+                "(its trainers, rooms or dates serve other editions at a lower penalty)",
+            ))
+            continue
+        s, d = next(o for o, x in zip(ev.plan.options, ev.choose, strict=True) if solver.boolean_value(x))
+        days = inst.cal.run_days(s, d)
+        room = next((r for r, b in ev.room.items() if solver.boolean_value(b)), None)
+        trainers = sorted(inst.trainers[t].id for t, b in ev.teaches.items() if solver.boolean_value(b))
+        placed.append(ScheduledEdition(
+            edition=ed.id, topic=ed.topic.id, number=ed.number, title=ed.topic.title,
+            module=ed.topic.module, start=days[0], end=days[-1], days=days, mode=ed.mode,
+            venue=inst.rooms[room][0].id if room is not None else None,
+            room=inst.rooms[room][1].id if room is not None else None,
+            trainers=trainers,
+            participants_in_person=ed.item.participants_in_person,
+            participants_online=ed.item.participants_online,
+        ))
+    placed.sort(key=lambda e: (e.start, e.edition))
+    return Schedule(problem=inst.problem, editions=placed, unscheduled=left)
+
+
+def _empty(problem: Problem, status: Status, diagnosis: list[str], warnings: list[str],
+           runtime: float, options: SolveOptions) -> Result:
+    left = [
+        UnscheduledEdition(edition=e.id, topic=e.topic.id, number=e.number, mandatory=e.mandatory,
+                           reason="no calendar found")
+        for e in problem.editions
+    ]
+    report = SolverReport(status=status, runtime_s=round(runtime, 3), workers=options.workers,
+                          time_limit_s=options.time_limit_s, deterministic=options.deterministic,
+                          diagnosis=diagnosis, warnings=warnings)
+    return Result(Schedule(problem=problem, editions=[], unscheduled=left, solver=report))
+
+
+# Hard rules whose removal is tried, one at a time, to explain an infeasible problem.
+RELAXABLE = (
+    "team_mixed_gender",
+    "team_covers_required_organisations",
+    "trainer_month_limit",
+    "trainer_year_limit",
+    "organisation_quota",
+    "prerequisite_finished_first",
+    "online_stream_limit",
+    "room_not_double_booked",
+    "trainer_not_double_booked",
+    "team_size_within_limits",
+)
+
+
+def diagnose(problem: Problem, inst: Instance, options: SolveOptions) -> list[str]:
+    """Which single hard rule, relaxed, would let a calendar exist."""
+    per_try = max(2.0, min(10.0, options.time_limit_s / 4))
+    helps, unknown = [], []
+    for rule_id in RELAXABLE:
+        built = build(problem, frozenset({rule_id}), objective=False, inst=inst)
+        code = _solver(options, per_try).solve(built.model)
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            helps.append(rule_id)
+        elif code == cp_model.UNKNOWN:
+            unknown.append(rule_id)
+    if helps:
+        names = "; ".join(f"'{RULES[r].name}'" for r in helps)
+        return [f"no calendar meets every hard rule together; relaxing any one of these would: {names}"]
+    msg = "no calendar meets every hard rule together, and relaxing any single rule is not enough"
+    if unknown:
+        msg += f" (not settled in time for: {', '.join(unknown)})"
+    return [msg]
+
+
+def problem_warnings(problem: Problem) -> list[str]:
+    """Facts a planner should know that do not stop the solve."""
+    out = []
+    planned = {i.topic for i in problem.programme}
+    for pr in problem.prerequisites:
+        if pr.after in planned and pr.before not in planned:
+            out.append(f"prerequisite {pr.before}->{pr.after}: {pr.before} is not in the programme; "
+                       "participants are assumed to have taken it elsewhere")
+    return out

@@ -1,0 +1,106 @@
+"""Every CP-SAT variable of the model, created in one place with readable names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from scheduler.instance import EditionPlan, Instance
+
+LinearExpr = cp_model.LinearExprT
+
+
+@dataclass
+class EditionVars:
+    plan: EditionPlan
+    present: cp_model.IntVar
+    choose: list[cp_model.IntVar]  # one per option, aligned with plan.options
+    start: cp_model.IntVar
+    length: cp_model.IntVar | int
+    end: cp_model.LinearExprT
+    interval: cp_model.IntervalVar
+    room: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    room_interval: dict[int, cp_model.IntervalVar] = field(default_factory=dict)
+    teaches: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    teach_interval: dict[int, cp_model.IntervalVar] = field(default_factory=dict)
+
+
+class Variables:
+    """Creates and holds the decision variables; rules only read them."""
+
+    def __init__(self, model: cp_model.CpModel, inst: Instance) -> None:
+        self.model = model
+        self.inst = inst
+        self.editions: list[EditionVars] = [self._edition(p) for p in inst.plans]
+        self._days: dict[tuple[int, int], LinearExpr] = {}
+
+    def _edition(self, plan: EditionPlan) -> EditionVars:
+        m, eid = self.model, plan.id
+        present = m.new_bool_var(f"present[{eid}]")
+        choose = [m.new_bool_var(f"option[{eid},{s},{d}]") for s, d in plan.options]
+        starts = sorted({s for s, _ in plan.options}) or [0]
+        start = m.new_int_var_from_domain(cp_model.Domain.from_values(starts), f"start[{eid}]")
+        fixed = plan.fixed_length
+        lengths = sorted({d for _, d in plan.options}) or [1]
+        length: cp_model.IntVar | int
+        if fixed is not None:
+            length = fixed
+        else:
+            length = m.new_int_var_from_domain(cp_model.Domain.from_values(lengths), f"length[{eid}]")
+        end = start + length
+        interval = m.new_optional_interval_var(start, length, end, present, f"course[{eid}]")
+        m.add(sum(choose) == present)
+        if choose:
+            m.add(start == sum(s * c for (s, _), c in zip(plan.options, choose, strict=True))).only_enforce_if(present)
+            if fixed is None:
+                m.add(length == sum(d * c for (_, d), c in zip(plan.options, choose, strict=True))).only_enforce_if(present)
+        ev = EditionVars(plan, present, choose, start, length, end, interval)
+        if plan.edition.mode != "online":
+            for r in plan.rooms:
+                rid = self.inst.rooms[r][1].id
+                b = m.new_bool_var(f"room[{eid},{rid}]")
+                ev.room[r] = b
+                ev.room_interval[r] = m.new_optional_interval_var(start, length, end, b, f"in[{eid},{rid}]")
+        for t in plan.trainers:
+            tid = self.inst.trainers[t].id
+            b = m.new_bool_var(f"teaches[{tid},{eid}]")
+            ev.teaches[t] = b
+            ev.teach_interval[t] = m.new_optional_interval_var(start, length, end, b, f"teach[{tid},{eid}]")
+        return ev
+
+    # -- derived expressions (exact linearisations, made on demand) ---------------------
+
+    def days_of(self, e: int, b: cp_model.IntVar) -> LinearExpr:
+        """Training days of edition ``e`` counted when ``b`` is true (b implies present)."""
+        ev = self.editions[e]
+        if isinstance(ev.length, int):
+            return ev.length * b
+        key = (e, b.index)
+        if key not in self._days:
+            top = ev.plan.max_length
+            z = self.model.new_int_var(0, top, f"days[{b.name}]")
+            self.model.add(z <= top * b)
+            self.model.add(z <= ev.length)
+            self.model.add(z >= ev.length - top * (1 - b))
+            self._days[key] = z
+        return self._days[key]
+
+    def month_days(self, e: int) -> dict[int, LinearExpr]:
+        """For each month index, the training days edition ``e`` has in it."""
+        ev = self.editions[e]
+        terms: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
+        for (s, d), c in zip(ev.plan.options, ev.choose, strict=True):
+            for month, n in self.inst.days_in_months(s, d).items():
+                terms.setdefault(month, []).append((n, c))
+        return {m: sum(n * c for n, c in ts) for m, ts in terms.items()}
+
+    def day_number(self, e: int, *, end: bool) -> LinearExpr:
+        """Calendar day (from the horizon start) of the first day, or of the day after the last."""
+        ev = self.editions[e]
+        inst = self.inst
+        if end:
+            return sum(
+                (inst.day_number(s + d - 1) + 1) * c for (s, d), c in zip(ev.plan.options, ev.choose, strict=True)
+            )
+        return sum(inst.day_number(s) * c for (s, _), c in zip(ev.plan.options, ev.choose, strict=True))
