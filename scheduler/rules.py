@@ -58,10 +58,21 @@ def _room_closures(inst: Instance, r: int) -> list:
 
 
 def online_stream_limit(c: Context) -> None:
-    streams = [ev.interval for ev in c.v.editions if ev.plan.edition.mode in ("hybrid", "online")]
+    streamed = [ev for ev in c.v.editions if ev.plan.edition.mode in ("hybrid", "online")]
     limit = c.inst.problem.platform.max_concurrent_streams
-    if len(streams) > limit:
-        c.model.add_cumulative(streams, [1] * len(streams), limit)
+    if len(streamed) <= limit:
+        return
+    c.model.add_cumulative([ev.interval for ev in streamed], [1] * len(streamed), limit)
+    # The same rule day by day on the option literals: redundant, but it gives the LP
+    # relaxation the capacity picture (a much better bound on how late courses must run).
+    covering: dict[int, list[cp_model.IntVar]] = {}
+    for ev in streamed:
+        for (s, d), x in zip(ev.plan.options, ev.choose, strict=True):
+            for i in range(s, s + d):
+                covering.setdefault(i, []).append(x)
+    for xs in covering.values():
+        if len(xs) > limit:
+            c.model.add(sum(xs) <= limit)
 
 
 def trainer_not_double_booked(c: Context) -> None:
@@ -131,7 +142,6 @@ def _taught_by(c: Context, t: int) -> list[int]:
 
 
 def trainer_month_limit(c: Context) -> None:
-    month_days = {}
     for t, trainer in enumerate(c.inst.trainers):
         cap = trainer.max_days_per_month
         if cap is None:
@@ -141,13 +151,11 @@ def trainer_month_limit(c: Context) -> None:
             continue
         per_month: dict[int, list[LinearExpr]] = {}
         for e in editions:
-            if e not in month_days:
-                month_days[e] = c.v.month_days(e)
             ev = c.v.editions[e]
             top = ev.plan.max_length
-            for month, days in month_days[e].items():
+            for month, days in c.v.month_days(e).items():
                 # z >= days when the trainer teaches e, else free down to 0: exact for a cap.
-                z = c.model.new_int_var(0, top, f"month_days[{trainer.id},{ev.plan.id},{month}]")
+                z = c.model.new_int_var(0, top, f"trainer_month_days[{trainer.id},{ev.plan.id},{month}]")
                 c.model.add(z >= days - top * (1 - ev.teaches[t]))
                 per_month.setdefault(month, []).append(z)
         for zs in per_month.values():

@@ -13,6 +13,7 @@ from model.check import OBJECTIVE_SCALE, UNIT_FACTOR, kpis
 from model.problem import Problem
 from model.rules import RULES
 from model.schedule import Schedule, ScheduledEdition, SolverReport, Status, UnscheduledEdition
+from scheduler.greedy import greedy_schedule
 from scheduler.instance import Instance
 from scheduler.rules import HARD, SOFT, Context
 from scheduler.variables import Variables
@@ -29,6 +30,7 @@ class SolveOptions:
     relative_gap: float = 0.0
     log: bool = False
     diagnose_infeasible: bool = True
+    hint: bool = True  # start from the greedy calendar
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ def _solver(options: SolveOptions, time_limit: float | None = None) -> cp_model.
     prm.random_seed = options.seed
     prm.log_search_progress = options.log
     prm.relative_gap_limit = options.relative_gap
+    # Probing costs seconds of presolve here and buys little: the first calendar comes sooner without.
+    prm.cp_model_probing_level = 0
     limit = options.time_limit_s if time_limit is None else time_limit
     if options.deterministic:
         # Deterministic time and interleaved workers: the same problem gives the same answer.
@@ -223,6 +227,9 @@ def solve(
         diagnosis = [f"{p.id} cannot be scheduled: {p.why_no_option}" for p in blocked]
         return _empty(problem, "INFEASIBLE", diagnosis, warnings, time.perf_counter() - t0, options)
     built = build(problem, inst=inst)
+    if options.hint:
+        add_hint(built, greedy_schedule(problem, inst))
+        complete_hint(built)
     build_s = time.perf_counter() - t0
     solver = _solver(options)
     watch = _Watch(on_progress, t0)
@@ -271,6 +278,57 @@ def solve(
         warnings=warnings,
     )
     return Result(schedule, build_s, watch.history)
+
+
+def add_hint(built: Built, schedule: Schedule) -> None:
+    """Suggest a calendar (e.g. the greedy one) as the solver's starting point."""
+    inst = built.inst
+    tindex = {t.id: i for i, t in enumerate(inst.trainers)}
+    rindex = {r.id: i for i, (_, r) in enumerate(inst.rooms)}
+    model = built.model
+    for ev in built.v.editions:
+        se = schedule.by_edition.get(ev.plan.id)
+        option = None
+        if se is not None and se.start in inst.cal.index:
+            option = (inst.cal.index[se.start], len(se.days))
+        if option not in ev.plan.options:
+            se, option = None, None
+        model.add_hint(ev.present, se is not None)
+        for o, x in zip(ev.plan.options, ev.choose, strict=True):
+            model.add_hint(x, o == option)
+        if se is None or option is None:
+            continue
+        model.add_hint(ev.start, option[0])
+        if not isinstance(ev.length, int):
+            model.add_hint(ev.length, option[1])
+        room = rindex.get(se.room) if se.room else None
+        for r, b in ev.room.items():
+            model.add_hint(b, r == room)
+        team = {tindex[t] for t in se.trainers if t in tindex}
+        for t, b in ev.teaches.items():
+            model.add_hint(b, t in team)
+
+
+def complete_hint(built: Built, time_limit_s: float = 5.0) -> bool:
+    """Extend a hint on the decisions to every variable, so the solver starts from a calendar.
+
+    A quick solve with the hinted decisions fixed fills in the derived variables (loads,
+    peaks, overlaps); a complete, feasible hint is the solver's first solution at once.
+    """
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.num_workers = 1
+    prm.max_time_in_seconds = time_limit_s
+    prm.fix_variables_to_their_hinted_value = True
+    prm.cp_model_probing_level = 0
+    if solver.solve(built.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    model = built.model
+    values = solver.response_proto.solution
+    model.clear_hints()
+    model.proto.solution_hint.vars.extend(range(len(values)))
+    model.proto.solution_hint.values.extend(values)
+    return True
 
 
 def extract(built: Built, solver: cp_model.CpSolver) -> Schedule:

@@ -34,6 +34,7 @@ class Variables:
         self.inst = inst
         self.editions: list[EditionVars] = [self._edition(p) for p in inst.plans]
         self._days: dict[tuple[int, int], LinearExpr] = {}
+        self._month_days: dict[int, dict[int, LinearExpr]] = {}
 
     def _edition(self, plan: EditionPlan) -> EditionVars:
         m, eid = self.model, plan.id
@@ -87,13 +88,20 @@ class Variables:
         return self._days[key]
 
     def month_days(self, e: int) -> dict[int, LinearExpr]:
-        """For each month index, the training days edition ``e`` has in it."""
-        ev = self.editions[e]
-        terms: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
-        for (s, d), c in zip(ev.plan.options, ev.choose, strict=True):
-            for month, n in self.inst.days_in_months(s, d).items():
-                terms.setdefault(month, []).append((n, c))
-        return {m: sum(n * c for n, c in ts) for m, ts in terms.items()}
+        """For each month index, the training days edition ``e`` has in it (one variable each)."""
+        if e not in self._month_days:
+            ev = self.editions[e]
+            terms: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
+            for (s, d), c in zip(ev.plan.options, ev.choose, strict=True):
+                for month, n in self.inst.days_in_months(s, d).items():
+                    terms.setdefault(month, []).append((n, c))
+            out: dict[int, LinearExpr] = {}
+            for month, ts in terms.items():
+                var = self.model.new_int_var(0, ev.plan.max_length, f"month_days[{ev.plan.id},{month}]")
+                self.model.add(var == sum(n * c for n, c in ts))
+                out[month] = var
+            self._month_days[e] = out
+        return self._month_days[e]
 
     def day_number(self, e: int, *, end: bool) -> LinearExpr:
         """Calendar day (from the horizon start) of the first day, or of the day after the last."""
