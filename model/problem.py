@@ -260,7 +260,7 @@ class Weights(Record):
 class Edition:
     """One delivery of a topic: the unit the engine schedules. Not an input record."""
 
-    __slots__ = ("id", "topic", "number", "item", "durations")
+    __slots__ = ("durations", "id", "item", "number", "topic")
 
     def __init__(self, topic: Topic, number: int, item: ProgrammeItem) -> None:
         self.id = edition_id(topic.id, number)

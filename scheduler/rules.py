@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.instance import Instance
-from scheduler.variables import LinearExpr, Variables
+from scheduler.variables import EditionVars, LinearExpr, Variables
 
 
 @dataclass
@@ -42,19 +42,26 @@ def room_fits_the_edition(c: Context) -> None:
 
 
 def room_not_double_booked(c: Context) -> None:
-    """Also keeps each room shut on its (and its venue's) closure days."""
     for r in range(len(c.inst.rooms)):
         intervals = [ev.room_interval[r] for ev in c.v.editions if r in ev.room_interval]
-        if not intervals:
-            continue
-        for s, n in c.inst.cal.index_runs(_room_closures(c.inst, r)):
-            intervals.append(c.model.new_fixed_size_interval_var(s, n, f"closed[{c.inst.rooms[r][1].id},{s}]"))
-        c.model.add_no_overlap(intervals)
+        if len(intervals) > 1:
+            c.model.add_no_overlap(intervals)
 
 
-def _room_closures(inst: Instance, r: int) -> list:
-    venue, room = inst.rooms[r]
-    return list(room.closures) + list(venue.closures)
+def room_open(c: Context) -> None:
+    for ev in c.v.editions:
+        for r, b in ev.room.items():
+            _not_on_blocked_days(c, ev, b, c.inst.room_blocked[r])
+
+
+def _not_on_blocked_days(c: Context, ev: EditionVars, b: cp_model.IntVar, blocked: set[int]) -> None:
+    """``b`` (a room or a trainer for this edition) rules out every option touching ``blocked``."""
+    if not blocked:
+        return
+    clash = [x for (s, d), x in zip(ev.plan.options, ev.choose, strict=True)
+             if any(i in blocked for i in range(s, s + d))]
+    if clash:
+        c.model.add(sum(clash) + b <= 1)
 
 
 def online_stream_limit(c: Context) -> None:
@@ -76,14 +83,16 @@ def online_stream_limit(c: Context) -> None:
 
 
 def trainer_not_double_booked(c: Context) -> None:
-    """Also keeps each trainer off the days they are unavailable."""
-    for t, trainer in enumerate(c.inst.trainers):
+    for t in range(len(c.inst.trainers)):
         intervals = [ev.teach_interval[t] for ev in c.v.editions if t in ev.teach_interval]
-        if not intervals:
-            continue
-        for s, n in c.inst.cal.index_runs(list(trainer.unavailable)):
-            intervals.append(c.model.new_fixed_size_interval_var(s, n, f"away[{trainer.id},{s}]"))
-        c.model.add_no_overlap(intervals)
+        if len(intervals) > 1:
+            c.model.add_no_overlap(intervals)
+
+
+def trainer_available(c: Context) -> None:
+    for ev in c.v.editions:
+        for t, b in ev.teaches.items():
+            _not_on_blocked_days(c, ev, b, c.inst.trainer_blocked[t])
 
 
 def team_size_within_limits(c: Context) -> None:
@@ -334,8 +343,10 @@ SoftRule = Callable[[Context], LinearExpr]
 HARD: dict[str, HardRule] = {
     "mandatory_edition_scheduled": mandatory_edition_scheduled,
     "room_fits_the_edition": room_fits_the_edition,
+    "room_open": room_open,
     "room_not_double_booked": room_not_double_booked,
     "online_stream_limit": online_stream_limit,
+    "trainer_available": trainer_available,
     "trainer_not_double_booked": trainer_not_double_booked,
     "team_size_within_limits": team_size_within_limits,
     "team_covers_required_organisations": team_covers_required_organisations,

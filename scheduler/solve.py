@@ -383,6 +383,8 @@ RELAXABLE = (
     "organisation_quota",
     "prerequisite_finished_first",
     "online_stream_limit",
+    "trainer_available",
+    "room_open",
     "room_not_double_booked",
     "trainer_not_double_booked",
     "team_size_within_limits",

@@ -49,7 +49,13 @@ class Variables:
             length = fixed
         else:
             length = m.new_int_var_from_domain(cp_model.Domain.from_values(lengths), f"length[{eid}]")
-        end = start + length
+        end: cp_model.LinearExprT
+        if fixed is not None:
+            end = start + length
+        else:
+            # An interval's end must be affine: start + length of two variables is not, so it gets its own.
+            ends = [s + d for s, d in plan.options] or [starts[0] + lengths[0]]
+            end = m.new_int_var(min(ends), max(ends), f"end[{eid}]")
         interval = m.new_optional_interval_var(start, length, end, present, f"course[{eid}]")
         m.add(sum(choose) == present)
         if choose:

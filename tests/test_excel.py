@@ -200,15 +200,8 @@ def test_schedule_workbook_is_in_memory():
 
 
 @pytest.mark.slow
-def test_rtcm_2027_workbook(tmp_path):
-    from data import default_problem
-    from scheduler.solve import SolveOptions, solve
-
-    # This test is about the workbook, not the optimum: stop at the first full calendar
-    # (any gap is below 100 %). On 2 cores that calendar comes after about 22 s, so
-    # time_limit_s=20 alone would often end with no calendar at all.
-    result = solve(default_problem(), SolveOptions(time_limit_s=90, workers=2, relative_gap=1.0))
-    assert result.status in ("OPTIMAL", "FEASIBLE"), result.report.diagnosis
+def test_rtcm_2027_workbook(tmp_path, rtcm_2027):
+    result = rtcm_2027
     assert check(result.schedule) == []
     wb = reopen(result.schedule, tmp_path)
     calendar = rows(wb, "Calendar")

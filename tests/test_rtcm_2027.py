@@ -1,0 +1,79 @@
+"""End to end on the real catalogue: the default 2027 programme, solved and checked."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from typer.testing import CliRunner
+
+from model.check import check, kpis
+from model.formats.files import read_schedule, schedule_json
+from model.schedule import Schedule
+from scheduler.cli import app
+from scheduler.solve import Result
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_edition_is_scheduled_and_no_rule_is_broken(rtcm_2027: Result) -> None:
+    s = rtcm_2027.schedule
+    assert rtcm_2027.status in ("OPTIMAL", "FEASIBLE")
+    assert len(s.editions) == 68 and not s.unscheduled
+    assert check(s) == []
+    assert rtcm_2027.bound is not None and rtcm_2027.bound <= rtcm_2027.objective + 1e-6
+    assert 0 <= rtcm_2027.gap < 1
+
+
+def test_the_calendar_respects_the_summer_break_and_holidays(rtcm_2027: Result) -> None:
+    for e in rtcm_2027.schedule.editions:
+        assert not any(date(2027, 7, 1) <= d <= date(2027, 8, 31) for d in e.days), e.edition
+        assert date(2027, 3, 20) not in e.days and date(2027, 3, 22) not in e.days  # Novruz
+        assert all(d.weekday() < 5 for d in e.days)
+
+
+def test_part_one_runs_before_part_two(rtcm_2027: Result) -> None:
+    by = rtcm_2027.schedule.by_edition
+    for first, second in (("M3.T1#1", "M3.T2#1"), ("M4.T1#1", "M4.T2#1"), ("M4.T7#1", "M4.T8#1")):
+        assert by[first].end < by[second].start
+
+
+def test_penalties_recomputed_from_the_schedule_match_the_solver(rtcm_2027: Result) -> None:
+    k = kpis(rtcm_2027.schedule)
+    assert k.objective == rtcm_2027.objective
+    assert {p.rule for p in rtcm_2027.report.penalties} == {p.rule for p in k.penalties}
+    assert k.trainer_days_by_gender["woman"] > 0 and k.trainer_days_by_gender["man"] > 0
+
+
+def test_the_json_is_self_contained_and_checks_on_its_own(rtcm_2027: Result, tmp_path) -> None:
+    path = tmp_path / "rtcm-2027.json"
+    path.write_text(schedule_json(rtcm_2027.schedule))
+    raw = json.loads(path.read_text())
+    assert raw["format"] == "rtcm-schedule/1"
+    first = raw["editions"][0]
+    assert {"edition", "topic", "number", "start", "end", "room", "venue", "mode", "trainers"} <= set(first)
+    again = read_schedule(path)
+    assert again.model_dump() == rtcm_2027.schedule.model_dump()
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "No hard rule broken" in result.output
+
+
+def test_a_hand_edited_schedule_lists_every_broken_rule(rtcm_2027: Result, tmp_path) -> None:
+    raw = json.loads(schedule_json(rtcm_2027.schedule))
+    eds = raw["editions"]
+    # Move the second edition onto the first one's days, room and team; drop a third.
+    eds[1].update(start=eds[0]["start"], end=eds[0]["end"], days=eds[0]["days"],
+                  room=eds[0]["room"], venue=eds[0]["venue"], trainers=eds[0]["trainers"])
+    dropped = eds.pop(5)["edition"]
+    eds[2]["trainers"] = ["T99"] + eds[2]["trainers"][1:]
+    s = Schedule.model_validate(raw)
+    rules = {v.rule for v in check(s)}
+    assert {"room_not_double_booked", "trainer_not_double_booked", "mandatory_edition_scheduled",
+            "trainer_qualified"} <= rules
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(raw))
+    out = CliRunner().invoke(app, ["check", str(path)])
+    assert out.exit_code == 1
+    assert dropped in out.output and "T99" in out.output
