@@ -274,6 +274,30 @@ class _Checker:
                               f"{b.edition} starts {b.start} without an edition of {pr.before} "
                               f"ending {window} before it")
 
+    def check_pins(self, placed: list[tuple[Edition, ScheduledEdition]]) -> None:
+        by_id = {se.edition: se for _, se in placed}
+        for pin in self.p.pins:
+            se = by_id.get(pin.edition)
+            what = f"pinned {pin.edition}" + (f" ({pin.reason})" if pin.reason else "")
+            if se is None:
+                self.fail("pinned_edition_kept", [pin.edition], f"{what} is not scheduled")
+                continue
+            if pin.start is not None and se.start != pin.start:
+                self.fail("pinned_edition_kept", [pin.edition], f"{what} starts {se.start}, not {pin.start}")
+            if pin.room is not None and se.room != pin.room:
+                self.fail("pinned_edition_kept", [pin.edition], f"{what} is in room {se.room}, not {pin.room}")
+            if pin.trainers is not None and set(se.trainers) != set(pin.trainers):
+                self.fail("pinned_edition_kept", [pin.edition],
+                          f"{what} has team {', '.join(se.trainers)}, not {', '.join(pin.trainers)}")
+
+    def check_budget(self, placed: list[tuple[Edition, ScheduledEdition]]) -> None:
+        budget = self.p.budget_usd
+        if budget is not None:
+            spent = _fees(self.p, placed) + _room_cost(self.p, placed)
+            if spent > budget:
+                self.fail("budget_within_cap", ["budget"], f"fees and room costs {spent:,} USD exceed the "
+                          f"budget of {budget:,} USD")
+
     def run(self) -> list[Violation]:
         placed = self.check_known()
         for ed, se in placed:
@@ -283,6 +307,8 @@ class _Checker:
         self.check_overlaps(placed)
         self.check_loads(placed)
         self.check_prerequisites(placed)
+        self.check_pins(placed)
+        self.check_budget(placed)
         return self.out
 
 
@@ -327,6 +353,15 @@ def soft_amounts(schedule: Schedule) -> dict[str, float]:
     amounts["course_shortened"] = sum(
         ed.topic.duration_max - len(se.days) for ed, se in placed if ed.item.duration_days is None
     )
+    by_id = {se.edition: se for _, se in placed}
+    for b in p.baseline:
+        se = by_id.get(b.edition)
+        if se is None or se.start != b.start:
+            amounts["edition_moved"] += 1
+        if se is not None and b.room is not None and se.room != b.room:
+            amounts["room_changed"] += 1
+        if se is not None:
+            amounts["trainer_changed"] += len(set(b.trainers) - set(se.trainers))
     return amounts
 
 

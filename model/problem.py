@@ -241,6 +241,25 @@ class TeamRules(Record):
         return self
 
 
+class Pin(Record):
+    """Keep an edition where it is: its start, room and/or team (any subset)."""
+
+    edition: str = Field(description="edition id, e.g. M3.T2#1")
+    start: date | None = None
+    room: str | None = None
+    trainers: list[str] | None = Field(default=None, description="the exact team")
+    reason: str = ""
+
+
+class BaselineEdition(Record):
+    """An edition of a published calendar that a re-plan should move as little as possible."""
+
+    edition: str
+    start: date
+    room: str | None = None
+    trainers: list[str] = Field(default_factory=list)
+
+
 class Weights(Record):
     """Points per unit of each soft rule. A weight of 0 switches the rule off."""
 
@@ -252,6 +271,9 @@ class Weights(Record):
     linked_topics_overlap: float = Field(default=30, ge=0, description="per pair of linked editions")
     team_without_mixed_gender: float = Field(default=200, ge=0, description="per team, when soft")
     course_shortened: float = Field(default=100, ge=0, description="per day below the topic's maximum")
+    edition_moved: float = Field(default=100, ge=0, description="per baseline edition moved or dropped")
+    room_changed: float = Field(default=20, ge=0, description="per baseline edition in another room")
+    trainer_changed: float = Field(default=30, ge=0, description="per baseline trainer taken off a team")
 
 
 # ----------------------------------------------------------------------------- problem
@@ -300,6 +322,11 @@ class Problem(Record):
     prerequisites: list[Prerequisite] = Field(default_factory=list)
     team_rules: TeamRules = Field(default_factory=TeamRules)
     weights: Weights = Field(default_factory=Weights)
+    budget_usd: int | None = Field(default=None, ge=0, description="cap on fees plus room costs")
+    pins: list[Pin] = Field(default_factory=list)
+    baseline: list[BaselineEdition] = Field(
+        default_factory=list, description="a published calendar to stay close to (re-planning)"
+    )
 
     @model_validator(mode="after")
     def _cross_check(self) -> Problem:
@@ -371,6 +398,14 @@ class Problem(Record):
 
     def suitable_rooms(self, edition: Edition) -> list[tuple[Venue, Room]]:
         return [(v, r) for v, r in self.rooms if self.room_fits(edition, r)]
+
+    @cached_property
+    def pin_by_edition(self) -> dict[str, Pin]:
+        return {p.edition: p for p in self.pins}
+
+    @cached_property
+    def baseline_by_edition(self) -> dict[str, BaselineEdition]:
+        return {b.edition: b for b in self.baseline}
 
     @cached_property
     def linked_pairs(self) -> list[tuple[str, str]]:
@@ -528,6 +563,23 @@ def problem_errors(p: Problem) -> list[str]:
             errors.append(f"{where}: a {item.mode} course needs the platform, which allows 0 streams")
         if not any(tr.can_teach(topic) and item.language in tr.languages for tr in p.trainers):
             errors.append(f"{where}: no trainer can teach {topic.id} in '{item.language}'")
+
+    editions = {edition_id(i.topic, n) for i in p.programme for n in range(1, i.editions + 1)}
+    trainers = {t.id for t in p.trainers}
+    rooms = {r.id for _, r in p.rooms}
+    errors += _duplicates("pin for edition", [pin.edition for pin in p.pins])
+    for kind, records in (("pin", p.pins), ("baseline edition", p.baseline)):
+        for rec in records:
+            where = f"{kind} {rec.edition}"
+            if rec.edition not in editions:
+                errors.append(f"{where}: edition is not in the programme")
+            if rec.room is not None and rec.room not in rooms:
+                errors.append(f"{where}: room '{rec.room}' is unknown")
+            for t in rec.trainers or []:
+                if t not in trainers:
+                    errors.append(f"{where}: trainer '{t}' is unknown")
+            if rec.start is not None and not cal.start <= rec.start <= cal.end:
+                errors.append(f"{where}: start {rec.start} is outside the horizon")
 
     edges: dict[str, list[str]] = {}
     for pr in p.prerequisites:

@@ -36,6 +36,8 @@ HARD_RULES: tuple[RuleInfo, ...] = (
     RuleInfo("team_covers_required_organisations", "A team includes a trainer of each required organisation"),
     RuleInfo("team_mixed_gender", "A team of two or more has at least one woman and one man"),
     RuleInfo("prerequisite_finished_first", "A prerequisite topic is delivered first, with its gap"),
+    RuleInfo("pinned_edition_kept", "A pinned edition keeps its date, room and team"),
+    RuleInfo("budget_within_cap", "Fees and room costs stay within the budget"),
 )
 
 SOFT_RULES: tuple[RuleInfo, ...] = (
@@ -51,6 +53,9 @@ SOFT_RULES: tuple[RuleInfo, ...] = (
     RuleInfo("team_without_mixed_gender", "Teams without both a woman and a man", "teams",
              "team_without_mixed_gender"),
     RuleInfo("course_shortened", "Days cut from a course's full length", "days", "course_shortened"),
+    RuleInfo("edition_moved", "Published editions moved or dropped", "editions", "edition_moved"),
+    RuleInfo("room_changed", "Published editions in another room", "editions", "room_changed"),
+    RuleInfo("trainer_changed", "Published trainers taken off a team", "trainers", "trainer_changed"),
 )
 
 RULES: dict[str, RuleInfo] = {r.id: r for r in HARD_RULES + SOFT_RULES}

@@ -6,12 +6,13 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from model.errors import InputError, validate_as
-from model.problem import Problem
+from model.problem import Problem, problem_errors
 from model.schedule import Schedule
 
 
@@ -31,9 +32,66 @@ def parse_text(text: str, source: str) -> Any:
 
 
 def problem_from_data(raw: Any, source: str = "problem") -> Problem:
+    """A validated problem, or an :class:`InputError` with every error found.
+
+    pydantic runs the problem's cross-reference check only when every record is valid,
+    so one bad field (a trainer's gender) would hide an unknown reference elsewhere (another
+    trainer's organisation). When records fail, the cross-check also runs on the input
+    as it stands, each invalid record read as written, and its findings are added.
+    """
     if not isinstance(raw, dict):
         raise InputError(["the file does not hold a problem (a mapping of sections)"], source)
-    return validate_as(Problem, raw, source)
+    try:
+        return validate_as(Problem, raw, source)
+    except InputError as err:
+        found = _cross_check_as_written(raw)
+        raise InputError(err.messages + [m for m in found if m not in err.messages], source) from None
+
+
+def _cross_check_as_written(raw: dict[str, Any]) -> list[str]:
+    # Best effort: a section that cannot be read at all gives up quietly (the field errors stand).
+    sections: dict[str, Any] = {}
+    for name, info in Problem.model_fields.items():
+        if name not in raw:
+            continue
+        value, kind = raw[name], info.annotation or Any
+        args = get_args(kind)
+        if get_origin(kind) is list and args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+            if not isinstance(value, list):
+                return []
+            record = args[0]
+            items = []
+            for item in value:
+                try:
+                    items.append(record.model_validate(item))
+                except ValidationError:
+                    if not isinstance(item, dict):
+                        return []
+                    items.append(_as_written(record, item))
+            sections[name] = items
+            continue
+        try:
+            sections[name] = TypeAdapter(kind).validate_python(value)
+        except ValidationError:
+            return []
+    try:
+        return problem_errors(Problem.model_construct(**sections))
+    except Exception:  # a record read as written may not even be comparable
+        return []
+
+
+def _as_written(record: type[BaseModel], item: dict[str, Any]) -> BaseModel:
+    """An invalid record with each field that is valid on its own typed, the rest as written."""
+    values = {}
+    for key, value in item.items():
+        info = record.model_fields.get(key)
+        if info is None:
+            continue
+        try:
+            values[key] = TypeAdapter(info.annotation or Any).validate_python(value)
+        except ValidationError:
+            values[key] = value
+    return record.model_construct(**values)
 
 
 def read_problem(path: str | Path) -> Problem:

@@ -127,3 +127,15 @@ def test_a_valid_problem_round_trips_through_json() -> None:
     p = tiny_problem()
     again = validate_as(Problem, p.model_dump(mode="json"))
     assert again.model_dump() == p.model_dump()
+
+
+def test_a_bad_field_does_not_hide_a_bad_reference() -> None:
+    from model.formats.files import problem_from_data
+
+    raw = raw_tiny()
+    raw["trainers"][0]["gender"] = "F"
+    raw["trainers"][1]["organisation"] = "UNESCO"
+    with pytest.raises(InputError) as info:
+        problem_from_data(raw, "tiny.yaml")
+    text = "\n".join(info.value.messages)
+    assert "trainer T1: gender 'F'" in text and "trainer T2: organisation 'UNESCO' is unknown" in text

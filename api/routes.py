@@ -1,0 +1,406 @@
+"""The routes: each converts wire models to a domain call and back, nothing more.
+
+One router per resource (problems, jobs, checks, the service itself); a new feature
+is a new router listed in :data:`ROUTERS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import time
+from collections.abc import AsyncIterator
+from io import BytesIO
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import RedirectResponse, StreamingResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from api.errors import NOT_AVAILABLE, NOT_FOUND, QUEUE_FULL, UNSUPPORTED, ApiError, conflict, invalid
+from api.jobs import JobRunner, QueueFull, ShuttingDown
+from api.store import ACTIVE_STATES, DEFAULT_PROBLEM_ID, ENDED_STATES, JobRow, NotFound, Store
+from api.uploads import UnsupportedFormat, read_problem_bytes
+from api.wire import (
+    CheckReport,
+    CheckRequest,
+    Health,
+    JobOut,
+    JobState,
+    ProblemDetails,
+    ProblemOut,
+    ProblemSummary,
+    ProgressOut,
+    SolveRequest,
+    machine_cores,
+)
+from model.check import check, kpis
+from model.errors import InputError, validate_as
+from model.formats.files import parse_text
+from model.schedule import Schedule
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JSON_TYPES = {"", "application/json"}
+YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
+SSE_POLL_S = 0.25
+SSE_KEEPALIVE_S = 15.0
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def get_runner(request: Request) -> JobRunner:
+    return request.app.state.runner  # type: ignore[no-any-return]
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ProblemDetails} for code in codes}
+
+
+def _body_schema(content: dict[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": content}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+PROBLEM_BODY = _body_schema({
+    "application/json": {"schema": _ref("Problem")},
+    "application/yaml": {"schema": {"type": "string", "description": "the problem as YAML"}},
+    "multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary",
+                                "description": "a .yaml, .yml or .json problem file"}},
+    }},
+})
+CHECK_BODY = _body_schema({"application/json": {"schema": _ref("CheckRequest")}})
+# Models the bodies above refer to, added to the OpenAPI components by the app.
+BODY_MODELS: tuple[type[BaseModel], ...] = (CheckRequest,)
+
+
+# ------------------------------------------------------------------------------ service
+
+service = APIRouter(tags=["service"])
+
+
+@service.get("/", include_in_schema=False)
+def index() -> RedirectResponse:
+    return RedirectResponse("/docs")
+
+
+@service.get("/health", response_model=Health)
+def health(store: StoreDep, runner: RunnerDep) -> Health:
+    """Whether the service and its database answer, and how busy the solver is."""
+    ok = store.ping()
+    running, queued = runner.counts()
+    return Health(
+        status="ok" if ok else "degraded", database=store.dialect, database_ok=ok, running=running,
+        queued=queued, max_concurrent=runner.max_concurrent, queue_size=runner.queue_size,
+        cores=machine_cores(),
+    )
+
+
+# ----------------------------------------------------------------------------- problems
+
+problems = APIRouter(prefix="/problems", tags=["problems"])
+
+
+async def _problem_upload(request: Request) -> tuple[bytes, str, str]:
+    """(content, file name that picks the reader, where it came from)"""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        async with request.form(max_files=1, max_fields=5) as form:  # closes the spooled file
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise invalid(["file: a multipart upload needs a 'file' part holding the problem"])
+            name = upload.filename or "upload.yaml"
+            return await upload.read(), name, f"upload {name}"
+    if kind in JSON_TYPES or kind.endswith("+json"):
+        return await request.body(), "body.json", "JSON body"
+    if kind in YAML_TYPES:
+        return await request.body(), "body.yaml", "YAML body"
+    raise ApiError(415, f"cannot read a problem sent as '{kind}'; send JSON, YAML or a file upload",
+                   type=UNSUPPORTED)
+
+
+@problems.post("", status_code=201, response_model=ProblemSummary, openapi_extra=PROBLEM_BODY,
+               responses=_errors(413, 415, 422))
+async def create_problem(request: Request, response: Response, store: StoreDep) -> ProblemSummary:
+    """Validate and store a problem: a JSON body, a YAML body, or a YAML/JSON file upload.
+
+    Invalid input answers 422 with every error, each naming the record and field.
+    """
+    data, name, source = await _problem_upload(request)
+    try:
+        problem = await run_in_threadpool(read_problem_bytes, data, name)
+    except UnsupportedFormat as err:
+        raise ApiError(415, str(err), type=UNSUPPORTED) from None
+    except InputError as err:
+        raise InputError(err.messages, name if source.startswith("upload") else f"the {source}") from None
+    row = await run_in_threadpool(store.add_problem, problem, source)
+    response.headers["Location"] = f"/problems/{row.id}"
+    return ProblemSummary.of(row)
+
+
+@problems.get("", response_model=list[ProblemSummary])
+def list_problems(store: StoreDep) -> list[ProblemSummary]:
+    """Every stored problem, the embedded default first."""
+    return [ProblemSummary.of(row) for row in store.list_problems()]
+
+
+@problems.get("/{problem_id}", response_model=ProblemOut, responses=_errors(404))
+def get_problem(problem_id: str, store: StoreDep) -> ProblemOut:
+    row = store.problem_row(problem_id)
+    summary = ProblemSummary.of(row)
+    return ProblemOut(**dict(summary), problem=store.problem(problem_id))
+
+
+@problems.delete("/{problem_id}", status_code=204, response_class=Response, responses=_errors(404, 409))
+def delete_problem(problem_id: str, store: StoreDep) -> Response:
+    """Delete a stored problem. Its finished jobs keep their schedules (each embeds the problem)."""
+    if problem_id == DEFAULT_PROBLEM_ID:
+        raise conflict("the embedded default problem cannot be deleted")
+    store.problem_row(problem_id)
+    if store.count_active_jobs(problem_id):
+        raise conflict(f"problem '{problem_id}' has queued or running jobs; cancel them first")
+    store.delete_problem(problem_id)
+    return Response(status_code=204)
+
+
+def _submit(runner: JobRunner, problem_id: str, request: SolveRequest, response: Response,
+            resubmitted_from: str | None = None) -> JobOut:
+    try:
+        row = runner.submit(problem_id, request, resubmitted_from)
+    except QueueFull as err:
+        raise ApiError(429, f"{err}; try again later", type=QUEUE_FULL,
+                       headers={"Retry-After": str(err.retry_after_s)}) from None
+    except ShuttingDown as err:
+        raise ApiError(503, str(err), headers={"Retry-After": "30"}) from None
+    response.headers["Location"] = f"/jobs/{row.id}"
+    return JobOut.of(row)
+
+
+@problems.post("/{problem_id}/solve", status_code=202, response_model=JobOut,
+               responses=_errors(404, 422, 429, 503))
+def solve_problem(problem_id: str, response: Response, store: StoreDep, runner: RunnerDep,
+                  options: SolveRequest | None = None) -> JobOut:
+    """Start a solve job and answer at once with its id; follow it at ``/jobs/{id}``.
+
+    A full queue answers 429 with Retry-After.
+    """
+    store.problem_row(problem_id)
+    return _submit(runner, problem_id, options or SolveRequest(), response)
+
+
+# --------------------------------------------------------------------------------- jobs
+
+jobs = APIRouter(prefix="/jobs", tags=["jobs"])
+
+
+def _job(store: Store, runner: JobRunner, job_id: str) -> JobOut:
+    live = runner.live_view(job_id)  # before the row: a job that ends in between reads as ended
+    return JobOut.of(store.job(job_id), live)
+
+
+@jobs.get("", response_model=list[JobOut])
+def list_jobs(
+    store: StoreDep,
+    runner: RunnerDep,
+    problem_id: str | None = None,
+    state: JobState | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[JobOut]:
+    """Jobs, newest first."""
+    return [JobOut.of(row, runner.live_view(row.id)) for row in store.list_jobs(problem_id, state, limit)]
+
+
+@jobs.get("/{job_id}", response_model=JobOut, responses=_errors(404))
+def get_job(job_id: str, store: StoreDep, runner: RunnerDep) -> JobOut:
+    """State, progress (objective, bound, gap, elapsed, solutions) and, once ended, the summary."""
+    return _job(store, runner, job_id)
+
+
+@jobs.delete("/{job_id}", response_model=JobOut, responses={202: {"model": JobOut}, **_errors(404, 409)})
+def cancel_job(job_id: str, response: Response, store: StoreDep, runner: RunnerDep) -> JobOut:
+    """Stop a queued or running job; a running one keeps the best calendar found so far.
+
+    Answers 200 once the job has ended as cancelled, or 202 if it is still winding down.
+    """
+    store.job(job_id)
+    ended = runner.cancel(job_id)
+    if ended is None:
+        row = store.job(job_id)
+        if row.state != "cancelled":
+            raise conflict(f"job '{job_id}' is {row.state}; there is nothing to stop")
+    elif not ended:
+        response.status_code = 202
+    return _job(store, runner, job_id)
+
+
+@jobs.post("/{job_id}/resubmit", status_code=202, response_model=JobOut,
+           responses=_errors(404, 409, 429, 503))
+def resubmit_job(job_id: str, response: Response, store: StoreDep, runner: RunnerDep) -> JobOut:
+    """A new job for the same problem and options, e.g. after an interruption."""
+    row = store.job(job_id)
+    if row.state in ACTIVE_STATES:
+        raise conflict(f"job '{job_id}' is still {row.state}")
+    try:
+        store.problem_row(row.problem_id)
+    except NotFound:
+        raise conflict(f"job '{job_id}': its problem '{row.problem_id}' has been deleted") from None
+    options = dict(row.options)
+    options["workers"] = min(int(options.get("workers", 1)), machine_cores())  # the machine may be smaller
+    return _submit(runner, row.problem_id, SolveRequest.model_validate(options), response, job_id)
+
+
+def _sse(event: str, data: BaseModel | dict[str, Any]) -> str:
+    payload = data.model_dump_json() if isinstance(data, BaseModel) else json.dumps(data)
+    return f"event: {event}\ndata: {payload}\n\n"
+
+
+def _server_exiting(runner: JobRunner) -> bool:
+    """Whether the service is stopping, so that open streams let it stop.
+
+    uvicorn waits for open responses before it shuts the app down, and tells the app
+    nothing meanwhile; its SIGTERM handler is a method of the server, whose
+    ``should_exit`` says it is stopping. Elsewhere the runner's own flag serves.
+    """
+    server = getattr(signal.getsignal(signal.SIGTERM), "__self__", None)
+    return bool(getattr(server, "should_exit", False)) or runner.closing
+
+
+async def _job_events(job_id: str, store: Store, runner: JobRunner) -> AsyncIterator[str]:
+    seen_state: str | None = None
+    seen_progress: ProgressOut | None = None
+    last_sent = time.monotonic()
+    while True:
+        if _server_exiting(runner):
+            yield _sse("shutdown", {"detail": "the service is stopping; a running job will end interrupted"})
+            return
+        live = runner.live(job_id)
+        out: list[str] = []
+        if live is None:
+            row: JobRow = await run_in_threadpool(store.job, job_id)
+            if row.state in ENDED_STATES:
+                job = JobOut.of(row)
+                if job.progress is not None and seen_progress is None:
+                    yield _sse("progress", job.progress)
+                yield _sse("end", job)
+                return
+        else:
+            state, progress, _ = live.snapshot()
+            if state != seen_state:
+                seen_state = state
+                out.append(_sse("state", {"state": state}))
+            if progress is not None and progress is not seen_progress:
+                seen_progress = progress
+                out.append(_sse("progress", progress))
+        if out:
+            last_sent = time.monotonic()
+            for chunk in out:
+                yield chunk
+        elif time.monotonic() - last_sent > SSE_KEEPALIVE_S:
+            last_sent = time.monotonic()
+            yield ": keep-alive\n\n"
+        await asyncio.sleep(SSE_POLL_S)
+
+
+@jobs.get("/{job_id}/events", response_class=StreamingResponse, responses={
+    200: {"content": {"text/event-stream": {}}, "description": "server-sent events"}, **_errors(404)})
+async def job_events(job_id: str, store: StoreDep, runner: RunnerDep) -> StreamingResponse:
+    """Progress as server-sent events, until the job ends.
+
+    Events: ``state`` ({"state": ...}) when the job starts running, ``progress``
+    (objective, bound, gap, elapsed_s, solutions) at each improvement, and a final
+    ``end`` carrying the whole job. Comments keep idle connections alive. If the service
+    stops first, the stream ends with a ``shutdown`` event instead.
+    """
+    await run_in_threadpool(store.job, job_id)  # 404 before the stream starts
+    return StreamingResponse(
+        _job_events(job_id, store, runner), media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+def _schedule_json(store: Store, job_id: str) -> tuple[JobRow, str]:
+    row = store.job(job_id)
+    if row.state in ACTIVE_STATES:
+        raise conflict(f"job '{job_id}' is {row.state}; its schedule is ready when it ends")
+    body = store.schedule_json(job_id)
+    if body is None:
+        why = row.message or "; ".join((row.summary or {}).get("diagnosis", [])) or "no calendar was found"
+        raise ApiError(404, f"job '{job_id}' ended ({row.state}) without a calendar: {why}", type=NOT_FOUND)
+    return row, body
+
+
+def _schedule(store: Store, job_id: str) -> tuple[JobRow, Schedule]:
+    row, body = _schedule_json(store, job_id)
+    return row, Schedule.model_validate_json(body)
+
+
+@jobs.get("/{job_id}/schedule", response_model=Schedule, responses=_errors(404, 409))
+def job_schedule(job_id: str, store: StoreDep) -> Response:
+    """The calendar found, with the problem it answers and the solver's report."""
+    _, body = _schedule_json(store, job_id)
+    return Response(body, media_type="application/json")
+
+
+@jobs.get("/{job_id}/schedule.xlsx", response_class=Response, responses={
+    200: {"content": {XLSX: {}}, "description": "the calendar as an Excel workbook"},
+    **_errors(404, 409, 501)})
+def job_schedule_xlsx(job_id: str, store: StoreDep) -> Response:
+    _, schedule = _schedule(store, job_id)
+    try:
+        from model.formats.excel import schedule_workbook
+    except ImportError:
+        raise ApiError(501, "Excel export is not available in this installation",
+                       type=NOT_AVAILABLE) from None
+    buffer = BytesIO()
+    schedule_workbook(schedule).save(buffer)
+    filename = f"rtcm-schedule-{job_id[:8]}.xlsx"
+    return Response(buffer.getvalue(), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@jobs.get("/{job_id}/check", response_model=CheckReport, responses=_errors(404, 409))
+def job_check(job_id: str, store: StoreDep) -> CheckReport:
+    """The hard rules the job's calendar breaks (none, from the solver) and its KPIs."""
+    row, schedule = _schedule(store, job_id)
+    return CheckReport.of(row.problem_id, check(schedule), kpis(schedule))
+
+
+# ------------------------------------------------------------------------------- checks
+
+checks = APIRouter(tags=["check"])
+
+
+def _check(store: Store, text: str) -> CheckReport:
+    request = validate_as(CheckRequest, parse_text(text, "request.json"), "request")
+    try:
+        problem = store.problem(request.problem_id)
+    except NotFound as err:
+        raise invalid([f"problem_id: {err}"]) from None
+    schedule = Schedule(problem=problem, editions=request.editions)
+    return CheckReport.of(request.problem_id, check(schedule), kpis(schedule))
+
+
+@checks.post("/check", response_model=CheckReport, openapi_extra=CHECK_BODY, responses=_errors(413, 422))
+async def check_schedule(request: Request, store: StoreDep) -> CheckReport:
+    """Verify a calendar the planner edited by hand against a stored problem.
+
+    Lists every broken hard rule, by rule id and name, with the records involved.
+    """
+    body = await request.body()
+    return await run_in_threadpool(_check, store, body.decode("utf-8", errors="replace"))
+
+
+ROUTERS = (service, problems, jobs, checks)

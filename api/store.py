@@ -1,0 +1,357 @@
+"""Persistence of problems, jobs, progress and schedules with SQLAlchemy 2.
+
+By default the service keeps a SQLite file, ``var/rtcm-planner.sqlite3`` at the root
+of the project, in WAL mode so that the solver threads write progress while requests
+read. Any SQLAlchemy URL can be given instead through ``RTCM_DATABASE_URL`` (or
+``create_app(database_url=...)``). For PostgreSQL, install a driver and point the
+service at a database it may create tables in::
+
+    pip install "psycopg[binary]"
+    export RTCM_DATABASE_URL=postgresql+psycopg://rtcm:secret@db.example.org:5432/rtcm
+
+Tables are created on startup when missing (there are no migrations yet).
+
+The embedded default problem (:func:`data.default_problem`) is not stored: it is always
+available under the id ``default`` and follows the code it ships with.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, create_engine, event, func, select, update
+from sqlalchemy import text as sql
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from model.errors import validate_as
+from model.problem import Problem
+
+DEFAULT_PROBLEM_ID = "default"
+VAR_DIR = Path(__file__).resolve().parent.parent / "var"
+
+ACTIVE_STATES = ("queued", "running")
+ENDED_STATES = ("done", "failed", "cancelled", "interrupted")
+
+INTERRUPTED_MESSAGE = "the service stopped while this job was {state}; resubmit it to run it again"
+
+
+def default_database_url() -> str:
+    """``RTCM_DATABASE_URL``, else a SQLite file under ``var/``."""
+    return os.environ.get("RTCM_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'rtcm-planner.sqlite3'}"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every moment stored is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+class NotFound(LookupError):
+    def __init__(self, kind: str, ident: str) -> None:
+        super().__init__(f"{kind} '{ident}' does not exist")
+        self.kind = kind
+        self.ident = ident
+
+
+# ------------------------------------------------------------------------------ tables
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ProblemRow(Base):
+    __tablename__ = "problems"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    body: Mapped[str] = mapped_column(Text, deferred=True)
+
+
+class JobRow(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    problem_id: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    message: Mapped[str | None] = mapped_column(Text, default=None)
+    resubmitted_from: Mapped[str | None] = mapped_column(String(64), default=None)
+    has_schedule: Mapped[bool] = mapped_column(default=False)
+
+
+class ScheduleRow(Base):
+    __tablename__ = "schedules"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    body: Mapped[str] = mapped_column(Text)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the solver threads' writes
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def problem_facts(problem: Problem) -> dict[str, Any]:
+    """The figures a list of problems shows, computed once when a problem is stored."""
+    return {
+        "description": problem.description,
+        "horizon_start": problem.calendar.start.isoformat(),
+        "horizon_end": problem.calendar.end.isoformat(),
+        "editions": len(problem.editions),
+        "mandatory_editions": sum(1 for e in problem.editions if e.mandatory),
+        "topics": len(problem.topics),
+        "trainers": len(problem.trainers),
+        "organisations": len(problem.organisations),
+        "rooms": len(problem.rooms),
+        "prerequisites": len(problem.prerequisites),
+    }
+
+
+# -------------------------------------------------------------------------- repository
+
+
+class Store:
+    """A small repository: every method opens and closes its own session (thread-safe)."""
+
+    PROBLEM_CACHE = 8  # validated problems kept in memory; stored problems never change
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+        self._cache: OrderedDict[str, Problem] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._default_row: ProblemRow | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Connect, create missing tables."""
+        url = make_url(self.url)
+        kwargs: dict[str, Any] = {}
+        sqlite = url.get_backend_name() == "sqlite"
+        if sqlite:
+            kwargs["connect_args"] = {"check_same_thread": False}
+            if url.database in (None, "", ":memory:"):
+                kwargs["poolclass"] = StaticPool  # one shared in-memory database
+            elif not url.database.startswith("file:"):
+                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            kwargs["pool_pre_ping"] = True
+        engine = create_engine(url, **kwargs)
+        if sqlite:
+            event.listen(engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(engine)
+        self._engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+        self._engine = self._sessions = None
+
+    @property
+    def dialect(self) -> str:
+        return make_url(self.url).get_backend_name()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        if self._sessions is None:
+            raise RuntimeError("the store is not open")
+        with self._sessions.begin() as s:
+            yield s
+
+    def ping(self) -> bool:
+        try:
+            with self.session() as s:
+                s.execute(sql("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    # -- problems -----------------------------------------------------------------------
+
+    def default_row(self) -> ProblemRow:
+        if self._default_row is None:
+            from data import default_problem
+
+            p = default_problem()
+            self._default_row = ProblemRow(
+                id=DEFAULT_PROBLEM_ID, name=p.name, source="embedded default",
+                created_at=None, facts=problem_facts(p),
+            )
+        return self._default_row
+
+    def add_problem(self, problem: Problem, source: str) -> ProblemRow:
+        row = ProblemRow(
+            id=str(uuid.uuid4()), name=problem.name, source=source[:300], created_at=now(),
+            facts=problem_facts(problem), body=problem.model_dump_json(),
+        )
+        with self.session() as s:
+            s.add(row)
+        self._remember(row.id, problem)
+        return row
+
+    def list_problems(self) -> list[ProblemRow]:
+        with self.session() as s:
+            rows = list(s.scalars(select(ProblemRow).order_by(ProblemRow.created_at)))
+        return [self.default_row(), *rows]
+
+    def problem_row(self, problem_id: str) -> ProblemRow:
+        if problem_id == DEFAULT_PROBLEM_ID:
+            return self.default_row()
+        with self.session() as s:
+            row = s.get(ProblemRow, problem_id)
+        if row is None:
+            raise NotFound("problem", problem_id)
+        return row
+
+    def problem(self, problem_id: str) -> Problem:
+        """The validated problem, from the cache when it was read recently."""
+        if problem_id == DEFAULT_PROBLEM_ID:
+            from data import default_problem
+
+            return default_problem()
+        with self._cache_lock:
+            if problem_id in self._cache:
+                self._cache.move_to_end(problem_id)
+                return self._cache[problem_id]
+        with self.session() as s:
+            body = s.scalar(select(ProblemRow.body).where(ProblemRow.id == problem_id))
+        if body is None:
+            raise NotFound("problem", problem_id)
+        problem = validate_as(Problem, json.loads(body), f"problem {problem_id}")
+        self._remember(problem_id, problem)
+        return problem
+
+    def _remember(self, problem_id: str, problem: Problem) -> None:
+        with self._cache_lock:
+            self._cache[problem_id] = problem
+            self._cache.move_to_end(problem_id)
+            while len(self._cache) > self.PROBLEM_CACHE:
+                self._cache.popitem(last=False)
+
+    def delete_problem(self, problem_id: str) -> None:
+        with self.session() as s:
+            row = s.get(ProblemRow, problem_id)
+            if row is None:
+                raise NotFound("problem", problem_id)
+            s.delete(row)
+        with self._cache_lock:
+            self._cache.pop(problem_id, None)
+
+    # -- jobs ---------------------------------------------------------------------------
+
+    def add_job(self, problem_id: str, options: dict[str, Any],
+                resubmitted_from: str | None = None) -> JobRow:
+        row = JobRow(
+            id=str(uuid.uuid4()), problem_id=problem_id, state="queued", options=options,
+            created_at=now(), resubmitted_from=resubmitted_from, has_schedule=False,
+        )
+        with self.session() as s:
+            s.add(row)
+        return row
+
+    def job(self, job_id: str) -> JobRow:
+        with self.session() as s:
+            row = s.get(JobRow, job_id)
+        if row is None:
+            raise NotFound("job", job_id)
+        return row
+
+    def list_jobs(self, problem_id: str | None = None, state: str | None = None,
+                  limit: int = 100) -> list[JobRow]:
+        query = select(JobRow).order_by(JobRow.created_at.desc()).limit(limit)
+        if problem_id is not None:
+            query = query.where(JobRow.problem_id == problem_id)
+        if state is not None:
+            query = query.where(JobRow.state == state)
+        with self.session() as s:
+            return list(s.scalars(query))
+
+    def count_active_jobs(self, problem_id: str) -> int:
+        query = select(func.count()).where(JobRow.problem_id == problem_id, JobRow.state.in_(ACTIVE_STATES))
+        with self.session() as s:
+            return int(s.scalar(query) or 0)
+
+    def mark_running(self, job_id: str) -> None:
+        with self.session() as s:
+            row = s.get(JobRow, job_id)
+            if row is not None:
+                row.state = "running"
+                row.started_at = now()
+
+    def save_progress(self, job_id: str, progress: dict[str, Any]) -> None:
+        """Record a running job's progress; a job that has ended keeps its final figures."""
+        query = update(JobRow).where(JobRow.id == job_id, JobRow.state == "running").values(progress=progress)
+        with self.session() as s:
+            s.execute(query)
+
+    def finish(
+        self,
+        job_id: str,
+        state: str,
+        *,
+        summary: dict[str, Any] | None = None,
+        progress: dict[str, Any] | None = None,
+        message: str | None = None,
+        schedule_json: str | None = None,
+    ) -> None:
+        """End a job: its state, summary and last progress, and its schedule if one was found."""
+        with self.session() as s:
+            row = s.get(JobRow, job_id)
+            if row is None:
+                return
+            row.state = state
+            row.finished_at = now()
+            row.summary = summary
+            row.message = message
+            if progress is not None:
+                row.progress = progress
+            if schedule_json is not None:
+                s.add(ScheduleRow(job_id=job_id, created_at=now(), body=schedule_json))
+                row.has_schedule = True
+
+    def interrupt_unfinished(self) -> int:
+        """Mark every queued or running job interrupted: the process that ran it is gone."""
+        with self.session() as s:
+            rows = list(s.scalars(select(JobRow).where(JobRow.state.in_(ACTIVE_STATES))))
+            for row in rows:
+                row.message = INTERRUPTED_MESSAGE.format(state=row.state)
+                row.state = "interrupted"
+                row.finished_at = now()
+        return len(rows)
+
+    def schedule_json(self, job_id: str) -> str | None:
+        with self.session() as s:
+            return s.scalar(select(ScheduleRow.body).where(ScheduleRow.job_id == job_id))

@@ -1,0 +1,252 @@
+"""What travels over HTTP: request and response models, and their conversion from the domain.
+
+The domain models (:class:`~model.problem.Problem`, :class:`~model.schedule.Schedule`,
+:class:`~model.check.Violation`, :class:`~model.check.Kpis`) are sent as they are; the
+models here only add what the service itself knows: ids, job states, progress.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.store import DEFAULT_PROBLEM_ID, JobRow, ProblemRow, as_utc
+from model.check import Kpis, Violation
+from model.problem import Problem
+from model.schedule import RulePenalty, ScheduledEdition, Status
+from scheduler.solve import Progress, Result, SolveOptions
+
+JobState = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
+
+MAX_TIME_LIMIT_S = 600.0
+
+
+def machine_cores() -> int:
+    """Cores this process may use (the affinity mask, where the platform has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProblemDetails(Wire):
+    """An error (RFC 9457). ``errors`` lists every invalid field, in planner words."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[str] | None = None
+
+
+class Health(Wire):
+    status: Literal["ok", "degraded"]
+    database: str = Field(description="the database kind, e.g. sqlite or postgresql")
+    database_ok: bool
+    running: int = Field(description="solves running now")
+    queued: int = Field(description="solves waiting for a slot")
+    max_concurrent: int
+    queue_size: int
+    cores: int
+
+
+# ----------------------------------------------------------------------------- problems
+
+
+class ProblemFacts(Wire):
+    description: str = ""
+    horizon_start: date
+    horizon_end: date
+    editions: int
+    mandatory_editions: int
+    topics: int
+    trainers: int
+    organisations: int
+    rooms: int
+    prerequisites: int
+
+
+class ProblemSummary(Wire):
+    id: str
+    name: str
+    source: str = Field(description="where it came from: the embedded default, a JSON body, a file")
+    builtin: bool = Field(description="the embedded default: always present, cannot be deleted")
+    created_at: datetime | None
+    facts: ProblemFacts
+
+    @classmethod
+    def of(cls, row: ProblemRow) -> ProblemSummary:
+        return cls(
+            id=row.id, name=row.name, source=row.source, builtin=row.id == DEFAULT_PROBLEM_ID,
+            created_at=as_utc(row.created_at), facts=ProblemFacts.model_validate(row.facts),
+        )
+
+
+class ProblemOut(ProblemSummary):
+    problem: Problem
+
+
+# ------------------------------------------------------------------------------ solving
+
+
+class SolveRequest(Wire):
+    """Solver settings for one job. Every field has a default; an empty body is fine."""
+
+    time_limit_s: float = Field(
+        default=60.0, gt=0, le=MAX_TIME_LIMIT_S,
+        description="wall-clock limit (deterministic time when deterministic is true)",
+    )
+    workers: int = Field(
+        default_factory=lambda: min(2, machine_cores()), ge=1,
+        description="CP-SAT search workers; at most the machine's cores",
+    )
+    deterministic: bool = Field(default=False, description="the same problem gives the same schedule")
+    relative_gap: float = Field(
+        default=0.0, ge=0, lt=1,
+        description="stop once the calendar is within this fraction of the bound (0: prove optimal)",
+    )
+    seed: int = Field(default=0, ge=0)
+
+    @field_validator("workers")
+    @classmethod
+    def _within_cores(cls, workers: int) -> int:
+        cores = machine_cores()
+        if workers > cores:
+            raise ValueError(f"workers ({workers}) exceeds the machine's {cores} cores")
+        return workers
+
+    def options(self) -> SolveOptions:
+        return SolveOptions(
+            time_limit_s=self.time_limit_s, workers=self.workers, deterministic=self.deterministic,
+            seed=self.seed, relative_gap=self.relative_gap,
+        )
+
+
+class ProgressOut(Wire):
+    """The search so far: best calendar's objective, proven bound, gap between them."""
+
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    elapsed_s: float = 0.0
+    solutions: int = 0
+
+    @classmethod
+    def of(cls, p: Progress) -> ProgressOut:
+        return cls(
+            objective=None if p.objective is None else round(p.objective, 2),
+            bound=None if p.bound is None else round(p.bound, 2),
+            gap=None if p.gap is None else round(p.gap, 5),
+            elapsed_s=round(p.elapsed_s, 3),
+            solutions=p.solutions,
+        )
+
+    @classmethod
+    def final(cls, r: Result) -> ProgressOut:
+        report = r.report
+        gap = None if report.gap is None else round(report.gap, 5)
+        return cls(objective=report.objective, bound=report.bound, gap=gap,
+                   elapsed_s=report.runtime_s, solutions=report.solutions)
+
+
+class JobSummary(Wire):
+    """How the solve ended: the solver's status, the calendar's figures, and why."""
+
+    status: Status
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    runtime_s: float = 0.0
+    first_solution_s: float | None = None
+    solutions: int = 0
+    editions_total: int = 0
+    editions_scheduled: int = 0
+    mandatory_unscheduled: int = 0
+    penalties: list[RulePenalty] = Field(default_factory=list)
+    diagnosis: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, r: Result) -> JobSummary:
+        report, schedule = r.report, r.schedule
+        return cls(
+            status=report.status, objective=report.objective, bound=report.bound, gap=report.gap,
+            runtime_s=report.runtime_s, first_solution_s=report.first_solution_s,
+            solutions=report.solutions, editions_total=len(schedule.problem.editions),
+            editions_scheduled=len(schedule.editions),
+            mandatory_unscheduled=sum(1 for u in schedule.unscheduled if u.mandatory) if r.found else 0,
+            penalties=report.penalties, diagnosis=report.diagnosis, warnings=report.warnings,
+        )
+
+
+class JobOut(Wire):
+    id: str
+    problem_id: str
+    state: JobState
+    options: SolveRequest
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    progress: ProgressOut | None = None
+    summary: JobSummary | None = Field(default=None, description="when the job has ended")
+    message: str | None = Field(default=None, description="why a job failed, was cancelled or interrupted")
+    has_schedule: bool = False
+    resubmitted_from: str | None = None
+    links: dict[str, str]
+
+    @classmethod
+    def of(cls, row: JobRow, live: tuple[str, ProgressOut | None] | None = None) -> JobOut:
+        """The stored job, with the runner's fresher state and progress while it is live."""
+        state, progress = row.state, ProgressOut.model_validate(row.progress) if row.progress else None
+        if live is not None and row.state in ("queued", "running"):
+            state, progress = live[0], live[1] or progress
+        base = f"/jobs/{row.id}"
+        links = {"self": base, "events": f"{base}/events", "problem": f"/problems/{row.problem_id}"}
+        if row.has_schedule:
+            links |= {"schedule": f"{base}/schedule", "schedule_xlsx": f"{base}/schedule.xlsx",
+                      "check": f"{base}/check"}
+        return cls(
+            id=row.id, problem_id=row.problem_id, state=state,  # type: ignore[arg-type]
+            options=SolveRequest.model_construct(**row.options),  # as validated when submitted
+            created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+            started_at=as_utc(row.started_at), finished_at=as_utc(row.finished_at),
+            progress=progress,
+            summary=JobSummary.model_validate(row.summary) if row.summary else None,
+            message=row.message, has_schedule=row.has_schedule,
+            resubmitted_from=row.resubmitted_from, links=links,
+        )
+
+
+# ----------------------------------------------------------------------------- checking
+
+
+class CheckRequest(Wire):
+    """A calendar the planner edited by hand, to verify against a stored problem."""
+
+    problem_id: str = Field(description="a stored problem's id, or 'default'")
+    editions: list[ScheduledEdition]
+
+
+class CheckReport(Wire):
+    problem_id: str
+    ok: bool = Field(description="no hard rule is broken")
+    violations: list[Violation]
+    kpis: Kpis
+    cost_usd: int
+
+    @classmethod
+    def of(cls, problem_id: str, violations: list[Violation], kpis: Kpis) -> CheckReport:
+        return cls(problem_id=problem_id, ok=not violations, violations=violations, kpis=kpis,
+                   cost_usd=kpis.cost_usd)
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")

@@ -1,0 +1,75 @@
+"""Fixtures for the HTTP API: an app per test on its own SQLite file, and small problems."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.store import ENDED_STATES
+from data import default_problem
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'rtcm.sqlite3'}"
+
+
+@pytest.fixture
+def make_client(database_url: str) -> Iterator[Callable[..., TestClient]]:
+    """Start an app (lifespan included) on this test's database; all are shut down at the end."""
+    with contextlib.ExitStack() as stack:
+
+        def make(**kwargs: Any) -> TestClient:
+            kwargs.setdefault("database_url", database_url)
+            return stack.enter_context(TestClient(create_app(**kwargs)))
+
+        yield make
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client()
+
+
+@pytest.fixture(scope="session")
+def rtcm_2027_raw() -> dict[str, Any]:
+    """The embedded default (68 editions) as JSON."""
+    return default_problem().model_dump(mode="json")
+
+
+@pytest.fixture
+def default_raw(rtcm_2027_raw: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(rtcm_2027_raw)
+
+
+@pytest.fixture
+def tiny_raw(default_raw: dict[str, Any]) -> dict[str, Any]:
+    """The real catalogue with only the first four courses of the programme: optimal in about a second."""
+    default_raw["name"] = "tiny"
+    default_raw["programme"] = default_raw["programme"][:4]
+    return default_raw
+
+
+def poll(client: TestClient, job_id: str, states: Iterable[str] = ENDED_STATES, timeout: float = 60) -> dict:
+    """Poll a job until it reaches one of ``states``; its last view."""
+    wanted = set(states)
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/jobs/{job_id}").json()
+        if job["state"] in wanted:
+            return job
+        assert time.monotonic() < deadline, f"job still {job['state']} after {timeout} s"
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def wait_for() -> Callable[..., dict]:
+    """``wait_for(client, job_id, states=ENDED_STATES, timeout=60)``: the job once in one of ``states``."""
+    return poll
