@@ -177,5 +177,8 @@ def catalogue_cmd() -> None:
         console.print(f"  - {w}", markup=False, highlight=False)
 
 
+# Commands that exchange files with planners (Excel template and import, iCalendar).
+from scheduler import cli_exchange  # noqa: E402, F401
+
 if __name__ == "__main__":
     app()

@@ -63,7 +63,19 @@ class Instance:
             plan = EditionPlan(index=i, edition=ed, earliest=earliest_index(problem, ed))
             plan.trainers = [tindex[t.id] for t in problem.qualified_trainers(ed)]
             plan.rooms = [rindex[r.id] for _, r in problem.suitable_rooms(ed)]
+            pin = problem.pin_by_edition.get(ed.id)
+            if pin is not None:
+                if pin.trainers is not None:
+                    plan.trainers = [t for t in plan.trainers if self.trainers[t].id in pin.trainers]
+                if pin.room is not None:
+                    plan.rooms = [r for r in plan.rooms if self.rooms[r][1].id == pin.room]
             self._options(plan)
+            if pin is not None and pin.trainers is not None:
+                missing = set(pin.trainers) - {self.trainers[t].id for t in plan.trainers}
+                if missing:
+                    plan.options = []
+                    plan.why_no_option = (f"pinned trainer(s) {', '.join(sorted(missing))} cannot teach it "
+                                          "(not qualified or not speaking its language)")
             self.plans.append(plan)
         self.plan_by_id = {p.id: p for p in self.plans}
 
@@ -79,8 +91,14 @@ class Instance:
         required = p.required_organisations(item)
         team_min = p.team_rules.min_trainers
         reasons: set[str] = set()
+        pin = p.pin_by_edition.get(ed.id)
+        pinned_start = cal.index.get(pin.start, -1) if pin is not None and pin.start is not None else None
+        if pinned_start == -1:
+            reasons.add("its pinned start is not a working day")
         for d in ed.durations:
             for s in range(plan.earliest, n - d + 1):
+                if pinned_start is not None and s != pinned_start:
+                    continue
                 if s + d - 1 > last_ok:
                     reasons.add("its date window is too short")
                     break

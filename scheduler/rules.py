@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from model.problem import BaselineEdition
 from scheduler.instance import Instance
 from scheduler.variables import EditionVars, LinearExpr, Variables
 
@@ -23,6 +24,7 @@ class Context:
     model: cp_model.CpModel
     inst: Instance
     v: Variables
+    cost_usd: LinearExpr | None = None  # built once, shared by the cost rule and the budget cap
 
 
 # ------------------------------------------------------------------------------ hard
@@ -210,6 +212,26 @@ def prerequisite_finished_first(c: Context) -> None:
             c.model.add(sum(links) >= eb.present)
 
 
+def pinned_edition_kept(c: Context) -> None:
+    # Start and room are pinned through the edition's options and rooms (instance.py);
+    # here: the edition is on the calendar with exactly its pinned team.
+    for ev in c.v.editions:
+        pin = c.inst.problem.pin_by_edition.get(ev.plan.id)
+        if pin is None:
+            continue
+        c.model.add(ev.present == 1)
+        if pin.trainers is not None:
+            # instance.py kept only the pinned trainers, and no option if one cannot teach it.
+            for b in ev.teaches.values():
+                c.model.add(b == 1)
+
+
+def budget_within_cap(c: Context) -> None:
+    budget = c.inst.problem.budget_usd
+    if budget is not None:
+        c.model.add(_cost_usd(c) <= budget)
+
+
 def editions_in_number_order(c: Context) -> None:
     """Not a planner rule: edition #2 of a topic follows #1, which removes symmetric twins."""
     previous: dict[str, int] = {}
@@ -271,18 +293,24 @@ def busiest_trainer(c: Context) -> LinearExpr:
 
 def cost(c: Context) -> LinearExpr:
     """In USD: trainer fees per day taught plus room cost per day used."""
-    terms = []
-    for ev in c.v.editions:
-        e = ev.plan.index
-        for t, b in ev.teaches.items():
-            rate = c.inst.trainers[t].day_rate
-            if rate:
-                terms.append(rate * c.v.days_of(e, b))
-        for r, b in ev.room.items():
-            day_cost = c.inst.rooms[r][1].day_cost
-            if day_cost:
-                terms.append(day_cost * c.v.days_of(e, b))
-    return sum(terms)
+    return _cost_usd(c)
+
+
+def _cost_usd(c: Context) -> LinearExpr:
+    if c.cost_usd is None:
+        terms = []
+        for ev in c.v.editions:
+            e = ev.plan.index
+            for t, b in ev.teaches.items():
+                rate = c.inst.trainers[t].day_rate
+                if rate:
+                    terms.append(rate * c.v.days_of(e, b))
+            for r, b in ev.room.items():
+                day_cost = c.inst.rooms[r][1].day_cost
+                if day_cost:
+                    terms.append(day_cost * c.v.days_of(e, b))
+        c.cost_usd = sum(terms)
+    return c.cost_usd
 
 
 def linked_topics_overlap(c: Context) -> LinearExpr:
@@ -336,6 +364,38 @@ def course_shortened(c: Context) -> LinearExpr:
     return sum(terms)
 
 
+def _baseline(c: Context) -> list[tuple[EditionVars, BaselineEdition]]:
+    by_id = c.inst.problem.baseline_by_edition
+    return [(ev, by_id[ev.plan.id]) for ev in c.v.editions if ev.plan.id in by_id]
+
+
+def edition_moved(c: Context) -> LinearExpr:
+    moved = []
+    for ev, b in _baseline(c):
+        s0 = c.inst.cal.index.get(b.start)
+        kept = [x for (s, _), x in zip(ev.plan.options, ev.choose, strict=True) if s == s0]
+        moved.append(1 - sum(kept))
+    return sum(moved)
+
+
+def room_changed(c: Context) -> LinearExpr:
+    changed = []
+    for ev, b in _baseline(c):
+        if b.room is not None:
+            same = [x for r, x in ev.room.items() if c.inst.rooms[r][1].id == b.room]
+            changed.append(ev.present - sum(same))
+    return sum(changed)
+
+
+def trainer_changed(c: Context) -> LinearExpr:
+    changed = []
+    for ev, b in _baseline(c):
+        for tid in b.trainers:
+            same = [x for t, x in ev.teaches.items() if c.inst.trainers[t].id == tid]
+            changed.append(ev.present - sum(same))
+    return sum(changed)
+
+
 HardRule = Callable[[Context], None]
 SoftRule = Callable[[Context], LinearExpr]
 
@@ -355,6 +415,8 @@ HARD: dict[str, HardRule] = {
     "trainer_month_limit": trainer_month_limit,
     "organisation_quota": organisation_quota,
     "prerequisite_finished_first": prerequisite_finished_first,
+    "pinned_edition_kept": pinned_edition_kept,
+    "budget_within_cap": budget_within_cap,
     "editions_in_number_order": editions_in_number_order,
 }
 
@@ -367,4 +429,7 @@ SOFT: dict[str, SoftRule] = {
     "linked_topics_overlap": linked_topics_overlap,
     "team_without_mixed_gender": team_without_mixed_gender,
     "course_shortened": course_shortened,
+    "edition_moved": edition_moved,
+    "room_changed": room_changed,
+    "trainer_changed": trainer_changed,
 }

@@ -229,7 +229,11 @@ def solve(
     built = build(problem, inst=inst)
     if options.hint:
         add_hint(built, greedy_schedule(problem, inst))
-        complete_hint(built)
+        if not complete_hint(built) and options.deterministic:
+            # OR-Tools 9.15 aborts the process ("Check failed: heuristics.fixed_search !=
+            # nullptr") when interleaved search has a hint and finds the model infeasible
+            # while loading it. A hint that cannot be completed is no calendar: drop it.
+            built.model.clear_hints()
     build_s = time.perf_counter() - t0
     solver = _solver(options)
     watch = _Watch(on_progress, t0)

@@ -45,15 +45,13 @@ class Variables:
         fixed = plan.fixed_length
         lengths = sorted({d for _, d in plan.options}) or [1]
         length: cp_model.IntVar | int
-        if fixed is not None:
-            length = fixed
-        else:
-            length = m.new_int_var_from_domain(cp_model.Domain.from_values(lengths), f"length[{eid}]")
         end: cp_model.LinearExprT
         if fixed is not None:
+            length = fixed
             end = start + length
         else:
-            # An interval's end must be affine: start + length of two variables is not, so it gets its own.
+            length = m.new_int_var_from_domain(cp_model.Domain.from_values(lengths), f"length[{eid}]")
+            # An interval's end must be affine (one variable); start + length is not.
             ends = [s + d for s, d in plan.options] or [starts[0] + lengths[0]]
             end = m.new_int_var(min(ends), max(ends), f"end[{eid}]")
         interval = m.new_optional_interval_var(start, length, end, present, f"course[{eid}]")
@@ -83,6 +81,10 @@ class Variables:
         ev = self.editions[e]
         if isinstance(ev.length, int):
             return ev.length * b
+        if not ev.plan.options:
+            # Never on the calendar, so never taught (its length variable is a placeholder
+            # above max_length = 0, which the linearisation below would make infeasible).
+            return 0
         key = (e, b.index)
         if key not in self._days:
             top = ev.plan.max_length

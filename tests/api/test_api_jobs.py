@@ -65,9 +65,10 @@ def test_cancel_a_running_job_promptly(client, default_raw, wait_for):
     assert client.delete(f"/problems/{pid}").status_code == 204
 
 
-def test_a_full_queue_answers_429_with_retry_after(make_client):
+def test_a_full_queue_answers_429_with_retry_after(make_client, wait_for):
     client = make_client(max_concurrent=1, queue_size=1)
     running = client.post("/problems/default/solve", json=LONG).json()["id"]
+    wait_for(client, running, ["running"])  # out of the queue before the next one arrives
     waiting = client.post("/problems/default/solve", json=LONG).json()["id"]
     r = client.post("/problems/default/solve", json=LONG)
     assert r.status_code == 429
