@@ -154,7 +154,7 @@ class ProgressOut(Wire):
         report = r.report
         gap = None if report.gap is None else round(report.gap, 5)
         return cls(objective=report.objective, bound=report.bound, gap=gap,
-                   elapsed_s=report.runtime_s, solutions=report.solutions)
+                   elapsed_s=r.runtime_s, solutions=report.solutions)
 
 
 class JobSummary(Wire):
@@ -179,7 +179,7 @@ class JobSummary(Wire):
         report, schedule = r.report, r.schedule
         return cls(
             status=report.status, objective=report.objective, bound=report.bound, gap=report.gap,
-            runtime_s=report.runtime_s, first_solution_s=report.first_solution_s,
+            runtime_s=r.runtime_s, first_solution_s=r.first_solution_s,
             solutions=report.solutions, editions_total=len(schedule.problem.editions),
             editions_scheduled=len(schedule.editions),
             mandatory_unscheduled=sum(1 for u in schedule.unscheduled if u.mandatory) if r.found else 0,

@@ -64,7 +64,9 @@ class SolverReport(BaseModel):
     objective: float | None = None
     bound: float | None = None
     gap: float | None = Field(default=None, description="(objective - bound) / objective")
-    runtime_s: float = 0.0
+    runtime_s: float | None = Field(
+        default=None, description="wall-clock seconds; left out (null) of deterministic runs"
+    )
     first_solution_s: float | None = None
     solutions: int = 0
     workers: int = 0

@@ -70,8 +70,9 @@ def summary_table(result: Result) -> Table:
         t.add_row("objective", f"{r.objective:g}")
         t.add_row("bound", f"{r.bound:g}")
         t.add_row("gap", gap)
-    t.add_row("solve time", f"{r.runtime_s:.1f} s" + (
-        f" (first calendar at {r.first_solution_s:.1f} s)" if r.first_solution_s is not None else ""))
+    first = result.first_solution_s
+    t.add_row("solve time", f"{result.runtime_s:.1f} s" + (
+        f" (first calendar at {first:.1f} s)" if first is not None else ""))
     if s.editions:
         violations = check(s)
         k = kpis(s)

@@ -47,8 +47,9 @@ def _blocked(cal: WorkCalendar, periods: list[Period]) -> set[int]:
 class Instance:
     """Lookup maps and per-edition options, built once from a validated problem."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, *, ignore_pins: bool = False) -> None:
         self.problem = problem
+        self.pins = {} if ignore_pins else problem.pin_by_edition
         self.cal = problem.work_calendar
         self.trainers: list[Trainer] = list(problem.trainers)
         self.rooms: list[tuple[Venue, Room]] = list(problem.rooms)
@@ -63,7 +64,7 @@ class Instance:
             plan = EditionPlan(index=i, edition=ed, earliest=earliest_index(problem, ed))
             plan.trainers = [tindex[t.id] for t in problem.qualified_trainers(ed)]
             plan.rooms = [rindex[r.id] for _, r in problem.suitable_rooms(ed)]
-            pin = problem.pin_by_edition.get(ed.id)
+            pin = self.pins.get(ed.id)
             if pin is not None:
                 if pin.trainers is not None:
                     plan.trainers = [t for t in plan.trainers if self.trainers[t].id in pin.trainers]
@@ -91,7 +92,7 @@ class Instance:
         required = p.required_organisations(item)
         team_min = p.team_rules.min_trainers
         reasons: set[str] = set()
-        pin = p.pin_by_edition.get(ed.id)
+        pin = self.pins.get(ed.id)
         pinned_start = cal.index.get(pin.start, -1) if pin is not None and pin.start is not None else None
         if pinned_start == -1:
             reasons.add("its pinned start is not a working day")

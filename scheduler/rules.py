@@ -216,7 +216,7 @@ def pinned_edition_kept(c: Context) -> None:
     # Start and room are pinned through the edition's options and rooms (instance.py);
     # here: the edition is on the calendar with exactly its pinned team.
     for ev in c.v.editions:
-        pin = c.inst.problem.pin_by_edition.get(ev.plan.id)
+        pin = c.inst.pins.get(ev.plan.id)
         if pin is None:
             continue
         c.model.add(ev.present == 1)

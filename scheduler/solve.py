@@ -58,6 +58,8 @@ class Result:
     """What ``solve`` returns: never an exception for an infeasible or timed-out problem."""
 
     schedule: Schedule
+    runtime_s: float = 0.0  # wall clock, always here even when the JSON leaves it out
+    first_solution_s: float | None = None
     build_s: float = 0.0
     progress: list[Progress] = field(default_factory=list)
 
@@ -83,10 +85,6 @@ class Result:
         return self.report.gap
 
     @property
-    def runtime_s(self) -> float:
-        return self.report.runtime_s
-
-    @property
     def found(self) -> bool:
         return self.status in ("OPTIMAL", "FEASIBLE")
 
@@ -101,7 +99,7 @@ class Result:
         if r.objective is not None:
             gap = f"{100 * r.gap:.2f} %" if r.gap is not None else "n/a"
             lines.append(f"objective  {r.objective:g} (bound {r.bound:g}, gap {gap})")
-        lines.append(f"time       {r.runtime_s:.1f} s (first calendar at {r.first_solution_s or 0:.1f} s)")
+        lines.append(f"time       {self.runtime_s:.1f} s (first calendar at {self.first_solution_s or 0:.1f} s)")
         lines += [f"why        {d}" for d in r.diagnosis]
         lines += [f"warning    {w}" for w in r.warnings]
         return "\n".join(lines)
@@ -260,6 +258,7 @@ def solve(
             diagnosis = [f"no calendar found within {options.time_limit_s:g} s; allow more time"]
         result = _empty(problem, status, diagnosis, warnings, runtime, options)
         result.build_s = build_s
+        result.first_solution_s = watch.first
         return result
     schedule = extract(built, solver)
     bound = solver.best_objective_bound / OBJECTIVE_SCALE
@@ -267,13 +266,15 @@ def solve(
     objective = figures.objective
     if status == "OPTIMAL":
         bound = min(bound, objective)
+    wall = not options.deterministic  # wall-clock figures would make deterministic JSON differ
+    first = round(watch.first, 3) if watch.first is not None else None
     schedule.solver = SolverReport(
         status=status,
         objective=objective,
         bound=round(bound, 2),
         gap=relative_gap(objective, bound),
-        runtime_s=round(runtime, 3),
-        first_solution_s=round(watch.first, 3) if watch.first is not None else None,
+        runtime_s=round(runtime, 3) if wall else None,
+        first_solution_s=first if wall else None,
         solutions=watch.solutions,
         workers=options.workers,
         time_limit_s=options.time_limit_s,
@@ -281,7 +282,7 @@ def solve(
         penalties=figures.penalties,
         warnings=warnings,
     )
-    return Result(schedule, build_s, watch.history)
+    return Result(schedule, round(runtime, 3), first, build_s, watch.history)
 
 
 def add_hint(built: Built, schedule: Schedule) -> None:
@@ -372,14 +373,17 @@ def _empty(problem: Problem, status: Status, diagnosis: list[str], warnings: lis
                            reason="no calendar found")
         for e in problem.editions
     ]
-    report = SolverReport(status=status, runtime_s=round(runtime, 3), workers=options.workers,
-                          time_limit_s=options.time_limit_s, deterministic=options.deterministic,
-                          diagnosis=diagnosis, warnings=warnings)
-    return Result(Schedule(problem=problem, editions=[], unscheduled=left, solver=report))
+    report = SolverReport(status=status, runtime_s=None if options.deterministic else round(runtime, 3),
+                          workers=options.workers, time_limit_s=options.time_limit_s,
+                          deterministic=options.deterministic, diagnosis=diagnosis, warnings=warnings)
+    return Result(Schedule(problem=problem, editions=[], unscheduled=left, solver=report),
+                  runtime_s=round(runtime, 3))
 
 
 # Hard rules whose removal is tried, one at a time, to explain an infeasible problem.
 RELAXABLE = (
+    "pinned_edition_kept",
+    "budget_within_cap",
     "team_mixed_gender",
     "team_covers_required_organisations",
     "trainer_month_limit",
@@ -400,7 +404,9 @@ def diagnose(problem: Problem, inst: Instance, options: SolveOptions) -> list[st
     per_try = max(2.0, min(10.0, options.time_limit_s / 4))
     helps, unknown = [], []
     for rule_id in RELAXABLE:
-        built = build(problem, frozenset({rule_id}), objective=False, inst=inst)
+        # Pins also narrow each edition's options, so relaxing them needs an instance without.
+        unpinned = Instance(problem, ignore_pins=True) if rule_id == "pinned_edition_kept" else inst
+        built = build(problem, frozenset({rule_id}), objective=False, inst=unpinned)
         code = _solver(options, per_try).solve(built.model)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             helps.append(rule_id)

@@ -1,0 +1,162 @@
+"""Calendar rules: consecutive working days, the course's length, the edition's date window.
+
+The engine enforces these three through each edition's options (scheduler/instance.py),
+so an instance that breaks them is reported before CP-SAT runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from model.check import check, soft_amounts
+from model.schedule import Schedule
+from tests.instances.tiny import only_weights, problem_of, record, tiny_data
+from tests.scheduler.solving import d, edition, infeasible, optimal
+
+# ------------------------------------------------------- course_on_consecutive_working_days
+
+
+def straddle_data(allow_straddle: bool, *, earliest: str | None = None,
+                  holiday: str | None = None) -> dict[str, Any]:
+    """M1.T1 fixed at 3 days with priority 1; only lateness counts (weight 1)."""
+    data = tiny_data()
+    data["calendar"]["allow_straddle"] = allow_straddle
+    if holiday:
+        data["calendar"]["extra_holidays"] = [{"day": holiday, "name": "Test holiday"}]
+    record(data, "programme", "M1.T1").update(duration_days=3, priority=1, earliest_start=earliest)
+    data["weights"] = only_weights(priority_topic_late=1)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("allow", "earliest", "holiday", "days", "late"),
+    [
+        # From Thu 4 March (working-day index 3): Thu 4, Fri 5 | weekend | Mon 8 (5).
+        # Without straddling, a 3-day course cannot start Thu or Fri: Mon 8, 5 - 3 = 2 late.
+        (False, "2027-03-04", None, [d(8), d(9), d(10)], 2),
+        # Allowed to continue after the weekend: Thu 4, Fri 5, Mon 8, on time.
+        (True, "2027-03-04", None, [d(4), d(5), d(8)], 0),
+        # Tue 2 March is a holiday: Mon 1 (index 0), Wed 3 (1), Thu 4 (2), Fri 5 (3).
+        # Without straddling it the first start is Wed 3: 1 working day late.
+        (False, None, "2027-03-02", [d(3), d(4), d(5)], 1),
+        # Allowed to continue after the holiday: Mon 1, Wed 3, Thu 4, on time.
+        (True, None, "2027-03-02", [d(1), d(3), d(4)], 0),
+    ],
+)
+def test_course_on_consecutive_working_days_straddles_only_when_allowed(
+    allow: bool, earliest: str | None, holiday: str | None, days: list, late: int
+) -> None:
+    result = optimal(problem_of(straddle_data(allow, earliest=earliest, holiday=holiday)))
+    assert edition(result, "M1.T1#1").days == days
+    assert result.objective == late
+    assert soft_amounts(result.schedule)["priority_topic_late"] == late
+
+
+def test_course_on_consecutive_working_days_checker_rejects_a_straddle() -> None:
+    # The calendar found with allow_straddle True (Thu 4 - Mon 8), checked against the
+    # same problem with allow_straddle False: the checker names the rule.
+    result = optimal(problem_of(straddle_data(True, earliest="2027-03-04")))
+    strict = problem_of(straddle_data(False, earliest="2027-03-04"))
+    violations = check(Schedule(problem=strict, editions=result.schedule.editions))
+    assert [v.rule for v in violations] == ["course_on_consecutive_working_days"]
+    assert "M1.T1#1" in violations[0].records
+
+
+def test_course_on_consecutive_working_days_infeasible_is_reported() -> None:
+    # M1.T1 (3 days) must run Thu 4 - Mon 8 March: only 3 working days, over a weekend.
+    data = straddle_data(False, earliest="2027-03-04")
+    record(data, "programme", "M1.T1")["latest_end"] = "2027-03-08"
+    diagnosis = infeasible(problem_of(data))
+    assert diagnosis == ["M1.T1#1 cannot be scheduled: no start day works: its date window is too short"]
+
+
+# -------------------------------------------------------------- course_length_within_range
+
+
+@pytest.mark.parametrize(
+    ("duration_days", "length", "objective"),
+    [
+        # Only cost counts (1 point per 100 USD). M2.T1: 2 days x (room B 40 + IOM 250 +
+        # UNHCR 200) = 980 USD. M1.T1 per day: HALL 100 + 250 + 200 = 550 USD.
+        (None, 2, 20.8),  # free in 2-3 days, the cheapest is 2: 1100 + 980 = 2080 USD
+        (3, 3, 26.3),  # fixed at 3: 1650 + 980 = 2630 USD
+        (2, 2, 20.8),
+    ],
+)
+def test_course_length_within_range(duration_days: int | None, length: int, objective: float) -> None:
+    data = tiny_data()
+    record(data, "programme", "M1.T1")["duration_days"] = duration_days
+    data["weights"] = only_weights(cost=1)
+    result = optimal(problem_of(data))
+    assert len(edition(result, "M1.T1#1").days) == length
+    assert result.objective == objective
+    assert soft_amounts(result.schedule)["cost"] == objective * 100
+
+
+def test_course_length_within_range_infeasible_is_reported() -> None:
+    # Only Mondays and Tuesdays are working days: no 3 consecutive working days exist
+    # without straddling a weekend, so a 3-day M1.T1 has no start day.
+    data = tiny_data()
+    data["calendar"]["working_weekdays"] = ["mon", "tue"]
+    record(data, "programme", "M1.T1")["duration_days"] = 3
+    diagnosis = infeasible(problem_of(data))
+    assert diagnosis == [
+        "M1.T1#1 cannot be scheduled: no block of consecutive working days fits its length and window"
+    ]
+
+
+def test_course_length_within_range_two_days_fit_mondays_and_tuesdays() -> None:
+    # The same calendar with M1.T1 left free in 2-3 days: it runs Monday-Tuesday.
+    data = tiny_data()
+    data["calendar"]["working_weekdays"] = ["mon", "tue"]
+    data["weights"] = only_weights(cost=1)
+    result = optimal(problem_of(data))
+    m1 = edition(result, "M1.T1#1")
+    assert [x.weekday() for x in m1.days] == [0, 1]
+    assert result.objective == 20.8  # 1100 + 980 USD, as above
+
+
+# --------------------------------------------------------------- edition_within_its_window
+
+
+@pytest.mark.parametrize(
+    ("windows", "months", "busiest"),
+    [
+        # March-April 2027, only "Training days in the busiest month" counts (weight 1).
+        # M1.T1 fixed at 3 days, M2.T1 2 days: 5 days over two months, so at best 3.
+        ({}, None, 3),
+        # Both must end by 31 March: all 5 days in March.
+        ({"M1.T1": (None, "2027-03-31"), "M2.T1": (None, "2027-03-31")}, {3}, 5),
+        # Both must start from 1 April: all 5 days in April.
+        ({"M1.T1": ("2027-04-01", None), "M2.T1": ("2027-04-01", None)}, {4}, 5),
+        # One window in each month: 3 and 2.
+        ({"M1.T1": (None, "2027-03-31"), "M2.T1": ("2027-04-01", None)}, None, 3),
+    ],
+)
+def test_edition_within_its_window(windows: dict, months: set[int] | None, busiest: int) -> None:
+    data = tiny_data()
+    data["calendar"]["end"] = "2027-04-30"
+    record(data, "programme", "M1.T1")["duration_days"] = 3
+    for topic, (first, last) in windows.items():
+        record(data, "programme", topic).update(earliest_start=first, latest_end=last)
+    data["weights"] = only_weights(busiest_month=1)
+    problem = problem_of(data)
+    result = optimal(problem)
+    for se in result.schedule.editions:
+        item = problem.edition_by_id[se.edition].item
+        assert item.earliest_start is None or se.start >= item.earliest_start
+        assert item.latest_end is None or se.end <= item.latest_end
+        if months is not None:
+            assert {x.month for x in se.days} == months
+    assert result.objective == busiest
+    assert soft_amounts(result.schedule)["busiest_month"] == busiest
+
+
+def test_edition_within_its_window_infeasible_is_reported() -> None:
+    # A 2-day course whose window is the single day Wed 3 March.
+    data = tiny_data()
+    record(data, "programme", "M2.T1").update(earliest_start="2027-03-03", latest_end="2027-03-03")
+    diagnosis = infeasible(problem_of(data))
+    assert diagnosis == ["M2.T1#1 cannot be scheduled: no start day works: its date window is too short"]
