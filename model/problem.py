@@ -271,9 +271,11 @@ class Weights(Record):
     linked_topics_overlap: float = Field(default=30, ge=0, description="per pair of linked editions")
     team_without_mixed_gender: float = Field(default=200, ge=0, description="per team, when soft")
     course_shortened: float = Field(default=100, ge=0, description="per day below the topic's maximum")
-    edition_moved: float = Field(default=100, ge=0, description="per baseline edition moved or dropped")
-    room_changed: float = Field(default=20, ge=0, description="per baseline edition in another room")
-    trainer_changed: float = Field(default=30, ge=0, description="per baseline trainer taken off a team")
+    # Re-planning weights outweigh what one edition's move can gain elsewhere, so that a
+    # re-plan changes what the change forces and not what mere re-optimisation would.
+    edition_moved: float = Field(default=500, ge=0, description="per baseline edition moved or dropped")
+    room_changed: float = Field(default=100, ge=0, description="per baseline edition in another room")
+    trainer_changed: float = Field(default=200, ge=0, description="per baseline trainer taken off a team")
 
 
 # ----------------------------------------------------------------------------- problem

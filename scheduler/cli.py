@@ -180,6 +180,7 @@ def catalogue_cmd() -> None:
 
 # Commands that exchange files with planners (Excel template and import, iCalendar).
 from scheduler import cli_exchange  # noqa: E402, F401
+from scheduler import cli_scenarios  # noqa: E402, F401
 
 if __name__ == "__main__":
     app()

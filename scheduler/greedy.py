@@ -52,41 +52,49 @@ def _prerequisites_met(problem: Problem, inst: Instance, state: _State, plan: Ed
     return True
 
 
-def _team(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, span: range) -> list[int] | None:
-    rules = problem.team_rules
+def _trainer_free(inst: Instance, state: _State, t: int, span: range) -> bool:
+    tr = inst.trainers[t]
+    if any(i in state.trainer_busy[t] for i in span):
+        return False
+    if tr.max_days_per_year is not None and state.trainer_year[t] + len(span) > tr.max_days_per_year:
+        return False
     months = Counter(inst.cal.month_of[i] for i in span)
-    n = len(span)
-    free = []
-    for t in plan.trainers:
-        tr = inst.trainers[t]
-        if any(i in state.trainer_busy[t] for i in span):
-            continue
-        if tr.max_days_per_year is not None and state.trainer_year[t] + n > tr.max_days_per_year:
-            continue
-        if tr.max_days_per_month is not None and any(
-            state.trainer_month[t][m] + k > tr.max_days_per_month for m, k in months.items()
-        ):
-            continue
-        free.append(t)
-    required = problem.required_organisations(plan.edition.item)
-    best: tuple[tuple[int, int], list[int]] | None = None
+    return tr.max_days_per_month is None or all(
+        state.trainer_month[t][m] + k <= tr.max_days_per_month for m, k in months.items()
+    )
+
+
+def _team_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, team: tuple[int, ...],
+             span: range) -> bool:
+    """The team's own rules: size, required organisations, mixed gender, quotas."""
+    rules = problem.team_rules
+    if not rules.min_trainers <= len(team) <= rules.max_trainers:
+        return False
+    members = [inst.trainers[t] for t in team]
+    orgs = {m.organisation for m in members}
+    if any(o not in orgs for o in problem.required_organisations(plan.edition.item)):
+        return False
+    genders = {m.gender for m in members}
+    if rules.mixed_gender == "hard" and len(team) >= 2 and not {"woman", "man"} <= genders:
+        return False
+    extra = Counter(m.organisation for m in members)
+    return not any(
+        (q := problem.organisation_by_id[o].trainer_day_quota) is not None
+        and state.org_days[o] + k * len(span) > q
+        for o, k in extra.items()
+    )
+
+
+def _team(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, span: range) -> list[int] | None:
+    """The cheapest valid team (then the least loaded), smallest size first."""
+    free = [t for t in plan.trainers if _trainer_free(inst, state, t, span)]
+    rules = problem.team_rules
     for size in range(rules.min_trainers, rules.max_trainers + 1):
+        best: tuple[tuple[int, int], list[int]] | None = None
         for team in combinations(free, size):
-            members = [inst.trainers[t] for t in team]
-            orgs = {m.organisation for m in members}
-            if any(o not in orgs for o in required):
+            if not _team_ok(problem, inst, state, plan, team, span):
                 continue
-            genders = {m.gender for m in members}
-            if rules.mixed_gender == "hard" and size >= 2 and not {"woman", "man"} <= genders:
-                continue
-            extra = Counter(m.organisation for m in members)
-            if any(
-                (q := problem.organisation_by_id[o].trainer_day_quota) is not None
-                and state.org_days[o] + k * n > q
-                for o, k in extra.items()
-            ):
-                continue
-            score = (sum(m.day_rate for m in members), sum(state.trainer_year[t] for t in team))
+            score = (sum(inst.trainers[t].day_rate for t in team), sum(state.trainer_year[t] for t in team))
             if best is None or score < best[0]:
                 best = (score, list(team))
         if best is not None:
@@ -94,65 +102,113 @@ def _team(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, sp
     return None
 
 
-def greedy_schedule(problem: Problem, inst: Instance | None = None) -> Schedule:
-    """An earliest-fit calendar that breaks no hard rule; editions that fit nowhere are left out."""
+def _slot_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, s: int, d: int) -> bool:
+    """Edition order, platform streams and prerequisites for a start ``s`` of length ``d``."""
+    ed = plan.edition
+    if s <= state.last_start.get(ed.topic.id, -1):
+        return False  # edition numbers follow the calendar
+    span = range(s, s + d)
+    limit = problem.platform.max_concurrent_streams
+    if ed.mode in ("hybrid", "online") and any(state.streams[i] >= limit for i in span):
+        return False
+    return _prerequisites_met(problem, inst, state, plan, s)
+
+
+def _room_free(state: _State, r: int, span: range) -> bool:
+    return not any(i in state.room_busy[r] for i in span)
+
+
+def _commit(inst: Instance, state: _State, plan: EditionPlan, s: int, d: int, room: int | None,
+            team: list[int]) -> ScheduledEdition:
+    ed = plan.edition
+    span = range(s, s + d)
+    if room is not None:
+        state.room_busy[room].update(span)
+    if ed.mode in ("hybrid", "online"):
+        state.streams.update(span)
+    for t in team:
+        state.trainer_busy[t].update(span)
+        state.trainer_year[t] += d
+        state.org_days[inst.trainers[t].organisation] += d
+        for i in span:
+            state.trainer_month[t][inst.cal.month_of[i]] += 1
+    state.last_start[ed.topic.id] = s
+    state.end_day.setdefault(ed.topic.id, []).append(inst.day_number(s + d - 1) + 1)
+    days = inst.cal.run_days(s, d)
+    return ScheduledEdition(
+        edition=ed.id, topic=ed.topic.id, number=ed.number, title=ed.topic.title,
+        module=ed.topic.module, start=days[0], end=days[-1], days=days, mode=ed.mode,
+        venue=inst.rooms[room][0].id if room is not None else None,
+        room=inst.rooms[room][1].id if room is not None else None,
+        trainers=sorted(inst.trainers[t].id for t in team),
+        participants_in_person=ed.item.participants_in_person,
+        participants_online=ed.item.participants_online,
+    )
+
+
+def _keep(problem: Problem, inst: Instance, state: _State, start_from: Schedule) -> list[ScheduledEdition]:
+    """The editions of ``start_from`` that still break no hard rule, placed as they were."""
+    tindex = {t.id: i for i, t in enumerate(inst.trainers)}
+    rindex = {r.id: i for i, (_, r) in enumerate(inst.rooms)}
+    kept = []
+    for se in sorted(start_from.editions, key=lambda e: (e.start, e.edition)):
+        plan = inst.plan_by_id.get(se.edition)
+        if plan is None or se.start not in inst.cal.index:
+            continue
+        s, d = inst.cal.index[se.start], len(se.days)
+        room = rindex.get(se.room) if se.room else None
+        team = tuple(tindex[t] for t in se.trainers if t in tindex and tindex[t] in plan.trainers)
+        span = range(s, s + d)
+        if (
+            (s, d) not in plan.options
+            or len(team) != len(se.trainers)
+            or (plan.edition.mode != "online" and (room not in plan.rooms or not _room_free(state, room, span)))
+            or not _slot_ok(problem, inst, state, plan, s, d)
+            or not all(_trainer_free(inst, state, t, span) for t in team)
+            or not _team_ok(problem, inst, state, plan, team, span)
+        ):
+            continue
+        kept.append(_commit(inst, state, plan, s, d, room if plan.edition.mode != "online" else None,
+                            list(team)))
+    return kept
+
+
+def greedy_schedule(problem: Problem, inst: Instance | None = None,
+                    start_from: Schedule | None = None) -> Schedule:
+    """An earliest-fit calendar that breaks no hard rule; editions that fit nowhere are left out.
+
+    With ``start_from`` (a published calendar), every edition of it that still breaks no
+    hard rule keeps its dates, room and team; only the others are placed anew.
+    """
     inst = inst or Instance(problem)
     state = _State(inst)
-    limit = problem.platform.max_concurrent_streams
-    placed: list[ScheduledEdition] = []
+    placed = _keep(problem, inst, state, start_from) if start_from is not None else []
+    done = {se.edition for se in placed}
     left: list[UnscheduledEdition] = []
     for plan in _order(problem, inst):
+        if plan.id in done:
+            continue
         ed = plan.edition
-        streamed = ed.mode in ("hybrid", "online")
         choice = None
-        options = sorted(plan.options, key=lambda o: (o[0], -o[1]))
-        for s, d in options:
-            if s <= state.last_start.get(ed.topic.id, -1):
-                continue  # edition numbers follow the calendar
+        for s, d in sorted(plan.options, key=lambda o: (o[0], -o[1])):
+            if not _slot_ok(problem, inst, state, plan, s, d):
+                continue
             span = range(s, s + d)
-            if streamed and any(state.streams[i] >= limit for i in span):
-                continue
-            if not _prerequisites_met(problem, inst, state, plan, s):
-                continue
             room = None
             if ed.mode != "online":
-                rooms = [r for r in plan.rooms if not any(i in state.room_busy[r] for i in span)]
+                rooms = [r for r in plan.rooms if _room_free(state, r, span)]
                 if not rooms:
                     continue
                 room = min(rooms, key=lambda r: (inst.rooms[r][1].day_cost, inst.rooms[r][1].seats))
             team = _team(problem, inst, state, plan, span)
-            if team is None:
-                continue
-            choice = (s, d, room, team)
-            break
+            if team is not None:
+                choice = (s, d, room, team)
+                break
         if choice is None:
             left.append(UnscheduledEdition(edition=ed.id, topic=ed.topic.id, number=ed.number,
                                            mandatory=ed.mandatory,
                                            reason="no start day with a free room and team"))
             continue
-        s, d, room, team = choice
-        span = range(s, s + d)
-        if room is not None:
-            state.room_busy[room].update(span)
-        if streamed:
-            state.streams.update(span)
-        for t in team:
-            state.trainer_busy[t].update(span)
-            state.trainer_year[t] += d
-            state.org_days[inst.trainers[t].organisation] += d
-            for i in span:
-                state.trainer_month[t][inst.cal.month_of[i]] += 1
-        state.last_start[ed.topic.id] = s
-        state.end_day.setdefault(ed.topic.id, []).append(inst.day_number(s + d - 1) + 1)
-        days = inst.cal.run_days(s, d)
-        placed.append(ScheduledEdition(
-            edition=ed.id, topic=ed.topic.id, number=ed.number, title=ed.topic.title,
-            module=ed.topic.module, start=days[0], end=days[-1], days=days, mode=ed.mode,
-            venue=inst.rooms[room][0].id if room is not None else None,
-            room=inst.rooms[room][1].id if room is not None else None,
-            trainers=sorted(inst.trainers[t].id for t in team),
-            participants_in_person=ed.item.participants_in_person,
-            participants_online=ed.item.participants_online,
-        ))
+        placed.append(_commit(inst, state, plan, *choice))
     placed.sort(key=lambda e: (e.start, e.edition))
     return Schedule(problem=problem, editions=placed, unscheduled=left)

@@ -202,6 +202,7 @@ def solve(
     options: SolveOptions | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     stop: threading.Event | None = None,
+    start_from: Schedule | None = None,
 ) -> Result:
     """Solve ``problem`` and return the best calendar found, with bound and gap.
 
@@ -215,6 +216,9 @@ def solve(
         Called at every improving solution and bound, from the solver's thread.
     stop
         Set it from another thread to end the search; the best calendar so far is kept.
+    start_from
+        A calendar to start from (a published one, or a base scenario's): what still
+        breaks no rule is kept as the first calendar, the rest is placed greedily.
     """
     options = options or SolveOptions()
     t0 = time.perf_counter()
@@ -226,7 +230,7 @@ def solve(
         return _empty(problem, "INFEASIBLE", diagnosis, warnings, time.perf_counter() - t0, options)
     built = build(problem, inst=inst)
     if options.hint:
-        add_hint(built, greedy_schedule(problem, inst))
+        add_hint(built, greedy_schedule(problem, inst, start_from))
         if not complete_hint(built) and options.deterministic:
             # OR-Tools 9.15 aborts the process ("Check failed: heuristics.fixed_search !=
             # nullptr") when interleaved search has a hint and finds the model infeasible

@@ -1,0 +1,325 @@
+"""What-if changes in planner terms, each applied to a problem's data.
+
+A change edits the problem as plain data (``Problem.model_dump(mode="json")``); the
+result is validated again as a whole, so a scenario can never produce a problem that
+ordinary input could not. References (trainer, organisation, room, venue, topic) are
+checked here first, so that an error names the change, not the problem.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from model.problem import Mode, RuleMode, Weights
+
+Data = dict[str, Any]
+
+
+class ChangeError(ValueError):
+    """A change that cannot apply to the base problem (an unknown record, say)."""
+
+
+class Change(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def apply(self, data: Data) -> None:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def describe(self) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+
+class _Period(Change):
+    start: date
+    end: date
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Period:
+        if self.end < self.start:
+            raise ValueError(f"ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    def period(self) -> Data:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "reason": self.reason}
+
+    def when(self) -> str:
+        return f"{self.start} to {self.end}"
+
+
+def _trainer(data: Data, tid: str) -> Data:
+    for t in data["trainers"]:
+        if t["id"] == tid:
+            return t  # type: ignore[no-any-return]
+    raise ChangeError(f"trainer '{tid}' is unknown")
+
+
+def _org_trainers(data: Data, org: str) -> list[Data]:
+    if org not in {o["id"] for o in data["organisations"]}:
+        raise ChangeError(f"organisation '{org}' is unknown")
+    return [t for t in data["trainers"] if t["organisation"] == org]
+
+
+def _room(data: Data, rid: str) -> Data:
+    for v in data["venues"]:
+        for r in v["rooms"]:
+            if r["id"] == rid:
+                return r  # type: ignore[no-any-return]
+    raise ChangeError(f"room '{rid}' is unknown")
+
+
+def _venue(data: Data, vid: str) -> Data:
+    for v in data["venues"]:
+        if v["id"] == vid:
+            return v  # type: ignore[no-any-return]
+    raise ChangeError(f"venue '{vid}' is unknown")
+
+
+def _topics(data: Data, topics: list[str], module: int | None) -> list[str]:
+    known = [t["id"] for t in data["topics"]]
+    for t in topics:
+        if t not in known:
+            raise ChangeError(f"topic '{t}' is unknown")
+    if module is not None:
+        chosen = [t["id"] for t in data["topics"] if t["module"] == module]
+        if not chosen:
+            raise ChangeError(f"module {module} has no topics")
+        return topics + [t for t in chosen if t not in topics]
+    if not topics:
+        raise ChangeError("name topics or a module")
+    return topics
+
+
+def _drop_trainers(data: Data, gone: set[str]) -> None:
+    data["trainers"] = [t for t in data["trainers"] if t["id"] not in gone]
+    for b in data.get("baseline", []):
+        b["trainers"] = [t for t in b["trainers"] if t not in gone]
+    data["pins"] = [p for p in data.get("pins", []) if not set(p.get("trainers") or []) & gone]
+
+
+class TrainerUnavailable(_Period):
+    type: Literal["trainer_unavailable"]
+    trainer: str
+
+    def apply(self, data: Data) -> None:
+        _trainer(data, self.trainer).setdefault("unavailable", []).append(self.period())
+
+    def describe(self) -> str:
+        return f"trainer {self.trainer} unavailable {self.when()}"
+
+
+class OrganisationUnavailable(_Period):
+    type: Literal["organisation_unavailable"]
+    organisation: str
+
+    def apply(self, data: Data) -> None:
+        for t in _org_trainers(data, self.organisation):
+            t.setdefault("unavailable", []).append(self.period())
+
+    def describe(self) -> str:
+        return f"every {self.organisation} trainer unavailable {self.when()}"
+
+
+class TrainerRemoved(Change):
+    type: Literal["trainer_removed"]
+    trainer: str
+
+    def apply(self, data: Data) -> None:
+        _trainer(data, self.trainer)
+        _drop_trainers(data, {self.trainer})
+
+    def describe(self) -> str:
+        return f"trainer {self.trainer} removed"
+
+
+class OrganisationRemoved(Change):
+    type: Literal["organisation_removed"]
+    organisation: str
+
+    def apply(self, data: Data) -> None:
+        _drop_trainers(data, {t["id"] for t in _org_trainers(data, self.organisation)})
+
+    def describe(self) -> str:
+        return f"every {self.organisation} trainer removed"
+
+
+class RoomClosed(_Period):
+    type: Literal["room_closed"]
+    room: str
+
+    def apply(self, data: Data) -> None:
+        _room(data, self.room).setdefault("closures", []).append(self.period())
+
+    def describe(self) -> str:
+        return f"room {self.room} closed {self.when()}"
+
+
+class VenueClosed(_Period):
+    type: Literal["venue_closed"]
+    venue: str
+
+    def apply(self, data: Data) -> None:
+        _venue(data, self.venue).setdefault("closures", []).append(self.period())
+
+    def describe(self) -> str:
+        return f"venue {self.venue} closed {self.when()}"
+
+
+class EditionsAdded(Change):
+    """More editions of some topics (of a whole module with ``module``)."""
+
+    type: Literal["editions_added"]
+    topics: list[str] = Field(default_factory=list)
+    module: int | None = None
+    editions: int = Field(default=1, ge=1, description="editions added to each topic")
+    mandatory: bool = True
+    mode: Mode | None = Field(default=None, description="for topics not yet in the programme")
+
+    def apply(self, data: Data) -> None:
+        items = {i["topic"]: i for i in data["programme"]}
+        for tid in _topics(data, self.topics, self.module):
+            if tid in items:
+                items[tid]["editions"] = items[tid].get("editions", 1) + self.editions
+            else:
+                topic = next(t for t in data["topics"] if t["id"] == tid)
+                mode = self.mode or topic.get("modes", ["hybrid"])[0]
+                item = {"topic": tid, "editions": self.editions, "mode": mode,
+                        "duration_days": topic["duration_max"], "mandatory": self.mandatory}
+                if mode == "online":
+                    item.update(participants_in_person=0, participants_online=30)
+                data["programme"].append(item)
+
+    def describe(self) -> str:
+        what = f"module {self.module}" if self.module is not None else ", ".join(self.topics)
+        return f"{self.editions} more edition(s) of {what}"
+
+
+class EditionsRemoved(Change):
+    type: Literal["editions_removed"]
+    topics: list[str] = Field(default_factory=list)
+    module: int | None = None
+    editions: int | None = Field(default=None, ge=1, description="how many to remove; all if omitted")
+
+    def apply(self, data: Data) -> None:
+        chosen = set(_topics(data, self.topics, self.module))
+        keep = []
+        for item in data["programme"]:
+            if item["topic"] in chosen and self.editions is not None and item.get("editions", 1) > self.editions:
+                item["editions"] = item.get("editions", 1) - self.editions
+            elif item["topic"] in chosen:
+                continue
+            keep.append(item)
+        data["programme"] = keep
+        counts = {i["topic"]: i.get("editions", 1) for i in keep}
+
+        def exists(edition: str) -> bool:
+            topic, number = edition.split("#")
+            return int(number) <= counts.get(topic, 0)
+
+        data["pins"] = [p for p in data.get("pins", []) if exists(p["edition"])]
+        data["baseline"] = [b for b in data.get("baseline", []) if exists(b["edition"])]
+
+    def describe(self) -> str:
+        what = f"module {self.module}" if self.module is not None else ", ".join(self.topics)
+        return f"{'all' if self.editions is None else self.editions} edition(s) of {what} removed"
+
+
+class WeightChanged(Change):
+    type: Literal["weight_changed"]
+    weight: str
+    value: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _known(self) -> WeightChanged:
+        if self.weight not in Weights.model_fields:
+            raise ValueError(f"weight '{self.weight}' is not one of {', '.join(Weights.model_fields)}")
+        return self
+
+    def apply(self, data: Data) -> None:
+        data.setdefault("weights", {})[self.weight] = self.value
+
+    def describe(self) -> str:
+        return f"weight {self.weight} set to {self.value:g}"
+
+
+class HorizonChanged(Change):
+    type: Literal["horizon_changed"]
+    start: date | None = None
+    end: date | None = None
+
+    def apply(self, data: Data) -> None:
+        if self.start:
+            data["calendar"]["start"] = self.start.isoformat()
+        if self.end:
+            data["calendar"]["end"] = self.end.isoformat()
+
+    def describe(self) -> str:
+        return f"horizon {self.start or 'as it was'} to {self.end or 'as it was'}"
+
+
+class StreamLimitChanged(Change):
+    type: Literal["stream_limit_changed"]
+    streams: int = Field(ge=0)
+
+    def apply(self, data: Data) -> None:
+        data.setdefault("platform", {})["max_concurrent_streams"] = self.streams
+
+    def describe(self) -> str:
+        return f"platform carries {self.streams} concurrent stream(s)"
+
+
+class BudgetCapSet(Change):
+    type: Literal["budget_cap"]
+    usd: int | None = Field(ge=0, description="null removes the cap")
+
+    def apply(self, data: Data) -> None:
+        data["budget_usd"] = self.usd
+
+    def describe(self) -> str:
+        return "no budget cap" if self.usd is None else f"budget capped at {self.usd:,} USD"
+
+
+class TeamRuleChanged(Change):
+    type: Literal["team_rule_changed"]
+    min_trainers: int | None = Field(default=None, ge=1)
+    max_trainers: int | None = Field(default=None, ge=1)
+    required_organisations: list[str] | None = None
+    mixed_gender: RuleMode | None = None
+
+    def apply(self, data: Data) -> None:
+        rules = data.setdefault("team_rules", {})
+        rules.update(self.model_dump(exclude={"type"}, exclude_none=True))
+
+    def describe(self) -> str:
+        return "team rules: " + ", ".join(
+            f"{k} {v}" for k, v in self.model_dump(exclude={"type"}, exclude_none=True).items()
+        )
+
+
+class TargetChanged(Change):
+    """A parity or other target changed: fields merged into the problem's ``targets``."""
+
+    type: Literal["target_changed"]
+    targets: dict[str, Any]
+
+    def apply(self, data: Data) -> None:
+        merged = data.setdefault("targets", {})
+        for key, value in self.targets.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key].update(value)
+            else:
+                merged[key] = value
+
+    def describe(self) -> str:
+        return "targets: " + ", ".join(f"{k} {v}" for k, v in self.targets.items())
+
+
+AnyChange = Annotated[
+    TrainerUnavailable | OrganisationUnavailable | TrainerRemoved | OrganisationRemoved | RoomClosed
+    | VenueClosed | EditionsAdded | EditionsRemoved | WeightChanged | HorizonChanged
+    | StreamLimitChanged | BudgetCapSet | TeamRuleChanged | TargetChanged,
+    Field(discriminator="type"),
+]

@@ -1,0 +1,124 @@
+"""``rtcm scenario run`` and ``rtcm replan``: what-ifs compared, published calendars re-planned."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from model.compare import CalendarDiff
+from model.errors import InputError
+from model.formats.files import read_problem, read_schedule, schedule_json, write_atomic
+from scheduler.cli import EXIT_NO_CALENDAR, _fail_input, app, console, summary_table
+from scheduler.solve import SolveOptions
+
+scenario_app = typer.Typer(help="What-if scenarios: solve and compare them with the base.", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f} %"
+
+
+def diff_table(title: str, changes: CalendarDiff) -> Table:
+    t = Table("edition", "change", "from", "to", "why", title=title, title_justify="left")
+    for c in changes.changes:
+        before = f"{c.old_start or '-'} {c.old_room or ''}".strip()
+        after = f"{c.new_start or '-'} {c.new_room or ''}".strip()
+        kinds = ", ".join(c.kinds)
+        if "trainers" in c.kinds:
+            kinds += f" (-{','.join(c.trainers_off)} +{','.join(c.trainers_on)})"
+        t.add_row(c.edition, kinds, before, after, "; ".join(c.why))
+    if not changes.changes:
+        t.add_row("-", "no edition changed", "", "", "")
+    return t
+
+
+@scenario_app.command("run")
+def scenario_run(
+    files: Annotated[list[Path], typer.Argument(help="scenario files (YAML)")],
+    out: Annotated[Path | None, typer.Option(help="comparison workbook")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="comparison JSON")] = None,
+    time_limit: Annotated[float, typer.Option(help="seconds per solve (deterministic time)")] = 30.0,
+    workers: Annotated[int, typer.Option(help="threads in all; solves run in parallel within it")] = 2,
+    fresh: Annotated[bool, typer.Option(help="solve each from scratch, not deterministically")] = False,
+) -> None:
+    """Solve the base and each scenario, then compare KPIs and calendars."""
+    from model.formats.excel_scenarios import write_comparison_workbook
+    from scenarios.run import run_scenarios
+
+    options = SolveOptions(time_limit_s=time_limit, workers=workers, deterministic=not fresh)
+    try:
+        with console.status("solving the base and the scenarios..."):
+            comparison, _, _ = run_scenarios([str(f) for f in files], options)
+    except InputError as e:
+        _fail_input(e)
+        return
+    rows = [comparison.base] + [s.kpis for s in comparison.scenarios]
+    t = Table("KPI", *[r.name for r in rows], title="Scenarios against the base")
+    t.add_row("status", *[r.status for r in rows])
+    t.add_row("editions scheduled", *[f"{r.editions_scheduled}/{r.editions_total}" for r in rows])
+    t.add_row("optional dropped", *[str(r.optional_dropped) for r in rows])
+    t.add_row("objective", *["-" if r.objective is None else f"{r.objective:g}" for r in rows])
+    t.add_row("gap", *[_pct(r.gap) for r in rows])
+    t.add_row("women's share of trainer-days", *[_pct(r.women_share_of_trainer_days) for r in rows])
+    t.add_row("cost (USD)", *[f"{r.cost_usd:,}" for r in rows])
+    t.add_row("mean room use", *[_pct(r.room_use) for r in rows])
+    t.add_row("trainer-days spread", *[str(r.trainer_days_spread) for r in rows])
+    t.add_row("changes vs base", "-", *[str(len(s.diff.changes)) for s in comparison.scenarios])
+    console.print(t)
+    for s in comparison.scenarios:
+        console.print(diff_table(f"{s.name}: " + "; ".join(s.changes), s.diff))
+        for d in s.diagnosis:
+            console.print(f"[red]why no calendar:[/] {d}")
+    if json_out:
+        write_atomic(json_out, comparison.model_dump_json(indent=1) + "\n")
+        console.print(f"wrote {json_out}")
+    if out:
+        write_comparison_workbook(comparison, out)
+        console.print(f"wrote {out}")
+
+
+@app.command("replan")
+def replan_cmd(
+    problem: Annotated[Path, typer.Argument(help="the changed problem file")],
+    baseline: Annotated[Path, typer.Option(help="the published schedule JSON")],
+    freeze_before: Annotated[str | None, typer.Option(help="keep editions starting before this date")] = None,
+    out: Annotated[Path | None, typer.Option(help="Excel workbook to write")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="schedule JSON to write")] = None,
+    time_limit: Annotated[float, typer.Option(help="seconds")] = 30.0,
+    workers: int = 2,
+    deterministic: bool = False,
+) -> None:
+    """Re-plan a published calendar after a change, moving as little as possible."""
+    from scenarios.replan import replan
+
+    try:
+        prob = read_problem(problem)
+        published = read_schedule(baseline)
+        freeze = date.fromisoformat(freeze_before) if freeze_before else None
+    except InputError as e:
+        _fail_input(e)
+        return
+    except ValueError as e:
+        _fail_input(InputError([f"--freeze-before: {e}"]))
+        return
+    options = SolveOptions(time_limit_s=time_limit, workers=workers, deterministic=deterministic)
+    with console.status("re-planning..."):
+        result, changes = replan(prob, published, freeze, options)
+    console.print(summary_table(result))
+    if result.found:
+        console.print(diff_table("What changed against the published calendar", changes))
+    if json_out:
+        write_atomic(json_out, schedule_json(result.schedule))
+        console.print(f"wrote {json_out}")
+    if out:
+        from model.formats.excel import write_schedule_workbook
+
+        write_schedule_workbook(result.schedule, out)
+        console.print(f"wrote {out}")
+    if not result.found:
+        raise typer.Exit(EXIT_NO_CALENDAR)

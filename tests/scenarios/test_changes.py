@@ -1,0 +1,122 @@
+"""Scenario files: each change type applied to the tiny problem, and bad files named precisely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from model.errors import InputError
+from scenarios.scenario import Scenario, apply_changes, load, read_scenario
+from tests.instances.tiny import tiny_data, tiny_problem
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def changed(*changes: dict) -> object:
+    return apply_changes(tiny_problem(), Scenario.model_validate({"name": "t", "changes": list(changes)}))
+
+
+def test_trainer_unavailable() -> None:
+    p = changed({"type": "trainer_unavailable", "trainer": "T1", "start": "2027-03-01", "end": "2027-03-05"})
+    assert [(u.start.day, u.end.day) for u in p.trainer_by_id["T1"].unavailable] == [(1, 5)]
+
+
+def test_organisation_unavailable_reaches_every_trainer_of_it() -> None:
+    p = changed({"type": "organisation_unavailable", "organisation": "UNHCR", "start": "2027-03-08",
+                 "end": "2027-03-12"})
+    assert [len(p.trainer_by_id[t].unavailable) for t in ("T1", "T2", "T3", "T4")] == [0, 0, 1, 1]
+
+
+def test_trainer_and_organisation_removed() -> None:
+    assert "T3" not in changed({"type": "trainer_removed", "trainer": "T3"}).trainer_by_id
+    p = changed({"type": "organisation_removed", "organisation": "UNHCR"})
+    assert sorted(p.trainer_by_id) == ["T1", "T2"]
+
+
+def test_room_and_venue_closed() -> None:
+    p = changed({"type": "room_closed", "room": "B", "start": "2027-03-01", "end": "2027-03-31"})
+    assert p.room_by_id["B"][1].closures[0].end.day == 31
+    p = changed({"type": "venue_closed", "venue": "RTCM", "start": "2027-03-15", "end": "2027-03-19"})
+    assert p.venues[0].closures[0].start.day == 15
+
+
+def test_editions_added_and_removed() -> None:
+    p = changed({"type": "editions_added", "topics": ["M1.T1"], "editions": 2})
+    assert [e.id for e in p.editions] == ["M1.T1#1", "M1.T1#2", "M1.T1#3", "M2.T1#1"]
+    p = changed({"type": "editions_removed", "module": 2})
+    assert [e.id for e in p.editions] == ["M1.T1#1"]
+
+
+def test_weight_horizon_streams_budget_and_team_rules() -> None:
+    p = changed(
+        {"type": "weight_changed", "weight": "cost", "value": 3},
+        {"type": "horizon_changed", "end": "2027-03-20"},
+        {"type": "stream_limit_changed", "streams": 1},
+        {"type": "budget_cap", "usd": 5000},
+        {"type": "team_rule_changed", "mixed_gender": "soft", "max_trainers": 2},
+    )
+    assert p.weights.cost == 3
+    assert p.calendar.end.day == 20
+    assert p.platform.max_concurrent_streams == 1
+    assert p.budget_usd == 5000
+    assert (p.team_rules.mixed_gender, p.team_rules.max_trainers, p.team_rules.min_trainers) == ("soft", 2, 2)
+
+
+def test_a_change_leaves_the_base_untouched() -> None:
+    base = tiny_problem()
+    before = base.model_dump()
+    apply_changes(base, Scenario.model_validate(
+        {"name": "t", "changes": [{"type": "trainer_removed", "trainer": "T1"}]}))
+    assert base.model_dump() == before
+
+
+BAD = [
+    # An unknown trainer is named with the change that refers to it.
+    ({"type": "trainer_unavailable", "trainer": "T99", "start": "2027-03-01", "end": "2027-03-02"},
+     "change 1 (trainer_unavailable): trainer 'T99' is unknown"),
+    # A period that ends before it starts.
+    ({"type": "room_closed", "room": "B", "start": "2027-03-09", "end": "2027-03-02"},
+     "change 1 (room_closed): ends (2027-03-02) before it starts (2027-03-09)"),
+    # A misspelt field.
+    ({"type": "room_closed", "rooom": "B", "start": "2027-03-01", "end": "2027-03-02"},
+     "change 1 (room_closed): rooom is not a known field"),
+    # A missing field.
+    ({"type": "trainer_removed"}, "change 1 (trainer_removed): trainer is missing"),
+    # An unknown change type.
+    ({"type": "trainer_cloned", "trainer": "T1"}, "change 1 (trainer_cloned)"),
+    # A weight that does not exist.
+    ({"type": "weight_changed", "weight": "happiness", "value": 2},
+     "change 1 (weight_changed): weight 'happiness' is not one of"),
+    # An unknown organisation.
+    ({"type": "organisation_removed", "organisation": "NASA"},
+     "change 1 (organisation_removed): organisation 'NASA' is unknown"),
+    # A change that leaves an invalid problem: the validation names the record.
+    ({"type": "team_rule_changed", "min_trainers": 4}, "team rules: max_trainers (3) is below min_trainers (4)"),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), BAD)
+def test_bad_scenario_files_are_named_precisely(tmp_path, change: dict, expected: str) -> None:
+    problem = tmp_path / "tiny.yaml"
+    problem.write_text(yaml.safe_dump(tiny_data()))
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump({"name": "bad", "base": "tiny.yaml", "changes": [change]}))
+    with pytest.raises(InputError) as info:
+        load(path)
+    text = str(info.value)
+    assert "bad.yaml" in text and expected in text, text
+
+
+def test_a_scenario_without_a_name_is_rejected(tmp_path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("changes: []\n")
+    with pytest.raises(InputError, match="name is missing"):
+        read_scenario(path)
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_scenario_applies_to_the_default(path: Path) -> None:
+    scenario, base, problem = load(path)
+    assert scenario.changes and problem.model_dump() != base.model_dump()
