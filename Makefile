@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint serve bench bench-full clean
+.PHONY: setup run test test-ui lint serve bench bench-full render-check export-time explain-time clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON)"; exit 1; }
@@ -21,12 +21,43 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
+# The web page in a headless Chromium (tests/ui; not part of `make test`): Debian's chromium driven
+# by Playwright, against `python -m api` on loopback; screenshots in out/screenshots/. About a minute.
+test-ui: $(STAMP)
+	command -v chromium >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	$(BIN)/python -m pip install --quiet -e '.[dev,ui]'
+	$(BIN)/python -m pytest -m ui tests/ui
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Host and port from RTCM_HOST/RTCM_PORT (default 127.0.0.1:8000); another host needs RTCM_API_TOKEN.
 serve: $(STAMP)
-	$(BIN)/uvicorn api.app:app --host 127.0.0.1 --port 8000
+	$(BIN)/python -m api
+
+# The planner's workbooks rendered to PDF by LibreOffice (not part of `make test`: needs
+# `apt-get install libreoffice-calc-nogui`); and the export times of the default calendar.
+render-check: $(STAMP)
+	$(BIN)/python -m bench.render_check
+
+export-time: $(STAMP)
+	$(BIN)/python -m bench.export_time
+
+# The doctor and the explanation of infeasible variants of the default (issue 7: under 30 s).
+explain-time: $(STAMP)
+	$(BIN)/python -m bench.explain_time
+
+# Solvers at scale (bench/run.py): CP-SAT, the greedy baseline and a HiGHS MIP, 3 runs each.
+# bench: 1x and 3x, under 15 minutes on an idle 2-core machine; bench-full adds 10x (about 1 hour).
+# Both write bench/results/ and the "Solvers at scale" section of bench/RESULTS.md.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench.run --set quick
+
+bench-full: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench.run --set full
 
 clean:
 	rm -rf $(VENV) out var .pytest_cache .mypy_cache .ruff_cache

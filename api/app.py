@@ -7,11 +7,16 @@ resubmitted with ``POST /jobs/{id}/resubmit``.
 
 Solves run in threads of this process, so serve it with one worker process; a second
 process on the same database would mark the first one's jobs interrupted.
+
+Access (:mod:`api.security`): with ``RTCM_API_TOKEN`` set every request but ``/health``
+and the documentation needs ``Authorization: Bearer <token>``; without it the service
+answers only clients on this machine.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,12 +29,14 @@ from starlette.concurrency import run_in_threadpool
 from api import errors
 from api.jobs import JobRunner
 from api.routes import BODY_MODELS, ROUTERS
+from api.security import OPEN_PATHS, Guard, token_from_env
 from api.store import Store, default_database_url
+from api.web import router as page_router
 from model.problem import Problem
 
 log = logging.getLogger("api")
 
-MAX_BODY_BYTES = 5_000_000
+MAX_BODY_BYTES = 10_000_000  # 10 MB: request bodies and uploads alike
 DEFAULT_QUEUE_SIZE = 8
 
 DESCRIPTION = """\
@@ -42,11 +49,14 @@ Build the annual training calendar of the Regional Training Center on Migration.
 4. `POST /check` verifies a calendar edited by hand.
 
 Errors are problem details (RFC 9457); invalid input lists every error under `errors`.
+When the service has an API token, send it as `Authorization: Bearer <token>`.
 """
 
 
 class PlannerAPI(FastAPI):
-    """FastAPI, with the models of hand-parsed request bodies in its OpenAPI schema."""
+    """FastAPI, with the models of hand-parsed request bodies and the access rule in its OpenAPI schema."""
+
+    requires_token = False
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema:
@@ -60,15 +70,63 @@ class PlannerAPI(FastAPI):
             for name, sub in model_schema.pop("$defs", {}).items():
                 components.setdefault(name, sub)
             components.setdefault(model.__name__, model_schema)
+        _errors_as_problem_details(schema)
+        self._document_access(schema)
         self.openapi_schema = schema
         return schema
+
+    def _document_access(self, schema: dict[str, Any]) -> None:
+        # With a token: the bearer scheme and a 401 on every guarded operation. Without:
+        # any operation answers 403 to a client on another machine.
+        details = {errors.PROBLEM_JSON: {"schema": _PROBLEM_DETAILS_REF}}
+        if self.requires_token:
+            schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+        for path, item in schema.get("paths", {}).items():
+            for operation in item.values():
+                if self.requires_token and path not in OPEN_PATHS:
+                    operation["security"] = [{"bearer": []}]
+                    operation["responses"].setdefault(
+                        "401", {"description": "no valid API token", "content": details})
+                elif not self.requires_token:
+                    operation["responses"].setdefault(
+                        "403", {"description": "a client on another machine, and no API token set",
+                                "content": details})
+
+
+def _env_int(name: str, default: int | None = None) -> int | None:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not '{text}'") from None
+
+
+def _errors_as_problem_details(schema: dict[str, Any]) -> None:
+    # FastAPI documents error answers as application/json, its own 422 as HTTPValidationError;
+    # every error this service sends is problem details (see api.errors).
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            for code, response in operation.get("responses", {}).items():
+                if str(code)[0] in "45":
+                    response["content"] = {errors.PROBLEM_JSON: {"schema": _PROBLEM_DETAILS_REF}}
+    components = schema["components"]["schemas"]
+    if "HTTPValidationError" in components:
+        components.pop("HTTPValidationError")
+        if {"loc", "msg"} <= set(components.get("ValidationError", {}).get("properties", {})):
+            components.pop("ValidationError")  # FastAPI's, not a domain model of that name
+
+
+_PROBLEM_DETAILS_REF = {"$ref": "#/components/schemas/ProblemDetails"}
 
 
 def create_app(
     database_url: str | None = None,
     max_concurrent: int | None = None,
-    queue_size: int = DEFAULT_QUEUE_SIZE,
+    queue_size: int | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
+    api_token: str | None = None,
 ) -> FastAPI:
     """The API over one database.
 
@@ -77,13 +135,22 @@ def create_app(
     database_url
         Any SQLAlchemy URL; default ``RTCM_DATABASE_URL``, else a SQLite file under ``var/``.
     max_concurrent
-        Solves run at once; default one per two cores.
+        Solves run at once; default ``RTCM_MAX_CONCURRENT``, else one per two cores.
     queue_size
-        Jobs that may wait for a slot; beyond, a submission answers 429.
+        Jobs that may wait for a slot, beyond which a submission answers 429; default
+        ``RTCM_QUEUE_SIZE``, else 8.
     max_body_bytes
         Larger request bodies answer 413.
+    api_token
+        The bearer token every request but ``/health`` and the docs must carry; default
+        ``RTCM_API_TOKEN``. Without one, only clients on this machine are answered.
     """
     url = database_url or default_database_url()
+    token = api_token or token_from_env()
+    max_concurrent = max_concurrent or _env_int("RTCM_MAX_CONCURRENT")
+    if queue_size is None:
+        from_env = _env_int("RTCM_QUEUE_SIZE")
+        queue_size = DEFAULT_QUEUE_SIZE if from_env is None else from_env
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -108,8 +175,11 @@ def create_app(
         lifespan=lifespan,
         separate_input_output_schemas=False,
     )
+    app.requires_token = token is not None
     errors.install(app)
     app.add_middleware(errors.BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(Guard, token=token)  # outermost: a refused request's body is never read
+    app.include_router(page_router)  # the planner's page at / (before the service's redirect to /docs)
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.store import NotFound
@@ -25,6 +26,8 @@ PROBLEM_JSON = "application/problem+json"
 
 # Problem types: stable identifiers a client can switch on.
 INVALID_INPUT = "urn:rtcm:invalid-input"
+UNAUTHORIZED = "urn:rtcm:unauthorized"
+FORBIDDEN = "urn:rtcm:forbidden"
 NOT_FOUND = "urn:rtcm:not-found"
 CONFLICT = "urn:rtcm:conflict"
 QUEUE_FULL = "urn:rtcm:queue-full"
@@ -92,6 +95,17 @@ def _where(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    # Starlette names only the first route that matches the path; a resource such as
+    # /problems is served by one route per method, so gather them all.
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into problem details."""
 
@@ -119,13 +133,20 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
+        if err.status_code == 400 and isinstance(err.__cause__, UnicodeDecodeError):
+            # FastAPI's answer to a JSON body that is not even UTF-8: invalid input, like bad JSON.
+            return problem_response(invalid([f"body: not valid JSON: {err.__cause__}"]), request.url.path)
         detail = err.detail if isinstance(err.detail, str) else HTTPStatus(err.status_code).phrase
+        headers = dict(err.headers or {})
         if err.status_code == 404 and detail == "Not Found":
             detail = f"no resource at {request.url.path}"
+        if err.status_code == 405:
+            allowed = _allowed_methods(request)
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{request.method} is not allowed on {request.url.path}; use {', '.join(allowed)}"
         kind = {404: NOT_FOUND, 413: TOO_LARGE}.get(err.status_code, "about:blank")
-        return problem_response(
-            ApiError(err.status_code, detail, type=kind, headers=dict(err.headers or {})), request.url.path
-        )
+        return problem_response(ApiError(err.status_code, detail, type=kind, headers=headers),
+                                request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, err: Exception) -> JSONResponse:

@@ -7,12 +7,17 @@ memory for the API to read at once, and a flusher thread copies it to the databa
 most every ``PROGRESS_WRITE_INTERVAL_S`` (the solver's callbacks never wait on I/O).
 Cancelling sets the solve's ``stop`` event: the search ends within a fraction of a
 second and the best calendar found so far is kept.
+
+Solver threads run at a lower CPU priority (Linux: a per-thread nice value, which the
+CP-SAT workers they start inherit): a solve takes every idle core, yet requests are
+still answered at once on a machine the solves keep busy.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
 from collections import deque
@@ -28,6 +33,28 @@ PROGRESS_WRITE_INTERVAL_S = 0.5
 CANCEL_WAIT_S = 10.0  # how long DELETE /jobs/{id} waits for the solve to wind down
 SHUTDOWN_WAIT_S = 15.0
 RETRY_AFTER_DEFAULT_S = 30
+SOLVER_NICENESS = 10  # CPU weight about a tenth of a request thread's when both want a core
+
+
+def solver_niceness_from_env() -> int:
+    """``RTCM_SOLVER_NICENESS`` (0-19; 0 keeps solves at the request threads' priority), else 10."""
+    text = os.environ.get("RTCM_SOLVER_NICENESS", "").strip()
+    try:
+        return min(19, max(0, int(text))) if text else SOLVER_NICENESS
+    except ValueError:
+        raise ValueError(f"RTCM_SOLVER_NICENESS must be a whole number 0-19, not '{text}'") from None
+
+
+def yield_cpu_to_requests(niceness: int = SOLVER_NICENESS) -> None:
+    """Lower the calling thread's CPU priority (threads it starts inherit it); no-op where unsupported."""
+    if niceness <= 0:
+        return
+    try:
+        # On Linux, PRIO_PROCESS with a thread id sets that thread alone.
+        current = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), max(current, niceness))
+    except (AttributeError, OSError):
+        log.debug("could not lower the solver thread's priority", exc_info=True)
 
 
 def default_concurrency() -> int:
@@ -79,8 +106,10 @@ class LiveJob:
 class JobRunner:
     """Worker threads, a bounded queue and cancellation, over a :class:`Store`."""
 
-    def __init__(self, store: Store, max_concurrent: int | None = None, queue_size: int = 8) -> None:
+    def __init__(self, store: Store, max_concurrent: int | None = None, queue_size: int = 8,
+                 solver_niceness: int | None = None) -> None:
         self.store = store
+        self.solver_niceness = solver_niceness_from_env() if solver_niceness is None else solver_niceness
         self.max_concurrent = max(1, max_concurrent or default_concurrency())
         self.queue_size = max(0, queue_size)
         self._cond = threading.Condition()
@@ -201,6 +230,7 @@ class JobRunner:
     # -- workers ------------------------------------------------------------------------
 
     def _work(self) -> None:
+        yield_cpu_to_requests(self.solver_niceness)
         while True:
             with self._cond:
                 while not self._pending and not self._closing:

@@ -1,7 +1,8 @@
 """The routes: each converts wire models to a domain call and back, nothing more.
 
 One router per resource (problems, jobs, checks, the service itself); a new feature
-is a new router listed in :data:`ROUTERS`.
+is a new router listed in :data:`ROUTERS`, and a new view of a finished job's calendar
+(``/jobs/{id}/<view>``) is one function under :func:`schedule_view`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import asyncio
 import json
 import signal
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Annotated, Any
 
@@ -19,12 +21,14 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import NOT_AVAILABLE, NOT_FOUND, QUEUE_FULL, UNSUPPORTED, ApiError, conflict, invalid
 from api.jobs import JobRunner, QueueFull, ShuttingDown
-from api.store import ACTIVE_STATES, DEFAULT_PROBLEM_ID, ENDED_STATES, JobRow, NotFound, Store
+from api.store import ACTIVE_STATES, DEFAULT_PROBLEM_ID, ENDED_STATES, JobRow, NotFound, ScheduleBody, Store
 from api.uploads import UnsupportedFormat, read_problem_bytes
 from api.wire import (
+    SCHEDULE_LINKS,
     CheckReport,
     CheckRequest,
     Health,
@@ -49,11 +53,12 @@ SSE_POLL_S = 0.25
 SSE_KEEPALIVE_S = 15.0
 
 
-def get_store(request: Request) -> Store:
+# Async, so that FastAPI calls them on the event loop rather than through the thread pool.
+async def get_store(request: Request) -> Store:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-def get_runner(request: Request) -> JobRunner:
+async def get_runner(request: Request) -> JobRunner:
     return request.app.state.runner  # type: ignore[no-any-return]
 
 
@@ -79,8 +84,9 @@ PROBLEM_BODY = _body_schema({
     "multipart/form-data": {"schema": {
         "type": "object", "required": ["file"],
         "properties": {"file": {"type": "string", "format": "binary",
-                                "description": "a .yaml, .yml or .json problem file"}},
+                                "description": "a .yaml, .yml, .json or .xlsx problem file"}},
     }},
+    XLSX: {"schema": {"type": "string", "format": "binary", "description": "the input workbook"}},
 })
 CHECK_BODY = _body_schema({"application/json": {"schema": _ref("CheckRequest")}})
 # Models the bodies above refer to, added to the OpenAPI components by the app.
@@ -118,24 +124,34 @@ async def _problem_upload(request: Request) -> tuple[bytes, str, str]:
     """(content, file name that picks the reader, where it came from)"""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":
-        async with request.form(max_files=1, max_fields=5) as form:  # closes the spooled file
+        try:
+            form = await request.form(max_files=1, max_fields=5)
+        except StarletteHTTPException as err:
+            if err.status_code != 400:  # e.g. 413 from the body limit
+                raise
+            raise invalid([f"file: the multipart upload cannot be read: {err.detail}"]) from None
+        try:
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 raise invalid(["file: a multipart upload needs a 'file' part holding the problem"])
             name = upload.filename or "upload.yaml"
             return await upload.read(), name, f"upload {name}"
+        finally:
+            await form.close()  # the spooled file
     if kind in JSON_TYPES or kind.endswith("+json"):
         return await request.body(), "body.json", "JSON body"
     if kind in YAML_TYPES:
         return await request.body(), "body.yaml", "YAML body"
-    raise ApiError(415, f"cannot read a problem sent as '{kind}'; send JSON, YAML or a file upload",
-                   type=UNSUPPORTED)
+    if kind == XLSX:
+        return await request.body(), "body.xlsx", "Excel body"
+    raise ApiError(415, f"cannot read a problem sent as '{kind}'; send JSON, YAML, a workbook or a file "
+                   "upload", type=UNSUPPORTED)
 
 
 @problems.post("", status_code=201, response_model=ProblemSummary, openapi_extra=PROBLEM_BODY,
                responses=_errors(413, 415, 422))
 async def create_problem(request: Request, response: Response, store: StoreDep) -> ProblemSummary:
-    """Validate and store a problem: a JSON body, a YAML body, or a YAML/JSON file upload.
+    """Validate and store a problem: a JSON, YAML or Excel body, or a file upload of one.
 
     Invalid input answers 422 with every error, each naming the record and field.
     """
@@ -331,51 +347,115 @@ async def job_events(job_id: str, store: StoreDep, runner: RunnerDep) -> Streami
     )
 
 
-def _schedule_json(store: Store, job_id: str) -> tuple[JobRow, str]:
+def _schedule_body(store: Store, job_id: str) -> ScheduleBody:
+    # A stored schedule means the job has ended: it is written with the job's final state.
+    body = store.schedule_json(job_id)
+    if body is not None:
+        return body
     row = store.job(job_id)
     if row.state in ACTIVE_STATES:
         raise conflict(f"job '{job_id}' is {row.state}; its schedule is ready when it ends")
-    body = store.schedule_json(job_id)
+    why = row.message or "; ".join((row.summary or {}).get("diagnosis", [])) or "no calendar was found"
+    raise ApiError(404, f"job '{job_id}' ended ({row.state}) without a calendar: {why}", type=NOT_FOUND)
+
+
+@dataclass(frozen=True)
+class FinishedJob:
+    """A job that has ended with a calendar: what every view of a schedule starts from."""
+
+    row: JobRow
+    schedule: Schedule
+
+
+def finished_job(job_id: str, store: StoreDep) -> FinishedJob:
+    body = _schedule_body(store, job_id)
+    return FinishedJob(store.job(job_id), Schedule.model_validate_json(body.json))
+
+
+FinishedJobDep = Annotated[FinishedJob, Depends(finished_job)]
+
+
+def schedule_view(suffix: str, **route: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``GET /jobs/{job_id}/<suffix>``, a view of a finished job's calendar.
+
+    The function takes ``job: FinishedJobDep`` (404 for an unknown job or one without a
+    calendar, 409 while it runs) and returns its answer; the view is also listed in
+    every finished job's ``links``. A new analysis (say gender parity) is one function::
+
+        @schedule_view("parity", response_model=ParityReport)
+        def job_parity(job: FinishedJobDep) -> ParityReport:
+            return ParityReport.of(parity(job.schedule))
+    """
+    SCHEDULE_LINKS[suffix.replace(".", "_")] = suffix
+    route["responses"] = {**_errors(404, 409), **route.get("responses", {})}
+    return jobs.get(f"/{{job_id}}/{suffix}", **route)
+
+
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "not modified: the ETag sent in If-None-Match is the schedule's"}}
+
+
+@jobs.get("/{job_id}/schedule", response_model=Schedule, responses={**NOT_MODIFIED, **_errors(404, 409)})
+async def job_schedule(job_id: str, request: Request, store: StoreDep) -> Response:
+    """The calendar found, with the problem it answers and the solver's report.
+
+    A schedule never changes: it has an ETag (send it back in If-None-Match for a 304),
+    and is sent gzip-compressed to clients that accept it.
+    """
+    # The busiest read: from memory once read, compressed once, no parsing.
+    body = store.cached_schedule(job_id)
     if body is None:
-        why = row.message or "; ".join((row.summary or {}).get("diagnosis", [])) or "no calendar was found"
-        raise ApiError(404, f"job '{job_id}' ended ({row.state}) without a calendar: {why}", type=NOT_FOUND)
-    return row, body
+        body = await run_in_threadpool(_schedule_body, store, job_id)
+    headers = {"ETag": body.etag, "Vary": "Accept-Encoding", "Cache-Control": "private, max-age=0"}
+    if_none_match = request.headers.get("if-none-match", "")
+    if body.etag in if_none_match or if_none_match.strip() == "*":
+        return Response(status_code=304, headers=headers)
+    if accepts_gzip(request.headers.get("accept-encoding", "")):
+        headers["Content-Encoding"] = "gzip"
+        return Response(body.gzip, media_type="application/json", headers=headers)
+    return Response(body.json, media_type="application/json", headers=headers)
 
 
-def _schedule(store: Store, job_id: str) -> tuple[JobRow, Schedule]:
-    row, body = _schedule_json(store, job_id)
-    return row, Schedule.model_validate_json(body)
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header accepts gzip (``gzip``, ``*``, not ``gzip;q=0``)."""
+    quality = {}
+    for item in accept_encoding.lower().split(","):
+        coding, _, params = item.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        quality[coding.strip()] = q
+    return quality.get("gzip", quality.get("*", 0.0)) > 0
 
 
-@jobs.get("/{job_id}/schedule", response_model=Schedule, responses=_errors(404, 409))
-def job_schedule(job_id: str, store: StoreDep) -> Response:
-    """The calendar found, with the problem it answers and the solver's report."""
-    _, body = _schedule_json(store, job_id)
-    return Response(body, media_type="application/json")
+SCHEDULE_LINKS["schedule"] = "schedule"
 
 
-@jobs.get("/{job_id}/schedule.xlsx", response_class=Response, responses={
-    200: {"content": {XLSX: {}}, "description": "the calendar as an Excel workbook"},
-    **_errors(404, 409, 501)})
-def job_schedule_xlsx(job_id: str, store: StoreDep) -> Response:
-    _, schedule = _schedule(store, job_id)
+@schedule_view("schedule.xlsx", response_class=Response, responses={
+    200: {"content": {XLSX: {}}, "description": "the calendar as an Excel workbook"}, **_errors(501)})
+def job_schedule_xlsx(job: FinishedJobDep) -> Response:
+    """The calendar as an Excel workbook: summary, calendar by week, editions, trainers, rooms, issues."""
     try:
         from model.formats.excel import schedule_workbook
     except ImportError:
         raise ApiError(501, "Excel export is not available in this installation",
                        type=NOT_AVAILABLE) from None
     buffer = BytesIO()
-    schedule_workbook(schedule).save(buffer)
-    filename = f"rtcm-schedule-{job_id[:8]}.xlsx"
+    schedule_workbook(job.schedule).save(buffer)
+    filename = f"rtcm-schedule-{job.row.id[:8]}.xlsx"
     return Response(buffer.getvalue(), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@jobs.get("/{job_id}/check", response_model=CheckReport, responses=_errors(404, 409))
-def job_check(job_id: str, store: StoreDep) -> CheckReport:
+@schedule_view("check", response_model=CheckReport)
+def job_check(job: FinishedJobDep) -> CheckReport:
     """The hard rules the job's calendar breaks (none, from the solver) and its KPIs."""
-    row, schedule = _schedule(store, job_id)
-    return CheckReport.of(row.problem_id, check(schedule), kpis(schedule))
+    return CheckReport.of(job.row.problem_id, check(job.schedule), kpis(job.schedule))
 
 
 # ------------------------------------------------------------------------------- checks

@@ -6,7 +6,7 @@ read. Any SQLAlchemy URL can be given instead through ``RTCM_DATABASE_URL`` (or
 ``create_app(database_url=...)``). For PostgreSQL, install a driver and point the
 service at a database it may create tables in::
 
-    pip install "psycopg[binary]"
+    pip install -e ".[postgres]"   # psycopg 3
     export RTCM_DATABASE_URL=postgresql+psycopg://rtcm:secret@db.example.org:5432/rtcm
 
 Tables are created on startup when missing (there are no migrations yet).
@@ -17,6 +17,8 @@ available under the id ``default`` and follows the code it ships with.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import os
 import threading
@@ -24,6 +26,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -137,6 +140,25 @@ def problem_facts(problem: Problem) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class ScheduleBody:
+    """A stored schedule as sent: its JSON, compressed once for clients that accept gzip, and its tag."""
+
+    json: bytes
+    gzip: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, text: str) -> ScheduleBody:
+        data = text.encode()
+        return cls(data, gzip.compress(data, compresslevel=6, mtime=0),
+                   f'W/"{hashlib.sha256(data).hexdigest()[:32]}"')
+
+    @property
+    def size(self) -> int:
+        return len(self.json) + len(self.gzip)
+
+
 # -------------------------------------------------------------------------- repository
 
 
@@ -144,6 +166,7 @@ class Store:
     """A small repository: every method opens and closes its own session (thread-safe)."""
 
     PROBLEM_CACHE = 8  # validated problems kept in memory; stored problems never change
+    SCHEDULE_CACHE_BYTES = 64_000_000  # schedules kept in memory; a job's schedule never changes
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -152,6 +175,8 @@ class Store:
         self._cache: OrderedDict[str, Problem] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._default_row: ProblemRow | None = None
+        self._schedules: OrderedDict[str, ScheduleBody] = OrderedDict()
+        self._schedules_bytes = 0
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -352,6 +377,35 @@ class Store:
                 row.finished_at = now()
         return len(rows)
 
-    def schedule_json(self, job_id: str) -> str | None:
+    def schedule_json(self, job_id: str) -> ScheduleBody | None:
+        """The schedule of an ended job, None if it has none (yet)."""
+        cached = self.cached_schedule(job_id)
+        if cached is not None:
+            return cached
         with self.session() as s:
-            return s.scalar(select(ScheduleRow.body).where(ScheduleRow.job_id == job_id))
+            text = s.scalar(select(ScheduleRow.body).where(ScheduleRow.job_id == job_id))
+        if text is None:
+            return None
+        body = ScheduleBody.of(text)
+        self._remember_schedule(job_id, body)
+        return body
+
+    def cached_schedule(self, job_id: str) -> ScheduleBody | None:
+        """The schedule if it is in memory, without touching the database."""
+        with self._cache_lock:
+            body = self._schedules.get(job_id)
+            if body is not None:
+                self._schedules.move_to_end(job_id)
+            return body
+
+    def _remember_schedule(self, job_id: str, body: ScheduleBody) -> None:
+        if body.size > self.SCHEDULE_CACHE_BYTES // 4:
+            return
+        with self._cache_lock:
+            if job_id in self._schedules:
+                return
+            self._schedules[job_id] = body
+            self._schedules_bytes += body.size
+            while self._schedules_bytes > self.SCHEDULE_CACHE_BYTES:
+                _, dropped = self._schedules.popitem(last=False)
+                self._schedules_bytes -= dropped.size

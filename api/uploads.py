@@ -3,16 +3,30 @@
 A new format is one function and one line in :data:`READERS`. Excel workbooks go
 through :func:`model.formats.files.read_problem`, which loads its Excel reader lazily;
 until that reader exists an ``.xlsx`` upload is refused as unsupported.
+
+An upload is never trusted: the client's file name only picks the reader and appears
+in messages (the bytes go to a temporary file whose name is generated); YAML aliases
+are refused; a workbook is refused before parsing when its zip would expand past
+:data:`MAX_WORKBOOK_EXPANDED_BYTES`, and is parsed by openpyxl through defusedxml, so
+an entity declaration (a "billion laughs") is refused rather than expanded. A YAML or
+JSON problem is held to the service's limits (:func:`service_limits`: editions in all,
+length of the horizon) before it is validated, since validation builds every edition.
 """
 
 from __future__ import annotations
 
 import tempfile
+import zipfile
 from collections.abc import Callable
+from datetime import date, datetime
+from io import BytesIO
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
+import openpyxl
 import yaml
+from defusedxml import DefusedXmlException
 
 from model.errors import InputError
 from model.formats.files import parse_text, problem_from_data, read_problem
@@ -41,8 +55,65 @@ def _refuse_yaml_aliases(text: str, source: str) -> None:
         pass  # parse_text reports the syntax error with its line
 
 
-def validate_problem(raw: Any, source: str) -> Problem:
+# What one request may ask of the service: a few bytes must not make it build millions of
+# editions while validating, or a calendar of centuries when solving. The RTCM programme
+# has 68 editions over one year; the 10x benchmark 680 over two.
+MAX_EDITIONS = 5000
+MAX_HORIZON_DAYS = 5 * 366
+
+
+def _whole_number(value: Any) -> int | None:
+    # As pydantic reads an int in lax mode: 7, 7.0 and "7" alike.
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):  # YAML reads dates itself
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def service_limits(raw: dict[str, Any]) -> list[str]:
+    """What in a problem, as sent, exceeds what the service takes on (checked before validation)."""
+    errors = []
+    programme = raw.get("programme")
+    if isinstance(programme, list):
+        counts = [_whole_number(item.get("editions", 1)) for item in programme if isinstance(item, dict)]
+        total = sum(max(0, n) for n in counts if n is not None)
+        if total > MAX_EDITIONS:
+            errors.append(f"programme: {total} editions in all; the service plans at most {MAX_EDITIONS}")
+    calendar = raw.get("calendar")
+    if isinstance(calendar, dict):
+        start, end = _day(calendar.get("start")), _day(calendar.get("end"))
+        if start and end and (end - start).days > MAX_HORIZON_DAYS:
+            errors.append(f"calendar: the horizon spans {(end - start).days} days; the service plans at most "
+                          f"{MAX_HORIZON_DAYS} (five years)")
+    return errors
+
+
+def validate_problem(raw: dict[str, Any], source: str) -> Problem:
     """A validated problem, or an :class:`InputError` with every error found."""
+    too_much = service_limits(raw)
+    if too_much:
+        raise InputError(too_much, source)
     return problem_from_data(raw, source)
 
 
@@ -56,16 +127,61 @@ def read_yaml_or_json(data: bytes, source: str) -> Problem:
     return validate_problem(raw, source)
 
 
+MAX_WORKBOOK_EXPANDED_BYTES = 100_000_000  # a filled-in template expands to a few MB
+MAX_WORKBOOK_PARTS = 1000
+PROLOG_BYTES = 4096  # where a DTD would be: before a part's first element
+EXCEL_READER = "model.formats.excel_input"
+
+
+def _refuse_bombs(data: bytes, source: str) -> None:
+    """Refuse a workbook that would expand too far or declares XML entities, before parsing it.
+
+    The sizes a zip declares are checked before anything is inflated (zipfile stops
+    reading a part at its declared size, so a part cannot lie its way past this). Excel
+    never writes a DTD; one in a part's prolog is refused here with a clear message,
+    and defusedxml refuses any that hides further in.
+    """
+    try:
+        zf = zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip at all: the reader says what the file is
+    with zf:
+        parts = zf.infolist()
+        expanded = sum(p.file_size for p in parts)
+        if len(parts) > MAX_WORKBOOK_PARTS or expanded > MAX_WORKBOOK_EXPANDED_BYTES:
+            raise InputError([f"the workbook would expand to {expanded / 1e6:.0f} MB in {len(parts)} parts, "
+                              f"more than the {MAX_WORKBOOK_EXPANDED_BYTES / 1e6:.0f} MB accepted"], source)
+        for part in parts:
+            try:
+                with zf.open(part) as f:
+                    prolog = f.read(PROLOG_BYTES)
+            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+                continue  # a damaged part: the reader reports it if it needs it
+            if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                raise InputError([f"the workbook part {part.filename[:100]} declares a DTD or XML entities, "
+                                  "which a workbook never needs; they are refused"], source)
+
+
 def read_workbook(data: bytes, source: str) -> Problem:
+    if not openpyxl.DEFUSEDXML:  # e.g. OPENPYXL_DEFUSEDXML=False in the environment
+        raise UnsupportedFormat("Excel problems are refused: the XML parser is not hardened (defusedxml)")
+    _refuse_bombs(data, source)
     with tempfile.TemporaryDirectory(prefix="rtcm-upload-") as tmp:
-        path = Path(tmp) / "problem.xlsx"
+        path = Path(tmp) / "upload.xlsx"  # never the client's name
         path.write_bytes(data)
         try:
             return read_problem(path)
-        except ImportError:
+        except ImportError as err:  # the module, or its function, is not there yet
+            if err.name != EXCEL_READER:
+                raise
             raise UnsupportedFormat("Excel problems are not supported yet; send YAML or JSON") from None
         except InputError as err:
             raise InputError(err.messages, source) from None
+        except DefusedXmlException as err:
+            raise InputError([f"the workbook holds XML that is refused ({type(err).__name__}): "
+                              "entity and DTD declarations are not accepted"], source) from None
+        except ParseError as err:
+            raise InputError([f"the workbook holds malformed XML: {err}"], source) from None
 
 
 READERS: dict[str, Callable[[bytes, str], Problem]] = {

@@ -23,6 +23,9 @@ JobState = Literal["queued", "running", "done", "failed", "cancelled", "interrup
 
 MAX_TIME_LIMIT_S = 600.0
 
+# Views of a finished job's calendar, link name -> path under /jobs/{id}/; the routes fill it.
+SCHEDULE_LINKS: dict[str, str] = {}
+
 
 def machine_cores() -> int:
     """Cores this process may use (the affinity mask, where the platform has one)."""
@@ -211,8 +214,7 @@ class JobOut(Wire):
         base = f"/jobs/{row.id}"
         links = {"self": base, "events": f"{base}/events", "problem": f"/problems/{row.problem_id}"}
         if row.has_schedule:
-            links |= {"schedule": f"{base}/schedule", "schedule_xlsx": f"{base}/schedule.xlsx",
-                      "check": f"{base}/check"}
+            links |= {name: f"{base}/{suffix}" for name, suffix in SCHEDULE_LINKS.items()}
         return cls(
             id=row.id, problem_id=row.problem_id, state=state,  # type: ignore[arg-type]
             options=SolveRequest.model_construct(**row.options),  # as validated when submitted

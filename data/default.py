@@ -3,8 +3,9 @@
 The catalogue (modules, topics, durations, formats, resource organisations, links) is
 the real Regional Migration Curriculum. The trainers, their availability and the
 partner venue are FICTIONAL: invented names, generated from a fixed seed so that the
-same seed gives the same pool. ``python -m data.default`` rewrites
-``data/rtcm_2027.yaml`` from this code; a test checks that the file is up to date.
+same seed gives the same pool; so are the nominations (anonymous ids, no names).
+``python -m data.default`` rewrites ``data/rtcm_2027.yaml`` from this code; a test
+checks that the file is up to date.
 """
 
 from __future__ import annotations
@@ -94,6 +95,83 @@ POOL = [
 ]
 
 
+# Fictional nominations: anonymous people nominated by the 12 countries of the RTCM region.
+# (country, share of the nominees, shift of the women's share against the audience's)
+COUNTRIES = [
+    ("Azerbaijan", 0.15, 0.00), ("Armenia", 0.08, 0.04), ("Georgia", 0.09, 0.05), ("Moldova", 0.07, 0.08),
+    ("Ukraine", 0.09, 0.08), ("Belarus", 0.05, 0.03), ("Kazakhstan", 0.09, 0.02), ("Kyrgyzstan", 0.08, 0.02),
+    ("Tajikistan", 0.08, -0.10), ("Turkmenistan", 0.04, -0.12), ("Uzbekistan", 0.09, -0.05),
+    ("Türkiye", 0.09, -0.03),
+]
+# (audience category of the curriculum, share of the nominees, women's share among them)
+AUDIENCE_MIX = [
+    ("government", 0.32, 0.45), ("border_police", 0.20, 0.17), ("csos", 0.16, 0.70), ("academia", 0.10, 0.56),
+    ("tot_trainers", 0.08, 0.50), ("judiciary", 0.04, 0.42), ("lawmakers", 0.03, 0.33), ("media", 0.03, 0.60),
+    ("private_sector", 0.02, 0.38), ("youth", 0.02, 0.62),
+]
+NOMINEES = 720
+# Border and return practitioners are also nominated for the return and readmission module.
+EXTRA_TOPICS = {"border_police": ("M6.",)}
+
+
+def _nominations(seed: int, topics: list[Any], prerequisites: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The fictional nomination list: who asks for which courses, by audience and country.
+
+    Women's share follows the audience (low among border police, high among CSOs) shifted by
+    country; about 3 % do not disclose their gender and 0.5 % give another identity. A nominee
+    asks for 1-3 topics meant for their audience, the Road Map's priorities and the module
+    introductions more often; for a topic with a prerequisite they have either taken it
+    before, ask for it too, or (about one in five) neither.
+    """
+    rng = random.Random(f"{seed}-nominations")  # its own stream: the trainers stay as they were
+    needs: dict[str, list[str]] = {}
+    for pr in prerequisites:
+        needs.setdefault(pr["after"], []).append(pr["before"])
+    intros = {pr["before"] for pr in prerequisites}
+    pools: dict[str, list[str]] = {}
+    for audience, _, _ in AUDIENCE_MIX:
+        pools[audience] = [t.id for t in topics if audience in t.target_audiences
+                           or t.id.startswith(EXTRA_TOPICS.get(audience, ("-",)))]
+    popularity = {t.id: 1.0 + 1.5 * (t.id in PRIORITY_TOPICS) + 1.0 * (t.id in intros) for t in topics}
+    months = [f"{YEAR}-{m:02d}" for m in (1, 2, 3, 4, 5, 6, 9, 10, 11, 12)]
+    out = []
+    for k in range(1, NOMINEES + 1):
+        country, _, shift = rng.choices(COUNTRIES, weights=[c[1] for c in COUNTRIES])[0]
+        audience, _, women = rng.choices(AUDIENCE_MIX, weights=[a[1] for a in AUDIENCE_MIX])[0]
+        x = rng.random()
+        gender = ("undisclosed" if x < 0.03 else "another_identity" if x < 0.035
+                  else "woman" if rng.random() < min(0.95, max(0.05, women + shift)) else "man")
+        pool = list(pools[audience])
+        chosen: list[str] = []
+        for _ in range(rng.choices((1, 2, 3), weights=(45, 35, 20))[0]):
+            pick = rng.choices(pool, weights=[popularity[t] for t in pool])[0]
+            pool.remove(pick)
+            chosen.append(pick)
+            if not pool:
+                break
+        asked: list[str] = []
+        completed: list[str] = []
+        for tid in chosen:
+            for before in needs.get(tid, []):
+                if before in chosen or before in asked or before in completed:
+                    continue
+                y = rng.random()
+                if y < 0.45:
+                    completed.append(before)
+                elif y < 0.8:
+                    asked.append(before)
+            asked.append(tid)
+        mode = rng.choices(("in_person", "online", "either"), weights=(40, 20, 40))[0]
+        rec: dict[str, Any] = {"id": f"N{k:04d}", "gender": gender, "country": country, "audience": audience,
+                               "topics": asked, "mode": mode}
+        if rng.random() < 0.25:
+            rec["unavailable_months"] = sorted(rng.sample(months, rng.randint(1, 2)))
+        if completed:
+            rec["completed"] = sorted(completed, key=_topic_key)
+        out.append(rec)
+    return out
+
+
 def _unavailability(rng: random.Random) -> list[dict[str, Any]]:
     reasons = ["mission abroad", "annual leave", "other programme commitment", "conference"]
     periods = []
@@ -170,8 +248,8 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
         "name": "RTCM annual programme 2027",
         "description": (
             "The Regional Migration Curriculum (8 modules, 68 topics), one edition of each topic "
-            "in 2027 at the RTCM in Baku. Catalogue: real. Trainers and their availability: "
-            f"fictional, generated with seed {seed}."
+            "in 2027 at the RTCM in Baku. Catalogue: real. Trainers and their availability, and the "
+            f"nominations from 12 countries of the region: fictional, generated with seed {seed}."
         ),
         "calendar": {
             "start": date(YEAR, 1, 1),
@@ -205,6 +283,14 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
         "prerequisites": prerequisites,
         "team_rules": {"min_trainers": 2, "max_trainers": 3, "required_organisations": ["IOM"],
                        "mixed_gender": "hard"},
+        "targets": {
+            "trainer_days_year": {"min_share": 0.4, "max_share": 0.6, "mode": "soft"},
+            "trainer_days_module": {"min_share": 0.4, "max_share": 0.6, "mode": "off"},
+            "trainer_days_month": {"min_share": 0.4, "max_share": 0.6, "mode": "off"},
+            "participants_edition": {"min_share": 0.4, "max_share": 0.6, "mode": "soft"},
+            "country_cap_edition": {"max_share": 0.25, "mode": "soft"},
+        },
+        "nominations": _nominations(seed, cat.topics, prerequisites),
     }
 
 

@@ -7,13 +7,17 @@ the engine beyond the calendar of working days.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from model.problem import Edition, Problem
+from model.problem import Edition, Problem, ShareBand
 from model.rules import RULES, SOFT_RULES
 from model.schedule import RulePenalty, Schedule, ScheduledEdition
 
@@ -298,6 +302,20 @@ class _Checker:
                 self.fail("budget_within_cap", ["budget"], f"fees and room costs {spent:,} USD exceed the "
                           f"budget of {budget:,} USD")
 
+    def check_trainer_shares(self) -> None:
+        for scope, counts in trainer_day_counts(self.s).items():
+            band: ShareBand = getattr(self.p.targets, f"trainer_days_{scope}")
+            if band.mode != "hard":
+                continue
+            for key, by_gender in counts.items():
+                women, known = by_gender["woman"], known_count(by_gender)
+                short, over = share_gap(women, known, band)
+                if short or over:
+                    share = f" ({100 * women / known:.0f} %)" if known else ""
+                    self.fail(f"trainer_days_women_share_{scope}", [str(key)],
+                              f"{scope_label(scope, key)}: women give {women} of {known} trainer-days"
+                              f"{share}; the target is {band.describe()}")
+
     def run(self) -> list[Violation]:
         placed = self.check_known()
         for ed, se in placed:
@@ -309,12 +327,88 @@ class _Checker:
         self.check_prerequisites(placed)
         self.check_pins(placed)
         self.check_budget(placed)
+        self.check_trainer_shares()
         return self.out
 
 
 def check(schedule: Schedule) -> list[Violation]:
-    """Every hard rule the schedule breaks (an empty list means none)."""
-    return _Checker(schedule).run()
+    """Every hard rule the schedule breaks (an empty list means none), participants' seats included."""
+    from model.participants import check_allocations  # it builds on this module
+
+    return _Checker(schedule).run() + check_allocations(schedule)
+
+
+# --------------------------------------------------------------------------- gender shares
+
+KNOWN_GENDERS = ("woman", "man", "another_identity")  # undisclosed is counted apart, never guessed
+TRAINER_SCOPES = ("year", "module", "month")
+
+
+def as_fraction(share: float) -> Fraction:
+    """A share as an exact fraction (0.4 -> 2/5), so that rounding is the same everywhere."""
+    return Fraction(share).limit_denominator(1000)
+
+
+def known_count(by_gender: Mapping[Any, int]) -> int:
+    """People (or person-days) whose gender is known: the denominator of every share."""
+    return sum(by_gender.get(g, 0) for g in KNOWN_GENDERS)
+
+
+def share_gap(women: int, known: int, band: ShareBand) -> tuple[int, int]:
+    """(short, over): how many women short of the band's minimum, or over its maximum.
+
+    With the band read as exact fractions p..q: short = max(0, ceil(p x known) - women) and
+    over = max(0, women - floor(q x known)). Both are in the group's unit (trainer-days,
+    participants); at most one is positive. The engine's constraints use the same definition.
+    """
+    short = over = 0
+    if band.min_share is not None:
+        p = as_fraction(band.min_share)
+        short = max(0, math.ceil(p * known) - women)
+    if band.max_share is not None:
+        q = as_fraction(band.max_share)
+        over = max(0, women - math.floor(q * known))
+    return short, over
+
+
+def trainer_day_counts(schedule: Schedule) -> dict[str, dict[object, Counter[str]]]:
+    """Trainer-days by gender for the year, each module and each (year, month), from the calendar."""
+    p = schedule.problem
+    out: dict[str, dict[object, Counter[str]]] = {s: defaultdict(Counter) for s in TRAINER_SCOPES}
+    for se in schedule.editions:
+        if se.edition not in p.edition_by_id:
+            continue
+        module = p.edition_by_id[se.edition].topic.module
+        for t in set(se.trainers):
+            tr = p.trainer_by_id.get(t)
+            if tr is None:
+                continue
+            out["year"]["year"][tr.gender] += len(se.days)
+            out["module"][module][tr.gender] += len(se.days)
+            for d in se.days:
+                out["month"][(d.year, d.month)][tr.gender] += 1
+    return out
+
+
+def scope_label(scope: str, key: object) -> str:
+    if scope == "module":
+        return f"module {key}"
+    if scope == "month" and isinstance(key, tuple):
+        return f"{key[0]}-{key[1]:02d}"
+    return "the year"
+
+
+def trainer_share_amounts(schedule: Schedule) -> dict[str, float]:
+    """Trainer-days outside each soft women's share band, summed over its scope's groups."""
+    targets = schedule.problem.targets
+    out: dict[str, float] = {}
+    for scope, counts in trainer_day_counts(schedule).items():
+        band: ShareBand = getattr(targets, f"trainer_days_{scope}")
+        if band.mode == "soft":
+            out[f"trainer_days_off_women_share_{scope}"] = sum(
+                sum(share_gap(c["woman"], known_count(c), band)) for c in counts.values()
+            )
+    return out
 
 
 def soft_amounts(schedule: Schedule) -> dict[str, float]:
@@ -362,6 +456,7 @@ def soft_amounts(schedule: Schedule) -> dict[str, float]:
             amounts["room_changed"] += 1
         if se is not None:
             amounts["trainer_changed"] += len(set(b.trainers) - set(se.trainers))
+    amounts.update(trainer_share_amounts(schedule))
     return amounts
 
 

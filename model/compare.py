@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.check import check, kpis
-from model.schedule import Schedule, ScheduledEdition
+from model.schedule import Schedule
 
 ChangeKind = Literal["moved", "room", "trainers", "added", "dropped"]
 
@@ -39,7 +39,8 @@ class EditionChange(BaseModel):
         if "room" in self.kinds:
             parts.append(f"room {self.old_room} -> {self.new_room}")
         if "trainers" in self.kinds:
-            parts.append(f"trainers -{','.join(self.trainers_off) or 'none'} +{','.join(self.trainers_on) or 'none'}")
+            off, on = ",".join(self.trainers_off) or "none", ",".join(self.trainers_on) or "none"
+            parts.append(f"trainers -{off} +{on}")
         return f"{self.edition}: " + "; ".join(parts)
 
 
@@ -56,18 +57,27 @@ class CalendarDiff(BaseModel):
         return not self.changes
 
 
-def _why(old: ScheduledEdition, new: Schedule) -> list[str]:
-    """The hard rules the old placement breaks under the new problem."""
-    if old.edition not in new.problem.edition_by_id:
-        return ["the edition is no longer in the programme"]
-    alone = Schedule(problem=new.problem, editions=[old])
-    return [v.message for v in check(alone)
-            if v.rule not in ("mandatory_edition_scheduled", "pinned_edition_kept")]
+NOT_FORCED = "not forced by a rule: it makes room, or a better calendar overall"
+
+
+def _forced(base: Schedule, new: Schedule) -> dict[str, list[str]]:
+    """For each edition, the hard rules the base calendar breaks under the new problem."""
+    known = new.problem.edition_by_id
+    old_calendar = Schedule(problem=new.problem, editions=[e for e in base.editions if e.edition in known])
+    out: dict[str, list[str]] = {}
+    for v in check(old_calendar):
+        if v.rule in ("mandatory_edition_scheduled", "pinned_edition_kept"):
+            continue
+        for record in v.records:
+            if record in known:
+                out.setdefault(record, []).append(v.message)
+    return out
 
 
 def diff(base: Schedule, new: Schedule) -> CalendarDiff:
     """Every edition added, dropped, moved, re-roomed or re-staffed from ``base`` to ``new``."""
     old_by, new_by = base.by_edition, new.by_edition
+    forced = _forced(base, new)
     changes = []
     for eid in sorted(set(old_by) | set(new_by)):
         a, b = old_by.get(eid), new_by.get(eid)
@@ -93,8 +103,10 @@ def diff(base: Schedule, new: Schedule) -> CalendarDiff:
             trainers_off=sorted(set(a.trainers) - set(b.trainers)) if a and b else [],
             trainers_on=sorted(set(b.trainers) - set(a.trainers)) if a and b else [],
         )
-        if a is not None:
-            change.why = _why(a, new) or ["not forced by a rule: a better calendar overall"]
+        if a is not None and eid not in new.problem.edition_by_id:
+            change.why = ["the edition is no longer in the programme"]
+        elif a is not None:
+            change.why = forced.get(eid) or [NOT_FORCED]
         changes.append(change)
     return CalendarDiff(changes=changes)
 

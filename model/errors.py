@@ -19,6 +19,7 @@ RECORD_NAMES = {
     "editions": ("edition", "edition"),
     "unavailable": ("unavailable period", None),
     "closures": ("closure", None),
+    "nominations": ("nomination", "id"),
 }
 
 
@@ -52,7 +53,7 @@ def _record_label(raw: Any, loc: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]
             node = item
             i += 2
             continue
-        if isinstance(key, str) and key in ("calendar", "platform", "team_rules", "weights"):
+        if isinstance(key, str) and key in ("calendar", "platform", "team_rules", "weights", "targets"):
             parts.append(key.replace("_", " "))
             node = node.get(key) if isinstance(node, dict) else None
             i += 1

@@ -241,6 +241,119 @@ class TeamRules(Record):
         return self
 
 
+class ShareBand(Record):
+    """A band for the women's share of a group (trainer-days or participants).
+
+    The share counts women among the people whose gender is known (women, men and another
+    identity); undisclosed genders are counted apart and left out of it, never guessed.
+    """
+
+    min_share: float | None = Field(default=0.4, ge=0, le=1, description="at least this share of women")
+    max_share: float | None = Field(default=0.6, ge=0, le=1, description="at most this share of women")
+    mode: RuleMode = Field(default="soft", description="hard: always; soft: a penalty per person short; off")
+
+    def describe(self) -> str:
+        """The band in words, e.g. '40-60 %', 'at least 40 %'."""
+        lo = None if self.min_share is None else f"{100 * self.min_share:g}"
+        hi = None if self.max_share is None else f"{100 * self.max_share:g}"
+        if lo is not None and hi is not None:
+            return f"{lo}-{hi} %"
+        if lo is not None:
+            return f"at least {lo} %"
+        return f"at most {hi} %" if hi is not None else "no band"
+
+
+class CountryCap(Record):
+    """No country takes more than this share of one edition's seats (in person plus online)."""
+
+    max_share: float = Field(default=0.25, gt=0, le=1)
+    mode: RuleMode = "soft"
+
+
+def _off() -> ShareBand:
+    return ShareBand(mode="off")
+
+
+class Targets(Record):
+    """Gender parity targets. Every one is optional: set its mode to off to drop it.
+
+    A woman and a man on every team of two or more stays in ``team_rules.mixed_gender``.
+    """
+
+    trainer_days_year: ShareBand = Field(
+        default_factory=ShareBand, description="women's share of the horizon's trainer-days"
+    )
+    trainer_days_module: ShareBand = Field(
+        default_factory=_off, description="women's share of each module's trainer-days"
+    )
+    trainer_days_month: ShareBand = Field(
+        default_factory=_off, description="women's share of each month's trainer-days"
+    )
+    participants_edition: ShareBand = Field(
+        default_factory=ShareBand, description="women's share of each edition's participants"
+    )
+    country_cap_edition: CountryCap = Field(
+        default_factory=CountryCap, description="most of one edition's seats one country may take"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Targets:
+        errors = []
+        for name in ("trainer_days_year", "trainer_days_module", "trainer_days_month",
+                     "participants_edition"):
+            band: ShareBand = getattr(self, name)
+            if band.min_share is not None and band.max_share is not None and band.max_share < band.min_share:
+                errors.append(f"targets {name}: max_share ({band.max_share}) is below "
+                              f"min_share ({band.min_share})")
+        if errors:
+            raise ValueError("\n".join(errors))
+        return self
+
+
+NominationMode = Literal["in_person", "online", "either"]
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+class Nomination(Record):
+    """A person nominated for training. Anonymous: an id, never a name."""
+
+    id: str
+    gender: Gender = Field(default="undisclosed", description="missing means undisclosed: never guessed")
+    country: str = Field(min_length=1)
+    audience: str = Field(
+        min_length=1, description="target audience, e.g. government, border_police, csos, academia"
+    )
+    topics: list[str] = Field(description="topics nominated for, in order of preference")
+    mode: NominationMode = "either"
+    unavailable_months: list[str] = Field(default_factory=list, description="YYYY-MM months away")
+    completed: list[str] = Field(default_factory=list, description="topics taken before this horizon")
+
+    @model_validator(mode="after")
+    def _check(self) -> Nomination:
+        errors = []
+        if not self.topics:
+            errors.append(f"nomination {self.id}: topics is empty")
+        errors += [f"nomination {self.id}: topic '{t}' is listed twice" for t in _twice(self.topics)]
+        errors += [
+            f"nomination {self.id}: unavailable month '{m}' is not of the form YYYY-MM"
+            for m in self.unavailable_months
+            if not MONTH.match(m)
+        ]
+        if errors:
+            raise ValueError("\n".join(errors))
+        return self
+
+
+def _twice(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for i in items:
+        if i in seen:
+            out.append(i)
+        seen.add(i)
+    return out
+
+
 class Pin(Record):
     """Keep an edition where it is: its start, room and/or team (any subset)."""
 
@@ -276,6 +389,24 @@ class Weights(Record):
     edition_moved: float = Field(default=500, ge=0, description="per baseline edition moved or dropped")
     room_changed: float = Field(default=100, ge=0, description="per baseline edition in another room")
     trainer_changed: float = Field(default=200, ge=0, description="per baseline trainer taken off a team")
+    trainer_days_off_women_share_year: float = Field(
+        default=20, ge=0, description="per trainer-day outside the year's band, when soft"
+    )
+    trainer_days_off_women_share_module: float = Field(
+        default=10, ge=0, description="per trainer-day outside a module's band, when soft"
+    )
+    trainer_days_off_women_share_month: float = Field(
+        default=10, ge=0, description="per trainer-day outside a month's band, when soft"
+    )
+    nomination_unplaced: float = Field(
+        default=100, ge=0, description="per nomination left out, x3 a first choice, x2 a second"
+    )
+    participants_off_women_share: float = Field(
+        default=30, ge=0, description="per participant outside an edition's band, when soft"
+    )
+    country_over_cap: float = Field(
+        default=30, ge=0, description="per participant over a country's cap, when soft"
+    )
 
 
 # ----------------------------------------------------------------------------- problem
@@ -328,6 +459,10 @@ class Problem(Record):
     pins: list[Pin] = Field(default_factory=list)
     baseline: list[BaselineEdition] = Field(
         default_factory=list, description="a published calendar to stay close to (re-planning)"
+    )
+    targets: Targets = Field(default_factory=Targets, description="gender parity targets")
+    nominations: list[Nomination] = Field(
+        default_factory=list, description="people nominated for training, allocated to editions"
     )
 
     @model_validator(mode="after")
@@ -410,6 +545,10 @@ class Problem(Record):
         return {b.edition: b for b in self.baseline}
 
     @cached_property
+    def nomination_by_id(self) -> dict[str, Nomination]:
+        return {n.id: n for n in self.nominations}
+
+    @cached_property
     def linked_pairs(self) -> list[tuple[str, str]]:
         """Related topic pairs (undirected, both in the programme), sorted."""
         planned = {i.topic for i in self.programme}
@@ -434,6 +573,9 @@ class Problem(Record):
             f"  rooms        {len(self.rooms)} in {len(self.venues)} venues",
             f"  prerequisites {len(self.prerequisites)}",
         ]
+        if self.nominations:
+            lines.append(f"  nominations  {len(self.nominations)} people, "
+                         f"{sum(len(n.topics) for n in self.nominations)} topic requests")
         return "\n".join(lines)
 
 
@@ -594,4 +736,17 @@ def problem_errors(p: Problem) -> list[str]:
     cycle = _find_cycle(edges)
     if cycle:
         errors.append("prerequisites: cycle " + " -> ".join(cycle))
+    errors += _nomination_errors(p, topics)
+    return errors
+
+
+def _nomination_errors(p: Problem, topics: set[str]) -> list[str]:
+    errors = _duplicates("nomination", [n.id for n in p.nominations])
+    for n in p.nominations:
+        for tid in n.topics:
+            if tid not in topics:
+                errors.append(f"nomination {n.id}: topic '{tid}' is unknown")
+        for tid in n.completed:
+            if tid not in topics:
+                errors.append(f"nomination {n.id}: completed topic '{tid}' is unknown")
     return errors

@@ -38,6 +38,9 @@ HARD_RULES: tuple[RuleInfo, ...] = (
     RuleInfo("prerequisite_finished_first", "A prerequisite topic is delivered first, with its gap"),
     RuleInfo("pinned_edition_kept", "A pinned edition keeps its date, room and team"),
     RuleInfo("budget_within_cap", "Fees and room costs stay within the budget"),
+    RuleInfo("trainer_days_women_share_year", "The year's trainer-days meet the women's share target"),
+    RuleInfo("trainer_days_women_share_module", "Each module's trainer-days meet the women's share target"),
+    RuleInfo("trainer_days_women_share_month", "Each month's trainer-days meet the women's share target"),
 )
 
 SOFT_RULES: tuple[RuleInfo, ...] = (
@@ -56,6 +59,39 @@ SOFT_RULES: tuple[RuleInfo, ...] = (
     RuleInfo("edition_moved", "Published editions moved or dropped", "editions", "edition_moved"),
     RuleInfo("room_changed", "Published editions in another room", "editions", "room_changed"),
     RuleInfo("trainer_changed", "Published trainers taken off a team", "trainers", "trainer_changed"),
+    RuleInfo("trainer_days_off_women_share_year", "Trainer-days outside the year's women's share band",
+             "trainer-days", "trainer_days_off_women_share_year"),
+    RuleInfo("trainer_days_off_women_share_module", "Trainer-days outside a module's women's share band",
+             "trainer-days", "trainer_days_off_women_share_module"),
+    RuleInfo("trainer_days_off_women_share_month", "Trainer-days outside a month's women's share band",
+             "trainer-days", "trainer_days_off_women_share_month"),
 )
 
-RULES: dict[str, RuleInfo] = {r.id: r for r in HARD_RULES + SOFT_RULES}
+# The participant allocation (scheduler/allocation.py), a separate model run after the calendar:
+# its rules are checked by model/participants.py and weighed apart from the calendar's objective.
+PARTICIPANT_HARD_RULES: tuple[RuleInfo, ...] = (
+    RuleInfo("participant_nominated_for_the_edition",
+             "A participant sits only in a scheduled edition of a topic they were nominated for"),
+    RuleInfo("participant_seats_within_capacity",
+             "An edition's participants fit its planned seats, its room and the platform"),
+    RuleInfo("participant_one_edition_per_topic", "A participant attends at most one edition of a topic"),
+    RuleInfo("participant_mode_compatible",
+             "A participant attends in a mode they asked for and the edition offers"),
+    RuleInfo("participant_available", "A participant is available in the months the edition runs"),
+    RuleInfo("participant_prerequisite_taken", "A participant has taken each prerequisite topic first"),
+    RuleInfo("participants_women_share_edition", "Each edition's participants meet the women's share band"),
+    RuleInfo("country_within_cap", "No country takes more than its cap of an edition's seats"),
+)
+
+PARTICIPANT_SOFT_RULES: tuple[RuleInfo, ...] = (
+    RuleInfo("nomination_unplaced", "Nominations left without a seat",
+             "nominations x preference (3 first choice, 2 second, 1 other)", "nomination_unplaced"),
+    RuleInfo("participants_off_women_share", "Participants outside an edition's women's share band",
+             "participants", "participants_off_women_share"),
+    RuleInfo("country_over_cap", "Participants over a country's cap of an edition's seats", "participants",
+             "country_over_cap"),
+)
+
+RULES: dict[str, RuleInfo] = {
+    r.id: r for r in HARD_RULES + SOFT_RULES + PARTICIPANT_HARD_RULES + PARTICIPANT_SOFT_RULES
+}

@@ -26,6 +26,7 @@ err = Console(stderr=True)
 
 EXIT_NO_CALENDAR = 1
 EXIT_BAD_INPUT = 2
+TOP_PENALTIES = 5  # penalty records shown in the summary
 
 
 def _load_problem(path: Path | None) -> Problem:
@@ -84,6 +85,13 @@ def summary_table(result: Result) -> Table:
         for pen in k.penalties:
             if pen.points:
                 t.add_row(f"  {pen.name}", f"{pen.amount:g} {pen.unit} -> {pen.points:g} points")
+        # The costliest records of the score analysis (all of them in the JSON and the Issues sheet).
+        for item in sorted(r.breakdown, key=lambda i: -i.points)[:TOP_PENALTIES]:
+            t.add_row("  [dim]costliest[/]", item.message)
+    if r.allocation is not None:
+        a = r.allocation
+        t.add_row("participants", f"{a.placed} seats filled, {a.unplaced} nominations without a seat "
+                  f"({a.status}; `rtcm parity` for the gender parity report)")
     for d in r.diagnosis:
         t.add_row("[red]why[/]", d)
     for w in r.warnings:
@@ -180,6 +188,8 @@ def catalogue_cmd() -> None:
 
 # Commands that exchange files with planners (Excel template and import, iCalendar).
 from scheduler import cli_exchange  # noqa: E402, F401
+from scheduler import cli_explain  # noqa: E402, F401
+from scheduler import cli_parity  # noqa: E402, F401
 from scheduler import cli_scenarios  # noqa: E402, F401
 
 if __name__ == "__main__":

@@ -5,10 +5,17 @@ already satisfies the calendar (consecutive working days, no straddling unless
 allowed), the edition's window, and the simplest resource facts (some suitable room
 open, enough qualified trainers available, each required organisation available).
 Those pruned options never reach the solver.
+
+``Instance(problem, prune=False)`` is the explain build (``scheduler/explain.py``): options
+obey only the calendar (consecutive working days of an allowed length), every room is a
+candidate for an edition that needs one, and pins narrow nothing; windows, absences,
+closures, room fit and pins are then constraints switched on by one literal per input fact.
+``only`` keeps a subset of the editions (numbered afresh), for models of a few editions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from model.calendar import Period, WorkCalendar
@@ -47,9 +54,11 @@ def _blocked(cal: WorkCalendar, periods: list[Period]) -> set[int]:
 class Instance:
     """Lookup maps and per-edition options, built once from a validated problem."""
 
-    def __init__(self, problem: Problem, *, ignore_pins: bool = False) -> None:
+    def __init__(self, problem: Problem, *, ignore_pins: bool = False, prune: bool = True,
+                 only: Collection[str] | None = None) -> None:
         self.problem = problem
-        self.pins = {} if ignore_pins else problem.pin_by_edition
+        self.prune = prune
+        self.pins = {} if ignore_pins or not prune else problem.pin_by_edition
         self.cal = problem.work_calendar
         self.trainers: list[Trainer] = list(problem.trainers)
         self.rooms: list[tuple[Venue, Room]] = list(problem.rooms)
@@ -60,9 +69,15 @@ class Instance:
         tindex = {t.id: i for i, t in enumerate(self.trainers)}
         rindex = {r.id: i for i, (_, r) in enumerate(self.rooms)}
         self.plans: list[EditionPlan] = []
-        for i, ed in enumerate(problem.editions):
+        editions = [ed for ed in problem.editions if only is None or ed.id in only]
+        for i, ed in enumerate(editions):
             plan = EditionPlan(index=i, edition=ed, earliest=earliest_index(problem, ed))
             plan.trainers = [tindex[t.id] for t in problem.qualified_trainers(ed)]
+            if not prune:
+                plan.rooms = list(range(len(self.rooms))) if ed.mode != "online" else []
+                plan.options = self.calendar_options(ed)
+                self.plans.append(plan)
+                continue
             plan.rooms = [rindex[r.id] for _, r in problem.suitable_rooms(ed)]
             pin = self.pins.get(ed.id)
             if pin is not None:
@@ -79,6 +94,12 @@ class Instance:
                                           "(not qualified or not speaking its language)")
             self.plans.append(plan)
         self.plan_by_id = {p.id: p for p in self.plans}
+
+    def calendar_options(self, ed: Edition) -> list[tuple[int, int]]:
+        """Every (start, length) on consecutive working days, whatever the window or resources."""
+        cal, straddle = self.cal, self.problem.calendar.allow_straddle
+        return [(s, d) for d in ed.durations for s in range(len(cal) - d + 1)
+                if straddle or cal.consecutive(s, d)]
 
     def _options(self, plan: EditionPlan) -> None:
         p, cal, ed = self.problem, self.cal, plan.edition

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from model.problem import BaselineEdition
+from model.check import KNOWN_GENDERS, as_fraction
+from model.problem import BaselineEdition, ShareBand
 from scheduler.instance import Instance
 from scheduler.variables import EditionVars, LinearExpr, Variables
 
@@ -232,6 +233,75 @@ def budget_within_cap(c: Context) -> None:
         c.model.add(_cost_usd(c) <= budget)
 
 
+def _trainer_days_by_scope(c: Context, scope: str) -> dict[object, tuple[LinearExpr, LinearExpr, int]]:
+    """Per group of the scope: (women's trainer-days, known-gender trainer-days, most possible)."""
+    women: dict[object, list[LinearExpr]] = {}
+    known: dict[object, list[LinearExpr]] = {}
+    top: dict[object, int] = {}
+    for ev in c.v.editions:
+        e = ev.plan.index
+        for t, b in ev.teaches.items():
+            gender = c.inst.trainers[t].gender
+            if gender not in KNOWN_GENDERS:
+                continue  # undisclosed: counted apart, never in a share
+            if scope == "month":
+                parts = c.v.month_days_of(e, b)
+            else:
+                parts = {"year" if scope == "year" else ev.plan.edition.topic.module: c.v.days_of(e, b)}
+            for key, days in parts.items():
+                known.setdefault(key, []).append(days)
+                top[key] = top.get(key, 0) + ev.plan.max_length
+                if gender == "woman":
+                    women.setdefault(key, []).append(days)
+    return {key: (sum(women.get(key, [])), sum(days), top[key]) for key, days in known.items()}
+
+
+def _women_share_within(c: Context, scope: str) -> None:
+    band: ShareBand = getattr(c.inst.problem.targets, f"trainer_days_{scope}")
+    if band.mode != "hard":
+        return
+    for women, known, _ in _trainer_days_by_scope(c, scope).values():
+        if band.min_share is not None:
+            p = as_fraction(band.min_share)
+            c.model.add(p.denominator * women >= p.numerator * known)
+        if band.max_share is not None:
+            q = as_fraction(band.max_share)
+            c.model.add(q.denominator * women <= q.numerator * known)
+
+
+def _women_share_gap(c: Context, scope: str) -> LinearExpr:
+    """Trainer-days short of the band's minimum plus over its maximum (see model.check.share_gap)."""
+    band: ShareBand = getattr(c.inst.problem.targets, f"trainer_days_{scope}")
+    if band.mode != "soft":
+        return 0
+    gaps = []
+    for key, (women, known, top) in _trainer_days_by_scope(c, scope).items():
+        if band.min_share is not None:
+            p = as_fraction(band.min_share)
+            short = c.model.new_int_var(0, top, f"women_days_short[{scope},{key}]")
+            # short + women >= p x known, with short + women an integer: short >= ceil(p x known) - women.
+            c.model.add(p.denominator * (short + women) >= p.numerator * known)
+            gaps.append(short)
+        if band.max_share is not None:
+            q = as_fraction(band.max_share)
+            over = c.model.new_int_var(0, top, f"women_days_over[{scope},{key}]")
+            c.model.add(q.denominator * (women - over) <= q.numerator * known)
+            gaps.append(over)
+    return sum(gaps)
+
+
+def trainer_days_women_share_year(c: Context) -> None:
+    _women_share_within(c, "year")
+
+
+def trainer_days_women_share_module(c: Context) -> None:
+    _women_share_within(c, "module")
+
+
+def trainer_days_women_share_month(c: Context) -> None:
+    _women_share_within(c, "month")
+
+
 def editions_in_number_order(c: Context) -> None:
     """Not a planner rule: edition #2 of a topic follows #1, which removes symmetric twins."""
     previous: dict[str, int] = {}
@@ -364,6 +434,18 @@ def course_shortened(c: Context) -> LinearExpr:
     return sum(terms)
 
 
+def trainer_days_off_women_share_year(c: Context) -> LinearExpr:
+    return _women_share_gap(c, "year")
+
+
+def trainer_days_off_women_share_module(c: Context) -> LinearExpr:
+    return _women_share_gap(c, "module")
+
+
+def trainer_days_off_women_share_month(c: Context) -> LinearExpr:
+    return _women_share_gap(c, "month")
+
+
 def _baseline(c: Context) -> list[tuple[EditionVars, BaselineEdition]]:
     by_id = c.inst.problem.baseline_by_edition
     return [(ev, by_id[ev.plan.id]) for ev in c.v.editions if ev.plan.id in by_id]
@@ -417,6 +499,9 @@ HARD: dict[str, HardRule] = {
     "prerequisite_finished_first": prerequisite_finished_first,
     "pinned_edition_kept": pinned_edition_kept,
     "budget_within_cap": budget_within_cap,
+    "trainer_days_women_share_year": trainer_days_women_share_year,
+    "trainer_days_women_share_module": trainer_days_women_share_module,
+    "trainer_days_women_share_month": trainer_days_women_share_month,
     "editions_in_number_order": editions_in_number_order,
 }
 
@@ -432,4 +517,7 @@ SOFT: dict[str, SoftRule] = {
     "edition_moved": edition_moved,
     "room_changed": room_changed,
     "trainer_changed": trainer_changed,
+    "trainer_days_off_women_share_year": trainer_days_off_women_share_year,
+    "trainer_days_off_women_share_module": trainer_days_off_women_share_module,
+    "trainer_days_off_women_share_month": trainer_days_off_women_share_month,
 }

@@ -10,9 +10,13 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from model.check import OBJECTIVE_SCALE, UNIT_FACTOR, kpis
+from model.doctor import as_causes, blocking, doctor
+from model.explain import penalty_breakdown
+from model.parity import trainer_share_obstacles
 from model.problem import Problem
 from model.rules import RULES
-from model.schedule import Schedule, ScheduledEdition, SolverReport, Status, UnscheduledEdition
+from model.schedule import Cause, Schedule, ScheduledEdition, SolverReport, Status, UnscheduledEdition
+from scheduler.allocation import ALLOCATION_SHARE, allocate
 from scheduler.greedy import greedy_schedule
 from scheduler.instance import Instance
 from scheduler.rules import HARD, SOFT, Context
@@ -222,6 +226,10 @@ def solve(
     """
     options = options or SolveOptions()
     t0 = time.perf_counter()
+    impossible = blocking(doctor(problem))  # what the data alone rules out, before any model
+    if impossible:
+        return _empty(problem, "INFEASIBLE", [f.line() for f in impossible], problem_warnings(problem),
+                      time.perf_counter() - t0, options, as_causes(impossible))
     inst = Instance(problem)
     warnings = problem_warnings(problem)
     blocked = [p for p in inst.plans if not p.options and p.edition.mandatory]
@@ -237,10 +245,25 @@ def solve(
             # while loading it. A hint that cannot be completed is no calendar: drop it.
             built.model.clear_hints()
     build_s = time.perf_counter() - t0
-    solver = _solver(options)
+    # With nominations, part of the time limit is kept for seating them (scheduler/allocation.py).
+    share = ALLOCATION_SHARE if problem.nominations else 0.0
+    solver = _solver(options, options.time_limit_s * (1 - share) if options.deterministic else None)
     watch = _Watch(on_progress, t0)
     solver.best_bound_callback = watch.on_bound
     done = threading.Event()
+    if share and not options.deterministic:
+        # Past its share of the time the search ends at its next calendar, never before the
+        # first: seats are no use without a calendar. (Deterministic runs split the time.)
+        calendar_s = options.time_limit_s * (1 - share)
+
+        def _leave_time_to_seat() -> None:
+            if done.wait(max(0.0, calendar_s - (time.perf_counter() - t0))):
+                return
+            while not done.wait(0.1):
+                if watch.solutions:
+                    solver.stop_search()
+                    return
+        threading.Thread(target=_leave_time_to_seat, daemon=True).start()
     if stop is not None:
         def _stopper() -> None:
             while not done.wait(0.1):
@@ -256,11 +279,12 @@ def solve(
     runtime = time.perf_counter() - t0
     if status not in ("OPTIMAL", "FEASIBLE"):
         diagnosis = []
+        causes: list[Cause] = []
         if status == "INFEASIBLE" and options.diagnose_infeasible:
-            diagnosis = diagnose(problem, inst, options)
+            diagnosis, causes = why_infeasible(problem, inst, options)
         elif status == "UNKNOWN":
             diagnosis = [f"no calendar found within {options.time_limit_s:g} s; allow more time"]
-        result = _empty(problem, status, diagnosis, warnings, runtime, options)
+        result = _empty(problem, status, diagnosis, warnings, runtime, options, causes)
         result.build_s = build_s
         result.first_solution_s = watch.first
         return result
@@ -285,8 +309,32 @@ def solve(
         deterministic=options.deterministic,
         penalties=figures.penalties,
         warnings=warnings,
+        breakdown=penalty_breakdown(schedule),
     )
+    if schedule.unscheduled:
+        from scheduler.alternatives import explain_left_out  # it builds on this module
+
+        explain_left_out(schedule, options)
+    if problem.nominations:
+        _seat_participants(schedule, options, stop, t0)
+        runtime = time.perf_counter() - t0
+        if wall:
+            schedule.solver.runtime_s = round(runtime, 3)
     return Result(schedule, round(runtime, 3), first, build_s, watch.history)
+
+
+def _seat_participants(schedule: Schedule, options: SolveOptions, stop: threading.Event | None,
+                       t0: float) -> None:
+    """Allocate the nominees to the calendar's editions within what is left of the time limit."""
+    limit = options.time_limit_s * ALLOCATION_SHARE
+    if not options.deterministic:  # wall-clock leftovers would make deterministic runs differ
+        limit = max(limit, options.time_limit_s - (time.perf_counter() - t0))
+    outcome = allocate(schedule, time_limit_s=limit, workers=options.workers,
+                       deterministic=options.deterministic, seed=options.seed, stop=stop)
+    schedule.allocations = outcome.allocations
+    schedule.unplaced = outcome.unplaced
+    assert schedule.solver is not None
+    schedule.solver.allocation = outcome.report
 
 
 def add_hint(built: Built, schedule: Schedule) -> None:
@@ -371,7 +419,7 @@ def extract(built: Built, solver: cp_model.CpSolver) -> Schedule:
 
 
 def _empty(problem: Problem, status: Status, diagnosis: list[str], warnings: list[str],
-           runtime: float, options: SolveOptions) -> Result:
+           runtime: float, options: SolveOptions, causes: list[Cause] | None = None) -> Result:
     left = [
         UnscheduledEdition(edition=e.id, topic=e.topic.id, number=e.number, mandatory=e.mandatory,
                            reason="no calendar found")
@@ -379,7 +427,8 @@ def _empty(problem: Problem, status: Status, diagnosis: list[str], warnings: lis
     ]
     report = SolverReport(status=status, runtime_s=None if options.deterministic else round(runtime, 3),
                           workers=options.workers, time_limit_s=options.time_limit_s,
-                          deterministic=options.deterministic, diagnosis=diagnosis, warnings=warnings)
+                          deterministic=options.deterministic, diagnosis=diagnosis, warnings=warnings,
+                          causes=causes or [])
     return Result(Schedule(problem=problem, editions=[], unscheduled=left, solver=report),
                   runtime_s=round(runtime, 3))
 
@@ -389,6 +438,9 @@ RELAXABLE = (
     "pinned_edition_kept",
     "budget_within_cap",
     "team_mixed_gender",
+    "trainer_days_women_share_year",
+    "trainer_days_women_share_module",
+    "trainer_days_women_share_month",
     "team_covers_required_organisations",
     "trainer_month_limit",
     "trainer_year_limit",
@@ -404,10 +456,35 @@ RELAXABLE = (
 
 
 def diagnose(problem: Problem, inst: Instance, options: SolveOptions) -> list[str]:
+    """Why no calendar exists: a minimal set of input facts that cannot all hold, with the
+    relaxations that would restore one (``scheduler/explain.py``); the single rule whose
+    relaxation would help when that explanation does not finish in time."""
+    return why_infeasible(problem, inst, options)[0]
+
+
+def why_infeasible(problem: Problem, inst: Instance, options: SolveOptions) -> tuple[list[str], list[Cause]]:
+    """The diagnosis lines and the causes (the facts, with their records) of an infeasible problem."""
+    from scheduler.explain import explain_infeasible
+
+    budget = min(25.0, max(5.0, options.time_limit_s / 2))
+    explanation = explain_infeasible(problem, time_budget_s=budget, deterministic=options.deterministic)
+    if explanation.found:
+        return explanation.lines(), explanation.causes()
+    lines = relaxed_rules(problem, inst, options)
+    if explanation.status == "feasible":  # a hard rule the explain build does not know of
+        return [*lines, "(no set of input facts explains it: the cause is a rule the explanation does not "
+                        "model)"], []
+    return [*lines, f"(a minimal set of facts was not found within {budget:g} s)"], []
+
+
+def relaxed_rules(problem: Problem, inst: Instance, options: SolveOptions) -> list[str]:
     """Which single hard rule, relaxed, would let a calendar exist."""
     per_try = max(2.0, min(10.0, options.time_limit_s / 4))
     helps, unknown = [], []
     for rule_id in RELAXABLE:
+        if rule_id.startswith("trainer_days_women_share_") and getattr(
+                problem.targets, rule_id.replace("women_share_", "")).mode != "hard":
+            continue  # a target that is not hard adds no constraint to relax
         # Pins also narrow each edition's options, so relaxing them needs an instance without.
         unpinned = Instance(problem, ignore_pins=True) if rule_id == "pinned_edition_kept" else inst
         built = build(problem, frozenset({rule_id}), objective=False, inst=unpinned)
@@ -418,7 +495,11 @@ def diagnose(problem: Problem, inst: Instance, options: SolveOptions) -> list[st
             unknown.append(rule_id)
     if helps:
         names = "; ".join(f"'{RULES[r].name}'" for r in helps)
-        return [f"no calendar meets every hard rule together; relaxing any one of these would: {names}"]
+        found = [f"no calendar meets every hard rule together; relaxing any one of these would: {names}"]
+        for rule_id in helps:
+            if rule_id.startswith("trainer_days_women_share_"):
+                found += trainer_share_obstacles(problem, rule_id.removeprefix("trainer_days_women_share_"))
+        return found
     msg = "no calendar meets every hard rule together, and relaxing any single rule is not enough"
     if unknown:
         msg += f" (not settled in time for: {', '.join(unknown)})"

@@ -35,6 +35,7 @@ class Variables:
         self.editions: list[EditionVars] = [self._edition(p) for p in inst.plans]
         self._days: dict[tuple[int, int], LinearExpr] = {}
         self._month_days: dict[int, dict[int, LinearExpr]] = {}
+        self._days_in_month: dict[tuple[int, int, int], LinearExpr] = {}
 
     def _edition(self, plan: EditionPlan) -> EditionVars:
         m, eid = self.model, plan.id
@@ -110,6 +111,22 @@ class Variables:
                 out[month] = var
             self._month_days[e] = out
         return self._month_days[e]
+
+    def month_days_of(self, e: int, b: cp_model.IntVar) -> dict[int, LinearExpr]:
+        """For each month index, edition ``e``'s training days in it counted when ``b`` is true."""
+        ev = self.editions[e]
+        top = ev.plan.max_length
+        out: dict[int, LinearExpr] = {}
+        for month, days in self.month_days(e).items():
+            key = (e, b.index, month)
+            if key not in self._days_in_month:
+                z = self.model.new_int_var(0, top, f"month_days[{b.name},{month}]")
+                self.model.add(z <= top * b)
+                self.model.add(z <= days)
+                self.model.add(z >= days - top * (1 - b))
+                self._days_in_month[key] = z
+            out[month] = self._days_in_month[key]
+        return out
 
     def day_number(self, e: int, *, end: bool) -> LinearExpr:
         """Calendar day (from the horizon start) of the first day, or of the day after the last."""

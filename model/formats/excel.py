@@ -1,4 +1,12 @@
-"""The schedule as an Excel workbook, for planners: summary, calendar, editions, people, rooms, issues.
+"""The schedule as an Excel workbook, for planners: what they hand on to the State Migration
+Service, IOM and the trainers.
+
+Sheets: Summary (key figures, solver status and gap, penalties, warnings), Calendar (a Gantt
+chart by week, coloured by module, with a legend, printable on A3 landscape), Month view (a
+wall calendar per month), Editions, Trainers and Rooms (with their days per month), Gender
+parity (women's share of trainer-days and of participants against the targets) and Issues
+(every broken hard rule, edition left out, soft-rule penalty and warning, in planner words).
+Tables are Excel tables with filters; dates are real dates; there are no formulas.
 
 Every figure is recomputed from the schedule by the checker (:func:`model.check.kpis`,
 :func:`model.check.check`), so a hand-edited calendar exports as faithfully as a solved one.
@@ -6,6 +14,7 @@ Every figure is recomputed from the schedule by the checker (:func:`model.check.
 
 from __future__ import annotations
 
+import calendar as month_names
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,29 +26,50 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from model.check import Kpis, Violation, check, kpis
+from model.check import (
+    UNIT_FACTOR,
+    Kpis,
+    Violation,
+    check,
+    earliest_index,
+    known_count,
+    kpis,
+    scope_label,
+    share_gap,
+    trainer_day_counts,
+)
+from model.explain import penalty_breakdown
+from model.formats.excel_parity import add_parity_sheets
 from model.formats.files import write_atomic
+from model.participants import allocation_penalties
 from model.rules import RULES
-from model.schedule import Schedule
+from model.schedule import Schedule, ScheduledEdition
 
-SHEETS = ("Summary", "Calendar", "Editions", "Trainers", "Rooms", "Issues")
+SHEETS = ("Summary", "Calendar", "Month view", "Editions", "Trainers", "Rooms", "Gender parity",
+          "Participants", "Issues")
 
 DATE = "yyyy-mm-dd"
 WEEK = "dd mmm"
+MONTH = "mmmm yyyy"
 MONEY = "#,##0"
 POINTS = "#,##0.0"
 PERCENT = "0.0%"
+COUNT_OR_BLANK = "0;-0;;@"  # a zero shows as an empty cell
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 WEEK_OFF_FILL = PatternFill("solid", fgColor="D9D9D9")  # a week with no working day
+DAY_OFF_FILL = PatternFill("solid", fgColor="E4E4E4")  # a weekend, holiday or closure
 # One pastel fill per module (ColorBrewer Set3): distinct, and black text stays readable on each.
 MODULE_FILLS = tuple(
     PatternFill("solid", fgColor=c)
     for c in ("8DD3C7", "FFFFB3", "BEBADA", "FB8072", "80B1D3", "FDB462", "B3DE69", "FCCDE5")
 )
+TABLE_STYLE = "TableStyleLight9"
 
 STATUS_NOTE = {
     "OPTIMAL": "proven the best calendar for these weights",
@@ -53,11 +83,15 @@ STATUS_NOTE = {
 
 @dataclass(frozen=True)
 class Col:
-    """A column of a sheet: its header, width in characters and number format."""
+    """A column of a sheet: its header, widest width in characters and number format."""
 
     header: str | date
     width: float
     fmt: str | None = None
+
+
+def module_fill(module: int) -> PatternFill:
+    return MODULE_FILLS[(module - 1) % len(MODULE_FILLS)]
 
 
 def schedule_workbook(schedule: Schedule) -> Workbook:
@@ -72,7 +106,7 @@ def schedule_workbook(schedule: Schedule) -> Workbook:
     Returns
     -------
     openpyxl.Workbook
-        Sheets Summary, Calendar, Editions, Trainers, Rooms and Issues, in that order.
+        The sheets of :data:`SHEETS`, in that order.
     """
     figures = kpis(schedule)
     violations = check(schedule)
@@ -82,10 +116,12 @@ def schedule_workbook(schedule: Schedule) -> Workbook:
     wb.properties.creator = "RTCM Planner"
     summary_sheet(wb.create_sheet("Summary"), schedule, figures, violations)
     calendar_sheet(wb.create_sheet("Calendar"), schedule)
+    month_view_sheet(wb.create_sheet("Month view"), schedule)
     editions_sheet(wb.create_sheet("Editions"), schedule, figures)
     trainers_sheet(wb.create_sheet("Trainers"), schedule, figures)
     rooms_sheet(wb.create_sheet("Rooms"), schedule, figures)
-    issues_sheet(wb.create_sheet("Issues"), schedule, violations)
+    add_parity_sheets(wb, schedule)  # "Gender parity" and "Participants"
+    issues_sheet(wb.create_sheet("Issues"), schedule, figures, violations)
     return wb
 
 
@@ -128,15 +164,81 @@ def write_rows(ws: Worksheet, first_row: int, cols: Sequence[Col], rows: Iterabl
     return r
 
 
-def table(ws: Worksheet, cols: Sequence[Col], rows: Iterable[Sequence[Any]], *,
-          freeze: str = "A2", filter_cols: int | None = None) -> int:
-    """A sheet that is one table: header on row 1, frozen, filtered; return the next free row."""
+def excel_table(ws: Worksheet, name: str, first_row: int, n_cols: int, last_row: int) -> None:
+    """Make the block from ``first_row`` (headers) to ``last_row`` an Excel table with filters."""
+    ref = f"A{first_row}:{get_column_letter(n_cols)}{max(last_row, first_row + 1)}"
+    table = Table(displayName=name, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
+    ws.add_table(table)
+
+
+def table(ws: Worksheet, name: str, cols: Sequence[Col], rows: Iterable[Sequence[Any]], *,
+          freeze: str = "A2", title_rows: str | None = "1:1") -> int:
+    """A sheet that is one Excel table: headers on row 1, frozen, filtered; return the next free row."""
     header_row(ws, 1, cols)
     end = write_rows(ws, 2, cols, rows)
     ws.freeze_panes = freeze
-    last = get_column_letter(filter_cols or len(cols))
-    ws.auto_filter.ref = f"A1:{last}{max(end - 1, 1)}"
+    excel_table(ws, name, 1, len(cols), end - 1)
+    fit_widths(ws, [c.width for c in cols])
+    wrap_headers(ws, 1)
+    print_setup(ws, title_rows=title_rows)
     return end
+
+
+def _text_width(value: Any, fmt: str | None) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, date):
+        return 10 if fmt in (None, DATE) else 6
+    if isinstance(value, float):
+        return len(f"{value:,.1f}")
+    if isinstance(value, int):
+        return len(f"{value:,}")
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def fit_widths(ws: Worksheet, widest: Sequence[float], first_row: int = 1,
+               last_row: int | None = None) -> None:
+    """Set each column's width to fit its longest value (from ``first_row``), at most ``widest``."""
+    last = last_row or ws.max_row
+    longest = [0] * len(widest)
+    for row in ws.iter_rows(min_row=first_row, max_row=last, max_col=len(widest)):
+        for j, cell in enumerate(row):
+            longest[j] = max(longest[j], _text_width(cell.value, cell.number_format))
+    for j, cap in enumerate(widest, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = max(6.0, min(float(cap), longest[j - 1] + 2.0))
+
+
+def wrap_headers(ws: Worksheet, row: int) -> None:
+    """Wrap the headers on ``row`` that are wider than their column, and make the row tall enough."""
+    lines = 1
+    for cell in ws[row]:
+        if not isinstance(cell.value, str):
+            continue
+        width = ws.column_dimensions[cell.column_letter].width or 8.43
+        need = -(-len(cell.value) // max(1, int(width - 1)))
+        if need > 1:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            lines = max(lines, need)
+    if lines > 1:
+        ws.row_dimensions[row].height = 15 * lines
+
+
+def print_setup(ws: Worksheet, *, paper: str = "A4", title_rows: str | None = "1:1",
+                title_cols: str | None = None) -> None:
+    """Landscape, one page wide, header rows repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if paper == "A3" else ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
+    ws.oddFooter.center.text = "&A - page &P of &N"
 
 
 def words(value: str | None) -> str:
@@ -150,6 +252,20 @@ def yes_no(flag: bool) -> str:
 
 def monday(d: date) -> date:
     return d - timedelta(days=d.weekday())
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{month_names.month_abbr[month]} {year}"
+
+
+def days_per_month(schedule: Schedule, key: str) -> dict[str, Counter[tuple[int, int]]]:
+    """Training days per (year, month) of each trainer (``key="trainer"``) or room (``"room"``)."""
+    out: dict[str, Counter[tuple[int, int]]] = defaultdict(Counter)
+    for se in schedule.editions:
+        owners = dict.fromkeys(se.trainers) if key == "trainer" else ([se.room] if se.room else [])
+        for owner in owners:
+            out[owner].update((d.year, d.month) for d in se.days)
+    return out
 
 
 # ------------------------------------------------------------------------------- sheets
@@ -168,6 +284,9 @@ def summary_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[V
     elif abs(solver.objective - k.objective) > 0.01:
         objective_note += f"; {k.objective:g} recomputed from this calendar (edited since the solve?)"
     g = k.trainer_days_by_gender
+    busiest_month = max(k.days_by_month.items(), key=lambda kv: kv[1], default=("", 0))
+    busiest_trainer = max(k.trainer_days.items(), key=lambda kv: kv[1], default=("", 0))
+    trainer_name = p.trainer_by_id[busiest_trainer[0]].name if busiest_trainer[0] in p.trainer_by_id else ""
     figures: list[tuple[str, Any, str | None, str]] = [
         ("Problem", p.name, None, ""),
         ("Horizon starts", p.calendar.start, DATE, ""),
@@ -178,11 +297,17 @@ def summary_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[V
         ("Bound", solver.bound if solver else None, POINTS, "no calendar can score below this"),
         ("Gap", solver.gap if solver else None, PERCENT, "(objective - bound) / objective"),
         ("Runtime (s)", solver.runtime_s if solver else None, "0.0", ""),
+        ("Calendars found", solver.solutions if solver else None, None,
+         "by the solver, each better than the last"),
         ("Editions scheduled", k.editions_scheduled, None, f"of {k.editions_total} in the programme"),
         ("Mandatory editions unscheduled", k.mandatory_unscheduled, None, ""),
         ("Optional editions left out", k.optional_left_out, None, ""),
         ("Hard rules broken", len(violations), None, "see the Issues sheet" if violations else ""),
         ("Training days", k.training_days, None, "sum of the editions' days"),
+        ("Busiest month", busiest_month[1], None,
+         busiest_month[0] and f"training days in {busiest_month[0]}"),
+        ("Busiest trainer", busiest_trainer[1], None,
+         busiest_trainer[0] and f"training days of {busiest_trainer[0]} {trainer_name}".rstrip()),
         ("Trainer-days, women", g.get("woman", 0), None, ""),
         ("Trainer-days, men", g.get("man", 0), None, ""),
         ("Trainer-days, another identity", g.get("another_identity", 0), None, ""),
@@ -193,22 +318,36 @@ def summary_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[V
         ("Room costs (USD)", k.room_cost_usd, MONEY, ""),
         ("Total cost (USD)", k.cost_usd, MONEY, "fees + rooms"),
     ]
-    cols = [Col("Figure", 34), Col("Value", 28), Col("Note", 62)]
-    header_row(ws, 1, cols)
+    report = solver.allocation if solver else None
+    if p.nominations:
+        figures += [
+            ("Nominations", len(p.nominations), None, "people nominated for training"),
+            ("Seats allocated", len(schedule.allocations), None,
+             f"allocation {report.status}" if report else "no allocation report"),
+            ("Nominated topics without a seat", len(schedule.unplaced), None, "see the Issues sheet"),
+        ]
+    cols = [Col("Figure", 34), Col("Value", 28), Col("Note", 70), Col("", 10), Col("", 12)]
+    header_row(ws, 1, cols[:3])
     for r, (label, value, fmt, note) in enumerate(figures, start=2):
         ws.cell(row=r, column=1, value=label)
         cell = ws.cell(row=r, column=2, value=value if value is not None else "n/a")
+        cell.alignment = Alignment(horizontal="left")
         if fmt and value is not None:
             cell.number_format = fmt
         ws.cell(row=r, column=3, value=note or None)
+    excel_table(ws, "Figures", 1, 3, len(figures) + 1)
     ws.freeze_panes = "A2"
 
     r = len(figures) + 3
-    penalty_cols = [Col("Soft rule", 34), Col("Amount", 28), Col("Unit", 62),
+    penalty_cols = [Col("Soft rule", 34), Col("Amount", 28), Col("Unit", 70),
                     Col("Weight", 10), Col("Points", 12, POINTS)]
     header_row(ws, r, penalty_cols)
     rows = [(x.name, round(x.amount, 2), x.unit, x.weight, x.points) for x in k.penalties]
-    r = write_rows(ws, r + 1, penalty_cols, rows)
+    end = write_rows(ws, r + 1, penalty_cols, rows)
+    for row in ws.iter_rows(min_row=r + 1, max_row=end - 1, min_col=2, max_col=2):
+        row[0].alignment = Alignment(horizontal="left")
+    excel_table(ws, "Penalties", r, 5, end - 1)
+    r = end
     ws.cell(row=r, column=1, value="Total").font = HEADER_FONT
     total = ws.cell(row=r, column=5, value=k.objective)
     total.font = HEADER_FONT
@@ -223,10 +362,12 @@ def summary_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[V
         for line in lines:
             r += 1
             ws.cell(row=r, column=1, value=line)
+    fit_widths(ws, [c.width for c in cols], last_row=end)
+    print_setup(ws, title_rows=None)
 
 
 def calendar_sheet(ws: Worksheet, schedule: Schedule) -> None:
-    """One row per edition, one column per week: a Gantt chart coloured by module."""
+    """One row per edition, one column per week: a Gantt chart coloured by module, then its legend."""
     p = schedule.problem
     first, last = monday(p.calendar.start), monday(p.calendar.end)
     weeks = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
@@ -238,11 +379,13 @@ def calendar_sheet(ws: Worksheet, schedule: Schedule) -> None:
     for w, j in column_of.items():
         head = ws.cell(row=1, column=j)
         head.number_format = WEEK
-        head.alignment = Alignment(horizontal="center")
+        head.alignment = Alignment(horizontal="center", text_rotation=90)
         if w not in working_weeks:
             head.fill = WEEK_OFF_FILL
-    for r, se in enumerate(schedule.sorted_editions(), start=2):
-        fill = MODULE_FILLS[(se.module - 1) % len(MODULE_FILLS)]
+    ws.row_dimensions[1].height = 42
+    editions = schedule.sorted_editions()
+    for r, se in enumerate(editions, start=2):
+        fill = module_fill(se.module)
         ws.cell(row=r, column=1, value=se.edition)
         ws.cell(row=r, column=2, value=se.module).fill = fill
         # Wrapped text in a row of fixed height is clipped instead of spilling over the weeks.
@@ -255,7 +398,79 @@ def calendar_sheet(ws: Worksheet, schedule: Schedule) -> None:
             cell.fill = fill
             cell.alignment = Alignment(horizontal="center")
     ws.freeze_panes = "D2"
-    ws.auto_filter.ref = f"A1:C{max(len(schedule.editions) + 1, 1)}"
+    ws.auto_filter.ref = f"A1:C{max(len(editions) + 1, 1)}"
+
+    r = len(editions) + 3
+    ws.cell(row=r, column=1, value="Legend").font = HEADER_FONT
+    ws.cell(row=r, column=3, value="Each coloured cell: the course's training days in that week "
+                                   "(weeks start on Monday).")
+    for m in p.modules:
+        r += 1
+        ws.cell(row=r, column=1, value=f"Module {m.number}")
+        ws.cell(row=r, column=2, value=m.number).fill = module_fill(m.number)
+        ws.cell(row=r, column=3, value=m.title)
+    r += 1
+    ws.cell(row=r, column=2).fill = WEEK_OFF_FILL
+    ws.cell(row=r, column=3, value="A week header in grey: a week with no working day")
+    print_setup(ws, paper="A3", title_rows="1:1", title_cols="A:C")
+
+
+def month_view_sheet(ws: Worksheet, schedule: Schedule) -> None:
+    """A wall calendar: per month, one row per week, one column per weekday, the courses in each day."""
+    p = schedule.problem
+    cal = p.work_calendar
+    on_day: dict[date, list[ScheduledEdition]] = defaultdict(list)
+    for se in schedule.sorted_editions():
+        for d in se.days:
+            on_day[d].append(se)
+    cols = [Col("Week of", 10, WEEK)] + [Col(name, 24) for name in month_names.day_name]
+    header_row(ws, 1, cols)
+    for j in range(2, 9):
+        ws.cell(row=1, column=j).alignment = Alignment(horizontal="center")
+    ws.freeze_panes = "B2"
+    r = 2
+    for y, m in cal.months:
+        if r > 2:
+            ws.row_breaks.append(Break(id=r - 1))  # a month per printed page
+        title = ws.cell(row=r, column=1, value=date(y, m, 1))
+        title.number_format = MONTH
+        title.font = Font(bold=True, size=13)
+        title.alignment = Alignment(horizontal="left")
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=8)
+        ws.row_dimensions[r].height = 20
+        r += 1
+        first = date(y, m, 1)
+        last = date(y, m, month_names.monthrange(y, m)[1])
+        week = monday(first)
+        while week <= last:
+            label = ws.cell(row=r, column=1, value=week)
+            label.number_format = WEEK
+            label.alignment = Alignment(horizontal="left", vertical="top")
+            lines = 1
+            for i in range(7):
+                d = week + timedelta(days=i)
+                if d.month != m or not p.calendar.start <= d <= p.calendar.end:
+                    continue
+                text = [str(d.day)]
+                cell = ws.cell(row=r, column=2 + i)
+                courses = on_day.get(d, [])
+                text += [f"{se.edition} {se.room or 'online'}" for se in courses]
+                if courses:
+                    cell.fill = module_fill(courses[0].module)
+                elif d not in cal.index:
+                    reason = cal.off.get(d, "")
+                    if reason and reason != "weekend":
+                        text.append(reason)
+                    cell.fill = DAY_OFF_FILL
+                cell.value = "\n".join(text)
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                lines = max(lines, len(text))
+            ws.row_dimensions[r].height = max(30, 13 * lines)
+            r += 1
+            week += timedelta(days=7)
+    for j, col in enumerate(cols, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = col.width
+    print_setup(ws)
 
 
 def editions_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
@@ -275,47 +490,55 @@ def editions_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
          k.edition_trainer_gender.get(se.edition, {}).get("woman", 0))
         for se in schedule.sorted_editions()
     ]
-    table(ws, cols, rows, freeze="B2")
+    table(ws, "EditionsTable", cols, rows, freeze="B2")
 
 
 def trainers_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
-    """Every trainer, taught or not, with their editions, days and fees."""
+    """Every trainer, taught or not, with their editions, days, fees and days per month."""
     taught: dict[str, list[str]] = defaultdict(list)
     for se in schedule.sorted_editions():
         for t in dict.fromkeys(se.trainers):
             taught[t].append(se.edition)
+    months = schedule.problem.work_calendar.months
+    per_month = days_per_month(schedule, "trainer")
     cols = [
         Col("Trainer", 9), Col("Name", 32), Col("Gender", 12), Col("Organisation", 14),
         Col("Fictional", 9), Col("Editions taught", 50), Col("Training days", 9),
         Col("Max days / year", 9), Col("Day rate (USD)", 10, MONEY), Col("Fees (USD)", 11, MONEY),
-    ]
+        Col("Editions", 9),
+    ] + [Col(month_label(y, m), 9, COUNT_OR_BLANK) for y, m in months]
     rows = []
     for tr in schedule.problem.trainers:
         days = k.trainer_days.get(tr.id, 0)
         rows.append((tr.id, tr.name, words(tr.gender), tr.organisation, yes_no(tr.fictional),
                      ", ".join(taught[tr.id]), days, tr.max_days_per_year, tr.day_rate,
-                     days * tr.day_rate))
-    table(ws, cols, rows, freeze="B2")
+                     days * tr.day_rate, len(taught[tr.id]),
+                     *(per_month[tr.id][ym] for ym in months)))
+    table(ws, "TrainersTable", cols, rows, freeze="C2")
 
 
 def rooms_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
-    """Every room with its capacity, days in use and cost."""
+    """Every room with its capacity, days in use, cost and days in use per month."""
+    months = schedule.problem.work_calendar.months
+    per_month = days_per_month(schedule, "room")
     cols = [
         Col("Venue", 10), Col("Room", 12), Col("Name", 36), Col("Seats", 7), Col("Hybrid", 8),
         Col("Online seats", 8), Col("Days used", 8), Col("Use", 8, PERCENT),
         Col("Day cost (USD)", 10, MONEY), Col("Cost (USD)", 11, MONEY),
-    ]
+    ] + [Col(month_label(y, m), 9, COUNT_OR_BLANK) for y, m in months]
     rows = [
         (v.id, r.id, r.name, r.seats, yes_no(r.hybrid), r.online_seats, k.room_days.get(r.id, 0),
-         k.room_use.get(r.id, 0.0), r.day_cost, k.room_days.get(r.id, 0) * r.day_cost)
+         k.room_use.get(r.id, 0.0), r.day_cost, k.room_days.get(r.id, 0) * r.day_cost,
+         *(per_month[r.id][ym] for ym in months))
         for v, r in schedule.problem.rooms
     ]
-    table(ws, cols, rows, freeze="C2")
-    ws.cell(row=len(rows) + 3, column=1, value="Use: share of the horizon's working days the room is booked.")
+    table(ws, "RoomsTable", cols, rows, freeze="C2")
+    ws.cell(row=len(rows) + 3, column=1, value="Use: share of the horizon's working days the room is booked. "
+                                               "Months: days in use.")
 
 
-def issues_sheet(ws: Worksheet, schedule: Schedule, violations: list[Violation]) -> None:
-    """Broken hard rules, then unscheduled editions with the reason, then the solver's notes."""
+def issues_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[Violation]) -> None:
+    """Broken hard rules, unscheduled editions, the solver's notes, then every soft-rule penalty."""
     rows: list[tuple[str, str, str, str, str]] = []
     if not violations:
         rows.append(("No hard rule broken", "", "", "", "every hard rule was re-tested on this calendar"))
@@ -324,8 +547,122 @@ def issues_sheet(ws: Worksheet, schedule: Schedule, violations: list[Violation])
         rule = "mandatory_edition_scheduled" if u.mandatory else "optional_edition_left_out"
         kind = "mandatory" if u.mandatory else "optional"
         rows.append(("Not scheduled", rule, RULES[rule].name, u.edition, f"{kind}: {u.reason}"))
+    for n in schedule.unplaced:
+        rows.append(("Nomination not placed", "nomination_unplaced", RULES["nomination_unplaced"].name,
+                     f"{n.nominee}, {n.topic}", n.reason))
     if schedule.solver:
         rows += [("Solver diagnosis", "", "", "", line) for line in schedule.solver.diagnosis]
         rows += [("Solver warning", "", "", "", line) for line in schedule.solver.warnings]
+        allocation = schedule.solver.allocation
+        if allocation:
+            rows += [("Allocation diagnosis", "", "", "", line) for line in allocation.diagnosis]
+    rows += [("Soft rule", rule, RULES[rule].name, ", ".join(records), message)
+             for rule, records, message in penalty_issues(schedule, k)]
+    # The score analysis (model/explain.py): the records behind the rows above that sum many
+    # (each edition's fees and room, the busiest month's and busiest trainer's editions).
+    said = {(r[1], r[3]) for r in rows if r[0] == "Soft rule"}
+    rows += [("Penalty breakdown", it.rule, it.name, ", ".join(it.records), it.message)
+             for it in penalty_breakdown(schedule) if (it.rule, ", ".join(it.records)) not in said]
     cols = [Col("Kind", 20), Col("Rule", 34), Col("Rule name", 56), Col("Records", 28), Col("Message", 100)]
-    table(ws, cols, rows)
+    table(ws, "IssuesTable", cols, rows)
+
+
+# ------------------------------------------------------------------ penalties, one by one
+
+
+def points_text(points: float) -> str:
+    """1055.2 -> '1,055.2'; 30.0 -> '30': points as a planner reads them, to the hundredth."""
+    return f"{points:,.2f}".rstrip("0").rstrip(".")
+
+
+def penalty_issues(schedule: Schedule, k: Kpis) -> list[tuple[str, list[str], str]]:
+    """Each soft rule's penalty, record by record, in planner words: (rule, records, message).
+
+    The amounts add up to the checker's (:func:`model.check.soft_amounts`) rule by rule; a rule
+    with nothing to say record by record gets one line with its total.
+    """
+    p = schedule.problem
+    cal = p.work_calendar
+    weights = {x.rule: x for x in k.penalties}
+    placed = [(p.edition_by_id[se.edition], se) for se in schedule.sorted_editions()
+              if se.edition in p.edition_by_id]
+    done = {ed.id for ed, _ in placed}
+    out: list[tuple[str, list[str], str]] = []
+
+    def points(rule: str, amount: float) -> str:
+        pen = weights[rule]
+        return f"{points_text(amount * UNIT_FACTOR.get(rule, 1.0) * pen.weight)} points"
+
+    for ed in p.editions:
+        if not ed.mandatory and ed.id not in done:
+            n = 1 + ed.item.priority
+            out.append(("optional_edition_left_out", [ed.id],
+                        f"optional edition {ed.id} ({ed.topic.title}) is left out; priority "
+                        f"{ed.item.priority} counts {n}: {points('optional_edition_left_out', n)}"))
+    for ed, se in placed:
+        if ed.item.priority and se.start in cal.index:
+            late = cal.index[se.start] - earliest_index(p, ed)
+            if late:
+                out.append(("priority_topic_late", [se.edition],
+                            f"{se.edition} (priority {ed.item.priority}) starts {se.start}, {late} working "
+                            f"days after it could: {points('priority_topic_late', late * ed.item.priority)}"))
+    if k.days_by_month:
+        month, n = max(k.days_by_month.items(), key=lambda kv: kv[1])
+        if n:
+            out.append(("busiest_month", [month],
+                        f"the busiest month, {month}, has {n} training days: {points('busiest_month', n)}"))
+    if k.trainer_days:
+        t, n = max(k.trainer_days.items(), key=lambda kv: kv[1])
+        name = p.trainer_by_id[t].name if t in p.trainer_by_id else t
+        out.append(("busiest_trainer", [t],
+                    f"the busiest trainer, {t} {name}, teaches {n} days: {points('busiest_trainer', n)}"))
+    if k.cost_usd:
+        out.append(("cost", [],
+                    f"trainer fees {k.fees_usd:,} USD and room costs {k.room_cost_usd:,} USD, "
+                    f"{k.cost_usd:,} USD in all: {points('cost', k.cost_usd)}"))
+    linked = set(p.linked_pairs)
+    for i, (ea, a) in enumerate(placed):
+        for eb, b in placed[i + 1:]:
+            if tuple(sorted((ea.topic.id, eb.topic.id))) in linked and a.start <= b.end and b.start <= a.end:
+                out.append(("linked_topics_overlap", [a.edition, b.edition],
+                            f"{a.edition} and {b.edition} are linked topics and run at the same time: "
+                            f"{points('linked_topics_overlap', 1)}"))
+    if p.team_rules.mixed_gender == "soft":
+        for _, se in placed:
+            genders = {p.trainer_by_id[t].gender for t in se.trainers if t in p.trainer_by_id}
+            if len(se.trainers) >= 2 and not {"woman", "man"} <= genders:
+                out.append(("team_without_mixed_gender", [se.edition],
+                            f"the team of {se.edition} ({', '.join(se.trainers)}) lacks a woman or a man: "
+                            f"{points('team_without_mixed_gender', 1)}"))
+    for ed, se in placed:
+        cut = ed.topic.duration_max - len(se.days)
+        if ed.item.duration_days is None and cut:
+            out.append(("course_shortened", [se.edition],
+                        f"{se.edition} runs {len(se.days)} of its {ed.topic.duration_max} days: "
+                        f"{points('course_shortened', cut)}"))
+    targets = p.targets
+    for scope, groups in trainer_day_counts(schedule).items():
+        rule = f"trainer_days_off_women_share_{scope}"
+        band = getattr(targets, f"trainer_days_{scope}")
+        if band.mode != "soft" or rule not in weights:
+            continue
+        for key, counts in sorted(groups.items(), key=lambda item: item[0]):
+            known = known_count(counts)
+            short, over = share_gap(counts["woman"], known, band)
+            if short or over:
+                label = scope_label(scope, key)
+                gap = f"{short} trainer-days short" if short else f"{over} trainer-days over"
+                out.append((rule, [label],
+                            f"women's share of trainer-days in {label}: {counts['woman']} of {known}, "
+                            f"band {band.describe()}: {gap}: {points(rule, short + over)}"))
+    told = {rule for rule, _, _ in out}
+    for pen in k.penalties:
+        if pen.amount and pen.rule not in told:
+            out.append((pen.rule, [], f"{pen.amount:g} {pen.unit} x weight {pen.weight:g}: "
+                                      f"{points_text(pen.points)} points"))
+    kept = [(rule, records, message) for rule, records, message in out if weights[rule].weight > 0]
+    if p.nominations:  # the allocation's own penalties, weighed apart from the calendar's objective
+        kept += [(pen.rule, [], f"{pen.amount:g} {pen.unit} x weight {pen.weight:g}: "
+                                f"{points_text(pen.points)} points (participant allocation)")
+                 for pen in allocation_penalties(schedule) if pen.amount and pen.weight > 0]
+    return kept

@@ -16,6 +16,15 @@ from api.store import ENDED_STATES
 from data import default_problem
 
 
+@pytest.fixture(scope="session", autouse=True)
+def solves_at_normal_priority() -> Iterator[None]:
+    # The service lowers its solver threads' priority; here they share the cores with the
+    # other test worker's solves, and would crawl behind them.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RTCM_SOLVER_NICENESS", "0")
+        yield
+
+
 @pytest.fixture
 def database_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'rtcm.sqlite3'}"
@@ -50,6 +59,14 @@ def default_raw(rtcm_2027_raw: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
+def sixteen_raw(default_raw: dict[str, Any]) -> dict[str, Any]:
+    """The first sixteen courses: a first calendar within a second, no proof of optimality for minutes."""
+    default_raw["name"] = "sixteen"
+    default_raw["programme"] = default_raw["programme"][:16]
+    return default_raw
+
+
+@pytest.fixture
 def tiny_raw(default_raw: dict[str, Any]) -> dict[str, Any]:
     """The real catalogue with only the first four courses of the programme: optimal in about a second."""
     default_raw["name"] = "tiny"
@@ -57,19 +74,20 @@ def tiny_raw(default_raw: dict[str, Any]) -> dict[str, Any]:
     return default_raw
 
 
-def poll(client: TestClient, job_id: str, states: Iterable[str] = ENDED_STATES, timeout: float = 60) -> dict:
-    """Poll a job until it reaches one of ``states``; its last view."""
+def poll(client: TestClient, job_id: str, states: Iterable[str] = ENDED_STATES, timeout: float = 60,
+         until: Callable[[dict], bool] | None = None) -> dict:
+    """Poll a job until it reaches one of ``states`` (and ``until(job)`` holds); its last view."""
     wanted = set(states)
     deadline = time.monotonic() + timeout
     while True:
         job = client.get(f"/jobs/{job_id}").json()
-        if job["state"] in wanted:
+        if job["state"] in wanted and (until is None or until(job)):
             return job
-        assert time.monotonic() < deadline, f"job still {job['state']} after {timeout} s"
+        assert time.monotonic() < deadline, f"job still {job['state']} after {timeout} s: {job}"
         time.sleep(0.1)
 
 
 @pytest.fixture
 def wait_for() -> Callable[..., dict]:
-    """``wait_for(client, job_id, states=ENDED_STATES, timeout=60)``: the job once in one of ``states``."""
+    """``wait_for(client, job_id, states=ENDED_STATES, timeout=60, until=None)``: the job once there."""
     return poll

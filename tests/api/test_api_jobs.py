@@ -2,55 +2,149 @@
 
 from __future__ import annotations
 
+import io
+import os
+import threading
 import time
 
+import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 import api.jobs
 from api.app import create_app
+from api.routes import accepts_gzip
 from api.store import Store
 
 # Long enough never to end by itself during a test: these jobs are cancelled.
 LONG = {"time_limit_s": 600}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def test_a_tiny_problem_solves_to_a_checked_calendar(client, tiny_raw, wait_for):
-    pid = client.post("/problems", json=tiny_raw).json()["id"]
+def found_a_calendar(job: dict) -> bool:
+    return (job["progress"] or {}).get("solutions", 0) >= 1
+
+
+def test_the_full_flow_from_a_problem_to_a_checked_calendar(client, tiny_raw, wait_for):
+    # create the problem
+    r = client.post("/problems", json=tiny_raw)
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+
+    # solve it: the job answers at once
     r = client.post(f"/problems/{pid}/solve", json={"time_limit_s": 20, "workers": 1})
     assert r.status_code == 202
     job = r.json()
     assert r.headers["location"] == f"/jobs/{job['id']}"
     assert job["state"] in ("queued", "running")
 
+    # poll it to its end
     job = wait_for(client, job["id"])
     assert job["state"] == "done", job
     assert job["summary"]["status"] == "OPTIMAL"
     assert job["summary"]["editions_scheduled"] == 4
     assert job["progress"]["solutions"] >= 1
-    assert job["has_schedule"] and job["links"]["schedule"] == f"/jobs/{job['id']}/schedule"
-    assert len(client.get(f"/jobs/{job['id']}/schedule").json()["editions"]) == 4
-    report = client.get(f"/jobs/{job['id']}/check").json()
-    assert report["ok"] and report["violations"] == []
+    assert job["has_schedule"]
+    base = f"/jobs/{job['id']}"
+    assert job["links"].items() >= {
+        "self": base, "events": f"{base}/events", "problem": f"/problems/{pid}",
+        "schedule": f"{base}/schedule", "schedule_xlsx": f"{base}/schedule.xlsx", "check": f"{base}/check",
+    }.items()
     assert [j["id"] for j in client.get("/jobs", params={"problem_id": pid}).json()] == [job["id"]]
 
+    # the schedule as JSON ...
+    schedule = client.get(job["links"]["schedule"]).json()
+    assert len(schedule["editions"]) == 4
+    assert schedule["problem"] == tiny_raw
 
-def test_solve_options_are_capped(client):
-    r = client.post("/problems/default/solve", json={"time_limit_s": 601})
-    assert r.status_code == 422
-    assert any(e.startswith("time_limit_s:") for e in r.json()["errors"])
-    r = client.post("/problems/default/solve", json={"workers": 10_000})
-    assert r.status_code == 422
-    assert any("cores" in e for e in r.json()["errors"])
-    r = client.post("/problems/default/solve", json={"time_limt_s": 5})  # misspelt
-    assert r.status_code == 422
+    # ... compressed for clients that accept it, with a tag to poll it cheaply ...
+    r = client.get(job["links"]["schedule"], headers={"Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip" and r.json() == schedule
+    etag = r.headers["etag"]
+    r = client.get(job["links"]["schedule"], headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in r.headers and r.headers["etag"] == etag
+    assert r.json() == schedule
+    assert client.get(job["links"]["schedule"], headers={"If-None-Match": etag}).status_code == 304
+
+    # ... as a workbook ...
+    r = client.get(job["links"]["schedule_xlsx"])
+    assert r.status_code == 200
+    assert r.headers["content-type"] == XLSX
+    assert r.headers["content-disposition"] == f'attachment; filename="rtcm-schedule-{job["id"][:8]}.xlsx"'
+    sheets = load_workbook(io.BytesIO(r.content), read_only=True).sheetnames
+    assert {"Summary", "Calendar", "Editions"} <= set(sheets)
+
+    # ... checked, by the job's analysis and as a calendar sent back by hand
+    report = client.get(job["links"]["check"]).json()
+    assert report["ok"] and report["violations"] == []
+    assert report["kpis"]["objective"] == pytest.approx(job["summary"]["objective"])
+    r = client.post("/check", json={"problem_id": pid, "editions": schedule["editions"]})
+    assert r.status_code == 200 and r.json()["ok"]
+    r = client.post("/check", json={"problem_id": pid, "editions": schedule["editions"][1:]})
+    assert not r.json()["ok"]  # a mandatory edition left out
 
 
-def test_cancel_a_running_job_promptly(client, default_raw, wait_for):
-    pid = client.post("/problems", json=default_raw).json()["id"]
-    job_id = client.post(f"/problems/{pid}/solve", json=LONG).json()["id"]
-    wait_for(client, job_id, ["running"])
+@pytest.mark.parametrize(
+    ("header", "gzip"),
+    [
+        ("gzip, deflate", True),  # what httpx and browsers send
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("*", True),  # anything
+        ("gzip;q=0", False),  # explicitly not
+        ("identity", False),
+        ("", False),  # no header: no encoding
+        ("gzip;q=zero", False),  # a malformed weight counts as 0
+    ],
+)
+def test_which_clients_get_the_schedule_compressed(header, gzip):
+    assert accepts_gzip(header) is gzip
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"time_limit_s": 601}, "time_limit_s"),  # over the 600 s cap
+        ({"time_limit_s": 0}, "time_limit_s"),  # no time at all
+        ({"time_limit_s": "soon"}, "time_limit_s"),  # not a number
+        ({"workers": 0}, "workers"),  # no worker
+        ({"workers": 10_000}, "workers"),  # more than the machine's cores
+        ({"relative_gap": 1}, "relative_gap"),  # a gap of 100 % accepts anything
+        ({"relative_gap": -0.1}, "relative_gap"),  # negative
+        ({"seed": -1}, "seed"),  # negative
+        ({"deterministic": "maybe"}, "deterministic"),  # not a boolean
+        ({"time_limt_s": 5}, "time_limt_s"),  # misspelt: unknown fields are refused
+        ([1, 2], "body"),  # not an object
+    ],
+)
+def test_bad_solve_options_are_422(client, body, field):
+    r = client.post("/problems/default/solve", json=body)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert any(e.startswith(f"{field}:") or e.startswith(f"{field} ") for e in r.json()["errors"]), r.json()
+    assert client.get("/health").json()["queued"] == 0  # nothing started
+
+
+@pytest.mark.parametrize(
+    ("params", "where"),
+    [
+        ({"limit": 0}, "query parameter limit"),  # below 1
+        ({"limit": 501}, "query parameter limit"),  # above 500
+        ({"limit": "all"}, "query parameter limit"),  # not a number
+        ({"state": "finished"}, "query parameter state"),  # not a job state
+    ],
+)
+def test_bad_job_queries_are_422(client, params, where):
+    r = client.get("/jobs", params=params)
+    assert r.status_code == 422
+    assert r.json()["errors"][0].startswith(where), r.json()
+
+
+def test_cancelling_keeps_the_best_calendar_so_far(client, sixteen_raw, wait_for):
+    pid = client.post("/problems", json=sixteen_raw).json()["id"]
+    job_id = client.post(f"/problems/{pid}/solve", json={**LONG, "workers": 1}).json()["id"]
+    # Running, with a calendar found (under a second) but far from proven optimal.
+    running = wait_for(client, job_id, ["running"], until=found_a_calendar)
     assert client.delete(f"/problems/{pid}").status_code == 409  # it has a running job
-    time.sleep(0.5)
 
     t0 = time.monotonic()
     r = client.delete(f"/jobs/{job_id}")
@@ -58,11 +152,21 @@ def test_cancel_a_running_job_promptly(client, default_raw, wait_for):
     assert r.status_code == 200, r.text
     job = r.json()
     assert job["state"] == "cancelled"
+    assert "best calendar found so far is kept" in job["message"]
     assert took < 5
-    assert job["summary"]["status"] in ("UNKNOWN", "FEASIBLE")
-    assert job["has_schedule"] == (job["summary"]["status"] == "FEASIBLE")
+    assert job["summary"]["status"] == "FEASIBLE"
+    assert job["summary"]["objective"] <= running["progress"]["objective"]  # no worse than seen running
+    assert job["has_schedule"] and "schedule" in job["links"]
+
+    schedule = client.get(f"/jobs/{job_id}/schedule").json()
+    assert len(schedule["editions"]) == job["summary"]["editions_scheduled"] > 0
+    assert schedule["solver"]["status"] == "FEASIBLE"
+    assert client.get(f"/jobs/{job_id}/check").json()["ok"]
+    assert client.get(f"/jobs/{job_id}/schedule.xlsx").status_code == 200
+
     assert client.delete(f"/jobs/{job_id}").status_code == 200  # cancelling again changes nothing
     assert client.delete(f"/problems/{pid}").status_code == 204
+    assert client.get(f"/jobs/{job_id}/schedule").status_code == 200  # the calendar outlives its problem
 
 
 def test_a_full_queue_answers_429_with_retry_after(make_client, wait_for):
@@ -113,14 +217,39 @@ def test_a_restart_marks_unfinished_jobs_interrupted_and_they_can_be_resubmitted
     assert wait_for(second, again["id"])["state"] == "done"
 
 
-def test_stopping_the_service_interrupts_a_running_job(database_url, wait_for):
+def test_stopping_the_service_interrupts_a_running_job_and_keeps_its_calendar(
+    database_url, sixteen_raw, wait_for
+):
     with TestClient(create_app(database_url=database_url)) as client:
-        job_id = client.post("/problems/default/solve", json=LONG).json()["id"]
-        wait_for(client, job_id, ["running"])
+        pid = client.post("/problems", json=sixteen_raw).json()["id"]
+        job_id = client.post(f"/problems/{pid}/solve", json={**LONG, "workers": 1}).json()["id"]
+        wait_for(client, job_id, ["running"], until=found_a_calendar)
+    # stopped; started again on the same database
     with TestClient(create_app(database_url=database_url)) as client:
         job = client.get(f"/jobs/{job_id}").json()
         assert job["state"] == "interrupted"
-        assert client.post(f"/jobs/{job_id}/resubmit", json={}).status_code == 202
+        assert "best calendar found so far is kept" in job["message"]
+        assert job["has_schedule"] and job["summary"]["status"] == "FEASIBLE"
+        assert client.get(f"/jobs/{job_id}/check").json()["ok"]
+        again = client.post(f"/jobs/{job_id}/resubmit", json={})
+        assert again.status_code == 202
+        assert client.delete(f"/jobs/{again.json()['id']}").status_code in (200, 202)
+
+
+def test_solver_threads_yield_the_cpu_to_requests(make_client, monkeypatch, wait_for):
+    seen: list[int] = []
+
+    def spy(*args, **kwargs):
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        raise RuntimeError("only the thread's priority was wanted")
+
+    monkeypatch.setattr(api.jobs, "solve", spy)
+    monkeypatch.setenv("RTCM_SOLVER_NICENESS", "7")
+    client = make_client()
+    wait_for(client, client.post("/problems/default/solve", json={}).json()["id"])
+    base = os.nice(0)
+    assert seen == [max(7, base)]  # the solver's thread was lowered ...
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base  # ... and no other
 
 
 def test_a_solve_that_raises_ends_failed_with_a_message(client, monkeypatch, wait_for):

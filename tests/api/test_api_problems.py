@@ -155,3 +155,59 @@ def test_openapi_and_docs(client):
     assert paths <= set(schema["paths"])
     assert {"Problem", "CheckRequest", "JobOut"} <= set(schema["components"]["schemas"])
     assert client.get("/docs").status_code == 200
+
+
+DROP = object()
+
+
+def changed(raw: dict, path: str, value) -> dict:
+    """``raw`` with the field at ``path`` ("programme.0.topic") set to ``value``, or dropped."""
+    *parents, last = path.split(".")
+    node = raw
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    if value is DROP:
+        del node[last]
+    else:
+        node[last] = value
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        # a section left out
+        ({"calendar": DROP}, "calendar: value is missing"),
+        # a field the format does not have
+        ({"colour": "blue"}, "colour is not a known field"),
+        # a course of a topic the catalogue lacks
+        ({"programme.0.topic": "M9.T9"}, "programme M9.T9: topic is not in the catalogue"),
+        # no edition at all
+        ({"programme.0.editions": 0}, "programme M1.T1: editions 0"),
+        # a horizon that ends before it starts
+        ({"calendar.start": "2027-12-31", "calendar.end": "2027-01-01"}, "calendar: horizon ends"),
+        # a day that does not exist
+        ({"calendar.start": "2027-02-30"}, "calendar: start '2027-02-30'"),
+        # a few bytes asking for a billion editions: refused before any is built
+        ({"programme.0.editions": 10**9}, "programme: 1000000003 editions in all"),
+        # ... also when the number is written as text
+        ({"programme.0.editions": "1000000000"}, "programme: 1000000003 editions in all"),
+        # a horizon of eight thousand years
+        ({"calendar.start": "2000-01-01", "calendar.end": "9999-12-31"}, "calendar: the horizon spans"),
+    ],
+)
+def test_a_table_of_invalid_problems_is_422(client, tiny_raw, changes, expected):
+    for path, value in changes.items():
+        changed(tiny_raw, path, value)
+    r = client.post("/problems", json=tiny_raw)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert any(e.startswith(expected) for e in r.json()["errors"]), r.json()["errors"]
+    assert [p["id"] for p in client.get("/problems").json()] == ["default"]  # nothing stored
+
+
+def test_service_limits_apply_to_yaml_too(client, tiny_raw):
+    text = yaml.safe_dump(changed(tiny_raw, "programme.0.editions", 10**9))
+    r = client.post("/problems", content=text, headers={"content-type": "application/yaml"})
+    assert r.status_code == 422
+    assert r.json()["errors"][0].startswith("programme: 1000000003 editions in all")

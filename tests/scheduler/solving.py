@@ -46,15 +46,22 @@ def infeasible(problem: Problem) -> list[str]:
     return result.report.diagnosis
 
 
-def relaxing(*rule_ids: str) -> str:
-    """The diagnosis line when relaxing exactly these rules (in RELAXABLE order) would help."""
-    names = "; ".join(f"'{RULES[r].name}'" for r in rule_ids)
-    return f"no calendar meets every hard rule together; relaxing any one of these would: {names}"
+def rules_of(line: str) -> list[str]:
+    """The human names of the rules a diagnosis line ends with: '... (rule: X)' or '(rules: X; Y)'."""
+    _, sep, tail = line.rpartition("(rule")
+    if not sep or not tail.endswith(")"):
+        return []
+    return [name.strip() for name in tail.split(":", 1)[1][:-1].split(";")]
 
 
 def names_rule(diagnosis: list[str], rule_id: str) -> bool:
-    """True when the diagnosis proposes relaxing this rule."""
-    return any("relaxing" in line and f"'{RULES[rule_id].name}'" in line for line in diagnosis)
+    """True when a doctor's finding or a fact of the explanation in the diagnosis stems from this rule."""
+    return any(RULES[rule_id].name in rules_of(line) for line in diagnosis)
+
+
+def explained_facts(diagnosis: list[str]) -> list[str]:
+    """The facts listed by the explanation of an infeasible problem (without their rule)."""
+    return [line[4:].rpartition(" (rule")[0] for line in diagnosis if line.startswith("  - ")]
 
 
 def edition(result: Result, edition_id: str) -> ScheduledEdition:

@@ -69,7 +69,13 @@ def test_course_on_consecutive_working_days_infeasible_is_reported() -> None:
     data = straddle_data(False, earliest="2027-03-04")
     record(data, "programme", "M1.T1")["latest_end"] = "2027-03-08"
     diagnosis = infeasible(problem_of(data))
-    assert diagnosis == ["M1.T1#1 cannot be scheduled: no start day works: its date window is too short"]
+    assert diagnosis == [
+        "M1.T1#1 cannot be scheduled: it needs 3 consecutive working days, and its window 2027-03-04 to "
+        "2027-03-08 has 3 working day(s) but no run of that many without a weekend or holiday (rules: A "
+        "course "
+        "runs on consecutive working days; A course lasts as long as the programme says; An edition runs "
+        "inside its date window)"
+    ]
 
 
 # -------------------------------------------------------------- course_length_within_range
@@ -103,7 +109,9 @@ def test_course_length_within_range_infeasible_is_reported() -> None:
     record(data, "programme", "M1.T1")["duration_days"] = 3
     diagnosis = infeasible(problem_of(data))
     assert diagnosis == [
-        "M1.T1#1 cannot be scheduled: no block of consecutive working days fits its length and window"
+        "M1.T1#1 cannot be scheduled: it needs 3 consecutive working days, and the horizon 2027-03-01 to "
+        "2027-03-31 has 10 working day(s) but no run of that many without a weekend or holiday (rules: A "
+        "course runs on consecutive working days; A course lasts as long as the programme says)"
     ]
 
 
@@ -159,4 +167,9 @@ def test_edition_within_its_window_infeasible_is_reported() -> None:
     data = tiny_data()
     record(data, "programme", "M2.T1").update(earliest_start="2027-03-03", latest_end="2027-03-03")
     diagnosis = infeasible(problem_of(data))
-    assert diagnosis == ["M2.T1#1 cannot be scheduled: no start day works: its date window is too short"]
+    assert diagnosis == [
+        "M2.T1#1 cannot be scheduled: it needs 2 consecutive working days, and its window 2027-03-03 to "
+        "2027-03-03 has 1 working day(s) (rules: A course runs on consecutive working days; A course lasts "
+        "as "
+        "long as the programme says; An edition runs inside its date window)"
+    ]

@@ -11,6 +11,7 @@ from tests.instances.tiny import only_weights, problem_of, race_data, record, ti
 from tests.scheduler.solving import (
     d,
     edition,
+    explained_facts,
     infeasible,
     names_rule,
     optimal,
@@ -52,7 +53,11 @@ def test_room_fits_the_edition_infeasible_is_reported() -> None:
     record(data, "programme", "M2.T1")["participants_in_person"] = 25
     record(data, "rooms", "HALL")["closures"] = [{"start": "2027-03-01", "end": "2027-03-31"}]
     diagnosis = infeasible(problem_of(data))
-    assert "M2.T1#1 cannot be scheduled: no start day works: no suitable room is open" in diagnosis
+    assert (
+        "M2.T1#1 cannot be scheduled: it needs 2 consecutive working days between 2027-03-01 and 2027-03-31: "
+        "no room that fits it is open (room HALL is closed 2027-03-01 to 2027-03-31); room B does not fit it "
+        "(it needs 25 seats) (rule: The room and its venue are open on every course day)"
+    ) in diagnosis
 
 
 # ------------------------------------------------------------------------------- room_open
@@ -84,8 +89,16 @@ def test_room_open_infeasible_is_reported() -> None:
     data["venues"][0]["closures"] = [{"start": "2027-03-01", "end": "2027-03-31"}]
     diagnosis = infeasible(problem_of(data))
     assert diagnosis == [
-        "M1.T1#1 cannot be scheduled: no start day works: no suitable room is open",
-        "M2.T1#1 cannot be scheduled: no start day works: no suitable room is open",
+        "M1.T1#1 cannot be scheduled: it needs 2-3 consecutive working days between 2027-03-01 and "
+        "2027-03-31: no room that fits it is open (venue RTCM (room HALL) is closed 2027-03-01 to "
+        "2027-03-31); "
+        "room B does not fit it (it needs 20 seats, hybrid equipment and 10 online seats) (rule: The room "
+        "and "
+        "its venue are open on every course day)",
+        "M2.T1#1 cannot be scheduled: it needs 2 consecutive working days between 2027-03-01 and 2027-03-31: "
+        "no room that fits it is open (venue RTCM (room HALL) is closed 2027-03-01 to 2027-03-31; venue RTCM "
+        "(room B) is closed 2027-03-01 to 2027-03-31) (rule: The room and its venue are open on every course "
+        "day)",
     ]
 
 
@@ -127,6 +140,13 @@ def test_room_not_double_booked_infeasible_is_reported() -> None:
         record(data, "programme", topic)["latest_end"] = "2027-03-03"
     diagnosis = infeasible(problem_of(data))
     assert names_rule(diagnosis, "room_not_double_booked")
+    assert explained_facts(diagnosis) == [
+        "M1.T1#1 (Migration basics) is mandatory",
+        "M2.T1#1 (Border management) is mandatory",
+        "M1.T1 must end by 2027-03-03 (its latest end)",
+        "M2.T1 must end by 2027-03-03 (its latest end)",
+        "room B hosts one course at a time",
+    ]
 
 
 # --------------------------------------------------------------------- online_stream_limit
@@ -177,3 +197,4 @@ def test_online_stream_limit_infeasible_is_reported() -> None:
         record(data, "programme", topic)["latest_end"] = "2027-03-03"
     diagnosis = infeasible(problem_of(data))
     assert names_rule(diagnosis, "online_stream_limit")
+    assert "the platform carries at most 1 hybrid or online course(s) at once" in explained_facts(diagnosis)

@@ -17,7 +17,7 @@ import pytest
 from model.check import soft_amounts
 from model.schedule import Schedule
 from tests.instances.tiny import only_weights, problem_of, race_data, record, tiny_data
-from tests.scheduler.solving import d, edition, infeasible, names_rule, optimal, overlap
+from tests.scheduler.solving import d, edition, explained_facts, infeasible, names_rule, optimal, overlap
 
 
 def costed(duration_days: int | None = 3) -> dict[str, Any]:
@@ -67,7 +67,12 @@ def test_trainer_qualified_infeasible_is_reported() -> None:
     for t in ("T2", "T3", "T4"):
         record(data, "trainers", t)["modules"] = [1]
     diagnosis = infeasible(problem_of(data))
-    assert diagnosis == ["M2.T1#1 cannot be scheduled: no start day works: only 1 trainer(s) are qualified"]
+    assert diagnosis == [
+        "M2.T1#1 cannot be scheduled: only 1 trainer is qualified for M2.T1 in 'en' (T1); a team needs at "
+        "least 2 (rules: Every trainer is qualified for the topic and speaks its language; A team has "
+        "between "
+        "the minimum and maximum number of trainers)"
+    ]
 
 
 # ------------------------------------------------------------------------ trainer_available
@@ -115,9 +120,16 @@ def test_trainer_available_infeasible_is_reported() -> None:
     away(data, "T1", "2027-03-01", "2027-03-31")
     away(data, "T2", "2027-03-01", "2027-03-31")
     diagnosis = infeasible(problem_of(data))
+    away_t1_t2 = ("no IOM trainer qualified for it is free (T1 Amina (fictional) (IOM, woman) is away "
+                  "2027-03-01 to 2027-03-31 (mission); T2 Bakhtiyar (fictional) (IOM, man) is away "
+                  "2027-03-01 "
+                  "to 2027-03-31 (mission)) (rules: Every trainer is available on every course day; A team "
+                  "includes a trainer of each required organisation)")
     assert diagnosis == [
-        "M1.T1#1 cannot be scheduled: no start day works: no trainer of a required organisation is free",
-        "M2.T1#1 cannot be scheduled: no start day works: no trainer of a required organisation is free",
+        f"M1.T1#1 cannot be scheduled: it needs 2-3 consecutive working days between 2027-03-01 and "
+        f"2027-03-31: {away_t1_t2}",
+        f"M2.T1#1 cannot be scheduled: it needs 2 consecutive working days between 2027-03-01 and "
+        f"2027-03-31: {away_t1_t2}",
     ]
 
 
@@ -127,7 +139,12 @@ def test_mandatory_edition_whose_qualified_trainers_are_all_away_is_reported() -
     away(data, "T1", "2027-03-01", "2027-03-31")
     diagnosis = infeasible(problem_of(data))
     assert diagnosis == [
-        "M2.T1#1 cannot be scheduled: no start day works: fewer than 2 qualified trainers are free"
+        "M2.T1#1 cannot be scheduled: it needs 2 consecutive working days between 2027-03-01 and 2027-03-31: "
+        "no woman qualified for it is free (T1 Amina (fictional) (IOM, woman) is away 2027-03-01 to "
+        "2027-03-31 "
+        "(mission)) (rules: Every trainer is available on every course day; A team of two or more has at "
+        "least "
+        "one woman and one man)"
     ]
 
 
@@ -167,6 +184,7 @@ def test_trainer_not_double_booked_infeasible_is_reported() -> None:
         record(data, "programme", topic)["latest_end"] = "2027-03-03"
     diagnosis = infeasible(problem_of(data))
     assert names_rule(diagnosis, "trainer_not_double_booked")
+    assert "trainer T1 Amina (fictional) teaches one course at a time" in explained_facts(diagnosis)
 
 
 # ---------------------------------------------------------------------- trainer_month_limit

@@ -1,0 +1,1282 @@
+// RTCM Planner: the planner's page. Plain JavaScript over the JSON API, no build step.
+"use strict";
+
+// ---------------------------------------------------------------------------- state
+
+const state = {
+  token: sessionStorage.getItem("rtcm-token"),
+  problems: [],
+  problemId: "default",
+  job: null,          // the job whose calendar is shown (JobOut)
+  following: null,    // the job being solved, while it runs
+  stream: null,       // AbortController of the event stream
+  points: [],         // progress of the job being solved: {t, objective, bound}
+  timeLimit: 30,
+  view: null,         // CalendarView of state.job
+  parity: null,
+  scenarios: [],
+  run: null,          // the scenario run shown (ScenarioRunOut)
+  runTimer: null,
+  layout: "year",
+  month: null,        // "YYYY-MM"
+};
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+
+/** An element: h("td", {class: "x", onclick: f}, "text", child, ...). Text is never parsed as HTML. */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "style" && typeof value === "object") Object.assign(el.style, value);
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+function s(tag, attrs) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs || {})) el.setAttribute(key, value);
+  return el;
+}
+
+// ---------------------------------------------------------------------------- formats
+
+const DAY = 86400000;
+const toDay = (iso) => { const [y, m, d] = iso.split("-").map(Number); return Date.UTC(y, m - 1, d); };
+const isoOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+  "October", "November", "December"];
+const formatter = (show) => ({ format: (ms) => show(new Date(ms)) });
+// Dates as planners write them ("Tue 5 Jan 2027"), the same in every browser and locale.
+const F_SHORT = formatter((d) => `${WEEKDAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()].slice(0, 3)}`);
+const F_FULL = formatter((d) => `${F_SHORT.format(d)} ${d.getUTCFullYear()}`);
+const F_MONTH = formatter((d) => `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`);
+const F_MON = formatter((d) => MONTHS[d.getUTCMonth()].slice(0, 3));
+const F_STAMP = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+
+function dateSpan(start, end) {
+  if (start === end) return F_FULL.format(toDay(start));
+  return `${F_SHORT.format(toDay(start))} – ${F_FULL.format(toDay(end))}`;
+}
+const num = (x, digits = 1) => x === null || x === undefined ? "–"
+  : Number(x).toLocaleString("en-GB", { maximumFractionDigits: digits });
+const pct = (x, digits = 1) => x === null || x === undefined ? "–" : `${(100 * x).toFixed(digits)} %`;
+const usd = (x) => x === null || x === undefined ? "–" : `${Number(x).toLocaleString("en-GB")} USD`;
+const secs = (x) => x === null || x === undefined ? "–" : `${Number(x).toFixed(1)} s`;
+const plural = (n, one, many) => `${n} ${n === 1 ? one : (many || one + "s")}`;
+const words = (text) => String(text || "").replaceAll("_", " ");
+
+// ---------------------------------------------------------------------------- API
+
+class ApiFailure extends Error {
+  constructor(status, body) {
+    super(body && body.detail ? body.detail : `the service answered ${status}`);
+    this.status = status;
+    this.errors = (body && body.errors) || [];
+  }
+}
+
+function authHeaders() {
+  return state.token ? { Authorization: `Bearer ${state.token}` } : {};
+}
+
+let tokenAsked = null;
+function askToken() {
+  // One dialog for every request that was refused at once.
+  if (!tokenAsked) {
+    tokenAsked = new Promise((resolve) => {
+      const dialog = $("#token-dialog");
+      $("#token-input").value = "";
+      dialog.addEventListener("close", () => {
+        const token = $("#token-input").value.trim();
+        state.token = token || null;
+        if (token) sessionStorage.setItem("rtcm-token", token);
+        tokenAsked = null;
+        resolve(Boolean(token));
+      }, { once: true });
+      dialog.showModal();
+    });
+  }
+  return tokenAsked;
+}
+
+/** fetch with the token; a 401 asks for the token once and tries again. */
+async function request(path, options = {}) {
+  for (;;) {
+    const response = await fetch(path, { ...options, headers: { ...authHeaders(), ...(options.headers || {}) } });
+    if (response.status === 401 && await askToken()) continue;
+    return response;
+  }
+}
+
+async function api(path, { method = "GET", json, body } = {}) {
+  const options = { method };
+  if (json !== undefined) {
+    options.body = JSON.stringify(json);
+    options.headers = { "Content-Type": "application/json" };
+  } else if (body !== undefined) {
+    options.body = body;
+  }
+  const response = await request(path, options);
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch (err) { data = { detail: text }; }
+  if (!response.ok) throw new ApiFailure(response.status, data);
+  return data;
+}
+
+function showAlert(err) {
+  const alert = $("#alert");
+  if (!err) { alert.hidden = true; return; }
+  alert.textContent = err instanceof ApiFailure || err instanceof Error ? err.message : String(err);
+  alert.hidden = false;
+}
+
+// ---------------------------------------------------------------------------- tabs
+
+const TABS = ["solve", "calendar", "parity", "scenarios", "downloads"];
+
+function showTab(name, focus = false) {
+  if (!TABS.includes(name)) name = "solve";
+  const changed = $(`#view-${name}`).hidden;
+  for (const tab of TABS) {
+    const button = $(`#tab-${tab}`);
+    const selected = tab === name;
+    button.setAttribute("aria-selected", String(selected));
+    button.tabIndex = selected ? 0 : -1;
+    $(`#view-${tab}`).hidden = !selected;
+  }
+  if (focus) $(`#tab-${name}`).focus();
+  if (changed) window.scrollTo(0, 0);
+  if (location.hash !== `#${name}`) history.replaceState(null, "", `#${name}`);
+}
+
+function setupTabs() {
+  for (const tab of TABS) $(`#tab-${tab}`).addEventListener("click", () => showTab(tab));
+  $(".tabs").addEventListener("keydown", (event) => {
+    const i = TABS.findIndex((t) => $(`#tab-${t}`) === document.activeElement);
+    if (i < 0) return;
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (event.key === "Home") showTab(TABS[0], true);
+    else if (event.key === "End") showTab(TABS[TABS.length - 1], true);
+    else if (step) showTab(TABS[(i + step + TABS.length) % TABS.length], true);
+    else return;
+    event.preventDefault();
+  });
+  window.addEventListener("hashchange", () => showTab(location.hash.slice(1)));
+  showTab(location.hash.slice(1) || "solve");
+}
+
+// ---------------------------------------------------------------------------- problems
+
+async function loadProblems() {
+  state.problems = await api("/problems");
+  if (!state.problems.some((p) => p.id === state.problemId)) state.problemId = "default";
+  renderProblems();
+}
+
+function renderProblems() {
+  const body = $("#problems tbody");
+  body.replaceChildren(...state.problems.map((p) => {
+    const f = p.facts;
+    const id = `problem-${p.id}`;
+    const row = h("tr", { class: p.id === state.problemId ? "chosen" : null },
+      h("td", {}, h("input", {
+        type: "radio", name: "problem", id, value: p.id, checked: p.id === state.problemId,
+        onchange: () => chooseProblem(p.id),
+      })),
+      h("td", {}, h("label", { for: id }, h("strong", {}, p.name)),
+        f.description ? h("div", { class: "sub" }, f.description) : null),
+      h("td", { class: "num" }, f.editions), h("td", { class: "num" }, f.trainers),
+      h("td", { class: "num" }, f.rooms), h("td", {}, f.horizon_start.slice(0, 4)),
+      h("td", { class: "sub nowrap" }, p.builtin ? "built in" : p.source));
+    return row;
+  }));
+  const chosen = state.problems.find((p) => p.id === state.problemId);
+  $("#chosen-problem").textContent = chosen ? chosen.name : state.problemId;
+}
+
+async function chooseProblem(id) {
+  state.problemId = id;
+  renderProblems();
+  await loadJobs();
+}
+
+async function upload(event) {
+  event.preventDefault();
+  const input = $("#upload-file");
+  const out = $("#upload-result");
+  const file = input.files[0];
+  if (!file) return;
+  const form = new FormData();
+  form.append("file", file);
+  out.replaceChildren(h("p", { class: "message" }, `Reading ${file.name}…`));
+  $("#upload-button").disabled = true;
+  try {
+    const problem = await api("/problems", { method: "POST", body: form });
+    out.replaceChildren(h("p", { class: "ok" },
+      `✓ ${file.name}: “${problem.name}”, ${plural(problem.facts.editions, "edition")}, `
+      + `${plural(problem.facts.trainers, "trainer")}. It is now the chosen problem.`));
+    state.problemId = problem.id;
+    input.value = "";
+    await loadProblems();
+    await loadJobs();
+  } catch (err) {
+    const errors = err.errors || [];
+    out.replaceChildren(
+      h("p", { class: "bad" }, errors.length
+        ? `✗ ${file.name} cannot be used: ${plural(errors.length, "error")} to fix`
+        : `✗ ${file.name} cannot be used: ${err.message}`),
+      errors.length ? h("ul", { class: "error-list" }, errors.map((e) => h("li", {}, e))) : null);
+  } finally {
+    $("#upload-button").disabled = false;
+  }
+}
+
+// ---------------------------------------------------------------------------- jobs
+
+async function loadJobs() {
+  const jobs = await api(`/jobs?problem_id=${encodeURIComponent(state.problemId)}&limit=10`);
+  const body = $("#jobs tbody");
+  if (!jobs.length) {
+    body.replaceChildren(h("tr", {}, h("td", { colspan: 7, class: "sub" }, "None yet.")));
+    return jobs;
+  }
+  body.replaceChildren(...jobs.map((job) => {
+    const sum = job.summary || {};
+    const shown = state.job && state.job.id === job.id;
+    return h("tr", { class: shown ? "chosen" : null },
+      h("td", { class: "nowrap" }, F_STAMP.format(new Date(job.created_at))),
+      h("td", {}, h("span", { class: `pill state-${job.state}` }, job.state),
+        sum.status ? h("span", { class: "sub" }, ` ${sum.status.toLowerCase()}`) : null),
+      h("td", { class: "num" }, sum.editions_total ? `${sum.editions_scheduled} / ${sum.editions_total}` : "–"),
+      h("td", { class: "num" }, num((job.progress || {}).objective)),
+      h("td", { class: "num" }, pct((job.progress || {}).gap)),
+      h("td", { class: "num" }, secs((job.progress || {}).elapsed_s)),
+      h("td", {}, job.has_schedule
+        ? h("button", { type: "button", onclick: () => openJob(job, true) }, shown ? "Shown" : "Open")
+        : (["queued", "running"].includes(job.state)
+          ? h("button", { type: "button", onclick: () => follow(job) }, "Follow") : "")));
+  }));
+  return jobs;
+}
+
+function solveOptions() {
+  const limit = Number($("#time-limit").value) || 30;
+  const mode = $("input[name=mode]:checked").value;
+  return {
+    time_limit_s: limit,
+    relative_gap: mode === "good" ? 0.05 : 0,
+    deterministic: mode === "repeatable",
+  };
+}
+
+async function startSolve(event) {
+  event.preventDefault();
+  showAlert(null);
+  const options = solveOptions();
+  $("#solve-button").disabled = true;
+  try {
+    const job = await api(`/problems/${encodeURIComponent(state.problemId)}/solve`,
+      { method: "POST", json: options });
+    state.timeLimit = options.time_limit_s;
+    follow(job);
+    loadJobs();
+  } catch (err) {
+    $("#solve-button").disabled = false;
+    showAlert(err.status === 429 ? `${err.message} (the solver is busy)` : err);
+  }
+}
+
+async function stopSolve() {
+  if (!state.following) return;
+  $("#stop-button").disabled = true;
+  $("#solve-message").textContent = "Stopping… the best calendar found so far is kept.";
+  try {
+    await api(`/jobs/${state.following.id}`, { method: "DELETE" });
+  } catch (err) {
+    showAlert(err);
+  }
+}
+
+function follow(job) {
+  if (state.stream) state.stream.abort();
+  state.following = job;
+  state.points = [];
+  state.timeLimit = (job.options && job.options.time_limit_s) || state.timeLimit;
+  $("#solve-button").disabled = true;
+  $("#stop-button").disabled = false;
+  $("#solve-message").textContent = "The solver looks for a first calendar, then for better ones.";
+  showProgress(job.state, job.progress);
+  readEvents(job.id).catch(() => pollJob(job.id));
+}
+
+/** Server-sent events read with fetch, so that the token header travels too. */
+async function readEvents(jobId) {
+  const controller = new AbortController();
+  state.stream = controller;
+  const response = await request(`/jobs/${jobId}/events`, { signal: controller.signal });
+  if (!response.ok || !response.body) throw new Error("no event stream");
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value.replaceAll("\r\n", "\n");
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const chunk = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let event = "message";
+      const data = [];
+      for (const line of chunk.split("\n")) {
+        if (line.startsWith("event:")) event = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).trim());
+      }
+      if (data.length) onEvent(jobId, event, JSON.parse(data.join("\n")));
+    }
+  }
+  if (state.following && state.following.id === jobId) pollJob(jobId);  // ended without an "end"
+}
+
+async function pollJob(jobId) {
+  while (state.following && state.following.id === jobId) {
+    const job = await api(`/jobs/${jobId}`);
+    if (!["queued", "running"].includes(job.state)) { onEvent(jobId, "end", job); return; }
+    onEvent(jobId, "progress", job.progress || {});
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+function onEvent(jobId, event, data) {
+  if (!state.following || state.following.id !== jobId) return;
+  if (event === "state") showProgress(data.state, null);
+  else if (event === "progress") showProgress("running", data);
+  else if (event === "shutdown") $("#solve-message").textContent = data.detail;
+  else if (event === "end") finishSolve(data);
+}
+
+function showProgress(jobState, progress) {
+  if (jobState) $("#p-state").textContent = jobState;
+  if (!progress) return;
+  $("#p-objective").textContent = num(progress.objective);
+  $("#p-bound").textContent = num(progress.bound);
+  $("#p-gap").textContent = pct(progress.gap);
+  $("#p-elapsed").textContent = secs(progress.elapsed_s);
+  $("#p-solutions").textContent = progress.solutions ?? "–";
+  if (progress.elapsed_s !== undefined) {
+    state.points.push({ t: progress.elapsed_s, objective: progress.objective, bound: progress.bound });
+    drawChart();
+  }
+}
+
+function drawChart() {
+  const svg = $("#chart");
+  const W = 600, H = 170, L = 58, R = 10, T = 10, B = 22;
+  svg.replaceChildren();
+  const pts = state.points;
+  const values = pts.flatMap((p) => [p.objective, p.bound]).filter((v) => v !== null && v !== undefined);
+  const tMax = Math.max(state.timeLimit || 1, ...pts.map((p) => p.t));
+  svg.append(s("rect", { x: L, y: T, width: W - L - R, height: H - T - B, class: "plot" }));
+  const label = (x, y, text, anchor) => {
+    const el = s("text", { x, y, "text-anchor": anchor, class: "axis" });
+    el.textContent = text;
+    svg.append(el);
+  };
+  label(L, H - 6, "0 s", "start");
+  label(W - R, H - 6, `${Math.round(tMax)} s`, "end");
+  if (!values.length) { label((L + W - R) / 2, H / 2, "waiting for a first calendar…", "middle"); return; }
+  // The range follows the calendars found and the latest bound: an early, weak bound would
+  // flatten the curve, so it is drawn at the bottom edge instead.
+  const objectives = pts.map((p) => p.objective).filter((v) => v !== null && v !== undefined);
+  const bounds = pts.map((p) => p.bound).filter((v) => v !== null && v !== undefined);
+  const shown = objectives.length ? objectives.concat(bounds.length ? [bounds[bounds.length - 1]] : []) : values;
+  let lo = Math.min(...shown), hi = Math.max(...shown);
+  if (hi - lo < 1e-9) { lo -= 1; hi += 1; }
+  const pad = (hi - lo) * 0.08;
+  lo -= pad; hi += pad;
+  const x = (t) => L + (W - L - R) * t / tMax;
+  const y = (v) => T + (H - T - B) * (1 - (Math.max(lo, Math.min(hi, v)) - lo) / (hi - lo));
+  label(L - 6, T + 10, num(hi, 0), "end");
+  label(L - 6, H - B, num(lo, 0), "end");
+  for (const [key, cls] of [["bound", "bound"], ["objective", "objective"]]) {
+    const seen = pts.filter((p) => p[key] !== null && p[key] !== undefined);
+    if (!seen.length) continue;
+    let d = "";
+    seen.forEach((p, i) => {
+      d += i === 0 ? `M${x(p.t)},${y(p[key])}` : `H${x(p.t)}V${y(p[key])}`;  // steps: a value holds until the next
+    });
+    d += `H${x(pts[pts.length - 1].t)}`;
+    svg.append(s("path", { d, class: `line ${cls}` }));
+  }
+}
+
+const STATUS_NOTE = {
+  OPTIMAL: "proven the best calendar for these weights",
+  FEASIBLE: "every hard rule is met; not proven the best (see the gap)",
+  INFEASIBLE: "no calendar meets every hard rule together",
+  UNKNOWN: "no calendar found in the time allowed",
+  MODEL_INVALID: "the solver rejected the model: please report it",
+  INVALID_INPUT: "the problem did not validate",
+};
+
+async function finishSolve(job) {
+  if (state.stream) state.stream.abort();
+  state.stream = null;
+  state.following = null;
+  $("#solve-button").disabled = false;
+  $("#stop-button").disabled = true;
+  showProgress(job.state, job.progress);
+  const sum = job.summary || {};
+  const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
+  const parts = [];
+  const stopped = ["cancelled", "interrupted"].includes(job.state);
+  if (sum.status && (job.has_schedule || !stopped)) {
+    parts.push(sentence(`${sum.status.toLowerCase()}: ${STATUS_NOTE[sum.status] || ""}`));
+  }
+  if (job.message) parts.push(sentence(job.message));
+  if (job.has_schedule) parts.push(`${sum.editions_scheduled} of ${sum.editions_total} editions scheduled.`);
+  if (!stopped && sum.diagnosis && sum.diagnosis.length) parts.push(...sum.diagnosis.map(sentence));
+  const message = $("#solve-message");
+  message.replaceChildren(parts.join(" "));
+  if (job.has_schedule) {
+    await openJob(job, false);
+    message.append(" ", h("a", { href: "#calendar", class: "button-link" }, "See the calendar →"));
+  }
+  loadJobs();
+}
+
+// ---------------------------------------------------------------------------- the calendar shown
+
+async function openJob(job, switchTab) {
+  showAlert(null);
+  try {
+    const [view, parity] = await Promise.all([
+      api(`/jobs/${job.id}/view`),
+      job.links && job.links.parity ? api(job.links.parity) : Promise.resolve(null),
+    ]);
+    state.job = job;
+    state.view = view;
+    state.parity = parity;
+    state.run = null;
+    localStorage.setItem("rtcm-job", job.id);
+    state.month = state.month || view.editions.length && view.editions[0].start.slice(0, 7)
+      || view.horizon_start.slice(0, 7);
+    for (const section of $$("[data-full]")) section.hidden = false;
+    for (const section of $$("[data-empty]")) section.hidden = true;
+    renderContext();
+    renderFilters();
+    renderCalendar();
+    renderParity();
+    renderScenarioForm();
+    $("#scenario-result").replaceChildren();
+    renderDownloads();
+    loadJobs();
+    if (switchTab) showTab("calendar");
+  } catch (err) {
+    showAlert(err);
+  }
+}
+
+function renderContext() {
+  const v = state.view;
+  $("#context").replaceChildren(
+    h("strong", {}, v.problem), " · ",
+    h("span", {}, `${v.editions_scheduled} / ${v.editions_total} editions`), " ",
+    h("span", { class: `pill status-${(v.status || "").toLowerCase()}` }, (v.status || "hand-made").toLowerCase()),
+    v.gap !== null ? h("span", {}, ` gap ${pct(v.gap)}`) : null);
+}
+
+const moduleOf = (n) => state.view.modules.find((m) => m.number === n) || { number: n, title: "", colour: "#dddddd" };
+const trainerOf = (id) => state.view.trainers.find((t) => t.id === id) || { id, name: id, organisation: "", gender: "" };
+const roomOf = (id) => state.view.rooms.find((r) => r.id === id);
+
+function option(value, text, selected) {
+  return h("option", { value, selected: value === selected }, text);
+}
+
+function renderFilters() {
+  const v = state.view;
+  const keep = (id) => $(id).value;
+  const used = (pick) => new Set(v.editions.flatMap(pick));
+  const trainers = used((e) => e.trainers), rooms = used((e) => (e.room ? [e.room] : [])),
+    orgs = used((e) => e.organisations);
+  $("#f-module").replaceChildren(option("", "all modules"),
+    ...v.modules.map((m) => option(String(m.number), `M${m.number} · ${shortTitle(m.title)}`, keep("#f-module"))));
+  $("#f-trainer").replaceChildren(option("", "all trainers"),
+    ...v.trainers.filter((t) => trainers.has(t.id)).map((t) => option(t.id, `${t.id} · ${t.name}`, keep("#f-trainer"))));
+  $("#f-room").replaceChildren(option("", "all rooms"),
+    ...v.rooms.filter((r) => rooms.has(r.id)).map((r) => option(r.id, `${r.id} · ${r.name}`, keep("#f-room"))),
+    v.editions.some((e) => !e.room) ? option("online", "online (no room)", keep("#f-room")) : null);
+  $("#f-org").replaceChildren(option("", "all organisations"),
+    ...v.organisations.filter((o) => orgs.has(o)).map((o) => option(o, o, keep("#f-org"))));
+  const months = [];
+  for (let d = toDay(v.horizon_start.slice(0, 8) + "01"); d <= toDay(v.horizon_end);) {
+    const date = new Date(d);
+    months.push(isoOf(d).slice(0, 7));
+    d = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+  }
+  $("#month-select").replaceChildren(...months.map((m) => option(m, F_MONTH.format(toDay(m + "-01")), state.month)));
+}
+
+function shortTitle(title) {
+  // Curriculum titles are long and partly in capitals: the first clause, in sentence case.
+  const first = String(title).split(/[,:]/)[0].trim();
+  const letters = first.replace(/[^A-Za-z]/g, "");
+  const capitals = letters.replace(/[^A-Z]/g, "").length;
+  const text = capitals > 0.7 * letters.length ? first.charAt(0) + first.slice(1).toLowerCase() : first;
+  return text.length > 42 ? text.slice(0, 40) + "…" : text;
+}
+
+function filtered() {
+  const module = $("#f-module").value, trainer = $("#f-trainer").value, room = $("#f-room").value,
+    org = $("#f-org").value, text = $("#f-text").value.trim().toLowerCase();
+  let list = state.view.editions.filter((e) =>
+    (!module || String(e.module) === module)
+    && (!trainer || e.trainers.includes(trainer))
+    && (!room || (room === "online" ? !e.room : e.room === room))
+    && (!org || e.organisations.includes(org))
+    && (!text || e.edition.toLowerCase().includes(text) || e.title.toLowerCase().includes(text)));
+  if ($("#sort").value === "module") {
+    list = [...list].sort((a, b) => a.module - b.module || a.topic.localeCompare(b.topic, "en", { numeric: true })
+      || a.number - b.number);
+  }
+  return list;
+}
+
+function renderCalendar() {
+  const v = state.view;
+  const list = filtered();
+  const total = v.editions.length;
+  $("#filter-count").textContent = list.length === total
+    ? `${plural(total, "edition")} on the calendar. Select one for its details.`
+    : `Showing ${list.length} of ${total} editions.`;
+  renderSummary();
+  $("#gantt").hidden = state.layout !== "year";
+  $("#month").hidden = state.layout !== "month";
+  $("#month-nav").hidden = state.layout !== "month";
+  $("#sort-box").hidden = state.layout !== "year";
+  $("#cal-year").setAttribute("aria-pressed", String(state.layout === "year"));
+  $("#cal-month").setAttribute("aria-pressed", String(state.layout === "month"));
+  if (state.layout === "year") renderGantt($("#gantt"), list, v);
+  else renderMonth(list);
+  renderLegend();
+  renderLeftOut();
+}
+
+function renderSummary() {
+  const v = state.view;
+  const card = (label, value, note) => h("div", { class: "kpi" },
+    h("span", { class: "label" }, label), h("span", { class: "value" }, value),
+    note ? h("span", { class: "note" }, note) : null);
+  $("#summary").replaceChildren(
+    card("Editions scheduled", `${v.editions_scheduled} / ${v.editions_total}`,
+      v.unscheduled.length ? `${v.unscheduled.length} left out` : "all on the calendar"),
+    card("Training days", v.training_days),
+    card("Objective", num(v.objective), v.bound !== null ? `bound ${num(v.bound)}` : null),
+    card("Gap", pct(v.gap), v.status ? v.status.toLowerCase() : "hand-made"),
+    card("Women's share of trainer-days", pct(v.women_share_of_trainer_days)),
+    card("Cost", usd(v.cost_usd), "fees and rooms"),
+    card("Hard rules broken", v.hard_rules_broken, v.hard_rules_broken ? "see the editions" : "none: re-checked"));
+}
+
+/** A Gantt chart by week: one row per edition, bars coloured by module. */
+function renderGantt(root, list, v, options = {}) {
+  const origin = toDay(v.horizon_start) - ((new Date(toDay(v.horizon_start)).getUTCDay() + 6) % 7) * DAY;
+  const endDay = toDay(v.horizon_end);
+  const last = endDay + (6 - ((new Date(endDay).getUTCDay() + 6) % 7)) * DAY;
+  const days = (last - origin) / DAY + 1;
+  const weeks = days / 7;
+  const at = (ms) => `${(100 * (ms - origin) / DAY / days).toFixed(3)}%`;
+  const width = (a, b) => `${(100 * ((b - a) / DAY + 1) / days).toFixed(3)}%`;
+  const months = h("div", { class: "g-months" });
+  const weekRow = h("div", { class: "g-weeks" });
+  for (let d = Date.UTC(new Date(origin).getUTCFullYear(), new Date(origin).getUTCMonth(), 1); d <= last;) {
+    const date = new Date(d);
+    const next = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+    const a = Math.max(d, origin), b = Math.min(next - DAY, last);
+    const wide = (b - a) / DAY >= 9;  // a sliver of a month at either end gets no name
+    months.append(h("span", { style: { left: at(a), width: width(a, b) } }, wide ? F_MON.format(d) : ""));
+    d = next;
+  }
+  for (let w = 0; w < weeks; w++) {
+    const monday = origin + w * 7 * DAY;
+    weekRow.append(h("span", { style: { left: at(monday), width: width(monday, monday + 6 * DAY) } },
+      new Date(monday).getUTCDate()));
+  }
+  const off = h("div", { class: "g-off", "aria-hidden": "true" },
+    v.days_off.map((o) => h("span", { title: `${o.day}: ${o.reason}`,
+      style: { left: at(toDay(o.day)), width: width(toDay(o.day), toDay(o.day)) } })));
+  const head = h("div", { class: "g-head" },
+    h("div", { class: "g-label" }, options.title || h("span", { class: "sub" }, "Edition · title")),
+    h("div", { class: "g-track" }, months, weekRow));
+  const rows = list.map((e) => {
+    if (!e.start) {  // on the other calendar only: an empty row keeps the two side by side
+      return h("div", { class: "g-row marked", dataset: { edition: e.edition } },
+        h("div", { class: "g-label" }, h("span", { class: "g-id" }, e.edition)),
+        h("div", { class: "g-track" }, h("span", { class: "g-room", style: { left: "4px" } }, options.absent || "")));
+    }
+    const module = moduleOf(e.module);
+    const mark = options.mark ? options.mark(e) : null;
+    const label = `${e.edition}, ${e.title}: ${dateSpan(e.start, e.end)}, ${e.room || "online"}`;
+    const bar = h("button", {
+      type: "button", class: `bar${mark ? " " + mark : ""}`, title: label, "aria-label": label,
+      style: { left: at(toDay(e.start)), width: width(toDay(e.start), toDay(e.end)), background: module.colour },
+      onclick: () => openEdition(e, options.source),
+    });
+    return h("div", { class: `g-row${mark ? " marked" : ""}`, dataset: { edition: e.edition } },
+      h("div", { class: "g-label" },
+        h("button", { type: "button", class: "g-id", onclick: () => openEdition(e, options.source),
+          style: { borderLeftColor: module.colour } }, e.edition),
+        h("span", { class: "g-title", title: e.title }, e.title)),
+      h("div", { class: "g-track" }, bar,
+        h("span", { class: "g-room", style: { left: `calc(${at(toDay(e.end) + DAY)} + 4px)` } },
+          e.room || "online")));
+  });
+  const body = h("div", { class: "g-body", style: { "--weeks": weeks } }, off, rows);
+  if (!list.length) body.append(h("p", { class: "sub pad" }, options.none || "No edition matches the filters."));
+  root.replaceChildren(head, body);
+  root.style.setProperty("--weeks", weeks);
+}
+
+function renderMonth(list) {
+  const v = state.view;
+  const [y, m] = state.month.split("-").map(Number);
+  const first = Date.UTC(y, m - 1, 1), last = Date.UTC(y, m, 0);
+  const start = first - ((new Date(first).getUTCDay() + 6) % 7) * DAY;
+  const offBy = new Map(v.days_off.map((o) => [o.day, o.reason]));
+  const names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  const working = new Set(v.working_weekdays);
+  const heads = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    .map((d) => h("div", { class: "m-head", role: "columnheader" }, d));
+  const cells = [];
+  for (let d = start; d <= last || (d - start) / DAY % 7 !== 0; d += DAY) {
+    const iso = isoOf(d);
+    const inMonth = d >= first && d <= last;
+    const inHorizon = iso >= v.horizon_start && iso <= v.horizon_end;
+    const weekday = names[(new Date(d).getUTCDay() + 6) % 7];
+    const reason = offBy.get(iso);
+    const off = !working.has(weekday) || reason;
+    const running = inMonth ? list.filter((e) => e.days.includes(iso)) : [];
+    cells.push(h("div", {
+      class: `m-day${inMonth ? "" : " other"}${off ? " off" : ""}${inHorizon ? "" : " outside"}`,
+      role: "gridcell", "aria-label": `${F_FULL.format(d)}${reason ? ", " + reason : ""}`,
+    },
+    h("span", { class: "m-date" }, new Date(d).getUTCDate()),
+    inMonth && reason ? h("span", { class: "m-reason" }, reason) : null,
+    running.map((e) => h("button", {
+      type: "button", class: "chip", style: { background: moduleOf(e.module).colour },
+      title: `${e.edition}: ${e.title}`, onclick: () => openEdition(e),
+    }, h("strong", {}, e.edition), ` ${e.room || "online"}`))));
+  }
+  const rows = [];
+  for (let i = 0; i < cells.length; i += 7) rows.push(h("div", { class: "m-week", role: "row" }, cells.slice(i, i + 7)));
+  $("#month").replaceChildren(
+    h("h2", { class: "m-title" }, F_MONTH.format(first)),
+    h("div", { class: "m-grid", role: "grid", "aria-label": F_MONTH.format(first) },
+      h("div", { class: "m-week", role: "row" }, heads), rows));
+  $("#month-select").value = state.month;
+}
+
+function shiftMonth(step) {
+  const options = $$("#month-select option").map((o) => o.value);
+  const i = options.indexOf(state.month) + step;
+  if (i >= 0 && i < options.length) { state.month = options[i]; renderCalendar(); }
+}
+
+function renderLegend() {
+  $("#legend").replaceChildren(h("h3", {}, "Modules"),
+    h("ul", {}, state.view.modules.map((m) => h("li", {},
+      h("span", { class: "swatch", style: { background: m.colour } }), h("strong", {}, `M${m.number}`), " ",
+      shortTitle(m.title)))),
+    state.view.days_off.length
+      ? h("p", { class: "sub" }, h("span", { class: "swatch off" }), "Holidays and closures (hover for the name).")
+      : null);
+}
+
+function renderLeftOut() {
+  const v = state.view;
+  const parts = [];
+  if (v.unscheduled.length) {
+    parts.push(h("h3", {}, `Left out (${v.unscheduled.length})`),
+      h("ul", { class: "issues" }, v.unscheduled.map((u) => h("li", {},
+        h("strong", {}, u.edition), ` (${u.mandatory ? "mandatory" : "optional"}): ${u.reason}`))));
+  }
+  const general = v.issues.filter((i) => i.kind === "hard" || i.message);
+  if (general.length || v.diagnosis.length || v.warnings.length) {
+    parts.push(h("details", { class: "general" },
+      h("summary", {}, `Penalties and notes for the whole calendar (${general.length + v.diagnosis.length + v.warnings.length})`),
+      h("ul", { class: "issues" },
+        general.map((i) => h("li", { class: i.kind }, h("strong", {}, i.name), ": ", i.message)),
+        v.diagnosis.map((d) => h("li", {}, d)),
+        v.warnings.map((w) => h("li", { class: "warning" }, w)))));
+  }
+  $("#left-out").replaceChildren(...parts);
+}
+
+// ---------------------------------------------------------------------------- one edition
+
+function openEdition(e, source) {
+  const v = state.view;
+  const module = moduleOf(e.module);
+  const room = e.room ? roomOf(e.room) : null;
+  const row = (label, ...value) => [h("dt", {}, label), h("dd", {}, ...value)];
+  const change = state.run && state.run.diff ? state.run.diff.changes.find((c) => c.edition === e.edition) : null;
+  const seated = e.seated === null || e.seated === undefined ? null
+    : `${e.seated} nominees seated${e.seated ? `, ${e.seated_women} of them women (${pct(e.seated_women / e.seated, 0)})` : ""}`;
+  const body = [
+    h("p", { class: "eyebrow" }, h("span", { class: "swatch", style: { background: module.colour } }),
+      `Module ${e.module} · ${shortTitle(module.title)}`,
+      source === "scenario" ? h("span", { class: "pill" }, "scenario calendar") : null),
+    h("h2", { id: "edition-title" }, `${e.edition} · ${e.title}`),
+    h("dl", { class: "facts" },
+      row("Dates", `${dateSpan(e.start, e.end)} (${plural(e.days.length, "training day")})`),
+      e.days.length > 1 && toDay(e.end) - toDay(e.start) + DAY !== e.days.length * DAY
+        ? row("Days", e.days.map((d) => F_SHORT.format(toDay(d))).join(", ")) : [],
+      row("Mode", words(e.mode)),
+      row("Room", room ? `${room.name} (${room.id}), ${room.venue_name}: ${room.seats} seats`
+        + (room.hybrid ? `, hybrid with ${room.online_seats} online seats` : "") : "online, no room"),
+      row("Trainers", h("ul", { class: "plain" }, e.trainers.map((id) => {
+        const t = trainerOf(id);
+        return h("li", {}, h("strong", {}, t.id), ` ${t.name}`, h("span", { class: "sub" },
+          ` · ${t.organisation} · ${words(t.gender)}`));
+      }))),
+      row("Participants", `${e.participants_in_person} in person, ${e.participants_online} online planned`,
+        seated ? h("br") : null, seated),
+      row("Priority", e.priority ? `${e.priority} (a Road Map priority: earlier is better)` : "none"),
+      row("Mandatory", e.mandatory ? "yes" : "no (optional)")),
+    h("h3", {}, "Penalties and explanation"),
+    source === "scenario"
+      ? h("p", { class: "sub" }, "This is the scenario's calendar: its penalties are in the key figures of the "
+        + "comparison; the base calendar's edition shows its own.")
+      : e.issues && e.issues.length
+      ? h("ul", { class: "issues" }, e.issues.map((i) => h("li", { class: i.kind },
+        h("strong", {}, i.kind === "hard" ? "Broken rule: " : `${i.name}: `), i.message)))
+      : h("p", { class: "ok" }, "No penalty: this edition breaks no rule and costs no points "
+        + "beyond its fees and room."),
+  ];
+  if (change) {
+    body.push(h("h3", {}, `In the scenario “${state.run.name}”`),
+      h("p", { class: "changed" }, describeChange(change)),
+      h("ul", { class: "issues" }, change.why.map((w) => h("li", {}, w))));
+  }
+  $("#edition-body").replaceChildren(...body);
+  const dialog = $("#edition-dialog");
+  if (!dialog.open) dialog.showModal();
+  $(".close", dialog).focus();
+}
+
+// ---------------------------------------------------------------------------- parity
+
+function shareBar(row) {
+  const bar = h("span", { class: "sharebar", role: "img",
+    "aria-label": `${pct(row.share)}; target ${row.target}` });
+  if (row.target_min !== null && row.target_min !== undefined) {
+    const lo = row.target_min, hi = row.target_max ?? 1;
+    bar.append(h("span", { class: "band", style: { left: `${100 * lo}%`, width: `${100 * (hi - lo)}%` } }));
+  }
+  if (row.share !== null && row.share !== undefined) {
+    bar.append(h("span", { class: `mark ${row.status}`, style: { left: `${100 * row.share}%` } }));
+  }
+  return h("span", { class: "share" }, bar, h("span", { class: "share-text" }, pct(row.share)));
+}
+
+const statusPill = (status) => h("span", { class: `pill ${status.replace("/", "")}` },
+  { pass: "meets target", fail: "off target", "n/a": "no target" }[status] || status);
+
+function parityTable(caption, rows, { key = "Key", label = (r) => r.key, people = true } = {}) {
+  if (!rows.length) return null;
+  return h("div", { class: "table-wrap" }, h("table", { class: "list parity" },
+    h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, key), h("th", { scope: "col" }, "Women"),
+      h("th", { scope: "col" }, "Men"), people ? h("th", { scope: "col" }, "Another / undisclosed") : null,
+      h("th", { scope: "col" }, "Women's share"), h("th", { scope: "col" }, "Target"),
+      h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Reason"))),
+    h("tbody", {}, rows.map((r) => h("tr", { class: r.status === "fail" ? "fail" : null },
+      h("th", { scope: "row" }, label(r)), h("td", { class: "num" }, r.women), h("td", { class: "num" }, r.men),
+      people ? h("td", { class: "num" }, `${r.another_identity} / ${r.undisclosed}`) : null,
+      h("td", {}, shareBar(r)), h("td", { class: "sub" }, `${r.target}${r.mode !== "off" ? ` (${r.mode})` : ""}`),
+      h("td", {}, statusPill(r.status)), h("td", { class: "reason" }, r.reason))))));
+}
+
+function renderParity() {
+  const root = $("#parity");
+  const p = state.parity;
+  if (!p) {
+    root.replaceChildren(h("div", { class: "card" }, h("p", {}, "The gender parity report is not available "
+      + "in this installation.")));
+    return;
+  }
+  const monthLabel = (r) => F_MONTH.format(toDay(r.key + "-01"));
+  const year = (group) => p[group].find((r) => r.scope === "year");
+  const order = ["year", "module", "month", "organisation", "country", "audience", "edition"];
+  const failures = p.trainers.concat(p.participants).filter((r) => r.status === "fail")
+    .sort((a, b) => order.indexOf(a.scope) - order.indexOf(b.scope) || a.group.localeCompare(b.group)
+      || a.key.localeCompare(b.key, "en", { numeric: true }));
+  const enforced = failures.filter((r) => r.mode === "hard" || r.mode === "soft");
+  const reference = failures.filter((r) => r.mode === "reference");
+  const caps = p.country_caps.filter((c) => c.status === "fail");
+  const card = (title, row) => h("div", { class: "kpi wide" }, h("span", { class: "label" }, title),
+    row ? h("span", { class: "value" }, pct(row.share)) : h("span", { class: "value" }, "–"),
+    row ? h("span", { class: "note" }, `target ${row.target} (${row.mode}) `, statusPill(row.status)) : null);
+  const where = (r) => r.scope === "year" ? "the year" : r.scope === "month" ? monthLabel(r)
+    : r.scope === "module" ? `module ${r.key.replace(/^M/, "")}` : r.key;
+  const failureTable = (rows) => h("div", { class: "table-wrap" }, h("table", { class: "list parity failures" },
+    h("thead", {}, h("tr", {}, ["Who", "Where", "Women's share", "Target", "Reason"].map((t) => h("th", { scope: "col" }, t)))),
+    h("tbody", {}, rows.map((r) => h("tr", {},
+      h("td", {}, r.group === "trainers" ? "Trainers" : "Participants"),
+      h("th", { scope: "row" }, where(r)), h("td", {}, shareBar(r)),
+      h("td", { class: "sub" }, `${r.target} (${r.mode})`), h("td", { class: "reason" }, r.reason))))));
+  const scope = (group, name) => p[group].filter((r) => r.scope === name);
+  root.replaceChildren(
+    h("div", { class: "kpis" },
+      card("Women's share of trainer-days, the year", year("trainers")),
+      card("Women's share of participants, the year", year("participants")),
+      h("div", { class: "kpi" }, h("span", { class: "label" }, "Groups off an enforced target"),
+        h("span", { class: "value" }, enforced.length + caps.length),
+        h("span", { class: "note" }, `and ${reference.length} off a reference band`))),
+    h("div", { class: "card" }, h("h2", {}, "Off target, with the reasons"),
+      enforced.length ? failureTable(enforced) : h("p", { class: "ok" }, "Every enforced women's share target is met."),
+      caps.length ? [h("h3", {}, "Country caps"), h("ul", { class: "issues" }, caps.map((c) => h("li", {},
+        h("strong", {}, `${c.edition}, participants from ${c.country}: `),
+        `${c.participants} of ${c.seats} seats (${pct(c.share)}) against a cap of ${pct(c.cap_share, 0)}. `,
+        h("span", { class: "reason" }, c.reason))))] : null,
+      reference.length ? h("details", {}, h("summary", {},
+        `For reference: ${plural(reference.length, "group")} off the band that no rule enforces`),
+      failureTable(reference)) : null),
+    h("div", { class: "card" }, h("h2", {}, "By month"),
+      parityTable("Trainers (trainer-days)", scope("trainers", "month"), { key: "Month", label: monthLabel, people: false }),
+      parityTable("Participants", scope("participants", "month"), { key: "Month", label: monthLabel })),
+    h("div", { class: "card" }, h("h2", {}, "By module"),
+      parityTable("Trainers (trainer-days)", scope("trainers", "module"), { key: "Module", people: false }),
+      parityTable("Participants", scope("participants", "module"), { key: "Module" })),
+    h("div", { class: "card" }, h("h2", {}, "By edition"),
+      h("details", {}, h("summary", {}, "Teams: a woman and a man on every team"),
+        parityTable("Trainers (trainer-days)", scope("trainers", "edition"), { key: "Edition", people: false })),
+      scope("participants", "edition").length ? h("details", {}, h("summary", {}, "Participants of each edition"),
+        parityTable("Participants", scope("participants", "edition"), { key: "Edition" })) : null),
+    h("div", { class: "card" }, h("h2", {}, "By organisation, country and audience"),
+      h("details", {}, h("summary", {}, "Trainers by organisation"),
+        parityTable("Trainers (trainer-days)", scope("trainers", "organisation"), { key: "Organisation", people: false })),
+      scope("participants", "country").length ? h("details", {}, h("summary", {}, "Participants by country"),
+        parityTable("Participants", scope("participants", "country"), { key: "Country" })) : null,
+      scope("participants", "audience").length ? h("details", {}, h("summary", {}, "Participants by audience"),
+        parityTable("Participants", scope("participants", "audience"), { key: "Audience" })) : null),
+    h("div", { class: "notes" }, h("h3", {}, "How the shares are counted"),
+      h("ul", {}, p.notes.map((n) => h("li", {}, n)))));
+}
+
+// ---------------------------------------------------------------------------- scenarios
+
+async function loadScenarios() {
+  try {
+    state.scenarios = await api("/scenarios");
+  } catch (err) {
+    state.scenarios = [];
+  }
+  const box = $("#scenario-files");
+  const own = $(".own", box);
+  box.replaceChildren(...state.scenarios.map((sc, i) => h("label", { class: "scenario-option" },
+    h("input", { type: "radio", name: "scenario", value: sc.file, checked: i === 0, disabled: sc.errors.length > 0 }),
+    h("span", {}, h("strong", {}, sc.name), h("small", {}, sc.description),
+      h("small", { class: "sub" }, sc.errors.length ? sc.errors.join("; ") : sc.changes.join("; "))))), own);
+  for (const input of $$("input[name=scenario]")) input.addEventListener("change", onScenarioChoice);
+}
+
+function onScenarioChoice() {
+  const own = $("input[name=scenario]:checked").value === "__form__";
+  $("#own-scenario").disabled = !own;
+  $("#own-scenario").hidden = !own;
+  if (own && !$$("#own-changes li").length) addChange("trainer_unavailable");
+}
+
+function renderScenarioForm() {
+  // The form's lists follow the calendar shown: its trainers, rooms and topics.
+  for (const li of $$("#own-changes li")) li.remove();
+  if ($("input[name=scenario]:checked") && $("input[name=scenario]:checked").value === "__form__") {
+    addChange("trainer_unavailable");
+  }
+}
+
+function addChange(type) {
+  const v = state.view;
+  // A period that matters by default: two weeks from the first course of the trainer or room offered first.
+  let start = v.horizon_start;
+  const dates = () => [
+    h("label", {}, "from ", h("input", { type: "date", name: "start", value: start, min: v.horizon_start, max: v.horizon_end, required: true })),
+    h("label", {}, "to ", h("input", { type: "date", name: "end", value: isoOf(toDay(start) + 13 * DAY),
+      min: v.horizon_start, max: v.horizon_end, required: true })),
+  ];
+  let fields;
+  if (type === "trainer_unavailable") {
+    const busy = new Set(v.editions.flatMap((e) => e.trainers));
+    const first = v.trainers.find((t) => busy.has(t.id));
+    if (first) start = v.editions.find((e) => e.trainers.includes(first.id)).start;
+    fields = [h("strong", {}, "Trainer away"),
+      h("label", {}, "trainer ", h("select", { name: "trainer" },
+        v.trainers.filter((t) => busy.has(t.id)).map((t) => option(t.id, `${t.id} · ${t.name} (${t.organisation})`)))),
+      dates()];
+  } else if (type === "room_closed") {
+    const used = v.editions.find((e) => e.room === (v.rooms[0] || {}).id);
+    if (used) start = used.start;
+    fields = [h("strong", {}, "Room closed"),
+      h("label", {}, "room ", h("select", { name: "room" }, v.rooms.map((r) => option(r.id, `${r.id} · ${r.name}`)))),
+      dates()];
+  } else {
+    fields = [h("strong", {}, "More editions"),
+      h("label", {}, "of ", h("select", { name: "what" },
+        h("optgroup", { label: "Whole modules" }, v.modules.map((m) => option(`module:${m.number}`, `every topic of M${m.number} · ${shortTitle(m.title)}`))),
+        h("optgroup", { label: "One topic" }, v.topics.map((t) => option(`topic:${t.id}`, `${t.id} · ${shortTitle(t.title)}`))))),
+      h("label", {}, "editions to add ", h("input", { type: "number", name: "editions", min: 1, max: 5, value: 1 }))];
+  }
+  const li = h("li", { class: "change", dataset: { type } }, fields,
+    h("button", { type: "button", class: "link", "aria-label": "Remove this change", onclick: () => li.remove() }, "Remove"));
+  $("#own-changes").append(li);
+  const first = $("select, input", li);
+  if (first) first.focus();
+}
+
+function ownChanges() {
+  return $$("#own-changes li").map((li) => {
+    const type = li.dataset.type;
+    const val = (name) => { const el = $(`[name=${name}]`, li); return el ? el.value : null; };
+    if (type === "editions_added") {
+      const [kind, id] = val("what").split(":");
+      const change = { type, editions: Number(val("editions")) || 1 };
+      if (kind === "module") change.module = Number(id); else change.topics = [id];
+      return change;
+    }
+    const change = { type, start: val("start"), end: val("end") };
+    if (type === "trainer_unavailable") { change.trainer = val("trainer"); change.reason = "away"; }
+    else { change.room = val("room"); change.reason = "closed"; }
+    return change;
+  });
+}
+
+async function runScenario(event) {
+  event.preventDefault();
+  if (!state.job) return;
+  const choice = $("input[name=scenario]:checked");
+  const body = {
+    job_id: state.job.id,
+    time_limit_s: Number($("#scenario-limit").value) || 20,
+    stay_close: $("#stay-close").checked,
+  };
+  if (!choice || choice.value === "__form__") {
+    body.name = $("#own-name").value.trim() || "My scenario";
+    body.changes = ownChanges();
+  } else {
+    body.file = choice.value;
+  }
+  $("#scenario-errors").replaceChildren();
+  $("#scenario-run").disabled = true;
+  try {
+    const run = await api("/scenarios/run", { method: "POST", json: body });
+    state.run = run;
+    $("#scenario-stop").disabled = false;
+    showRun(run);
+    pollRun(run.id);
+  } catch (err) {
+    $("#scenario-run").disabled = false;
+    $("#scenario-errors").replaceChildren(h("p", { class: "bad" }, err.message),
+      err.errors.length ? h("ul", { class: "error-list" }, err.errors.map((e) => h("li", {}, e))) : null);
+  }
+}
+
+function pollRun(id) {
+  clearTimeout(state.runTimer);
+  state.runTimer = setTimeout(async () => {
+    try {
+      const run = await api(`/scenarios/runs/${id}`);
+      state.run = run;
+      showRun(run);
+      if (run.state === "running") pollRun(id);
+    } catch (err) {
+      showAlert(err);
+      $("#scenario-run").disabled = false;
+    }
+  }, 700);
+}
+
+async function stopRun() {
+  if (!state.run) return;
+  $("#scenario-stop").disabled = true;
+  $("#scenario-status").textContent = "Stopping…";
+  try {
+    state.run = await api(`/scenarios/runs/${state.run.id}`, { method: "DELETE" });
+    showRun(state.run);
+  } catch (err) {
+    showAlert(err);
+  }
+}
+
+function describeChange(c) {
+  const parts = [];
+  const at = (a, b) => a ? dateSpan(a, b) : "–";
+  if (c.kinds.includes("added")) parts.push(`added on ${at(c.new_start, c.new_end)}`);
+  if (c.kinds.includes("dropped")) parts.push(`dropped (was ${at(c.old_start, c.old_end)})`);
+  if (c.kinds.includes("moved")) parts.push(`moved from ${at(c.old_start, c.old_end)} to ${at(c.new_start, c.new_end)}`);
+  if (c.kinds.includes("room")) parts.push(`room ${c.old_room || "online"} → ${c.new_room || "online"}`);
+  if (c.kinds.includes("trainers")) {
+    parts.push(`trainers ${c.trainers_off.length ? "−" + c.trainers_off.join(", −") : ""}`
+      + `${c.trainers_off.length && c.trainers_on.length ? " " : ""}${c.trainers_on.length ? "+" + c.trainers_on.join(", +") : ""}`);
+  }
+  return parts.join("; ");
+}
+
+function showRun(run) {
+  const running = run.state === "running";
+  $("#scenario-run").disabled = running;
+  $("#scenario-stop").disabled = !running;
+  const p = run.progress;
+  $("#scenario-status").textContent = running
+    ? `Solving “${run.name}”… ${p ? `${secs(p.elapsed_s)} of ${run.time_limit_s} s, objective ${num(p.objective)}` : "building the model"}`
+    : `“${run.name}”: ${run.state}${run.message ? ": " + run.message : ""}`;
+  const root = $("#scenario-result");
+  if (running || !run.scenario) { root.replaceChildren(); return; }
+  const changed = run.diff ? run.diff.changes.length : 0;
+  if (run.state === "done") {
+    $("#scenario-status").textContent = `“${run.name}” is solved: ${plural(changed, "edition")} changed, `
+      + "compared with the base calendar below.";
+  }
+  root.replaceChildren(...scenarioResult(run));
+  root.scrollIntoView({ block: "start" });
+}
+
+function scenarioResult(run) {
+  const b = run.base, sc = run.scenario;
+  const changes = run.diff ? run.diff.changes : [];
+  const counts = ["moved", "room", "trainers", "added", "dropped"]
+    .map((k) => [k, changes.filter((c) => c.kinds.includes(k)).length]).filter(([, n]) => n);
+  const delta = (x, y, format, better) => {
+    if (x === null || y === null || x === undefined || y === undefined || x === y) return h("td", { class: "sub" }, x === y ? "same" : "–");
+    const d = y - x;
+    const good = better === 0 ? null : (d * better > 0);
+    return h("td", { class: good === null ? "" : good ? "better" : "worse" }, `${d > 0 ? "+" : "−"}${format(Math.abs(d))}`);
+  };
+  const rows = [
+    ["Solver status", (k) => k.status.toLowerCase(), null],
+    ["Editions scheduled", (k) => `${k.editions_scheduled} / ${k.editions_total}`, null],
+    ["Optional editions left out", (k) => k.optional_dropped, ["optional_dropped", (x) => x, -1]],
+    ["Objective (points)", (k) => num(k.objective), ["objective", (x) => num(x), -1]],
+    ["Gap", (k) => pct(k.gap), null],
+    ["Women's share of trainer-days", (k) => pct(k.women_share_of_trainer_days), ["women_share_of_trainer_days", (x) => pct(x), 0]],
+    ["Cost", (k) => usd(k.cost_usd), ["cost_usd", usd, -1]],
+    ["Mean room use", (k) => pct(k.room_use), ["room_use", (x) => pct(x), 0]],
+    ["Trainer-days spread (busiest − least busy)", (k) => k.trainer_days_spread, ["trainer_days_spread", (x) => x, -1]],
+    ["Hard rules broken", (k) => k.hard_rules_broken, ["hard_rules_broken", (x) => x, -1]],
+  ];
+  const kpiTable = h("table", { class: "list compare" },
+    h("caption", {}, "Key figures side by side"),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, ""), h("th", { scope: "col" }, "Base calendar"),
+      h("th", { scope: "col" }, run.name), h("th", { scope: "col" }, "Change"))),
+    h("tbody", {}, rows.map(([label, show, d]) => h("tr", {}, h("th", { scope: "row" }, label),
+      h("td", {}, show(b)), h("td", {}, show(sc)), d ? delta(b[d[0]], sc[d[0]], d[1], d[2]) : h("td", {})))));
+  const scenarioEditions = run.editions.map((e) => enrich(e));
+  const changedIds = new Set(changes.map((c) => c.edition));
+  const onlyChanged = h("input", { type: "checkbox", id: "only-changed", checked: changes.length > 0 });
+  const panes = h("div", { class: "side-by-side" });
+  // Both panes list the same editions in the same order: the base calendar's, then those added.
+  const order = state.view.editions.map((e) => e.edition)
+    .concat(scenarioEditions.map((e) => e.edition).filter((id) => !state.view.editions.some((e) => e.edition === id)));
+  const drawPanes = () => {
+    const only = onlyChanged.checked;
+    const pick = (list) => {
+      const by = new Map(list.map((e) => [e.edition, e]));
+      return order.filter((id) => !only || changedIds.has(id)).map((id) => by.get(id) || { edition: id });
+    };
+    const mark = (kind) => (e) => {
+      const c = changes.find((x) => x.edition === e.edition);
+      return c ? (c.kinds.includes("added") ? "added" : c.kinds.includes("dropped") ? "dropped" : kind) : null;
+    };
+    const left = h("div", { class: "pane" }), right = h("div", { class: "pane" });
+    renderGantt(left, pick(state.view.editions), state.view,
+      { title: h("strong", {}, "Base calendar"), mark: mark("was"), none: "No edition changed.", absent: "not in the base" });
+    renderGantt(right, pick(scenarioEditions), state.view,
+      { title: h("strong", {}, run.name), mark: mark("now"), source: "scenario", none: "No edition changed.",
+        absent: "dropped" });
+    panes.replaceChildren(left, right);
+  };
+  onlyChanged.addEventListener("change", drawPanes);
+  drawPanes();
+  const at = (a, b, room, trainers) => a ? [h("span", {}, dateSpan(a, b)), h("br"),
+    h("span", { class: "sub" }, `${room || "online"}${trainers ? " · " + trainers.join(", ") : ""}`)] : "–";
+  const baseBy = new Map(state.view.editions.map((e) => [e.edition, e]));
+  const newBy = new Map(scenarioEditions.map((e) => [e.edition, e]));
+  return [
+    h("div", { class: "card" },
+      h("h2", {}, `Base calendar vs “${run.name}”`),
+      run.description ? h("p", { class: "hint" }, run.description) : null,
+      h("p", {}, h("strong", {}, "Changes: "), run.changes.join("; ") || "none"),
+      run.diagnosis.length ? h("ul", { class: "issues" }, run.diagnosis.map((d) => h("li", {}, d))) : null,
+      h("div", { class: "table-wrap" }, kpiTable),
+      h("p", { class: "sub" }, "The scenario's objective includes the points it pays for moving editions of the "
+        + "base calendar, so that it moves only what it must.")),
+    h("div", { class: "card" },
+      h("h2", {}, changes.length
+        ? `${plural(changes.length, "edition")} changed: ${counts.map(([k, n]) => `${n} ${{ room: "re-roomed", trainers: "re-staffed" }[k] || k}`).join(", ")}`
+        : "No edition changed"),
+      changes.length ? h("div", { class: "table-wrap" }, h("table", { class: "list changes-table" },
+        h("caption", { class: "sr-only" }, "Editions changed"),
+        h("thead", {}, h("tr", {}, ["Edition", "What changed", "Base calendar", run.name, "Why"]
+          .map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, changes.map((c) => {
+          const old = baseBy.get(c.edition), now = newBy.get(c.edition);
+          return h("tr", {},
+            h("th", { scope: "row" }, h("button", { type: "button", class: "g-id",
+              style: { borderLeftColor: moduleOf((now || old || {}).module).colour },
+              onclick: () => openEdition(now || old, now ? "scenario" : null) }, c.edition)),
+            h("td", {}, describeChange(c)),
+            h("td", {}, at(c.old_start, c.old_end, c.old_room, old && old.trainers)),
+            h("td", { class: "now" }, at(c.new_start, c.new_end, c.new_room, now && now.trainers)),
+            h("td", { class: "reason" }, c.why.join("; ")));
+        })))) : h("p", { class: "ok" }, "The calendar absorbs this scenario without moving anything."),
+      h("div", { class: "row" }, h("label", { class: "inline" }, onlyChanged, " only the editions that changed"),
+        h("span", { class: "sub" }, h("span", { class: "swatch was" }), "highlighted: changed")),
+      panes),
+  ];
+}
+
+/** A scenario's scheduled edition with the fields the calendar view adds. */
+function enrich(e) {
+  const base = state.view.editions.find((x) => x.edition === e.edition);
+  return {
+    ...e,
+    organisations: [...new Set(e.trainers.map((t) => trainerOf(t).organisation))].sort(),
+    seated: null, mandatory: base ? base.mandatory : true, priority: base ? base.priority : 0,
+    issues: [],
+  };
+}
+
+// ---------------------------------------------------------------------------- downloads
+
+function download(href, filename, text) {
+  return h("a", {
+    href, download: filename, class: "download",
+    onclick: async (event) => {
+      if (!state.token) return;  // a plain link when the service needs no token
+      event.preventDefault();
+      const response = await request(href);
+      if (!response.ok) { showAlert(`${filename}: the service answered ${response.status}`); return; }
+      const url = URL.createObjectURL(await response.blob());
+      const a = h("a", { href: url, download: filename });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    },
+  }, text);
+}
+
+function renderDownloads() {
+  const v = state.view, job = state.job;
+  const short = job.id.slice(0, 8);
+  const count = (pick) => { const c = new Map(); for (const e of v.editions) for (const k of pick(e)) c.set(k, (c.get(k) || 0) + 1); return c; };
+  const byTrainer = count((e) => e.trainers), byRoom = count((e) => (e.room ? [e.room] : []));
+  const teaching = v.trainers.filter((t) => byTrainer.has(t.id));
+  const daysOf = new Map();
+  for (const e of v.editions) for (const t of e.trainers) daysOf.set(t, (daysOf.get(t) || 0) + e.days.length);
+  $("#downloads").replaceChildren(
+    h("div", { class: "card" },
+      h("h2", {}, "The calendar"),
+      h("p", { class: "hint" }, `${v.problem}: ${v.editions_scheduled} of ${v.editions_total} editions (solve ${short}).`),
+      h("ul", { class: "downloads" },
+        h("li", {}, download(`/jobs/${job.id}/schedule.xlsx`, `rtcm-schedule-${short}.xlsx`, "Excel workbook (.xlsx)"),
+          h("span", { class: "sub" }, " Summary, calendar by week, month view, editions, trainers, rooms, gender parity, issues")),
+        h("li", {}, download(`/jobs/${job.id}/schedule`, `rtcm-schedule-${short}.json`, "Schedule (.json)"),
+          h("span", { class: "sub" }, " the calendar with its problem, for rtcm check or another tool")))),
+    h("div", { class: "card" },
+      h("h2", {}, "Trainers' calendars (.ics)"),
+      h("p", { class: "hint" }, "One file per trainer, to import into Outlook, Google Calendar or any calendar app. "
+        + "Importing an updated file moves the courses instead of adding them twice."),
+      h("div", { class: "table-wrap ics" }, h("table", { class: "list" },
+        h("caption", { class: "sr-only" }, "Trainers' calendars"),
+        h("thead", {}, h("tr", {}, ["Trainer", "Organisation", "Courses", "Training days", "Calendar file"]
+          .map((t, i) => h("th", { scope: "col", class: i === 2 || i === 3 ? "num" : null }, t)))),
+        h("tbody", {}, teaching.map((t) => h("tr", {},
+          h("th", { scope: "row" }, h("strong", {}, t.id), ` ${t.name}`), h("td", {}, t.organisation),
+          h("td", { class: "num" }, byTrainer.get(t.id)), h("td", { class: "num" }, daysOf.get(t.id)),
+          h("td", {}, download(`/jobs/${job.id}/trainers/${encodeURIComponent(t.id)}.ics`, `trainer-${t.id}.ics`,
+            `trainer-${t.id}.ics`))))))),
+      v.trainers.length > teaching.length
+        ? h("p", { class: "sub" }, `${plural(v.trainers.length - teaching.length, "trainer")} without a course this year `
+          + "are not listed.") : null),
+    h("div", { class: "card" },
+      h("h2", {}, "Rooms' calendars (.ics)"),
+      h("div", { class: "table-wrap ics" }, h("table", { class: "list" },
+        h("caption", { class: "sr-only" }, "Rooms' calendars"),
+        h("thead", {}, h("tr", {}, ["Room", "Venue", "Courses", "Calendar file"]
+          .map((t, i) => h("th", { scope: "col", class: i === 2 ? "num" : null }, t)))),
+        h("tbody", {}, v.rooms.map((r) => h("tr", {},
+          h("th", { scope: "row" }, h("strong", {}, r.id), ` ${r.name}`), h("td", {}, r.venue_name),
+          h("td", { class: "num" }, byRoom.get(r.id) || 0),
+          h("td", {}, download(`/jobs/${job.id}/rooms/${encodeURIComponent(r.id)}.ics`, `room-${r.id}.ics`,
+            `room-${r.id}.ics`)))))))));
+}
+
+// ---------------------------------------------------------------------------- start
+
+async function restore() {
+  // The calendar shown last in this browser, if the service still has it.
+  const id = localStorage.getItem("rtcm-job");
+  const recent = await api("/jobs?limit=50");
+  const job = recent.find((j) => j.id === id)
+    || recent.find((j) => ["queued", "running"].includes(j.state) && j.problem_id === state.problemId);
+  if (!job) return;
+  state.problemId = job.problem_id;
+  renderProblems();
+  if (job.has_schedule) await openJob(job, false);
+  if (["queued", "running"].includes(job.state)) follow(job);
+}
+
+function bind() {
+  $("#upload-form").addEventListener("submit", upload);
+  $("#upload-file").addEventListener("change", () => $("#upload-result").replaceChildren());
+  $("#solve-form").addEventListener("submit", startSolve);
+  $("#stop-button").addEventListener("click", stopSolve);
+  $("#cal-year").addEventListener("click", () => { state.layout = "year"; renderCalendar(); });
+  $("#cal-month").addEventListener("click", () => { state.layout = "month"; renderCalendar(); });
+  $("#month-prev").addEventListener("click", () => shiftMonth(-1));
+  $("#month-next").addEventListener("click", () => shiftMonth(1));
+  $("#month-select").addEventListener("change", (event) => { state.month = event.target.value; renderCalendar(); });
+  for (const id of ["#f-module", "#f-trainer", "#f-room", "#f-org", "#sort"]) $(id).addEventListener("change", renderCalendar);
+  $("#f-text").addEventListener("input", renderCalendar);
+  $("#f-clear").addEventListener("click", () => {
+    for (const id of ["#f-module", "#f-trainer", "#f-room", "#f-org", "#f-text"]) $(id).value = "";
+    renderCalendar();
+  });
+  $("#scenario-form").addEventListener("submit", runScenario);
+  $("#scenario-stop").addEventListener("click", stopRun);
+  $("#add-away").addEventListener("click", () => addChange("trainer_unavailable"));
+  $("#add-closed").addEventListener("click", () => addChange("room_closed"));
+  $("#add-editions").addEventListener("click", () => addChange("editions_added"));
+  $("#edition-dialog").addEventListener("click", (event) => {
+    if (event.target === event.currentTarget) event.currentTarget.close();  // a click on the backdrop
+  });
+}
+
+async function main() {
+  setupTabs();
+  bind();
+  drawChart();
+  try {
+    await loadProblems();
+    await Promise.all([loadJobs(), loadScenarios()]);
+    await restore();
+  } catch (err) {
+    showAlert(err);
+  }
+  document.body.dataset.ready = "true";
+}
+
+main();

@@ -1,0 +1,560 @@
+"""The planner's web page: one static page at ``/``, and the JSON it needs beyond the API.
+
+The page (``api/static/``: ``index.html``, ``app.js``, ``app.css``; no build step, nothing
+from a CDN) talks to the JSON API like any client: it lists and uploads problems, starts a
+solve and follows its server-sent events, and fetches the finished calendar. This router
+adds what only the page needs:
+
+- ``GET /jobs/{id}/view``: a finished calendar ready to draw (each edition with its room,
+  team, participants and penalties in planner words; the trainers, rooms, modules and
+  their colours, the days off), computed from the schedule by the checker;
+- ``GET /jobs/{id}/parity``: the gender parity report (:func:`model.parity.parity_report`);
+- ``GET /jobs/{id}/trainers/{trainer}.ics`` and ``/rooms/{room}.ics``: iCalendar files;
+- ``GET /scenarios``: the what-if scenario files shipped in ``scenarios/``;
+- ``POST /scenarios/run``: a shipped scenario, or changes built in a form, applied to a
+  finished job's calendar and solved off the request path staying close to it (like
+  ``rtcm replan``); ``GET /scenarios/runs/{id}`` follows it and, once it has ended, gives
+  the KPIs side by side and every edition moved, re-roomed, re-staffed, added or dropped.
+
+Scenario runs live in memory (the last :data:`KEPT_RUNS`), one at a time beside the solve
+jobs; a service restart forgets them.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import FileResponse
+from pydantic import Field, TypeAdapter, ValidationError
+
+import scenarios as scenarios_package
+from api.errors import NOT_FOUND, QUEUE_FULL, ApiError, not_found
+from api.jobs import solver_niceness_from_env, yield_cpu_to_requests
+from api.routes import FinishedJob, FinishedJobDep, RunnerDep, finished_job
+from api.wire import SCHEDULE_LINKS, ProblemDetails, ProgressOut, Wire, machine_cores
+from model.calendar import WEEKDAYS
+from model.check import check, kpis
+from model.compare import CalendarDiff, KpiRow, diff, kpi_row
+from model.errors import InputError, format_validation_error
+from model.formats.excel import module_fill, penalty_issues
+from model.formats.ical import file_name, room_ics, trainer_ics
+from model.participants import edition_participants
+from model.problem import Problem
+from model.rules import RULES
+from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition
+from scenarios.changes import AnyChange
+from scenarios.replan import with_baseline
+from scenarios.scenario import Scenario, apply_changes, read_scenario
+from scheduler.solve import Progress, SolveOptions, solve
+
+try:  # the parity report is optional in an installation that lacks it
+    from model.parity import ParityReport, parity_report
+except ImportError:  # pragma: no cover
+    ParityReport = None  # type: ignore[assignment,misc]
+    parity_report = None  # type: ignore[assignment]
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
+SCENARIO_DIR = Path(scenarios_package.__file__).resolve().parent
+CALENDAR = "text/calendar; charset=utf-8"
+
+MAX_SCENARIO_TIME_S = 120.0
+DEFAULT_SCENARIO_TIME_S = 20.0
+MAX_RUNNING_SCENARIOS = 1  # beside the solve jobs, on machines of two cores
+KEPT_RUNS = 20
+
+router = APIRouter(tags=["page"])
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ProblemDetails} for code in codes}
+
+
+# -------------------------------------------------------------------------------- page
+
+
+def _static(name: str) -> FileResponse:
+    path = STATIC_DIR / name
+    kind = STATIC_TYPES.get(path.suffix)
+    # One folder, no sub-folders: a name never leaves it.
+    if kind is None or name.startswith(".") or path.parent != STATIC_DIR or not path.is_file():
+        raise ApiError(404, f"no static file '{name}'", type=NOT_FOUND)
+    return FileResponse(path, media_type=kind, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/", include_in_schema=False)
+def page() -> FileResponse:
+    """The planner's page."""
+    return _static("index.html")
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static_file(name: str) -> FileResponse:
+    return _static(name)
+
+
+# --------------------------------------------------------------------- calendar view
+
+
+class ModuleRef(Wire):
+    number: int
+    title: str
+    colour: str = Field(description="the module's colour in the Excel calendar, #RRGGBB")
+
+
+class TopicRef(Wire):
+    id: str
+    title: str
+    module: int
+
+
+class TrainerRef(Wire):
+    id: str
+    name: str
+    organisation: str
+    gender: str
+
+
+class RoomRef(Wire):
+    id: str
+    name: str
+    venue: str
+    venue_name: str
+    seats: int
+    hybrid: bool
+    online_seats: int
+
+
+class DayOff(Wire):
+    day: date
+    reason: str
+
+
+class Issue(Wire):
+    """A broken hard rule or a soft rule's penalty, in planner words."""
+
+    kind: Literal["hard", "soft"]
+    rule: str
+    name: str
+    records: list[str]
+    message: str
+
+
+class EditionView(Wire):
+    edition: str
+    topic: str
+    number: int
+    title: str
+    module: int
+    start: date
+    end: date
+    days: list[date]
+    mode: str
+    venue: str | None
+    venue_name: str | None
+    room: str | None
+    room_name: str | None
+    trainers: list[str]
+    organisations: list[str] = Field(description="the organisations of its trainers")
+    participants_in_person: int
+    participants_online: int
+    seated: int | None = Field(description="nominees seated in it; None when the problem has no nominations")
+    seated_women: int | None = None
+    mandatory: bool
+    priority: int
+    issues: list[Issue] = Field(description="the hard rules it breaks and the penalties it incurs")
+
+
+class CalendarView(Wire):
+    """A finished calendar as the page draws it."""
+
+    job_id: str
+    problem_id: str
+    problem: str
+    horizon_start: date
+    horizon_end: date
+    working_weekdays: list[str]
+    status: str | None
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    editions_total: int
+    editions_scheduled: int
+    training_days: int
+    women_share_of_trainer_days: float | None
+    cost_usd: int
+    hard_rules_broken: int
+    modules: list[ModuleRef]
+    topics: list[TopicRef]
+    trainers: list[TrainerRef]
+    rooms: list[RoomRef]
+    organisations: list[str]
+    days_off: list[DayOff] = Field(description="holidays and closures on working weekdays")
+    editions: list[EditionView]
+    unscheduled: list[UnscheduledEdition]
+    issues: list[Issue] = Field(description="issues that concern no single edition")
+    diagnosis: list[str]
+    warnings: list[str]
+
+
+def module_colour(module: int) -> str:
+    return "#" + str(module_fill(module).fgColor.rgb)[-6:]
+
+
+def calendar_view(job_id: str, problem_id: str, schedule: Schedule) -> CalendarView:
+    """Everything the page shows of a calendar, from the schedule alone."""
+    p = schedule.problem
+    k = kpis(schedule)
+    by_edition: dict[str, list[Issue]] = {}
+    general: list[Issue] = []
+
+    def file(issue: Issue) -> None:
+        mine = [r for r in issue.records if r in schedule.by_edition]
+        for r in mine:
+            by_edition.setdefault(r, []).append(issue)
+        if not mine:
+            general.append(issue)
+
+    violations = check(schedule)
+    for v in violations:
+        file(Issue(kind="hard", rule=v.rule, name=v.name, records=v.records, message=v.message))
+    for rule, records, message in penalty_issues(schedule, k):
+        file(Issue(kind="soft", rule=rule, name=RULES[rule].name, records=records, message=message))
+    seated = edition_participants(schedule) if p.nominations else None
+    trainers = p.trainer_by_id
+    editions = []
+    for se in schedule.sorted_editions():
+        ed = p.edition_by_id.get(se.edition)
+        venue_name = room_name = None
+        if se.room in p.room_by_id:
+            venue, room = p.room_by_id[se.room]
+            venue_name, room_name = venue.name, room.name
+        people = seated.get(se.edition, []) if seated is not None else None
+        editions.append(EditionView(
+            edition=se.edition, topic=se.topic, number=se.number, title=se.title, module=se.module,
+            start=se.start, end=se.end, days=se.days, mode=se.mode, venue=se.venue, venue_name=venue_name,
+            room=se.room, room_name=room_name, trainers=se.trainers,
+            organisations=sorted({trainers[t].organisation for t in se.trainers if t in trainers}),
+            participants_in_person=se.participants_in_person, participants_online=se.participants_online,
+            seated=None if people is None else len(people),
+            seated_women=None if people is None else sum(1 for _, n in people if n.gender == "woman"),
+            mandatory=ed.mandatory if ed else True, priority=ed.item.priority if ed else 0,
+            issues=by_edition.get(se.edition, []),
+        ))
+    cal = p.work_calendar
+    weekdays = set(p.calendar.working_weekdays)
+    report = schedule.solver
+    return CalendarView(
+        job_id=job_id, problem_id=problem_id, problem=p.name,
+        horizon_start=p.calendar.start, horizon_end=p.calendar.end,
+        working_weekdays=list(p.calendar.working_weekdays),
+        status=report.status if report else None,
+        objective=report.objective if report else None, bound=report.bound if report else None,
+        gap=report.gap if report else None,
+        editions_total=k.editions_total, editions_scheduled=k.editions_scheduled,
+        training_days=k.training_days, women_share_of_trainer_days=k.women_share_of_trainer_days,
+        cost_usd=k.cost_usd, hard_rules_broken=len(violations),
+        modules=[ModuleRef(number=m.number, title=m.title, colour=module_colour(m.number))
+                 for m in p.modules],
+        topics=[TopicRef(id=t.id, title=t.title, module=t.module) for t in p.topics],
+        trainers=[TrainerRef(id=t.id, name=t.name, organisation=t.organisation, gender=t.gender)
+                  for t in p.trainers],
+        rooms=[RoomRef(id=r.id, name=r.name, venue=v.id, venue_name=v.name, seats=r.seats, hybrid=r.hybrid,
+                       online_seats=r.online_seats) for v, r in p.rooms],
+        organisations=[o.id for o in p.organisations],
+        days_off=[DayOff(day=d, reason=why) for d, why in sorted(cal.off.items())
+                  if why != "weekend" and WEEKDAYS[d.weekday()] in weekdays],
+        editions=editions, unscheduled=schedule.unscheduled, issues=general,
+        diagnosis=report.diagnosis if report else [], warnings=report.warnings if report else [],
+    )
+
+
+SCHEDULE_LINKS["view"] = "view"
+
+
+@router.get("/jobs/{job_id}/view", response_model=CalendarView, responses=_errors(404, 409))
+def job_view(job: FinishedJobDep) -> CalendarView:
+    """The finished calendar ready to draw: editions with room, team, participants and penalties."""
+    return calendar_view(job.row.id, job.row.problem_id, job.schedule)
+
+
+if parity_report is not None:
+    SCHEDULE_LINKS["parity"] = "parity"
+
+    @router.get("/jobs/{job_id}/parity", response_model=ParityReport, responses=_errors(404, 409))
+    def job_parity(job: FinishedJobDep) -> Any:
+        """Women's share of trainer-days and of participants against the targets, failures with reasons."""
+        return parity_report(job.schedule)
+
+
+def _ics(body: bytes, kind: str, ident: str) -> Response:
+    return Response(body, media_type=CALENDAR,
+                    headers={"Content-Disposition": f'attachment; filename="{file_name(kind, ident)}"'})
+
+
+ICS_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {CALENDAR: {}}, "description": "an iCalendar file"}, **_errors(404, 409)}
+
+
+@router.get("/jobs/{job_id}/trainers/{trainer_id}.ics", response_class=Response, responses=ICS_RESPONSES)
+def job_trainer_ics(trainer_id: str, job: FinishedJobDep) -> Response:
+    """A trainer's courses as an iCalendar file (one all-day event per edition)."""
+    try:
+        return _ics(trainer_ics(job.schedule, trainer_id), "trainer", trainer_id)
+    except KeyError:
+        raise not_found("trainer", trainer_id) from None
+
+
+@router.get("/jobs/{job_id}/rooms/{room_id}.ics", response_class=Response, responses=ICS_RESPONSES)
+def job_room_ics(room_id: str, job: FinishedJobDep) -> Response:
+    """A room's courses as an iCalendar file."""
+    try:
+        return _ics(room_ics(job.schedule, room_id), "room", room_id)
+    except KeyError:
+        raise not_found("room", room_id) from None
+
+
+# ------------------------------------------------------------------------------ scenarios
+
+
+class ScenarioFile(Wire):
+    file: str = Field(description="the file's name in scenarios/, to run it")
+    name: str
+    description: str
+    changes: list[str] = Field(description="each change in words")
+    errors: list[str] = Field(default_factory=list, description="why the file cannot be read")
+
+
+def shipped_scenarios() -> list[ScenarioFile]:
+    out = []
+    for path in sorted(SCENARIO_DIR.glob("*.yaml")):
+        try:
+            s = read_scenario(path)
+        except InputError as err:
+            out.append(ScenarioFile(file=path.name, name=path.stem, description="", changes=[],
+                                    errors=err.messages))
+            continue
+        out.append(ScenarioFile(file=path.name, name=s.name, description=s.description,
+                                changes=[c.describe() for c in s.changes]))
+    return out
+
+
+@router.get("/scenarios", response_model=list[ScenarioFile])
+def list_scenarios() -> list[ScenarioFile]:
+    """The what-if scenario files shipped with the planner."""
+    return shipped_scenarios()
+
+
+class ScenarioRunRequest(Wire):
+    """A what-if scenario to apply to a finished job's calendar: a shipped file, or changes."""
+
+    job_id: str = Field(description="a finished job: its calendar is the base")
+    file: str | None = Field(default=None, description="a shipped scenario (see GET /scenarios)")
+    name: str | None = Field(default=None, description="for changes built by hand")
+    changes: list[dict[str, Any]] | None = Field(
+        default=None, description="changes as in a scenario file, e.g. {type: room_closed, room, start, end}")
+    stay_close: bool = Field(default=True, description="moving the base calendar's editions costs points")
+    time_limit_s: float = Field(default=DEFAULT_SCENARIO_TIME_S, gt=0, le=MAX_SCENARIO_TIME_S)
+
+
+CHANGE: TypeAdapter[Any] = TypeAdapter(AnyChange)
+
+RunState = Literal["running", "done", "failed", "cancelled"]
+
+
+class ScenarioRunOut(Wire):
+    id: str
+    job_id: str
+    name: str
+    description: str
+    changes: list[str]
+    state: RunState
+    time_limit_s: float
+    created_at: datetime
+    progress: ProgressOut | None = None
+    message: str | None = None
+    base: KpiRow | None = Field(default=None, description="the base calendar's figures, once ended")
+    scenario: KpiRow | None = Field(default=None, description="the scenario calendar's figures, once ended")
+    diff: CalendarDiff | None = Field(default=None, description="every edition changed, and why")
+    editions: list[ScheduledEdition] = Field(default_factory=list, description="the scenario calendar")
+    unscheduled: list[UnscheduledEdition] = Field(default_factory=list)
+    diagnosis: list[str] = Field(default_factory=list)
+
+
+class ScenarioRun:
+    """One scenario run in memory: a thread solving it, its progress, then the comparison."""
+
+    def __init__(self, job_id: str, scenario: Scenario, time_limit_s: float) -> None:
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.ended = threading.Event()
+        self.started = time.monotonic()
+        self.out = ScenarioRunOut(
+            id=str(uuid.uuid4()), job_id=job_id, name=scenario.name, description=scenario.description,
+            changes=[c.describe() for c in scenario.changes], state="running", time_limit_s=time_limit_s,
+            created_at=datetime.now(UTC),
+        )
+
+    def view(self) -> ScenarioRunOut:
+        with self.lock:
+            return self.out.model_copy()
+
+    def update(self, **fields: Any) -> None:
+        with self.lock:
+            self.out = self.out.model_copy(update=fields)
+
+
+class ScenarioRuns:
+    """The app's scenario runs: at most :data:`MAX_RUNNING_SCENARIOS` at once, the last few kept."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.runs: OrderedDict[str, ScenarioRun] = OrderedDict()
+
+    def start(self, run: ScenarioRun, problem: Problem, base: Schedule,
+              is_closing: Callable[[], bool]) -> None:
+        with self.lock:
+            running = [r for r in self.runs.values() if not r.ended.is_set()]
+            if len(running) >= MAX_RUNNING_SCENARIOS:
+                left = min(r.out.time_limit_s - (time.monotonic() - r.started) for r in running)
+                raise ApiError(429, "a scenario is already running; try again when it ends", type=QUEUE_FULL,
+                               headers={"Retry-After": str(max(1, math.ceil(left)))})
+            self.runs[run.out.id] = run
+            while len(self.runs) > KEPT_RUNS:
+                oldest = next(iter(self.runs))
+                if not self.runs[oldest].ended.is_set():
+                    break
+                self.runs.pop(oldest)
+        threading.Thread(target=_solve_scenario, args=(run, problem, base), daemon=True,
+                         name=f"rtcm-scenario-{run.out.id[:8]}").start()
+        threading.Thread(target=_stop_on_shutdown, args=(run, is_closing), daemon=True).start()
+
+    def get(self, run_id: str) -> ScenarioRun:
+        with self.lock:
+            run = self.runs.get(run_id)
+        if run is None:
+            raise not_found("scenario run", run_id)
+        return run
+
+
+def _stop_on_shutdown(run: ScenarioRun, is_closing: Callable[[], bool]) -> None:
+    while not run.ended.wait(0.5):
+        if is_closing():
+            run.stop.set()
+            return
+
+
+def _solve_scenario(run: ScenarioRun, problem: Problem, base: Schedule) -> None:
+    yield_cpu_to_requests(solver_niceness_from_env())
+    options = SolveOptions(time_limit_s=run.out.time_limit_s, workers=min(2, machine_cores()))
+
+    def progress(p: Progress) -> None:
+        run.update(progress=ProgressOut.of(p))
+
+    try:
+        result = solve(problem, options, on_progress=progress, stop=run.stop,
+                       start_from=base if base.editions else None)
+        new = result.schedule
+        state: RunState = "cancelled" if run.stop.is_set() else "done"
+        run.update(
+            state=state, progress=ProgressOut.final(result),
+            message="stopped; the best calendar found so far is shown" if state == "cancelled" else None,
+            base=kpi_row("base", base), scenario=kpi_row(run.out.name, new),
+            diff=diff(base, new) if new.editions else CalendarDiff(),
+            editions=new.editions, unscheduled=new.unscheduled,
+            diagnosis=new.solver.diagnosis if new.solver else [],
+        )
+    except Exception as err:  # a run must end with a message, never hang as running
+        run.update(state="failed", message=f"the scenario failed: {err or type(err).__name__}")
+    finally:
+        run.ended.set()
+
+
+_RUNS_LOCK = threading.Lock()
+
+
+async def get_runs(request: Request) -> ScenarioRuns:
+    state = request.app.state
+    with _RUNS_LOCK:
+        if not hasattr(state, "scenario_runs"):
+            state.scenario_runs = ScenarioRuns()
+    return state.scenario_runs  # type: ignore[no-any-return]
+
+
+RunsDep = Annotated[ScenarioRuns, Depends(get_runs)]
+
+
+def _scenario_of(req: ScenarioRunRequest) -> Scenario:
+    if (req.file is None) == (req.changes is None):
+        raise InputError(["give one of file (a shipped scenario) and changes"], "the request")
+    if req.file is not None:
+        names = {s.file for s in shipped_scenarios()}
+        if req.file not in names:
+            raise InputError([f"file: '{req.file}' is not a shipped scenario ({', '.join(sorted(names))})"],
+                             "the request")
+        scenario = read_scenario(SCENARIO_DIR / req.file)
+        return scenario.model_copy(update={"stay_close": req.stay_close})
+    if not req.changes:
+        raise InputError(["changes: add at least one change"], "the scenario")
+    changes, errors = [], []
+    for i, raw in enumerate(req.changes):
+        try:
+            changes.append(CHANGE.validate_python(raw))
+        except ValidationError as err:
+            kind = raw.get("type", "?")
+            errors += [f"change {i + 1} ({kind}): {m.removeprefix(f'{kind}.')}"
+                       for m in format_validation_error(err, raw)]
+    if errors:
+        raise InputError(errors, "the scenario")
+    return Scenario(name=req.name or "My scenario", changes=changes, stay_close=req.stay_close)
+
+
+@router.post("/scenarios/run", status_code=202, response_model=ScenarioRunOut,
+             responses=_errors(404, 409, 422, 429))
+def run_scenario(req: ScenarioRunRequest, request: Request, response: Response, runs: RunsDep,
+                 runner: RunnerDep) -> ScenarioRunOut:
+    """Apply a what-if scenario to a finished job's calendar and solve it, staying close to it.
+
+    Answers at once; follow the run at ``/scenarios/runs/{id}``. Its changes apply to the
+    job's problem (a shipped file's ``base`` is not read). One run at a time: 429 meanwhile.
+    """
+    job: FinishedJob = finished_job(req.job_id, request.app.state.store)
+    scenario = _scenario_of(req)
+    changed = apply_changes(job.schedule.problem, scenario, f"scenario '{scenario.name}'")
+    base = job.schedule
+    problem = with_baseline(changed, base) if scenario.stay_close and base.editions else changed
+    run = ScenarioRun(job.row.id, scenario, req.time_limit_s)
+    runs.start(run, problem, base, lambda: runner.closing)
+    response.headers["Location"] = f"/scenarios/runs/{run.out.id}"
+    return run.view()
+
+
+@router.get("/scenarios/runs/{run_id}", response_model=ScenarioRunOut, responses=_errors(404))
+def get_scenario_run(run_id: str, runs: RunsDep) -> ScenarioRunOut:
+    """A scenario run: its progress, then the base and the scenario side by side."""
+    return runs.get(run_id).view()
+
+
+@router.delete("/scenarios/runs/{run_id}", response_model=ScenarioRunOut, responses=_errors(404))
+def stop_scenario_run(run_id: str, runs: RunsDep) -> ScenarioRunOut:
+    """Stop a running scenario; the best calendar found so far is compared."""
+    run = runs.get(run_id)
+    run.stop.set()
+    run.ended.wait(10)
+    return run.view()

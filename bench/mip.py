@@ -1,0 +1,997 @@
+"""The same problem as a time-indexed MIP, solved with HiGHS: the "open MIP solver" alternative.
+
+The formulation works on the options of ``scheduler/instance.py`` (the same pruned
+(start, length) pairs CP-SAT sees) and models every hard rule and every soft term of
+``model/check.py`` exactly. Its columns:
+
+- ``x[e,o,k]`` binary: edition ``e`` runs option ``o`` (start, length) in room ``k``
+  (online editions have no room). A placement that touches a closed day of its room is
+  never created. Room cost, lateness and shortening are costs of these columns.
+- ``a[e,t]`` binary: trainer ``t`` is on the team of ``e`` (qualified trainers only).
+  With a fixed length, ``len(e) * a[e,t]`` is exactly the trainer-days ``t`` gives ``e``;
+  with a choice of lengths an exact product ``dt[e,t]`` stands for it.
+- ``occ[e,i]`` in [0, 1]: ``e`` runs on working day ``i`` (the sum of its placements
+  covering ``i``).
+- ``z[t,e,i]`` in [0, 1], ``z >= a[e,t] + occ[e,i] - 1``: ``t`` teaches ``e`` on day ``i``.
+  It is only bounded from below, which is exact where it is used: in "at most one course
+  per trainer per day" and in the monthly caps, both upper limits. (When a women's share
+  band per month is on, ``z`` is bounded from above as well and becomes the exact product.)
+  Two valid inequalities tie it to the teams: a course day has at least ``min_trainers``
+  trainers, and a trainer on a team teaches all of its days.
+- Prerequisites use a running count ``F[topic, day]`` of the topic's editions finished by a
+  calendar day; "``b`` starts on ``s``" needs ``F[s - min_gap - 1] - F[s - max_gap - 2] >= 1``.
+- The peaks (busiest month, busiest trainer), linked-topic overlaps, women's share gaps
+  (integers, so that ``ceil(p * known)`` is exact) and mixed-gender misses are the usual
+  epigraph variables of a minimisation.
+
+Editions of one topic are interchangeable, so edition ``#n`` starts no later than ``#n+1``
+(a valid symmetry cut; CP-SAT's model asks for strictly later).
+
+The objective is the checker's, in points: each soft amount times its weight (and the
+unit factor of the cost). Like CP-SAT's calendar model, it leaves the seating of nominated
+participants (a separate model, weighed apart) out. A problem that uses a rule this file
+does not model gets no result (:func:`unsupported`), and every calendar it returns goes
+through the checker.
+
+The size grows with trainers x editions x days (the ``z`` block); :func:`estimate_size`
+gives it before anything is built, so that the runner can decline an instance that will
+not fit instead of claiming a result.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import time
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import highspy
+import numpy as np
+
+from model.check import (
+    KNOWN_GENDERS,
+    UNIT_FACTOR,
+    as_fraction,
+    check,
+    kpis,
+    share_gap,
+    trainer_day_counts,
+)
+from model.problem import Problem, ShareBand
+from model.rules import HARD_RULES, SOFT_RULES
+from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition
+from scheduler.instance import EditionPlan, Instance
+
+INF = highspy.kHighsInf
+
+# The rules this formulation models. Three hard rules hold by construction of the options
+# (consecutive working days, length, window), as in scheduler/rules.py.
+MODELLED_HARD = frozenset({
+    "mandatory_edition_scheduled", "course_on_consecutive_working_days", "course_length_within_range",
+    "edition_within_its_window", "room_fits_the_edition", "room_open", "room_not_double_booked",
+    "online_stream_limit", "trainer_qualified", "trainer_available", "trainer_not_double_booked",
+    "trainer_month_limit", "trainer_year_limit", "organisation_quota", "team_size_within_limits",
+    "team_covers_required_organisations", "team_mixed_gender", "prerequisite_finished_first",
+    "pinned_edition_kept", "budget_within_cap", "trainer_days_women_share_year",
+    "trainer_days_women_share_module", "trainer_days_women_share_month",
+})
+MODELLED_SOFT = frozenset({
+    "optional_edition_left_out", "priority_topic_late", "busiest_month", "busiest_trainer", "cost",
+    "linked_topics_overlap", "team_without_mixed_gender", "course_shortened", "edition_moved",
+    "room_changed", "trainer_changed", "trainer_days_off_women_share_year",
+    "trainer_days_off_women_share_module", "trainer_days_off_women_share_month",
+})
+SCOPES = ("year", "module", "month")
+
+
+def unsupported(problem: Problem) -> list[str]:
+    """Why this MIP cannot claim to solve ``problem`` exactly (empty: it can)."""
+    out = []
+    for r in HARD_RULES:
+        if r.id not in MODELLED_HARD:
+            out.append(f"hard rule '{r.id}' is not in the MIP formulation")
+    for r in SOFT_RULES:
+        assert r.weight_field is not None
+        if r.id not in MODELLED_SOFT and float(getattr(problem.weights, r.weight_field)) > 0:
+            out.append(f"soft rule '{r.id}' has a weight but is not in the MIP formulation")
+    return out
+
+
+# --------------------------------------------------------------------------- matrix
+
+
+class _Lp:
+    """Columns and rows as flat arrays, handed to HiGHS in one call."""
+
+    def __init__(self) -> None:
+        self.lb = array("d")
+        self.ub = array("d")
+        self.cost = array("d")
+        self.integer = array("b")
+        self.row_lo = array("d")
+        self.row_hi = array("d")
+        self.ri = array("q")
+        self.ci = array("q")
+        self.val = array("d")
+        self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.offset = 0.0
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.lb)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.row_lo)
+
+    def col(self, lb: float = 0.0, ub: float = 1.0, cost: float = 0.0, integer: bool = False) -> int:
+        self.lb.append(lb)
+        self.ub.append(ub)
+        self.cost.append(cost)
+        self.integer.append(1 if integer else 0)
+        return len(self.lb) - 1
+
+    def cols(self, n: int, lb: float = 0.0, ub: float = 1.0) -> int:
+        """``n`` continuous columns; the index of the first."""
+        first = len(self.lb)
+        self.lb.extend([lb] * n)
+        self.ub.extend([ub] * n)
+        self.cost.extend([0.0] * n)
+        self.integer.extend([0] * n)
+        return first
+
+    def row(self, terms: Iterable[tuple[int, float]], lo: float = -INF, hi: float = INF) -> int:
+        """One row; a column named twice gets the sum of its coefficients."""
+        merged: dict[int, float] = {}
+        for c, v in terms:
+            merged[c] = merged.get(c, 0.0) + v
+        r = len(self.row_lo)
+        self.row_lo.append(lo)
+        self.row_hi.append(hi)
+        for c, v in merged.items():
+            if v:
+                self.ri.append(r)
+                self.ci.append(c)
+                self.val.append(v)
+        return r
+
+    def rows_block(self, n: int, lo: float, hi: float,
+                   ri: np.ndarray, ci: np.ndarray, val: np.ndarray) -> int:
+        """``n`` rows at once; ``ri`` counts from 0 within the block."""
+        first = len(self.row_lo)
+        self.row_lo.extend([lo] * n)
+        self.row_hi.extend([hi] * n)
+        self.blocks.append((ri + first, ci, val))
+        return first
+
+    def nnz(self) -> int:
+        return len(self.val) + sum(len(b[2]) for b in self.blocks)
+
+    def to_highs(self, h: highspy.Highs) -> None:
+        ri = np.concatenate([np.frombuffer(self.ri, dtype=np.int64)] + [b[0] for b in self.blocks])
+        ci = np.concatenate([np.frombuffer(self.ci, dtype=np.int64)] + [b[1] for b in self.blocks])
+        val = np.concatenate([np.frombuffer(self.val, dtype=np.float64)] + [b[2] for b in self.blocks])
+        order = np.lexsort((ri, ci))
+        ri, ci, val = ri[order], ci[order], val[order]
+        starts = np.searchsorted(ci, np.arange(self.n_cols + 1)).astype(np.int32)
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n_cols
+        lp.num_row_ = self.n_rows
+        lp.col_cost_ = np.frombuffer(self.cost, dtype=np.float64)
+        lp.col_lower_ = np.frombuffer(self.lb, dtype=np.float64)
+        lp.col_upper_ = np.frombuffer(self.ub, dtype=np.float64)
+        lp.row_lower_ = np.frombuffer(self.row_lo, dtype=np.float64)
+        lp.row_upper_ = np.frombuffer(self.row_hi, dtype=np.float64)
+        lp.offset_ = self.offset
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = starts
+        lp.a_matrix_.index_ = ri.astype(np.int32)
+        lp.a_matrix_.value_ = val
+        lp.a_matrix_.num_col_ = self.n_cols
+        lp.a_matrix_.num_row_ = self.n_rows
+        kinds = [highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger]
+        lp.integrality_ = [kinds[b] for b in self.integer]
+        status = h.passModel(lp)
+        if status == highspy.HighsStatus.kError:
+            raise RuntimeError("HiGHS rejected the model")
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass
+class Placement:
+    col: int
+    start: int
+    length: int
+    room: int | None
+
+
+Terms = list[tuple[int, float]]  # (column, coefficient)
+
+
+@dataclass
+class MipModel:
+    """The MIP and the maps from its columns back to the calendar."""
+
+    inst: Instance
+    lp: _Lp
+    place: list[list[Placement]] = field(default_factory=list)  # per edition: its x columns
+    team: list[dict[int, int]] = field(default_factory=list)  # per edition: trainer -> a[e,t] column
+    occ: list[dict[int, int]] = field(default_factory=list)  # per edition: day -> occ[e,i] column
+    days_of: list[dict[int, Terms]] = field(default_factory=list)  # per edition: trainer -> their days
+    # per trainer: (edition, its days, the z columns of those days)
+    z_of: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = field(default_factory=dict)
+    shares: list[tuple[str, object, str, int]] = field(default_factory=list)  # (scope, key, short|over, col)
+    two: dict[int, int] = field(default_factory=dict)  # edition -> team-of-two column
+
+    @property
+    def problem(self) -> Problem:
+        return self.inst.problem
+
+    def present(self, e: int) -> Terms:
+        """Edition ``e`` is on the calendar: the sum of its placements."""
+        return [(p.col, 1.0) for p in self.place[e]]
+
+    @property
+    def size(self) -> dict[str, int]:
+        return {"columns": self.lp.n_cols, "rows": self.lp.n_rows, "nonzeros": self.lp.nnz(),
+                "integer_columns": int(sum(self.lp.integer))}
+
+
+def _points(problem: Problem, rule_id: str) -> float:
+    """Points per unit of a soft rule (0 when it is switched off)."""
+    info = next(r for r in SOFT_RULES if r.id == rule_id)
+    assert info.weight_field is not None
+    w = float(getattr(problem.weights, info.weight_field))
+    return w * UNIT_FACTOR.get(rule_id, 1.0) if w > 0 else 0.0
+
+
+def _plan_days(plan: EditionPlan) -> list[int]:
+    return sorted({i for s, d in plan.options for i in range(s, s + d)})
+
+
+def estimate_size(problem: Problem, inst: Instance | None = None) -> dict[str, int]:
+    """Columns and nonzeros of the MIP, roughly counted without building it.
+
+    Within a factor of about 1.5 on the bench instances: the ``z`` block (trainers x
+    editions x days, some six nonzeros each) dominates, then the placements and the
+    linked-topic overlap rows (three nonzeros per pair and common day).
+    """
+    inst = inst or Instance(problem)
+    placements = z = 0
+    days: list[set[int]] = []
+    for plan in inst.plans:
+        rooms = max(1, len(plan.rooms)) if plan.edition.mode != "online" else 1
+        placements += len(plan.options) * rooms
+        days.append(set(_plan_days(plan)))
+        z += len(days[-1]) * len(plan.trainers)
+    by_topic: dict[str, list[int]] = {}
+    for plan in inst.plans:
+        by_topic.setdefault(plan.edition.topic.id, []).append(plan.index)
+    overlap_days = sum(len(days[a] & days[b]) for ta, tb in problem.linked_pairs
+                       for a in by_topic.get(ta, []) for b in by_topic.get(tb, []))
+    return {"columns": placements + z, "nonzeros": 6 * z + 12 * placements + 3 * overlap_days,
+            "z_columns": z, "placement_columns": placements}
+
+
+def build_mip(problem: Problem, inst: Instance | None = None) -> MipModel:
+    """The MIP of ``problem``: every hard rule as constraints, the checker's objective.
+
+    One function per rule family, in this order; each adds its columns and rows.
+    """
+    m = MipModel(inst or Instance(problem), _Lp())
+    for family in (
+        _placements, _occupancy, _teams, _team_rules, _mixed_gender, _trainer_per_day,
+        _trainer_loads, _busiest_month, _budget, _rooms_and_platform, _prerequisites,
+        _editions_in_number_order, _linked_topics_overlap, _women_shares, _baseline_terms,
+    ):
+        family(m)
+    return m
+
+
+def _placements(m: MipModel) -> None:
+    """x[e,o,k] with the costs of lateness, shortening, rooms and optional editions left out."""
+    inst, lp, problem = m.inst, m.lp, m.problem
+    w_opt = _points(problem, "optional_edition_left_out")
+    w_late = _points(problem, "priority_topic_late")
+    w_cost = _points(problem, "cost")
+    w_short = _points(problem, "course_shortened")
+    for plan in inst.plans:
+        ed = plan.edition
+        item = ed.item
+        places: list[Placement] = []
+        for s, d in plan.options:
+            base = 0.0
+            if item.priority and s > plan.earliest:
+                base += w_late * item.priority * (s - plan.earliest)
+            if item.duration_days is None:
+                base += w_short * (ed.topic.duration_max - d)
+            if not ed.mandatory:
+                base -= w_opt * (1 + item.priority)  # left out = 1 - present
+            if ed.mode == "online":
+                places.append(Placement(lp.col(cost=base, integer=True), s, d, None))
+                continue
+            for k in plan.rooms:
+                if any(i in inst.room_blocked[k] for i in range(s, s + d)):
+                    continue
+                cost = base + w_cost * inst.rooms[k][1].day_cost * d
+                places.append(Placement(lp.col(cost=cost, integer=True), s, d, k))
+        if not ed.mandatory:
+            lp.offset += w_opt * (1 + item.priority)
+        m.place.append(places)
+        must = ed.mandatory or ed.id in inst.pins
+        lp.row(m.present(plan.index), lo=1.0 if must else -INF, hi=1.0)
+
+
+def _occupancy(m: MipModel) -> None:
+    """occ[e,i] = the placements of e that cover working day i."""
+    lp = m.lp
+    for places in m.place:
+        covering: dict[int, list[int]] = {}
+        for p in places:
+            for i in range(p.start, p.start + p.length):
+                covering.setdefault(i, []).append(p.col)
+        days = sorted(covering)
+        first = lp.cols(len(days))
+        m.occ.append({i: first + j for j, i in enumerate(days)})
+        for j, i in enumerate(days):
+            lp.row([(first + j, 1.0)] + [(c, -1.0) for c in covering[i]], lo=0.0, hi=0.0)
+
+
+def _teams(m: MipModel) -> None:
+    """a[e,t] for qualified trainers, with their fees, and each one's trainer-days on e."""
+    inst, lp = m.inst, m.lp
+    w_cost = _points(m.problem, "cost")
+    for plan, places in zip(inst.plans, m.place, strict=True):
+        pin = inst.pins.get(plan.id)
+        pinned_team = pin is not None and pin.trainers is not None and bool(places)
+        team: dict[int, int] = {}
+        terms: dict[int, Terms] = {}
+        fixed = plan.fixed_length
+        top = plan.max_length
+        for t in plan.trainers:
+            rate = inst.trainers[t].day_rate
+            lb = 1.0 if pinned_team else 0.0
+            if fixed is not None or not places:
+                length = fixed or 0
+                col = lp.col(lb=lb, cost=w_cost * rate * length, integer=True)
+                terms[t] = [(col, float(length))]
+            else:
+                col = lp.col(lb=lb, integer=True)
+                dt = lp.col(ub=float(top), cost=w_cost * rate)
+                # dt = length x a, exactly: dt <= top a, dt <= length, dt >= length - top (1 - a).
+                length_terms = [(p.col, float(p.length)) for p in places]
+                lp.row([(dt, 1.0), (col, -float(top))], hi=0.0)
+                lp.row([(dt, 1.0)] + [(c, -v) for c, v in length_terms], hi=0.0)
+                lp.row([(dt, 1.0), (col, -float(top))] + [(c, -v) for c, v in length_terms], lo=-float(top))
+                terms[t] = [(dt, 1.0)]
+            team[t] = col
+        m.team.append(team)
+        m.days_of.append(terms)
+
+
+def _team_rules(m: MipModel) -> None:
+    """Team size, required organisations, and trainers' absences."""
+    inst, lp, rules = m.inst, m.lp, m.problem.team_rules
+    for e, plan in enumerate(inst.plans):
+        team, present = m.team[e], m.present(e)
+        size = [(c, 1.0) for c in team.values()]
+        lp.row(size + [(c, -float(rules.min_trainers)) for c, _ in present], lo=0.0)
+        lp.row(size + [(c, -float(rules.max_trainers)) for c, _ in present], hi=0.0)
+        for org in m.problem.required_organisations(plan.edition.item):
+            members = [(c, 1.0) for t, c in team.items() if inst.trainers[t].organisation == org]
+            lp.row(members + [(c, -1.0) for c, _ in present], lo=0.0)
+        # A trainer away on a day rules out every placement touching it.
+        for t, col in team.items():
+            blocked = inst.trainer_blocked[t]
+            if not blocked:
+                continue
+            clash = [p.col for p in m.place[e]
+                     if any(i in blocked for i in range(p.start, p.start + p.length))]
+            if clash:
+                lp.row([(col, 1.0)] + [(x, 1.0) for x in clash], hi=1.0)
+
+
+def _mixed_gender(m: MipModel) -> None:
+    """A woman and a man on every team of two or more: hard, or a penalty per team."""
+    inst, lp = m.inst, m.lp
+    mixed = m.problem.team_rules.mixed_gender
+    w_mix = _points(m.problem, "team_without_mixed_gender")
+    if mixed == "off" or (mixed == "soft" and w_mix <= 0):
+        return
+    for e in range(len(inst.plans)):
+        team = m.team[e]
+        two = _team_of_two(m, e)
+        if two is None:
+            continue
+        women = [(c, 1.0) for t, c in team.items() if inst.trainers[t].gender == "woman"]
+        men = [(c, 1.0) for t, c in team.items() if inst.trainers[t].gender == "man"]
+        minus_two = [(c, -v) for c, v in two]
+        if mixed == "hard":
+            lp.row(women + minus_two, lo=0.0)
+            lp.row(men + minus_two, lo=0.0)
+        else:
+            miss = lp.col(cost=w_mix)
+            lp.row([*women, (miss, 1.0), *minus_two], lo=0.0)
+            lp.row([*men, (miss, 1.0), *minus_two], lo=0.0)
+
+
+def _team_of_two(m: MipModel, e: int) -> Terms | None:
+    """The terms of 'the team has two or more trainers' for edition ``e`` (None: never)."""
+    rules = m.problem.team_rules
+    if rules.min_trainers >= 2:
+        return m.present(e)
+    if rules.max_trainers < 2:
+        return None
+    lp = m.lp
+    size = [(c, 1.0) for c in m.team[e].values()]
+    two = lp.col(integer=True)
+    m.two[e] = two
+    lp.row([*size, (two, -2.0)], lo=0.0)
+    lp.row([*size, (two, -float(rules.max_trainers - 1))], hi=1.0)
+    return [(two, 1.0)]
+
+
+def _trainer_per_day(m: MipModel) -> None:
+    """z[t,e,i]: one course per trainer per day, monthly caps, and a team on every course day."""
+    inst, lp = m.inst, m.lp
+    month_scope = m.problem.targets.trainer_days_month.mode != "off"
+    for e, plan in enumerate(inst.plans):
+        all_days = np.fromiter(m.occ[e].keys(), dtype=np.int64)
+        all_occ = np.fromiter(m.occ[e].values(), dtype=np.int64)
+        for t, a in m.team[e].items():
+            blocked = inst.trainer_blocked[t]
+            keep = np.array([i not in blocked for i in all_days.tolist()], dtype=bool)
+            days, occ = all_days[keep], all_occ[keep]  # an absent trainer's days have no z
+            n = len(days)
+            if n == 0:
+                continue
+            zc = np.arange(lp.cols(n), lp.n_cols, dtype=np.int64)
+            m.z_of.setdefault(t, []).append((e, days, zc))
+            a_col = np.full(n, a, dtype=np.int64)
+            # z - a - occ >= -1
+            lp.rows_block(n, -1.0, INF, np.repeat(np.arange(n, dtype=np.int64), 3),
+                          np.stack([zc, a_col, occ], axis=1).ravel(), np.tile(np.array([1.0, -1.0, -1.0]), n))
+            if month_scope:
+                # z <= a and z <= occ: the exact product, for the women's share per month.
+                pairs = np.repeat(np.arange(n, dtype=np.int64), 2)
+                signs = np.tile(np.array([1.0, -1.0]), n)
+                lp.rows_block(n, -INF, 0.0, pairs, np.stack([zc, a_col], 1).ravel(), signs)
+                lp.rows_block(n, -INF, 0.0, pairs, np.stack([zc, occ], 1).ravel(), signs)
+            # A trainer on the team teaches every day of the course (valid, and it tightens the LP).
+            if plan.fixed_length is not None:
+                lp.row([(int(x), 1.0) for x in zc] + [(a, -float(plan.fixed_length))], lo=0.0)
+    for t, entries in m.z_of.items():
+        by_day: dict[int, list[int]] = {}
+        for _, days, zc in entries:
+            for i, c in zip(days.tolist(), zc.tolist(), strict=True):
+                by_day.setdefault(i, []).append(c)
+        for cols in by_day.values():
+            if len(cols) > 1:
+                lp.row([(c, 1.0) for c in cols], hi=1.0)
+        cap = inst.trainers[t].max_days_per_month
+        if cap is not None and sum(inst.plans[e].max_length for e, _, _ in entries) > cap:
+            by_month: dict[int, list[int]] = {}
+            for i, cols in by_day.items():
+                by_month.setdefault(inst.cal.month_of[i], []).extend(cols)
+            for cols in by_month.values():
+                if len(cols) > cap:
+                    lp.row([(c, 1.0) for c in cols], hi=float(cap))
+    # A course day has a team: at least min_trainers trainers teach on it (valid, tightens the LP).
+    per_edition_day: dict[tuple[int, int], list[int]] = {}
+    for entries in m.z_of.values():
+        for e, days, zc in entries:
+            for i, c in zip(days.tolist(), zc.tolist(), strict=True):
+                per_edition_day.setdefault((e, i), []).append(c)
+    least = float(m.problem.team_rules.min_trainers)
+    for e, occ_of_day in enumerate(m.occ):
+        for i, oc in occ_of_day.items():
+            lp.row([(c, 1.0) for c in per_edition_day.get((e, i), [])] + [(oc, -least)], lo=0.0)
+
+
+def _trainer_loads(m: MipModel) -> None:
+    """Yearly caps, organisation quotas and the busiest trainer, on exact trainer-days."""
+    inst, lp = m.inst, m.lp
+    load: dict[int, Terms] = {}
+    possible: dict[int, int] = {}
+    for e, terms in enumerate(m.days_of):
+        for t, ts in terms.items():
+            load.setdefault(t, []).extend(ts)
+            possible[t] = possible.get(t, 0) + inst.plans[e].max_length
+    for t, ts in load.items():
+        cap = inst.trainers[t].max_days_per_year
+        if cap is not None and possible[t] > cap:
+            lp.row(ts, hi=float(cap))
+    for org in m.problem.organisations:
+        if org.trainer_day_quota is None:
+            continue
+        given = [x for t, ts in load.items() if inst.trainers[t].organisation == org.id for x in ts]
+        lp.row(given, hi=float(org.trainer_day_quota))
+    w = _points(m.problem, "busiest_trainer")
+    if w > 0:
+        peak = lp.col(ub=INF, cost=w)
+        for ts in load.values():
+            lp.row([(peak, 1.0)] + [(c, -v) for c, v in ts], lo=0.0)
+
+
+def _busiest_month(m: MipModel) -> None:
+    w = _points(m.problem, "busiest_month")
+    if w <= 0:
+        return
+    lp = m.lp
+    peak = lp.col(ub=INF, cost=w)
+    months: dict[int, Terms] = {}
+    for places in m.place:
+        for p in places:
+            for month, n in m.inst.days_in_months(p.start, p.length).items():
+                months.setdefault(month, []).append((p.col, float(n)))
+    for ts in months.values():
+        lp.row([(peak, 1.0)] + [(c, -v) for c, v in ts], lo=0.0)
+
+
+def _budget(m: MipModel) -> None:
+    budget = m.problem.budget_usd
+    if budget is None:
+        return
+    inst = m.inst
+    spend: Terms = []
+    for e, places in enumerate(m.place):
+        for p in places:
+            if p.room is not None and inst.rooms[p.room][1].day_cost:
+                spend.append((p.col, float(inst.rooms[p.room][1].day_cost * p.length)))
+        for t, ts in m.days_of[e].items():
+            rate = inst.trainers[t].day_rate
+            spend += [(c, rate * v) for c, v in ts if rate]
+    m.lp.row(spend, hi=float(budget))
+
+
+def _rooms_and_platform(m: MipModel) -> None:
+    """One course per room per day; no more streams a day than the platform carries."""
+    inst, lp = m.inst, m.lp
+    room_day: dict[tuple[int, int], list[int]] = {}
+    for places in m.place:
+        for p in places:
+            if p.room is not None:
+                for i in range(p.start, p.start + p.length):
+                    room_day.setdefault((p.room, i), []).append(p.col)
+    for cols in room_day.values():
+        if len(cols) > 1:
+            lp.row([(c, 1.0) for c in cols], hi=1.0)
+    limit = m.problem.platform.max_concurrent_streams
+    streams: dict[int, list[int]] = {}
+    for e, plan in enumerate(inst.plans):
+        if plan.edition.mode in ("hybrid", "online"):
+            for i, c in m.occ[e].items():
+                streams.setdefault(i, []).append(c)
+    for cols in streams.values():
+        if len(cols) > limit:
+            lp.row([(c, 1.0) for c in cols], hi=float(limit))
+
+
+def _prerequisites(m: MipModel) -> None:
+    inst, lp = m.inst, m.lp
+    by_topic: dict[str, list[int]] = {}
+    for plan in inst.plans:
+        by_topic.setdefault(plan.edition.topic.id, []).append(plan.index)
+    chains: dict[str, tuple[list[int], list[int]]] = {}  # topic -> (sorted end days, F columns)
+
+    def chain(topic: str) -> tuple[list[int], list[int]]:
+        if topic not in chains:
+            ends: dict[int, list[int]] = {}
+            for e in by_topic[topic]:
+                for p in m.place[e]:
+                    ends.setdefault(inst.day_number(p.start + p.length - 1), []).append(p.col)
+            days = sorted(ends)
+            first = lp.cols(len(days), ub=float(len(by_topic[topic])))
+            for j, day in enumerate(days):
+                prev = [(first + j - 1, -1.0)] if j else []
+                lp.row([(first + j, 1.0)] + prev + [(c, -1.0) for c in ends[day]], lo=0.0, hi=0.0)
+            chains[topic] = (days, list(range(first, first + len(days))))
+        return chains[topic]
+
+    def finished_by(topic: str, day: int) -> Terms:
+        days, cols = chain(topic)
+        j = bisect.bisect_right(days, day) - 1
+        return [(cols[j], 1.0)] if j >= 0 else []
+
+    for pr in m.problem.prerequisites:
+        befores, afters = by_topic.get(pr.before), by_topic.get(pr.after)
+        if not befores or not afters:
+            continue
+        for b in afters:
+            starts: dict[int, list[int]] = {}
+            for p in m.place[b]:
+                starts.setdefault(inst.day_number(p.start), []).append(p.col)
+            for day, cols in starts.items():
+                # An edition of the prerequisite ends on a day in [day - max - 1, day - min - 1].
+                ok = finished_by(pr.before, day - pr.min_gap_days - 1)
+                too_early = (finished_by(pr.before, day - pr.max_gap_days - 2)
+                             if pr.max_gap_days is not None else [])
+                lp.row([(c, 1.0) for c in cols] + [(c, -v) for c, v in ok] + too_early, hi=0.0)
+
+
+def _editions_in_number_order(m: MipModel) -> None:
+    """Symmetry cut: interchangeable editions of a topic start in number order (ties allowed)."""
+    inst, lp, problem = m.inst, m.lp, m.problem
+    fixed = set(problem.pin_by_edition) | set(problem.baseline_by_edition)
+    big = float(len(inst.cal))
+    previous: dict[str, int] = {}
+    for plan in inst.plans:
+        topic = plan.edition.topic.id
+        e = plan.index
+        if topic in previous and plan.id not in fixed and inst.plans[previous[topic]].id not in fixed:
+            a = previous[topic]
+            start_a = [(p.col, float(p.start)) for p in m.place[a]]
+            start_b = [(p.col, -float(p.start)) for p in m.place[e]]
+            lp.row(m.present(e) + [(c, -1.0) for c, _ in m.present(a)], hi=0.0)  # #n+1 only if #n
+            lp.row(start_a + start_b + [(c, big) for c, _ in m.present(e)], hi=big)
+        previous[topic] = e
+
+
+def _linked_topics_overlap(m: MipModel) -> None:
+    """ov[a,b] >= occ[a,i] + occ[b,i] - 1 on every day both could run."""
+    w = _points(m.problem, "linked_topics_overlap")
+    if w <= 0:
+        return
+    lp = m.lp
+    by_topic: dict[str, list[int]] = {}
+    for plan in m.inst.plans:
+        by_topic.setdefault(plan.edition.topic.id, []).append(plan.index)
+    for ta, tb in m.problem.linked_pairs:
+        for a in by_topic.get(ta, []):
+            for b in by_topic.get(tb, []):
+                common = sorted(set(m.occ[a]) & set(m.occ[b]))
+                if not common:
+                    continue
+                ov = lp.col(cost=w)
+                n = len(common)
+                cols = np.stack([np.full(n, ov, dtype=np.int64),
+                                 np.array([m.occ[a][i] for i in common], dtype=np.int64),
+                                 np.array([m.occ[b][i] for i in common], dtype=np.int64)], 1).ravel()
+                lp.rows_block(n, -1.0, INF, np.repeat(np.arange(n, dtype=np.int64), 3), cols,
+                              np.tile(np.array([1.0, -1.0, -1.0]), n))
+
+
+def _women_shares(m: MipModel) -> None:
+    """Women's share of trainer-days per year, module or month: hard bands or integer gaps."""
+    inst, lp, problem = m.inst, m.lp, m.problem
+    for scope in SCOPES:
+        band: ShareBand = getattr(problem.targets, f"trainer_days_{scope}")
+        w = _points(problem, f"trainer_days_off_women_share_{scope}")
+        if band.mode == "off" or (band.mode == "soft" and w <= 0):
+            continue
+        women: dict[object, Terms] = {}
+        known: dict[object, Terms] = {}
+        if scope == "month":
+            for t, entries in m.z_of.items():
+                gender = inst.trainers[t].gender
+                if gender not in KNOWN_GENDERS:
+                    continue
+                for _, days, zc in entries:
+                    for i, c in zip(days.tolist(), zc.tolist(), strict=True):
+                        day = inst.cal.days[i]
+                        known.setdefault((day.year, day.month), []).append((c, 1.0))
+                        if gender == "woman":
+                            women.setdefault((day.year, day.month), []).append((c, 1.0))
+        else:
+            for e, terms in enumerate(m.days_of):
+                key: object = "year" if scope == "year" else inst.plans[e].edition.topic.module
+                for t, ts in terms.items():
+                    gender = inst.trainers[t].gender
+                    if gender not in KNOWN_GENDERS:
+                        continue
+                    known.setdefault(key, []).extend(ts)
+                    if gender == "woman":
+                        women.setdefault(key, []).extend(ts)
+        for key, kn in known.items():
+            wo = women.get(key, [])
+            top = float(sum(v for _, v in kn))
+            if band.min_share is not None:
+                p = as_fraction(band.min_share)
+                low = [(c, p.denominator * v) for c, v in wo] + [(c, -p.numerator * v) for c, v in kn]
+                if band.mode == "hard":
+                    lp.row(low, lo=0.0)
+                else:
+                    # short + women >= p x known, short an integer: short >= ceil(p x known) - women.
+                    short = lp.col(ub=top, cost=w, integer=True)
+                    m.shares.append((scope, key, "short", short))
+                    lp.row([*low, (short, float(p.denominator))], lo=0.0)
+            if band.max_share is not None:
+                q = as_fraction(band.max_share)
+                high = [(c, q.denominator * v) for c, v in wo] + [(c, -q.numerator * v) for c, v in kn]
+                if band.mode == "hard":
+                    lp.row(high, hi=0.0)
+                else:
+                    over = lp.col(ub=top, cost=w, integer=True)
+                    m.shares.append((scope, key, "over", over))
+                    lp.row([*high, (over, -float(q.denominator))], hi=0.0)
+
+
+def _baseline_terms(m: MipModel) -> None:
+    """Re-planning: published editions moved, rooms changed, trainers taken off (all linear)."""
+    problem = m.problem
+    if not problem.baseline:
+        return
+    inst, lp = m.inst, m.lp
+    w_moved = _points(problem, "edition_moved")
+    w_room = _points(problem, "room_changed")
+    w_trainer = _points(problem, "trainer_changed")
+    tindex = {t.id: i for i, t in enumerate(inst.trainers)}
+    for plan in inst.plans:
+        b = problem.baseline_by_edition.get(plan.id)
+        if b is None:
+            continue
+        e = plan.index
+        s0 = inst.cal.index.get(b.start)
+        lp.offset += w_moved  # moved = 1 - (kept on its start)
+        for p in m.place[e]:
+            extra = 0.0
+            if p.start == s0:
+                extra -= w_moved
+            if b.room is not None and (p.room is None or inst.rooms[p.room][1].id != b.room):
+                extra += w_room  # changed = present - same room
+            extra += w_trainer * len(b.trainers)  # changed = present - on the team, per trainer
+            lp.cost[p.col] += extra
+        for tid in b.trainers:
+            t = tindex.get(tid)
+            if t is not None and t in m.team[e]:
+                lp.cost[m.team[e][t]] -= w_trainer
+
+
+# --------------------------------------------------------------------------- solving
+
+
+@dataclass(frozen=True)
+class MipOptions:
+    time_limit_s: float = 60.0
+    start: str = "greedy"  # "greedy": the greedy calendar as the first incumbent; "none": cold
+    threads: int = 0  # HiGHS's default
+    mip_rel_gap: float = 0.0  # prove optimality, as CP-SAT is asked to
+    log: bool = False
+    seed: int = 0
+    highs: tuple[tuple[str, Any], ...] = ()  # further HiGHS options, e.g. (("presolve_rule_off", 32768),)
+    # Above this many (estimated) nonzeros the model is not built: HiGHS would need some
+    # 0.4-1 KB per nonzero, and the machine has 24 GB shared by everyone on it.
+    max_nonzeros: int = 40_000_000
+
+
+@dataclass(frozen=True)
+class MipPoint:
+    """An improving calendar or a better bound, ``elapsed_s`` after the problem was handed over.
+
+    ``objective`` is the checker's figure for HiGHS's incumbent (None before the first, or
+    when the incumbent breaks a hard rule); ``mip_objective`` is HiGHS's own value of it.
+    """
+
+    elapsed_s: float
+    objective: float | None
+    bound: float | None
+    mip_objective: float | None = None
+
+
+@dataclass
+class MipResult:
+    """What :func:`solve_mip` returns: the checked calendar, or why there is none."""
+
+    status: str
+    schedule: Schedule | None = None
+    objective: float | None = None  # the checker's, from the calendar
+    mip_objective: float | None = None  # HiGHS's value of the same calendar
+    bound: float | None = None
+    gap: float | None = None
+    build_s: float = 0.0
+    runtime_s: float = 0.0
+    first_solution_s: float | None = None
+    history: list[MipPoint] = field(default_factory=list)
+    size: dict[str, int] = field(default_factory=dict)
+    reason: str = ""
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return self.schedule is not None and not self.violations
+
+
+def extract(m: MipModel, values: Any) -> Schedule:
+    """The calendar of a MIP solution vector."""
+    inst = m.inst
+    placed: list[ScheduledEdition] = []
+    left: list[UnscheduledEdition] = []
+    for plan, places, team in zip(inst.plans, m.place, m.team, strict=True):
+        ed = plan.edition
+        chosen = next((p for p in places if values[p.col] > 0.5), None)
+        if chosen is None:
+            left.append(UnscheduledEdition(edition=ed.id, topic=ed.topic.id, number=ed.number,
+                                           mandatory=ed.mandatory,
+                                           reason=plan.why_no_option or "left out by the MIP"))
+            continue
+        days = inst.cal.run_days(chosen.start, chosen.length)
+        room = chosen.room
+        placed.append(ScheduledEdition(
+            edition=ed.id, topic=ed.topic.id, number=ed.number, title=ed.topic.title,
+            module=ed.topic.module, start=days[0], end=days[-1], days=days, mode=ed.mode,
+            venue=inst.rooms[room][0].id if room is not None else None,
+            room=inst.rooms[room][1].id if room is not None else None,
+            trainers=sorted(inst.trainers[t].id for t, c in team.items() if values[c] > 0.5),
+            participants_in_person=ed.item.participants_in_person,
+            participants_online=ed.item.participants_online,
+        ))
+    placed.sort(key=lambda e: (e.start, e.edition))
+    return Schedule(problem=inst.problem, editions=placed, unscheduled=left)
+
+
+def start_values(m: MipModel, schedule: Schedule) -> tuple[list[int], list[float]]:
+    """A calendar as values of the MIP's integer columns (HiGHS completes the rest)."""
+    inst = m.inst
+    by_edition = schedule.by_edition
+    tindex = {t.id: i for i, t in enumerate(inst.trainers)}
+    rindex = {r.id: i for i, (_, r) in enumerate(inst.rooms)}
+    idx: list[int] = []
+    val: list[float] = []
+    for plan, places, team in zip(inst.plans, m.place, m.team, strict=True):
+        se = by_edition.get(plan.id)
+        chosen = None
+        if se is not None and se.start in inst.cal.index:
+            s, d = inst.cal.index[se.start], len(se.days)
+            room = rindex.get(se.room) if se.room else None
+            chosen = next((p for p in places if (p.start, p.length, p.room) == (s, d, room)), None)
+        for p in places:
+            idx.append(p.col)
+            val.append(1.0 if p is chosen else 0.0)
+        members = {tindex[t] for t in se.trainers} if se is not None and chosen is not None else set()
+        for t, c in team.items():
+            idx.append(c)
+            val.append(1.0 if t in members else 0.0)
+        if plan.index in m.two:
+            idx.append(m.two[plan.index])
+            val.append(1.0 if len(members) >= 2 else 0.0)
+    counts = trainer_day_counts(schedule)
+    for scope, key, side, col in m.shares:
+        band: ShareBand = getattr(inst.problem.targets, f"trainer_days_{scope}")
+        by_gender = counts[scope].get(key, Counter())
+        short, over = share_gap(by_gender["woman"], sum(by_gender[g] for g in KNOWN_GENDERS), band)
+        idx.append(col)
+        val.append(float(short if side == "short" else over))
+    return idx, val
+
+
+def solve_mip(
+    problem: Problem,
+    options: MipOptions | None = None,
+    on_progress: Callable[[MipPoint], None] | None = None,
+    start: Schedule | None = None,
+) -> MipResult:
+    """Build and solve the MIP; check the calendar it finds without the solver.
+
+    Parameters
+    ----------
+    problem
+        A validated problem.
+    options
+        Time limit, warm start, HiGHS settings.
+    on_progress
+        Called at every improving solution and dual bound change.
+    start
+        A calendar to start from; with ``options.start == "greedy"`` and none given, the
+        greedy calendar of ``scheduler/greedy.py`` (what CP-SAT starts from too).
+    """
+    options = options or MipOptions()
+    t0 = time.perf_counter()
+    why = unsupported(problem)
+    if why:
+        return MipResult("UNSUPPORTED", reason="; ".join(why))
+    inst = Instance(problem)
+    blocked = [p for p in inst.plans if not p.options and p.edition.mandatory]
+    if blocked:
+        return MipResult("INFEASIBLE", reason="; ".join(f"{p.id}: {p.why_no_option}" for p in blocked))
+    estimate = estimate_size(problem, inst)
+    if estimate["nonzeros"] > options.max_nonzeros:
+        return MipResult("TOO_LARGE", size=estimate, build_s=time.perf_counter() - t0,
+                         reason=f"the MIP would have about {estimate['columns']:,} columns and "
+                         f"{estimate['nonzeros']:,} nonzeros (limit {options.max_nonzeros:,}): not built")
+    m = build_mip(problem, inst)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", options.log)
+    h.setOptionValue("log_to_console", options.log)
+    m.lp.to_highs(h)
+    if start is None and options.start == "greedy":
+        from scheduler.greedy import greedy_schedule
+
+        start = greedy_schedule(problem, inst)
+    if start is not None:
+        idx, val = start_values(m, start)
+        h.setSolution(len(idx), np.array(idx, dtype=np.int32), np.array(val, dtype=np.float64))
+    build_s = time.perf_counter() - t0
+    h.setOptionValue("time_limit", float(options.time_limit_s))
+    h.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
+    h.setOptionValue("random_seed", int(options.seed))
+    if options.threads:
+        h.setOptionValue("threads", int(options.threads))
+    for name, value in options.highs:
+        h.setOptionValue(name, value)
+
+    history: list[MipPoint] = []
+    state: dict[str, Any] = {"first": None, "objective": None, "mip_objective": None, "bound": None,
+                             "best": None}
+
+    def emit(elapsed: float) -> None:
+        point = MipPoint(elapsed, state["objective"], state["bound"], state["mip_objective"])
+        history.append(point)
+        if on_progress is not None:
+            on_progress(point)
+
+    def on_solution(event: Any) -> None:
+        elapsed = time.perf_counter() - t0
+        # Every incumbent is checked like the final calendar. HiGHS's objective can sit above the
+        # calendar's true figure (an epigraph variable not at its floor), never below, so a new
+        # incumbent is not always a better calendar: the best one checked so far is kept.
+        schedule = extract(m, event.data_out.mip_solution)
+        if not check(schedule):
+            objective = kpis(schedule).objective
+            if state["objective"] is None or objective < state["objective"]:
+                state["objective"], state["best"] = objective, schedule
+            if state["first"] is None:
+                state["first"] = elapsed
+        state["mip_objective"] = float(event.data_out.objective_function_value)
+        state["bound"] = _finite(event.data_out.mip_dual_bound)
+        emit(elapsed)
+
+    def on_interrupt(event: Any) -> None:
+        bound = _finite(event.data_out.mip_dual_bound)
+        if bound is not None and (state["bound"] is None or bound > state["bound"] + 1e-9):
+            state["bound"] = bound
+            emit(time.perf_counter() - t0)
+
+    h.cbMipImprovingSolution.subscribe(on_solution)
+    h.cbMipInterrupt.subscribe(on_interrupt)
+    h.run()
+    runtime = time.perf_counter() - t0
+    info = h.getInfo()
+    status = h.modelStatusToString(h.getModelStatus())
+    size = m.size
+    result = MipResult(status=status, build_s=build_s, runtime_s=runtime, first_solution_s=state["first"],
+                       history=history, size=size)
+    if info.primal_solution_status != 2:  # no feasible point
+        result.reason = f"HiGHS found no calendar ({status})"
+        return result
+    values = np.asarray(h.getSolution().col_value)
+    schedule = extract(m, values)
+    result.schedule = schedule
+    result.violations = [str(v) for v in check(schedule)]
+    result.mip_objective = float(info.objective_function_value)
+    result.bound = _finite(info.mip_dual_bound)
+    if result.violations:
+        result.reason = "the MIP's calendar breaks a hard rule (counted as no result)"
+        return result
+    result.objective = kpis(schedule).objective
+    best = state["best"]
+    if best is not None and state["objective"] < result.objective:
+        result.schedule, result.objective = best, state["objective"]
+    result.status = "OPTIMAL" if status == "Optimal" else "FEASIBLE"
+    if result.status == "OPTIMAL":
+        result.bound = result.objective  # proven within HiGHS's tolerances (mip_rel_gap, mip_abs_gap)
+    elif result.bound is not None:
+        result.bound = round(min(result.bound, result.objective), 2)
+    result.gap = _gap(result.objective, result.bound)
+    return result
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if x is not None and math.isfinite(x) and abs(x) < 1e20 else None
+
+
+def _gap(objective: float | None, bound: float | None) -> float | None:
+    if objective is None or bound is None:
+        return None
+    if abs(objective) < 1e-9:
+        return 0.0 if abs(bound) < 1e-9 else None
+    return max(0.0, (objective - bound) / abs(objective))
+
+
+__all__ = ["MipModel", "MipOptions", "MipPoint", "MipResult", "build_mip",
+           "estimate_size", "extract", "solve_mip", "start_values", "unsupported"]

@@ -1,0 +1,1433 @@
+"""The planner's input workbook: a template to fill in, and its import into a :class:`Problem`.
+
+One declarative table, :data:`LAYOUT`, lists every sheet, its columns, the problem field each
+column fills, the value's type, its help text and its validation list. The template writer
+(:func:`write_template`) and the reader (:func:`import_workbook`) both walk it, so they cannot
+drift apart. Every import error names the sheet, the cell and the rule
+(``Trainers!D14: gender 'F ' is not one of woman, man, another identity, undisclosed``), and
+all errors are reported together.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from io import BytesIO
+from pathlib import Path
+from typing import Any, BinaryIO, get_args
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+from pydantic import ValidationError
+
+from model.calendar import Weekday
+from model.errors import InputError
+from model.formats.excel import HEADER_FILL, HEADER_FONT, fit_widths, print_setup, wrap_headers
+from model.formats.files import write_atomic
+from model.problem import Gender, Mode, NominationMode, OrgKind, Problem, RuleMode, Targets, Weights
+from model.rules import RULES
+
+log = logging.getLogger(__name__)
+
+HELP_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3  # the template's layout of every sheet
+VALIDATED_ROWS = 1000  # data validation reaches this far below the header, for rows planners add
+README = "Read me"
+DATE_FORMAT = "yyyy-mm-dd"
+
+# Value kinds of a column.
+TEXT, ID, INT, NUMBER, BOOL, DATE = "text", "id", "int", "number", "bool", "date"
+SHARE = "share"  # 0..1, shown as a percentage: 40% or 0.4
+MONTH = "month"  # YYYY-MM, as text (Excel turns a typed 2027-03 into a date: read back as its month)
+
+
+class _Omit:
+    """A blank cell leaves the field to its default."""
+
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT: Any = _Omit()
+
+
+class _Bad:
+    """Stands in for a cell that could not be read; pydantic rejects it, and the cell's own
+    error is the one reported (a record with a bad cell then skips its cross-field checks)."""
+
+    def __repr__(self) -> str:
+        return "<unreadable cell>"
+
+
+BAD: Any = _Bad()
+
+
+def _norm(text: str) -> str:
+    """Trimmed, case-folded, ``_`` read as a space, runs of spaces as one."""
+    return " ".join(text.replace("_", " ").split()).casefold()
+
+
+@dataclass(frozen=True)
+class Choices:
+    """A fixed list of allowed values, each with the words a planner reads and writes."""
+
+    values: tuple[str, ...]
+    shown: tuple[str, ...]
+
+    @classmethod
+    def of(cls, literal: Any, **shown: str) -> Choices:
+        values = get_args(literal)
+        return cls(values, tuple(shown.get(v, v.replace("_", " ")) for v in values))
+
+    def show(self, value: str) -> str:
+        return self.shown[self.values.index(value)]
+
+    def match(self, text: str) -> str | None:
+        key = _norm(text)
+        for value, shown in zip(self.values, self.shown, strict=True):
+            if key in (_norm(value), _norm(shown)):
+                return value
+        return None
+
+    def listing(self) -> str:
+        return ", ".join(self.shown)
+
+
+GENDERS = Choices.of(Gender)
+MODES = Choices.of(Mode)
+ORG_KINDS = Choices.of(OrgKind, un_agency="UN agency", ngo="NGO")
+RULE_MODES = Choices.of(RuleMode)
+NOMINATION_MODES = Choices.of(NominationMode)
+WEEKDAYS = Choices.of(Weekday)
+CLOSURE_KINDS = Choices(("centre", "holiday", "venue", "room"),
+                        ("centre closure", "extra holiday", "venue closure", "room closure"))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet (or one row of a settings sheet) and the field it fills.
+
+    ``field`` is the record's field (a dotted path on settings sheets). ``ref`` names the
+    sheet whose ids the values must be; ``many`` puts several values in one cell, split on
+    ``sep``; ``empty`` is the word for an empty list where a blank cell means "not set";
+    ``blank`` is the value of a blank cell (``OMIT``: the field's default). A column with
+    ``read=False`` is an aid for the planner (a title next to an id): written, never read.
+    """
+
+    header: str
+    field: str
+    kind: str = TEXT
+    help: str = ""
+    width: float = 14
+    required: bool = False
+    choices: Choices | None = None
+    ref: str | None = None
+    many: bool = False
+    sep: str = ","
+    item: str = ""
+    empty: str | None = None
+    blank: Any = OMIT
+    allowed: str | None = None
+    read: bool = True
+    unit: str = ""
+
+    @property
+    def label(self) -> str:
+        """What one value is called in a message."""
+        return self.item or _lower_first(self.header)
+
+    def listing(self) -> str:
+        if self.choices:
+            return self.choices.listing()
+        if self.kind == BOOL:
+            return "yes, no"
+        if self.allowed:
+            return self.allowed.strip('"').replace(",", ", ")
+        if self.ref:
+            return f"an id from the {self.ref} sheet"
+        return ""
+
+
+@dataclass(frozen=True)
+class TableSheet:
+    """A sheet with one record per row, headers on :data:`HEADER_ROW`."""
+
+    name: str
+    help: str
+    columns: tuple[Column, ...]
+    key: str | None = None
+    required: bool = True
+    write_empty: bool = True
+
+    @property
+    def key_column(self) -> Column | None:
+        return next((c for c in self.columns if c.field == self.key), None)
+
+
+@dataclass(frozen=True)
+class SettingsSheet:
+    """A sheet of named settings, one per row: the name, its value, then notes."""
+
+    name: str
+    help: str
+    key_header: str
+    settings: tuple[Column, ...]
+    notes: tuple[str, ...] = ("Help",)
+    value_header: str = "Value"
+    required: bool = True
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return self.settings
+
+
+Sheet = TableSheet | SettingsSheet
+
+
+_SCOPES = {"trainer_days_year": "Women's share of trainer-days in the year",
+           "trainer_days_module": "Women's share of trainer-days in each module",
+           "trainer_days_month": "Women's share of trainer-days in each month",
+           "participants_edition": "Women's share of each edition's participants"}
+
+
+def _target_settings() -> tuple[Column, ...]:
+    """A band's three rows (at least, at most, rule) per gender target, then the country cap."""
+    out = []
+    for name in Targets.model_fields:
+        path = f"targets.{name}"
+        if name == "country_cap_edition":
+            out += [Column("One country's share of an edition's seats, at most", f"{path}.max_share", SHARE,
+                           "e.g. 25%: no country takes more of one edition's seats (in person and online)"),
+                    Column("One country's share of an edition's seats: rule", f"{path}.mode",
+                           choices=RULE_MODES, help="hard: always; soft: a penalty per seat over; off")]
+            continue
+        label = _SCOPES.get(name, name.replace("_", " ").capitalize())
+        out += [Column(f"{label}, at least", f"{path}.min_share", SHARE, "e.g. 40%; blank: no minimum",
+                       blank=None),
+                Column(f"{label}, at most", f"{path}.max_share", SHARE, "e.g. 60%; blank: no maximum",
+                       blank=None),
+                Column(f"{label}: rule", f"{path}.mode", choices=RULE_MODES,
+                       help="hard: always; soft: a penalty per person (or day) outside the band; off")]
+    return tuple(out)
+
+
+def _weight_settings() -> tuple[Column, ...]:
+    by_field = {r.weight_field: r for r in RULES.values() if r.weight_field}
+    out = []
+    for name, info in Weights.model_fields.items():
+        rule = by_field.get(name)
+        out.append(Column(rule.name if rule else name.replace("_", " ").capitalize(), f"weights.{name}",
+                          NUMBER, f"points {info.description or ''}; 0 switches the rule off",
+                          unit=rule.unit if rule else ""))
+    return tuple(out)
+
+
+LAYOUT: tuple[Sheet, ...] = (
+    SettingsSheet("Settings", "The planning horizon, the working week and the online platform.", "Setting", (
+        Column("Problem name", "name", help="a name for this plan, shown on every output"),
+        Column("Description", "description", help="free text"),
+        Column("Horizon starts", "calendar.start", DATE, "first day of the plan", required=True),
+        Column("Horizon ends", "calendar.end", DATE, "last day of the plan (included)", required=True),
+        Column("Working weekdays", "calendar.working_weekdays", choices=WEEKDAYS, many=True, item="weekday",
+               help="comma-separated: mon, tue, wed, thu, fri, sat, sun"),
+        Column("National holidays of", "calendar.holiday_country", ID, blank=None,
+               help="ISO country code whose public holidays are days off (AZ); blank: none"),
+        Column("Courses may straddle weekends and holidays", "calendar.allow_straddle", BOOL,
+               "no: a course always runs on consecutive calendar days"),
+        Column("Online streams at once", "platform.max_concurrent_streams", INT,
+               "hybrid and online courses the platform carries on the same day"),
+        Column("Online seats per stream", "platform.online_seats_per_stream", INT,
+               "remote participants of an online-only course"),
+        Column("Budget (USD)", "budget_usd", INT, "cap on trainer fees plus room costs; blank: no cap"),
+    )),
+    TableSheet("Modules", "The modules of the curriculum.", (
+        Column("Module", "number", INT, "module number, 1, 2, ...", 8, required=True),
+        Column("Title", "title", help="module title", width=60, required=True),
+        Column("Connected modules", "connected_modules", INT, "comma-separated module numbers", 12,
+               ref="Modules", many=True, item="connected module"),
+    ), key="number"),
+    TableSheet("Topics", "The catalogue: one row per course. Lists are comma-separated.", (
+        Column("Id", "id", ID, "M<module>.T<topic>, e.g. M3.T2", 8, required=True),
+        Column("Module", "module", INT, "the module's number", 8, required=True, ref="Modules"),
+        Column("Title", "title", help="course title", width=60, required=True),
+        Column("Min days", "duration_min", INT, "shortest length in days", 7, required=True),
+        Column("Max days", "duration_max", INT, "longest length in days", 7, required=True),
+        Column("Modes", "modes", choices=MODES, many=True, item="mode", width=18,
+               help="comma-separated: hybrid, in person, online; blank: hybrid, in person"),
+        Column("Target audiences", "target_audiences", many=True, item="audience", width=40,
+               help="comma-separated, e.g. government, csos, academia"),
+        Column("Resource organisations", "resource_organisations", ID, "comma-separated organisation ids",
+               30, ref="Organisations", many=True, item="resource organisation"),
+        Column("Resource persons (as written)", "resource_persons_raw", many=True, sep=";", width=40,
+               item="resource person", help="the curriculum's own words, separated by semicolons"),
+        Column("Links", "links", ID, "related topics (not prerequisites), comma-separated", 16,
+               ref="Topics", many=True, item="linked topic"),
+    ), key="id"),
+    TableSheet("Programme", "What to deliver in the horizon: one row per topic.", (
+        Column("Topic", "topic", ID, "topic id from the Topics sheet", 8, required=True, ref="Topics"),
+        Column("Title (from Topics)", "title", help="for reading only; the Topics sheet holds the title",
+               width=40, read=False),
+        Column("Editions", "editions", INT, "how many times to deliver it", 8),
+        Column("Mode", "mode", choices=MODES, help="hybrid, in person or online", width=10),
+        Column("Days", "duration_days", INT, "fixed length; blank: the solver chooses in the topic's range",
+               6),
+        Column("Earliest start", "earliest_start", DATE, "blank: the horizon's start", 12),
+        Column("Latest end", "latest_end", DATE, "blank: the horizon's end", 12),
+        Column("Priority", "priority", INT, "0 none .. 3 urgent: earlier is better", 8, allowed='"0,1,2,3"'),
+        Column("Mandatory", "mandatory", BOOL, "no: the solver may leave it out, at a penalty", 10),
+        Column("In person", "participants_in_person", INT, "expected participants in the room", 9),
+        Column("Online", "participants_online", INT, "expected remote participants", 8),
+        Column("Language", "language", ID, "language code, e.g. en, ru", 9),
+        Column("Required organisations", "required_organisations", ID, ref="Organisations", many=True,
+               item="organisation", empty="none", width=18,
+               help="comma-separated organisation ids the team must include; blank: the Targets sheet's; "
+                    "none: no organisation required"),
+    ), key="topic"),
+    TableSheet("Prerequisites", "Topic Before is delivered before topic After starts.", (
+        Column("Before", "before", ID, "topic id", 8, required=True, ref="Topics"),
+        Column("After", "after", ID, "topic id", 8, required=True, ref="Topics"),
+        Column("Min gap days", "min_gap_days", INT, "calendar days between the two", 8),
+        Column("Max gap days", "max_gap_days", INT, "blank: no limit", 8),
+        Column("Reason", "reason", help="why", width=50),
+    )),
+    TableSheet("Organisations", "Organisations that give trainers and resource persons.", (
+        Column("Id", "id", ID, "short id used on the other sheets, e.g. IOM", 12, required=True),
+        Column("Name", "name", help="full name", width=40, required=True),
+        Column("Kind", "kind", choices=ORG_KINDS, help="what kind of organisation", width=14),
+        Column("Trainer-day quota", "trainer_day_quota", INT,
+               "most trainer-days its trainers give; blank: none", 10),
+    ), key="id"),
+    TableSheet("Trainers", "Trainers and resource persons. Topics, modules and languages: comma-separated.", (
+        Column("Id", "id", ID, "short id, e.g. T07", 7, required=True),
+        Column("Name", "name", help="full name", width=30, required=True),
+        Column("Gender", "gender", choices=GENDERS, help="woman, man, another identity or undisclosed",
+               width=12, required=True),
+        Column("Organisation", "organisation", ID, "organisation id", 12, required=True, ref="Organisations"),
+        Column("Topics", "topics", ID, "topic ids they can teach, comma-separated", 30, ref="Topics",
+               many=True, item="topic"),
+        Column("Modules", "modules", INT, "whole modules they can teach, comma-separated", 10, ref="Modules",
+               many=True, item="module"),
+        Column("Languages", "languages", ID, "comma-separated language codes; blank: en", 10, many=True,
+               item="language"),
+        Column("Max days per month", "max_days_per_month", INT, "blank: no limit", 9),
+        Column("Max days per year", "max_days_per_year", INT, "blank: no limit", 9),
+        Column("Day rate (USD)", "day_rate", INT, "fee per training day", 9),
+        Column("Fictional", "fictional", BOOL, "yes for invented example people", 9),
+    ), key="id"),
+    TableSheet("Trainer availability", "Periods a trainer cannot teach: one row per period.", (
+        Column("Trainer", "trainer", ID, "trainer id", 8, required=True, ref="Trainers"),
+        Column("Name (from Trainers)", "name", help="for reading only", width=30, read=False),
+        Column("Unavailable from", "start", DATE, "first day away", 12, required=True),
+        Column("Unavailable to", "end", DATE, "last day away (included)", 12, required=True),
+        Column("Reason", "reason", help="e.g. annual leave", width=30),
+    )),
+    TableSheet("Venues", "Places with training rooms.", (
+        Column("Id", "id", ID, "short id, e.g. RTCM", 10, required=True),
+        Column("Name", "name", help="full name", width=40, required=True),
+        Column("City", "city", help="blank: Baku", width=12),
+    ), key="id"),
+    TableSheet("Rooms", "Training rooms, each in a venue.", (
+        Column("Venue", "venue", ID, "venue id", 10, required=True, ref="Venues"),
+        Column("Id", "id", ID, "room id, unique across venues", 12, required=True),
+        Column("Name", "name", help="room name", width=36, required=True),
+        Column("Seats", "seats", INT, "in-person seats", 7, required=True),
+        Column("Hybrid", "hybrid", BOOL, "equipped to stream a hybrid course", 8),
+        Column("Online seats", "online_seats", INT, "remote participants it can host (hybrid rooms)", 8),
+        Column("Day cost (USD)", "day_cost", INT, "cost per day in use", 9),
+    ), key="id"),
+    TableSheet("Closures", "Days off beyond weekends and national holidays: for the whole centre, "
+               "a venue or a room; and extra holidays.", (
+        Column("Kind", "kind", choices=CLOSURE_KINDS, required=True, width=14,
+               help="centre closure, extra holiday, venue closure or room closure"),
+        Column("Venue", "venue", ID, "for a venue closure: the venue id", 10, ref="Venues"),
+        Column("Room", "room", ID, "for a room closure: the room id", 12, ref="Rooms"),
+        Column("Start", "start", DATE, "first day closed", 12, required=True),
+        Column("End", "end", DATE, "last day closed (included); blank for an extra holiday", 12),
+        Column("Reason", "reason", help="e.g. summer break; the holiday's name", width=30),
+    )),
+    SettingsSheet("Targets", "What every team must look like, and the gender parity targets.",
+                  "Target", (
+        Column("Trainers per team, at least", "team_rules.min_trainers", INT, "smallest team"),
+        Column("Trainers per team, at most", "team_rules.max_trainers", INT, "largest team"),
+        Column("Organisations on every team", "team_rules.required_organisations", ID, ref="Organisations",
+               many=True, item="organisation", blank=(),
+               help="comma-separated organisation ids: one trainer of each on every team"),
+        Column("A woman and a man on every team", "team_rules.mixed_gender", choices=RULE_MODES,
+               help="hard: always; soft: a penalty when not; off: no rule"),
+        *_target_settings(),
+    ), required=False),
+    SettingsSheet("Weights", "Points per unit of each soft rule: the higher, the more it matters.",
+                  "Soft rule", _weight_settings(), notes=("Unit", "Help"), value_header="Weight",
+                  required=False),
+    TableSheet("Nominations", "People nominated for training, anonymous: an id, never a name.", (
+        Column("Id", "id", ID, "nomination id, e.g. N001", 8, required=True),
+        Column("Gender", "gender", choices=GENDERS, width=12,
+               help="woman, man, another identity or undisclosed; blank: undisclosed (never guessed)"),
+        Column("Country", "country", ID, "country code or name", 10, required=True),
+        Column("Audience", "audience", ID, "target audience, e.g. government, border_police, csos", 14,
+               required=True),
+        Column("Topics", "topics", ID, "topics nominated for, comma-separated, first choice first", 24,
+               required=True, ref="Topics", many=True, item="topic"),
+        Column("Mode", "mode", choices=NOMINATION_MODES, help="in person, online or either", width=10),
+        Column("Unavailable months", "unavailable_months", MONTH, "months away, comma-separated: 2027-03, "
+               "2027-04", 18, many=True, item="unavailable month"),
+        Column("Completed", "completed", ID, "topics taken before this horizon, comma-separated", 18,
+               ref="Topics", many=True, item="completed topic"),
+    ), key="id", required=False),
+    TableSheet("Pins", "Editions to keep where they are: any of start, room and team.", (
+        Column("Edition", "edition", ID, "edition id, e.g. M3.T2#1", 10, required=True),
+        Column("Start", "start", DATE, "blank: free", 12),
+        Column("Room", "room", ID, "blank: free", 12, ref="Rooms"),
+        Column("Trainers", "trainers", ID, "the exact team, comma-separated; blank: free", 16, ref="Trainers",
+               many=True, item="trainer"),
+        Column("Reason", "reason", help="why", width=30),
+    ), key="edition", required=False),
+    TableSheet("Baseline", "A published calendar that a re-plan should change as little as possible.", (
+        Column("Edition", "edition", ID, "edition id", 10, required=True),
+        Column("Start", "start", DATE, "published start", 12, required=True),
+        Column("Room", "room", ID, "published room", 12, ref="Rooms"),
+        Column("Trainers", "trainers", ID, "published team, comma-separated", 16, ref="Trainers", many=True,
+               item="trainer"),
+    ), key="edition", required=False, write_empty=False),
+)
+
+SHEET_BY_NAME: dict[str, Sheet] = {s.name: s for s in LAYOUT}
+# The sheets whose rows other sheets refer to, and the column holding the id.
+ID_SHEETS = {s.name: s.key for s in LAYOUT if isinstance(s, TableSheet) and s.key and s.name in {
+    "Modules", "Topics", "Organisations", "Trainers", "Venues", "Rooms"}}
+
+
+# ------------------------------------------------------------------------ rows of a problem
+
+
+def _dump(records: Iterable[Any], **extra: Callable[[Any], Any]) -> list[dict[str, Any]]:
+    return [{**r.model_dump(), **{k: f(r) for k, f in extra.items()}} for r in records]
+
+
+def _closure_rows(p: Problem) -> list[dict[str, Any]]:
+    rows = [{"kind": "centre", **c.model_dump()} for c in p.calendar.closures]
+    rows += [{"kind": "holiday", "start": h.day, "end": h.day, "reason": h.name}
+             for h in p.calendar.extra_holidays]
+    rows += [{"kind": "venue", "venue": v.id, **c.model_dump()} for v in p.venues for c in v.closures]
+    rows += [{"kind": "room", "venue": v.id, "room": r.id, **c.model_dump()}
+             for v, r in p.rooms for c in r.closures]
+    return rows
+
+
+ROWS_OF: dict[str, Callable[[Problem], list[dict[str, Any]]]] = {
+    "Modules": lambda p: _dump(p.modules),
+    "Topics": lambda p: _dump(p.topics),
+    "Programme": lambda p: _dump(p.programme, title=lambda i: p.topic_by_id[i.topic].title),
+    "Prerequisites": lambda p: _dump(p.prerequisites),
+    "Organisations": lambda p: _dump(p.organisations),
+    "Trainers": lambda p: _dump(p.trainers),
+    "Trainer availability": lambda p: [{"trainer": t.id, "name": t.name, **u.model_dump()}
+                                       for t in p.trainers for u in t.unavailable],
+    "Venues": lambda p: _dump(p.venues),
+    "Rooms": lambda p: [{"venue": v.id, **r.model_dump()} for v, r in p.rooms],
+    "Closures": _closure_rows,
+    "Nominations": lambda p: _dump(p.nominations),
+    "Pins": lambda p: _dump(p.pins),
+    "Baseline": lambda p: _dump(p.baseline),
+}
+
+
+def _get(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+# ----------------------------------------------------------------------------- the writer
+
+
+_FORMATS = {DATE: DATE_FORMAT, SHARE: "0%", MONTH: "@"}  # "@": text, so Excel keeps 2027-03 as typed
+
+
+def _shown(col: Column, value: Any) -> Any:
+    """A field's value as the planner sees it in a cell."""
+    if value is None:
+        return None
+    if col.many:
+        if not value:
+            return col.empty
+        parts = [str(_shown_one(col, v)) for v in value]
+        for part in parts:
+            if col.sep in part:
+                raise ValueError(f"{col.header}: '{part}' contains '{col.sep}', which separates the values")
+        return f"{col.sep} ".join(parts)
+    return _shown_one(col, value)
+
+
+def _shown_one(col: Column, value: Any) -> Any:
+    if col.choices:
+        return col.choices.show(value)
+    if col.kind == BOOL:
+        return "yes" if value else "no"
+    if col.kind == NUMBER and float(value).is_integer():
+        return int(value)
+    return value
+
+
+def _validation(col: Column, ref_ranges: dict[str, str]) -> DataValidation:
+    """A drop-down list where the column has one, and the column's help as the input message."""
+    formula = None
+    if not col.many:
+        if col.choices:
+            formula = '"' + ",".join(col.choices.shown) + '"'
+        elif col.kind == BOOL:
+            formula = '"yes,no"'
+        elif col.allowed:
+            formula = col.allowed
+        elif col.ref:
+            formula = ref_ranges[col.ref]
+    if formula:
+        dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
+                            errorTitle=col.header[:32], error=f"Choose one of: {col.listing()}"[:255])
+    else:
+        dv = DataValidation(allow_blank=True)
+    dv.showInputMessage = True
+    dv.promptTitle = col.header[:32]
+    dv.prompt = (col.help or col.header)[:255]
+    return dv
+
+
+def _ref_ranges() -> dict[str, str]:
+    out = {}
+    for name, key in ID_SHEETS.items():
+        sheet = SHEET_BY_NAME[name]
+        j = [c.field for c in sheet.columns].index(key) + 1
+        letter = get_column_letter(j)
+        out[name] = f"{quote_sheetname(name)}!${letter}${FIRST_ROW}:${letter}${VALIDATED_ROWS}"
+    return out
+
+
+def _table_name(sheet: str) -> str:
+    return re.sub(r"\W", "", sheet.title().replace(" ", ""))
+
+
+def _help_line(ws: Worksheet, text: str, width: int) -> None:
+    cell = ws.cell(row=HELP_ROW, column=1, value=text)
+    cell.font = Font(italic=True)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if width > 1:
+        ws.merge_cells(start_row=HELP_ROW, start_column=1, end_row=HELP_ROW, end_column=width)
+    ws.row_dimensions[HELP_ROW].height = 30
+
+
+def _headers(ws: Worksheet, headers: Sequence[str]) -> None:
+    for j, h in enumerate(headers, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=j, value=h)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _as_table(ws: Worksheet, name: str, n_cols: int, last_row: int) -> None:
+    end = f"{get_column_letter(n_cols)}{max(last_row, FIRST_ROW)}"
+    table = Table(displayName=name, ref=f"A{HEADER_ROW}:{end}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = f"B{FIRST_ROW}"
+    print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    ws.print_area = f"A{HELP_ROW}:{end}"  # the rows formatted below the table for new entries stay off paper
+
+
+def _write_table(ws: Worksheet, sheet: TableSheet, rows: list[dict[str, Any]], refs: dict[str, str]) -> None:
+    cols = sheet.columns
+    _help_line(ws, sheet.help, len(cols))
+    _headers(ws, [c.header for c in cols])
+    for i, row in enumerate(rows):
+        for j, col in enumerate(cols, start=1):
+            cell = ws.cell(row=FIRST_ROW + i, column=j, value=_shown(col, row.get(col.field)))
+            cell.number_format = _FORMATS.get(col.kind, cell.number_format)
+    last = FIRST_ROW + len(rows) - 1
+    for j, col in enumerate(cols, start=1):
+        letter = get_column_letter(j)
+        if col.kind in _FORMATS:
+            for r in range(last + 1, last + 100):
+                ws.cell(row=r, column=j).number_format = _FORMATS[col.kind]
+        dv = _validation(col, refs)
+        ws.add_data_validation(dv)
+        dv.add(f"{letter}{FIRST_ROW}:{letter}{VALIDATED_ROWS}")
+    _as_table(ws, _table_name(sheet.name), len(cols), last)
+    fit_widths(ws, [c.width for c in cols], first_row=HEADER_ROW)
+    wrap_headers(ws, HEADER_ROW)
+
+
+def _write_settings(ws: Worksheet, sheet: SettingsSheet, problem: Problem, refs: dict[str, str]) -> None:
+    headers = [sheet.key_header, sheet.value_header, *sheet.notes]
+    _help_line(ws, sheet.help, len(headers))
+    _headers(ws, headers)
+    for i, col in enumerate(sheet.settings):
+        r = FIRST_ROW + i
+        ws.cell(row=r, column=1, value=col.header)
+        value = ws.cell(row=r, column=2, value=_shown(col, _get(problem, col.field)))
+        value.number_format = _FORMATS.get(col.kind, value.number_format)
+        value.alignment = Alignment(horizontal="left")
+        for j, note in enumerate(sheet.notes, start=3):
+            cell = ws.cell(row=r, column=j, value=col.unit if note == "Unit" else col.help)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        dv = _validation(col, refs)
+        ws.add_data_validation(dv)
+        dv.add(f"B{r}")
+    _as_table(ws, _table_name(sheet.name), len(headers), FIRST_ROW + len(sheet.settings) - 1)
+    fit_widths(ws, [44, 60] + [36 if note == "Unit" else 70 for note in sheet.notes], first_row=HEADER_ROW)
+
+
+def _readme(ws: Worksheet) -> None:
+    lines = [
+        "RTCM Planner: input workbook",
+        "Fill in the sheets, keeping the headers on row 2. Select a cell to see its help; drop-down "
+        "lists offer the allowed values.",
+        "Several values in one cell are comma-separated (resource persons: semicolon-separated). Dates: "
+        "Excel dates or text like 2027-03-01. Yes/no cells take yes or no.",
+        "Import: rtcm import FILE.xlsx --out problem.yaml, or solve it directly: rtcm solve FILE.xlsx. "
+        "Every error names the sheet and the cell.",
+        "Targets, Weights, Nominations, Pins and Baseline may be left out: their defaults apply. Other "
+        "sheets and "
+        "columns are ignored, with a warning.",
+    ]
+    for i, text in enumerate(lines, start=1):
+        ws.cell(row=i, column=1, value=text).font = Font(bold=True, size=14) if i == 1 else Font(italic=True)
+    head = len(lines) + 2
+    cols = ["Sheet", "Column or setting", "Required", "What it holds", "Allowed values"]
+    for j, h in enumerate(cols, start=1):
+        cell = ws.cell(row=head, column=j, value=h)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    r = head
+    for sheet in LAYOUT:
+        for col in sheet.columns:
+            r += 1
+            required = "yes" if col.required else ("for reading only" if not col.read else "")
+            values = (sheet.name, col.header, required, col.help, col.listing())
+            for j, v in enumerate(values, start=1):
+                ws.cell(row=r, column=j, value=v or None)
+    table = Table(displayName="ReadMe", ref=f"A{head}:E{r}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    for letter, width in zip("ABCDE", (22, 40, 16, 80, 40), strict=True):
+        ws.column_dimensions[letter].width = width
+    print_setup(ws, title_rows=None)
+
+
+def template_workbook(problem: Problem) -> Workbook:
+    """The input workbook of a problem: every sheet of :data:`LAYOUT`, filled in with its data.
+
+    Parameters
+    ----------
+    problem
+        The problem whose data fill the sheets as an example (``data.default_problem()`` for
+        the RTCM catalogue and the 2027 programme).
+
+    Returns
+    -------
+    openpyxl.Workbook
+        A "Read me" sheet, then the sheets of :data:`LAYOUT`, each an Excel table with headers,
+        help text and drop-down lists.
+    """
+    wb = Workbook()
+    wb.remove(wb.active)
+    wb.properties.title = f"{problem.name}: input"
+    wb.properties.creator = "RTCM Planner"
+    refs = _ref_ranges()
+    _readme(wb.create_sheet(README))
+    for sheet in LAYOUT:
+        if isinstance(sheet, SettingsSheet):
+            _write_settings(wb.create_sheet(sheet.name), sheet, problem, refs)
+            continue
+        rows = ROWS_OF[sheet.name](problem)
+        if rows or sheet.write_empty:
+            _write_table(wb.create_sheet(sheet.name), sheet, rows, refs)
+    return wb
+
+
+def write_template(problem: Problem, path: str | Path) -> None:
+    """Write the input workbook of ``problem`` to an ``.xlsx`` file, atomically.
+
+    Parameters
+    ----------
+    problem
+        The problem to write (its data are the example a planner edits).
+    path
+        The file to write.
+    """
+    buffer = BytesIO()
+    template_workbook(problem).save(buffer)
+    write_atomic(path, buffer.getvalue())
+
+
+# ----------------------------------------------------------------------------- the reader
+
+
+Origins = dict[tuple[Any, ...], "Row"]  # a record's place in the problem -> the row it came from
+Index = dict[tuple[str, str], tuple[Any, ...]]  # (kind, id) as messages name a record -> its place
+
+
+@dataclass(frozen=True)
+class ImportedWorkbook:
+    """A problem read from a workbook, and what the reader ignored (extra sheets, columns, rows)."""
+
+    problem: Problem
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class Cell:
+    sheet: str
+    row: int
+    col: int
+    header: str
+
+    @property
+    def address(self) -> str:
+        return cell_address(self.sheet, self.row, self.col) if self.row else self.sheet
+
+
+def cell_address(sheet: str, row: int, col: int) -> str:
+    """``Trainers!D14``; ``'Trainer availability'!C5``: what Excel's Name Box accepts."""
+    name = sheet if re.fullmatch(r"[A-Za-z_]\w*", sheet) else "'" + sheet.replace("'", "''") + "'"
+    return f"{name}!{get_column_letter(col)}{row}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+@dataclass
+class Row:
+    """One record as read: its values by field and the cell each came from."""
+
+    sheet: str
+    row: int
+    values: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+    def first_cell(self) -> Cell:
+        return next(iter(self.cells.values()), Cell(self.sheet, self.row, 1, ""))
+
+
+@dataclass
+class _Errors:
+    """Every error found, ordered by sheet, row and column; at most one per cell."""
+
+    order: dict[str, int]
+    found: list[tuple[tuple[int, int, int], str]] = field(default_factory=list)
+    cells: set[str] = field(default_factory=set)
+    structural: bool = False
+    references: bool = False
+    incomplete: bool = False
+
+    def add(self, cell: Cell, text: str) -> None:
+        if cell.row and cell.address in self.cells:
+            return
+        self.cells.add(cell.address)
+        self.found.append(((self.order.get(cell.sheet, -1), cell.row, cell.col), f"{cell.address}: {text}"))
+
+    def sheet(self, sheet: str, text: str) -> None:
+        self.structural = True
+        self.found.append(((self.order.get(sheet, -1), 0, 0), text))
+
+    def messages(self) -> list[str]:
+        return [m for _, m in sorted(self.found, key=lambda x: x[0])]
+
+
+def import_workbook(source: str | Path | bytes | BinaryIO, name: str | None = None) -> ImportedWorkbook:
+    """Read an input workbook into a validated problem, with the warnings of what was ignored.
+
+    Parameters
+    ----------
+    source
+        The ``.xlsx`` file: a path, its bytes (an upload) or a binary file object.
+    name
+        The file's name in messages (default: the path's name).
+
+    Returns
+    -------
+    ImportedWorkbook
+        The problem, and warnings for extra sheets, columns and settings that were not read.
+
+    Raises
+    ------
+    InputError
+        Every error found, each naming the sheet, the cell and the rule.
+    """
+    if isinstance(source, (str, Path)):
+        name = name or Path(source).name
+        data = Path(source).read_bytes()
+    elif isinstance(source, bytes):
+        data = source
+    else:
+        data = source.read()
+    name = name or "workbook.xlsx"
+    wb = _open(data, name)
+    try:
+        return _Reader(wb, name).run()
+    finally:
+        wb.close()
+
+
+def read_problem_workbook(path: str | Path) -> Problem:
+    """A validated problem from an input workbook; warnings go to this module's logger.
+
+    Parameters
+    ----------
+    path
+        The ``.xlsx`` file.
+
+    Raises
+    ------
+    InputError
+        Every error found, each naming the sheet, the cell and the rule.
+    """
+    imported = import_workbook(path)
+    for w in imported.warnings:
+        log.warning("%s: %s", Path(path).name, w)
+    return imported.problem
+
+
+_OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def _open(data: bytes, name: str) -> Workbook:
+    if not data:
+        raise InputError(["the file is empty (0 bytes); start from `rtcm template`"], name)
+    if data.startswith(_OLE2):
+        raise InputError(["the file is an Excel 97-2003 workbook (.xls); save it as an Excel "
+                          "Workbook (.xlsx)"], name)
+    if not data.startswith(b"PK"):
+        raise InputError(["the file is not an Excel workbook (.xlsx): it looks like text or another format"],
+                         name)
+    try:
+        return load_workbook(BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as err:
+        raise InputError([f"the file is not a readable Excel workbook (.xlsx): {err}"], name) from None
+
+
+class _Reader:
+    def __init__(self, wb: Workbook, name: str) -> None:
+        self.wb = wb
+        self.name = name
+        self.errors = _Errors(order={s.name: i for i, s in enumerate(LAYOUT)})
+        self.warnings: list[str] = []
+        self.rows: dict[str, list[Row]] = {}
+
+    def run(self) -> ImportedWorkbook:
+        sheets = self.find_sheets()
+        for spec in LAYOUT:
+            ws = sheets.get(spec.name)
+            if ws is None:
+                continue
+            grid = [tuple(r) for r in ws.iter_rows(values_only=True)]
+            if isinstance(spec, TableSheet):
+                self.rows[spec.name] = self.read_table(spec, grid)
+            else:
+                self.rows[spec.name] = self.read_settings(spec, grid)
+        if self.errors.structural:
+            raise InputError(self.errors.messages(), self.name)
+        self.resolve_references()
+        self.check_unique()
+        raw, origins, index = self.assemble()
+        problem = self.validate(raw, origins, index)
+        if self.errors.found or problem is None:
+            messages = self.errors.messages() or ["the workbook does not hold a valid problem"]
+            raise InputError(messages, self.name)
+        return ImportedWorkbook(problem, self.warnings)
+
+    # -- structure ---------------------------------------------------------------------------
+
+    def find_sheets(self) -> dict[str, Worksheet]:
+        by_norm = {_norm(s.name): s for s in LAYOUT}
+        found: dict[str, Worksheet] = {}
+        for ws in self.wb.worksheets:
+            spec = by_norm.get(_norm(ws.title))
+            if spec is not None and spec.name not in found:
+                if hasattr(ws, "reset_dimensions"):
+                    ws.reset_dimensions()  # some tools write a wrong used range
+                found[spec.name] = ws
+            elif _norm(ws.title) != _norm(README):
+                self.warnings.append(f"sheet '{ws.title}' is not part of the input workbook; it was not read")
+        for spec in LAYOUT:
+            if spec.name in found:
+                continue
+            if spec.required:
+                self.errors.sheet(spec.name, f"{spec.name}: the sheet is missing")
+            elif spec.name in ("Targets", "Weights"):
+                self.warnings.append(f"sheet '{spec.name}' is missing: the default {spec.name.lower()} apply")
+        return found
+
+    def find_header(self, grid: list[tuple[Any, ...]], wanted: dict[str, Any]) -> int | None:
+        """The index of the row holding most of the ``wanted`` headers, within the first ten."""
+        best, best_at = 0, None
+        for i, row in enumerate(grid[:10]):
+            n = sum(1 for v in row if isinstance(v, str) and _norm(v) in wanted)
+            if n > best:
+                best, best_at = n, i
+        return best_at
+
+    def columns_of(self, sheet: str, header: tuple[Any, ...], cols: Sequence[Column]) -> dict[int, Column]:
+        """The columns found on the header row, by position; warnings for the ones not read."""
+        names: dict[str, Column] = {}
+        for c in cols:
+            names.setdefault(_norm(c.header), c)
+            names.setdefault(_norm(c.field), c)
+        at: dict[int, Column] = {}
+        seen: set[str] = set()
+        for j, v in enumerate(header):
+            if v is None or (isinstance(v, str) and not v.strip()):
+                continue
+            col = names.get(_norm(str(v)))
+            if col is None or col.field in seen:
+                what = "repeats a column" if col is not None else "is not part of the sheet"
+                self.warnings.append(f"{sheet}: column '{v}' ({get_column_letter(j + 1)}) {what}; "
+                                     "it was not read")
+                continue
+            seen.add(col.field)
+            if col.read:
+                at[j] = col
+        return at
+
+    def read_table(self, spec: TableSheet, grid: list[tuple[Any, ...]]) -> list[Row]:
+        wanted = {_norm(c.header): c for c in spec.columns} | {_norm(c.field): c for c in spec.columns}
+        h = self.find_header(grid, wanted)
+        if h is None:
+            heads = ", ".join(c.header for c in spec.columns if c.required)
+            self.errors.sheet(spec.name, f"{spec.name}: no header row found (expected {heads})")
+            return []
+        at = self.columns_of(spec.name, grid[h], spec.columns)
+        present = {c.field for c in at.values()}
+        for c in spec.columns:
+            if c.required and c.field not in present:
+                self.errors.sheet(spec.name, f"{spec.name}: the column '{c.header}' is missing "
+                                             f"(headers are on row {h + 1})")
+        rows = []
+        for i in range(h + 1, len(grid)):
+            line = grid[i]
+            cells = {j: line[j] if j < len(line) else None for j in at}
+            if all(_blank(v) for v in cells.values()):
+                continue
+            row = Row(spec.name, i + 1)
+            for j, col in at.items():
+                cell = Cell(spec.name, i + 1, j + 1, col.header)
+                row.cells[col.field] = cell
+                self.put(row, col, cells[j], cell)
+            rows.append(row)
+        return rows
+
+    def read_settings(self, spec: SettingsSheet, grid: list[tuple[Any, ...]]) -> list[Row]:
+        key, value = _norm(spec.key_header), _norm(spec.value_header)
+        h = self.find_header(grid, {key: 1, value: 1})
+        row = Row(spec.name, 0)
+        if h is None:
+            self.errors.sheet(spec.name, f"{spec.name}: no header row found (expected "
+                                         f"{spec.key_header}, {spec.value_header})")
+            return [row]
+        header = [(_norm(v) if isinstance(v, str) else None) for v in grid[h]]
+        if key not in header or value not in header:
+            missing = spec.key_header if key not in header else spec.value_header
+            self.errors.sheet(spec.name, f"{spec.name}: the column '{missing}' is missing")
+            return [row]
+        kj, vj = header.index(key), header.index(value)
+        # A row is found by its label, its field's dotted path, or its field's name where unique.
+        leaf = {c.field: c.field.split(".")[-1] for c in spec.settings}
+        leaves = Counter(leaf.values())
+        known = {_norm(leaf[c.field]): c for c in spec.settings if leaves[leaf[c.field]] == 1}
+        known |= {_norm(c.field): c for c in spec.settings} | {_norm(c.header): c for c in spec.settings}
+        for i in range(h + 1, len(grid)):
+            line = grid[i]
+            label = line[kj] if kj < len(line) else None
+            raw = line[vj] if vj < len(line) else None
+            if _blank(label):
+                continue
+            col = known.get(_norm(str(label)))
+            if col is None:
+                self.warnings.append(f"{cell_address(spec.name, i + 1, kj + 1)}: "
+                                     f"'{label}' is not a known {spec.key_header.lower()}; it was not read")
+                continue
+            cell = Cell(spec.name, i + 1, vj + 1, col.header)
+            if col.field in row.cells:
+                first = row.cells[col.field].row
+                self.errors.add(cell, f"'{col.header}' is given twice (first on row {first})")
+                continue
+            row.cells[col.field] = cell
+            self.put(row, col, raw, cell)
+        for col in spec.settings:
+            if col.required and col.field not in row.cells:
+                self.errors.sheet(spec.name, f"{spec.name}: the row '{col.header}' is missing")
+        return [row]
+
+    # -- cells -------------------------------------------------------------------------------
+
+    def put(self, row: Row, col: Column, value: Any, cell: Cell) -> None:
+        """Read one cell into the row's values (or note its error)."""
+        if _blank(value):
+            if col.required:
+                self.bad(row, col, cell, f"{_lower_first(col.header)} is required (the cell is empty)")
+            elif col.blank is not OMIT:
+                row.values[col.field] = list(col.blank) if isinstance(col.blank, tuple) else col.blank
+            return
+        try:
+            row.values[col.field] = _read_value(col, value)
+        except ValueError as err:
+            self.bad(row, col, cell, str(err))
+
+    def bad(self, row: Row, col: Column, cell: Cell, text: str) -> None:
+        row.values[col.field] = BAD
+        self.errors.incomplete = True
+        self.errors.add(cell, text)
+
+    def resolve_references(self) -> None:
+        ids: dict[str, list[Any]] = {}
+        for sheet, key in ID_SHEETS.items():
+            ids[sheet] = [r.values[key] for r in self.rows.get(sheet, [])
+                          if r.values.get(key, BAD) is not BAD]
+        for spec in LAYOUT:
+            for col in spec.columns:
+                if not col.ref or col.ref not in ids:
+                    continue
+                known = ids[col.ref]
+                exact = set(known)
+                folded: dict[str, list[Any]] = {}
+                for k in known:
+                    folded.setdefault(_norm(str(k)), []).append(k)
+                for row in self.rows.get(spec.name, []):
+                    value = row.values.get(col.field)
+                    if value is None or value is BAD or col.field not in row.cells:
+                        continue
+                    values = value if col.many else [value]
+                    out = []
+                    for v in values:
+                        if v in exact:
+                            out.append(v)
+                            continue
+                        matches = folded.get(_norm(str(v)), [])
+                        if len(matches) == 1:
+                            out.append(matches[0])
+                            continue
+                        self.errors.references = True
+                        if matches:
+                            text = (f"{col.label} '{v}' could be any of "
+                                    f"{', '.join(map(str, matches))} on the {col.ref} sheet")
+                        else:
+                            text = f"{col.label} '{v}' is not on the {col.ref} sheet"
+                        self.errors.add(row.cells[col.field], text)
+                        out.append(v)
+                    row.values[col.field] = out if col.many else out[0]
+
+    def check_unique(self) -> None:
+        for spec in LAYOUT:
+            if not isinstance(spec, TableSheet) or spec.key is None:
+                continue
+            first: dict[Any, int] = {}
+            for row in self.rows.get(spec.name, []):
+                v = row.values.get(spec.key, BAD)
+                if v is BAD or v is None:
+                    continue
+                if v in first:
+                    self.errors.references = True
+                    col = spec.key_column
+                    label = col.label if col else spec.key
+                    self.errors.add(row.cells[spec.key], f"{label} '{v}' is already used on row {first[v]}")
+                else:
+                    first[v] = row.row
+
+    # -- the problem -------------------------------------------------------------------------
+
+    def assemble(self) -> tuple[dict[str, Any], Origins, Index]:
+        """The problem as plain data, where each record came from, and records by (kind, id)."""
+        raw: dict[str, Any] = {}
+        origins: Origins = {}
+        index: Index = {}
+
+        def add(section: str, kind: str, key: str | None, row: Row, values: dict[str, Any]) -> None:
+            records = raw.setdefault(section, [])
+            loc = (section, len(records))
+            records.append(values)
+            origins[loc] = row
+            if key is not None:
+                ident = values.get(key) if key != "->" else f"{values.get('before')}->{values.get('after')}"
+                index.setdefault((kind, str(ident)), loc)
+
+        for spec in LAYOUT:
+            if isinstance(spec, SettingsSheet) and spec.name in self.rows:
+                self.assemble_settings(spec, self.rows[spec.name][0], raw, origins)
+        for r in self.rows.get("Modules", []):
+            add("modules", "module", "number", r, dict(r.values))
+        for r in self.rows.get("Topics", []):
+            add("topics", "topic", "id", r, dict(r.values))
+        for r in self.rows.get("Organisations", []):
+            add("organisations", "organisation", "id", r, dict(r.values))
+        trainer_at: dict[Any, int] = {}
+        for r in self.rows.get("Trainers", []):
+            trainer_at.setdefault(r.values.get("id"), len(raw.get("trainers", [])))
+            add("trainers", "trainer", "id", r, {**r.values, "unavailable": []})
+        for r in self.rows.get("Trainer availability", []):
+            t = trainer_at.get(r.values.get("trainer"))
+            if t is None:
+                self.errors.incomplete = True
+                continue
+            periods = raw["trainers"][t]["unavailable"]
+            origins[("trainers", t, "unavailable", len(periods))] = r
+            periods.append({k: v for k, v in r.values.items() if k != "trainer"})
+        venue_at: dict[Any, int] = {}
+        for r in self.rows.get("Venues", []):
+            venue_at.setdefault(r.values.get("id"), len(raw.get("venues", [])))
+            add("venues", "venue", "id", r, {**r.values, "rooms": [], "closures": []})
+        room_at: dict[Any, tuple[int, int]] = {}
+        for r in self.rows.get("Rooms", []):
+            v = venue_at.get(r.values.get("venue"))
+            if v is None:
+                self.errors.incomplete = True
+                continue
+            rooms = raw["venues"][v]["rooms"]
+            loc = ("venues", v, "rooms", len(rooms))
+            room_at.setdefault(r.values.get("id"), (v, len(rooms)))
+            origins[loc] = r
+            index.setdefault(("room", str(r.values.get("id"))), loc)
+            rooms.append({**{k: x for k, x in r.values.items() if k != "venue"}, "closures": []})
+        for r in self.rows.get("Closures", []):
+            self.assemble_closure(r, raw, origins, venue_at, room_at)
+        for r in self.rows.get("Programme", []):
+            add("programme", "programme", "topic", r, dict(r.values))
+        for r in self.rows.get("Prerequisites", []):
+            add("prerequisites", "prerequisite", "->", r, dict(r.values))
+        for r in self.rows.get("Nominations", []):
+            add("nominations", "nomination", "id", r, dict(r.values))
+        for r in self.rows.get("Pins", []):
+            add("pins", "pin", "edition", r, dict(r.values))
+        for r in self.rows.get("Baseline", []):
+            add("baseline", "baseline edition", "edition", r, dict(r.values))
+        for section in ("modules", "topics", "organisations", "trainers", "venues", "programme"):
+            raw.setdefault(section, [])
+        return raw, origins, index
+
+    def assemble_settings(self, spec: SettingsSheet, row: Row, raw: dict[str, Any],
+                          origins: Origins) -> None:
+        for path, value in row.values.items():
+            *parents, leaf = path.split(".")
+            node = raw
+            for p in parents:
+                node = node.setdefault(p, {})
+            node[leaf] = value
+        for path, cell in row.cells.items():
+            *parents, leaf = path.split(".")
+            origin = origins.setdefault(tuple(parents), Row(spec.name, cell.row))
+            origin.cells[leaf] = cell
+            origin.values[leaf] = row.values.get(path)
+
+    def assemble_closure(self, r: Row, raw: dict[str, Any], origins: Origins,
+                         venue_at: dict[Any, int], room_at: dict[Any, tuple[int, int]]) -> None:
+        v = r.values
+        kind = v.get("kind", BAD)
+        period = {k: v[k] for k in ("start", "end", "reason") if k in v}
+        calendar = raw.setdefault("calendar", {})
+        if kind in ("centre", "holiday"):
+            for other in ("venue", "room"):
+                if v.get(other) not in (None, BAD):
+                    self.bad(r, SHEET_COLUMN["Closures", other], r.cells[other],
+                             f"a {CLOSURE_KINDS.show(kind)} applies to the whole centre; leave {other} blank")
+            if kind == "centre":
+                target, loc_of = calendar.setdefault("closures", []), ("calendar", "closures")
+                origins[(*loc_of, len(target))] = r
+                target.append(period)
+                return
+            holidays = calendar.setdefault("extra_holidays", [])
+            if v.get("end") not in (None, BAD) and v.get("end") != v.get("start"):
+                self.bad(r, SHEET_COLUMN["Closures", "end"], r.cells["end"],
+                         "an extra holiday is one day: leave End blank or equal to Start")
+            day = Row(r.sheet, r.row, {"day": v.get("start"), "name": v.get("reason")},
+                      {k: r.cells[f] for k, f in (("day", "start"), ("name", "reason")) if f in r.cells})
+            origins[("calendar", "extra_holidays", len(holidays))] = day
+            holidays.append({"day": v.get("start", BAD), **({"name": v["reason"]} if "reason" in v else {})})
+            return
+        if kind == "venue":
+            venue = v.get("venue")
+            if venue is None:
+                self.bad(r, SHEET_COLUMN["Closures", "venue"], r.cells.get("venue", r.first_cell()),
+                         "venue is required for a venue closure")
+            at = venue_at.get(venue)
+            if at is None:
+                self.errors.incomplete = True
+                return
+            target = raw["venues"][at]["closures"]
+            origins[("venues", at, "closures", len(target))] = r
+            target.append(period)
+            return
+        if kind == "room":
+            room = v.get("room")
+            if room is None:
+                self.bad(r, SHEET_COLUMN["Closures", "room"], r.cells.get("room", r.first_cell()),
+                         "room is required for a room closure")
+            place = room_at.get(room)
+            if place is None:
+                self.errors.incomplete = True
+                return
+            venue = v.get("venue")
+            if venue not in (None, BAD) and venue_at.get(venue) != place[0]:
+                self.bad(r, SHEET_COLUMN["Closures", "venue"], r.cells["venue"],
+                         f"room {room} is in venue {raw['venues'][place[0]].get('id')}, not {venue}")
+                return
+            target = raw["venues"][place[0]]["rooms"][place[1]]["closures"]
+            origins[("venues", place[0], "rooms", place[1], "closures", len(target))] = r
+            target.append(period)
+            return
+        self.errors.incomplete = True  # the kind itself could not be read: its error stands
+
+    def validate(self, raw: dict[str, Any], origins: Origins,
+                 index: Index) -> Problem | None:
+        try:
+            return Problem.model_validate(raw)
+        except ValidationError as err:
+            for e in err.errors(include_url=False):
+                self.place(e, origins, index)
+            return None
+
+    def place(self, e: Any, origins: Origins,
+              index: Index) -> None:
+        """Put one pydantic error on the cell it is about."""
+        loc = tuple(e["loc"])
+        if e["type"] == "value_error":
+            for line in str(e["msg"]).removeprefix("Value error, ").splitlines():
+                if not line:
+                    continue
+                if loc:
+                    self.place_line(line, loc, origins)
+                elif not self.errors.incomplete and not (self.errors.references and _COVERED.search(line)):
+                    # A cross-record rule; when a row could not be read or placed its findings
+                    # would be about a problem other than the planner's, so it waits.
+                    self.place_line(line, _record_of(line, index), origins)
+            return
+        at = max((n for n in range(len(loc) + 1) if loc[:n] in origins), default=None)
+        if at is None:
+            self.errors.found.append(((-1, 0, 0), f"{'.'.join(map(str, loc))}: {e['msg']}"))
+            return
+        row = origins[loc[:at]]
+        rest = loc[at:]
+        name = str(rest[0]) if rest else ""
+        cell = row.cells.get(name)
+        if cell is None:
+            cell = row.first_cell()
+            label = name.replace("_", " ") or "value"
+        else:
+            label = _lower_first(cell.header)
+        self.errors.add(cell, _field_text(e, label))
+
+    def place_line(self, line: str, loc: tuple[Any, ...] | None, origins: Origins) -> None:
+        """Put a message that names its record (``trainer T07: ...``) on the cell it is about."""
+        band = re.match(r"^targets (\w+): ", line)
+        if band:  # a gender target's band: its rows on the Targets sheet
+            loc, line = ("targets", band.group(1)), "targets: " + line[band.end():]
+        while loc and loc not in origins:
+            loc = loc[:-1]
+        row = origins.get(loc) if loc else None
+        if loc is None or row is None:
+            self.errors.found.append(((len(LAYOUT), 0, 0), line))
+            return
+        cell = None
+        m = _PERIOD.search(line)
+        if m:
+            sub = {"unavailable period": "unavailable", "closure": "closures"}[m.group(1)]
+            nested = origins.get((*loc, sub, int(m.group(2)) - 1))  # type: ignore[misc]
+            if nested is not None:
+                row, cell = nested, nested.cells.get("end")
+        if cell is None:
+            cell = _cell_named_in(line, row)
+        for name, c in row.cells.items():
+            if "_" in name:
+                line = re.sub(rf"\b{name}\b", _lower_first(c.header), line)
+        for value, shown in _SHOWN.items():
+            line = re.sub(rf"\b{value}\b", shown, line)
+        self.errors.add(cell, line)
+
+
+_PERIOD = re.compile(r"(unavailable period|closure) (\d+) ends")
+# Cross-record messages the reader has already put on a cell (unknown ids, ids used twice).
+_COVERED = re.compile(r"is unknown$|id is used twice$|is not in the catalogue$|cycle")
+_RECORD = re.compile(
+    r"^(topic|trainer|organisation|venue|room|module|programme(?: item for topic)?|prerequisite|"
+    r"pin(?: for edition)?|baseline edition|nomination) (\S+?):")
+_KINDS = {"programme item for topic": "programme", "pin for edition": "pin"}
+_SECTIONS = {"team rules": ("team_rules",), "calendar": ("calendar",), "platform": ("platform",)}
+# Values the model spells with "_" and the workbook with a space (in_person: in person).
+_SHOWN = {v: c.show(v) for c in (GENDERS, MODES, ORG_KINDS, RULE_MODES) for v in c.values if "_" in v}
+SHEET_COLUMN: dict[tuple[str, str], Column] = {
+    (s.name, c.field): c for s in LAYOUT for c in s.columns}
+
+
+def _record_of(line: str, index: Index) -> tuple[Any, ...] | None:
+    m = _RECORD.match(line)
+    if m:
+        return index.get((_KINDS.get(m.group(1), m.group(1)), m.group(2)))
+    m = re.match(r"^prerequisites: cycle (\S+) -> (\S+)", line)
+    if m:
+        return index.get(("prerequisite", f"{m.group(1)}->{m.group(2)}"))
+    for prefix, loc in _SECTIONS.items():
+        if line.startswith(prefix + ":"):
+            return loc
+    return None
+
+
+def _cell_named_in(line: str, row: Row) -> Cell:
+    """The cell of ``row`` a message is about: a quoted value, else a field it names."""
+    body = line.split(":", 1)[1] if ":" in line else line
+    for quoted in re.findall(r"'([^']*)'", body):
+        for name, value in row.values.items():
+            values = value if isinstance(value, list) else [value]
+            if name in row.cells and quoted in (str(v) for v in values):
+                return row.cells[name]
+    named = [(body.find(n), n) for n in row.cells if "_" in n]
+    hits = sorted((pos, n) for pos, n in named if pos >= 0)
+    if hits:
+        return row.cells[hits[0][1]]
+    for phrase, name in _HINTS:
+        if phrase in body and name in row.cells:
+            return row.cells[name]
+    return row.first_cell()
+
+
+# Words of a message that point at a field the message does not name.
+_HINTS = (("horizon ends", "end"), ("in-person participants", "participants_in_person"),
+          ("online participants", "participants_online"),
+          ("hybrid-equipped room has", "participants_in_person"),
+          ("no trainer can teach", "language"), ("allows 0 streams", "mode"))
+
+
+def _field_text(e: Any, label: str) -> str:
+    kind, ctx, value = e["type"], e.get("ctx") or {}, e.get("input")
+    shown = f" {value!r}" if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+    if kind == "missing":
+        return f"{label} is required (the cell is empty)"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        words = {"greater_than_equal": "at least", "greater_than": "more than",
+                 "less_than_equal": "at most", "less_than": "less than"}[kind]
+        limit = next(iter(ctx.values()), "")
+        return f"{label}{shown} must be {words} {limit}"
+    msg = str(e["msg"])
+    return f"{label}{shown}: {msg[:1].lower()}{msg[1:]}"
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _read_value(col: Column, value: Any) -> Any:
+    """A cell's value as the field's type; ``ValueError`` says what is wrong, in planner words."""
+    if col.many:
+        if isinstance(value, str):
+            if col.empty and _norm(value) == _norm(col.empty):
+                return []
+            parts = [p.strip() for p in value.split(col.sep)]
+            return [_read_one(col, p, col.label) for p in parts if p]
+        return [_read_one(col, value, col.label)]
+    return _read_one(col, value, _lower_first(col.header))
+
+
+def _read_one(col: Column, value: Any, label: str) -> Any:
+    kind = col.kind
+    if col.choices is not None:
+        if not isinstance(value, str) or col.choices.match(value) is None:
+            raise ValueError(f"{label} {_repr(value)} is not one of {col.choices.listing()}")
+        return col.choices.match(value)
+    if kind == BOOL:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and _norm(value) in ("yes", "no", "true", "false"):
+            return _norm(value) in ("yes", "true")
+        raise ValueError(f"{label} {_repr(value)} is not yes or no")
+    if kind == DATE:
+        return _read_date(value, label)
+    if kind == SHARE:
+        return _read_share(value, label)
+    if kind == MONTH:
+        if isinstance(value, (datetime, date)):
+            return f"{value.year}-{value.month:02d}"
+        return str(value).strip()
+    if kind == INT:
+        if isinstance(value, (bool, datetime, date, time)):
+            raise ValueError(f"{label} {_repr(value)} is not a whole number")
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+            return int(value)
+        raise ValueError(f"{label} {_repr(value)} is not a whole number")
+    if kind == NUMBER:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        try:
+            return float(str(value).strip())
+        except ValueError:
+            raise ValueError(f"{label} {_repr(value)} is not a number") from None
+    # text and ids
+    if isinstance(value, (datetime, date, time)):
+        raise ValueError(f"{label} {_repr(value)} is a date; text is expected")
+    if isinstance(value, bool):
+        raise ValueError(f"{label} {_repr(value)} is yes/no; text is expected")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    return text.strip() if kind == ID else text
+
+
+def _read_share(value: Any, label: str) -> float:
+    """40%, 0.4 or the text "40 %": a share; a bare 40 is refused (40 % or 4000 %?)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 0 <= value <= 1:
+            return float(value)
+        raise ValueError(f"{label} {_repr(value)} is not a share: write 40% or 0.4")
+    if isinstance(value, str):
+        text = value.strip()
+        m = re.fullmatch(r"(\d+(?:[.,]\d+)?)\s*%", text)
+        if m:
+            return float(m.group(1).replace(",", ".")) / 100
+        try:
+            share = float(text)
+        except ValueError:
+            share = -1.0
+        if 0 <= share <= 1:
+            return share
+    raise ValueError(f"{label} {_repr(value)} is not a share: write 40% or 0.4")
+
+
+def _read_date(value: Any, label: str) -> date:
+    if isinstance(value, datetime):
+        if value.time() != time(0):
+            raise ValueError(f"{label} {_repr(value)} has a time of day; a date is expected")
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+        try:
+            moment = datetime.fromisoformat(text)
+            if moment.time() == time(0):
+                return moment.date()
+        except ValueError:
+            pass
+        raise ValueError(f"{label} {_repr(value)} is not a date (write it as 2027-03-01 or as an Excel date)")
+    raise ValueError(f"{label} {_repr(value)} is not a date (write it as 2027-03-01 or as an Excel date)")
+
+
+def _repr(value: Any) -> str:
+    if isinstance(value, datetime):
+        return f"'{value.isoformat(sep=' ')}'"
+    if isinstance(value, date):
+        return f"'{value.isoformat()}'"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value)
+    return repr(str(value))

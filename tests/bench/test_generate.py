@@ -1,0 +1,70 @@
+"""The scaled instances of bench/generate.py: valid, seeded, and in the RTCM programme's proportions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from bench.generate import scaled_data, scaled_problem
+from data import default_problem
+from model.check import check
+from model.problem import Trainer
+from scheduler.greedy import greedy_schedule
+
+
+def test_1x_is_the_default_2027_calendar_problem_whatever_the_seed() -> None:
+    # The calendar problem: the nominations (seated after the calendar, apart from it) are left out.
+    default = default_problem().model_dump(mode="json", exclude={"nominations"})
+    for seed in (1, 99):
+        p = scaled_problem(1, seed=seed)
+        assert not p.nominations
+        assert p.model_dump(mode="json", exclude={"nominations"}) == default
+
+
+def test_the_same_seed_gives_the_same_instance() -> None:
+    first, again = scaled_problem(3, seed=7), scaled_problem(3, seed=7)
+    assert first.model_dump(mode="json") == again.model_dump(mode="json")
+
+
+def test_another_seed_draws_other_absences_but_the_same_programme() -> None:
+    a, b = scaled_problem(3, seed=7), scaled_problem(3, seed=8)
+    assert [t.unavailable for t in a.trainers] != [t.unavailable for t in b.trainers]
+    assert a.programme == b.programme and len(a.trainers) == len(b.trainers)
+
+
+def test_3x_is_three_centres_in_the_programme_s_proportions() -> None:
+    base, p = default_problem(), scaled_problem(3)
+    # 68 topics x 3 editions; 47 trainers and 4 rooms x 3; 2 streams x 3; still one year.
+    assert (len(p.editions), len(p.trainers), len(p.rooms)) == (204, 141, 12)
+    assert p.platform.max_concurrent_streams == 6
+    assert p.calendar == base.calendar
+    assert len(p.editions) / len(p.trainers) == pytest.approx(len(base.editions) / len(base.trainers))
+    # A copy keeps what the original can do (organisation, gender, topics, limits, rate).
+    copies = Counter(_abilities(t) for t in p.trainers)
+    assert copies == Counter({k: 3 * n for k, n in Counter(_abilities(t) for t in base.trainers).items()})
+    assert len({t.name for t in p.trainers}) == len(p.trainers)
+
+
+def _abilities(t: Trainer) -> tuple[object, ...]:
+    return (t.organisation, t.gender, tuple(t.topics), tuple(t.modules), tuple(t.languages),
+            t.max_days_per_month, t.max_days_per_year, t.day_rate)
+
+
+def test_10x_plans_two_years_with_the_breaks_of_both() -> None:
+    data = scaled_data(10)
+    cal = data["calendar"]
+    assert (cal["start"], cal["end"]) == ("2027-01-01", "2028-12-31")
+    summers = [c["start"] for c in cal["closures"] if c["reason"] == "summer break"]
+    assert summers == ["2027-07-01", "2028-07-01"]
+    p = scaled_problem(10)
+    assert (len(p.editions), len(p.trainers), len(p.rooms)) == (680, 470, 40)
+    assert any(u.start >= date(2028, 1, 1) for t in p.trainers for u in t.unavailable)
+
+
+def test_the_greedy_calendar_at_3x_breaks_no_rule() -> None:
+    problem = scaled_problem(3)
+    schedule = greedy_schedule(problem)
+    assert check(schedule) == []
+    assert len(schedule.editions) == 204

@@ -1,0 +1,491 @@
+"""The input workbook: template, round trip, and precise errors for broken workbooks.
+
+Cell addresses in the expectations follow the template of ``tiny`` (headers on row 2, data
+from row 3): Trainers T1..T4 on rows 3..6 with Id in A, Name B, Gender C, Organisation D,
+Topics E, Day rate J; Programme M1.T1 on row 3, M2.T1 on row 4 (Mode D, In person J);
+Topics M1.T1 on row 3 (Min days D, Max days E, Modes F); Rooms HALL row 3, B row 4 (Seats D);
+Settings and Targets values in column B.
+"""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from data import default_problem
+from model.errors import InputError
+from model.formats.excel_input import (
+    FIRST_ROW,
+    HEADER_ROW,
+    LAYOUT,
+    README,
+    SettingsSheet,
+    import_workbook,
+    template_workbook,
+    write_template,
+)
+from model.formats.files import read_problem
+from model.problem import (
+    BaselineEdition,
+    Module,
+    Nomination,
+    Organisation,
+    Pin,
+    Prerequisite,
+    Problem,
+    ProgrammeItem,
+    Room,
+    Topic,
+    Trainer,
+    Venue,
+)
+from scheduler.cli import EXIT_BAD_INPUT, app
+from tests.instances.tiny import problem_of, record, tiny_data, tiny_problem
+
+runner = CliRunner()
+
+
+def workbook_bytes(problem: Problem) -> bytes:
+    buffer = BytesIO()
+    template_workbook(problem).save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def tiny_xlsx() -> bytes:
+    return workbook_bytes(tiny_problem())
+
+
+def edited(template: bytes, tmp_path: Path, edit: Callable[[openpyxl.Workbook], Any]) -> Path:
+    """The template, changed by ``edit`` the way a planner would in Excel, saved to a file."""
+    wb = openpyxl.load_workbook(BytesIO(template))
+    edit(wb)
+    path = tmp_path / "edited.xlsx"
+    wb.save(path)
+    return path
+
+
+def errors_of(path: Path | bytes) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        import_workbook(path, name="edited.xlsx")
+    return caught.value.messages
+
+
+# ----------------------------------------------------------------------------- round trip
+
+
+def test_template_of_the_default_imports_back_to_the_default(tmp_path):
+    path = tmp_path / "rtcm-2027.xlsx"
+    write_template(default_problem(), path)
+    imported = import_workbook(path)
+    assert imported.warnings == []
+    assert imported.problem.model_dump() == default_problem().model_dump()
+
+
+def rich_tiny() -> Problem:
+    """``tiny`` with every optional part filled in, so that the round trip covers each column.
+
+    Extra holiday, centre/venue/room closures, a trainer's absence, a 6-day week, straddling,
+    no national holidays, topic lists (one resource person with a comma), links, quota, budget,
+    windows, priorities, an optional edition, explicit and empty required organisations, a
+    prerequisite, a pin, a baseline, soft mixed gender, changed weights, gender targets (one
+    without a maximum) and two nominations.
+    """
+    data = tiny_data()
+    data["description"] = "every column, once"
+    data["calendar"].update(
+        working_weekdays=["mon", "tue", "wed", "thu", "fri", "sat"], allow_straddle=True,
+        extra_holidays=[{"day": "2027-03-10", "name": "Founders' day"}],
+        closures=[{"start": "2027-03-24", "end": "2027-03-26", "reason": "audit"}])
+    data["budget_usd"] = 50_000
+    data["platform"] = {"max_concurrent_streams": 3, "online_seats_per_stream": 80}
+    data["modules"][1]["connected_modules"] = [1]
+    record(data, "topics", "M1.T1").update(
+        modes=["hybrid", "in_person", "online"], target_audiences=["government", "csos"],
+        resource_organisations=["IOM", "UNHCR"], resource_persons_raw=["IOM (EMM, HQ)", "UNHCR"],
+        links=["M2.T1"])
+    data["organisations"][1]["trainer_day_quota"] = 12
+    record(data, "trainers", "T1").update(
+        topics=["M2.T1"], modules=[1], languages=["en", "ru"], max_days_per_month=8,
+        unavailable=[{"start": "2027-03-15", "end": "2027-03-19", "reason": "annual leave"}])
+    record(data, "trainers", "T3")["fictional"] = False
+    data["venues"][0]["closures"] = [{"start": "2027-03-29", "end": "2027-03-31", "reason": "repairs"}]
+    record(data, "rooms", "B")["closures"] = [{"start": "2027-03-01", "end": "2027-03-02"}]
+    record(data, "programme", "M1.T1").update(
+        duration_days=None, earliest_start="2027-03-02", latest_end="2027-03-30", priority=2,
+        required_organisations=["IOM", "UNHCR"], language="en")
+    record(data, "programme", "M2.T1").update(editions=2, mandatory=False, required_organisations=[])
+    data["prerequisites"] = [{"before": "M1.T1", "after": "M2.T1", "min_gap_days": 1, "max_gap_days": 20,
+                              "reason": "basics first"}]
+    data["team_rules"] = {"min_trainers": 2, "max_trainers": 2, "required_organisations": [],
+                          "mixed_gender": "soft"}
+    data["weights"] = {"busiest_month": 0, "cost": 2.5}
+    data["pins"] = [{"edition": "M1.T1#1", "start": "2027-03-02", "trainers": ["T2", "T4"],
+                     "reason": "announced"}]
+    data["baseline"] = [{"edition": "M2.T1#1", "start": "2027-03-16", "room": "B", "trainers": ["T2"]}]
+    data["targets"] = {"trainer_days_year": {"min_share": 0.45, "max_share": None, "mode": "hard"},
+                       "trainer_days_month": {"min_share": 0.3, "max_share": 0.7, "mode": "soft"},
+                       "country_cap_edition": {"max_share": 0.5, "mode": "off"}}
+    data["nominations"] = [
+        {"id": "N1", "gender": "another_identity", "country": "AZ", "audience": "government",
+         "topics": ["M1.T1", "M2.T1"], "mode": "in_person", "unavailable_months": ["2027-03"],
+         "completed": ["M2.T1"]},
+        {"id": "N2", "country": "GE", "audience": "csos", "topics": ["M2.T1"]},
+    ]
+    return problem_of(data)
+
+
+def test_every_column_survives_the_round_trip(tmp_path):
+    problem = rich_tiny()
+    imported = import_workbook(workbook_bytes(problem))
+    assert imported.warnings == []
+    assert imported.problem.model_dump() == problem.model_dump()
+
+
+# The records each sheet holds, and the columns that are not fields of the record
+# (where the row belongs, or an aid for reading), and the fields another sheet holds.
+SHEET_RECORDS = [
+    ("Modules", Module, set(), set()),
+    ("Topics", Topic, set(), set()),
+    ("Programme", ProgrammeItem, {"title"}, set()),
+    ("Prerequisites", Prerequisite, set(), set()),
+    ("Organisations", Organisation, set(), set()),
+    ("Trainers", Trainer, set(), {"unavailable"}),
+    ("Trainer availability", None, {"trainer", "name"}, set()),
+    ("Venues", Venue, set(), {"rooms", "closures"}),
+    ("Rooms", Room, {"venue"}, {"closures"}),
+    ("Nominations", Nomination, set(), set()),
+    ("Pins", Pin, set(), set()),
+    ("Baseline", BaselineEdition, set(), set()),
+]
+
+
+@pytest.mark.parametrize(("sheet", "model", "extra", "elsewhere"), SHEET_RECORDS)
+def test_each_sheet_has_a_column_for_every_field_of_its_record(sheet, model, extra, elsewhere):
+    spec = next(s for s in LAYOUT if s.name == sheet)
+    fields = {c.field for c in spec.columns}
+    if model is None:  # trainer availability: periods
+        assert fields - extra == {"start", "end", "reason"}
+        return
+    assert fields - extra == set(model.model_fields) - elsewhere
+    required = {c.field for c in spec.columns if c.required} - extra
+    assert required == {n for n, f in model.model_fields.items() if f.is_required()} - elsewhere
+
+
+def test_settings_sheets_cover_the_problem_s_single_values():
+    paths = {c.field for s in LAYOUT if isinstance(s, SettingsSheet) for c in s.settings}
+    from model.calendar import CalendarSpec
+    from model.problem import Platform, Targets, TeamRules, Weights
+
+    for prefix, model, elsewhere in (("calendar", CalendarSpec, {"extra_holidays", "closures"}),
+                                     ("platform", Platform, set()), ("team_rules", TeamRules, set()),
+                                     ("weights", Weights, set())):
+        assert {p.split(".", 1)[1] for p in paths if p.startswith(prefix + ".")} == \
+            set(model.model_fields) - elsewhere
+    for name, info in Targets.model_fields.items():
+        band = info.annotation
+        assert {p.rsplit(".", 1)[1] for p in paths if p.startswith(f"targets.{name}.")} == \
+            set(band.model_fields), name  # type: ignore[union-attr]
+    tables = {"modules", "topics", "organisations", "trainers", "venues", "programme", "prerequisites",
+              "nominations", "pins", "baseline"}
+    assert {p.split(".")[0] for p in paths} | tables == set(Problem.model_fields)
+
+
+def test_template_sheets_have_help_headers_tables_and_lists():
+    wb = template_workbook(default_problem())
+    assert wb.sheetnames[0] == README
+    assert wb.sheetnames[1:] == [s.name for s in LAYOUT if s.name != "Baseline"]  # no baseline: not written
+    trainers = wb["Trainers"]
+    assert "Trainers and resource persons" in trainers["A1"].value
+    assert [c.value for c in trainers[HEADER_ROW]][:4] == ["Id", "Name", "Gender", "Organisation"]
+    assert trainers["A3"].value == "T01"
+    assert list(trainers.tables) == ["Trainers"]
+    lists = {str(dv.sqref).split(":")[0]: dv for dv in trainers.data_validations.dataValidation}
+    assert lists["C3"].formula1 == '"woman,man,another identity,undisclosed"'
+    assert lists["D3"].formula1 == "'Organisations'!$A$3:$A$1000"
+    assert lists["K3"].formula1 == '"yes,no"'
+    assert lists["C3"].prompt  # the column's help, shown when a cell is selected
+    programme = wb["Programme"]
+    lists = {str(dv.sqref).split(":")[0]: dv for dv in programme.data_validations.dataValidation}
+    assert lists["A3"].formula1 == "'Topics'!$A$3:$A$1000"
+    assert lists["D3"].formula1 == '"hybrid,in person,online"'
+    assert programme["B3"].value == default_problem().topics[0].title  # the title, to read along
+    assert wb["Topics"].max_row - HEADER_ROW == 68  # the whole catalogue
+    settings = {r[0]: r[1] for r in wb["Settings"].iter_rows(min_row=FIRST_ROW, values_only=True)}
+    assert settings["Horizon starts"] == date(2027, 1, 1)
+    assert settings["Working weekdays"] == "mon, tue, wed, thu, fri"
+    assert wb["Settings"]["B5"].number_format == "yyyy-mm-dd"
+    weights = {r[0]: r[1] for r in wb["Weights"].iter_rows(min_row=FIRST_ROW, values_only=True)}
+    assert weights["Optional editions left out"] == 500
+    targets = {r[0]: r[1] for r in wb["Targets"].iter_rows(min_row=FIRST_ROW, values_only=True)}
+    assert targets["A woman and a man on every team"] == "hard"
+    assert targets["Organisations on every team"] == "IOM"
+
+
+# ---------------------------------------------------------------------- broken workbooks
+
+
+def _set(sheet: str, **cells: Any) -> Callable[[openpyxl.Workbook], None]:
+    def edit(wb: openpyxl.Workbook) -> None:
+        for address, value in cells.items():
+            wb[sheet][address] = value
+    return edit
+
+
+def _all(*edits: Callable[[openpyxl.Workbook], None]) -> Callable[[openpyxl.Workbook], None]:
+    def edit(wb: openpyxl.Workbook) -> None:
+        for e in edits:
+            e(wb)
+    return edit
+
+
+def _delete_sheet(name: str) -> Callable[[openpyxl.Workbook], None]:
+    def edit(wb: openpyxl.Workbook) -> None:
+        del wb[name]
+    return edit
+
+
+BROKEN: list[tuple[str, Callable[[openpyxl.Workbook], None], list[str]]] = [
+    # A required sheet is gone: nothing else can be checked against it.
+    ("missing sheet", _delete_sheet("Trainers"), ["Trainers: the sheet is missing"]),
+    # A required column's header was renamed.
+    ("missing column", _set("Trainers", C2="Sex"),
+     ["Trainers: the column 'Gender' is missing (headers are on row 2)"]),
+    # The issue's own example: a gender with a trailing space that is not a known value.
+    ("unknown gender", _set("Trainers", C4="F "),
+     ["Trainers!C4: gender 'F ' is not one of woman, man, another identity, undisclosed"]),
+    ("text in a number", _set("Trainers", J3="250 USD"),
+     ["Trainers!J3: day rate (USD) '250 USD' is not a whole number"]),
+    ("fraction in a whole number", _set("Rooms", D3=30.5), ["Rooms!D3: seats 30.5 is not a whole number"]),
+    ("negative number", _set("Rooms", D4=-5), ["Rooms!D4: seats -5 must be at least 0"]),
+    ("not a date", _set("Programme", F3="next week"),
+     ["Programme!F3: earliest start 'next week' is not a date (write it as 2027-03-01 or as an Excel date)"]),
+    ("a date and time", _set("Programme", G3=datetime(2027, 3, 5, 14, 30)),
+     ["Programme!G3: latest end '2027-03-05 14:30:00' has a time of day; a date is expected"]),
+    ("not yes or no", _set("Rooms", E3="maybe"), ["Rooms!E3: hybrid 'maybe' is not yes or no"]),
+    ("a date in a text cell", _set("Trainers", B5=datetime(2027, 1, 1)),
+     ["Trainers!B5: name '2027-01-01 00:00:00' is a date; text is expected"]),
+    ("empty required cell", _set("Trainers", B3=None), ["Trainers!B3: name is required (the cell is empty)"]),
+    ("unknown organisation", _set("Trainers", D5="UNESCO"),
+     ["Trainers!D5: organisation 'UNESCO' is not on the Organisations sheet"]),
+    ("unknown topic in a list", _set("Trainers", E6="M1.T1, M9.T9"),
+     ["Trainers!E6: topic 'M9.T9' is not on the Topics sheet"]),
+    ("unknown mode in a list", _set("Topics", F4="hybrid, webinar"),
+     ["Topics!F4: mode 'webinar' is not one of hybrid, in person, online"]),
+    ("unknown venue of a room", _set("Rooms", A4="ANNEX"),
+     ["Rooms!A4: venue 'ANNEX' is not on the Venues sheet"]),
+    ("duplicate trainer id", _set("Trainers", A6="T1"), ["Trainers!A6: id 'T1' is already used on row 3"]),
+    ("duplicate topic id", _set("Topics", A4="M1.T1"),
+     # M2.T1 is gone from the Topics sheet, so its programme row names an unknown topic.
+     ["Topics!A4: id 'M1.T1' is already used on row 3",
+      "Programme!A4: topic 'M2.T1' is not on the Topics sheet"]),
+    ("duplicate room id", _set("Rooms", B4="HALL"), ["Rooms!B4: id 'HALL' is already used on row 3"]),
+    # Case-folded ids are accepted, unless two ids fold to the same word.
+    ("ambiguous organisation", _all(_set("Organisations", A5="iom", B5="Another IOM"),
+                                    _set("Trainers", D4="Iom")),
+     ["Trainers!D4: organisation 'Iom' could be any of IOM, iom on the Organisations sheet"]),
+    # A record's own rule, put on the cell it names.
+    ("max below min", _set("Topics", E3=1), ["Topics!E3: topic M1.T1: max days (1) is below min days (2)"]),
+    ("absence ends before it starts", _set("Trainer availability", A3="T2", C3=date(2027, 3, 10),
+                                           D3=date(2027, 3, 1)),
+     ["'Trainer availability'!D3: trainer T2: unavailable period 1 ends (2027-03-01) before it starts "
+      "(2027-03-10)"]),
+    ("horizon reversed", _set("Settings", B6=date(2026, 12, 31)),
+     ["Settings!B6: calendar: horizon ends (2026-12-31) before it starts (2027-03-01)"]),
+    ("team rules reversed", _set("Targets", B4=1),
+     ["Targets!B4: team rules: trainers per team, at most (1) is below trainers per team, at least (2)"]),
+    # Rules across records, put on the cell of the record they name.
+    ("room too small", _set("Programme", J3=45),
+     ["Programme!J3: programme M1.T1: 45 in-person participants exceed the largest room (30 seats)"]),
+    ("mode not offered", _set("Topics", F4="hybrid"),
+     ["Programme!D4: programme M2.T1: mode 'in person' is not offered for this topic (hybrid)"]),
+    ("prerequisite cycle", _set("Prerequisites", A3="M1.T1", B3="M2.T1", A4="M2.T1", B4="M1.T1"),
+     ["Prerequisites!A3: prerequisites: cycle M1.T1 -> M2.T1 -> M1.T1"]),
+    ("holiday of two days", _set("Closures", A3="extra holiday", D3=date(2027, 3, 8), E3=date(2027, 3, 9),
+                                 F3="Women's day"),
+     ["Closures!E3: an extra holiday is one day: leave End blank or equal to Start"]),
+    ("room closure in another venue", _all(_set("Venues", A4="ANNEX", B4="Annex"),
+                                           _set("Closures", A3="room closure", B3="ANNEX", C3="HALL",
+                                                D3=date(2027, 3, 8), E3=date(2027, 3, 9))),
+     ["Venues!A4: venue ANNEX: has no rooms", "Closures!B3: room HALL is in venue RTCM, not ANNEX"]),
+    # A share is 40% or 0.4; a bare 40 could be either 40 % or 4000 %.
+    ("share as a bare number", _set("Targets", B7=40),
+     ["Targets!B7: women's share of trainer-days in the year, at least 40 is not a share: write 40% or 0.4"]),
+    ("share band reversed", _set("Targets", B7=0.7),
+     ["Targets!B8: targets: women's share of trainer-days in the year, at most (0.6) is below women's share "
+      "of trainer-days in the year, at least (0.7)"]),
+    ("nomination for an unknown topic", _set("Nominations", A3="N1", C3="AZ", D3="csos", E3="M1.T1, M7.T7"),
+     ["Nominations!E3: topic 'M7.T7' is not on the Topics sheet"]),
+    ("nomination month", _set("Nominations", A3="N1", C3="AZ", D3="csos", E3="M1.T1", G3="March"),
+     ["Nominations!G3: nomination N1: unavailable month 'March' is not of the form YYYY-MM"]),
+    # Everything wrong at once is reported at once, in sheet order.
+    ("several errors", _all(_set("Settings", B7="mon, tue, funday"), _set("Trainers", C4="F", D5="UNESCO"),
+                            _set("Rooms", D4=-1)),
+     ["Settings!B7: weekday 'funday' is not one of mon, tue, wed, thu, fri, sat, sun",
+      "Trainers!C4: gender 'F' is not one of woman, man, another identity, undisclosed",
+      "Trainers!D5: organisation 'UNESCO' is not on the Organisations sheet",
+      "Rooms!D4: seats -1 must be at least 0"]),
+]
+
+
+@pytest.mark.parametrize(("edit", "expected"), [pytest.param(e, x, id=name) for name, e, x in BROKEN])
+def test_a_broken_workbook_names_every_cell_and_rule(tiny_xlsx, tmp_path, edit, expected):
+    assert errors_of(edited(tiny_xlsx, tmp_path, edit)) == expected
+
+
+def _zip_of(name: str) -> bytes:
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr(name, "hello")
+    return buffer.getvalue()
+
+
+NOT_WORKBOOKS = [
+    ("empty file", b"", "the file is empty (0 bytes); start from `rtcm template`"),
+    ("YAML renamed .xlsx", b"name: tiny\ncalendar: {}\n",
+     "the file is not an Excel workbook (.xlsx): it looks like text or another format"),
+    ("Excel 97-2003 renamed .xlsx", bytes.fromhex("D0CF11E0A1B11AE1") + bytes(512),
+     "the file is an Excel 97-2003 workbook (.xls); save it as an Excel Workbook (.xlsx)"),
+    ("a zip that is no workbook", _zip_of("notes.txt"), "the file is not a readable Excel workbook (.xlsx)"),
+]
+
+
+@pytest.mark.parametrize(("data", "expected"), [pytest.param(d, x, id=n) for n, d, x in NOT_WORKBOOKS])
+def test_a_file_that_is_no_workbook_says_so(tmp_path, data, expected):
+    path = tmp_path / "problem.xlsx"
+    path.write_bytes(data)
+    [message] = errors_of(path)
+    assert message.startswith(expected)
+
+
+def test_an_empty_sheet_names_its_expected_headers(tiny_xlsx, tmp_path):
+    def wipe(wb: openpyxl.Workbook) -> None:
+        del wb["Rooms"]
+        wb.create_sheet("Rooms")
+    assert errors_of(edited(tiny_xlsx, tmp_path, wipe)) == [
+        "Rooms: no header row found (expected Venue, Id, Name, Seats)"]
+
+
+# ----------------------------------------------------------------- what planners type
+
+
+def test_trimmed_and_case_folded_values_are_accepted(tiny_xlsx, tmp_path):
+    path = edited(tiny_xlsx, tmp_path, _all(
+        _set("Trainers", C3=" Woman ", D3="iom", E3="m1.t1"),
+        _set("Programme", D4="In Person", I3="YES", F3="2027-03-02"),
+        _set("Rooms", E3=True)))
+    problem = import_workbook(path).problem
+    t1 = problem.trainer_by_id["T1"]
+    assert (t1.gender, t1.organisation, t1.topics) == ("woman", "IOM", ["M1.T1"])
+    m1, m2 = problem.programme
+    assert (m2.mode, m1.mandatory, m1.earliest_start) == ("in_person", True, date(2027, 3, 2))
+
+
+def test_shares_and_months_as_planners_type_them(tiny_xlsx, tmp_path):
+    path = edited(tiny_xlsx, tmp_path, _all(
+        _set("Targets", B7="45 %", B8="0.55"),
+        # Excel turns a typed 2027-03 into 1 March 2027: read back as its month.
+        _set("Nominations", A3="N1", C3="AZ", D3="csos", E3="M1.T1", G3=datetime(2027, 3, 1))))
+    problem = import_workbook(path).problem
+    band = problem.targets.trainer_days_year
+    assert (band.min_share, band.max_share) == (0.45, 0.55)
+    assert problem.nominations[0].unavailable_months == ["2027-03"]
+    assert problem.nominations[0].gender == "undisclosed"  # blank: undisclosed, never guessed
+
+
+def test_a_workbook_from_another_tool_is_read_with_warnings(tmp_path):
+    """Headers on row 1, columns in another order, lower-case sheet names, text dates, TRUE/FALSE
+    booleans, an extra sheet, an extra column and an unknown setting: the same problem."""
+    template = openpyxl.load_workbook(BytesIO(workbook_bytes(rich_tiny())))
+    other = openpyxl.Workbook()
+    other.remove(other.active)
+    for ws in template.worksheets[1:]:
+        rows = [list(r) for r in ws.iter_rows(min_row=HEADER_ROW, values_only=True)]
+        out = other.create_sheet(ws.title.lower())
+        for i, row in enumerate(rows, start=1):
+            for j, value in enumerate(reversed(row), start=1):
+                if isinstance(value, datetime):
+                    value = value.date().isoformat()
+                elif value in ("yes", "no"):
+                    value = value == "yes"
+                out.cell(row=i, column=j, value=value)
+    other["trainers"].cell(row=1, column=20, value="Email")
+    other["trainers"].cell(row=2, column=20, value="amina@example.org")
+    other["settings"].append(["", "blue", "Colour scheme"])  # Help, Value, Setting: reversed
+    other.create_sheet("Notes")["A1"] = "call IOM"
+    path = tmp_path / "other.xlsx"
+    other.save(path)
+    imported = import_workbook(path)
+    assert imported.problem.model_dump() == rich_tiny().model_dump()
+    assert imported.warnings == [
+        "sheet 'Notes' is not part of the input workbook; it was not read",
+        "Settings!C12: 'Colour scheme' is not a known setting; it was not read",
+        "Trainers: column 'Email' (T) is not part of the sheet; it was not read",
+    ]
+
+
+def test_targets_and_weights_may_be_left_out(tiny_xlsx, tmp_path):
+    path = edited(tiny_xlsx, tmp_path, _all(_delete_sheet("Targets"), _delete_sheet("Weights"),
+                                            _delete_sheet("Pins"), _delete_sheet(README)))
+    imported = import_workbook(path)
+    assert imported.problem.model_dump() == tiny_problem().model_dump()
+    assert imported.warnings == ["sheet 'Targets' is missing: the default targets apply",
+                                 "sheet 'Weights' is missing: the default weights apply"]
+
+
+def test_a_blank_required_organisations_cell_follows_the_targets(tiny_xlsx, tmp_path):
+    path = edited(tiny_xlsx, tmp_path, _set("Programme", M3="none", M4="UNHCR"))
+    m1, m2 = import_workbook(path).problem.programme
+    assert (m1.required_organisations, m2.required_organisations) == ([], ["UNHCR"])
+
+
+def test_read_problem_reads_xlsx_and_logs_the_warnings(tiny_xlsx, tmp_path, caplog):
+    path = edited(tiny_xlsx, tmp_path, lambda wb: wb.create_sheet("Scratch"))
+    with caplog.at_level(logging.WARNING, logger="model.formats.excel_input"):
+        problem = read_problem(path)
+    assert problem.model_dump() == tiny_problem().model_dump()
+    assert "edited.xlsx: sheet 'Scratch' is not part of the input workbook" in caplog.text
+
+
+# --------------------------------------------------------------------------------- CLI
+
+
+def test_cli_template_then_import(tmp_path):
+    problem_file = tmp_path / "tiny.yaml"
+    problem_file.write_text(yaml.safe_dump(tiny_problem().model_dump(mode="json")))
+    book, back = tmp_path / "tiny.xlsx", tmp_path / "back.yaml"
+    r = runner.invoke(app, ["template", str(book), "--problem", str(problem_file)])
+    assert r.exit_code == 0, r.output
+    assert "Trainer availability" in r.output
+    r = runner.invoke(app, ["import", str(book), "--out", str(back)])
+    assert r.exit_code == 0, r.output
+    assert yaml.safe_load(back.read_text()) == tiny_problem().model_dump(mode="json")
+
+
+def test_cli_import_lists_every_error_with_its_cell(tiny_xlsx, tmp_path):
+    path = edited(tiny_xlsx, tmp_path, _set("Trainers", C4="F ", D5="UNESCO"))
+    out = tmp_path / "problem.yaml"
+    r = runner.invoke(app, ["import", str(path), "--out", str(out)])
+    assert r.exit_code == EXIT_BAD_INPUT
+    shown = " ".join(r.output.split())  # the console wraps long lines
+    assert "Trainers!C4: gender 'F ' is not one of woman, man, another identity, undisclosed" in shown
+    assert "Trainers!D5: organisation 'UNESCO' is not on the Organisations sheet" in shown
+    assert not out.exists()
+
+
+def test_cli_solve_accepts_a_workbook(tiny_xlsx, tmp_path):
+    path = tmp_path / "tiny.xlsx"
+    path.write_bytes(tiny_xlsx)
+    r = runner.invoke(app, ["solve", str(path), "--time-limit", "10", "--workers", "2", "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert "2 of 2" in r.output
