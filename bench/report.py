@@ -262,7 +262,8 @@ def section(data: dict[str, Any]) -> str:
         "- The quick set (`make bench`) is 1x and 3x with time points 10 s and 60 s: 3 runs of 60 s for "
         "CP-SAT and the MIP at each scale is 12 minutes of solving; with model builds and the greedy "
         "runs it fits in 15 minutes on an idle 2-core machine. `make bench-full` adds 10x with time "
-        "points 10, 60 and 300 s (about 20 more minutes of CP-SAT alone).",
+        "points 10, 60 and 300 s (about 25 more minutes: a 10x CP-SAT run spends some 45 s on setup, "
+        "300 s searching and 40 s more to time the model build apart).",
         "",
         "![Objective over time](results/objective_over_time.png)",
         "",

@@ -207,10 +207,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--markdown", type=Path, default=BENCH / "RESULTS.md")
+    ap.add_argument("--report-only", action="store_true",
+                    help="only rewrite RESULTS.md and the plot from an existing bench.json")
     ap.add_argument("--repeat-empty", action="store_true",
                     help="repeat the MIP when its first run found no calendar by the deadline (by default "
                          "its other runs are skipped: they would measure nothing but a second build)")
     args = ap.parse_args(argv)
+    if args.report_only:
+        from bench.report import plot, write_markdown
+
+        saved = json.loads((args.out / "bench.json").read_text(encoding="utf-8"))
+        plot(saved, args.out / "objective_over_time.png")
+        write_markdown(saved, args.markdown)
+        return 0
     scales = tuple(args.scales) if args.scales else SETS[args.set]
     if args.points:
         for scale in scales:
