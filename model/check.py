@@ -7,6 +7,7 @@ the engine beyond the calendar of working days.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -106,7 +107,7 @@ class _Checker:
                       f"{se.edition} runs on non-working days: {reasons}")
             return
         pos = [idx[d] for d in days]
-        if any(b != a + 1 for a, b in zip(pos, pos[1:], strict=False)):
+        if any(b != a + 1 for a, b in itertools.pairwise(pos)):
             self.fail("course_on_consecutive_working_days", [se.edition],
                       f"{se.edition}: its days are not consecutive working days")
         elif not self.p.calendar.allow_straddle and (days[-1] - days[0]).days != len(days) - 1:

@@ -126,6 +126,11 @@ def solve_cmd(
                   transient=True) as live:
             result = solve(prob, options, on_progress=lambda p: live.update(_progress_line(p, time_limit)))
     console.print(summary_table(result))
+    write_outputs(result, out, json_out)
+
+
+def write_outputs(result: Result, out: Path | None, json_out: Path | None) -> None:
+    """Write the schedule's JSON and workbook when asked; exit 1 when no calendar was found."""
     if json_out:
         write_atomic(json_out, schedule_json(result.schedule))
         console.print(f"wrote {json_out}")
@@ -186,11 +191,9 @@ def catalogue_cmd() -> None:
         console.print(f"  - {w}", markup=False, highlight=False)
 
 
-# Commands that exchange files with planners (Excel template and import, iCalendar).
-from scheduler import cli_exchange  # noqa: E402, F401
-from scheduler import cli_explain  # noqa: E402, F401
-from scheduler import cli_parity  # noqa: E402, F401
-from scheduler import cli_scenarios  # noqa: E402, F401
+# The other commands register themselves on `app`: files (Excel template and import,
+# iCalendar), explanations, gender parity, scenarios and re-planning.
+from scheduler import cli_exchange, cli_explain, cli_parity, cli_scenarios  # noqa: E402, F401
 
 if __name__ == "__main__":
     app()

@@ -11,11 +11,12 @@ from rich.table import Table
 
 from model.compare import CalendarDiff
 from model.errors import InputError
-from model.formats.files import read_problem, read_schedule, schedule_json, write_atomic
-from scheduler.cli import EXIT_NO_CALENDAR, _fail_input, app, console, summary_table
+from model.formats.files import read_problem, read_schedule, write_atomic
+from scheduler.cli import _fail_input, app, console, summary_table, write_outputs
 from scheduler.solve import SolveOptions
 
-scenario_app = typer.Typer(help="What-if scenarios: solve and compare them with the base.", no_args_is_help=True)
+scenario_app = typer.Typer(help="What-if scenarios: solve and compare them with the base.",
+                           no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
 
 
@@ -112,13 +113,4 @@ def replan_cmd(
     console.print(summary_table(result))
     if result.found:
         console.print(diff_table("What changed against the published calendar", changes))
-    if json_out:
-        write_atomic(json_out, schedule_json(result.schedule))
-        console.print(f"wrote {json_out}")
-    if out:
-        from model.formats.excel import write_schedule_workbook
-
-        write_schedule_workbook(result.schedule, out)
-        console.print(f"wrote {out}")
-    if not result.found:
-        raise typer.Exit(EXIT_NO_CALENDAR)
+    write_outputs(result, out, json_out)

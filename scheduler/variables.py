@@ -60,7 +60,8 @@ class Variables:
         if choose:
             m.add(start == sum(s * c for (s, _), c in zip(plan.options, choose, strict=True))).only_enforce_if(present)
             if fixed is None:
-                m.add(length == sum(d * c for (_, d), c in zip(plan.options, choose, strict=True))).only_enforce_if(present)
+                chosen_length = sum(d * c for (_, d), c in zip(plan.options, choose, strict=True))
+                m.add(length == chosen_length).only_enforce_if(present)
         ev = EditionVars(plan, present, choose, start, length, end, interval)
         if plan.edition.mode != "online":
             for r in plan.rooms:

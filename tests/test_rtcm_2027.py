@@ -67,7 +67,7 @@ def test_a_hand_edited_schedule_lists_every_broken_rule(rtcm_2027: Result, tmp_p
     eds[1].update(start=eds[0]["start"], end=eds[0]["end"], days=eds[0]["days"],
                   room=eds[0]["room"], venue=eds[0]["venue"], trainers=eds[0]["trainers"])
     dropped = eds.pop(5)["edition"]
-    eds[2]["trainers"] = ["T99"] + eds[2]["trainers"][1:]
+    eds[2]["trainers"] = ["T99", *eds[2]["trainers"][1:]]
     s = Schedule.model_validate(raw)
     rules = {v.rule for v in check(s)}
     assert {"room_not_double_booked", "trainer_not_double_booked", "mandatory_edition_scheduled",
