@@ -462,11 +462,12 @@ def soft_amounts(schedule: Schedule) -> dict[str, float]:
 
 
 def earliest_index(p: Problem, ed: Edition) -> int:
-    """Working-day index of the first day an edition could start."""
+    """Working-day index of the first day an edition could start (the number of working days
+    when none is left on or after its earliest start: then it has no start at all)."""
     cal = p.work_calendar
     if ed.item.earliest_start is None:
         return 0
-    return min(cal.first_index_on_or_after(ed.item.earliest_start), len(cal) - 1)
+    return cal.first_index_on_or_after(ed.item.earliest_start)
 
 
 def _fees(p: Problem, placed: list[tuple[Edition, ScheduledEdition]]) -> int:

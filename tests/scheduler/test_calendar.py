@@ -173,3 +173,17 @@ def test_edition_within_its_window_infeasible_is_reported() -> None:
         "as "
         "long as the programme says; An edition runs inside its date window)"
     ]
+
+
+def test_edition_within_its_window_when_no_working_day_is_left_after_its_earliest_start() -> None:
+    # A 1-day M2.T1 that may start on Tue 30 March at the earliest, with the centre closed
+    # 29-31 March: no working day is left on or after its earliest start, and an earlier day
+    # (Fri 26) must not be taken instead. The edition has no start; the solver says so.
+    from tests.instances.tiny import problem_of, record, tiny_data
+    from tests.scheduler.solving import infeasible
+
+    data = tiny_data()
+    record(data, "topics", "M2.T1").update(duration_min=1, duration_max=1)
+    record(data, "programme", "M2.T1")["earliest_start"] = "2027-03-30"
+    data["calendar"]["closures"] = [{"start": "2027-03-29", "end": "2027-03-31", "reason": "closed"}]
+    assert any("M2.T1#1" in line for line in infeasible(problem_of(data)))
