@@ -93,7 +93,7 @@ def run_mip(problem: Problem, time_limit_s: float, emit: Emit) -> dict[str, Any]
         "status": result.status,
         "runtime_s": result.runtime_s,
         "first_solution_s": result.first_solution_s,
-        "build_s": result.build_s,
+        "build_s": None if result.status == "TOO_LARGE" else result.build_s,
         "objective": result.objective,
         "mip_objective": result.mip_objective,
         "bound": result.bound,

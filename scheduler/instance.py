@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from model.calendar import Period, WorkCalendar
 from model.check import earliest_index
@@ -42,7 +43,7 @@ class EditionPlan:
         lengths = {d for _, d in self.options}
         return lengths.pop() if len(lengths) == 1 else None
 
-    @property
+    @cached_property  # read very often; options are final once the instance is built
     def max_length(self) -> int:
         return max((d for _, d in self.options), default=0)
 

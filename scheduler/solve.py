@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from model.check import OBJECTIVE_SCALE, UNIT_FACTOR, kpis
+from model.check import OBJECTIVE_SCALE, UNIT_FACTOR, check, kpis
 from model.doctor import as_causes, blocking, doctor
 from model.explain import penalty_breakdown
 from model.parity import trainer_share_obstacles
@@ -237,9 +238,12 @@ def solve(
         diagnosis = [f"{p.id} cannot be scheduled: {p.why_no_option}" for p in blocked]
         return _empty(problem, "INFEASIBLE", diagnosis, warnings, time.perf_counter() - t0, options)
     built = build(problem, inst=inst)
+    greedy: Schedule | None = None
     if options.hint:
-        add_hint(built, greedy_schedule(problem, inst, start_from))
-        if not complete_hint(built) and options.deterministic:
+        greedy = greedy_schedule(problem, inst, start_from)
+        add_hint(built, greedy)
+        # Completing the hint takes seconds on large programmes: give it a share of the limit.
+        if not complete_hint(built, max(5.0, options.time_limit_s / 10)) and options.deterministic:
             # OR-Tools 9.15 aborts the process ("Check failed: heuristics.fixed_search !=
             # nullptr") when interleaved search has a hint and finds the model infeasible
             # while loading it. A hint that cannot be completed is no calendar: drop it.
@@ -277,7 +281,10 @@ def solve(
         done.set()
     status = STATUS.get(code, "UNKNOWN")
     runtime = time.perf_counter() - t0
-    if status not in ("OPTIMAL", "FEASIBLE"):
+    # No calendar from the search in time, but the greedy one breaks no hard rule: better
+    # that than none (large programmes on small machines).
+    fallback = status == "UNKNOWN" and greedy is not None and _complete_and_valid(greedy)
+    if status not in ("OPTIMAL", "FEASIBLE") and not fallback:
         diagnosis = []
         causes: list[Cause] = []
         if status == "INFEASIBLE" and options.diagnose_infeasible:
@@ -288,8 +295,16 @@ def solve(
         result.build_s = build_s
         result.first_solution_s = watch.first
         return result
-    schedule = extract(built, solver)
+    if fallback:
+        assert greedy is not None
+        schedule, status = greedy, "FEASIBLE"
+        warnings = [*warnings, "the search found no calendar of its own in the time limit: this is the "
+                    "greedy earliest-fit calendar (it breaks no hard rule); allow more time for a better one"]
+    else:
+        schedule = extract(built, solver)
     bound = solver.best_objective_bound / OBJECTIVE_SCALE
+    if not math.isfinite(bound):
+        bound = 0.0  # every soft rule's amount is at least 0
     figures = kpis(schedule)
     objective = figures.objective
     if status == "OPTIMAL":
@@ -321,6 +336,10 @@ def solve(
         if wall:
             schedule.solver.runtime_s = round(runtime, 3)
     return Result(schedule, round(runtime, 3), first, build_s, watch.history)
+
+
+def _complete_and_valid(schedule: Schedule) -> bool:
+    return not any(u.mandatory for u in schedule.unscheduled) and not check(schedule)
 
 
 def _seat_participants(schedule: Schedule, options: SolveOptions, stop: threading.Event | None,

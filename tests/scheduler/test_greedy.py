@@ -96,3 +96,15 @@ def test_greedy_is_myopic_but_what_it_places_breaks_no_rule() -> None:
     assert [v.rule for v in check(schedule)] == ["mandatory_edition_scheduled"]
     result = optimal(problem)
     assert len(result.schedule.editions) == 2
+
+
+def test_a_search_without_time_still_returns_the_greedy_calendar() -> None:
+    # With next to no time the search may find nothing of its own; the greedy calendar,
+    # which breaks no hard rule, is returned rather than no calendar at all.
+    from model.check import check
+    from scheduler.solve import SolveOptions, solve
+    from tests.instances.tiny import tiny_problem
+
+    result = solve(tiny_problem(), SolveOptions(time_limit_s=0.001, workers=1))
+    assert result.found and check(result.schedule) == []
+    assert len(result.schedule.editions) == 2
