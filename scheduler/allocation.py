@@ -42,6 +42,7 @@ from model.schedule import (
     Status,
     UnplacedNomination,
 )
+from scheduler.variables import share_band_gaps, stop_when_set
 
 LinearExpr = cp_model.LinearExprT
 
@@ -258,17 +259,7 @@ def participants_off_women_share(c: Context) -> LinearExpr:
     gaps = []
     for eid, seats in c.by_edition.items():
         women, known = _women_and_known(c, eid)
-        top = len(seats)
-        if band.min_share is not None:
-            p = as_fraction(band.min_share)
-            short = c.model.new_int_var(0, top, f"women_short[{eid}]")
-            c.model.add(p.denominator * (short + women) >= p.numerator * known)
-            gaps.append(short)
-        if band.max_share is not None:
-            q = as_fraction(band.max_share)
-            over = c.model.new_int_var(0, top, f"women_over[{eid}]")
-            c.model.add(q.denominator * (women - over) <= q.numerator * known)
-            gaps.append(over)
+        gaps += share_band_gaps(c.model, band, women, known, len(seats), f"participants,{eid}")
     return sum(gaps)
 
 
@@ -376,13 +367,7 @@ def allocate(schedule: Schedule, *, time_limit_s: float = 10.0, workers: int = 2
     else:
         prm.max_time_in_seconds = max(0.1, time_limit_s)
     done = threading.Event()
-    if stop is not None:
-        def _stopper() -> None:
-            while not done.wait(0.1):
-                if stop.is_set():
-                    solver.stop_search()
-                    return
-        threading.Thread(target=_stopper, daemon=True).start()
+    stop_when_set(solver, stop, done)
     try:
         status = STATUS.get(solver.solve(model), "UNKNOWN")
     finally:

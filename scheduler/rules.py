@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 from model.check import KNOWN_GENDERS, as_fraction
 from model.problem import BaselineEdition, ShareBand
 from scheduler.instance import Instance
-from scheduler.variables import EditionVars, LinearExpr, Variables
+from scheduler.variables import EditionVars, LinearExpr, Variables, share_band_gaps
 
 
 @dataclass
@@ -276,17 +276,7 @@ def _women_share_gap(c: Context, scope: str) -> LinearExpr:
         return 0
     gaps = []
     for key, (women, known, top) in _trainer_days_by_scope(c, scope).items():
-        if band.min_share is not None:
-            p = as_fraction(band.min_share)
-            short = c.model.new_int_var(0, top, f"women_days_short[{scope},{key}]")
-            # short + women >= p x known, with short + women an integer: short >= ceil(p x known) - women.
-            c.model.add(p.denominator * (short + women) >= p.numerator * known)
-            gaps.append(short)
-        if band.max_share is not None:
-            q = as_fraction(band.max_share)
-            over = c.model.new_int_var(0, top, f"women_days_over[{scope},{key}]")
-            c.model.add(q.denominator * (women - over) <= q.numerator * known)
-            gaps.append(over)
+        gaps += share_band_gaps(c.model, band, women, known, top, f"trainer_days,{scope},{key}")
     return sum(gaps)
 
 

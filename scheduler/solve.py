@@ -21,7 +21,7 @@ from scheduler.allocation import ALLOCATION_SHARE, allocate
 from scheduler.greedy import greedy_schedule
 from scheduler.instance import Instance
 from scheduler.rules import HARD, SOFT, Context
-from scheduler.variables import Variables
+from scheduler.variables import Variables, stop_when_set
 
 
 @dataclass(frozen=True)
@@ -268,13 +268,7 @@ def solve(
                     solver.stop_search()
                     return
         threading.Thread(target=_leave_time_to_seat, daemon=True).start()
-    if stop is not None:
-        def _stopper() -> None:
-            while not done.wait(0.1):
-                if stop.is_set():
-                    solver.stop_search()
-                    return
-        threading.Thread(target=_stopper, daemon=True).start()
+    stop_when_set(solver, stop, done)
     try:
         code = solver.solve(built.model, watch)
     finally:

@@ -138,3 +138,41 @@ class Variables:
                 (inst.day_number(s + d - 1) + 1) * c for (s, d), c in zip(ev.plan.options, ev.choose, strict=True)
             )
         return sum(inst.day_number(s) * c for (s, _), c in zip(ev.plan.options, ev.choose, strict=True))
+
+
+def share_band_gaps(model: cp_model.CpModel, band: object, women: LinearExpr, known: LinearExpr, top: int,
+                    name: str) -> list[cp_model.IntVar]:
+    """Women short of a band's minimum share and over its maximum, as exact integers.
+
+    short + women >= p x known, with short + women an integer, makes short the smallest
+    integer >= ceil(p x known) - women when minimised (and likewise for the maximum).
+    """
+    from model.check import as_fraction
+
+    gaps = []
+    if getattr(band, "min_share", None) is not None:
+        p = as_fraction(band.min_share)  # type: ignore[attr-defined]
+        short = model.new_int_var(0, top, f"women_short[{name}]")
+        model.add(p.denominator * (short + women) >= p.numerator * known)
+        gaps.append(short)
+    if getattr(band, "max_share", None) is not None:
+        q = as_fraction(band.max_share)  # type: ignore[attr-defined]
+        over = model.new_int_var(0, top, f"women_over[{name}]")
+        model.add(q.denominator * (women - over) <= q.numerator * known)
+        gaps.append(over)
+    return gaps
+
+
+def stop_when_set(solver: cp_model.CpSolver, stop: object | None, done: object) -> None:
+    """Watch ``stop`` (a threading.Event) until ``done`` is set, and end the search when it is."""
+    if stop is None:
+        return
+    import threading
+
+    def _watch() -> None:
+        while not done.wait(0.1):  # type: ignore[attr-defined]
+            if stop.is_set():  # type: ignore[attr-defined]
+                solver.stop_search()
+                return
+
+    threading.Thread(target=_watch, daemon=True).start()
