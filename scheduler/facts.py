@@ -260,21 +260,29 @@ def room_open(fm: FactModel) -> None:
                     fm.model.add(sum(clash) + ev.room[r] <= 1).only_enforce_if(lit)
 
 
-def room_not_double_booked(fm: FactModel) -> None:
+def _one_course_at_a_time(fm: FactModel, rule: str, kind: str, key: str, text: str, interval_name: str,
+                          uses: dict[str, cp_model.IntVar]) -> None:
+    """One no-overlap over the editions of ``uses`` (edition id -> its room/teaches literal),
+    followed only while the structural fact is on (no-overlap takes no enforcement literal)."""
+    users = [ev for ev in fm.v.editions if ev.plan.id in uses]
+    if len(users) < 2:
+        return
     m = fm.model
+    lit = fm.fact(f"one_course[{kind} {key}]", rule, [key], text, "", STRUCTURAL)
+    intervals = []
+    for ev in users:
+        busy = m.new_bool_var(f"busy[{key},{ev.plan.id}]")
+        m.add(busy == uses[ev.plan.id]).only_enforce_if(lit)
+        intervals.append(m.new_optional_interval_var(ev.start, ev.length, ev.end, busy,
+                                                     f"{interval_name}[{key},{ev.plan.id}]"))
+    m.add_no_overlap(intervals)
+
+
+def room_not_double_booked(fm: FactModel) -> None:
     for r, (_, room) in enumerate(fm.inst.rooms):
-        users = [ev for ev in fm.v.editions if r in ev.room]
-        if len(users) < 2:
-            continue
-        lit = fm.fact(f"one_course[room {room.id}]", "room_not_double_booked", [room.id],
-                      f"room {room.id} hosts one course at a time", "", STRUCTURAL)
-        intervals = []
-        for ev in users:
-            busy = m.new_bool_var(f"busy[{room.id},{ev.plan.id}]")
-            m.add(busy == ev.room[r]).only_enforce_if(lit)
-            intervals.append(m.new_optional_interval_var(ev.start, ev.length, ev.end, busy,
-                                                         f"booked[{room.id},{ev.plan.id}]"))
-        m.add_no_overlap(intervals)
+        uses = {ev.plan.id: ev.room[r] for ev in fm.v.editions if r in ev.room}
+        _one_course_at_a_time(fm, "room_not_double_booked", "room", room.id,
+                              f"room {room.id} hosts one course at a time", "booked", uses)
 
 
 def online_stream_limit(fm: FactModel) -> None:
@@ -315,20 +323,10 @@ def trainer_available(fm: FactModel) -> None:
 
 
 def trainer_not_double_booked(fm: FactModel) -> None:
-    m = fm.model
     for t, trainer in enumerate(fm.inst.trainers):
-        users = [ev for ev in fm.v.editions if t in ev.teaches]
-        if len(users) < 2:
-            continue
-        lit = fm.fact(f"one_course[trainer {trainer.id}]", "trainer_not_double_booked", [trainer.id],
-                      f"trainer {trainer.id} {trainer.name} teaches one course at a time", "", STRUCTURAL)
-        intervals = []
-        for ev in users:
-            busy = m.new_bool_var(f"busy[{trainer.id},{ev.plan.id}]")
-            m.add(busy == ev.teaches[t]).only_enforce_if(lit)
-            intervals.append(m.new_optional_interval_var(ev.start, ev.length, ev.end, busy,
-                                                         f"teaching[{trainer.id},{ev.plan.id}]"))
-        m.add_no_overlap(intervals)
+        uses = {ev.plan.id: ev.teaches[t] for ev in fm.v.editions if t in ev.teaches}
+        _one_course_at_a_time(fm, "trainer_not_double_booked", "trainer", trainer.id,
+                              f"trainer {trainer.id} {trainer.name} teaches one course at a time", "teaching", uses)
 
 
 def team_size_within_limits(fm: FactModel) -> None:
