@@ -137,6 +137,7 @@ def figures(record: dict[str, Any], points: tuple[float, ...]) -> dict[str, Any]
     out: dict[str, Any] = {
         "valid": valid,
         "first_feasible_s": record.get("first_solution_s"),
+        "first_search_s": record.get("first_search_s"),
         "editions_scheduled": record.get("editions_scheduled") if valid else None,
         "peak_rss_mb": record.get("peak_rss_mb"),
         "build_s": record.get("build_s"),

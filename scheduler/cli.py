@@ -49,8 +49,11 @@ def _progress_line(p: Progress | None, limit: float) -> Table:
     if p is None:
         t.add_row("[cyan]building the model and a first calendar...[/]")
         return t
-    gap = f"{100 * p.gap:.2f} %" if p.gap is not None else "-"
     best = f"{p.objective:g}" if p.objective is not None else "-"
+    if p.source == "greedy":
+        t.add_row(f"[cyan]greedy start[/] {p.elapsed_s:5.1f} s", f"best {best}", "building the model...")
+        return t
+    gap = f"{100 * p.gap:.2f} %" if p.gap is not None else "-"
     bound = f"{p.bound:g}" if p.bound is not None else "-"
     t.add_row(f"[cyan]solving[/] {p.elapsed_s:5.1f}/{limit:g} s", f"best {best}", f"bound {bound}",
               f"gap {gap}", f"{p.solutions} calendars")

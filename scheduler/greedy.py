@@ -2,12 +2,16 @@
 
 Editions are taken in prerequisite order, then by priority; each goes to its earliest
 start day with a free suitable room and the cheapest team that breaks no hard rule.
-It serves as the baseline in ``bench/`` and as a first calendar (a hint) for CP-SAT.
+It is the baseline in ``bench/``. The solver starts from the best of it and a few
+*levelled* variants (:func:`start_calendars`): the same method with a cap on each month's
+training days and linked topics kept apart, which spreads the courses over the year.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from collections.abc import Callable, Iterator
 from graphlib import TopologicalSorter
 from itertools import combinations
 
@@ -27,6 +31,8 @@ class _State:
         self.streams: Counter[int] = Counter()
         self.end_day: dict[str, list[int]] = {}  # topic -> day numbers after each edition's last day
         self.last_start: dict[str, int] = {}  # topic -> start of its latest edition so far
+        self.month_days: Counter[int] = Counter()  # training days of all editions per month
+        self.spans: dict[str, list[range]] = {}  # topic -> its editions' working-day spans
 
 
 def _order(problem: Problem, inst: Instance) -> list[EditionPlan]:
@@ -86,19 +92,23 @@ def _team_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan,
 
 
 def _team(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, span: range) -> list[int] | None:
-    """The cheapest valid team (then the least loaded), smallest size first."""
+    """The cheapest valid team (then the least loaded), smallest size first.
+
+    Teams are tried from the best score down (ties in the order of ``combinations``), so
+    the team rules are checked only until the first team that passes them.
+    """
     free = [t for t in plan.trainers if _trainer_free(inst, state, t, span)]
+    rate = {t: inst.trainers[t].day_rate for t in free}
+    load = state.trainer_year
     rules = problem.team_rules
     for size in range(rules.min_trainers, rules.max_trainers + 1):
-        best: tuple[tuple[int, int], list[int]] | None = None
-        for team in combinations(free, size):
-            if not _team_ok(problem, inst, state, plan, team, span):
-                continue
-            score = (sum(inst.trainers[t].day_rate for t in team), sum(state.trainer_year[t] for t in team))
-            if best is None or score < best[0]:
-                best = (score, list(team))
-        if best is not None:
-            return best[1]
+        scored = sorted(
+            ((sum(rate[t] for t in team), sum(load[t] for t in team)), i, team)
+            for i, team in enumerate(combinations(free, size))
+        )
+        for _, _, team in scored:
+            if _team_ok(problem, inst, state, plan, team, span):
+                return list(team)
     return None
 
 
@@ -133,6 +143,8 @@ def _commit(inst: Instance, state: _State, plan: EditionPlan, s: int, d: int, ro
         for i in span:
             state.trainer_month[t][inst.cal.month_of[i]] += 1
     state.last_start[ed.topic.id] = s
+    state.month_days.update(inst.cal.month_of[i] for i in span)
+    state.spans.setdefault(ed.topic.id, []).append(span)
     state.end_day.setdefault(ed.topic.id, []).append(inst.day_number(s + d - 1) + 1)
     days = inst.cal.run_days(s, d)
     return ScheduledEdition(
@@ -174,35 +186,42 @@ def _keep(problem: Problem, inst: Instance, state: _State, start_from: Schedule)
 
 
 def greedy_schedule(problem: Problem, inst: Instance | None = None,
-                    start_from: Schedule | None = None) -> Schedule:
+                    start_from: Schedule | None = None, month_cap: int | None = None) -> Schedule:
     """An earliest-fit calendar that breaks no hard rule; editions that fit nowhere are left out.
 
     With ``start_from`` (a published calendar), every edition of it that still breaks no
     hard rule keeps its dates, room and team; only the others are placed anew.
+
+    With ``month_cap`` (training days of all courses in a month), an edition first looks
+    for its earliest start that keeps every month within the cap and runs at no time with
+    a linked topic; only when there is none does it take its plain earliest fit.
     """
     inst = inst or Instance(problem)
     state = _State(inst)
     placed = _keep(problem, inst, state, start_from) if start_from is not None else []
     done = {se.edition for se in placed}
     left: list[UnscheduledEdition] = []
+    partners: dict[str, set[str]] = {}
+    for x, y in problem.linked_pairs:
+        partners.setdefault(x, set()).add(y)
+        partners.setdefault(y, set()).add(x)
+
+    def levelled(plan: EditionPlan, s: int, d: int) -> bool:
+        months = Counter(inst.cal.month_of[i] for i in range(s, s + d))
+        if any(state.month_days[m] + k > month_cap for m, k in months.items()):  # type: ignore[operator]
+            return False
+        return not any(s < o.stop and o.start < s + d
+                       for topic in partners.get(plan.edition.topic.id, ()) for o in state.spans.get(topic, ()))
+
     for plan in _order(problem, inst):
         if plan.id in done:
             continue
         ed = plan.edition
         choice = None
-        for s, d in sorted(plan.options, key=lambda o: (o[0], -o[1])):
-            if not _slot_ok(problem, inst, state, plan, s, d):
-                continue
-            span = range(s, s + d)
-            room = None
-            if ed.mode != "online":
-                rooms = [r for r in plan.rooms if _room_free(state, r, span)]
-                if not rooms:
-                    continue
-                room = min(rooms, key=lambda r: (inst.rooms[r][1].day_cost, inst.rooms[r][1].seats))
-            team = _team(problem, inst, state, plan, span)
-            if team is not None:
-                choice = (s, d, room, team)
+        tests = [levelled, None] if month_cap is not None else [None]
+        for test in tests:
+            choice = _earliest_fit(problem, inst, state, plan, test)
+            if choice is not None:
                 break
         if choice is None:
             left.append(UnscheduledEdition(edition=ed.id, topic=ed.topic.id, number=ed.number,
@@ -212,3 +231,40 @@ def greedy_schedule(problem: Problem, inst: Instance | None = None,
         placed.append(_commit(inst, state, plan, *choice))
     placed.sort(key=lambda e: (e.start, e.edition))
     return Schedule(problem=problem, editions=placed, unscheduled=left)
+
+
+def _earliest_fit(problem: Problem, inst: Instance, state: _State, plan: EditionPlan,
+                  test: Callable[[EditionPlan, int, int], bool] | None
+                  ) -> tuple[int, int, int | None, list[int]] | None:
+    """The earliest (start, length, room, team) that breaks no hard rule and passes ``test``."""
+    for s, d in sorted(plan.options, key=lambda o: (o[0], -o[1])):
+        if test is not None and not test(plan, s, d):
+            continue
+        if not _slot_ok(problem, inst, state, plan, s, d):
+            continue
+        span = range(s, s + d)
+        room = None
+        if plan.edition.mode != "online":
+            rooms = [r for r in plan.rooms if _room_free(state, r, span)]
+            if not rooms:
+                continue
+            room = min(rooms, key=lambda r: (inst.rooms[r][1].day_cost, inst.rooms[r][1].seats))
+        team = _team(problem, inst, state, plan, span)
+        if team is not None:
+            return s, d, room, team
+    return None
+
+
+# Month caps of the levelled starts, as multiples of the programme's days over its months.
+LEVELS = (1.0, 1.1, 1.2, 1.35)
+
+
+def start_calendars(problem: Problem, inst: Instance, start_from: Schedule | None = None) -> Iterator[Schedule]:
+    """The plain earliest-fit calendar, then levelled ones (tighter month caps first)."""
+    yield greedy_schedule(problem, inst, start_from)
+    months = len(set(inst.cal.month_of))
+    if not months:
+        return
+    even = sum(p.max_length for p in inst.plans) / months  # days per month, spread evenly
+    for level in LEVELS:
+        yield greedy_schedule(problem, inst, start_from, month_cap=math.ceil(level * even))

@@ -19,6 +19,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
+
 from model.calendar import Period, WorkCalendar
 from model.check import earliest_index
 from model.problem import Edition, Problem, Room, Trainer, Venue
@@ -47,9 +49,28 @@ class EditionPlan:
     def max_length(self) -> int:
         return max((d for _, d in self.options), default=0)
 
+    @cached_property
+    def spans(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each option's first working-day index and the index after its last, as arrays."""
+        starts = np.fromiter((s for s, _ in self.options), dtype=np.int64, count=len(self.options))
+        lengths = np.fromiter((d for _, d in self.options), dtype=np.int64, count=len(self.options))
+        return starts, starts + lengths
+
+    def touching(self, blocked: np.ndarray) -> np.ndarray:
+        """Positions of the options with a day in ``blocked`` (a :func:`blocked_prefix` array)."""
+        starts, ends = self.spans
+        return np.flatnonzero(blocked[ends] > blocked[starts])
+
 
 def _blocked(cal: WorkCalendar, periods: list[Period]) -> set[int]:
     return {i for p in periods for i in cal.indices_within(p)}
+
+
+def blocked_prefix(days: int, blocked: set[int]) -> np.ndarray:
+    """Prefix counts of blocked working days: days ``s..e-1`` hold ``p[e] - p[s]`` of them."""
+    marks = np.zeros(days + 1, dtype=np.int32)
+    marks[[i + 1 for i in blocked]] = 1
+    return np.cumsum(marks, dtype=np.int32)
 
 
 class Instance:
@@ -67,6 +88,12 @@ class Instance:
         self.room_blocked = [
             _blocked(self.cal, list(r.closures) + list(v.closures)) for v, r in self.rooms
         ]
+        # The same as prefix counts, one row per trainer / room: a span's test is two lookups.
+        n = len(self.cal)
+        self.trainer_prefix = np.array([blocked_prefix(n, b) for b in self.trainer_blocked],
+                                       dtype=np.int32).reshape(len(self.trainers), n + 1)
+        self.room_prefix = np.array([blocked_prefix(n, b) for b in self.room_blocked],
+                                    dtype=np.int32).reshape(len(self.rooms), n + 1)
         tindex = {t.id: i for i, t in enumerate(self.trainers)}
         rindex = {r.id: i for i, (_, r) in enumerate(self.rooms)}
         self.plans: list[EditionPlan] = []
@@ -118,30 +145,42 @@ class Instance:
         pinned_start = cal.index.get(pin.start, -1) if pin is not None and pin.start is not None else None
         if pinned_start == -1:
             reasons.add("its pinned start is not a working day")
+        trainers = np.array(plan.trainers, dtype=np.int64)
+        org_rows = [np.array([self.trainers[t].organisation == o for t in plan.trainers], dtype=bool)
+                    for o in required]
         for d in ed.durations:
-            for s in range(plan.earliest, n - d + 1):
-                if pinned_start is not None and s != pinned_start:
-                    continue
-                if s + d - 1 > last_ok:
-                    reasons.add("its date window is too short")
-                    break
-                if not p.calendar.allow_straddle and not cal.consecutive(s, d):
-                    continue
-                span = range(s, s + d)
-                free = [t for t in plan.trainers if not any(i in self.trainer_blocked[t] for i in span)]
-                if len(free) < team_min:
-                    reasons.add(f"fewer than {team_min} qualified trainers are free")
-                    continue
-                orgs = {self.trainers[t].organisation for t in free}
-                if any(o not in orgs for o in required):
-                    reasons.add("no trainer of a required organisation is free")
-                    continue
-                if item.mode != "online" and not any(
-                    not any(i in self.room_blocked[r] for i in span) for r in plan.rooms
-                ):
+            # Every start at once: each test below is a boolean per start.
+            starts = np.arange(plan.earliest, n - d + 1)
+            if pinned_start is not None:
+                starts = starts[starts == pinned_start]
+            late = starts + d - 1 > last_ok
+            if late.any():
+                reasons.add("its date window is too short")
+                starts = starts[~late]
+            if not p.calendar.allow_straddle:
+                runs = (cal.consecutive(int(s), d) for s in starts)
+                starts = starts[np.fromiter(runs, dtype=bool, count=len(starts))]
+            if not len(starts):
+                continue
+            ends = starts + d
+            pre = self.trainer_prefix[trainers]
+            free = pre[:, ends] == pre[:, starts]  # trainer x start: free on every day of the span
+            team_ok = free.sum(axis=0) >= team_min
+            if (~team_ok).any():
+                reasons.add(f"fewer than {team_min} qualified trainers are free")
+            orgs_ok = np.ones(len(starts), dtype=bool)
+            for rows in org_rows:
+                orgs_ok &= free[rows].any(axis=0)
+            if (team_ok & ~orgs_ok).any():
+                reasons.add("no trainer of a required organisation is free")
+            ok = team_ok & orgs_ok
+            if item.mode != "online":
+                rpre = self.room_prefix[np.array(plan.rooms, dtype=np.int64)]
+                room_ok = (rpre[:, ends] == rpre[:, starts]).any(axis=0)
+                if (ok & ~room_ok).any():
                     reasons.add("no suitable room is open")
-                    continue
-                plan.options.append((s, d))
+                ok &= room_ok
+            plan.options.extend((int(s), d) for s in starts[ok])
         if not plan.options:
             if item.mode != "online" and not plan.rooms:
                 reasons = {"no room fits it"}

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from model.check import KNOWN_GENDERS, as_fraction
 from model.problem import BaselineEdition, ShareBand
-from scheduler.instance import Instance
+from scheduler.instance import EditionPlan, Instance
 from scheduler.variables import EditionVars, LinearExpr, Variables, share_band_gaps
 
 
@@ -54,15 +55,17 @@ def room_not_double_booked(c: Context) -> None:
 def room_open(c: Context) -> None:
     for ev in c.v.editions:
         for r, b in ev.room.items():
-            _not_on_blocked_days(c, ev, b, c.inst.room_blocked[r])
+            _not_on_blocked_days(c, ev, b, c.inst.room_prefix[r])
 
 
-def _not_on_blocked_days(c: Context, ev: EditionVars, b: cp_model.IntVar, blocked: set[int]) -> None:
-    """``b`` (a room or a trainer for this edition) rules out every option touching ``blocked``."""
-    if not blocked:
+def _not_on_blocked_days(c: Context, ev: EditionVars, b: cp_model.IntVar, blocked: np.ndarray) -> None:
+    """``b`` (a room or a trainer for this edition) rules out every option touching ``blocked``.
+
+    ``blocked`` is the room's or trainer's prefix count of blocked days (``Instance``).
+    """
+    if not blocked[-1]:
         return
-    clash = [x for (s, d), x in zip(ev.plan.options, ev.choose, strict=True)
-             if any(i in blocked for i in range(s, s + d))]
+    clash = [ev.choose[i] for i in ev.plan.touching(blocked)]
     if clash:
         c.model.add(sum(clash) + b <= 1)
 
@@ -95,7 +98,7 @@ def trainer_not_double_booked(c: Context) -> None:
 def trainer_available(c: Context) -> None:
     for ev in c.v.editions:
         for t, b in ev.teaches.items():
-            _not_on_blocked_days(c, ev, b, c.inst.trainer_blocked[t])
+            _not_on_blocked_days(c, ev, b, c.inst.trainer_prefix[t])
 
 
 def team_size_within_limits(c: Context) -> None:
@@ -374,13 +377,20 @@ def _cost_usd(c: Context) -> LinearExpr:
 
 
 def linked_topics_overlap(c: Context) -> LinearExpr:
-    linked = set(c.inst.problem.linked_pairs)
+    partners: dict[str, set[str]] = {}
+    for x, y in c.inst.problem.linked_pairs:
+        partners.setdefault(x, set()).add(y)
+        partners.setdefault(y, set()).add(x)
+    by_topic: dict[str, list[int]] = {}
+    for ev in c.v.editions:
+        by_topic.setdefault(ev.plan.edition.topic.id, []).append(ev.plan.index)
     count = []
     evs = c.v.editions
-    for i, a in enumerate(evs):
-        for b in evs[i + 1 :]:
-            pair = tuple(sorted((a.plan.edition.topic.id, b.plan.edition.topic.id)))
-            if pair not in linked or not _may_overlap(a.plan.options, b.plan.options):
+    for a in evs:
+        later = sorted(e for topic in partners.get(a.plan.edition.topic.id, ())
+                       for e in by_topic.get(topic, ()) if e > a.plan.index)
+        for b in (evs[e] for e in later):
+            if not _may_overlap(a.plan, b.plan):
                 continue
             name = f"{a.plan.id}~{b.plan.id}"
             overlap = c.model.new_bool_var(f"overlap[{name}]")
@@ -394,12 +404,11 @@ def linked_topics_overlap(c: Context) -> LinearExpr:
     return sum(count)
 
 
-def _may_overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
-    if not a or not b:
+def _may_overlap(a: EditionPlan, b: EditionPlan) -> bool:
+    if not a.options or not b.options:
         return False
-    a_lo, a_hi = min(s for s, _ in a), max(s + d for s, d in a)
-    b_lo, b_hi = min(s for s, _ in b), max(s + d for s, d in b)
-    return a_lo < b_hi and b_lo < a_hi
+    (a_starts, a_ends), (b_starts, b_ends) = a.spans, b.spans
+    return bool(a_starts.min() < b_ends.max() and b_starts.min() < a_ends.max())
 
 
 def team_without_mixed_gender(c: Context) -> LinearExpr:

@@ -18,7 +18,7 @@ from model.problem import Problem
 from model.rules import RULES
 from model.schedule import Cause, Schedule, ScheduledEdition, SolverReport, Status, UnscheduledEdition
 from scheduler.allocation import ALLOCATION_SHARE, allocate
-from scheduler.greedy import greedy_schedule
+from scheduler.greedy import start_calendars
 from scheduler.instance import Instance
 from scheduler.rules import HARD, SOFT, Context
 from scheduler.variables import Variables, stop_when_set
@@ -40,10 +40,18 @@ class SolveOptions:
 
 @dataclass(frozen=True)
 class Progress:
+    """The best calendar so far (``objective``), the proven ``bound``, and where it came from.
+
+    ``source`` is "greedy" for the greedy earliest-fit calendar every solve starts from
+    (reported before the model is built, once the checker finds it breaks no hard rule)
+    and "search" for CP-SAT's calendars and bounds; ``solutions`` counts the search's.
+    """
+
     objective: float | None
     bound: float | None
     elapsed_s: float
     solutions: int
+    source: str = "search"
 
     @property
     def gap(self) -> float | None:
@@ -171,23 +179,33 @@ class _Watch(cp_model.CpSolverSolutionCallback):
         self.on_progress = on_progress
         self.t0 = t0
         self.solutions = 0
-        self.first: float | None = None
+        self.first: float | None = None  # the first calendar, greedy or searched
         self.history: list[Progress] = []
-        self.objective: float | None = None
+        self.objective: float | None = None  # the best calendar's, greedy or searched
+        self.bound: float | None = None
+
+    def start_from(self, objective: float) -> None:
+        """A better greedy calendar to start from: report it before the search begins."""
+        elapsed = time.perf_counter() - self.t0
+        if self.first is None:
+            self.first = elapsed
+        self.objective = objective
+        self.emit(None, elapsed, "greedy")
 
     def on_solution_callback(self) -> None:
         self.solutions += 1
         elapsed = time.perf_counter() - self.t0
         if self.first is None:
             self.first = elapsed
-        self.objective = self.objective_value / OBJECTIVE_SCALE
+        found = self.objective_value / OBJECTIVE_SCALE
+        self.objective = found if self.objective is None else min(self.objective, found)
         self.emit(self.best_objective_bound / OBJECTIVE_SCALE, elapsed)
 
     def on_bound(self, bound: float) -> None:
         self.emit(bound / OBJECTIVE_SCALE, time.perf_counter() - self.t0)
 
-    def emit(self, bound: float, elapsed: float) -> None:
-        p = Progress(self.objective, bound, elapsed, self.solutions)
+    def emit(self, bound: float | None, elapsed: float, source: str = "search") -> None:
+        p = Progress(self.objective, bound, elapsed, self.solutions, source)
         self.history.append(p)
         if self.on_progress:
             self.on_progress(p)
@@ -237,11 +255,23 @@ def solve(
     if blocked:
         diagnosis = [f"{p.id} cannot be scheduled: {p.why_no_option}" for p in blocked]
         return _empty(problem, "INFEASIBLE", diagnosis, warnings, time.perf_counter() - t0, options)
-    built = build(problem, inst=inst)
-    greedy: Schedule | None = None
+    watch = _Watch(on_progress, t0)
+    greedy: Schedule | None = None  # the best greedy calendar that breaks no hard rule
+    hint: Schedule | None = None
     if options.hint:
-        greedy = greedy_schedule(problem, inst, start_from)
-        add_hint(built, greedy)
+        for candidate in start_calendars(problem, inst, start_from):
+            hint = hint or candidate  # the plain earliest fit, a partial hint at worst
+            if not _complete_and_valid(candidate):
+                continue
+            objective = kpis(candidate).objective
+            if watch.objective is None or objective < watch.objective:
+                greedy = hint = candidate
+                watch.start_from(objective)
+            if stop is not None and stop.is_set():
+                break
+    built = build(problem, inst=inst)
+    if hint is not None:
+        add_hint(built, hint)
         # Completing the hint takes seconds on large programmes: give it a share of the limit.
         if not complete_hint(built, max(5.0, options.time_limit_s / 10)) and options.deterministic:
             # OR-Tools 9.15 aborts the process ("Check failed: heuristics.fixed_search !=
@@ -252,19 +282,18 @@ def solve(
     # With nominations, part of the time limit is kept for seating them (scheduler/allocation.py).
     share = ALLOCATION_SHARE if problem.nominations else 0.0
     solver = _solver(options, options.time_limit_s * (1 - share) if options.deterministic else None)
-    watch = _Watch(on_progress, t0)
     solver.best_bound_callback = watch.on_bound
     done = threading.Event()
     if share and not options.deterministic:
-        # Past its share of the time the search ends at its next calendar, never before the
-        # first: seats are no use without a calendar. (Deterministic runs split the time.)
+        # Past its share of the time the search ends as soon as there is a calendar (the
+        # greedy one counts): seats are no use without one. (Deterministic runs split the time.)
         calendar_s = options.time_limit_s * (1 - share)
 
         def _leave_time_to_seat() -> None:
             if done.wait(max(0.0, calendar_s - (time.perf_counter() - t0))):
                 return
             while not done.wait(0.1):
-                if watch.solutions:
+                if watch.objective is not None:
                     solver.stop_search()
                     return
         threading.Thread(target=_leave_time_to_seat, daemon=True).start()
@@ -277,7 +306,7 @@ def solve(
     runtime = time.perf_counter() - t0
     # No calendar from the search in time, but the greedy one breaks no hard rule: better
     # that than none (large programmes on small machines).
-    fallback = status == "UNKNOWN" and greedy is not None and _complete_and_valid(greedy)
+    fallback = status == "UNKNOWN" and greedy is not None
     if status not in ("OPTIMAL", "FEASIBLE") and not fallback:
         diagnosis = []
         causes: list[Cause] = []
@@ -289,13 +318,16 @@ def solve(
         result.build_s = build_s
         result.first_solution_s = watch.first
         return result
+    schedule = greedy if fallback else extract(built, solver)
+    assert schedule is not None
+    if not fallback and greedy is not None and kpis(greedy).objective < kpis(schedule).objective:
+        # The search stopped before it matched its starting calendar (an incomplete hint):
+        # the greedy one is the better answer.
+        schedule, fallback = greedy, True
     if fallback:
-        assert greedy is not None
-        schedule, status = greedy, "FEASIBLE"
-        warnings = [*warnings, "the search found no calendar of its own in the time limit: this is the "
-                    "greedy earliest-fit calendar (it breaks no hard rule); allow more time for a better one"]
-    else:
-        schedule = extract(built, solver)
+        status = "FEASIBLE"
+        warnings = [*warnings, "the search found no better calendar than its greedy start in the "
+                    "time limit (it breaks no hard rule); allow more time for a better one"]
     bound = solver.best_objective_bound / OBJECTIVE_SCALE
     if not math.isfinite(bound):
         bound = 0.0  # every soft rule's amount is at least 0
