@@ -187,3 +187,38 @@ def test_edition_within_its_window_when_no_working_day_is_left_after_its_earlies
     record(data, "programme", "M2.T1")["earliest_start"] = "2027-03-30"
     data["calendar"]["closures"] = [{"start": "2027-03-29", "end": "2027-03-31", "reason": "closed"}]
     assert any("M2.T1#1" in line for line in infeasible(problem_of(data)))
+
+
+def test_options_match_a_day_by_day_reading_of_the_rules() -> None:
+    # The instance tests every start at once on prefix counts; read the same rules day by
+    # day here and compare, on the default programme (absences, closures, windows, orgs).
+    from data import default_problem
+    from scheduler.instance import Instance
+
+    problem = default_problem()
+    inst = Instance(problem)
+    cal = inst.cal
+    for plan in inst.plans:
+        item = plan.edition.item
+        expected = []
+        for d in plan.edition.durations:
+            for s in range(plan.earliest, len(cal) - d + 1):
+                span = range(s, s + d)
+                if item.latest_end is not None and cal.days[s + d - 1] > item.latest_end:
+                    continue
+                if not problem.calendar.allow_straddle and not cal.consecutive(s, d):
+                    continue
+                free = [t for t in plan.trainers if not set(span) & inst.trainer_blocked[t]]
+                if len(free) < problem.team_rules.min_trainers:
+                    continue
+                if any(o not in {inst.trainers[t].organisation for t in free}
+                       for o in problem.required_organisations(item)):
+                    continue
+                if item.mode != "online" and all(set(span) & inst.room_blocked[r] for r in plan.rooms):
+                    continue
+                expected.append((s, d))
+        assert plan.options == expected, plan.id
+        touching = [i for i, (s, d) in enumerate(plan.options)
+                    if any(set(range(s, s + d)) & inst.trainer_blocked[t] for t in plan.trainers[:1])]
+        if plan.trainers:
+            assert list(plan.touching(inst.trainer_prefix[plan.trainers[0]])) == touching, plan.id

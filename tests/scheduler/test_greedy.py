@@ -108,3 +108,61 @@ def test_a_search_without_time_still_returns_the_greedy_calendar() -> None:
     result = solve(tiny_problem(), SolveOptions(time_limit_s=0.001, workers=1))
     assert result.found and check(result.schedule) == []
     assert len(result.schedule.editions) == 2
+
+
+@pytest.mark.parametrize("name", ["tiny", *TINY_VARIANTS])
+def test_every_start_calendar_breaks_no_rule(name: str) -> None:
+    # The levelled starts are the same method under a month cap: each is a sound calendar.
+    from scheduler.greedy import start_calendars
+    from scheduler.instance import Instance
+
+    problem = tiny_variant(name)
+    starts = list(start_calendars(problem, Instance(problem)))
+    assert len(starts) == 5
+    for schedule in starts:
+        assert check(schedule) == []
+        assert len(schedule.editions) == len(problem.editions)
+
+
+def test_levelled_starts_spread_rtcm_2027_over_the_year() -> None:
+    # The plain earliest fit crowds the first months; a month cap moves courses later,
+    # within it wherever any start fits, and the best start is better on the objective.
+    import math
+    from collections import Counter
+
+    from scheduler.greedy import LEVELS, start_calendars
+    from scheduler.instance import Instance
+
+    problem = default_problem()
+    inst = Instance(problem)
+    plain, *levelled = start_calendars(problem, inst)
+    even = sum(p.max_length for p in inst.plans) / len(set(inst.cal.month_of))
+
+    def busiest(schedule: Any) -> int:
+        return max(Counter((d.year, d.month) for e in schedule.editions for d in e.days).values())
+
+    for schedule, level in zip(levelled, LEVELS, strict=True):
+        assert check(schedule) == []
+        assert len(schedule.editions) == 68
+        assert busiest(schedule) < busiest(plain)
+        assert busiest(schedule) <= math.ceil(level * even) + 5  # over the cap only by a fallback's days
+    assert min(kpis(s).objective for s in levelled) < kpis(plain).objective
+
+
+def test_solve_reports_its_start_first_and_never_returns_worse() -> None:
+    from scheduler.greedy import start_calendars
+    from scheduler.instance import Instance
+    from scheduler.solve import SolveOptions, solve
+
+    problem = default_problem()
+    best_start = min(kpis(s).objective for s in start_calendars(problem, Instance(problem)))
+    seen = []
+    result = solve(problem, SolveOptions(time_limit_s=3, workers=2), on_progress=seen.append)
+    assert seen[0].source == "greedy" and seen[0].bound is None and seen[0].solutions == 0
+    assert [p.objective for p in seen if p.source == "greedy"][-1] == best_start
+    assert result.first_solution_s == pytest.approx(seen[0].elapsed_s, abs=1e-3)
+    assert result.found and check(result.schedule) == []
+    assert result.objective <= best_start
+    # Reported objectives only improve.
+    objectives = [p.objective for p in seen if p.objective is not None]
+    assert objectives == sorted(objectives, reverse=True)
