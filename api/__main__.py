@@ -3,7 +3,7 @@
 The host and port default to ``RTCM_HOST`` and ``RTCM_PORT``, else 127.0.0.1:8000.
 Without ``RTCM_API_TOKEN`` the service is for this machine alone, so any host but a
 loopback one is refused (exit code 2) before anything starts. One worker process:
-solves run in its threads (see :mod:`api.app`).
+it runs each solve in a child process of its own (see :mod:`api.jobs`).
 """
 
 from __future__ import annotations

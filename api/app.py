@@ -1,12 +1,13 @@
 """The FastAPI application: ``uvicorn api.app:app`` (``make serve``), docs at ``/docs``.
 
-Importing this module is cheap: the database is opened and the solver threads are
+Importing this module is cheap: the database is opened and the job runner is
 started by the app's lifespan, when a server (or a test client) starts it. On startup
 any job left queued or running by a previous process is marked interrupted; it can be
 resubmitted with ``POST /jobs/{id}/resubmit``.
 
-Solves run in threads of this process, so serve it with one worker process; a second
-process on the same database would mark the first one's jobs interrupted.
+The job runner lives in this process (each solve runs in a child process it starts), so
+serve it with one worker process; a second server process on the same database would
+mark the first one's jobs interrupted.
 
 Access (:mod:`api.security`): with ``RTCM_API_TOKEN`` set every request but ``/health``
 and the documentation needs ``Authorization: Bearer <token>``; without it the service

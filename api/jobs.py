@@ -1,39 +1,68 @@
-"""The job runner: solves run off the request path, a bounded number at a time.
+"""The job runner: solves run off the request path, each in a process of its own.
 
 A job is queued in memory and in the database; ``max_concurrent`` worker threads take
-jobs in order and call :func:`scheduler.solve.solve`. Beyond ``queue_size`` waiting jobs
-a submission is refused (the API answers 429 with Retry-After). Progress lives in
-memory for the API to read at once, and a flusher thread copies it to the database at
-most every ``PROGRESS_WRITE_INTERVAL_S`` (the solver's callbacks never wait on I/O).
-Cancelling sets the solve's ``stop`` event: the search ends within a fraction of a
-second and the best calendar found so far is kept.
+jobs in order. Beyond ``queue_size`` waiting jobs a submission is refused (the API
+answers 429 with Retry-After).
 
-Solver threads run at a lower CPU priority (Linux: a per-thread nice value, which the
-CP-SAT workers they start inherit): a solve takes every idle core, yet requests are
-still answered at once on a machine the solves keep busy.
+A worker thread runs its job's solve in a child process (multiprocessing, "spawn"):
+:func:`solve_in_child` gets the problem as JSON and calls :func:`scheduler.solve.solve`,
+sending each progress snapshot through a pipe, then what the job keeps of the result
+(:class:`Outcome`: the summary, the final progress, the calendar as JSON), built in the
+child so that the server only copies it. Progress lives in memory for the API to read at
+once, and a flusher thread copies it to the database at most every
+``PROGRESS_WRITE_INTERVAL_S``.
+
+Why processes: the Python parts of a solve (building the model, the greedy calendar, the
+callbacks) do not hold the server's GIL against the requests, and an OR-Tools abort ends
+one job, not the service: a child that dies without an outcome fails its job with its exit
+code. Starting a child costs about a second on an idle machine (it imports OR-Tools and
+the models).
+
+Cancelling (and stopping the service) sets the job's ``stop`` event, shared with the
+child and passed to the solve: the search ends within a fraction of a second and the best
+calendar found so far is kept. Model building does not look at ``stop``; a child still
+running ``KILL_AFTER_S`` after being asked is killed. The child ignores Ctrl+C (the
+terminal sends it to the whole process group; the server stops its solves itself), and
+stops its search if the server dies.
+
+The child lowers its own CPU priority (``RTCM_SOLVER_NICENESS``; the CP-SAT threads it
+starts inherit it): a solve takes every idle core, yet requests are still answered at once
+on a machine the solves keep busy.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
 import os
+import signal
 import threading
 import time
+import traceback
 from collections import deque
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.synchronize import Event as ProcessEvent
+from typing import Any
 
 from api.store import INTERRUPTED_MESSAGE, JobRow, Store
 from api.wire import JobSummary, ProgressOut, SolveRequest, dump, machine_cores
-from scheduler.solve import Progress, SolveOptions, solve
+from model.problem import Problem
+from scheduler.solve import Progress, Result, SolveOptions, solve
 
 log = logging.getLogger("api.jobs")
 
 PROGRESS_WRITE_INTERVAL_S = 0.5
 CANCEL_WAIT_S = 10.0  # how long DELETE /jobs/{id} waits for the solve to wind down
-SHUTDOWN_WAIT_S = 15.0
+KILL_AFTER_S = 20.0  # a solve asked to stop that still runs this long after is killed
+SHUTDOWN_WAIT_S = 25.0  # longer than KILL_AFTER_S: even a killed solve's job is recorded
 RETRY_AFTER_DEFAULT_S = 30
 SOLVER_NICENESS = 10  # CPU weight about a tenth of a request thread's when both want a core
+STOP_CHECK_S = 0.2  # how often a worker looks whether its job was asked to stop
+
+# A fresh interpreter per solve: forking a server full of threads and locks is not safe.
+SPAWN = multiprocessing.get_context("spawn")
 
 
 def solver_niceness_from_env() -> int:
@@ -73,6 +102,77 @@ class ShuttingDown(Exception):
     pass
 
 
+class SolveFailed(Exception):
+    """The solve raised, or its process ended without an outcome; the message says which."""
+
+
+# ------------------------------------------------------------------------ the solver process
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a job keeps of a solve's result, built in the solver process."""
+
+    status: str
+    found: bool
+    runtime_s: float
+    summary: dict[str, Any]  # a JobSummary, as stored
+    progress: ProgressOut
+    schedule_json: str | None
+
+    @classmethod
+    def of(cls, result: Result) -> Outcome:
+        return cls(
+            status=result.status, found=result.found, runtime_s=result.runtime_s,
+            summary=dump(JobSummary.of(result)), progress=ProgressOut.final(result),
+            schedule_json=result.schedule.model_dump_json() if result.found else None,
+        )
+
+
+def solve_in_child(problem_json: str, options: SolveOptions, niceness: int, stop: ProcessEvent,
+                   out: Connection) -> None:
+    """The solver process: solve, sending ``("progress", Progress)`` messages through ``out``,
+    then ``("outcome", Outcome)`` or ``("failed", message, traceback)``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which sets ``stop``
+    yield_cpu_to_requests(niceness)  # before any thread starts: they all inherit it
+    threading.Thread(target=_stop_when_the_server_ends, args=(stop,), daemon=True).start()
+    lock = threading.Lock()  # progress comes from the solver's threads
+
+    def send(*message: object) -> None:
+        with lock:
+            out.send(message)
+
+    try:
+        problem = Problem.model_validate_json(problem_json)
+        # solve() asks ``stop`` only is_set(), which a process event answers like a thread's.
+        result = solve(problem, options, on_progress=lambda p: send("progress", p),
+                       stop=stop)  # type: ignore[arg-type]
+        send("outcome", Outcome.of(result))
+    except Exception as err:
+        send("failed", f"the solve failed: {err or type(err).__name__}", traceback.format_exc())
+
+
+def _stop_when_the_server_ends(stop: ProcessEvent) -> None:
+    # An orphaned solve would search on to its time limit, on every core, for no one.
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()
+        stop.set()
+
+
+def ended_how(exitcode: int) -> str:
+    """``exit code 3``, or ``signal SIGABRT`` for a process a signal ended."""
+    if exitcode >= 0:
+        return f"exit code {exitcode}"
+    try:
+        return f"signal {signal.Signals(-exitcode).name}"
+    except ValueError:
+        return f"signal {-exitcode}"
+
+
+# ---------------------------------------------------------------------------------- jobs
+
+
 @dataclass(eq=False)
 class LiveJob:
     """A queued or running job as the runner sees it."""
@@ -86,7 +186,7 @@ class LiveJob:
     dirty: bool = False  # progress not yet written to the database
     started: float | None = None
     stop_reason: str | None = None  # "cancel" or "shutdown"
-    stop: threading.Event = field(default_factory=threading.Event)
+    stop: ProcessEvent = field(default_factory=SPAWN.Event)  # shared with the solver process
     ended: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -104,7 +204,7 @@ class LiveJob:
 
 
 class JobRunner:
-    """Worker threads, a bounded queue and cancellation, over a :class:`Store`."""
+    """Worker threads, each running a solve in a process; a bounded queue and cancellation, over a :class:`Store`."""
 
     def __init__(self, store: Store, max_concurrent: int | None = None, queue_size: int = 8,
                  solver_niceness: int | None = None) -> None:
@@ -149,7 +249,7 @@ class JobRunner:
             t.join(max(0.0, deadline - time.monotonic()))
         stuck = [t.name for t in self._threads if t.is_alive()]
         if stuck:
-            log.warning("solver threads still running at shutdown: %s", ", ".join(stuck))
+            log.warning("job threads still running at shutdown: %s", ", ".join(stuck))
 
     # -- requests -----------------------------------------------------------------------
 
@@ -230,7 +330,6 @@ class JobRunner:
     # -- workers ------------------------------------------------------------------------
 
     def _work(self) -> None:
-        yield_cpu_to_requests(self.solver_niceness)
         while True:
             with self._cond:
                 while not self._pending and not self._closing:
@@ -253,14 +352,21 @@ class JobRunner:
         log.info("job %s running", live.id)
         try:
             self.store.mark_running(live.id)
-            problem = self.store.problem(live.problem_id)
-            result = solve(problem, live.options, on_progress=lambda p: self._progress(live, p),
-                           stop=live.stop)
+            problem_json = self.store.problem(live.problem_id).model_dump_json()
+            outcome = self._solve(live, problem_json)
+        except SolveFailed as err:
+            self._finish(live, "failed", message=str(err))
+            return
         except Exception as err:
             log.exception("job %s failed", live.id)
             self._finish(live, "failed", message=f"the solve failed: {err or type(err).__name__}")
             return
-        found = result.found
+        if outcome is None:  # killed once asked to stop: what it had found is lost
+            state = "cancelled" if live.stop_reason == "cancel" else "interrupted"
+            self._finish(live, state, message=f"the solver did not stop within {KILL_AFTER_S:g} s of being "
+                                              "asked to and was ended; no calendar is kept")
+            return
+        found = outcome.found
         if live.stop_reason == "cancel":
             state = "cancelled"
             message = ("cancelled; the best calendar found so far is kept" if found
@@ -272,11 +378,57 @@ class JobRunner:
         else:
             state, message = "done", None
         self._finish(
-            live, state, message=message, summary=dump(JobSummary.of(result)),
-            progress=ProgressOut.final(result),
-            schedule_json=result.schedule.model_dump_json() if found else None,
+            live, state, message=message, summary=outcome.summary, progress=outcome.progress,
+            schedule_json=outcome.schedule_json,
         )
-        log.info("job %s %s: %s in %.1f s", live.id, state, result.status, result.runtime_s)
+        log.info("job %s %s: %s in %.1f s", live.id, state, outcome.status, outcome.runtime_s)
+
+    def _solve(self, live: LiveJob, problem_json: str) -> Outcome | None:
+        """Solve in a child process, relaying its progress: its outcome, or None if it was killed.
+
+        Raises :class:`SolveFailed` when the solve raised or the process ended without an outcome.
+        """
+        receiver, sender = SPAWN.Pipe(duplex=False)
+        child = SPAWN.Process(target=solve_in_child, name=f"rtcm-solve-{live.id[:8]}", daemon=True,
+                              args=(problem_json, live.options, self.solver_niceness, live.stop, sender))
+        child.start()
+        sender.close()  # the child holds the only writer now: reading gives EOFError once it ends
+        asked_at: float | None = None
+        killed = False
+        try:
+            while True:
+                if asked_at is None and live.stop.is_set():
+                    asked_at = time.monotonic()
+                if asked_at is not None and not killed and time.monotonic() - asked_at > KILL_AFTER_S:
+                    log.warning("job %s: the solver did not stop within %g s; killing it", live.id, KILL_AFTER_S)
+                    child.kill()
+                    killed = True
+                if not receiver.poll(STOP_CHECK_S):
+                    continue
+                try:
+                    kind, *payload = receiver.recv()
+                except EOFError:
+                    break
+                if kind == "progress":
+                    self._progress(live, payload[0])
+                elif kind == "outcome":
+                    return payload[0]
+                else:
+                    message, trace = payload
+                    log.error("job %s: %s\n%s", live.id, message, trace)
+                    raise SolveFailed(message)
+        finally:
+            receiver.close()
+            child.join(KILL_AFTER_S)  # at once, unless the server itself failed mid-solve
+            if child.exitcode is None:
+                child.kill()
+                child.join()
+        if killed:
+            return None
+        assert child.exitcode is not None
+        message = f"the solver process ended unexpectedly ({ended_how(child.exitcode)})"
+        log.error("job %s: %s", live.id, message)
+        raise SolveFailed(message)
 
     def _finish(self, live: LiveJob, state: str, *, message: str | None = None,
                 summary: dict | None = None, progress: ProgressOut | None = None,
@@ -289,7 +441,7 @@ class JobRunner:
         live.set_state(state, progress)
 
     def _progress(self, live: LiveJob, p: Progress) -> None:
-        # Called from the solver's threads: memory only, the flusher writes.
+        # Memory only, the flusher writes: reading the solver's pipe never waits on I/O.
         snap = ProgressOut.of(p)
         with live.lock:
             live.progress = snap

@@ -1,7 +1,7 @@
 """Persistence of problems, jobs, progress and schedules with SQLAlchemy 2.
 
 By default the service keeps a SQLite file, ``var/rtcm-planner.sqlite3`` at the root
-of the project, in WAL mode so that the solver threads write progress while requests
+of the project, in WAL mode so that the job runner writes progress while requests
 read. Any SQLAlchemy URL can be given instead through ``RTCM_DATABASE_URL`` (or
 ``create_app(database_url=...)``). For PostgreSQL, install a driver and point the
 service at a database it may create tables in::
@@ -117,7 +117,7 @@ class ScheduleRow(Base):
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the solver threads' writes
+    cur.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the job runner's writes
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=5000")
     cur.execute("PRAGMA foreign_keys=ON")

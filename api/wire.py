@@ -141,6 +141,8 @@ class ProgressOut(Wire):
     gap: float | None = None
     elapsed_s: float = 0.0
     solutions: int = 0
+    source: Literal["greedy", "search"] = Field(
+        default="search", description="greedy: the greedy calendar the solve starts from; search: CP-SAT's")
 
     @classmethod
     def of(cls, p: Progress) -> ProgressOut:
@@ -150,6 +152,7 @@ class ProgressOut(Wire):
             gap=None if p.gap is None else round(p.gap, 5),
             elapsed_s=round(p.elapsed_s, 3),
             solutions=p.solutions,
+            source=p.source,
         )
 
     @classmethod

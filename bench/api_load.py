@@ -6,7 +6,7 @@ Starts the service (``python -m api``) in a subprocess on 127.0.0.1, a free port
 SQLite file and a random API token (so every request also passes the token check).
 Then: one short solve of a four-course problem gives a finished job; two solves of the
 embedded default problem start (``RTCM_MAX_CONCURRENT=2``, one CP-SAT worker each, so
-both run, not one queued); and ``--clients`` concurrent httpx clients read
+both run, not one queued; each in a child process of the server); and ``--clients`` concurrent httpx clients read
 ``GET /jobs/{id}/schedule`` of the finished job in a loop until ``--duration`` seconds
 or ``--max-requests`` requests. Reports requests per second, p50/p90/p99/max latency
 and errors; writes ``bench/results/api_load.json`` and the "API under load" section of
@@ -270,7 +270,7 @@ def run(clients: int, duration: float, max_requests: int, solves_n: int = 2,
         "setup": {
             "clients": clients, "duration_s": duration, "max_requests": max_requests,
             "path": "GET /jobs/{id}/schedule", "schedule_bytes": schedule_bytes,
-            "server": "python -m api (uvicorn, 1 process), SQLite, bearer token",
+            "server": "python -m api (uvicorn, 1 process, solves in child processes), SQLite, bearer token",
             "background_solves": f"{solves_n} x default programme (68 editions), 1 CP-SAT worker each",
             "client": f"httpx.AsyncClient per client (asks for gzip, as browsers do), in {processes} "
                       "processes, connections opened before the timed window",
@@ -317,8 +317,8 @@ def section(r: dict[str, Any]) -> str:
         f"`GET /jobs/{{id}}/schedule` ({setup['schedule_bytes'] / 1000:.0f} kB of JSON, sent "
         f"gzip-compressed) back to back for {r['elapsed_s']:g} s, while {len(r['solves_during_load'])} "
         "solves of the default programme (one CP-SAT worker each, both past model building) run in the "
-        "same server. Server: `python -m api` (one uvicorn process), SQLite, bearer token; everything on "
-        "127.0.0.1.",
+        "server's solver processes. Server: `python -m api` (one uvicorn process; its CPU below leaves the "
+        "solver processes out), SQLite, bearer token; everything on 127.0.0.1.",
         "",
         "| requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | server CPU ms/req "
         "| client CPU ms/req |",

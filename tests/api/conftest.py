@@ -18,8 +18,8 @@ from data import default_problem
 
 @pytest.fixture(scope="session", autouse=True)
 def solves_at_normal_priority() -> Iterator[None]:
-    # The service lowers its solver threads' priority; here they share the cores with the
-    # other test worker's solves, and would crawl behind them.
+    # The service lowers its solves' priority; here they share the cores with the other
+    # test worker's solves, and would crawl behind them.
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("RTCM_SOLVER_NICENESS", "0")
         yield

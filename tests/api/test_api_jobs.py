@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
+import resource
 import threading
 import time
 
@@ -236,33 +238,89 @@ def test_stopping_the_service_interrupts_a_running_job_and_keeps_its_calendar(
         assert client.delete(f"/jobs/{again.json()['id']}").status_code in (200, 202)
 
 
-def test_solver_threads_yield_the_cpu_to_requests(make_client, monkeypatch, wait_for):
-    seen: list[int] = []
-
-    def spy(*args, **kwargs):
-        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
-        raise RuntimeError("only the thread's priority was wanted")
-
-    monkeypatch.setattr(api.jobs, "solve", spy)
+def test_solves_run_in_a_process_of_their_own_at_a_lower_priority(make_client, monkeypatch, sixteen_raw,
+                                                                  wait_for):
     monkeypatch.setenv("RTCM_SOLVER_NICENESS", "7")
     client = make_client()
-    wait_for(client, client.post("/problems/default/solve", json={}).json()["id"])
+    pid = client.post("/problems", json=sixteen_raw).json()["id"]
+    job_id = client.post(f"/problems/{pid}/solve", json={**LONG, "workers": 1}).json()["id"]
+    wait_for(client, job_id, ["running"], until=found_a_calendar)
+    [solver] = [p for p in multiprocessing.active_children() if p.name.startswith("rtcm-solve")]
     base = os.nice(0)
-    assert seen == [max(7, base)]  # the solver's thread was lowered ...
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base  # ... and no other
+    assert os.getpriority(os.PRIO_PROCESS, solver.pid) == max(7, base)  # the solver process was lowered ...
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base  # ... and not the server
+    assert client.delete(f"/jobs/{job_id}").json()["state"] == "cancelled"
+    assert not solver.is_alive()
 
 
-def test_a_solve_that_raises_ends_failed_with_a_message(client, monkeypatch, wait_for):
+# Stand-ins for the solver process's entry point, api.jobs.solve_in_child. The process is
+# spawned: it imports them from this module by name, so patching the server's module is
+# enough to reach it (a patch of api.jobs.solve alone would not be).
+
+
+def exit_at_once(*args):
+    os._exit(3)
+
+
+def abort_at_once(*args):
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file
+    os.abort()  # as OR-Tools does when one of its checks fails
+
+
+def solve_that_raises(*args):
     def broken(*args, **kwargs):
         raise RuntimeError("the engine broke")
 
-    monkeypatch.setattr(api.jobs, "solve", broken)
+    api.jobs.solve = broken  # in the solver process, under its real entry point
+    api.jobs.solve_in_child(*args)
+
+
+def ignore_stop(*args):
+    time.sleep(600)
+
+
+def test_a_solve_that_raises_ends_failed_with_a_message(client, monkeypatch, wait_for):
+    monkeypatch.setattr(api.jobs, "solve_in_child", solve_that_raises)
     job_id = client.post("/problems/default/solve", json={"time_limit_s": 5}).json()["id"]
     job = wait_for(client, job_id)
     assert job["state"] == "failed"
-    assert "the engine broke" in job["message"]
+    assert job["message"] == "the solve failed: the engine broke"
     r = client.get(f"/jobs/{job_id}/schedule")
     assert r.status_code == 404 and "without a calendar" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "how"),
+    [
+        (exit_at_once, "exit code 3"),
+        (abort_at_once, "signal SIGABRT"),
+    ],
+)
+def test_a_solver_process_that_dies_fails_its_job_and_the_service_goes_on(client, monkeypatch, tiny_raw,
+                                                                         wait_for, entry, how):
+    monkeypatch.setattr(api.jobs, "solve_in_child", entry)
+    job = wait_for(client, client.post("/problems/default/solve", json={"time_limit_s": 5}).json()["id"])
+    assert job["state"] == "failed"
+    assert job["message"] == f"the solver process ended unexpectedly ({how})"
+    assert not job["has_schedule"]
+
+    monkeypatch.undo()
+    assert client.get("/health").json()["status"] == "ok"
+    pid = client.post("/problems", json=tiny_raw).json()["id"]
+    job = wait_for(client, client.post(f"/problems/{pid}/solve", json={"time_limit_s": 20, "workers": 1}).json()["id"])
+    assert job["state"] == "done" and job["has_schedule"]
+
+
+def test_a_solver_that_does_not_stop_when_asked_is_killed(client, monkeypatch, wait_for):
+    monkeypatch.setattr(api.jobs, "solve_in_child", ignore_stop)
+    monkeypatch.setattr(api.jobs, "KILL_AFTER_S", 0.5)
+    job_id = client.post("/problems/default/solve", json=LONG).json()["id"]
+    wait_for(client, job_id, ["running"])
+    job = client.delete(f"/jobs/{job_id}").json()
+    assert job["state"] == "cancelled"
+    assert job["message"] == "the solver did not stop within 0.5 s of being asked to and was ended; no calendar is kept"
+    assert not job["has_schedule"]
+    assert [p for p in multiprocessing.active_children() if p.name.startswith("rtcm-solve")] == []
 
 
 def test_an_unexpected_error_is_a_500_without_a_trace(database_url):

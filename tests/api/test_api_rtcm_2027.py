@@ -52,7 +52,8 @@ def test_the_event_stream_reports_progress_and_ends(rtcm_2027):
     assert ("state", {"state": "running"}) in events
     progress = [data for kind, data in events if kind == "progress"]
     assert progress, kinds
-    assert set(progress[-1]) == {"objective", "bound", "gap", "elapsed_s", "solutions"}
+    assert set(progress[-1]) == {"objective", "bound", "gap", "elapsed_s", "solutions", "source"}
+    assert progress[0]["source"] == "greedy" and progress[-1]["source"] == "search"
     assert progress[-1]["solutions"] >= 1
     end = events[-1][1]
     assert end["id"] == job_id and end["state"] == "done"

@@ -201,12 +201,12 @@ def test_options_match_a_day_by_day_reading_of_the_rules() -> None:
     for plan in inst.plans:
         item = plan.edition.item
         expected = []
-        for d in plan.edition.durations:
-            for s in range(plan.earliest, len(cal) - d + 1):
-                span = range(s, s + d)
-                if item.latest_end is not None and cal.days[s + d - 1] > item.latest_end:
+        for n in plan.edition.durations:
+            for s in range(plan.earliest, len(cal) - n + 1):
+                span = range(s, s + n)
+                if item.latest_end is not None and cal.days[s + n - 1] > item.latest_end:
                     continue
-                if not problem.calendar.allow_straddle and not cal.consecutive(s, d):
+                if not problem.calendar.allow_straddle and not cal.consecutive(s, n):
                     continue
                 free = [t for t in plan.trainers if not set(span) & inst.trainer_blocked[t]]
                 if len(free) < problem.team_rules.min_trainers:
@@ -216,7 +216,7 @@ def test_options_match_a_day_by_day_reading_of_the_rules() -> None:
                     continue
                 if item.mode != "online" and all(set(span) & inst.room_blocked[r] for r in plan.rooms):
                     continue
-                expected.append((s, d))
+                expected.append((s, n))
         assert plan.options == expected, plan.id
         touching = [i for i, (s, d) in enumerate(plan.options)
                     if any(set(range(s, s + d)) & inst.trainer_blocked[t] for t in plan.trainers[:1])]
