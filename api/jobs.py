@@ -145,8 +145,7 @@ def solve_in_child(problem_json: str, options: SolveOptions, niceness: int, stop
     try:
         problem = Problem.model_validate_json(problem_json)
         # solve() asks ``stop`` only is_set(), which a process event answers like a thread's.
-        result = solve(problem, options, on_progress=lambda p: send("progress", p),
-                       stop=stop)  # type: ignore[arg-type]
+        result = solve(problem, options, on_progress=lambda p: send("progress", p), stop=stop)
         send("outcome", Outcome.of(result))
     except Exception as err:
         send("failed", f"the solve failed: {err or type(err).__name__}", traceback.format_exc())

@@ -42,7 +42,7 @@ from model.schedule import (
     Status,
     UnplacedNomination,
 )
-from scheduler.variables import share_band_gaps, stop_when_set
+from scheduler.variables import StopFlag, share_band_gaps, stop_when_set
 
 LinearExpr = cp_model.LinearExprT
 
@@ -319,7 +319,7 @@ STATUS: dict[Any, Status] = {
 
 
 def allocate(schedule: Schedule, *, time_limit_s: float = 10.0, workers: int = 2, deterministic: bool = False,
-             seed: int = 0, stop: threading.Event | None = None) -> Outcome:
+             seed: int = 0, stop: StopFlag | None = None) -> Outcome:
     """Seat the problem's nominees in the schedule's editions.
 
     Parameters

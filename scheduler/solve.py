@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ortools.sat.python import cp_model
 
@@ -21,7 +22,7 @@ from scheduler.allocation import ALLOCATION_SHARE, allocate
 from scheduler.greedy import start_calendars
 from scheduler.instance import Instance
 from scheduler.rules import HARD, SOFT, Context
-from scheduler.variables import Variables, stop_when_set
+from scheduler.variables import StopFlag, Variables, stop_when_set
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Progress:
     bound: float | None
     elapsed_s: float
     solutions: int
-    source: str = "search"
+    source: Literal["greedy", "search"] = "search"
 
     @property
     def gap(self) -> float | None:
@@ -182,7 +183,7 @@ class _Watch(cp_model.CpSolverSolutionCallback):
         self.first: float | None = None  # the first calendar, greedy or searched
         self.history: list[Progress] = []
         self.objective: float | None = None  # the best calendar's, greedy or searched
-        self.bound: float | None = None
+        self.search_started: float | None = None
 
     def start_from(self, objective: float) -> None:
         """A better greedy calendar to start from: report it before the search begins."""
@@ -204,14 +205,45 @@ class _Watch(cp_model.CpSolverSolutionCallback):
     def on_bound(self, bound: float) -> None:
         self.emit(bound / OBJECTIVE_SCALE, time.perf_counter() - self.t0)
 
-    def emit(self, bound: float | None, elapsed: float, source: str = "search") -> None:
+    def emit(self, bound: float | None, elapsed: float, source: Literal["greedy", "search"] = "search") -> None:
         p = Progress(self.objective, bound, elapsed, self.solutions, source)
         self.history.append(p)
         if self.on_progress:
             self.on_progress(p)
 
 
-STATUS: dict[int, Status] = {
+def _stopped(stop: StopFlag | None) -> bool:
+    return stop is not None and stop.is_set()
+
+
+def _search(built: Built, solver: cp_model.CpSolver, watch: _Watch, stop: StopFlag | None, share: float,
+            time_limit_s: float) -> cp_model.CpSolverStatus:
+    """Run CP-SAT on the model; with a seating ``share``, end at a calendar once past the rest."""
+    solver.best_bound_callback = watch.on_bound
+    done = threading.Event()
+    t0 = watch.t0
+    if share:
+        # Past its share of the time the search ends as soon as there is a calendar (the
+        # greedy one counts): seats are no use without one. (Deterministic runs split the time.)
+        calendar_s = time_limit_s * (1 - share)
+
+        def _leave_time_to_seat() -> None:
+            if done.wait(max(0.0, calendar_s - (time.perf_counter() - t0))):
+                return
+            while not done.wait(0.1):
+                if watch.objective is not None:
+                    solver.stop_search()
+                    return
+        threading.Thread(target=_leave_time_to_seat, daemon=True).start()
+    stop_when_set(solver, stop, done)
+    watch.search_started = time.perf_counter()
+    try:
+        return solver.solve(built.model, watch)
+    finally:
+        done.set()
+
+
+STATUS: dict[cp_model.CpSolverStatus, Status] = {
     cp_model.OPTIMAL: "OPTIMAL",
     cp_model.FEASIBLE: "FEASIBLE",
     cp_model.INFEASIBLE: "INFEASIBLE",
@@ -224,7 +256,7 @@ def solve(
     problem: Problem,
     options: SolveOptions | None = None,
     on_progress: Callable[[Progress], None] | None = None,
-    stop: threading.Event | None = None,
+    stop: StopFlag | None = None,
     start_from: Schedule | None = None,
 ) -> Result:
     """Solve ``problem`` and return the best calendar found, with bound and gap.
@@ -267,41 +299,29 @@ def solve(
             if watch.objective is None or objective < watch.objective:
                 greedy = hint = candidate
                 watch.start_from(objective)
-            if stop is not None and stop.is_set():
+            if _stopped(stop):
                 break
-    built = build(problem, inst=inst)
-    if hint is not None:
-        add_hint(built, hint)
-        # Completing the hint takes seconds on large programmes: give it a share of the limit.
-        if not complete_hint(built, max(5.0, options.time_limit_s / 10)) and options.deterministic:
-            # OR-Tools 9.15 aborts the process ("Check failed: heuristics.fixed_search !=
-            # nullptr") when interleaved search has a hint and finds the model infeasible
-            # while loading it. A hint that cannot be completed is no calendar: drop it.
-            built.model.clear_hints()
-    build_s = time.perf_counter() - t0
     # With nominations, part of the time limit is kept for seating them (scheduler/allocation.py).
     share = ALLOCATION_SHARE if problem.nominations else 0.0
-    solver = _solver(options, options.time_limit_s * (1 - share) if options.deterministic else None)
-    solver.best_bound_callback = watch.on_bound
-    done = threading.Event()
-    if share and not options.deterministic:
-        # Past its share of the time the search ends as soon as there is a calendar (the
-        # greedy one counts): seats are no use without one. (Deterministic runs split the time.)
-        calendar_s = options.time_limit_s * (1 - share)
-
-        def _leave_time_to_seat() -> None:
-            if done.wait(max(0.0, calendar_s - (time.perf_counter() - t0))):
-                return
-            while not done.wait(0.1):
-                if watch.objective is not None:
-                    solver.stop_search()
-                    return
-        threading.Thread(target=_leave_time_to_seat, daemon=True).start()
-    stop_when_set(solver, stop, done)
-    try:
-        code = solver.solve(built.model, watch)
-    finally:
-        done.set()
+    built: Built | None = None
+    solver: cp_model.CpSolver | None = None
+    code = cp_model.UNKNOWN
+    # Asked to stop with a calendar in hand: no model is built, or no search run.
+    if not (greedy is not None and _stopped(stop)):
+        built = build(problem, inst=inst)
+        if hint is not None:
+            add_hint(built, hint)
+            # Completing the hint takes seconds on large programmes: give it a share of the limit.
+            if not complete_hint(built, max(5.0, options.time_limit_s / 10)) and options.deterministic:
+                # OR-Tools 9.15 aborts the process ("Check failed: heuristics.fixed_search !=
+                # nullptr") when interleaved search has a hint and finds the model infeasible
+                # while loading it. A hint that cannot be completed is no calendar: drop it.
+                built.model.clear_hints()
+    if built is not None and not (greedy is not None and _stopped(stop)):
+        solver = _solver(options, options.time_limit_s * (1 - share) if options.deterministic else None)
+        code = _search(built, solver, watch, stop, share if not options.deterministic else 0.0,
+                       options.time_limit_s)
+    build_s = watch.search_started - t0 if watch.search_started is not None else time.perf_counter() - t0
     status = STATUS.get(code, "UNKNOWN")
     runtime = time.perf_counter() - t0
     # No calendar from the search in time, but the greedy one breaks no hard rule: better
@@ -318,7 +338,7 @@ def solve(
         result.build_s = build_s
         result.first_solution_s = watch.first
         return result
-    schedule = greedy if fallback else extract(built, solver)
+    schedule = greedy if fallback else extract(built, solver)  # type: ignore[arg-type]
     assert schedule is not None
     if not fallback and greedy is not None and kpis(greedy).objective < kpis(schedule).objective:
         # The search stopped before it matched its starting calendar (an incomplete hint):
@@ -328,7 +348,7 @@ def solve(
         status = "FEASIBLE"
         warnings = [*warnings, "the search found no better calendar than its greedy start in the "
                     "time limit (it breaks no hard rule); allow more time for a better one"]
-    bound = solver.best_objective_bound / OBJECTIVE_SCALE
+    bound = solver.best_objective_bound / OBJECTIVE_SCALE if solver is not None else math.inf
     if not math.isfinite(bound):
         bound = 0.0  # every soft rule's amount is at least 0
     figures = kpis(schedule)
@@ -368,7 +388,7 @@ def _complete_and_valid(schedule: Schedule) -> bool:
     return not any(u.mandatory for u in schedule.unscheduled) and not check(schedule)
 
 
-def _seat_participants(schedule: Schedule, options: SolveOptions, stop: threading.Event | None,
+def _seat_participants(schedule: Schedule, options: SolveOptions, stop: StopFlag | None,
                        t0: float) -> None:
     """Allocate the nominees to the calendar's editions within what is left of the time limit."""
     limit = options.time_limit_s * ALLOCATION_SHARE

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ortools.sat.python import cp_model
 
@@ -163,16 +165,24 @@ def share_band_gaps(model: cp_model.CpModel, band: object, women: LinearExpr, kn
     return gaps
 
 
-def stop_when_set(solver: cp_model.CpSolver, stop: object | None, done: object) -> None:
-    """Watch ``stop`` (a threading.Event) until ``done`` is set, and end the search when it is."""
+class StopFlag(Protocol):
+    """What ``stop`` must offer: a threading.Event, or a multiprocessing one across processes."""
+
+    def is_set(self) -> bool: ...
+
+
+def stop_when_set(solver: cp_model.CpSolver, stop: StopFlag | None, done: threading.Event) -> None:
+    """Watch ``stop`` until ``done`` is set, and end the search when it is.
+
+    ``stop_search`` is repeated while the search runs: asked before the solve has started,
+    CP-SAT would not know of it.
+    """
     if stop is None:
         return
-    import threading
 
     def _watch() -> None:
-        while not done.wait(0.1):  # type: ignore[attr-defined]
-            if stop.is_set():  # type: ignore[attr-defined]
+        while not done.wait(0.1):
+            if stop.is_set():
                 solver.stop_search()
-                return
 
     threading.Thread(target=_watch, daemon=True).start()
