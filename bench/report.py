@@ -106,7 +106,7 @@ def targets(data: dict[str, Any]) -> list[tuple[str, str, str]]:
         bound = _median(_row(s, scale, "cpsat"), f"bound_at_{max(points[scale]):g}")
         if bound and gr:
             # No calendar can beat the proven bound: the most any solver could be below greedy.
-            text += f"; the proven bound {_num(bound)} allows at most {100 * (gr - bound) / gr:.1f} %"
+            text += f"; the proven bound {_num(bound, 0)} allows at most {100 * (gr - bound) / gr:.1f} %"
         out.append((f"{scale}x: CP-SAT at least 25 % below the greedy baseline"
                     + ("" if required else " (not a target at this scale)"),
                     text, verdict(better >= 0.25) if required else "—"))
