@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-ui lint serve bench bench-full render-check export-time explain-time clean
+.PHONY: setup run test test-ui lint serve bench bench-full profile render-check export-time explain-time clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON)"; exit 1; }
@@ -58,6 +58,11 @@ bench: $(STAMP)
 bench-full: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.run --set full
+
+# Where the setup time goes at a scale (SCALE=1, 3 or 10): a pyinstrument profile.
+profile: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench.profile_build --scale $(or $(SCALE),3)
 
 clean:
 	rm -rf $(VENV) out var .pytest_cache .mypy_cache .ruff_cache
