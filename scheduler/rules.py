@@ -27,6 +27,7 @@ class Context:
     inst: Instance
     v: Variables
     cost_usd: LinearExpr | None = None  # built once, shared by the cost rule and the budget cap
+    skip: frozenset[str] = frozenset()  # hard rules left out of this model (diagnosis)
 
 
 # ------------------------------------------------------------------------------ hard
@@ -162,7 +163,12 @@ def trainer_month_limit(c: Context) -> None:
         if cap is None:
             continue
         editions = _taught_by(c, t)
-        if sum(c.v.editions[e].plan.max_length for e in editions) <= cap:
+        # Redundant when the trainer cannot reach the cap at all: too few candidate days, or a
+        # limit over the whole horizon (trainer_year_limit) that is no higher.
+        most = sum(c.v.editions[e].plan.max_length for e in editions)
+        if trainer.max_days_per_year is not None and "trainer_year_limit" not in c.skip:
+            most = min(most, trainer.max_days_per_year)
+        if most <= cap:
             continue
         per_month: dict[int, list[LinearExpr]] = {}
         for e in editions:

@@ -133,7 +133,7 @@ def build(problem: Problem, skip: frozenset[str] = frozenset(), *, objective: bo
     inst = inst or Instance(problem)
     model = cp_model.CpModel()
     v = Variables(model, inst)
-    ctx = Context(model, inst, v)
+    ctx = Context(model, inst, v, skip=skip)
     for rule_id, rule in HARD.items():
         if rule_id not in skip:
             rule(ctx)

@@ -226,6 +226,25 @@ def test_trainer_month_limit_infeasible_is_reported() -> None:
     assert names_rule(diagnosis, "trainer_month_limit")
 
 
+def test_trainer_month_limit_is_left_to_a_year_limit_no_higher_unless_that_one_is_relaxed() -> None:
+    # Every trainer: 2 days a month and 2 over the horizon; M1.T1 lasts 3 days. The year
+    # limit alone rules it out, so the model carries no monthly limit; a diagnosis model that
+    # leaves the year limit out must still carry the monthly one, which rules it out too.
+    from ortools.sat.python import cp_model
+
+    from scheduler.solve import build
+
+    data = costed()
+    for t in ("T1", "T2", "T3", "T4"):
+        record(data, "trainers", t).update(max_days_per_month=2, max_days_per_year=2)
+    problem = problem_of(data)
+    names = [v.name for v in build(problem, objective=False).model.proto.variables]
+    assert not any(n.startswith("trainer_month_days") for n in names)
+    for skip in ({"trainer_year_limit"}, {"trainer_month_limit"}):
+        built = build(problem, frozenset(skip), objective=False)
+        assert cp_model.CpSolver().solve(built.model) == cp_model.INFEASIBLE, skip
+
+
 # ----------------------------------------------------------------------- trainer_year_limit
 
 
