@@ -749,7 +749,7 @@ def _baseline_terms(m: MipModel) -> None:
 @dataclass(frozen=True)
 class MipOptions:
     time_limit_s: float = 60.0
-    start: str = "greedy"  # "greedy": the greedy calendar as the first incumbent; "none": cold
+    start: str = "greedy"  # "greedy": the best greedy start (CP-SAT's) as the first incumbent; "none": cold
     threads: int = 0  # HiGHS's default
     mip_rel_gap: float = 0.0  # prove optimality, as CP-SAT is asked to
     log: bool = False
@@ -878,7 +878,7 @@ def solve_mip(
         Called at every improving solution and dual bound change.
     start
         A calendar to start from; with ``options.start == "greedy"`` and none given, the
-        greedy calendar of ``scheduler/greedy.py`` (what CP-SAT starts from too).
+        best greedy start of ``scheduler/greedy.py`` (what CP-SAT starts from too).
     """
     options = options or MipOptions()
     t0 = time.perf_counter()
@@ -900,9 +900,9 @@ def solve_mip(
     h.setOptionValue("log_to_console", options.log)
     m.lp.to_highs(h)
     if start is None and options.start == "greedy":
-        from scheduler.greedy import greedy_schedule
+        from scheduler.greedy import best_start
 
-        start = greedy_schedule(problem, inst)
+        _, start = best_start(problem, inst)  # the calendar CP-SAT starts from
     if start is not None:
         idx, val = start_values(m, start)
         h.setSolution(len(idx), np.array(idx, dtype=np.int32), np.array(val, dtype=np.float64))

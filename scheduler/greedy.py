@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterator
 from graphlib import TopologicalSorter
 from itertools import combinations
 
+from model.check import check, kpis
 from model.problem import Problem
 from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition
 from scheduler.instance import EditionPlan, Instance
+from scheduler.variables import StopFlag
 
 
 class _State:
@@ -257,6 +259,32 @@ def _earliest_fit(problem: Problem, inst: Instance, state: _State, plan: Edition
 
 # Month caps of the levelled starts, as multiples of the programme's days over its months.
 LEVELS = (1.0, 1.1, 1.2, 1.35)
+
+
+def best_start(problem: Problem, inst: Instance, start_from: Schedule | None = None, *,
+               on_better: Callable[[float], None] | None = None,
+               stop: StopFlag | None = None) -> tuple[Schedule | None, Schedule]:
+    """The best of :func:`start_calendars` by the objective, among those that break no hard rule.
+
+    Returns (that calendar, or None when none is complete and sound; the solver's hint: that
+    calendar, else the plain earliest fit). ``on_better`` gets each better objective as it is
+    found; a set ``stop`` ends the search for a better start.
+    """
+    best: Schedule | None = None
+    best_objective = math.inf
+    plain: Schedule | None = None
+    for candidate in start_calendars(problem, inst, start_from):
+        plain = plain or candidate
+        if not any(u.mandatory for u in candidate.unscheduled) and not check(candidate):
+            objective = kpis(candidate).objective
+            if objective < best_objective:
+                best, best_objective = candidate, objective
+                if on_better is not None:
+                    on_better(objective)
+        if stop is not None and stop.is_set():
+            break
+    assert plain is not None
+    return best, best or plain
 
 
 def start_calendars(problem: Problem, inst: Instance, start_from: Schedule | None = None) -> Iterator[Schedule]:

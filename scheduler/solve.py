@@ -11,7 +11,7 @@ from typing import Literal
 
 from ortools.sat.python import cp_model
 
-from model.check import OBJECTIVE_SCALE, UNIT_FACTOR, check, kpis
+from model.check import OBJECTIVE_SCALE, UNIT_FACTOR, kpis
 from model.doctor import as_causes, blocking, doctor
 from model.explain import penalty_breakdown
 from model.parity import trainer_share_obstacles
@@ -19,7 +19,7 @@ from model.problem import Problem
 from model.rules import RULES
 from model.schedule import Cause, Schedule, ScheduledEdition, SolverReport, Status, UnscheduledEdition
 from scheduler.allocation import ALLOCATION_SHARE, allocate
-from scheduler.greedy import start_calendars
+from scheduler.greedy import best_start
 from scheduler.instance import Instance
 from scheduler.rules import HARD, SOFT, Context
 from scheduler.variables import StopFlag, Variables, stop_when_set
@@ -291,16 +291,7 @@ def solve(
     greedy: Schedule | None = None  # the best greedy calendar that breaks no hard rule
     hint: Schedule | None = None
     if options.hint:
-        for candidate in start_calendars(problem, inst, start_from):
-            hint = hint or candidate  # the plain earliest fit, a partial hint at worst
-            if not _complete_and_valid(candidate):
-                continue
-            objective = kpis(candidate).objective
-            if watch.objective is None or objective < watch.objective:
-                greedy = hint = candidate
-                watch.start_from(objective)
-            if _stopped(stop):
-                break
+        greedy, hint = best_start(problem, inst, start_from, on_better=watch.start_from, stop=stop)
     # With nominations, part of the time limit is kept for seating them (scheduler/allocation.py).
     share = ALLOCATION_SHARE if problem.nominations else 0.0
     built: Built | None = None
@@ -382,10 +373,6 @@ def solve(
         if wall:
             schedule.solver.runtime_s = round(runtime, 3)
     return Result(schedule, round(runtime, 3), first, build_s, watch.history)
-
-
-def _complete_and_valid(schedule: Schedule) -> bool:
-    return not any(u.mandatory for u in schedule.unscheduled) and not check(schedule)
 
 
 def _seat_participants(schedule: Schedule, options: SolveOptions, stop: StopFlag | None,
