@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import TypeVar
 
 from data import default_problem
@@ -88,7 +89,7 @@ def main() -> int:
     print(f"  doctor, broken Module 2         {doc_b:7.3f} s   ({len(found)} impossibilities)")
     ok &= doc_b < DOCTOR_LIMIT_S
     for name, variant in (("broken Module 2", broken), ("Module 2 by 22 Jan", tight_module_2())):
-        seconds, exp = median(lambda v=variant: explain_infeasible(v, time_budget_s=EXPLAIN_LIMIT_S))
+        seconds, exp = median(partial(explain_infeasible, variant, time_budget_s=EXPLAIN_LIMIT_S))
         assert isinstance(exp, Explanation)
         facts = len(exp.conflicts[0].facts) if exp.conflicts else 0
         blocked = len(exp.conflicts[0].editions + exp.conflicts[0].also) if exp.conflicts else 0

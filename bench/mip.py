@@ -55,6 +55,7 @@ import numpy as np
 from model.check import (
     KNOWN_GENDERS,
     UNIT_FACTOR,
+    ScopeKey,
     as_fraction,
     check,
     kpis,
@@ -226,7 +227,7 @@ class MipModel:
     days_of: list[dict[int, Terms]] = field(default_factory=list)  # per edition: trainer -> their days
     # per trainer: (edition, its days, the z columns of those days)
     z_of: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = field(default_factory=dict)
-    shares: list[tuple[str, object, str, int]] = field(default_factory=list)  # (scope, key, short|over, col)
+    shares: list[tuple[str, ScopeKey, str, int]] = field(default_factory=list)  # (scope, key, short|over, col)
     two: dict[int, int] = field(default_factory=dict)  # edition -> team-of-two column
 
     @property
@@ -665,8 +666,8 @@ def _women_shares(m: MipModel) -> None:
         w = _points(problem, f"trainer_days_off_women_share_{scope}")
         if band.mode == "off" or (band.mode == "soft" and w <= 0):
             continue
-        women: dict[object, Terms] = {}
-        known: dict[object, Terms] = {}
+        women: dict[ScopeKey, Terms] = {}
+        known: dict[ScopeKey, Terms] = {}
         if scope == "month":
             for t, entries in m.z_of.items():
                 gender = inst.trainers[t].gender
@@ -680,7 +681,7 @@ def _women_shares(m: MipModel) -> None:
                             women.setdefault((day.year, day.month), []).append((c, 1.0))
         else:
             for e, terms in enumerate(m.days_of):
-                key: object = "year" if scope == "year" else inst.plans[e].edition.topic.module
+                key: ScopeKey = "year" if scope == "year" else inst.plans[e].edition.topic.module
                 for t, ts in terms.items():
                     gender = inst.trainers[t].gender
                     if gender not in KNOWN_GENDERS:

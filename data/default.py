@@ -174,7 +174,7 @@ def _nominations(seed: int, topics: list[Any], prerequisites: list[dict[str, Any
 
 def _unavailability(rng: random.Random) -> list[dict[str, Any]]:
     reasons = ["mission abroad", "annual leave", "other programme commitment", "conference"]
-    periods = []
+    periods: list[dict[str, Any]] = []
     for _ in range(rng.randint(1, 3)):
         month = rng.choice([1, 2, 3, 4, 5, 6, 9, 10, 11, 12])
         start = date(YEAR, month, rng.randint(1, 20))

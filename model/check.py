@@ -243,10 +243,10 @@ class _Checker:
                 self.fail("trainer_year_limit", [tr.id],
                           f"trainer {tr.id} teaches {per_year[tr.id]} days; limit {tr.max_days_per_year}")
         for (t, y, m), n in sorted(per_month.items()):
-            tr = self.p.trainer_by_id.get(t)
-            if tr and tr.max_days_per_month is not None and n > tr.max_days_per_month:
+            trainer = self.p.trainer_by_id.get(t)
+            if trainer and trainer.max_days_per_month is not None and n > trainer.max_days_per_month:
                 self.fail("trainer_month_limit", [t],
-                          f"trainer {t} teaches {n} days in {y}-{m:02d}; limit {tr.max_days_per_month}")
+                          f"trainer {t} teaches {n} days in {y}-{m:02d}; limit {trainer.max_days_per_month}")
         by_org: Counter[str] = Counter()
         for t, n in per_year.items():
             if t in self.p.trainer_by_id:
@@ -343,6 +343,8 @@ def check(schedule: Schedule) -> list[Violation]:
 
 KNOWN_GENDERS = ("woman", "man", "another_identity")  # undisclosed is counted apart, never guessed
 TRAINER_SCOPES = ("year", "module", "month")
+# A group within a scope: "year", a module number, or a (year, month); keys of one scope sort together.
+ScopeKey = str | int | tuple[int, int]
 
 
 def as_fraction(share: float) -> Fraction:
@@ -372,10 +374,10 @@ def share_gap(women: int, known: int, band: ShareBand) -> tuple[int, int]:
     return short, over
 
 
-def trainer_day_counts(schedule: Schedule) -> dict[str, dict[object, Counter[str]]]:
+def trainer_day_counts(schedule: Schedule) -> dict[str, dict[ScopeKey, Counter[str]]]:
     """Trainer-days by gender for the year, each module and each (year, month), from the calendar."""
     p = schedule.problem
-    out: dict[str, dict[object, Counter[str]]] = {s: defaultdict(Counter) for s in TRAINER_SCOPES}
+    out: dict[str, dict[ScopeKey, Counter[str]]] = {s: defaultdict(Counter) for s in TRAINER_SCOPES}
     for se in schedule.editions:
         if se.edition not in p.edition_by_id:
             continue
@@ -449,14 +451,14 @@ def soft_amounts(schedule: Schedule) -> dict[str, float]:
         ed.topic.duration_max - len(se.days) for ed, se in placed if ed.item.duration_days is None
     )
     by_id = {se.edition: se for _, se in placed}
-    for b in p.baseline:
-        se = by_id.get(b.edition)
-        if se is None or se.start != b.start:
+    for kept in p.baseline:
+        now = by_id.get(kept.edition)
+        if now is None or now.start != kept.start:
             amounts["edition_moved"] += 1
-        if se is not None and b.room is not None and se.room != b.room:
+        if now is not None and kept.room is not None and now.room != kept.room:
             amounts["room_changed"] += 1
-        if se is not None:
-            amounts["trainer_changed"] += len(set(b.trainers) - set(se.trainers))
+        if now is not None:
+            amounts["trainer_changed"] += len(set(kept.trainers) - set(now.trainers))
     amounts.update(trainer_share_amounts(schedule))
     return amounts
 

@@ -33,6 +33,10 @@ def edition_id(topic: str, number: int) -> str:
 # --------------------------------------------------------------------------- catalogue
 
 
+def _hybrid_or_in_person() -> list[Mode]:
+    return ["hybrid", "in_person"]
+
+
 class Topic(Record):
     """One course of the curriculum."""
 
@@ -41,7 +45,7 @@ class Topic(Record):
     title: str
     duration_min: int = Field(ge=1, description="shortest length in days")
     duration_max: int = Field(ge=1, description="longest length in days")
-    modes: list[Mode] = Field(default_factory=lambda: ["hybrid", "in_person"])
+    modes: list[Mode] = Field(default_factory=_hybrid_or_in_person)
     target_audiences: list[str] = Field(default_factory=list)
     resource_organisations: list[str] = Field(
         default_factory=list, description="organisation ids named as resource persons"
@@ -710,18 +714,18 @@ def problem_errors(p: Problem) -> list[str]:
 
     editions = {edition_id(i.topic, n) for i in p.programme for n in range(1, i.editions + 1)}
     trainers = {t.id for t in p.trainers}
-    rooms = {r.id for _, r in p.rooms}
+    room_ids = {r.id for _, r in p.rooms}
     errors += _duplicates("pin for edition", [pin.edition for pin in p.pins])
     for kind, records in (("pin", p.pins), ("baseline edition", p.baseline)):
         for rec in records:
             where = f"{kind} {rec.edition}"
             if rec.edition not in editions:
                 errors.append(f"{where}: edition is not in the programme")
-            if rec.room is not None and rec.room not in rooms:
+            if rec.room is not None and rec.room not in room_ids:
                 errors.append(f"{where}: room '{rec.room}' is unknown")
-            for t in rec.trainers or []:
-                if t not in trainers:
-                    errors.append(f"{where}: trainer '{t}' is unknown")
+            for trainer_id in rec.trainers or []:
+                if trainer_id not in trainers:
+                    errors.append(f"{where}: trainer '{trainer_id}' is unknown")
             if rec.start is not None and not cal.start <= rec.start <= cal.end:
                 errors.append(f"{where}: start {rec.start} is outside the horizon")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cached_property
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,7 +12,7 @@ from model.problem import Mode, Problem
 
 Status = Literal["OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "MODEL_INVALID", "INVALID_INPUT"]
 
-SCHEDULE_FORMAT = "rtcm-schedule/1"
+SCHEDULE_FORMAT: Final = "rtcm-schedule/1"
 
 
 class ScheduledEdition(BaseModel):

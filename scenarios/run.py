@@ -64,8 +64,8 @@ def run_scenarios(paths: list[str | Path], options: SolveOptions | None = None,
     options = options or SolveOptions(deterministic=True)
     loaded: list[tuple[Path, Scenario, Problem, Problem]] = []
     for p in paths:
-        scenario, base, changed = load(p)
-        loaded.append((Path(p), scenario, base, changed))
+        scenario, scenario_base, changed = load(p)
+        loaded.append((Path(p), scenario, scenario_base, changed))
     bases = {b.model_dump_json(): b for _, _, b, _ in loaded}
     if len(bases) > 1:
         raise ValueError("scenarios compared together must share one base problem")

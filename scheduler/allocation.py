@@ -42,9 +42,7 @@ from model.schedule import (
     Status,
     UnplacedNomination,
 )
-from scheduler.variables import StopFlag, share_band_gaps, stop_when_set
-
-LinearExpr = cp_model.LinearExprT
+from scheduler.variables import LinearExpr, StopFlag, share_band_gaps, stop_when_set
 
 # Share of a solve's time limit given to the allocation when the problem has nominations.
 ALLOCATION_SHARE = 0.15

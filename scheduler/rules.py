@@ -9,7 +9,7 @@ course_length_within_range and edition_within_its_window.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -253,11 +253,12 @@ def _trainer_days_by_scope(c: Context, scope: str) -> dict[object, tuple[LinearE
             gender = c.inst.trainers[t].gender
             if gender not in KNOWN_GENDERS:
                 continue  # undisclosed: counted apart, never in a share
+            parts: Iterable[tuple[object, LinearExpr]]
             if scope == "month":
-                parts = c.v.month_days_of(e, b)
+                parts = c.v.month_days_of(e, b).items()
             else:
-                parts = {"year" if scope == "year" else ev.plan.edition.topic.module: c.v.days_of(e, b)}
-            for key, days in parts.items():
+                parts = [("year" if scope == "year" else ev.plan.edition.topic.module, c.v.days_of(e, b))]
+            for key, days in parts:
                 known.setdefault(key, []).append(days)
                 top[key] = top.get(key, 0) + ev.plan.max_length
                 if gender == "woman":
@@ -344,8 +345,8 @@ def busiest_month(c: Context) -> LinearExpr:
             months.setdefault(month, []).append(days)
     top = sum(ev.plan.max_length for ev in c.v.editions)
     peak = c.model.new_int_var(0, top, "busiest_month_days")
-    for days in months.values():
-        c.model.add(peak >= sum(days))
+    for in_month in months.values():
+        c.model.add(peak >= sum(in_month))
     return peak
 
 

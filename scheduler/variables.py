@@ -10,7 +10,10 @@ from ortools.sat.python import cp_model
 
 from scheduler.instance import EditionPlan, Instance
 
-LinearExpr = cp_model.LinearExprT
+# A CP-SAT expression, a variable or a Python int constant. Narrower than cp_model.LinearExprT,
+# which also admits numpy integers: none reach the model (options, lengths, rates and day
+# numbers are Python ints), and with them in the union mypy cannot type `days - top * (1 - b)`.
+LinearExpr = cp_model.LinearExpr | cp_model.IntVar | int
 
 
 @dataclass

@@ -85,8 +85,8 @@ def comparison_workbook(comparison: Any) -> Workbook:
                 sheet.cell(row=sheet.max_row, column=col).number_format = "yyyy-mm-dd"
         if not s.diff.changes:
             sheet.append(["No edition changed."])
-        for col, width in zip("ABCDEFGHIJK", (12, 18, 12, 12, 12, 12, 12, 12, 14, 14, 70), strict=True):
-            sheet.column_dimensions[col].width = width
+        for letter, width in zip("ABCDEFGHIJK", (12, 18, 12, 12, 12, 12, 12, 12, 14, 14, 70), strict=True):
+            sheet.column_dimensions[letter].width = width
         sheet.freeze_panes = sheet.cell(row=head_row + 1, column=2)
         if s.diff.changes:
             sheet.auto_filter.ref = f"A{head_row}:K{sheet.max_row}"
