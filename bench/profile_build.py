@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
           f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
     out = args.out or BENCH / "results" / f"profile_x{args.scale}.txt"
     out.parent.mkdir(parents=True, exist_ok=True)
-    text = profiler.output_text(unicode=True, color=False, show_all=False)
+    # Paths relative to the project: the profile says where in the code, not where it was checked out.
+    text = profiler.output_text(unicode=True, color=False, show_all=False).replace(f"{BENCH.parent}/", "")
     out.write_text(text)
     print("\n".join(text.splitlines()[:40]))
     print(f"... whole profile in {out}")
