@@ -26,7 +26,6 @@ import math
 import multiprocessing
 import os
 import platform
-import re
 import secrets
 import signal
 import socket
@@ -42,6 +41,8 @@ from typing import Any
 
 import aiohttp
 import httpx
+
+from bench.report import replace_section
 
 HOST = "127.0.0.1"  # loopback only: nothing here may send traffic elsewhere
 BENCH = Path(__file__).resolve().parent
@@ -476,14 +477,7 @@ def section(r: dict[str, Any]) -> str:
 
 def write_markdown(r: dict[str, Any], path: Path) -> None:
     """Replace the "API under load" section of ``path``, or append it; other sections are kept."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    new = section(r)
-    pattern = re.compile(rf"^{re.escape(SECTION)}\s*$.*?(?=^## (?!#)|\Z)", re.M | re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: new + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + new + "\n"
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section(path, SECTION, section(r))
 
 
 def main(argv: list[str] | None = None) -> int:

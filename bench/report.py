@@ -307,9 +307,16 @@ def section(data: dict[str, Any]) -> str:
 
 def write_markdown(data: dict[str, Any], path: Path) -> None:
     """Replace the "Solvers at scale" section of ``path`` (create the file if missing)."""
+    replace_section(path, SECTION, section(data))
+
+
+def replace_section(path: Path, heading: str, new: str) -> None:
+    """Put ``new`` in place of the ``heading`` section of ``path`` (up to the next "## "), or append it.
+
+    Every other section is kept; a missing file is created with a "# Benchmarks" title.
+    """
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    new = section(data)
-    pattern = re.compile(rf"^{re.escape(SECTION)}\s*$.*?(?=^## (?!#)|\Z)", re.M | re.S)
+    pattern = re.compile(rf"^{re.escape(heading)}\s*$.*?(?=^## (?!#)|\Z)", re.M | re.S)
     if pattern.search(text):
         text = pattern.sub(lambda _: new + "\n", text, count=1)
     else:
