@@ -8,8 +8,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from cli.app import app
+from cli.common import EXIT_NO_CALENDAR
 from model.formats.files import schedule_json, write_atomic
-from scheduler.cli import EXIT_NO_CALENDAR, app
 from tests.model.test_breakdown import cost_only
 from tests.test_cli import write_tiny
 

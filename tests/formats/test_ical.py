@@ -8,6 +8,7 @@ import pytest
 from icalendar import Calendar
 from typer.testing import CliRunner
 
+from cli.app import app
 from model.formats.files import schedule_json
 from model.formats.ical import (
     event_uid,
@@ -18,7 +19,6 @@ from model.formats.ical import (
     write_calendars,
 )
 from model.schedule import Schedule
-from scheduler.cli import app
 from tests.instances.tiny import tiny_problem
 from tests.test_excel import placed, tiny_schedule
 

@@ -8,16 +8,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from cli.common import EXIT_NO_CALENDAR, console, fail_input, load_problem
 from model.doctor import doctor, rules_label
 from model.errors import InputError
 from model.explain import alternatives, penalty_breakdown, points_text
 from model.formats.files import read_schedule, write_atomic
-from scheduler.cli import EXIT_NO_CALENDAR, _fail_input, _load_problem, app, console
 
 SHOWN = 15  # alternatives shown unless --all
 
 
-@app.command("doctor")
 def doctor_cmd(
     problem: Annotated[Path | None, typer.Argument(help="problem file (YAML, JSON or XLSX); "
                                                         "omit for the embedded 2027 default")] = None,
@@ -25,10 +24,9 @@ def doctor_cmd(
 ) -> None:
     """Find what makes a problem impossible before solving it, with the records involved (exit 1 if any)."""
     try:
-        prob = _load_problem(problem)
+        prob = load_problem(problem)
     except InputError as e:
-        _fail_input(e)
-        return
+        fail_input(e)
     findings = doctor(prob)
     if json_out:
         import json
@@ -49,7 +47,6 @@ def doctor_cmd(
         raise typer.Exit(EXIT_NO_CALENDAR)
 
 
-@app.command("explain")
 def explain_cmd(
     schedule: Annotated[Path, typer.Argument(help="schedule JSON (as written by solve)")],
     edition: Annotated[str, typer.Argument(help="edition id, e.g. M3.T2#1")],
@@ -61,8 +58,7 @@ def explain_cmd(
     try:
         s = read_schedule(schedule)
     except InputError as e:
-        _fail_input(e)
-        return
+        fail_input(e)
     try:
         alts = alternatives(s, edition)
     except ValueError as e:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from cli.common import console, fail_input
 from model.errors import InputError
 from model.formats.files import read_schedule, write_atomic
 from model.parity import (
@@ -21,7 +22,6 @@ from model.parity import (
     parity_report,
     percent,
 )
-from scheduler.cli import _fail_input, app, console
 
 STATUS_STYLE = {"pass": "green", "fail": "red", "n/a": "dim"}
 SCOPE_TITLES: dict[Scope, str] = {
@@ -91,7 +91,6 @@ def print_report(report: ParityReport) -> None:
         console.print(f"  - {head}: {f.reason}", highlight=False, markup=False)
 
 
-@app.command("parity")
 def parity_cmd(
     schedule: Annotated[Path, typer.Argument(help="schedule JSON (as written by solve)")],
     out: Annotated[Path | None, typer.Option(
@@ -102,8 +101,7 @@ def parity_cmd(
     try:
         s = read_schedule(schedule)
     except InputError as e:
-        _fail_input(e)
-        return
+        fail_input(e)
     report = parity_report(s)
     print_report(report)
     if json_out:

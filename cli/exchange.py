@@ -10,12 +10,11 @@ from typing import Annotated
 
 import typer
 
+from cli.common import console, err, fail_input, load_problem
 from model.errors import InputError
 from model.formats.files import problem_yaml, read_schedule, write_atomic
-from scheduler.cli import _fail_input, _load_problem, app, console, err
 
 
-@app.command("template")
 def template_cmd(
     workbook: Annotated[Path, typer.Argument(help="the input workbook to write (.xlsx)")],
     problem: Annotated[Path | None, typer.Option(
@@ -26,10 +25,9 @@ def template_cmd(
     from model.formats.excel_input import template_workbook
 
     try:
-        prob = _load_problem(problem)
+        prob = load_problem(problem)
     except InputError as e:
-        _fail_input(e)
-        return
+        fail_input(e)
     wb = template_workbook(prob)
     buffer = BytesIO()
     wb.save(buffer)
@@ -38,7 +36,6 @@ def template_cmd(
     console.print(f"fill it in, then: rtcm import {workbook.name} --out problem.yaml", highlight=False)
 
 
-@app.command("import")
 def import_cmd(
     workbook: Annotated[Path, typer.Argument(help="the input workbook (.xlsx)")],
     out: Annotated[Path | None, typer.Option(help="problem file to write (.yaml or .json)")] = None,
@@ -51,8 +48,7 @@ def import_cmd(
             raise InputError([f"file {workbook} does not exist"], str(workbook))
         imported = import_workbook(workbook)
     except InputError as e:
-        _fail_input(e)
-        return
+        fail_input(e)
     for w in imported.warnings:
         err.print(f"[yellow]warning[/] {w}", highlight=False)
     console.print(str(imported.problem), highlight=False)
@@ -70,7 +66,6 @@ class CalendarsBy(StrEnum):
     all = "all"
 
 
-@app.command("ical")
 def ical_cmd(
     schedule: Annotated[Path, typer.Argument(help="schedule JSON (as written by solve)")],
     out: Annotated[Path, typer.Option(help="folder for the .ics files")],
@@ -83,7 +78,6 @@ def ical_cmd(
     try:
         s = read_schedule(schedule)
     except InputError as e:
-        _fail_input(e)
-        return
+        fail_input(e)
     written = write_calendars(s, out, by=by.value)
     console.print(f"wrote {len(written)} calendar(s) to {out} for {len(s.editions)} editions")

@@ -9,15 +9,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from cli.common import console, fail_input, summary_table, write_outputs
 from model.compare import CalendarDiff
 from model.errors import InputError
 from model.formats.files import read_problem, read_schedule, write_atomic
-from scheduler.cli import _fail_input, app, console, summary_table, write_outputs
 from scheduler.solve import SolveOptions
-
-scenario_app = typer.Typer(help="What-if scenarios: solve and compare them with the base.",
-                           no_args_is_help=True)
-app.add_typer(scenario_app, name="scenario")
 
 
 def _pct(x: float | None) -> str:
@@ -38,7 +34,6 @@ def diff_table(title: str, changes: CalendarDiff) -> Table:
     return t
 
 
-@scenario_app.command("run")
 def scenario_run(
     files: Annotated[list[Path], typer.Argument(help="scenario files (YAML)")],
     out: Annotated[Path | None, typer.Option(help="comparison workbook")] = None,
@@ -56,8 +51,7 @@ def scenario_run(
         with console.status("solving the base and the scenarios..."):
             comparison, _, _ = run_scenarios([str(f) for f in files], options)
     except InputError as e:
-        _fail_input(e)
-        return
+        fail_input(e)
     rows = [comparison.base] + [s.kpis for s in comparison.scenarios]
     t = Table("KPI", *[r.name for r in rows], title="Scenarios against the base")
     t.add_row("status", *[r.status for r in rows])
@@ -83,7 +77,6 @@ def scenario_run(
         console.print(f"wrote {out}")
 
 
-@app.command("replan")
 def replan_cmd(
     problem: Annotated[Path, typer.Argument(help="the changed problem file")],
     baseline: Annotated[Path, typer.Option(help="the published schedule JSON")],
@@ -102,11 +95,9 @@ def replan_cmd(
         published = read_schedule(baseline)
         freeze = date.fromisoformat(freeze_before) if freeze_before else None
     except InputError as e:
-        _fail_input(e)
-        return
+        fail_input(e)
     except ValueError as e:
-        _fail_input(InputError([f"--freeze-before: {e}"]))
-        return
+        fail_input(InputError([f"--freeze-before: {e}"]))
     options = SolveOptions(time_limit_s=time_limit, workers=workers, deterministic=deterministic)
     with console.status("re-planning..."):
         result, changes = replan(prob, published, freeze, options)

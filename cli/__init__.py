@@ -1,0 +1,1 @@
+"""The ``rtcm`` command line: one module per command group, the Typer app assembled in ``cli.app``."""

@@ -1,0 +1,97 @@
+"""What the command groups share: the consoles, the exit codes, problem loading, the summary, outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from model.check import check, kpis
+from model.errors import InputError
+from model.formats.files import read_problem, schedule_json, write_atomic
+from model.problem import Problem
+from scheduler.solve import Result
+
+console = Console()
+err = Console(stderr=True)
+
+EXIT_NO_CALENDAR = 1
+EXIT_BAD_INPUT = 2
+TOP_PENALTIES = 5  # penalty records shown in the summary
+
+
+def load_problem(path: Path | None) -> Problem:
+    """The problem in a file (YAML, JSON or XLSX), or the embedded 2027 default when there is none."""
+    if path is None:
+        from data import default_problem
+
+        return default_problem()
+    return read_problem(path)
+
+
+def fail_input(e: InputError) -> NoReturn:
+    """List every input error on stderr and exit 2."""
+    err.print(f"[bold red]Invalid input[/] {e.source or ''}")
+    for m in e.messages:
+        err.print(f"  - {m}", markup=False, highlight=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def summary_table(result: Result) -> Table:
+    """Status, editions, objective, bound, gap, time, the checker's verdict, KPIs, penalties, warnings."""
+    r = result.report
+    s = result.schedule
+    t = Table(title=f"{s.problem.name}", show_header=False, title_justify="left")
+    t.add_column(style="bold")
+    t.add_column()
+    colour = {"OPTIMAL": "green", "FEASIBLE": "green"}.get(r.status, "red")
+    t.add_row("status", f"[{colour}]{r.status}[/]")
+    t.add_row("editions scheduled", f"{len(s.editions)} of {len(s.problem.editions)}")
+    if r.objective is not None:
+        gap = f"{100 * r.gap:.2f} %" if r.gap is not None else "n/a"
+        t.add_row("objective", f"{r.objective:g}")
+        t.add_row("bound", f"{r.bound:g}")
+        t.add_row("gap", gap)
+    first = result.first_solution_s
+    t.add_row("solve time", f"{result.runtime_s:.1f} s" + (
+        f" (first calendar at {first:.1f} s)" if first is not None else ""))
+    if s.editions:
+        violations = check(s)
+        k = kpis(s)
+        t.add_row("checker", "[green]no hard rule broken[/]" if not violations
+                  else f"[red]{len(violations)} hard rule(s) broken[/]")
+        share = k.women_share_of_trainer_days
+        t.add_row("women's share of trainer-days", f"{100 * share:.0f} %" if share is not None else "n/a")
+        t.add_row("cost", f"{k.cost_usd:,} USD")
+        for pen in k.penalties:
+            if pen.points:
+                t.add_row(f"  {pen.name}", f"{pen.amount:g} {pen.unit} -> {pen.points:g} points")
+        # The costliest records of the score analysis (all of them in the JSON and the Issues sheet).
+        for item in sorted(r.breakdown, key=lambda i: -i.points)[:TOP_PENALTIES]:
+            t.add_row("  [dim]costliest[/]", item.message)
+    if r.allocation is not None:
+        a = r.allocation
+        t.add_row("participants", f"{a.placed} seats filled, {a.unplaced} nominations without a seat "
+                  f"({a.status}; `rtcm parity` for the gender parity report)")
+    for d in r.diagnosis:
+        t.add_row("[red]why[/]", d)
+    for w in r.warnings:
+        t.add_row("[yellow]warning[/]", w)
+    return t
+
+
+def write_outputs(result: Result, out: Path | None, json_out: Path | None) -> None:
+    """Write the schedule's JSON and workbook when asked; exit 1 when no calendar was found."""
+    if json_out:
+        write_atomic(json_out, schedule_json(result.schedule))
+        console.print(f"wrote {json_out}")
+    if out:
+        from model.formats.excel import write_schedule_workbook
+
+        write_schedule_workbook(result.schedule, out)
+        console.print(f"wrote {out}")
+    if not result.found:
+        raise typer.Exit(EXIT_NO_CALENDAR)
