@@ -1,12 +1,15 @@
 """Every error as JSON problem details (RFC 9457), never a stack trace.
 
 A body has ``type``, ``title``, ``status`` and ``detail``; invalid input adds ``errors``,
-one message per problem, each naming the record and field as the domain phrases it.
+one object per issue (:class:`api.wire.InputIssue`): its ``message`` naming the record and field
+as the domain phrases it, its ``kind``, the ``record`` and ``field`` it is about, a JSON
+``pointer`` (RFC 6901) into the document sent and, for a workbook, the ``sheet`` and ``cell``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -18,7 +21,8 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.store import NotFound
-from model.errors import InputError
+from api.wire import InputIssue
+from model.errors import InputError, Issue, as_issues, pydantic_kind
 
 log = logging.getLogger("api")
 
@@ -33,7 +37,6 @@ CONFLICT = "urn:rtcm:conflict"
 QUEUE_FULL = "urn:rtcm:queue-full"
 TOO_LARGE = "urn:rtcm:too-large"
 UNSUPPORTED = "urn:rtcm:unsupported-media-type"
-NOT_AVAILABLE = "urn:rtcm:not-available"
 INTERNAL = "urn:rtcm:internal-error"
 
 
@@ -47,7 +50,7 @@ class ApiError(Exception):
         *,
         type: str = "about:blank",
         title: str | None = None,
-        errors: list[str] | None = None,
+        errors: Sequence[str | Issue] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
@@ -55,7 +58,7 @@ class ApiError(Exception):
         self.detail = detail
         self.type = type
         self.title = title or HTTPStatus(status).phrase
-        self.errors = errors
+        self.errors = None if errors is None else as_issues(errors)
         self.headers = headers
 
 
@@ -67,14 +70,15 @@ def conflict(detail: str) -> ApiError:
     return ApiError(409, detail, type=CONFLICT)
 
 
-def invalid(messages: list[str], detail: str | None = None) -> ApiError:
-    n = len(messages)
+def invalid(errors: Sequence[str | Issue], detail: str | None = None) -> ApiError:
+    """422 with every issue (a plain message is an invalid value of the request)."""
+    n = len(errors)
     return ApiError(
         422,
         detail or f"{n} error{'s' if n != 1 else ''} in the input",
         type=INVALID_INPUT,
         title="Invalid input",
-        errors=messages,
+        errors=errors,
     )
 
 
@@ -83,7 +87,7 @@ def problem_response(err: ApiError, instance: str | None = None) -> JSONResponse
     if instance:
         body["instance"] = instance
     if err.errors is not None:
-        body["errors"] = err.errors
+        body["errors"] = [InputIssue.of(i).model_dump(mode="json") for i in err.errors]
     return JSONResponse(body, status_code=err.status, headers=err.headers, media_type=PROBLEM_JSON)
 
 
@@ -93,6 +97,15 @@ def _where(loc: tuple[Any, ...]) -> str:
     if loc and loc[0] in ("query", "path", "header"):
         return f"{loc[0]} parameter {'.'.join(parts)}"
     return ".".join(parts) or "body"
+
+
+def _request_issue(e: Any) -> Issue:
+    """A request's field error as an issue; a body's points into the body."""
+    loc = tuple(e.get("loc", ()))
+    msg = str(e.get("msg", "is not valid")).removeprefix("Value error, ")
+    in_body = bool(loc) and loc[0] == "body"
+    return Issue(pydantic_kind(str(e.get("type", ""))), f"{msg[0].lower()}{msg[1:]}", field=loc[1:],
+                 at=() if in_body else None, label=_where(loc))
 
 
 def _allowed_methods(request: Request) -> list[str]:
@@ -119,23 +132,20 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, err: InputError) -> JSONResponse:
-        n = len(err.messages)
+        n = len(err.issues)
         detail = f"{n} error{'s' if n != 1 else ''} in {err.source or 'the input'}"
-        return problem_response(invalid(err.messages, detail), request.url.path)
+        return problem_response(invalid(err.issues, detail), request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, err: RequestValidationError) -> JSONResponse:
-        messages = []
-        for e in err.errors():
-            msg = str(e.get("msg", "is not valid")).removeprefix("Value error, ")
-            messages.append(f"{_where(tuple(e.get('loc', ())))}: {msg[0].lower()}{msg[1:]}")
-        return problem_response(invalid(messages), request.url.path)
+        return problem_response(invalid([_request_issue(e) for e in err.errors()]), request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
         if err.status_code == 400 and isinstance(err.__cause__, UnicodeDecodeError):
             # FastAPI's answer to a JSON body that is not even UTF-8: invalid input, like bad JSON.
-            return problem_response(invalid([f"body: not valid JSON: {err.__cause__}"]), request.url.path)
+            unreadable = Issue("unreadable", f"not valid JSON: {err.__cause__}", label="body")
+            return problem_response(invalid([unreadable]), request.url.path)
         detail = err.detail if isinstance(err.detail, str) else HTTPStatus(err.status_code).phrase
         headers = dict(err.headers or {})
         if err.status_code == 404 and detail == "Not Found":

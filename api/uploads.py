@@ -1,8 +1,7 @@
 """Problems from uploaded bytes: one reader per file type.
 
 A new format is one function and one line in :data:`READERS`. Excel workbooks go
-through :func:`model.formats.files.read_problem`, which loads its Excel reader lazily;
-until that reader exists an ``.xlsx`` upload is refused as unsupported.
+through :func:`model.formats.files.read_problem`.
 
 An upload is never trusted: the client's file name only picks the reader and appears
 in messages (the bytes go to a temporary file whose name is generated); YAML aliases
@@ -28,7 +27,7 @@ import openpyxl
 import yaml
 from defusedxml import DefusedXmlException
 
-from model.errors import InputError
+from model.errors import InputError, Issue
 from model.formats.files import parse_text, problem_from_data, read_problem
 from model.problem import Problem
 
@@ -41,7 +40,7 @@ def _text(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError([f"the file is not UTF-8 text (byte {err.start})"], source) from None
+        raise InputError([Issue("unreadable", f"the file is not UTF-8 text (byte {err.start})")], source) from None
 
 
 def _refuse_yaml_aliases(text: str, source: str) -> None:
@@ -50,7 +49,8 @@ def _refuse_yaml_aliases(text: str, source: str) -> None:
     try:
         for ev in yaml.parse(text, Loader=loader):
             if isinstance(ev, yaml.AliasEvent):
-                raise InputError(["YAML aliases (*name) are not accepted; write the values out"], source)
+                raise InputError([Issue("unreadable", "YAML aliases (*name) are not accepted; write the values out")],
+                                 source)
     except yaml.YAMLError:
         pass  # parse_text reports the syntax error with its line
 
@@ -91,7 +91,7 @@ def _day(value: Any) -> date | None:
     return None
 
 
-def service_limits(raw: dict[str, Any]) -> list[str]:
+def service_limits(raw: dict[str, Any]) -> list[Issue]:
     """What in a problem, as sent, exceeds what the service takes on (checked before validation)."""
     errors = []
     programme = raw.get("programme")
@@ -99,13 +99,15 @@ def service_limits(raw: dict[str, Any]) -> list[str]:
         counts = [_whole_number(item.get("editions", 1)) for item in programme if isinstance(item, dict)]
         total = sum(max(0, n) for n in counts if n is not None)
         if total > MAX_EDITIONS:
-            errors.append(f"programme: {total} editions in all; the service plans at most {MAX_EDITIONS}")
+            errors.append(Issue("out_of_range", f"{total} editions in all; the service plans at most {MAX_EDITIONS}",
+                                field=("programme",), at=(), label="programme"))
     calendar = raw.get("calendar")
     if isinstance(calendar, dict):
         start, end = _day(calendar.get("start")), _day(calendar.get("end"))
         if start and end and (end - start).days > MAX_HORIZON_DAYS:
-            errors.append(f"calendar: the horizon spans {(end - start).days} days; the service plans at most "
-                          f"{MAX_HORIZON_DAYS} (five years)")
+            errors.append(Issue("out_of_range", f"the horizon spans {(end - start).days} days; the service plans "
+                                f"at most {MAX_HORIZON_DAYS} (five years)", "calendar", field=("end",),
+                                at=("calendar",)))
     return errors
 
 
@@ -130,7 +132,6 @@ def read_yaml_or_json(data: bytes, source: str) -> Problem:
 MAX_WORKBOOK_EXPANDED_BYTES = 100_000_000  # a filled-in template expands to a few MB
 MAX_WORKBOOK_PARTS = 1000
 PROLOG_BYTES = 4096  # where a DTD would be: before a part's first element
-EXCEL_READER = "model.formats.excel_input"
 
 
 def _refuse_bombs(data: bytes, source: str) -> None:
@@ -149,8 +150,9 @@ def _refuse_bombs(data: bytes, source: str) -> None:
         parts = zf.infolist()
         expanded = sum(p.file_size for p in parts)
         if len(parts) > MAX_WORKBOOK_PARTS or expanded > MAX_WORKBOOK_EXPANDED_BYTES:
-            raise InputError([f"the workbook would expand to {expanded / 1e6:.0f} MB in {len(parts)} parts, "
-                              f"more than the {MAX_WORKBOOK_EXPANDED_BYTES / 1e6:.0f} MB accepted"], source)
+            raise InputError([Issue("unreadable", f"the workbook would expand to {expanded / 1e6:.0f} MB in "
+                                    f"{len(parts)} parts, more than the {MAX_WORKBOOK_EXPANDED_BYTES / 1e6:.0f} MB "
+                                    "accepted")], source)
         for part in parts:
             try:
                 with zf.open(part) as f:
@@ -158,8 +160,8 @@ def _refuse_bombs(data: bytes, source: str) -> None:
             except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
                 continue  # a damaged part: the reader reports it if it needs it
             if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
-                raise InputError([f"the workbook part {part.filename[:100]} declares a DTD or XML entities, "
-                                  "which a workbook never needs; they are refused"], source)
+                raise InputError([Issue("unreadable", f"the workbook part {part.filename[:100]} declares a DTD or "
+                                        "XML entities, which a workbook never needs; they are refused")], source)
 
 
 def read_workbook(data: bytes, source: str) -> Problem:
@@ -171,17 +173,13 @@ def read_workbook(data: bytes, source: str) -> Problem:
         path.write_bytes(data)
         try:
             return read_problem(path)
-        except ImportError as err:  # the module, or its function, is not there yet
-            if err.name != EXCEL_READER:
-                raise
-            raise UnsupportedFormat("Excel problems are not supported yet; send YAML or JSON") from None
         except InputError as err:
-            raise InputError(err.messages, source) from None
+            raise InputError(err.issues, source) from None
         except DefusedXmlException as err:
-            raise InputError([f"the workbook holds XML that is refused ({type(err).__name__}): "
-                              "entity and DTD declarations are not accepted"], source) from None
+            raise InputError([Issue("unreadable", f"the workbook holds XML that is refused ({type(err).__name__}): "
+                                    "entity and DTD declarations are not accepted")], source) from None
         except ParseError as err:
-            raise InputError([f"the workbook holds malformed XML: {err}"], source) from None
+            raise InputError([Issue("unreadable", f"the workbook holds malformed XML: {err}")], source) from None
 
 
 READERS: dict[str, Callable[[bytes, str], Problem]] = {

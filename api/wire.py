@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.store import DEFAULT_PROBLEM_ID, JobRow, ProblemRow, as_utc
 from model.check import Kpis, Violation
+from model.errors import KINDS, Issue, IssueKind
 from model.problem import Problem
 from model.schedule import RulePenalty, ScheduledEdition, Status
 from scheduler.solve import Progress, Result, SolveOptions
@@ -39,15 +40,44 @@ class Wire(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class RecordRef(Wire):
+    """The record an input error is about."""
+
+    type: str = Field(description="the record's type, e.g. trainer, room, programme, calendar")
+    id: str | None = Field(default=None, description="its id, e.g. T07")
+    index: int | None = Field(default=None, description="its position in its list (from 0), where it has no id")
+
+
+class InputIssue(Wire):
+    """One error of an input: what is wrong in planner words, and where, as data."""
+
+    message: str = Field(description="naming the record and field, e.g. \"trainer T07: unavailable period 1 "
+                                     "ends (2027-03-01) before it starts (2027-03-20)\"")
+    kind: IssueKind = Field(description="; ".join(f"{k}: {v}" for k, v in KINDS.items()))
+    pointer: str | None = Field(description="JSON pointer (RFC 6901) into the document sent (for a workbook, "
+                                            "the problem it reads into), e.g. /trainers/6/unavailable/0/end; "
+                                            "null when the error is about no place in it")
+    record: RecordRef | None = Field(description="the record it is about; null for the input as a whole")
+    field: list[str | int] = Field(description="the path inside the record, e.g. [\"unavailable\", 0, \"end\"]")
+    sheet: str | None = Field(description="for a workbook: the sheet")
+    cell: str | None = Field(description="for a workbook: the cell on the sheet, e.g. C14")
+
+    @classmethod
+    def of(cls, issue: Issue) -> InputIssue:
+        record = None if issue.record is None else RecordRef(type=issue.record, id=issue.id, index=issue.index)
+        return cls(message=issue.message, kind=issue.kind, pointer=issue.pointer, record=record,
+                   field=list(issue.field), sheet=issue.sheet, cell=issue.cell)
+
+
 class ProblemDetails(Wire):
-    """An error (RFC 9457). ``errors`` lists every invalid field, in planner words."""
+    """An error (RFC 9457). ``errors`` lists every error of an invalid input."""
 
     type: str = "about:blank"
     title: str
     status: int
     detail: str
     instance: str | None = None
-    errors: list[str] | None = None
+    errors: list[InputIssue] | None = None
 
 
 class Health(Wire):

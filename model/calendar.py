@@ -16,6 +16,8 @@ from typing import Literal
 import holidays as holidays_lib
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from model.errors import Issue, raise_issues
+
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -45,10 +47,12 @@ class Period(Record):
         return f"{text} ({self.reason})" if self.reason else text
 
 
-def reversed_periods(owner: str, what: str, periods: list[Period]) -> list[str]:
-    """Messages for periods that end before they start, naming their owner."""
+def reversed_periods(record: str, ident: str | None, part: str, what: str,
+                     periods: list[Period]) -> list[Issue]:
+    """Issues for periods that end before they start, on the field ``part`` of their record."""
     return [
-        f"{owner}: {what} {i + 1} ends ({p.end}) before it starts ({p.start})"
+        Issue("out_of_order", f"{what} {i + 1} ends ({p.end}) before it starts ({p.start})", record, ident,
+              field=(part, i, "end"))
         for i, p in enumerate(periods)
         if p.end < p.start
     ]
@@ -79,22 +83,21 @@ class CalendarSpec(Record):
 
     @model_validator(mode="after")
     def _check(self) -> CalendarSpec:
-        errors: list[str] = []
+        errors: list[Issue] = []
         if self.end < self.start:
-            errors.append(f"calendar: horizon ends ({self.end}) before it starts ({self.start})")
+            errors.append(Issue("out_of_order", f"horizon ends ({self.end}) before it starts ({self.start})",
+                                "calendar", field=("end",)))
         if not self.working_weekdays:
-            errors.append("calendar: working_weekdays is empty")
-        errors += reversed_periods("calendar", "closure", self.closures)
+            errors.append(Issue("missing", "working_weekdays is empty", "calendar", field=("working_weekdays",)))
+        errors += reversed_periods("calendar", None, "closures", "closure", self.closures)
         if self.holiday_country is not None:
             try:
                 holidays_lib.country_holidays(self.holiday_country, years=self.start.year)
             except NotImplementedError:
-                errors.append(
-                    f"calendar: holiday_country '{self.holiday_country}' is not a country "
-                    "known to the holidays library"
-                )
-        if errors:
-            raise ValueError("\n".join(errors))
+                errors.append(Issue(
+                    "invalid_value", f"holiday_country '{self.holiday_country}' is not a country "
+                    "known to the holidays library", "calendar", field=("holiday_country",)))
+        raise_issues(errors)
         return self
 
 

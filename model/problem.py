@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from model.calendar import CalendarSpec, Period, Record, WorkCalendar, reversed_periods
+from model.errors import Issue, IssueKind, Path, raise_issues
 
 Gender = Literal["woman", "man", "another_identity", "undisclosed"]
 Mode = Literal["hybrid", "in_person", "online"]
@@ -58,19 +59,20 @@ class Topic(Record):
         errors = []
         m = TOPIC_ID.match(self.id)
         if not m:
-            errors.append(f"topic {self.id}: id is not of the form M<module>.T<topic>")
+            errors.append(self._issue("invalid_value", "id", "id is not of the form M<module>.T<topic>"))
         elif int(m.group(1)) != self.module:
-            errors.append(f"topic {self.id}: module is {self.module} but the id says {m.group(1)}")
+            errors.append(self._issue("conflict", "module", f"module is {self.module} but the id says {m.group(1)}"))
         if self.duration_max < self.duration_min:
-            errors.append(
-                f"topic {self.id}: duration_max ({self.duration_max}) is below "
-                f"duration_min ({self.duration_min})"
-            )
+            errors.append(self._issue(
+                "out_of_order", "duration_max",
+                f"duration_max ({self.duration_max}) is below duration_min ({self.duration_min})"))
         if not self.modes:
-            errors.append(f"topic {self.id}: modes is empty")
-        if errors:
-            raise ValueError("\n".join(errors))
+            errors.append(self._issue("missing", "modes", "modes is empty"))
+        raise_issues(errors)
         return self
+
+    def _issue(self, kind: IssueKind, field: str, text: str) -> Issue:
+        return Issue(kind, text, "topic", self.id, field=(field,))
 
 
 class Module(Record):
@@ -109,11 +111,10 @@ class Trainer(Record):
 
     @model_validator(mode="after")
     def _check(self) -> Trainer:
-        errors = reversed_periods(f"trainer {self.id}", "unavailable period", self.unavailable)
+        errors = reversed_periods("trainer", self.id, "unavailable", "unavailable period", self.unavailable)
         if not self.languages:
-            errors.append(f"trainer {self.id}: languages is empty")
-        if errors:
-            raise ValueError("\n".join(errors))
+            errors.append(Issue("missing", "languages is empty", "trainer", self.id, field=("languages",)))
+        raise_issues(errors)
         return self
 
     def can_teach(self, topic: Topic) -> bool:
@@ -134,11 +135,11 @@ class Room(Record):
 
     @model_validator(mode="after")
     def _check(self) -> Room:
-        errors = reversed_periods(f"room {self.id}", "closure", self.closures)
+        errors = reversed_periods("room", self.id, "closures", "closure", self.closures)
         if self.online_seats and not self.hybrid:
-            errors.append(f"room {self.id}: has online_seats but is not hybrid-equipped")
-        if errors:
-            raise ValueError("\n".join(errors))
+            errors.append(Issue("conflict", "has online_seats but is not hybrid-equipped", "room", self.id,
+                                field=("online_seats",)))
+        raise_issues(errors)
         return self
 
 
@@ -151,11 +152,10 @@ class Venue(Record):
 
     @model_validator(mode="after")
     def _check(self) -> Venue:
-        errors = reversed_periods(f"venue {self.id}", "closure", self.closures)
+        errors = reversed_periods("venue", self.id, "closures", "closure", self.closures)
         if not self.rooms:
-            errors.append(f"venue {self.id}: has no rooms")
-        if errors:
-            raise ValueError("\n".join(errors))
+            errors.append(Issue("missing", "has no rooms", "venue", self.id, field=("rooms",)))
+        raise_issues(errors)
         return self
 
 
@@ -193,17 +193,20 @@ class ProgrammeItem(Record):
     def _check(self) -> ProgrammeItem:
         errors = []
         if self.earliest_start and self.latest_end and self.latest_end < self.earliest_start:
-            errors.append(
-                f"programme {self.topic}: latest_end ({self.latest_end}) is before "
-                f"earliest_start ({self.earliest_start})"
-            )
+            errors.append(self._issue(
+                "out_of_order", "latest_end",
+                f"latest_end ({self.latest_end}) is before earliest_start ({self.earliest_start})"))
         if self.mode == "online" and self.participants_in_person:
-            errors.append(f"programme {self.topic}: an online course has no in-person participants")
+            errors.append(self._issue("conflict", "participants_in_person",
+                                      "an online course has no in-person participants"))
         if self.mode == "in_person" and self.participants_online:
-            errors.append(f"programme {self.topic}: an in-person course has no online participants")
-        if errors:
-            raise ValueError("\n".join(errors))
+            errors.append(self._issue("conflict", "participants_online",
+                                      "an in-person course has no online participants"))
+        raise_issues(errors)
         return self
+
+    def _issue(self, kind: IssueKind, field: str, text: str) -> Issue:
+        return Issue(kind, text, "programme", self.topic, field=(field,))
 
 
 class Prerequisite(Record):
@@ -218,11 +221,15 @@ class Prerequisite(Record):
     @model_validator(mode="after")
     def _check(self) -> Prerequisite:
         if self.max_gap_days is not None and self.max_gap_days < self.min_gap_days:
-            raise ValueError(
-                f"prerequisite {self.before}->{self.after}: max_gap_days ({self.max_gap_days}) "
-                f"is below min_gap_days ({self.min_gap_days})"
-            )
+            raise_issues([Issue(
+                "out_of_order", f"max_gap_days ({self.max_gap_days}) is below min_gap_days ({self.min_gap_days})",
+                "prerequisite", field=("max_gap_days",), label=self.label)])
         return self
+
+    @property
+    def label(self) -> str:
+        """How messages name a prerequisite, which has no id: ``prerequisite M1.T1->M2.T1``."""
+        return f"prerequisite {self.before}->{self.after}"
 
 
 class TeamRules(Record):
@@ -238,10 +245,9 @@ class TeamRules(Record):
     @model_validator(mode="after")
     def _check(self) -> TeamRules:
         if self.max_trainers < self.min_trainers:
-            raise ValueError(
-                f"team rules: max_trainers ({self.max_trainers}) is below min_trainers "
-                f"({self.min_trainers})"
-            )
+            raise_issues([Issue(
+                "out_of_order", f"max_trainers ({self.max_trainers}) is below min_trainers ({self.min_trainers})",
+                "team_rules", field=("max_trainers",))])
         return self
 
 
@@ -307,10 +313,10 @@ class Targets(Record):
                      "participants_edition"):
             band: ShareBand = getattr(self, name)
             if band.min_share is not None and band.max_share is not None and band.max_share < band.min_share:
-                errors.append(f"targets {name}: max_share ({band.max_share}) is below "
-                              f"min_share ({band.min_share})")
-        if errors:
-            raise ValueError("\n".join(errors))
+                errors.append(Issue("out_of_order", f"max_share ({band.max_share}) is below "
+                                    f"min_share ({band.min_share})", "targets", field=(name, "max_share"),
+                                    label=f"targets {name}"))
+        raise_issues(errors)
         return self
 
 
@@ -336,25 +342,30 @@ class Nomination(Record):
     def _check(self) -> Nomination:
         errors = []
         if not self.topics:
-            errors.append(f"nomination {self.id}: topics is empty")
-        errors += [f"nomination {self.id}: topic '{t}' is listed twice" for t in _twice(self.topics)]
+            errors.append(self._issue("missing", ("topics",), "topics is empty"))
+        errors += [self._issue("duplicate", ("topics", i), f"topic '{self.topics[i]}' is listed twice")
+                   for i in _twice(self.topics)]
         errors += [
-            f"nomination {self.id}: unavailable month '{m}' is not of the form YYYY-MM"
-            for m in self.unavailable_months
+            self._issue("invalid_value", ("unavailable_months", i),
+                        f"unavailable month '{m}' is not of the form YYYY-MM")
+            for i, m in enumerate(self.unavailable_months)
             if not MONTH.match(m)
         ]
-        if errors:
-            raise ValueError("\n".join(errors))
+        raise_issues(errors)
         return self
 
+    def _issue(self, kind: IssueKind, field: Path, text: str) -> Issue:
+        return Issue(kind, text, "nomination", self.id, field=field)
 
-def _twice(items: list[str]) -> list[str]:
-    seen: set[str] = set()
+
+def _twice(items: list[Any]) -> list[int]:
+    """The positions of the items that repeat an earlier one."""
+    seen: set[Any] = set()
     out = []
-    for i in items:
-        if i in seen:
+    for i, item in enumerate(items):
+        if item in seen:
             out.append(i)
-        seen.add(i)
+        seen.add(item)
     return out
 
 
@@ -471,9 +482,7 @@ class Problem(Record):
 
     @model_validator(mode="after")
     def _cross_check(self) -> Problem:
-        errors = problem_errors(self)
-        if errors:
-            raise ValueError("\n".join(errors))
+        raise_issues(problem_errors(self))
         return self
 
     # -- lookups, built once --------------------------------------------------------
@@ -583,13 +592,26 @@ class Problem(Record):
         return "\n".join(lines)
 
 
-def _duplicates(kind: str, ids: list[str]) -> list[str]:
+def _issue(kind: IssueKind, at: Path, record: str, ident: str | None, field: Path, text: str,
+           label: str | None = None) -> Issue:
+    """An issue of the record at ``at`` in the problem (its position stands in for a missing id)."""
+    index = at[-1] if ident is None and isinstance(at[-1], int) else None
+    return Issue(kind, text, record, ident, index, field, at, label)
+
+
+def _duplicates(record: str, found: list[tuple[Path, str]], field: str, named: str | None = None) -> list[Issue]:
+    """An issue for every record whose id (``field``) an earlier one already has.
+
+    ``named`` words the record in the message when its type alone would not say which id is
+    meant ("programme item for topic").
+    """
     seen: set[str] = set()
     out = []
-    for i in ids:
-        if i in seen:
-            out.append(f"{kind} {i}: id is used twice")
-        seen.add(i)
+    for at, ident in found:
+        if ident in seen:
+            out.append(_issue("duplicate", at, record, ident, (field,), "id is used twice",
+                              f"{named} {ident}" if named else None))
+        seen.add(ident)
     return out
 
 
@@ -620,137 +642,177 @@ def _find_cycle(edges: dict[str, list[str]]) -> list[str] | None:
     return None
 
 
-def problem_errors(p: Problem) -> list[str]:
-    """Every cross-reference and capacity error of a problem, in planner words."""
-    errors: list[str] = []
+def problem_errors(p: Problem) -> list[Issue]:
+    """Every cross-reference and capacity issue of a problem, each at its record and field."""
+    errors: list[Issue] = []
     topic_ids = [t.id for t in p.topics]
-    errors += _duplicates("topic", topic_ids)
-    errors += _duplicates("trainer", [t.id for t in p.trainers])
-    errors += _duplicates("organisation", [o.id for o in p.organisations])
-    errors += _duplicates("venue", [v.id for v in p.venues])
-    errors += _duplicates("room", [r.id for _, r in p.rooms])
-    errors += _duplicates("programme item for topic", [i.topic for i in p.programme])
+    room_places = [(("venues", v, "rooms", r), room) for v, venue in enumerate(p.venues)
+                   for r, room in enumerate(venue.rooms)]
+    errors += _duplicates("topic", [(("topics", i), t.id) for i, t in enumerate(p.topics)], "id")
+    errors += _duplicates("trainer", [(("trainers", i), t.id) for i, t in enumerate(p.trainers)], "id")
+    errors += _duplicates("organisation", [(("organisations", i), o.id) for i, o in enumerate(p.organisations)],
+                          "id")
+    errors += _duplicates("venue", [(("venues", i), v.id) for i, v in enumerate(p.venues)], "id")
+    errors += _duplicates("room", [(at, r.id) for at, r in room_places], "id")
+    errors += _duplicates("programme", [(("programme", i), item.topic) for i, item in enumerate(p.programme)],
+                          "topic", "programme item for topic")
     topics = set(topic_ids)
     modules = {m.number for m in p.modules}
     orgs = {o.id for o in p.organisations}
-    cal = p.calendar
 
-    for t in p.topics:
+    for i, t in enumerate(p.topics):
+        at = ("topics", i)
         if t.module not in modules:
-            errors.append(f"topic {t.id}: module {t.module} is not in the catalogue")
-        for o in t.resource_organisations:
+            errors.append(_issue("unknown_reference", at, "topic", t.id, ("module",),
+                                 f"module {t.module} is not in the catalogue"))
+        for j, o in enumerate(t.resource_organisations):
             if o not in orgs:
-                errors.append(f"topic {t.id}: resource organisation '{o}' is unknown")
-        for link in t.links:
+                errors.append(_issue("unknown_reference", at, "topic", t.id, ("resource_organisations", j),
+                                     f"resource organisation '{o}' is unknown"))
+        for j, link in enumerate(t.links):
             if link not in topics:
-                errors.append(f"topic {t.id}: linked topic '{link}' is unknown")
-    for m in p.modules:
-        for c in m.connected_modules:
+                errors.append(_issue("unknown_reference", at, "topic", t.id, ("links", j),
+                                     f"linked topic '{link}' is unknown"))
+    for i, m in enumerate(p.modules):
+        for j, c in enumerate(m.connected_modules):
             if c not in modules:
-                errors.append(f"module {m.number}: connected module {c} is unknown")
+                errors.append(_issue("unknown_reference", ("modules", i), "module", str(m.number),
+                                     ("connected_modules", j), f"connected module {c} is unknown"))
 
-    for tr in p.trainers:
+    for i, tr in enumerate(p.trainers):
+        at = ("trainers", i)
         if tr.organisation not in orgs:
-            errors.append(f"trainer {tr.id}: organisation '{tr.organisation}' is unknown")
-        for tid in tr.topics:
+            errors.append(_issue("unknown_reference", at, "trainer", tr.id, ("organisation",),
+                                 f"organisation '{tr.organisation}' is unknown"))
+        for j, tid in enumerate(tr.topics):
             if tid not in topics:
-                errors.append(f"trainer {tr.id}: topic '{tid}' is unknown")
-        for mod in tr.modules:
+                errors.append(_issue("unknown_reference", at, "trainer", tr.id, ("topics", j),
+                                     f"topic '{tid}' is unknown"))
+        for j, mod in enumerate(tr.modules):
             if mod not in modules:
-                errors.append(f"trainer {tr.id}: module {mod} is unknown")
+                errors.append(_issue("unknown_reference", at, "trainer", tr.id, ("modules", j),
+                                     f"module {mod} is unknown"))
 
-    for o in p.team_rules.required_organisations:
+    for j, o in enumerate(p.team_rules.required_organisations):
         if o not in orgs:
-            errors.append(f"team rules: required organisation '{o}' is unknown")
+            errors.append(_issue("unknown_reference", ("team_rules",), "team_rules", None,
+                                 ("required_organisations", j), f"required organisation '{o}' is unknown"))
 
-    for item in p.programme:
-        topic = p.topic_by_id.get(item.topic) if item.topic in topics else None
-        if topic is None:
-            errors.append(f"programme {item.topic}: topic is not in the catalogue")
-            continue
-        where = f"programme {item.topic}"
-        if item.duration_days is not None and not (
-            topic.duration_min <= item.duration_days <= topic.duration_max
-        ):
-            errors.append(
-                f"{where}: duration_days ({item.duration_days}) is outside the topic's range "
-                f"{topic.duration_min}-{topic.duration_max}"
-            )
-        if item.mode not in topic.modes:
-            errors.append(f"{where}: mode '{item.mode}' is not offered for this topic ({', '.join(topic.modes)})")
-        for o in item.required_organisations or []:
-            if o not in orgs:
-                errors.append(f"{where}: required organisation '{o}' is unknown")
-        if item.earliest_start and item.earliest_start > cal.end:
-            errors.append(f"{where}: earliest_start ({item.earliest_start}) is after the horizon ends")
-        if item.latest_end and item.latest_end < cal.start:
-            errors.append(f"{where}: latest_end ({item.latest_end}) is before the horizon starts")
-        if item.mode != "online" and p.venues:
-            rooms = [r for _, r in p.rooms]
-            if item.participants_in_person > max(r.seats for r in rooms):
-                errors.append(
-                    f"{where}: {item.participants_in_person} in-person participants exceed the "
-                    f"largest room ({max(r.seats for r in rooms)} seats)"
-                )
-            elif item.mode == "hybrid" and not any(
-                r.hybrid
-                and r.seats >= item.participants_in_person
-                and r.online_seats >= item.participants_online
-                for r in rooms
-            ):
-                errors.append(
-                    f"{where}: no hybrid-equipped room has {item.participants_in_person} seats "
-                    f"and {item.participants_online} online seats"
-                )
-        if item.mode == "online" and item.participants_online > p.platform.online_seats_per_stream:
-            errors.append(
-                f"{where}: {item.participants_online} online participants exceed the platform's "
-                f"{p.platform.online_seats_per_stream} seats per stream"
-            )
-        if item.mode != "in_person" and p.platform.max_concurrent_streams == 0:
-            errors.append(f"{where}: a {item.mode} course needs the platform, which allows 0 streams")
-        if not any(tr.can_teach(topic) and item.language in tr.languages for tr in p.trainers):
-            errors.append(f"{where}: no trainer can teach {topic.id} in '{item.language}'")
+    for i, item in enumerate(p.programme):
+        errors += _programme_item_errors(p, ("programme", i), item, orgs)
 
     editions = {edition_id(i.topic, n) for i in p.programme for n in range(1, i.editions + 1)}
     trainers = {t.id for t in p.trainers}
     room_ids = {r.id for _, r in p.rooms}
-    errors += _duplicates("pin for edition", [pin.edition for pin in p.pins])
-    for kind, records in (("pin", p.pins), ("baseline edition", p.baseline)):
-        for rec in records:
-            where = f"{kind} {rec.edition}"
-            if rec.edition not in editions:
-                errors.append(f"{where}: edition is not in the programme")
-            if rec.room is not None and rec.room not in room_ids:
-                errors.append(f"{where}: room '{rec.room}' is unknown")
-            for trainer_id in rec.trainers or []:
-                if trainer_id not in trainers:
-                    errors.append(f"{where}: trainer '{trainer_id}' is unknown")
-            if rec.start is not None and not cal.start <= rec.start <= cal.end:
-                errors.append(f"{where}: start {rec.start} is outside the horizon")
+    errors += _duplicates("pin", [(("pins", i), pin.edition) for i, pin in enumerate(p.pins)], "edition",
+                          "pin for edition")
+    for i, pin in enumerate(p.pins):
+        errors += _kept_edition_errors(p, ("pins", i), "pin", pin, editions, trainers, room_ids)
+    for i, old in enumerate(p.baseline):
+        errors += _kept_edition_errors(p, ("baseline", i), "baseline_edition", old, editions, trainers, room_ids)
 
     edges: dict[str, list[str]] = {}
-    for pr in p.prerequisites:
+    for i, pr in enumerate(p.prerequisites):
+        at = ("prerequisites", i)
         for field_name, tid in (("before", pr.before), ("after", pr.after)):
             if tid not in topics:
-                errors.append(f"prerequisite {pr.before}->{pr.after}: {field_name} topic '{tid}' is unknown")
-        if pr.before == pr.after:
-            errors.append(f"prerequisite {pr.before}->{pr.after}: a topic cannot precede itself")
-        edges.setdefault(pr.before, []).append(pr.after)
+                errors.append(_issue("unknown_reference", at, "prerequisite", None, (field_name,),
+                                     f"{field_name} topic '{tid}' is unknown", pr.label))
+        if pr.before == pr.after:  # a cycle of one, said in its own words
+            errors.append(_issue("cycle", at, "prerequisite", None, ("after",), "a topic cannot precede itself",
+                                 pr.label))
+        else:
+            edges.setdefault(pr.before, []).append(pr.after)
     cycle = _find_cycle(edges)
     if cycle:
-        errors.append("prerequisites: cycle " + " -> ".join(cycle))
+        # The cycle sits on its first prerequisite.
+        first = next(i for i, pr in enumerate(p.prerequisites) if (pr.before, pr.after) == (cycle[0], cycle[1]))
+        errors.append(_issue("cycle", ("prerequisites", first), "prerequisite", None, (),
+                             "cycle " + " -> ".join(cycle), "prerequisites"))
     errors += _nomination_errors(p, topics)
     return errors
 
 
-def _nomination_errors(p: Problem, topics: set[str]) -> list[str]:
-    errors = _duplicates("nomination", [n.id for n in p.nominations])
-    for n in p.nominations:
-        for tid in n.topics:
+def _programme_item_errors(p: Problem, at: Path, item: ProgrammeItem, orgs: set[str]) -> list[Issue]:
+    errors: list[Issue] = []
+
+    def add(kind: IssueKind, field: str | Path, text: str) -> None:
+        errors.append(_issue(kind, at, "programme", item.topic, (field,) if isinstance(field, str) else field,
+                             text))
+
+    topic = p.topic_by_id.get(item.topic)
+    if topic is None:
+        add("unknown_reference", "topic", "topic is not in the catalogue")
+        return errors
+    cal = p.calendar
+    if item.duration_days is not None and not topic.duration_min <= item.duration_days <= topic.duration_max:
+        add("out_of_range", "duration_days", f"duration_days ({item.duration_days}) is outside the topic's "
+                                             f"range {topic.duration_min}-{topic.duration_max}")
+    if item.mode not in topic.modes:
+        add("conflict", "mode", f"mode '{item.mode}' is not offered for this topic ({', '.join(topic.modes)})")
+    for j, o in enumerate(item.required_organisations or []):
+        if o not in orgs:
+            add("unknown_reference", ("required_organisations", j), f"required organisation '{o}' is unknown")
+    if item.earliest_start and item.earliest_start > cal.end:
+        add("out_of_range", "earliest_start", f"earliest_start ({item.earliest_start}) is after the horizon ends")
+    if item.latest_end and item.latest_end < cal.start:
+        add("out_of_range", "latest_end", f"latest_end ({item.latest_end}) is before the horizon starts")
+    rooms = [r for _, r in p.rooms]
+    if item.mode != "online" and rooms:
+        largest = max(r.seats for r in rooms)
+        if item.participants_in_person > largest:
+            add("no_resource", "participants_in_person", f"{item.participants_in_person} in-person participants "
+                                                         f"exceed the largest room ({largest} seats)")
+        elif item.mode == "hybrid" and not any(
+            r.hybrid and r.seats >= item.participants_in_person and r.online_seats >= item.participants_online
+            for r in rooms
+        ):
+            add("no_resource", "participants_in_person",
+                f"no hybrid-equipped room has {item.participants_in_person} seats "
+                f"and {item.participants_online} online seats")
+    if item.mode == "online" and item.participants_online > p.platform.online_seats_per_stream:
+        add("no_resource", "participants_online",
+            f"{item.participants_online} online participants exceed the platform's "
+            f"{p.platform.online_seats_per_stream} seats per stream")
+    if item.mode != "in_person" and p.platform.max_concurrent_streams == 0:
+        add("no_resource", "mode", f"a {item.mode} course needs the platform, which allows 0 streams")
+    qualified = [tr for tr in p.trainers if tr.can_teach(topic)]
+    if not any(item.language in tr.languages for tr in qualified):
+        # Nobody qualified at all is about the topic; qualified trainers who lack the language, the language.
+        add("no_resource", "language" if qualified else "topic",
+            f"no trainer can teach {topic.id} in '{item.language}'")
+    return errors
+
+
+def _kept_edition_errors(p: Problem, at: Path, record: str, rec: Pin | BaselineEdition, editions: set[str],
+                         trainers: set[str], room_ids: set[str]) -> list[Issue]:
+    """A pin's or a baseline edition's references: its edition, room and trainers, and its start."""
+    errors = []
+    if rec.edition not in editions:
+        errors.append(_issue("unknown_reference", at, record, rec.edition, ("edition",),
+                             "edition is not in the programme"))
+    if rec.room is not None and rec.room not in room_ids:
+        errors.append(_issue("unknown_reference", at, record, rec.edition, ("room",), f"room '{rec.room}' is unknown"))
+    for j, trainer_id in enumerate(rec.trainers or []):
+        if trainer_id not in trainers:
+            errors.append(_issue("unknown_reference", at, record, rec.edition, ("trainers", j),
+                                 f"trainer '{trainer_id}' is unknown"))
+    if rec.start is not None and not p.calendar.start <= rec.start <= p.calendar.end:
+        errors.append(_issue("out_of_range", at, record, rec.edition, ("start",),
+                             f"start {rec.start} is outside the horizon"))
+    return errors
+
+
+def _nomination_errors(p: Problem, topics: set[str]) -> list[Issue]:
+    errors = _duplicates("nomination", [(("nominations", i), n.id) for i, n in enumerate(p.nominations)], "id")
+    for i, n in enumerate(p.nominations):
+        at = ("nominations", i)
+        for j, tid in enumerate(n.topics):
             if tid not in topics:
-                errors.append(f"nomination {n.id}: topic '{tid}' is unknown")
-        for tid in n.completed:
+                errors.append(_issue("unknown_reference", at, "nomination", n.id, ("topics", j),
+                                     f"topic '{tid}' is unknown"))
+        for j, tid in enumerate(n.completed):
             if tid not in topics:
-                errors.append(f"nomination {n.id}: completed topic '{tid}' is unknown")
+                errors.append(_issue("unknown_reference", at, "nomination", n.id, ("completed", j),
+                                     f"completed topic '{tid}' is unknown"))
     return errors

@@ -5,7 +5,9 @@ column fills, the value's type, its help text and its validation list. The templ
 (:func:`write_template`) and the reader (:func:`import_workbook`) both walk it, so they cannot
 drift apart. Every import error names the sheet, the cell and the rule
 (``Trainers!D14: gender 'F ' is not one of woman, man, another identity, undisclosed``), and
-all errors are reported together.
+all errors are reported together. A validation issue reaches its cell through its structure
+(the record's place in the problem -> the row it came from, the field -> the column), never
+through the words of its message.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import re
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from io import BytesIO
+from itertools import groupby
 from pathlib import Path
 from typing import Any, BinaryIO, get_args
 
@@ -29,11 +32,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from model.calendar import Weekday
-from model.errors import InputError
-from model.formats.excel import HEADER_FILL, HEADER_FONT, fit_widths, print_setup, wrap_headers
-from model.formats.files import write_atomic
+from model.errors import InputError, Issue, IssueKind, ValidationIssues, error_issues, place_of, record_words
+from model.errors import Path as DocPath
+from model.formats.atomic import write_atomic
+from model.formats.sheets import HEADER_FILL, HEADER_FONT, fit_widths, print_setup, wrap_headers
 from model.problem import Gender, Mode, NominationMode, OrgKind, Problem, RuleMode, Targets, Weights
 from model.rules import RULES
 
@@ -670,8 +675,7 @@ def write_template(problem: Problem, path: str | Path) -> None:
 # ----------------------------------------------------------------------------- the reader
 
 
-Origins = dict[tuple[Any, ...], "Row"]  # a record's place in the problem -> the row it came from
-Index = dict[tuple[str, str], tuple[Any, ...]]  # (kind, id) as messages name a record -> its place
+Origins = dict[DocPath, "Row"]  # a record's place in the problem -> the row it came from
 
 
 @dataclass(frozen=True)
@@ -693,6 +697,11 @@ class Cell:
     def address(self) -> str:
         return cell_address(self.sheet, self.row, self.col) if self.row else self.sheet
 
+    @property
+    def ref(self) -> str | None:
+        """``D14``: the cell on its sheet."""
+        return f"{get_column_letter(self.col)}{self.row}" if self.row else None
+
 
 def cell_address(sheet: str, row: int, col: int) -> str:
     """``Trainers!D14``; ``'Trainer availability'!C5``: what Excel's Name Box accepts."""
@@ -706,40 +715,82 @@ def _lower_first(text: str) -> str:
 
 @dataclass
 class Row:
-    """One record as read: its values by field and the cell each came from."""
+    """One record as read: its values by field and the cell each came from.
+
+    Once assembled, ``at`` is where its record sits in the problem and ``fields`` names the
+    record's field of each column where the two differ (None: the column only says where the
+    row belongs, as a room's venue); a settings sheet's paths start at the problem itself.
+    """
 
     sheet: str
     row: int
     values: dict[str, Any] = field(default_factory=dict)
     cells: dict[str, Cell] = field(default_factory=dict)
+    at: DocPath | None = None
+    fields: dict[str, str | None] = field(default_factory=dict)
 
     def first_cell(self) -> Cell:
         return next(iter(self.cells.values()), Cell(self.sheet, self.row, 1, ""))
 
+    def path_of(self, column: str) -> DocPath | None:
+        """Where the value of ``column`` sits in the problem, once the row is assembled."""
+        if self.at is None:
+            return None
+        name = self.fields.get(column, column)
+        return self.at if name is None else (*self.at, *name.split("."))
+
+
+@dataclass
+class _Found:
+    order: tuple[int, int, int]
+    issue: Issue
+    row: Row | None = None  # a cell's row and column: located in the problem once assembled
+    column: str | None = None
+
 
 @dataclass
 class _Errors:
-    """Every error found, ordered by sheet, row and column; at most one per cell."""
+    """Every issue found, ordered by sheet, row and column; at most one per cell."""
 
     order: dict[str, int]
-    found: list[tuple[tuple[int, int, int], str]] = field(default_factory=list)
+    found: list[_Found] = field(default_factory=list)
     cells: set[str] = field(default_factory=set)
     structural: bool = False
     references: bool = False
     incomplete: bool = False
 
-    def add(self, cell: Cell, text: str) -> None:
+    def add(self, cell: Cell, kind: IssueKind, text: str, row: Row | None = None, column: str | None = None,
+            issue: Issue | None = None) -> None:
+        """An issue on ``cell`` (the first one found there stands)."""
         if cell.row and cell.address in self.cells:
             return
         self.cells.add(cell.address)
-        self.found.append(((self.order.get(cell.sheet, -1), cell.row, cell.col), f"{cell.address}: {text}"))
+        base = issue if issue is not None else Issue(kind, text)
+        self.found.append(_Found((self.order.get(cell.sheet, -1), cell.row, cell.col),
+                                 replace(base, text=text, label=cell.address, sheet=cell.sheet, cell=cell.ref),
+                                 row, column))
 
     def sheet(self, sheet: str, text: str) -> None:
         self.structural = True
-        self.found.append(((self.order.get(sheet, -1), 0, 0), text))
+        self.found.append(_Found((self.order.get(sheet, -1), 0, 0), Issue("missing", text, label=sheet,
+                                                                          sheet=sheet)))
 
-    def messages(self) -> list[str]:
-        return [m for _, m in sorted(self.found, key=lambda x: x[0])]
+    def loose(self, issue: Issue, first: bool) -> None:
+        """An issue no cell holds: before every sheet's (``first``) or after them."""
+        self.found.append(_Found((-1 if first else len(self.order), 0, 0), issue))
+
+    def issues(self, raw: Any) -> list[Issue]:
+        """Every issue in sheet order, each cell's located in the problem ``raw`` where its row is."""
+        out = []
+        for f in sorted(self.found, key=lambda x: x.order):
+            issue = f.issue
+            path = f.row.path_of(f.column) if f.row is not None and f.column is not None else None
+            if path is not None:
+                place = place_of(raw, path)
+                issue = replace(issue, record=place.record, id=place.id, index=place.index, at=place.at,
+                                field=place.field)
+            out.append(issue)
+        return out
 
 
 def import_workbook(source: str | Path | bytes | BinaryIO, name: str | None = None) -> ImportedWorkbook:
@@ -800,18 +851,19 @@ _OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
 def _open(data: bytes, name: str) -> Workbook:
+    def unreadable(text: str) -> InputError:
+        return InputError([Issue("unreadable", text)], name)
+
     if not data:
-        raise InputError(["the file is empty (0 bytes); start from `rtcm template`"], name)
+        raise unreadable("the file is empty (0 bytes); start from `rtcm template`")
     if data.startswith(_OLE2):
-        raise InputError(["the file is an Excel 97-2003 workbook (.xls); save it as an Excel "
-                          "Workbook (.xlsx)"], name)
+        raise unreadable("the file is an Excel 97-2003 workbook (.xls); save it as an Excel Workbook (.xlsx)")
     if not data.startswith(b"PK"):
-        raise InputError(["the file is not an Excel workbook (.xlsx): it looks like text or another format"],
-                         name)
+        raise unreadable("the file is not an Excel workbook (.xlsx): it looks like text or another format")
     try:
         return load_workbook(BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as err:
-        raise InputError([f"the file is not a readable Excel workbook (.xlsx): {err}"], name) from None
+        raise unreadable(f"the file is not a readable Excel workbook (.xlsx): {err}") from None
 
 
 class _Reader:
@@ -834,14 +886,14 @@ class _Reader:
             else:
                 self.rows[spec.name] = self.read_settings(spec, grid)
         if self.errors.structural:
-            raise InputError(self.errors.messages(), self.name)
+            raise InputError(self.errors.issues(None), self.name)
         self.resolve_references()
         self.check_unique()
-        raw, origins, index = self.assemble()
-        problem = self.validate(raw, origins, index)
+        raw, origins = self.assemble()
+        problem = self.validate(raw, origins)
         if self.errors.found or problem is None:
-            messages = self.errors.messages() or ["the workbook does not hold a valid problem"]
-            raise InputError(messages, self.name)
+            issues = self.errors.issues(raw) or [Issue("invalid_value", "the workbook does not hold a valid problem")]
+            raise InputError(issues, self.name)
         return ImportedWorkbook(problem, self.warnings)
 
     # -- structure ---------------------------------------------------------------------------
@@ -861,7 +913,7 @@ class _Reader:
             if spec.name in found:
                 continue
             if spec.required:
-                self.errors.sheet(spec.name, f"{spec.name}: the sheet is missing")
+                self.errors.sheet(spec.name, "the sheet is missing")
             elif spec.name in ("Targets", "Weights"):
                 self.warnings.append(f"sheet '{spec.name}' is missing: the default {spec.name.lower()} apply")
         return found
@@ -902,14 +954,14 @@ class _Reader:
         h = self.find_header(grid, wanted)
         if h is None:
             heads = ", ".join(c.header for c in spec.columns if c.required)
-            self.errors.sheet(spec.name, f"{spec.name}: no header row found (expected {heads})")
+            self.errors.sheet(spec.name, f"no header row found (expected {heads})")
             return []
         at = self.columns_of(spec.name, grid[h], spec.columns)
         present = {c.field for c in at.values()}
         for c in spec.columns:
             if c.required and c.field not in present:
-                self.errors.sheet(spec.name, f"{spec.name}: the column '{c.header}' is missing "
-                                             f"(headers are on row {h + 1})")
+                self.errors.sheet(spec.name, f"the column '{c.header}' is missing "
+                                  f"(headers are on row {h + 1})")
         rows = []
         for i in range(h + 1, len(grid)):
             line = grid[i]
@@ -929,15 +981,16 @@ class _Reader:
         h = self.find_header(grid, {key: 1, value: 1})
         row = Row(spec.name, 0)
         if h is None:
-            self.errors.sheet(spec.name, f"{spec.name}: no header row found (expected "
-                                         f"{spec.key_header}, {spec.value_header})")
+            self.errors.sheet(spec.name, f"no header row found (expected "
+                              f"{spec.key_header}, {spec.value_header})")
             return [row]
         header = [(_norm(v) if isinstance(v, str) else None) for v in grid[h]]
         if key not in header or value not in header:
             missing = spec.key_header if key not in header else spec.value_header
-            self.errors.sheet(spec.name, f"{spec.name}: the column '{missing}' is missing")
+            self.errors.sheet(spec.name, f"the column '{missing}' is missing")
             return [row]
         kj, vj = header.index(key), header.index(value)
+        row.at = ()  # a setting's field is its path in the problem
         # A row is found by its label, its field's dotted path, or its field's name where unique.
         leaf = {c.field: c.field.split(".")[-1] for c in spec.settings}
         leaves = Counter(leaf.values())
@@ -957,13 +1010,14 @@ class _Reader:
             cell = Cell(spec.name, i + 1, vj + 1, col.header)
             if col.field in row.cells:
                 first = row.cells[col.field].row
-                self.errors.add(cell, f"'{col.header}' is given twice (first on row {first})")
+                self.errors.add(cell, "duplicate", f"'{col.header}' is given twice (first on row {first})",
+                                row, col.field)
                 continue
             row.cells[col.field] = cell
             self.put(row, col, raw, cell)
         for col in spec.settings:
             if col.required and col.field not in row.cells:
-                self.errors.sheet(spec.name, f"{spec.name}: the row '{col.header}' is missing")
+                self.errors.sheet(spec.name, f"the row '{col.header}' is missing")
         return [row]
 
     # -- cells -------------------------------------------------------------------------------
@@ -972,7 +1026,7 @@ class _Reader:
         """Read one cell into the row's values (or note its error)."""
         if _blank(value):
             if col.required:
-                self.bad(row, col, cell, f"{_lower_first(col.header)} is required (the cell is empty)")
+                self.bad(row, col, cell, f"{_lower_first(col.header)} is required (the cell is empty)", "missing")
             elif col.blank is not OMIT:
                 row.values[col.field] = list(col.blank) if isinstance(col.blank, tuple) else col.blank
             return
@@ -981,10 +1035,10 @@ class _Reader:
         except ValueError as err:
             self.bad(row, col, cell, str(err))
 
-    def bad(self, row: Row, col: Column, cell: Cell, text: str) -> None:
+    def bad(self, row: Row, col: Column, cell: Cell, text: str, kind: IssueKind = "invalid_value") -> None:
         row.values[col.field] = BAD
         self.errors.incomplete = True
-        self.errors.add(cell, text)
+        self.errors.add(cell, kind, text, row, col.field)
 
     def resolve_references(self) -> None:
         ids: dict[str, list[Any]] = {}
@@ -1020,7 +1074,7 @@ class _Reader:
                                     f"{', '.join(map(str, matches))} on the {col.ref} sheet")
                         else:
                             text = f"{col.label} '{v}' is not on the {col.ref} sheet"
-                        self.errors.add(row.cells[col.field], text)
+                        self.errors.add(row.cells[col.field], "unknown_reference", text, row, col.field)
                         out.append(v)
                     row.values[col.field] = out if col.many else out[0]
 
@@ -1037,52 +1091,50 @@ class _Reader:
                     self.errors.references = True
                     col = spec.key_column
                     label = col.label if col else spec.key
-                    self.errors.add(row.cells[spec.key], f"{label} '{v}' is already used on row {first[v]}")
+                    self.errors.add(row.cells[spec.key], "duplicate",
+                                    f"{label} '{v}' is already used on row {first[v]}", row, spec.key)
                 else:
                     first[v] = row.row
 
     # -- the problem -------------------------------------------------------------------------
 
-    def assemble(self) -> tuple[dict[str, Any], Origins, Index]:
-        """The problem as plain data, where each record came from, and records by (kind, id)."""
+    def assemble(self) -> tuple[dict[str, Any], Origins]:
+        """The problem as plain data, and the row each record came from (by its place in the problem)."""
         raw: dict[str, Any] = {}
         origins: Origins = {}
-        index: Index = {}
 
-        def add(section: str, kind: str, key: str | None, row: Row, values: dict[str, Any]) -> None:
+        def add(section: str, row: Row, values: dict[str, Any]) -> None:
             records = raw.setdefault(section, [])
-            loc = (section, len(records))
+            row.at = (section, len(records))
             records.append(values)
-            origins[loc] = row
-            if key is not None:
-                ident = values.get(key) if key != "->" else f"{values.get('before')}->{values.get('after')}"
-                index.setdefault((kind, str(ident)), loc)
+            origins[row.at] = row
 
         for spec in LAYOUT:
             if isinstance(spec, SettingsSheet) and spec.name in self.rows:
                 self.assemble_settings(spec, self.rows[spec.name][0], raw, origins)
         for r in self.rows.get("Modules", []):
-            add("modules", "module", "number", r, dict(r.values))
+            add("modules", r, dict(r.values))
         for r in self.rows.get("Topics", []):
-            add("topics", "topic", "id", r, dict(r.values))
+            add("topics", r, dict(r.values))
         for r in self.rows.get("Organisations", []):
-            add("organisations", "organisation", "id", r, dict(r.values))
+            add("organisations", r, dict(r.values))
         trainer_at: dict[Any, int] = {}
         for r in self.rows.get("Trainers", []):
             trainer_at.setdefault(r.values.get("id"), len(raw.get("trainers", [])))
-            add("trainers", "trainer", "id", r, {**r.values, "unavailable": []})
+            add("trainers", r, {**r.values, "unavailable": []})
         for r in self.rows.get("Trainer availability", []):
             t = trainer_at.get(r.values.get("trainer"))
             if t is None:
                 self.errors.incomplete = True
                 continue
             periods = raw["trainers"][t]["unavailable"]
-            origins[("trainers", t, "unavailable", len(periods))] = r
+            r.at, r.fields = ("trainers", t, "unavailable", len(periods)), {"trainer": None}
+            origins[r.at] = r
             periods.append({k: v for k, v in r.values.items() if k != "trainer"})
         venue_at: dict[Any, int] = {}
         for r in self.rows.get("Venues", []):
             venue_at.setdefault(r.values.get("id"), len(raw.get("venues", [])))
-            add("venues", "venue", "id", r, {**r.values, "rooms": [], "closures": []})
+            add("venues", r, {**r.values, "rooms": [], "closures": []})
         room_at: dict[Any, tuple[int, int]] = {}
         for r in self.rows.get("Rooms", []):
             v = venue_at.get(r.values.get("venue"))
@@ -1093,23 +1145,23 @@ class _Reader:
             loc = ("venues", v, "rooms", len(rooms))
             room_at.setdefault(r.values.get("id"), (v, len(rooms)))
             origins[loc] = r
-            index.setdefault(("room", str(r.values.get("id"))), loc)
+            r.at, r.fields = loc, {"venue": None}
             rooms.append({**{k: x for k, x in r.values.items() if k != "venue"}, "closures": []})
         for r in self.rows.get("Closures", []):
             self.assemble_closure(r, raw, origins, venue_at, room_at)
         for r in self.rows.get("Programme", []):
-            add("programme", "programme", "topic", r, dict(r.values))
+            add("programme", r, dict(r.values))
         for r in self.rows.get("Prerequisites", []):
-            add("prerequisites", "prerequisite", "->", r, dict(r.values))
+            add("prerequisites", r, dict(r.values))
         for r in self.rows.get("Nominations", []):
-            add("nominations", "nomination", "id", r, dict(r.values))
+            add("nominations", r, dict(r.values))
         for r in self.rows.get("Pins", []):
-            add("pins", "pin", "edition", r, dict(r.values))
+            add("pins", r, dict(r.values))
         for r in self.rows.get("Baseline", []):
-            add("baseline", "baseline edition", "edition", r, dict(r.values))
+            add("baseline", r, dict(r.values))
         for section in ("modules", "topics", "organisations", "trainers", "venues", "programme"):
             raw.setdefault(section, [])
-        return raw, origins, index
+        return raw, origins
 
     def assemble_settings(self, spec: SettingsSheet, row: Row, raw: dict[str, Any],
                           origins: Origins) -> None:
@@ -1131,43 +1183,49 @@ class _Reader:
         kind = v.get("kind", BAD)
         period = {k: v[k] for k in ("start", "end", "reason") if k in v}
         calendar = raw.setdefault("calendar", {})
+        r.fields = {"kind": None, "venue": None, "room": None}
         if kind in ("centre", "holiday"):
             for other in ("venue", "room"):
                 if v.get(other) not in (None, BAD):
                     self.bad(r, SHEET_COLUMN["Closures", other], r.cells[other],
-                             f"a {CLOSURE_KINDS.show(kind)} applies to the whole centre; leave {other} blank")
+                             f"a {CLOSURE_KINDS.show(kind)} applies to the whole centre; leave {other} blank",
+                             "conflict")
             if kind == "centre":
-                target, loc_of = calendar.setdefault("closures", []), ("calendar", "closures")
-                origins[(*loc_of, len(target))] = r
+                target = calendar.setdefault("closures", [])
+                r.at = ("calendar", "closures", len(target))
+                origins[r.at] = r
                 target.append(period)
                 return
             holidays = calendar.setdefault("extra_holidays", [])
             if v.get("end") not in (None, BAD) and v.get("end") != v.get("start"):
                 self.bad(r, SHEET_COLUMN["Closures", "end"], r.cells["end"],
-                         "an extra holiday is one day: leave End blank or equal to Start")
+                         "an extra holiday is one day: leave End blank or equal to Start", "conflict")
             day = Row(r.sheet, r.row, {"day": v.get("start"), "name": v.get("reason")},
                       {k: r.cells[f] for k, f in (("day", "start"), ("name", "reason")) if f in r.cells})
-            origins[("calendar", "extra_holidays", len(holidays))] = day
+            r.at = ("calendar", "extra_holidays", len(holidays))
+            r.fields |= {"start": "day", "end": None, "reason": "name"}
+            origins[r.at] = day
             holidays.append({"day": v.get("start", BAD), **({"name": v["reason"]} if "reason" in v else {})})
             return
         if kind == "venue":
             venue = v.get("venue")
             if venue is None:
                 self.bad(r, SHEET_COLUMN["Closures", "venue"], r.cells.get("venue", r.first_cell()),
-                         "venue is required for a venue closure")
+                         "venue is required for a venue closure", "missing")
             at = venue_at.get(venue)
             if at is None:
                 self.errors.incomplete = True
                 return
             target = raw["venues"][at]["closures"]
-            origins[("venues", at, "closures", len(target))] = r
+            r.at = ("venues", at, "closures", len(target))
+            origins[r.at] = r
             target.append(period)
             return
         if kind == "room":
             room = v.get("room")
             if room is None:
                 self.bad(r, SHEET_COLUMN["Closures", "room"], r.cells.get("room", r.first_cell()),
-                         "room is required for a room closure")
+                         "room is required for a room closure", "missing")
             place = room_at.get(room)
             if place is None:
                 self.errors.incomplete = True
@@ -1175,131 +1233,73 @@ class _Reader:
             venue = v.get("venue")
             if venue not in (None, BAD) and venue_at.get(venue) != place[0]:
                 self.bad(r, SHEET_COLUMN["Closures", "venue"], r.cells["venue"],
-                         f"room {room} is in venue {raw['venues'][place[0]].get('id')}, not {venue}")
+                         f"room {room} is in venue {raw['venues'][place[0]].get('id')}, not {venue}", "conflict")
                 return
             target = raw["venues"][place[0]]["rooms"][place[1]]["closures"]
-            origins[("venues", place[0], "rooms", place[1], "closures", len(target))] = r
+            r.at = ("venues", place[0], "rooms", place[1], "closures", len(target))
+            origins[r.at] = r
             target.append(period)
             return
         self.errors.incomplete = True  # the kind itself could not be read: its error stands
 
-    def validate(self, raw: dict[str, Any], origins: Origins,
-                 index: Index) -> Problem | None:
+    def validate(self, raw: dict[str, Any], origins: Origins) -> Problem | None:
         try:
             return Problem.model_validate(raw)
         except ValidationError as err:
             for e in err.errors(include_url=False):
-                self.place(e, origins, index)
+                for issue in error_issues(e, raw):
+                    if not e["loc"] and (self.errors.incomplete or (self.errors.references
+                                                                    and issue.kind in _COVERED)):
+                        # A rule across records; when a row could not be read or placed, or a
+                        # reference is already marked on its cell, its findings would be about a
+                        # problem other than the planner's, so it waits.
+                        continue
+                    self.place(issue, e, origins)
             return None
 
-    def place(self, e: Any, origins: Origins,
-              index: Index) -> None:
-        """Put one pydantic error on the cell it is about."""
-        loc = tuple(e["loc"])
-        if e["type"] == "value_error":
-            for line in str(e["msg"]).removeprefix("Value error, ").splitlines():
-                if not line:
-                    continue
-                if loc:
-                    self.place_line(line, loc, origins)
-                elif not self.errors.incomplete and not (self.errors.references and _COVERED.search(line)):
-                    # A cross-record rule; when a row could not be read or placed its findings
-                    # would be about a problem other than the planner's, so it waits.
-                    self.place_line(line, _record_of(line, index), origins)
+    def place(self, issue: Issue, e: ErrorDetails, origins: Origins) -> None:
+        """Put an issue on its cell: the row its record came from, the column of its field."""
+        path = issue.path
+        # The longest part of the path a row holds; the problem itself (its name, budget) only
+        # for its own fields, so that a record no row holds stays off the Settings sheet.
+        at_row = None if path is None else max(
+            (n for n in range(len(path) + 1) if path[:n] in origins and (n or len(path) == 1)), default=None)
+        own = isinstance((e.get("ctx") or {}).get("error"), ValidationIssues)
+        if path is None or at_row is None:
+            self.errors.loose(issue, first=not own)
             return
-        at = max((n for n in range(len(loc) + 1) if loc[:n] in origins), default=None)
-        if at is None:
-            self.errors.found.append(((-1, 0, 0), f"{'.'.join(map(str, loc))}: {e['msg']}"))
-            return
-        row = origins[loc[:at]]
-        rest = loc[at:]
-        name = str(rest[0]) if rest else ""
+        row = origins[path[:at_row]]
+        rest = path[at_row:]
+        name = rest[0] if rest and isinstance(rest[0], str) else ""
         cell = row.cells.get(name)
-        if cell is None:
-            cell = row.first_cell()
-            label = name.replace("_", " ") or "value"
+        if not own:  # pydantic's check of one field: said in the words of its column
+            label = _lower_first(cell.header) if cell is not None else (name.replace("_", " ") or "value")
+            text = _field_text(e, label)
         else:
-            label = _lower_first(cell.header)
-        self.errors.add(cell, _field_text(e, label))
-
-    def place_line(self, line: str, loc: tuple[Any, ...] | None, origins: Origins) -> None:
-        """Put a message that names its record (``trainer T07: ...``) on the cell it is about."""
-        band = re.match(r"^targets (\w+): ", line)
-        if band:  # a gender target's band: its rows on the Targets sheet
-            loc, line = ("targets", band.group(1)), "targets: " + line[band.end():]
-        while loc and loc not in origins:
-            loc = loc[:-1]
-        row = origins.get(loc) if loc else None
-        if loc is None or row is None:
-            self.errors.found.append(((len(LAYOUT), 0, 0), line))
-            return
-        cell = None
-        m = _PERIOD.search(line)
-        if m:
-            sub = {"unavailable period": "unavailable", "closure": "closures"}[m.group(1)]
-            nested = origins.get((*loc, sub, int(m.group(2)) - 1))  # type: ignore[misc]
-            if nested is not None:
-                row, cell = nested, nested.cells.get("end")
-        if cell is None:
-            cell = _cell_named_in(line, row)
-        for name, c in row.cells.items():
-            if "_" in name:
-                line = re.sub(rf"\b{name}\b", _lower_first(c.header), line)
-        for value, shown in _SHOWN.items():
-            line = re.sub(rf"\b{value}\b", shown, line)
-        self.errors.add(cell, line)
+            settings = isinstance(SHEET_BY_NAME.get(row.sheet), SettingsSheet)
+            where = record_words(issue.record) if settings and issue.record else issue.where
+            text = _reworded(f"{where}: {issue.text}" if where else issue.text, row)
+        self.errors.add(cell or row.first_cell(), issue.kind, text, issue=issue)
 
 
-_PERIOD = re.compile(r"(unavailable period|closure) (\d+) ends")
-# Cross-record messages the reader has already put on a cell (unknown ids, ids used twice).
-_COVERED = re.compile(r"is unknown$|id is used twice$|is not in the catalogue$|cycle")
-_RECORD = re.compile(
-    r"^(topic|trainer|organisation|venue|room|module|programme(?: item for topic)?|prerequisite|"
-    r"pin(?: for edition)?|baseline edition|nomination) (\S+?):")
-_KINDS = {"programme item for topic": "programme", "pin for edition": "pin"}
-_SECTIONS = {"team rules": ("team_rules",), "calendar": ("calendar",), "platform": ("platform",)}
+# Rules across records whose findings the reader has already put on a cell (unknown ids, ids used
+# twice) or that an unknown id may have caused.
+_COVERED = {"unknown_reference", "duplicate", "cycle"}
 # Values the model spells with "_" and the workbook with a space (in_person: in person).
 _SHOWN = {v: c.show(v) for c in (GENDERS, MODES, ORG_KINDS, RULE_MODES) for v in c.values if "_" in v}
 SHEET_COLUMN: dict[tuple[str, str], Column] = {
     (s.name, c.field): c for s in LAYOUT for c in s.columns}
 
 
-def _record_of(line: str, index: Index) -> tuple[Any, ...] | None:
-    m = _RECORD.match(line)
-    if m:
-        return index.get((_KINDS.get(m.group(1), m.group(1)), m.group(2)))
-    m = re.match(r"^prerequisites: cycle (\S+) -> (\S+)", line)
-    if m:
-        return index.get(("prerequisite", f"{m.group(1)}->{m.group(2)}"))
-    for prefix, loc in _SECTIONS.items():
-        if line.startswith(prefix + ":"):
-            return loc
-    return None
+def _reworded(text: str, row: Row) -> str:
+    """A message in the workbook's words: a field by its column's header, a value as the cell shows it.
 
-
-def _cell_named_in(line: str, row: Row) -> Cell:
-    """The cell of ``row`` a message is about: a quoted value, else a field it names."""
-    body = line.split(":", 1)[1] if ":" in line else line
-    for quoted in re.findall(r"'([^']*)'", body):
-        for name, value in row.values.items():
-            values = value if isinstance(value, list) else [value]
-            if name in row.cells and quoted in (str(v) for v in values):
-                return row.cells[name]
-    named = [(body.find(n), n) for n in row.cells if "_" in n]
-    hits = sorted((pos, n) for pos, n in named if pos >= 0)
-    if hits:
-        return row.cells[hits[0][1]]
-    for phrase, name in _HINTS:
-        if phrase in body and name in row.cells:
-            return row.cells[name]
-    return row.first_cell()
-
-
-# Words of a message that point at a field the message does not name.
-_HINTS = (("horizon ends", "end"), ("in-person participants", "participants_in_person"),
-          ("online participants", "participants_online"),
-          ("hybrid-equipped room has", "participants_in_person"),
-          ("no trainer can teach", "language"), ("allows 0 streams", "mode"))
+    ``duration_max (1) is below duration_min (2)`` -> ``max days (1) is below min days (2)``.
+    Only whole words change, and only the row's own fields; where the message goes is already known.
+    """
+    names = {name: _lower_first(c.header) for name, c in row.cells.items() if "_" in name}
+    words = ("".join(chars) for _, chars in groupby(text, key=lambda ch: ch.isalnum() or ch == "_"))
+    return "".join(names.get(w) or _SHOWN.get(w) or w for w in words)
 
 
 def _field_text(e: Any, label: str) -> str:

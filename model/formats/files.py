@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from model.errors import InputError, validate_as
+from model.errors import InputError, Issue, validate_as
+from model.formats.atomic import write_atomic
 from model.problem import Problem, problem_errors
 from model.schedule import Schedule
+
+__all__ = ["parse_text", "problem_from_data", "problem_yaml", "read_problem", "read_schedule", "schedule_json",
+           "write_atomic"]
 
 # libyaml's safe loader when PyYAML was built with it (about ten times faster), else the pure one.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -26,12 +28,13 @@ def parse_text(text: str, source: str) -> Any:
             return json.loads(text)
         return yaml.load(text, Loader=SAFE_LOADER)
     except json.JSONDecodeError as err:
-        raise InputError([f"not valid JSON at line {err.lineno}, column {err.colno}: {err.msg}"],
-                         source) from None
+        raise InputError([Issue("unreadable", f"not valid JSON at line {err.lineno}, column {err.colno}: "
+                                              f"{err.msg}")], source) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError([f"not valid YAML{where}: {getattr(err, 'problem', err)}"], source) from None
+        raise InputError([Issue("unreadable", f"not valid YAML{where}: {getattr(err, 'problem', err)}")],
+                         source) from None
 
 
 def problem_from_data(raw: Any, source: str = "problem") -> Problem:
@@ -43,15 +46,17 @@ def problem_from_data(raw: Any, source: str = "problem") -> Problem:
     as it stands, each invalid record read as written, and its findings are added.
     """
     if not isinstance(raw, dict):
-        raise InputError(["the file does not hold a problem (a mapping of sections)"], source)
+        raise InputError([Issue("invalid_value", "the file does not hold a problem (a mapping of sections)",
+                                at=())], source)
     try:
         return validate_as(Problem, raw, source)
     except InputError as err:
-        found = _cross_check_as_written(raw)
-        raise InputError(err.messages + [m for m in found if m not in err.messages], source) from None
+        said = set(err.messages)
+        found = [i for i in _cross_check_as_written(raw) if i.message not in said]
+        raise InputError(err.issues + found, source) from None
 
 
-def _cross_check_as_written(raw: dict[str, Any]) -> list[str]:
+def _cross_check_as_written(raw: dict[str, Any]) -> list[Issue]:
     # Best effort: a section that cannot be read at all gives up quietly (the field errors stand).
     sections: dict[str, Any] = {}
     for name, info in Problem.model_fields.items():
@@ -101,7 +106,7 @@ def read_problem(path: str | Path) -> Problem:
     """A validated problem from a YAML, JSON or Excel file."""
     path = Path(path)
     if not path.exists():
-        raise InputError([f"file {path} does not exist"], str(path))
+        raise InputError([Issue("missing", f"file {path} does not exist")], str(path))
     if path.suffix.lower() == ".xlsx":
         from model.formats.excel_input import read_problem_workbook
 
@@ -112,7 +117,7 @@ def read_problem(path: str | Path) -> Problem:
 def read_schedule(path: str | Path) -> Schedule:
     path = Path(path)
     if not path.exists():
-        raise InputError([f"file {path} does not exist"], str(path))
+        raise InputError([Issue("missing", f"file {path} does not exist")], str(path))
     raw = parse_text(path.read_text(encoding="utf-8"), path.name)
     return validate_as(Schedule, raw, path.name)
 
@@ -123,17 +128,3 @@ def schedule_json(schedule: Schedule) -> str:
 
 def problem_yaml(problem: Problem) -> str:
     return yaml.safe_dump(problem.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100)
-
-
-def write_atomic(path: str | Path, data: str | bytes) -> None:
-    """Write a file so that readers see the old or the new content, never half of it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

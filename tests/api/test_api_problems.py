@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from api.app import create_app
+from api.wire import ProblemDetails
 
 
 def test_health(client):
@@ -77,7 +78,7 @@ def test_an_invalid_problem_lists_every_error_naming_the_records(client, default
     assert r.headers["content-type"] == "application/problem+json"
     body = r.json()
     assert body["status"] == 422 and body["type"] == "urn:rtcm:invalid-input"
-    errors = body["errors"]
+    errors = [e["message"] for e in body["errors"]]
     assert any(e.startswith(f"trainer {first}:") and "NOWHERE" in e for e in errors), errors
     assert any(e.startswith(f"trainer {second}:") and "gender" in e for e in errors), errors
     assert len(errors) == 2
@@ -100,7 +101,7 @@ def test_an_invalid_problem_lists_every_error_naming_the_records(client, default
 def test_unreadable_uploads_are_422(client, files, expected):
     r = client.post("/problems", files=files)
     assert r.status_code == 422, r.text
-    assert any(expected in e for e in r.json()["errors"]), r.json()
+    assert any(expected in e["message"] for e in r.json()["errors"]), r.json()
 
 
 def test_unsupported_formats_are_415(client):
@@ -202,7 +203,7 @@ def test_a_table_of_invalid_problems_is_422(client, tiny_raw, changes, expected)
     r = client.post("/problems", json=tiny_raw)
     assert r.status_code == 422, r.text
     assert r.headers["content-type"] == "application/problem+json"
-    assert any(e.startswith(expected) for e in r.json()["errors"]), r.json()["errors"]
+    assert any(e["message"].startswith(expected) for e in r.json()["errors"]), r.json()["errors"]
     assert [p["id"] for p in client.get("/problems").json()] == ["default"]  # nothing stored
 
 
@@ -210,4 +211,48 @@ def test_service_limits_apply_to_yaml_too(client, tiny_raw):
     text = yaml.safe_dump(changed(tiny_raw, "programme.0.editions", 10**9))
     r = client.post("/problems", content=text, headers={"content-type": "application/yaml"})
     assert r.status_code == 422
-    assert r.json()["errors"][0].startswith("programme: 1000000003 editions in all")
+    assert r.json()["errors"][0]["message"].startswith("programme: 1000000003 editions in all")
+
+
+def test_each_error_points_into_the_document_sent(client, tiny_raw):
+    """An error is an object: the message as before, its kind, record and field, and a JSON pointer."""
+    trainer = tiny_raw["trainers"][1]["id"]
+    tiny_raw["trainers"][1]["unavailable"] = [{"start": "2027-03-20", "end": "2027-03-01"}]
+    tiny_raw["prerequisites"] = [{"before": "M1.T1", "after": "M9.T9"}]
+    r = client.post("/problems", json=tiny_raw)
+    assert r.status_code == 422, r.text
+    assert ProblemDetails.model_validate(r.json()).errors  # as the OpenAPI schema says
+    assert r.json()["errors"] == [
+        {"message": f"trainer {trainer}: unavailable period 1 ends (2027-03-01) before it starts (2027-03-20)",
+         "kind": "out_of_order", "pointer": "/trainers/1/unavailable/0/end",
+         "record": {"type": "trainer", "id": trainer, "index": None}, "field": ["unavailable", 0, "end"],
+         "sheet": None, "cell": None},
+        # A prerequisite has no id: its position names it.
+        {"message": "prerequisite M1.T1->M9.T9: after topic 'M9.T9' is unknown",
+         "kind": "unknown_reference", "pointer": "/prerequisites/0/after",
+         "record": {"type": "prerequisite", "id": None, "index": 0}, "field": ["after"],
+         "sheet": None, "cell": None},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "kind", "pointer"),
+    [
+        ({"calendar": DROP}, "missing", "/calendar"),  # a section left out
+        ({"colour": "blue"}, "unknown_field", "/colour"),  # a field the format does not have
+        ({"programme.0.editions": 0}, "out_of_range", "/programme/0/editions"),
+        ({"programme.0.editions": 10**9}, "out_of_range", "/programme"),  # over the service's limits
+    ],
+)
+def test_the_kind_and_pointer_of_invalid_problems(client, tiny_raw, changes, kind, pointer):
+    for path, value in changes.items():
+        changed(tiny_raw, path, value)
+    [error] = client.post("/problems", json=tiny_raw).json()["errors"]
+    assert (error["kind"], error["pointer"]) == (kind, pointer), error
+
+
+def test_a_syntax_error_points_nowhere(client):
+    r = client.post("/problems", files={"file": ("bad.yaml", "name: x\n  calendar: [\n", "application/yaml")})
+    [error] = r.json()["errors"]
+    assert (error["kind"], error["pointer"], error["record"]) == ("unreadable", None, None)
+    assert error["message"].startswith("not valid YAML at line")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -22,8 +23,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from cli.app import app
+from cli.common import EXIT_BAD_INPUT
 from data import default_problem
-from model.errors import InputError
+from model.errors import InputError, Issue
 from model.formats.excel_input import (
     FIRST_ROW,
     HEADER_ROW,
@@ -34,7 +37,7 @@ from model.formats.excel_input import (
     template_workbook,
     write_template,
 )
-from model.formats.files import read_problem
+from model.formats.files import problem_from_data, read_problem
 from model.problem import (
     BaselineEdition,
     Module,
@@ -49,7 +52,6 @@ from model.problem import (
     Trainer,
     Venue,
 )
-from scheduler.cli import EXIT_BAD_INPUT, app
 from tests.instances.tiny import problem_of, record, tiny_data, tiny_problem
 
 runner = CliRunner()
@@ -286,8 +288,10 @@ BROKEN: list[tuple[str, Callable[[openpyxl.Workbook], None], list[str]]] = [
      ["Rooms!A4: venue 'ANNEX' is not on the Venues sheet"]),
     ("duplicate trainer id", _set("Trainers", A6="T1"), ["Trainers!A6: id 'T1' is already used on row 3"]),
     ("duplicate topic id", _set("Topics", A4="M1.T1"),
-     # M2.T1 is gone from the Topics sheet, so its programme row names an unknown topic.
+     # The row's module (2) no longer matches its id; and M2.T1 is gone from the Topics sheet,
+     # so its programme row names an unknown topic.
      ["Topics!A4: id 'M1.T1' is already used on row 3",
+      "Topics!B4: topic M1.T1: module is 2 but the id says 1",
       "Programme!A4: topic 'M2.T1' is not on the Topics sheet"]),
     ("duplicate room id", _set("Rooms", B4="HALL"), ["Rooms!B4: id 'HALL' is already used on row 3"]),
     # Case-folded ids are accepted, unless two ids fold to the same word.
@@ -341,6 +345,170 @@ BROKEN: list[tuple[str, Callable[[openpyxl.Workbook], None], list[str]]] = [
 @pytest.mark.parametrize(("edit", "expected"), [pytest.param(e, x, id=name) for name, e, x in BROKEN])
 def test_a_broken_workbook_names_every_cell_and_rule(tiny_xlsx, tmp_path, edit, expected):
     assert errors_of(edited(tiny_xlsx, tmp_path, edit)) == expected
+
+
+# ------------------------------------------------------- issues reach their cell by structure
+
+
+def _at(*path: Any, value: Any = None, drop: bool = False) -> Callable[[dict[str, Any]], None]:
+    """A change to the problem's data: set (or drop) the value at ``path``."""
+    def change(data: dict[str, Any]) -> None:
+        node = data
+        for key in path[:-1]:
+            node = node[key]
+        if drop:
+            del node[path[-1]]
+        else:
+            node[path[-1]] = value
+    return change
+
+
+def _each(*changes: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        for c in changes:
+            c(data)
+    return change
+
+
+def _nobody_qualified(data: dict[str, Any]) -> None:
+    for t in data["trainers"]:
+        t.update(topics=[], modules=[1])
+
+
+# Every cross-reference, order and capacity rule of the Trainers, Rooms, Programme and
+# Prerequisites sheets (with the Trainer availability and Closures rows that belong to them):
+# a change to the data of ``rich_tiny`` that breaks it, the issue's kind and record, and the
+# cell of ``rich_tiny``'s template the issue belongs on. Trainers T1..T4 on rows 3..6; Rooms
+# HALL, B on rows 3, 4; Programme M1.T1, M2.T1 on rows 3, 4; one prerequisite on row 3; T1's
+# absence on row 3 of Trainer availability; Closures: centre, holiday, venue, room on rows 3..6.
+PLACED = [
+    ("organisation", _at("trainers", 2, "organisation", value="UNESCO"), "unknown_reference", "trainer",
+     "Trainers!D5"),
+    ("topic", _at("trainers", 3, "topics", value=["M9.T9"]), "unknown_reference", "trainer", "Trainers!E6"),
+    ("module", _at("trainers", 1, "modules", value=[1, 7]), "unknown_reference", "trainer", "Trainers!F4"),
+    ("trainer id twice", _at("trainers", 3, "id", value="T1"), "duplicate", "trainer", "Trainers!A6"),
+    ("absence reversed", _at("trainers", 0, "unavailable", 0, "end", value="2027-03-14"), "out_of_order",
+     "trainer", "'Trainer availability'!D3"),
+    ("room id twice", _at("venues", 0, "rooms", 1, "id", value="HALL"), "duplicate", "room", "Rooms!B4"),
+    ("online seats without hybrid", _at("venues", 0, "rooms", 1, "online_seats", value=10), "conflict", "room",
+     "Rooms!F4"),
+    ("room closure reversed", _at("venues", 0, "rooms", 1, "closures", 0, "end", value="2027-02-28"),
+     "out_of_order", "room", "Closures!E6"),
+    ("venue closure reversed", _at("venues", 0, "closures", 0, "end", value="2027-03-28"), "out_of_order",
+     "venue", "Closures!E5"),
+    ("centre closure reversed", _at("calendar", "closures", 0, "end", value="2027-03-23"), "out_of_order",
+     "calendar", "Closures!E3"),
+    ("programme topic", _at("programme", 1, "topic", value="M7.T7"), "unknown_reference", "programme",
+     "Programme!A4"),
+    ("programme item twice", _at("programme", 1, "topic", value="M1.T1"), "duplicate", "programme",
+     "Programme!A4"),
+    ("required organisation", _at("programme", 0, "required_organisations", value=["IOM", "WHO"]),
+     "unknown_reference", "programme", "Programme!M3"),
+    ("days outside the topic's range", _at("programme", 1, "duration_days", value=5), "out_of_range",
+     "programme", "Programme!E4"),
+    ("mode not offered", _at("topics", 1, "modes", value=["hybrid"]), "conflict", "programme", "Programme!D4"),
+    ("online course with a room's participants", _at("programme", 0, "mode", value="online"), "conflict",
+     "programme", "Programme!J3"),
+    ("window reversed", _at("programme", 0, "latest_end", value="2027-03-01"), "out_of_order", "programme",
+     "Programme!G3"),
+    ("earliest start after the horizon", _each(_at("programme", 0, "earliest_start", value="2027-04-05"),
+                                               _at("programme", 0, "latest_end", value=None)),
+     "out_of_range", "programme", "Programme!F3"),
+    ("latest end before the horizon", _each(_at("programme", 0, "earliest_start", value=None),
+                                            _at("programme", 0, "latest_end", value="2027-02-01")),
+     "out_of_range", "programme", "Programme!G3"),
+    ("room too small", _at("programme", 0, "participants_in_person", value=45), "no_resource", "programme",
+     "Programme!J3"),
+    ("no hybrid room large enough", _at("programme", 0, "participants_online", value=80), "no_resource",
+     "programme", "Programme!J3"),
+    ("platform too small", _each(_at("programme", 1, "mode", value="online"),
+                                 _at("programme", 1, "participants_in_person", value=0),
+                                 _at("programme", 1, "participants_online", value=100)),
+     "no_resource", "programme", "Programme!K4"),
+    ("nobody speaks the language", _at("programme", 1, "language", value="fr"), "no_resource", "programme",
+     "Programme!L4"),
+    ("nobody qualified", _nobody_qualified, "no_resource", "programme", "Programme!A4"),
+    ("before unknown", _at("prerequisites", 0, "before", value="M9.T9"), "unknown_reference", "prerequisite",
+     "Prerequisites!A3"),
+    ("after unknown", _at("prerequisites", 0, "after", value="M9.T9"), "unknown_reference", "prerequisite",
+     "Prerequisites!B3"),
+    ("gaps reversed", _at("prerequisites", 0, "max_gap_days", value=0), "out_of_order", "prerequisite",
+     "Prerequisites!D3"),
+    ("a topic before itself", _at("prerequisites", 0, "after", value="M1.T1"), "cycle", "prerequisite",
+     "Prerequisites!B3"),
+    ("cycle", lambda d: d["prerequisites"].append({"before": "M2.T1", "after": "M1.T1"}), "cycle",
+     "prerequisite", "Prerequisites!A3"),
+]
+
+
+@pytest.fixture(scope="module")
+def rich_xlsx() -> bytes:
+    return workbook_bytes(rich_tiny())
+
+
+def _issue_of(change: Callable[[dict[str, Any]], None], kind: str, record: str) -> Issue:
+    data = rich_tiny().model_dump(mode="json")
+    change(data)
+    with pytest.raises(InputError) as caught:
+        problem_from_data(data)
+    [issue] = [i for i in caught.value.issues if (i.kind, i.record) == (kind, record)]
+    return issue
+
+
+@pytest.mark.parametrize(("change", "kind", "record", "address"),
+                         [pytest.param(c, k, r, a, id=n) for n, c, k, r, a in PLACED])
+def test_an_issue_lands_on_its_cell_whatever_its_words(rich_xlsx, monkeypatch, change, kind, record, address):
+    """The issue the rule raises, its words replaced by ones that name no record, field or value,
+    still lands on its cell: the reader places it by its record and field alone."""
+    issue = _issue_of(change, kind, record)
+    reworded = replace(issue, text="lorem ipsum", label="dolor sit")
+    monkeypatch.setattr("model.problem.problem_errors", lambda problem: [reworded])
+    with pytest.raises(InputError) as caught:
+        import_workbook(rich_xlsx)
+    [found] = caught.value.issues
+    assert found.message == f"{address}: dolor sit: lorem ipsum"
+    sheet, cell = address.rsplit("!", 1)
+    assert (found.sheet, found.cell) == (sheet.strip("'"), cell)
+    assert (found.kind, found.record, found.id, found.field, found.pointer) == \
+        (issue.kind, issue.record, issue.id, issue.field, issue.pointer)
+
+
+def test_a_cell_s_error_carries_its_record_field_and_pointer(tiny_xlsx, tmp_path):
+    path = edited(tiny_xlsx, tmp_path, _all(_set("Trainers", C4="F ", D5="UNESCO"), _set("Settings", B7="funday")))
+    with pytest.raises(InputError) as caught:
+        import_workbook(path)
+    found = {i.cell: (i.sheet, i.kind, i.record, i.id, i.field, i.pointer) for i in caught.value.issues}
+    assert found == {
+        "B7": ("Settings", "invalid_value", "calendar", None, ("working_weekdays",), "/calendar/working_weekdays"),
+        "C4": ("Trainers", "invalid_value", "trainer", "T2", ("gender",), "/trainers/1/gender"),
+        "D5": ("Trainers", "unknown_reference", "trainer", "T3", ("organisation",), "/trainers/2/organisation"),
+    }
+
+
+def test_a_missing_sheet_is_an_issue_of_the_sheet(tiny_xlsx, tmp_path):
+    with pytest.raises(InputError) as caught:
+        import_workbook(edited(tiny_xlsx, tmp_path, _delete_sheet("Rooms")))
+    [issue] = caught.value.issues
+    assert (issue.kind, issue.sheet, issue.cell, issue.pointer) == ("missing", "Rooms", None, None)
+
+
+def test_the_formats_import_no_cycle():
+    """files -> excel_input -> the shared sheet style, never back to files (parsed, not run)."""
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "model" / "formats"
+    graph = {}
+    for path in root.glob("*.py"):
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("model.formats."):
+                targets.add(node.module.rsplit(".", 1)[1])
+        graph[path.stem] = targets
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(t == goal or (t not in seen and reaches(t, goal, seen | {t})) for t in graph.get(start, ()))
+
+    assert [m for m in graph if reaches(m, m, set())] == []
 
 
 def _zip_of(name: str) -> bytes:

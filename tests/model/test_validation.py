@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from model.errors import InputError, validate_as
-from model.problem import Problem
+from model.errors import KINDS, InputError, Issue, validate_as
+from model.problem import Problem, Venue, problem_errors
 from tests.instances.tiny import tiny_problem
 
 Raw = dict[str, Any]
@@ -139,3 +139,89 @@ def test_a_bad_field_does_not_hide_a_bad_reference() -> None:
         problem_from_data(raw, "tiny.yaml")
     text = "\n".join(info.value.messages)
     assert "trainer T1: gender 'F'" in text and "trainer T2: organisation 'UNESCO' is unknown" in text
+
+
+# Each issue as data: its kind, its record (type and id, or position where it has none), the
+# field inside the record and the JSON pointer into the document.
+STRUCTURE = [
+    # A record's own rule: the period's end, inside the trainer.
+    (_set(["trainers", 0, "unavailable"], [{"start": "2027-03-20", "end": "2027-03-01"}]),
+     ("out_of_order", "trainer", "T1", None, ("unavailable", 0, "end"), "/trainers/0/unavailable/0/end")),
+    # A cross-reference, on the item of the list that names nothing.
+    (_set(["trainers", 1, "topics"], ["M1.T1", "M9.T1"]),
+     ("unknown_reference", "trainer", "T2", None, ("topics", 1), "/trainers/1/topics/1")),
+    # pydantic's own check of a field, placed by its loc.
+    (_set(["trainers", 2, "gender"], "F"),
+     ("invalid_value", "trainer", "T3", None, ("gender",), "/trainers/2/gender")),
+    (lambda d: d["trainers"][0].pop("gender"),
+     ("missing", "trainer", "T1", None, ("gender",), "/trainers/0/gender")),
+    (_set(["trainers", 3, "colour"], "red"),
+     ("unknown_field", "trainer", "T4", None, ("colour",), "/trainers/3/colour")),
+    # A room is its own record, inside its venue.
+    (_set(["venues", 0, "rooms", 1, "seats"], -1),
+     ("out_of_range", "room", "B", None, ("seats",), "/venues/0/rooms/1/seats")),
+    (_set(["venues", 0, "rooms", 1, "online_seats"], 10),
+     ("conflict", "room", "B", None, ("online_seats",), "/venues/0/rooms/1/online_seats")),
+    # A section of the problem: no id.
+    (_set(["calendar", "end"], "2027-02-01"), ("out_of_order", "calendar", None, None, ("end",), "/calendar/end")),
+    (_set(["team_rules"], {"min_trainers": 3, "max_trainers": 2}),
+     ("out_of_order", "team_rules", None, None, ("max_trainers",), "/team_rules/max_trainers")),
+    # A prerequisite has no id: its position stands in.
+    (_set(["prerequisites"], [{"before": "M1.T1", "after": "M2.T1", "min_gap_days": 5, "max_gap_days": 1}]),
+     ("out_of_order", "prerequisite", None, 0, ("max_gap_days",), "/prerequisites/0/max_gap_days")),
+    (_set(["prerequisites"], [{"before": "M1.T1", "after": "M2.T1"}, {"before": "M2.T1", "after": "M1.T1"}]),
+     ("cycle", "prerequisite", None, 0, (), "/prerequisites/0")),
+    # Capacity: the field that asks too much.
+    (_set(["programme", 0, "participants_in_person"], 50),
+     ("no_resource", "programme", "M1.T1", None, ("participants_in_person",), "/programme/0/participants_in_person")),
+    (_set(["programme", 1, "language"], "ru"),
+     ("no_resource", "programme", "M2.T1", None, ("language",), "/programme/1/language")),
+    (_set(["programme", 1, "duration_days"], 5),
+     ("out_of_range", "programme", "M2.T1", None, ("duration_days",), "/programme/1/duration_days")),
+    (lambda d: d["trainers"].append(copy.deepcopy(d["trainers"][0])),
+     ("duplicate", "trainer", "T1", None, ("id",), "/trainers/4/id")),
+    # A band of the targets: the field is a path inside the section.
+    (_set(["targets"], {"trainer_days_year": {"min_share": 0.7, "max_share": 0.6}}),
+     ("out_of_order", "targets", None, None, ("trainer_days_year", "max_share"),
+      "/targets/trainer_days_year/max_share")),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), STRUCTURE)
+def test_every_issue_has_kind_record_field_and_pointer(change: Callable[[Raw], None], expected: tuple) -> None:
+    raw = raw_tiny()
+    change(raw)
+    with pytest.raises(InputError) as info:
+        validate_as(Problem, raw)
+    [issue] = info.value.issues
+    assert (issue.kind, issue.record, issue.id, issue.index, issue.field, issue.pointer) == expected
+    assert issue.kind in KINDS
+    assert issue.message == info.value.messages[0]
+
+
+def test_cross_check_issues_carry_their_place_in_the_problem() -> None:
+    # A third room named like the first: a cross-record rule, so problem_errors finds it.
+    tiny = tiny_problem()
+    venue = tiny.venues[0].model_dump()
+    venue["rooms"].append({"id": "HALL", "name": "Annex hall", "seats": 10})
+    sections = {name: getattr(tiny, name) for name in Problem.model_fields}
+    problem = Problem.model_construct(**{**sections, "venues": [Venue.model_validate(venue)]})
+    [issue] = problem_errors(problem)
+    assert (issue.kind, issue.record, issue.id, issue.at, issue.field) == \
+        ("duplicate", "room", "HALL", ("venues", 0, "rooms", 2), ("id",))
+    assert issue.message == "room HALL: id is used twice"
+
+
+def test_input_error_takes_plain_messages_too() -> None:
+    err = InputError(["not valid YAML at line 3", Issue("missing", "gender is missing", "trainer", "T1",
+                                                       field=("gender",), at=("trainers", 0))], "p.yaml")
+    assert err.messages == ["not valid YAML at line 3", "trainer T1: gender is missing"]
+    assert [i.kind for i in err.issues] == ["invalid_value", "missing"]
+    assert str(err) == "p.yaml: 2 error(s)\n  - not valid YAML at line 3\n  - trainer T1: gender is missing"
+
+
+def test_a_pointer_escapes_slashes_and_tildes() -> None:
+    issue = Issue("invalid_value", "x", field=("a/b", "c~d", 0), at=())
+    assert issue.pointer == "/a~1b/c~0d/0"
+    assert Issue("unreadable", "not valid JSON").pointer is None
+    assert Issue("invalid_value", "not a mapping", at=()).pointer == ""  # the whole document
