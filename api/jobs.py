@@ -4,13 +4,18 @@ A job is queued in memory and in the database; ``max_concurrent`` worker threads
 jobs in order. Beyond ``queue_size`` waiting jobs a submission is refused (the API
 answers 429 with Retry-After).
 
-A worker thread runs its job's solve in a child process (multiprocessing, "spawn"):
-:func:`solve_in_child` gets the problem as JSON and calls :func:`scheduler.solve.solve`,
-sending each progress snapshot through a pipe, then what the job keeps of the result
-(:class:`Outcome`: the summary, the final progress, the calendar as JSON), built in the
-child so that the server only copies it. Progress lives in memory for the API to read at
-once, and a flusher thread copies it to the database at most every
-``PROGRESS_WRITE_INTERVAL_S``.
+A job is of one of two kinds, sharing the queue, the slots and everything below: a
+``solve`` of a stored problem (``POST /problems/{id}/solve``), which keeps the calendar
+found, and a ``scenario`` run (``POST /scenarios/run``): a what-if scenario's problem
+solved from a finished job's calendar, which keeps the :class:`Comparison` of the two.
+
+A worker thread runs its job in a child process (multiprocessing, "spawn"):
+:func:`solve_in_child` gets the job's :class:`Work` (the problem as JSON; for a scenario
+run, the base calendar too) and calls :func:`scheduler.solve.solve`, sending each progress
+snapshot through a pipe, then what the job keeps of the result (:class:`Outcome`: the
+summary, the final progress, the calendar or the comparison as JSON), built in the child so
+that the server only copies it. Progress lives in memory for the API to read at once, and a
+flusher thread copies it to the database at most every ``PROGRESS_WRITE_INTERVAL_S``.
 
 Why processes: the Python parts of a solve (building the model, the greedy calendar, the
 callbacks) do not hold the server's GIL against the requests, and an OR-Tools abort ends
@@ -41,14 +46,19 @@ import threading
 import time
 import traceback
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event as ProcessEvent
-from typing import Any
+from typing import Any, Literal
 
-from api.store import INTERRUPTED_MESSAGE, JobRow, Store
-from api.wire import JobSummary, ProgressOut, SolveRequest, dump, machine_cores
+from pydantic import Field
+
+from api.store import JobRow, Store, interrupted_message
+from api.wire import JobSummary, ProgressOut, SolveRequest, Wire, dump, machine_cores
+from model.compare import CalendarDiff, KpiRow, diff, kpi_row
 from model.problem import Problem
+from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition
 from scheduler.solve import Progress, Result, SolveOptions, solve
 
 log = logging.getLogger("api.jobs")
@@ -63,6 +73,8 @@ STOP_CHECK_S = 0.2  # how often a worker looks whether its job was asked to stop
 
 # A fresh interpreter per solve: forking a server full of threads and locks is not safe.
 SPAWN = multiprocessing.get_context("spawn")
+
+JobKind = Literal["solve", "scenario"]
 
 
 def solver_niceness_from_env() -> int:
@@ -109,6 +121,26 @@ class SolveFailed(Exception):
 # ------------------------------------------------------------------------ the solver process
 
 
+class Comparison(Wire):
+    """What a scenario run keeps: the base calendar's figures and the scenario calendar's, what changed."""
+
+    base: KpiRow
+    scenario: KpiRow
+    diff: CalendarDiff = Field(description="every edition moved, re-roomed, re-staffed, added or dropped, and why")
+    editions: list[ScheduledEdition] = Field(description="the scenario calendar")
+    unscheduled: list[UnscheduledEdition]
+    diagnosis: list[str]
+
+    @classmethod
+    def of(cls, name: str, base: Schedule, new: Schedule) -> Comparison:
+        return cls(
+            base=kpi_row("base", base), scenario=kpi_row(name, new),
+            diff=diff(base, new) if new.editions else CalendarDiff(),
+            editions=new.editions, unscheduled=new.unscheduled,
+            diagnosis=new.solver.diagnosis if new.solver else [],
+        )
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a job keeps of a solve's result, built in the solver process."""
@@ -119,19 +151,46 @@ class Outcome:
     summary: dict[str, Any]  # a JobSummary, as stored
     progress: ProgressOut
     schedule_json: str | None
+    comparison_json: str | None = None
 
     @classmethod
-    def of(cls, result: Result) -> Outcome:
+    def of(cls, result: Result, comparison: Comparison | None = None) -> Outcome:
+        """A solve keeps its calendar; a scenario run its comparison, which holds the calendar."""
         return cls(
             status=result.status, found=result.found, runtime_s=result.runtime_s,
             summary=dump(JobSummary.of(result)), progress=ProgressOut.final(result),
-            schedule_json=result.schedule.model_dump_json() if result.found else None,
+            schedule_json=result.schedule.model_dump_json() if result.found and comparison is None else None,
+            comparison_json=None if comparison is None else comparison.model_dump_json(),
         )
 
 
-def solve_in_child(problem_json: str, options: SolveOptions, niceness: int, stop: ProcessEvent,
-                   out: Connection) -> None:
-    """The solver process: solve, sending ``("progress", Progress)`` messages through ``out``,
+@dataclass(frozen=True)
+class Work:
+    """What a solver process is given (plain strings: it validates them itself).
+
+    A solve: the problem. A scenario run: the scenario's problem (its changes applied,
+    asked to stay close to the base where the scenario says so), the base calendar it
+    starts from and is compared with, and the scenario's name.
+    """
+
+    kind: JobKind
+    problem_json: str
+    options: SolveOptions
+    base_json: str | None = None
+    name: str = ""
+
+    def run(self, on_progress: Callable[[Progress], None], stop: ProcessEvent) -> Outcome:
+        problem = Problem.model_validate_json(self.problem_json)
+        if self.base_json is None:
+            return Outcome.of(solve(problem, self.options, on_progress=on_progress, stop=stop))
+        base = Schedule.model_validate_json(self.base_json)
+        result = solve(problem, self.options, on_progress=on_progress, stop=stop,
+                       start_from=base if base.editions else None)
+        return Outcome.of(result, Comparison.of(self.name, base, result.schedule))
+
+
+def solve_in_child(work: Work, niceness: int, stop: ProcessEvent, out: Connection) -> None:
+    """The solver process: do ``work``, sending ``("progress", Progress)`` messages through ``out``,
     then ``("outcome", Outcome)`` or ``("failed", message, traceback)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which sets ``stop``
     yield_cpu_to_requests(niceness)  # before any thread starts: they all inherit it
@@ -143,10 +202,8 @@ def solve_in_child(problem_json: str, options: SolveOptions, niceness: int, stop
             out.send(message)
 
     try:
-        problem = Problem.model_validate_json(problem_json)
         # solve() asks ``stop`` only is_set(), which a process event answers like a thread's.
-        result = solve(problem, options, on_progress=lambda p: send("progress", p), stop=stop)
-        send("outcome", Outcome.of(result))
+        send("outcome", work.run(lambda p: send("progress", p), stop))
     except Exception as err:
         send("failed", f"the solve failed: {err or type(err).__name__}", traceback.format_exc())
 
@@ -179,6 +236,8 @@ class LiveJob:
     id: str
     problem_id: str
     options: SolveOptions
+    kind: JobKind = "solve"
+    work: Work | None = None  # a scenario run's, given when queued; a solve's is read when it starts
     state: str = "queued"
     progress: ProgressOut | None = None
     version: int = 0  # bumps on every change of state or progress
@@ -237,7 +296,7 @@ class JobRunner:
             pending = list(self._pending)
             self._pending.clear()
             for live in pending:
-                self._end_queued(live, "interrupted", INTERRUPTED_MESSAGE.format(state="queued"))
+                self._end_queued(live, "interrupted", interrupted_message(live.kind, "queued"))
             for live in self._live.values():
                 live.stop_reason = live.stop_reason or "shutdown"
                 live.stop.set()
@@ -258,18 +317,31 @@ class JobRunner:
 
     def submit(self, problem_id: str, request: SolveRequest, resubmitted_from: str | None = None) -> JobRow:
         """Queue a solve; raise :class:`QueueFull` when no slot or queue place is free."""
+        return self._queue(problem_id, dump(request), request.options(), resubmitted_from=resubmitted_from)
+
+    def submit_scenario(self, problem_id: str, stored: dict[str, Any], work: Work) -> JobRow:
+        """Queue a scenario run (``work``, of kind "scenario"), in the solves' queue and slots.
+
+        ``problem_id`` is the base job's problem; ``stored`` what the run shows of itself.
+        Raises :class:`QueueFull` like :meth:`submit`.
+        """
+        return self._queue(problem_id, stored, work.options, work=work)
+
+    def _queue(self, problem_id: str, stored: dict[str, Any], options: SolveOptions, *,
+               resubmitted_from: str | None = None, work: Work | None = None) -> JobRow:
+        kind: JobKind = "solve" if work is None else work.kind
         with self._cond:
             if self._closing:
                 raise ShuttingDown("the service is shutting down")
             idle = self.max_concurrent - self._busy
             if len(self._pending) >= self.queue_size + idle:
                 raise QueueFull(self._retry_after(), self.queue_size)
-            row = self.store.add_job(problem_id, dump(request), resubmitted_from)
-            live = LiveJob(row.id, problem_id, request.options())
+            row = self.store.add_job(problem_id, stored, resubmitted_from, kind=kind)
+            live = LiveJob(row.id, problem_id, options, kind=kind, work=work)
             self._live[row.id] = live
             self._pending.append(live)
             self._cond.notify()
-        log.info("job %s queued for problem %s", row.id, problem_id)
+        log.info("%s %s queued for problem %s", kind, row.id, problem_id)
         return row
 
     def cancel(self, job_id: str, wait_s: float = CANCEL_WAIT_S) -> bool | None:
@@ -348,11 +420,11 @@ class JobRunner:
                 live.ended.set()
 
     def _run(self, live: LiveJob) -> None:
-        log.info("job %s running", live.id)
+        log.info("%s %s running", live.kind, live.id)
         try:
             self.store.mark_running(live.id)
-            problem_json = self.store.problem(live.problem_id).model_dump_json()
-            outcome = self._solve(live, problem_json)
+            work = live.work or Work("solve", self.store.problem(live.problem_id).model_dump_json(), live.options)
+            outcome = self._solve(live, work)
         except SolveFailed as err:
             self._finish(live, "failed", message=str(err))
             return
@@ -373,23 +445,23 @@ class JobRunner:
         elif live.stop_reason == "shutdown":
             state = "interrupted"
             message = ("the service stopped during the solve; the best calendar found so far is kept"
-                       if found else INTERRUPTED_MESSAGE.format(state="running"))
+                       if found else interrupted_message(live.kind, "running"))
         else:
             state, message = "done", None
         self._finish(
             live, state, message=message, summary=outcome.summary, progress=outcome.progress,
-            schedule_json=outcome.schedule_json,
+            schedule_json=outcome.schedule_json, comparison_json=outcome.comparison_json,
         )
-        log.info("job %s %s: %s in %.1f s", live.id, state, outcome.status, outcome.runtime_s)
+        log.info("%s %s %s: %s in %.1f s", live.kind, live.id, state, outcome.status, outcome.runtime_s)
 
-    def _solve(self, live: LiveJob, problem_json: str) -> Outcome | None:
+    def _solve(self, live: LiveJob, work: Work) -> Outcome | None:
         """Solve in a child process, relaying its progress: its outcome, or None if it was killed.
 
         Raises :class:`SolveFailed` when the solve raised or the process ended without an outcome.
         """
         receiver, sender = SPAWN.Pipe(duplex=False)
         child = SPAWN.Process(target=solve_in_child, name=f"rtcm-solve-{live.id[:8]}", daemon=True,
-                              args=(problem_json, live.options, self.solver_niceness, live.stop, sender))
+                              args=(work, self.solver_niceness, live.stop, sender))
         child.start()
         sender.close()  # the child holds the only writer now: reading gives EOFError once it ends
         asked_at: float | None = None
@@ -431,10 +503,11 @@ class JobRunner:
 
     def _finish(self, live: LiveJob, state: str, *, message: str | None = None,
                 summary: dict | None = None, progress: ProgressOut | None = None,
-                schedule_json: str | None = None) -> None:
+                schedule_json: str | None = None, comparison_json: str | None = None) -> None:
         try:
             self.store.finish(live.id, state, summary=summary, message=message,
-                              progress=dump(progress) if progress else None, schedule_json=schedule_json)
+                              progress=dump(progress) if progress else None, schedule_json=schedule_json,
+                              comparison_json=comparison_json)
         except Exception:
             log.exception("job %s: could not record its end", live.id)
         live.set_state(state, progress)

@@ -11,7 +11,8 @@ import asyncio
 import json
 import signal
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Annotated, Any
@@ -23,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.errors import NOT_AVAILABLE, NOT_FOUND, QUEUE_FULL, UNSUPPORTED, ApiError, conflict, invalid
+from api.errors import NOT_FOUND, QUEUE_FULL, UNSUPPORTED, ApiError, conflict, invalid
 from api.jobs import JobRunner, QueueFull, ShuttingDown
 from api.store import ACTIVE_STATES, DEFAULT_PROBLEM_ID, ENDED_STATES, JobRow, NotFound, ScheduleBody, Store
 from api.uploads import UnsupportedFormat, read_problem_bytes
@@ -43,6 +44,7 @@ from api.wire import (
 )
 from model.check import check, kpis
 from model.errors import InputError, validate_as
+from model.formats.excel import schedule_workbook
 from model.formats.files import parse_text
 from model.schedule import Schedule
 
@@ -161,7 +163,7 @@ async def create_problem(request: Request, response: Response, store: StoreDep) 
     except UnsupportedFormat as err:
         raise ApiError(415, str(err), type=UNSUPPORTED) from None
     except InputError as err:
-        raise InputError(err.messages, name if source.startswith("upload") else f"the {source}") from None
+        raise InputError(err.issues, name if source.startswith("upload") else f"the {source}") from None
     row = await run_in_threadpool(store.add_problem, problem, source)
     response.headers["Location"] = f"/problems/{row.id}"
     return ProblemSummary.of(row)
@@ -192,15 +194,22 @@ def delete_problem(problem_id: str, store: StoreDep) -> Response:
     return Response(status_code=204)
 
 
-def _submit(runner: JobRunner, problem_id: str, request: SolveRequest, response: Response,
-            resubmitted_from: str | None = None) -> JobOut:
+@contextmanager
+def queue_answers() -> Iterator[None]:
+    """A submission to the job runner refused: 429 with Retry-After for a full queue, 503 while stopping."""
     try:
-        row = runner.submit(problem_id, request, resubmitted_from)
+        yield
     except QueueFull as err:
         raise ApiError(429, f"{err}; try again later", type=QUEUE_FULL,
                        headers={"Retry-After": str(err.retry_after_s)}) from None
     except ShuttingDown as err:
         raise ApiError(503, str(err), headers={"Retry-After": "30"}) from None
+
+
+def _submit(runner: JobRunner, problem_id: str, request: SolveRequest, response: Response,
+            resubmitted_from: str | None = None) -> JobOut:
+    with queue_answers():
+        row = runner.submit(problem_id, request, resubmitted_from)
     response.headers["Location"] = f"/jobs/{row.id}"
     return JobOut.of(row)
 
@@ -437,14 +446,9 @@ SCHEDULE_LINKS["schedule"] = "schedule"
 
 
 @schedule_view("schedule.xlsx", response_class=Response, responses={
-    200: {"content": {XLSX: {}}, "description": "the calendar as an Excel workbook"}, **_errors(501)})
+    200: {"content": {XLSX: {}}, "description": "the calendar as an Excel workbook"}})
 def job_schedule_xlsx(job: FinishedJobDep) -> Response:
     """The calendar as an Excel workbook: summary, calendar by week, editions, trainers, rooms, issues."""
-    try:
-        from model.formats.excel import schedule_workbook
-    except ImportError:
-        raise ApiError(501, "Excel export is not available in this installation",
-                       type=NOT_AVAILABLE) from None
     buffer = BytesIO()
     schedule_workbook(job.schedule).save(buffer)
     filename = f"rtcm-schedule-{job.row.id[:8]}.xlsx"

@@ -1,4 +1,4 @@
-"""Persistence of problems, jobs, progress and schedules with SQLAlchemy 2.
+"""Persistence of problems, jobs, progress, schedules and comparisons with SQLAlchemy 2.
 
 By default the service keeps a SQLite file, ``var/rtcm-planner.sqlite3`` at the root
 of the project, in WAL mode so that the job runner writes progress while requests
@@ -9,7 +9,14 @@ service at a database it may create tables in::
     pip install -e ".[postgres]"   # psycopg 3
     export RTCM_DATABASE_URL=postgresql+psycopg://rtcm:secret@db.example.org:5432/rtcm
 
-Tables are created on startup when missing (there are no migrations yet).
+Tables are created on startup when missing, and columns added since a table was created
+are added to it (:data:`ADDED_COLUMNS`); there are no other migrations yet.
+
+A job is of one of two kinds (:data:`JOB_KINDS`): a solve of a stored problem, which keeps
+its calendar (table ``schedules``), or a what-if scenario run on a finished job's calendar,
+which keeps its comparison with that calendar (table ``comparisons``). Reads name the kind
+they expect: a scenario run is not a job to ``GET /jobs``, nor a job to
+``GET /scenarios/runs``.
 
 The embedded default problem (:func:`data.default_problem`) is not stored: it is always
 available under the id ``default`` and follows the code it ships with.
@@ -31,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, create_engine, event, func, select, update
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, create_engine, event, func, inspect, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -46,7 +53,16 @@ VAR_DIR = Path(__file__).resolve().parent.parent / "var"
 ACTIVE_STATES = ("queued", "running")
 ENDED_STATES = ("done", "failed", "cancelled", "interrupted")
 
+JOB_KINDS = ("solve", "scenario")
+KIND_NAMES = {"solve": "job", "scenario": "scenario run"}  # in messages: "job 'x' does not exist"
+
 INTERRUPTED_MESSAGE = "the service stopped while this job was {state}; resubmit it to run it again"
+INTERRUPTED_RUN_MESSAGE = "the service stopped while this scenario run was {state}; run it again"
+
+
+def interrupted_message(kind: str, state: str) -> str:
+    """Why a job the service stopped with has no result: what was going on, what to do."""
+    return (INTERRUPTED_RUN_MESSAGE if kind == "scenario" else INTERRUPTED_MESSAGE).format(state=state)
 
 
 def default_database_url() -> str:
@@ -94,8 +110,10 @@ class JobRow(Base):
     __tablename__ = "jobs"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="solve", server_default="solve")
     problem_id: Mapped[str] = mapped_column(String(64), index=True)
     state: Mapped[str] = mapped_column(String(16), index=True)
+    # A solve's options; a scenario run's settings, base job and changes in words.
     options: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
@@ -113,6 +131,33 @@ class ScheduleRow(Base):
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     body: Mapped[str] = mapped_column(Text)
+
+
+class ComparisonRow(Base):
+    """A scenario run's result: the base calendar and the scenario's side by side, as JSON."""
+
+    __tablename__ = "comparisons"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    body: Mapped[str] = mapped_column(Text)
+
+
+# Columns added to a table after its first release: ``ALTER TABLE ... ADD COLUMN`` on open
+# when a database created before lacks them (SQLite and PostgreSQL alike).
+ADDED_COLUMNS: dict[str, dict[str, str]] = {
+    "jobs": {"kind": "VARCHAR(16) NOT NULL DEFAULT 'solve'"},
+}
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    tables = inspect(engine)
+    with engine.begin() as connection:
+        for table, columns in ADDED_COLUMNS.items():
+            present = {c["name"] for c in tables.get_columns(table)}
+            for name, ddl in columns.items():
+                if name not in present:
+                    connection.execute(sql(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -197,6 +242,7 @@ class Store:
         if sqlite:
             event.listen(engine, "connect", _sqlite_pragmas)
         Base.metadata.create_all(engine)
+        _add_missing_columns(engine)
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
@@ -298,25 +344,26 @@ class Store:
     # -- jobs ---------------------------------------------------------------------------
 
     def add_job(self, problem_id: str, options: dict[str, Any],
-                resubmitted_from: str | None = None) -> JobRow:
+                resubmitted_from: str | None = None, kind: str = "solve") -> JobRow:
         row = JobRow(
-            id=str(uuid.uuid4()), problem_id=problem_id, state="queued", options=options,
+            id=str(uuid.uuid4()), kind=kind, problem_id=problem_id, state="queued", options=options,
             created_at=now(), resubmitted_from=resubmitted_from, has_schedule=False,
         )
         with self.session() as s:
             s.add(row)
         return row
 
-    def job(self, job_id: str) -> JobRow:
+    def job(self, job_id: str, kind: str = "solve") -> JobRow:
+        """A job of this kind; :class:`NotFound` for an unknown id or a job of another kind."""
         with self.session() as s:
             row = s.get(JobRow, job_id)
-        if row is None:
-            raise NotFound("job", job_id)
+        if row is None or row.kind != kind:
+            raise NotFound(KIND_NAMES[kind], job_id)
         return row
 
     def list_jobs(self, problem_id: str | None = None, state: str | None = None,
-                  limit: int = 100) -> list[JobRow]:
-        query = select(JobRow).order_by(JobRow.created_at.desc()).limit(limit)
+                  limit: int = 100, kind: str = "solve") -> list[JobRow]:
+        query = select(JobRow).where(JobRow.kind == kind).order_by(JobRow.created_at.desc()).limit(limit)
         if problem_id is not None:
             query = query.where(JobRow.problem_id == problem_id)
         if state is not None:
@@ -325,7 +372,9 @@ class Store:
             return list(s.scalars(query))
 
     def count_active_jobs(self, problem_id: str) -> int:
-        query = select(func.count()).where(JobRow.problem_id == problem_id, JobRow.state.in_(ACTIVE_STATES))
+        """Solves of the problem queued or running (a scenario run carries its own copy of the problem)."""
+        query = select(func.count()).where(JobRow.problem_id == problem_id, JobRow.kind == "solve",
+                                           JobRow.state.in_(ACTIVE_STATES))
         with self.session() as s:
             return int(s.scalar(query) or 0)
 
@@ -351,8 +400,9 @@ class Store:
         progress: dict[str, Any] | None = None,
         message: str | None = None,
         schedule_json: str | None = None,
+        comparison_json: str | None = None,
     ) -> None:
-        """End a job: its state, summary and last progress, and its schedule if one was found."""
+        """End a job: its state, summary and last progress, and its schedule or comparison if it has one."""
         with self.session() as s:
             row = s.get(JobRow, job_id)
             if row is None:
@@ -366,16 +416,23 @@ class Store:
             if schedule_json is not None:
                 s.add(ScheduleRow(job_id=job_id, created_at=now(), body=schedule_json))
                 row.has_schedule = True
+            if comparison_json is not None:
+                s.add(ComparisonRow(job_id=job_id, created_at=now(), body=comparison_json))
 
     def interrupt_unfinished(self) -> int:
         """Mark every queued or running job interrupted: the process that ran it is gone."""
         with self.session() as s:
             rows = list(s.scalars(select(JobRow).where(JobRow.state.in_(ACTIVE_STATES))))
             for row in rows:
-                row.message = INTERRUPTED_MESSAGE.format(state=row.state)
+                row.message = interrupted_message(row.kind, row.state)
                 row.state = "interrupted"
                 row.finished_at = now()
         return len(rows)
+
+    def comparison_json(self, job_id: str) -> str | None:
+        """The comparison of an ended scenario run, None if it has none."""
+        with self.session() as s:
+            return s.scalar(select(ComparisonRow.body).where(ComparisonRow.job_id == job_id))
 
     def schedule_json(self, job_id: str) -> ScheduleBody | None:
         """The schedule of an ended job, None if it has none (yet)."""

@@ -16,51 +16,41 @@ adds what only the page needs:
   ``rtcm replan``); ``GET /scenarios/runs/{id}`` follows it and, once it has ended, gives
   the KPIs side by side and every edition moved, re-roomed, re-staffed, added or dropped.
 
-Scenario runs live in memory (the last :data:`KEPT_RUNS`), one at a time beside the solve
-jobs; a service restart forgets them.
+A scenario run is a job of the kind "scenario" (:mod:`api.jobs`): it waits in the solves'
+queue, runs in a solver process of its own, can be stopped keeping the best calendar found,
+and is stored with its comparison, so that a restart forgets neither; one the service
+stopped with is marked interrupted.
 """
 
 from __future__ import annotations
 
-import math
-import threading
-import time
-import uuid
-from collections import OrderedDict
-from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse
 from pydantic import Field, TypeAdapter, ValidationError
 
 import scenarios as scenarios_package
-from api.errors import NOT_FOUND, QUEUE_FULL, ApiError, not_found
-from api.jobs import solver_niceness_from_env, yield_cpu_to_requests
-from api.routes import FinishedJob, FinishedJobDep, RunnerDep, finished_job
+from api.errors import NOT_FOUND, ApiError, not_found
+from api.jobs import Comparison, JobRunner, Work
+from api.routes import FinishedJob, FinishedJobDep, RunnerDep, StoreDep, finished_job, queue_answers
+from api.store import ACTIVE_STATES, JobRow, Store, as_utc
 from api.wire import SCHEDULE_LINKS, ProblemDetails, ProgressOut, Wire, machine_cores
 from model.calendar import WEEKDAYS
-from model.check import check, kpis
-from model.compare import CalendarDiff, KpiRow, diff, kpi_row
+from model.check import check, kpis, penalty_breakdown
+from model.compare import CalendarDiff, KpiRow
 from model.errors import InputError, format_validation_error
-from model.formats.excel import module_fill, penalty_issues
+from model.formats.excel import module_fill
 from model.formats.ical import file_name, room_ics, trainer_ics
+from model.parity import ParityReport, parity_report
 from model.participants import edition_participants
-from model.problem import Problem
-from model.rules import RULES
 from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition
 from scenarios.changes import AnyChange
 from scenarios.replan import with_baseline
 from scenarios.scenario import Scenario, apply_changes, read_scenario
-from scheduler.solve import Progress, SolveOptions, solve
-
-try:  # the parity report is optional in an installation that lacks it
-    from model.parity import ParityReport, parity_report
-except ImportError:  # pragma: no cover
-    ParityReport = None  # type: ignore[assignment,misc]
-    parity_report = None  # type: ignore[assignment]
+from scheduler.solve import SolveOptions
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_TYPES = {
@@ -76,8 +66,6 @@ CALENDAR = "text/calendar; charset=utf-8"
 
 MAX_SCENARIO_TIME_S = 120.0
 DEFAULT_SCENARIO_TIME_S = 20.0
-MAX_RUNNING_SCENARIOS = 1  # beside the solve jobs, on machines of two cores
-KEPT_RUNS = 20
 
 router = APIRouter(tags=["page"])
 
@@ -234,8 +222,8 @@ def calendar_view(job_id: str, problem_id: str, schedule: Schedule) -> CalendarV
     violations = check(schedule)
     for v in violations:
         file(Issue(kind="hard", rule=v.rule, name=v.name, records=v.records, message=v.message))
-    for rule, records, message in penalty_issues(schedule, k):
-        file(Issue(kind="soft", rule=rule, name=RULES[rule].name, records=records, message=message))
+    for it in penalty_breakdown(schedule):
+        file(Issue(kind="soft", rule=it.rule, name=it.name, records=it.records, message=it.message))
     seated = edition_participants(schedule) if p.nominations else None
     trainers = p.trainer_by_id
     editions = []
@@ -294,13 +282,13 @@ def job_view(job: FinishedJobDep) -> CalendarView:
     return calendar_view(job.row.id, job.row.problem_id, job.schedule)
 
 
-if parity_report is not None:
-    SCHEDULE_LINKS["parity"] = "parity"
+SCHEDULE_LINKS["parity"] = "parity"
 
-    @router.get("/jobs/{job_id}/parity", response_model=ParityReport, responses=_errors(404, 409))
-    def job_parity(job: FinishedJobDep) -> Any:
-        """Women's share of trainer-days and of participants against the targets, failures with reasons."""
-        return parity_report(job.schedule)
+
+@router.get("/jobs/{job_id}/parity", response_model=ParityReport, responses=_errors(404, 409))
+def job_parity(job: FinishedJobDep) -> Any:
+    """Women's share of trainer-days and of participants against the targets, failures with reasons."""
+    return parity_report(job.schedule)
 
 
 def _ics(body: bytes, kind: str, ident: str) -> Response:
@@ -375,7 +363,7 @@ class ScenarioRunRequest(Wire):
 
 CHANGE: TypeAdapter[Any] = TypeAdapter(AnyChange)
 
-RunState = Literal["running", "done", "failed", "cancelled"]
+RunState = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
 
 
 class ScenarioRunOut(Wire):
@@ -387,6 +375,8 @@ class ScenarioRunOut(Wire):
     state: RunState
     time_limit_s: float
     created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
     progress: ProgressOut | None = None
     message: str | None = None
     base: KpiRow | None = Field(default=None, description="the base calendar's figures, once ended")
@@ -396,108 +386,22 @@ class ScenarioRunOut(Wire):
     unscheduled: list[UnscheduledEdition] = Field(default_factory=list)
     diagnosis: list[str] = Field(default_factory=list)
 
-
-class ScenarioRun:
-    """One scenario run in memory: a thread solving it, its progress, then the comparison."""
-
-    def __init__(self, job_id: str, scenario: Scenario, time_limit_s: float) -> None:
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.ended = threading.Event()
-        self.started = time.monotonic()
-        self.out = ScenarioRunOut(
-            id=str(uuid.uuid4()), job_id=job_id, name=scenario.name, description=scenario.description,
-            changes=[c.describe() for c in scenario.changes], state="running", time_limit_s=time_limit_s,
-            created_at=datetime.now(UTC),
+    @classmethod
+    def of(cls, row: JobRow, live: tuple[str, ProgressOut | None] | None = None,
+           comparison: Comparison | None = None) -> ScenarioRunOut:
+        """The stored run (its settings are in ``row.options``), with the runner's fresher state while live."""
+        state, progress = row.state, ProgressOut.model_validate(row.progress) if row.progress else None
+        if live is not None and row.state in ACTIVE_STATES:
+            state, progress = live[0], live[1] or progress
+        settings = row.options
+        return cls(
+            id=row.id, job_id=settings["job_id"], name=settings["name"], description=settings["description"],
+            changes=settings["changes"], state=state,  # type: ignore[arg-type]
+            time_limit_s=settings["time_limit_s"], created_at=as_utc(row.created_at),  # type: ignore[arg-type]
+            started_at=as_utc(row.started_at), finished_at=as_utc(row.finished_at),
+            progress=progress, message=row.message,
+            **(dict(comparison) if comparison is not None else {}),
         )
-
-    def view(self) -> ScenarioRunOut:
-        with self.lock:
-            return self.out.model_copy()
-
-    def update(self, **fields: Any) -> None:
-        with self.lock:
-            self.out = self.out.model_copy(update=fields)
-
-
-class ScenarioRuns:
-    """The app's scenario runs: at most :data:`MAX_RUNNING_SCENARIOS` at once, the last few kept."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.runs: OrderedDict[str, ScenarioRun] = OrderedDict()
-
-    def start(self, run: ScenarioRun, problem: Problem, base: Schedule,
-              is_closing: Callable[[], bool]) -> None:
-        with self.lock:
-            running = [r for r in self.runs.values() if not r.ended.is_set()]
-            if len(running) >= MAX_RUNNING_SCENARIOS:
-                left = min(r.out.time_limit_s - (time.monotonic() - r.started) for r in running)
-                raise ApiError(429, "a scenario is already running; try again when it ends", type=QUEUE_FULL,
-                               headers={"Retry-After": str(max(1, math.ceil(left)))})
-            self.runs[run.out.id] = run
-            while len(self.runs) > KEPT_RUNS:
-                oldest = next(iter(self.runs))
-                if not self.runs[oldest].ended.is_set():
-                    break
-                self.runs.pop(oldest)
-        threading.Thread(target=_solve_scenario, args=(run, problem, base), daemon=True,
-                         name=f"rtcm-scenario-{run.out.id[:8]}").start()
-        threading.Thread(target=_stop_on_shutdown, args=(run, is_closing), daemon=True).start()
-
-    def get(self, run_id: str) -> ScenarioRun:
-        with self.lock:
-            run = self.runs.get(run_id)
-        if run is None:
-            raise not_found("scenario run", run_id)
-        return run
-
-
-def _stop_on_shutdown(run: ScenarioRun, is_closing: Callable[[], bool]) -> None:
-    while not run.ended.wait(0.5):
-        if is_closing():
-            run.stop.set()
-            return
-
-
-def _solve_scenario(run: ScenarioRun, problem: Problem, base: Schedule) -> None:
-    yield_cpu_to_requests(solver_niceness_from_env())
-    options = SolveOptions(time_limit_s=run.out.time_limit_s, workers=min(2, machine_cores()))
-
-    def progress(p: Progress) -> None:
-        run.update(progress=ProgressOut.of(p))
-
-    try:
-        result = solve(problem, options, on_progress=progress, stop=run.stop,
-                       start_from=base if base.editions else None)
-        new = result.schedule
-        state: RunState = "cancelled" if run.stop.is_set() else "done"
-        run.update(
-            state=state, progress=ProgressOut.final(result),
-            message="stopped; the best calendar found so far is shown" if state == "cancelled" else None,
-            base=kpi_row("base", base), scenario=kpi_row(run.out.name, new),
-            diff=diff(base, new) if new.editions else CalendarDiff(),
-            editions=new.editions, unscheduled=new.unscheduled,
-            diagnosis=new.solver.diagnosis if new.solver else [],
-        )
-    except Exception as err:  # a run must end with a message, never hang as running
-        run.update(state="failed", message=f"the scenario failed: {err or type(err).__name__}")
-    finally:
-        run.ended.set()
-
-
-_RUNS_LOCK = threading.Lock()
-
-
-async def get_runs(request: Request) -> ScenarioRuns:
-    state = request.app.state
-    with _RUNS_LOCK:
-        if not hasattr(state, "scenario_runs"):
-            state.scenario_runs = ScenarioRuns()
-    return state.scenario_runs  # type: ignore[no-any-return]
-
-
-RunsDep = Annotated[ScenarioRuns, Depends(get_runs)]
 
 
 def _scenario_of(req: ScenarioRunRequest) -> Scenario:
@@ -525,36 +429,55 @@ def _scenario_of(req: ScenarioRunRequest) -> Scenario:
     return Scenario(name=req.name or "My scenario", changes=changes, stay_close=req.stay_close)
 
 
+def _scenario_run(store: Store, runner: JobRunner, run_id: str) -> ScenarioRunOut:
+    live = runner.live_view(run_id)  # before the row: a run that ends in between reads as ended
+    row = store.job(run_id, kind="scenario")
+    text = store.comparison_json(run_id) if row.state not in ACTIVE_STATES else None
+    return ScenarioRunOut.of(row, live, Comparison.model_validate_json(text) if text else None)
+
+
 @router.post("/scenarios/run", status_code=202, response_model=ScenarioRunOut,
-             responses=_errors(404, 409, 422, 429))
-def run_scenario(req: ScenarioRunRequest, request: Request, response: Response, runs: RunsDep,
-                 runner: RunnerDep) -> ScenarioRunOut:
+             responses=_errors(404, 409, 422, 429, 503))
+def run_scenario(req: ScenarioRunRequest, response: Response, store: StoreDep, runner: RunnerDep) -> ScenarioRunOut:
     """Apply a what-if scenario to a finished job's calendar and solve it, staying close to it.
 
     Answers at once; follow the run at ``/scenarios/runs/{id}``. Its changes apply to the
-    job's problem (a shipped file's ``base`` is not read). One run at a time: 429 meanwhile.
+    job's problem (a shipped file's ``base`` is not read). The run waits in the solves'
+    queue: a full queue answers 429 with Retry-After.
     """
-    job: FinishedJob = finished_job(req.job_id, request.app.state.store)
+    job: FinishedJob = finished_job(req.job_id, store)
     scenario = _scenario_of(req)
     changed = apply_changes(job.schedule.problem, scenario, f"scenario '{scenario.name}'")
     base = job.schedule
     problem = with_baseline(changed, base) if scenario.stay_close and base.editions else changed
-    run = ScenarioRun(job.row.id, scenario, req.time_limit_s)
-    runs.start(run, problem, base, lambda: runner.closing)
-    response.headers["Location"] = f"/scenarios/runs/{run.out.id}"
-    return run.view()
+    base_json = store.schedule_json(job.row.id)
+    assert base_json is not None  # a finished job's calendar, just read
+    options = SolveOptions(time_limit_s=req.time_limit_s, workers=min(2, machine_cores()))
+    shown = {
+        "job_id": job.row.id, "name": scenario.name, "description": scenario.description,
+        "changes": [c.describe() for c in scenario.changes], "stay_close": scenario.stay_close,
+        "time_limit_s": req.time_limit_s, "workers": options.workers,
+    }
+    work = Work("scenario", problem.model_dump_json(), options, base_json=base_json.json.decode(),
+                name=scenario.name)
+    with queue_answers():
+        row = runner.submit_scenario(job.row.problem_id, shown, work)
+    response.headers["Location"] = f"/scenarios/runs/{row.id}"
+    return _scenario_run(store, runner, row.id)
 
 
 @router.get("/scenarios/runs/{run_id}", response_model=ScenarioRunOut, responses=_errors(404))
-def get_scenario_run(run_id: str, runs: RunsDep) -> ScenarioRunOut:
+def get_scenario_run(run_id: str, store: StoreDep, runner: RunnerDep) -> ScenarioRunOut:
     """A scenario run: its progress, then the base and the scenario side by side."""
-    return runs.get(run_id).view()
+    return _scenario_run(store, runner, run_id)
 
 
 @router.delete("/scenarios/runs/{run_id}", response_model=ScenarioRunOut, responses=_errors(404))
-def stop_scenario_run(run_id: str, runs: RunsDep) -> ScenarioRunOut:
-    """Stop a running scenario; the best calendar found so far is compared."""
-    run = runs.get(run_id)
-    run.stop.set()
-    run.ended.wait(10)
-    return run.view()
+def stop_scenario_run(run_id: str, store: StoreDep, runner: RunnerDep) -> ScenarioRunOut:
+    """Stop a queued or running scenario; the best calendar found so far is compared.
+
+    Waits for the run to wind down (a few seconds at most); a run that has ended is left as it is.
+    """
+    store.job(run_id, kind="scenario")
+    runner.cancel(run_id)
+    return _scenario_run(store, runner, run_id)

@@ -82,7 +82,8 @@ class ApiFailure extends Error {
   constructor(status, body) {
     super(body && body.detail ? body.detail : `the service answered ${status}`);
     this.status = status;
-    this.errors = (body && body.errors) || [];
+    // Each error is an object (message, kind, record, field, pointer); the page shows its message.
+    this.errors = ((body && body.errors) || []).map((e) => (typeof e === "string" ? e : e.message));
   }
 }
 
@@ -1000,7 +1001,7 @@ function pollRun(id) {
       const run = await api(`/scenarios/runs/${id}`);
       state.run = run;
       showRun(run);
-      if (run.state === "running") pollRun(id);
+      if (runActive(run)) pollRun(id);
     } catch (err) {
       showAlert(err);
       $("#scenario-run").disabled = false;
@@ -1034,12 +1035,19 @@ function describeChange(c) {
   return parts.join("; ");
 }
 
+/** Waiting for a free solver (it shares the queue with the solves) or solving. */
+function runActive(run) {
+  return run.state === "queued" || run.state === "running";
+}
+
 function showRun(run) {
-  const running = run.state === "running";
+  const running = runActive(run);
   $("#scenario-run").disabled = running;
   $("#scenario-stop").disabled = !running;
   const p = run.progress;
-  $("#scenario-status").textContent = running
+  $("#scenario-status").textContent = run.state === "queued"
+    ? `“${run.name}” waits for a free solver (other solves are running)…`
+    : running
     ? `Solving “${run.name}”… ${p ? `${secs(p.elapsed_s)} of ${run.time_limit_s} s, objective ${num(p.objective)}` : "building the model"}`
     : `“${run.name}”: ${run.state}${run.message ? ": " + run.message : ""}`;
   const root = $("#scenario-result");

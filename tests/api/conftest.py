@@ -75,19 +75,20 @@ def tiny_raw(default_raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def poll(client: TestClient, job_id: str, states: Iterable[str] = ENDED_STATES, timeout: float = 60,
-         until: Callable[[dict], bool] | None = None) -> dict:
-    """Poll a job until it reaches one of ``states`` (and ``until(job)`` holds); its last view."""
+         until: Callable[[dict], bool] | None = None, under: str = "/jobs") -> dict:
+    """Poll a job (or, ``under="/scenarios/runs"``, a scenario run) until it reaches one of ``states``
+    (and ``until(job)`` holds); its last view."""
     wanted = set(states)
     deadline = time.monotonic() + timeout
     while True:
-        job = client.get(f"/jobs/{job_id}").json()
+        job = client.get(f"{under}/{job_id}").json()
         if job["state"] in wanted and (until is None or until(job)):
             return job
         assert time.monotonic() < deadline, f"job still {job['state']} after {timeout} s: {job}"
         time.sleep(0.1)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def wait_for() -> Callable[..., dict]:
     """``wait_for(client, job_id, states=ENDED_STATES, timeout=60, until=None)``: the job once there."""
     return poll
