@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
-from functools import cached_property
 from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from model.problem import Mode, Problem
+from model.problem import Edition, Mode, Problem
 
 Status = Literal["OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "MODEL_INVALID", "INVALID_INPUT"]
 
 SCHEDULE_FORMAT: Final = "rtcm-schedule/1"
+
+# Where a solve's objective comes from (see SolverReport.objective_source).
+ObjectiveSource = Literal["search", "start", "checker"]
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """(objective - bound) / |objective|, at least 0: how far a calendar may be from the best.
+
+    None when either figure is missing, or when the objective is 0 and the bound is not
+    (no ratio); 0 when both are 0.
+    """
+    if objective is None or bound is None:
+        return None
+    if abs(objective) < 1e-9:
+        return 0.0 if abs(bound) < 1e-9 else None
+    return max(0.0, (objective - bound) / abs(objective))
+
+
+def points_text(points: float) -> str:
+    """1055.2 -> '1,055.2'; 30.0 -> '30': points as a planner reads them, to the hundredth."""
+    return f"{points:,.2f}".rstrip("0").rstrip(".")
 
 
 class ScheduledEdition(BaseModel):
@@ -34,6 +55,40 @@ class ScheduledEdition(BaseModel):
     trainers: list[str]
     participants_in_person: int = 0
     participants_online: int = 0
+
+    @classmethod
+    def place(cls, problem: Problem, edition: Edition | str, days: Sequence[date], room: str | None,
+              trainers: Iterable[str]) -> ScheduledEdition:
+        """``edition`` of ``problem`` on ``days`` in ``room`` (None online) with ``trainers``.
+
+        Everything else (topic, number, title, module, start, end, mode, venue, participants)
+        comes from the problem, so every producer of a calendar builds its editions alike.
+
+        Parameters
+        ----------
+        problem
+            The problem the edition belongs to.
+        edition
+            The edition, or its id (e.g. ``M3.T2#1``).
+        days
+            The training days, in order; the first is the start, the last the end.
+        room
+            The room's id; its venue is the one the problem lists it in. None for an online course.
+        trainers
+            The team's trainer ids, kept in id order.
+        """
+        ed = edition if isinstance(edition, Edition) else problem.edition_by_id[edition]
+        run = list(days)
+        if not run:
+            raise ValueError(f"edition {ed.id}: no training day to place it on")
+        return cls(
+            edition=ed.id, topic=ed.topic.id, number=ed.number, title=ed.topic.title, module=ed.topic.module,
+            start=run[0], end=run[-1], days=run, mode=ed.mode,
+            venue=problem.room_by_id[room][0].id if room is not None else None, room=room,
+            trainers=sorted(trainers),
+            participants_in_person=ed.item.participants_in_person,
+            participants_online=ed.item.participants_online,
+        )
 
 
 class UnscheduledEdition(BaseModel):
@@ -130,8 +185,17 @@ class SolverReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Status
-    objective: float | None = None
-    bound: float | None = None
+    objective: float | None = Field(
+        default=None, description="the calendar's objective in points, as the solver computed it "
+        "(objective_source says how); the checker recomputes it from the calendar alone")
+    objective_source: ObjectiveSource | None = Field(
+        default=None, description="search: CP-SAT's value of the calendar its search returned; start: "
+        "CP-SAT's value of the start calendar (greedy, or kept from a published one), which the search "
+        "did not improve on; checker: the checker's figure for the start, which CP-SAT never evaluated "
+        "(stopped before the search, or the start could not be completed in time)")
+    bound: float | None = Field(
+        default=None, description="the best bound CP-SAT proved, in points, as it reported it "
+        "(0 when it proved none: no penalty is negative)")
     gap: float | None = Field(default=None, description="(objective - bound) / objective")
     runtime_s: float | None = Field(
         default=None, description="wall-clock seconds; left out (null) of deterministic runs"
@@ -170,9 +234,15 @@ class Schedule(BaseModel):
     )
     solver: SolverReport | None = None
 
-    @cached_property
+    @property
     def by_edition(self) -> dict[str, ScheduledEdition]:
-        return {e.edition: e for e in self.editions}
+        """The editions by id; kept while ``editions`` is the same list, so that a copy with other
+        editions (``model_copy(update=...)``, which copies what is kept) never sees the old ones."""
+        kept = self.__dict__.get("_by_edition")
+        if kept is None or kept[0] is not self.editions:
+            kept = (self.editions, {e.edition: e for e in self.editions})
+            self.__dict__["_by_edition"] = kept
+        return kept[1]
 
     def sorted_editions(self) -> list[ScheduledEdition]:
         return sorted(self.editions, key=lambda e: (e.start, e.edition))

@@ -21,9 +21,8 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from model.check import KNOWN_GENDERS, OBJECTIVE_SCALE, as_fraction, known_count, share_gap
+from model.check import OBJECTIVE_SCALE, allocation_penalties
 from model.participants import (
-    allocation_penalties,
     country_cap_seats,
     edition_months,
     gap_days,
@@ -41,7 +40,9 @@ from model.schedule import (
     ScheduledEdition,
     Status,
     UnplacedNomination,
+    relative_gap,
 )
+from model.shares import KNOWN_GENDERS, as_fraction, known_count, share_gap
 from scheduler.variables import LinearExpr, StopFlag, share_band_gaps, stop_when_set
 
 # Share of a solve's time limit given to the allocation when the problem has nominations.
@@ -387,9 +388,7 @@ def allocate(schedule: Schedule, *, time_limit_s: float = 10.0, workers: int = 2
     if found and objective is not None:
         best = solver.best_objective_bound / OBJECTIVE_SCALE
         bound = objective if status == "OPTIMAL" else round(min(objective, best), 2)
-    gap = None
-    if objective is not None and bound is not None:
-        gap = 0.0 if abs(objective) < 1e-9 else max(0.0, (objective - bound) / abs(objective))
+    gap = relative_gap(objective, bound)
     diagnosis = [] if found else [
         f"no allocation found within {time_limit_s:g} s ({status}); nobody was seated"]
     report = AllocationReport(

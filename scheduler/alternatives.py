@@ -27,27 +27,35 @@ from model.rules import RULES
 from model.schedule import Schedule
 from scheduler.explain import Budget, find_conflict
 from scheduler.facts import build_fact_model
-from scheduler.solve import SolveOptions
 
 LEFT_OUT_SHARE = 0.2  # of the time limit, at most LEFT_OUT_MAX_S seconds
 LEFT_OUT_MAX_S = 15.0
 
 
-def explain_left_out(schedule: Schedule, options: SolveOptions | None = None) -> None:
-    """Give each optional edition left out of ``schedule`` a reason derived from the model (in place)."""
-    options = options or SolveOptions()
+def explain_left_out(schedule: Schedule, *, time_limit_s: float = 60.0, deterministic: bool = False) -> None:
+    """Give each optional edition left out of ``schedule`` a reason derived from the model (in place).
+
+    Parameters
+    ----------
+    schedule
+        A calendar with its problem.
+    time_limit_s
+        The solve's time limit: the reasons take a share of it (at most ``LEFT_OUT_MAX_S``).
+    deterministic
+        Count deterministic time, not the wall clock, so that the same calendar gets the same reasons.
+    """
     left = [u for u in schedule.unscheduled if not u.mandatory]
     if not left:
         return
-    seconds = min(LEFT_OUT_MAX_S, max(2.0, options.time_limit_s * LEFT_OUT_SHARE))
-    budget = Budget(seconds, options.deterministic)
+    seconds = min(LEFT_OUT_MAX_S, max(2.0, time_limit_s * LEFT_OUT_SHARE))
+    budget = Budget(seconds, deterministic)
     wall_end = time.perf_counter() + 4 * seconds  # the checker's part is not solver time
     notes = {f.records[0]: f.message for f in doctor(schedule.problem) if not f.blocking}
     for u in left:
         if u.edition in notes:
             u.reason = notes[u.edition]
             continue
-        if budget.over() or (not options.deterministic and time.perf_counter() > wall_end):
+        if budget.over() or (not deterministic and time.perf_counter() > wall_end):
             continue
         u.reason = left_out_reason(schedule, u.edition, budget)
 

@@ -1,4 +1,19 @@
-"""Compile a problem to CP-SAT, solve it with progress, and return a checked result."""
+"""Compile a problem to CP-SAT, solve it with progress, and return a checked result.
+
+:func:`solve` runs these steps in order, each a function of what the ones before gave:
+
+1. :func:`ruled_out`: what the data alone rule out (the doctor), before any model;
+2. :func:`unplaceable`: mandatory editions with no start day, room and team at all;
+3. :func:`find_start`: the best greedy calendar, reported as the first one;
+4. :func:`build`: the CP-SAT model;
+5. :func:`hint_start`: that calendar as the search's hint, and CP-SAT's value of it;
+6. :func:`run_search`: CP-SAT's search, with its own objective and bound;
+7. :func:`choose_calendar`: the search's calendar, or the start when the search did no better;
+8. :func:`no_calendar`: why there is none, when there is none;
+9. :func:`solver_report`: the status and figures a planner reads;
+10. :func:`~scheduler.alternatives.explain_left_out`: why each optional edition is left out;
+11. :func:`seat_participants`: the nominees seated in the calendar.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +26,24 @@ from typing import Literal
 
 from ortools.sat.python import cp_model
 
-from model.check import OBJECTIVE_SCALE, UNIT_FACTOR, kpis
+from model.check import OBJECTIVE_SCALE, kpis, points_per_unit
 from model.doctor import as_causes, blocking, doctor
 from model.explain import penalty_breakdown
 from model.parity import trainer_share_obstacles
 from model.problem import Problem
 from model.rules import RULES
-from model.schedule import Cause, Schedule, ScheduledEdition, SolverReport, Status, UnscheduledEdition
+from model.schedule import (
+    Cause,
+    ObjectiveSource,
+    Schedule,
+    ScheduledEdition,
+    SolverReport,
+    Status,
+    UnscheduledEdition,
+    relative_gap,
+)
 from scheduler.allocation import ALLOCATION_SHARE, allocate
+from scheduler.alternatives import explain_left_out
 from scheduler.greedy import best_start
 from scheduler.instance import Instance
 from scheduler.rules import HARD, SOFT, Context
@@ -59,17 +84,14 @@ class Progress:
         return relative_gap(self.objective, self.bound)
 
 
-def relative_gap(objective: float | None, bound: float | None) -> float | None:
-    if objective is None or bound is None:
-        return None
-    if abs(objective) < 1e-9:
-        return 0.0 if abs(bound) < 1e-9 else None
-    return max(0.0, (objective - bound) / abs(objective))
-
-
 @dataclass
 class Result:
-    """What ``solve`` returns: never an exception for an infeasible or timed-out problem."""
+    """What ``solve`` returns: never an exception for an infeasible or timed-out problem.
+
+    ``objective`` and ``bound`` are the solver's own figures, in points (``objective_source``
+    says where the objective comes from); the checker recomputes the objective from the
+    schedule alone (``model.check.kpis``).
+    """
 
     schedule: Schedule
     runtime_s: float = 0.0  # wall clock, always here even when the JSON leaves it out
@@ -89,6 +111,10 @@ class Result:
     @property
     def objective(self) -> float | None:
         return self.report.objective
+
+    @property
+    def objective_source(self) -> ObjectiveSource | None:
+        return self.report.objective_source
 
     @property
     def bound(self) -> float | None:
@@ -141,15 +167,12 @@ def build(problem: Problem, skip: frozenset[str] = frozenset(), *, objective: bo
     if objective:
         terms = []
         for rule_id, soft_rule in SOFT.items():
-            info = RULES[rule_id]
-            assert info.weight_field is not None
-            weight = float(getattr(problem.weights, info.weight_field))
-            if weight <= 0:
+            per_unit = points_per_unit(RULES[rule_id], problem.weights)
+            if per_unit <= 0:
                 continue
             expr = soft_rule(ctx)
             soft[rule_id] = expr
-            coef = round(weight * OBJECTIVE_SCALE * UNIT_FACTOR.get(rule_id, 1.0))
-            terms.append(coef * expr)
+            terms.append(round(per_unit * OBJECTIVE_SCALE) * expr)
         model.minimize(sum(terms))
     return Built(model, inst, v, soft)
 
@@ -174,7 +197,9 @@ def _solver(options: SolveOptions, time_limit: float | None = None) -> cp_model.
     return solver
 
 
-class _Watch(cp_model.CpSolverSolutionCallback):
+class Watch(cp_model.CpSolverSolutionCallback):
+    """Follows a solve from ``t0``: the first calendar, each better one and bound, sent to ``on_progress``."""
+
     def __init__(self, on_progress: Callable[[Progress], None] | None, t0: float) -> None:
         super().__init__()
         self.on_progress = on_progress
@@ -212,11 +237,12 @@ class _Watch(cp_model.CpSolverSolutionCallback):
             self.on_progress(p)
 
 
-def _stopped(stop: StopFlag | None) -> bool:
-    return stop is not None and stop.is_set()
+def _stop_with(start: Start, stop: StopFlag | None) -> bool:
+    """Asked to stop, with a start calendar to return."""
+    return start.greedy is not None and stop is not None and stop.is_set()
 
 
-def _search(built: Built, solver: cp_model.CpSolver, watch: _Watch, stop: StopFlag | None, share: float,
+def _search(built: Built, solver: cp_model.CpSolver, watch: Watch, stop: StopFlag | None, share: float,
             time_limit_s: float) -> cp_model.CpSolverStatus:
     """Run CP-SAT on the model; with a seating ``share``, end at a calendar once past the rest."""
     solver.best_bound_callback = watch.on_bound
@@ -277,106 +303,223 @@ def solve(
     """
     options = options or SolveOptions()
     t0 = time.perf_counter()
-    impossible = blocking(doctor(problem))  # what the data alone rules out, before any model
-    if impossible:
-        return _empty(problem, "INFEASIBLE", [f.line() for f in impossible], problem_warnings(problem),
-                      time.perf_counter() - t0, options, as_causes(impossible))
+    refusal = ruled_out(problem)
+    if refusal is not None:
+        return no_calendar_result(problem, "INFEASIBLE", refusal, problem_warnings(problem), options,
+                                  time.perf_counter() - t0)
     inst = Instance(problem)
     warnings = problem_warnings(problem)
-    blocked = [p for p in inst.plans if not p.options and p.edition.mandatory]
-    if blocked:
-        diagnosis = [f"{p.id} cannot be scheduled: {p.why_no_option}" for p in blocked]
-        return _empty(problem, "INFEASIBLE", diagnosis, warnings, time.perf_counter() - t0, options)
-    watch = _Watch(on_progress, t0)
-    greedy: Schedule | None = None  # the best greedy calendar that breaks no hard rule
-    hint: Schedule | None = None
+    refusal = unplaceable(inst)
+    if refusal is not None:
+        return no_calendar_result(problem, "INFEASIBLE", refusal, warnings, options, time.perf_counter() - t0)
+    watch = Watch(on_progress, t0)
+    start = Start()
     if options.hint:
-        greedy, hint = best_start(problem, inst, start_from, on_better=watch.start_from, stop=stop)
-    # With nominations, part of the time limit is kept for seating them (scheduler/allocation.py).
-    share = ALLOCATION_SHARE if problem.nominations else 0.0
-    built: Built | None = None
-    solver: cp_model.CpSolver | None = None
-    code = cp_model.UNKNOWN
+        start = find_start(problem, inst, start_from, on_better=watch.start_from, stop=stop)
+    search, start_value = Search(), None
     # Asked to stop with a calendar in hand: no model is built, or no search run.
-    if not (greedy is not None and _stopped(stop)):
+    if not _stop_with(start, stop):
         built = build(problem, inst=inst)
-        if hint is not None:
-            add_hint(built, hint)
-            # Completing the hint takes seconds on large programmes: give it a share of the limit.
-            if not complete_hint(built, max(5.0, options.time_limit_s / 10)) and options.deterministic:
-                # OR-Tools 9.15 aborts the process ("Check failed: heuristics.fixed_search !=
-                # nullptr") when interleaved search has a hint and finds the model infeasible
-                # while loading it. A hint that cannot be completed is no calendar: drop it.
-                built.model.clear_hints()
-    if built is not None and not (greedy is not None and _stopped(stop)):
-        solver = _solver(options, options.time_limit_s * (1 - share) if options.deterministic else None)
-        code = _search(built, solver, watch, stop, share if not options.deterministic else 0.0,
-                       options.time_limit_s)
-    build_s = watch.search_started - t0 if watch.search_started is not None else time.perf_counter() - t0
-    status = STATUS.get(code, "UNKNOWN")
+        start_value = hint_start(built, start, options)
+        if not _stop_with(start, stop):
+            search = run_search(built, options, watch, stop, seating=bool(problem.nominations))
+    build_s = (watch.search_started if watch.search_started is not None else time.perf_counter()) - t0
     runtime = time.perf_counter() - t0
-    # No calendar from the search in time, but the greedy one breaks no hard rule: better
-    # that than none (large programmes on small machines).
-    fallback = status == "UNKNOWN" and greedy is not None
-    if status not in ("OPTIMAL", "FEASIBLE") and not fallback:
-        diagnosis = []
-        causes: list[Cause] = []
-        if status == "INFEASIBLE" and options.diagnose_infeasible:
-            diagnosis, causes = why_infeasible(problem, inst, options)
-        elif status == "UNKNOWN":
-            diagnosis = [f"no calendar found within {options.time_limit_s:g} s; allow more time"]
-        result = _empty(problem, status, diagnosis, warnings, runtime, options, causes)
-        result.build_s = build_s
-        result.first_solution_s = watch.first
+    answer = choose_calendar(search, start, start_value)
+    if answer is None:
+        result = no_calendar_result(problem, search.status, no_calendar(problem, inst, search.status, options),
+                                    warnings, options, runtime)
+        result.build_s, result.first_solution_s = build_s, watch.first
         return result
-    schedule = greedy if fallback else extract(built, solver)  # type: ignore[arg-type]
-    assert schedule is not None
-    if not fallback and greedy is not None and kpis(greedy).objective < kpis(schedule).objective:
-        # The search stopped before it matched its starting calendar (an incomplete hint):
-        # the greedy one is the better answer.
-        schedule, fallback = greedy, True
-    if fallback:
-        status = "FEASIBLE"
-        warnings = [*warnings, "the search found no better calendar than its greedy start in the "
-                    "time limit (it breaks no hard rule); allow more time for a better one"]
-    bound = solver.best_objective_bound / OBJECTIVE_SCALE if solver is not None else math.inf
-    if not math.isfinite(bound):
-        bound = 0.0  # every soft rule's amount is at least 0
-    figures = kpis(schedule)
-    objective = figures.objective
-    if status == "OPTIMAL":
-        bound = min(bound, objective)
-    wall = not options.deterministic  # wall-clock figures would make deterministic JSON differ
     first = round(watch.first, 3) if watch.first is not None else None
-    schedule.solver = SolverReport(
-        status=status,
-        objective=objective,
-        bound=round(bound, 2),
-        gap=relative_gap(objective, bound),
-        runtime_s=round(runtime, 3) if wall else None,
-        first_solution_s=first if wall else None,
-        solutions=watch.solutions,
-        workers=options.workers,
-        time_limit_s=options.time_limit_s,
-        deterministic=options.deterministic,
-        penalties=figures.penalties,
-        warnings=warnings,
-        breakdown=penalty_breakdown(schedule),
-    )
+    schedule = answer.schedule
+    schedule.solver = solver_report(answer, warnings, options, runtime, first, watch.solutions)
     if schedule.unscheduled:
-        from scheduler.alternatives import explain_left_out  # it builds on this module
-
-        explain_left_out(schedule, options)
+        explain_left_out(schedule, time_limit_s=options.time_limit_s, deterministic=options.deterministic)
     if problem.nominations:
-        _seat_participants(schedule, options, stop, t0)
+        seat_participants(schedule, options, stop, t0)
         runtime = time.perf_counter() - t0
-        if wall:
+        if not options.deterministic:
             schedule.solver.runtime_s = round(runtime, 3)
     return Result(schedule, round(runtime, 3), first, build_s, watch.history)
 
 
-def _seat_participants(schedule: Schedule, options: SolveOptions, stop: StopFlag | None,
-                       t0: float) -> None:
+# ------------------------------------------------------------------------------ the steps
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why there is no calendar: the diagnosis lines and, where known, the input facts behind them."""
+
+    diagnosis: list[str]
+    causes: list[Cause] = field(default_factory=list)
+
+
+def ruled_out(problem: Problem) -> Refusal | None:
+    """What the data alone rule out (the doctor's blocking findings), found before any model; else None."""
+    impossible = blocking(doctor(problem))
+    if not impossible:
+        return None
+    return Refusal([f.line() for f in impossible], as_causes(impossible))
+
+
+def unplaceable(inst: Instance) -> Refusal | None:
+    """The mandatory editions with no start day, room and team at all; else None."""
+    blocked = [p for p in inst.plans if not p.options and p.edition.mandatory]
+    if not blocked:
+        return None
+    return Refusal([f"{p.id} cannot be scheduled: {p.why_no_option}" for p in blocked])
+
+
+@dataclass(frozen=True)
+class Start:
+    """What the search starts from."""
+
+    greedy: Schedule | None = None  # the best start calendar that breaks no hard rule, if one does
+    hint: Schedule | None = None  # the search's hint: that calendar, else the plain earliest fit
+
+
+def find_start(problem: Problem, inst: Instance, start_from: Schedule | None = None, *,
+               on_better: Callable[[float], None] | None = None, stop: StopFlag | None = None) -> Start:
+    """The best of the greedy calendars (kept from ``start_from`` where it still holds).
+
+    ``on_better`` gets each better start's objective (the checker's) as it is found.
+    """
+    greedy, hint = best_start(problem, inst, start_from, on_better=on_better, stop=stop)
+    return Start(greedy, hint)
+
+
+def hint_start(built: Built, start: Start, options: SolveOptions) -> float | None:
+    """Give ``start`` to the search as its hint, completed to every variable when it can be.
+
+    Returns CP-SAT's objective of the greedy start, in points, when it completed the hint
+    to the start's exact value; else None.
+    """
+    if start.hint is None:
+        return None
+    add_hint(built, start.hint)
+    # Completing the hint takes seconds on large programmes: give it a share of the limit.
+    completion = complete_hint(built, max(5.0, options.time_limit_s / 10), deterministic=options.deterministic)
+    if not completion.complete and options.deterministic:
+        # OR-Tools 9.15 aborts the process ("Check failed: heuristics.fixed_search !=
+        # nullptr") when interleaved search has a hint and finds the model infeasible
+        # while loading it. A hint that cannot be completed is no calendar: drop it.
+        built.model.clear_hints()
+    return completion.objective if start.greedy is not None else None
+
+
+@dataclass(frozen=True)
+class Search:
+    """What CP-SAT's search gave: its status, its calendar, and its own figures in points."""
+
+    status: Status = "UNKNOWN"  # UNKNOWN too when no search ran
+    schedule: Schedule | None = None
+    objective: float | None = None  # CP-SAT's objective value of ``schedule``
+    bound: float | None = None  # CP-SAT's best bound as it reported it; None when not finite or no search
+
+
+def run_search(built: Built, options: SolveOptions, watch: Watch, stop: StopFlag | None, *,
+               seating: bool = False) -> Search:
+    """CP-SAT's search on ``built`` within the time limit, less the seating's share when there is one."""
+    # With nominations, part of the time limit is kept for seating them (scheduler/allocation.py);
+    # deterministic runs split the time, others end the search early (see _search).
+    share = ALLOCATION_SHARE if seating else 0.0
+    if options.deterministic:
+        solver = _solver(options, options.time_limit_s * (1 - share))
+        code = _search(built, solver, watch, stop, 0.0, options.time_limit_s)
+    else:
+        solver = _solver(options)
+        code = _search(built, solver, watch, stop, share, options.time_limit_s)
+    return searched(built, solver, code)
+
+
+def searched(built: Built, solver: cp_model.CpSolver, code: cp_model.CpSolverStatus) -> Search:
+    """The outcome of a solve of ``built``, in CP-SAT's own figures (points, to the hundredth).
+
+    CP-SAT says OPTIMAL too when it stops within the relative gap asked for; that calendar is
+    reported FEASIBLE, OPTIMAL being kept for a bound that meets the objective.
+    """
+    status = STATUS.get(code, "UNKNOWN")
+    raw_bound = solver.best_objective_bound / OBJECTIVE_SCALE
+    bound = round(raw_bound, 2) if math.isfinite(raw_bound) else None
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        return Search(status, bound=bound)
+    objective = round(solver.objective_value / OBJECTIVE_SCALE, 2)
+    if status == "OPTIMAL" and (bound is None or bound < objective):
+        status = "FEASIBLE"
+    return Search(status, extract(built, solver), objective, bound)
+
+
+START_KEPT = ("the search found no better calendar than its greedy start in the time limit (it breaks no "
+              "hard rule); allow more time for a better one")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The calendar a solve returns, with the solver's figures for it (points)."""
+
+    status: Status
+    schedule: Schedule
+    objective: float
+    source: ObjectiveSource
+    bound: float  # 0 when CP-SAT proved none: no penalty is negative
+    warnings: list[str] = field(default_factory=list)
+
+
+def choose_calendar(search: Search, start: Start, start_value: float | None = None) -> Answer | None:
+    """The search's calendar, or the greedy start when the search found none in time or a worse one.
+
+    The two are compared by the checker's figures. The start's objective is ``start_value``
+    (CP-SAT's value of it) when there is one, else the checker's. None when there is no
+    calendar: the search's status says why.
+    """
+    greedy = start.greedy
+    bound = search.bound if search.bound is not None else 0.0
+    if search.schedule is not None and search.objective is not None and (
+            greedy is None or kpis(greedy).objective >= kpis(search.schedule).objective):
+        return Answer(search.status, search.schedule, search.objective, "search", bound)
+    if greedy is None or search.status not in ("OPTIMAL", "FEASIBLE", "UNKNOWN"):
+        return None
+    # No calendar from the search in time (large programmes on small machines), or one worse
+    # than its start (it stopped before matching an incomplete hint): the greedy calendar
+    # breaks no hard rule, better that than none.
+    if start_value is not None:
+        return Answer("FEASIBLE", greedy, start_value, "start", bound, [START_KEPT])
+    return Answer("FEASIBLE", greedy, kpis(greedy).objective, "checker", bound, [START_KEPT])
+
+
+def no_calendar(problem: Problem, inst: Instance, status: Status, options: SolveOptions) -> Refusal:
+    """Why the search gave no calendar: the facts that leave none, or the time it lacked."""
+    if status == "INFEASIBLE" and options.diagnose_infeasible:
+        return Refusal(*why_infeasible(problem, inst, options))
+    if status == "UNKNOWN":
+        return Refusal([f"no calendar found within {options.time_limit_s:g} s; allow more time"])
+    return Refusal([])
+
+
+def solver_report(answer: Answer, warnings: list[str], options: SolveOptions, runtime_s: float,
+                  first_solution_s: float | None, solutions: int) -> SolverReport:
+    """The report a planner reads: status, the solver's figures, penalties record by record, warnings."""
+    wall = not options.deterministic  # wall-clock figures would make deterministic JSON differ
+    return SolverReport(
+        status=answer.status,
+        objective=answer.objective,
+        objective_source=answer.source,
+        bound=answer.bound,
+        gap=relative_gap(answer.objective, answer.bound),
+        runtime_s=round(runtime_s, 3) if wall else None,
+        first_solution_s=first_solution_s if wall else None,
+        solutions=solutions,
+        workers=options.workers,
+        time_limit_s=options.time_limit_s,
+        deterministic=options.deterministic,
+        penalties=kpis(answer.schedule).penalties,
+        warnings=[*warnings, *answer.warnings],
+        breakdown=penalty_breakdown(answer.schedule),
+    )
+
+
+def seat_participants(schedule: Schedule, options: SolveOptions, stop: StopFlag | None, t0: float) -> None:
     """Allocate the nominees to the calendar's editions within what is left of the time limit."""
     limit = options.time_limit_s * ALLOCATION_SHARE
     if not options.deterministic:  # wall-clock leftovers would make deterministic runs differ
@@ -387,6 +530,22 @@ def _seat_participants(schedule: Schedule, options: SolveOptions, stop: StopFlag
     schedule.unplaced = outcome.unplaced
     assert schedule.solver is not None
     schedule.solver.allocation = outcome.report
+
+
+def no_calendar_result(problem: Problem, status: Status, refusal: Refusal, warnings: list[str],
+                       options: SolveOptions, runtime_s: float) -> Result:
+    """The result without a calendar: every edition left out, the status and why."""
+    left = [
+        UnscheduledEdition(edition=e.id, topic=e.topic.id, number=e.number, mandatory=e.mandatory,
+                           reason="no calendar found")
+        for e in problem.editions
+    ]
+    report = SolverReport(status=status, runtime_s=None if options.deterministic else round(runtime_s, 3),
+                          workers=options.workers, time_limit_s=options.time_limit_s,
+                          deterministic=options.deterministic, diagnosis=refusal.diagnosis,
+                          warnings=warnings, causes=refusal.causes)
+    return Result(Schedule(problem=problem, editions=[], unscheduled=left, solver=report),
+                  runtime_s=round(runtime_s, 3))
 
 
 def add_hint(built: Built, schedule: Schedule) -> None:
@@ -418,26 +577,43 @@ def add_hint(built: Built, schedule: Schedule) -> None:
             model.add_hint(b, t in team)
 
 
-def complete_hint(built: Built, time_limit_s: float = 5.0) -> bool:
+@dataclass(frozen=True)
+class Completion:
+    """How completing a hint went."""
+
+    complete: bool  # the search starts from a calendar
+    objective: float | None = None  # CP-SAT's exact objective of the hinted calendar, in points
+
+
+def complete_hint(built: Built, time_limit_s: float = 5.0, *, deterministic: bool = False) -> Completion:
     """Extend a hint on the decisions to every variable, so the solver starts from a calendar.
 
     A quick solve with the hinted decisions fixed fills in the derived variables (loads,
     peaks, overlaps); a complete, feasible hint is the solver's first solution at once.
+    When that solve is optimal, its objective is CP-SAT's exact value of the hinted calendar.
+    A deterministic solve limits it in deterministic time, so that the machine's load never
+    decides whether the start is kept.
     """
     solver = cp_model.CpSolver()
     prm = solver.parameters
     prm.num_workers = 1
-    prm.max_time_in_seconds = time_limit_s
+    if deterministic:
+        prm.max_deterministic_time = time_limit_s
+    else:
+        prm.max_time_in_seconds = time_limit_s
     prm.fix_variables_to_their_hinted_value = True
     prm.cp_model_probing_level = 0
-    if solver.solve(built.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False
+    code = solver.solve(built.model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Completion(False)
     model = built.model
     values = solver.response_proto.solution
     model.clear_hints()
     model.proto.solution_hint.vars.extend(range(len(values)))
     model.proto.solution_hint.values.extend(values)
-    return True
+    # Only an optimal completion has every penalty at its floor: the calendar's own value.
+    exact = code == cp_model.OPTIMAL and built.model.has_objective()
+    return Completion(True, round(solver.objective_value / OBJECTIVE_SCALE, 2) if exact else None)
 
 
 def extract(built: Built, solver: cp_model.CpSolver) -> Schedule:
@@ -454,35 +630,13 @@ def extract(built: Built, solver: cp_model.CpSolver) -> Schedule:
             ))
             continue
         s, d = next(o for o, x in zip(ev.plan.options, ev.choose, strict=True) if solver.boolean_value(x))
-        days = inst.cal.run_days(s, d)
         room = next((r for r, b in ev.room.items() if solver.boolean_value(b)), None)
-        trainers = sorted(inst.trainers[t].id for t, b in ev.teaches.items() if solver.boolean_value(b))
-        placed.append(ScheduledEdition(
-            edition=ed.id, topic=ed.topic.id, number=ed.number, title=ed.topic.title,
-            module=ed.topic.module, start=days[0], end=days[-1], days=days, mode=ed.mode,
-            venue=inst.rooms[room][0].id if room is not None else None,
-            room=inst.rooms[room][1].id if room is not None else None,
-            trainers=trainers,
-            participants_in_person=ed.item.participants_in_person,
-            participants_online=ed.item.participants_online,
+        placed.append(ScheduledEdition.place(
+            inst.problem, ed, inst.cal.run_days(s, d), inst.rooms[room][1].id if room is not None else None,
+            (inst.trainers[t].id for t, b in ev.teaches.items() if solver.boolean_value(b)),
         ))
     placed.sort(key=lambda e: (e.start, e.edition))
     return Schedule(problem=inst.problem, editions=placed, unscheduled=left)
-
-
-def _empty(problem: Problem, status: Status, diagnosis: list[str], warnings: list[str],
-           runtime: float, options: SolveOptions, causes: list[Cause] | None = None) -> Result:
-    left = [
-        UnscheduledEdition(edition=e.id, topic=e.topic.id, number=e.number, mandatory=e.mandatory,
-                           reason="no calendar found")
-        for e in problem.editions
-    ]
-    report = SolverReport(status=status, runtime_s=None if options.deterministic else round(runtime, 3),
-                          workers=options.workers, time_limit_s=options.time_limit_s,
-                          deterministic=options.deterministic, diagnosis=diagnosis, warnings=warnings,
-                          causes=causes or [])
-    return Result(Schedule(problem=problem, editions=[], unscheduled=left, solver=report),
-                  runtime_s=round(runtime, 3))
 
 
 # Hard rules whose removal is tried, one at a time, to explain an infeasible problem.

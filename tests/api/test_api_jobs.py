@@ -33,8 +33,9 @@ def test_the_full_flow_from_a_problem_to_a_checked_calendar(client, tiny_raw, wa
     assert r.status_code == 201, r.text
     pid = r.json()["id"]
 
-    # solve it: the job answers at once
-    r = client.post(f"/problems/{pid}/solve", json={"time_limit_s": 20, "workers": 1})
+    # solve it: the job answers at once. The limit is deterministic time, so the proof of
+    # optimality (a fraction of a second of it here) does not depend on the machine's load.
+    r = client.post(f"/problems/{pid}/solve", json={"time_limit_s": 20, "workers": 1, "deterministic": True})
     assert r.status_code == 202
     job = r.json()
     assert r.headers["location"] == f"/jobs/{job['id']}"
@@ -79,7 +80,11 @@ def test_the_full_flow_from_a_problem_to_a_checked_calendar(client, tiny_raw, wa
     # ... checked, by the job's analysis and as a calendar sent back by hand
     report = client.get(job["links"]["check"]).json()
     assert report["ok"] and report["violations"] == []
-    assert report["kpis"]["objective"] == pytest.approx(job["summary"]["objective"])
+    # The summary's objective is CP-SAT's own for its calendar; the check recomputes it from
+    # the calendar alone: the two agree to the hundredth, and an optimum's bound meets it.
+    assert schedule["solver"]["objective_source"] == "search"
+    assert report["kpis"]["objective"] == pytest.approx(job["summary"]["objective"], abs=0.005)
+    assert job["summary"]["bound"] == job["summary"]["objective"]
     r = client.post("/check", json={"problem_id": pid, "editions": schedule["editions"]})
     assert r.status_code == 200 and r.json()["ok"]
     r = client.post("/check", json={"problem_id": pid, "editions": schedule["editions"][1:]})
@@ -122,7 +127,7 @@ def test_bad_solve_options_are_422(client, body, field):
     r = client.post("/problems/default/solve", json=body)
     assert r.status_code == 422, r.text
     assert r.headers["content-type"] == "application/problem+json"
-    assert any(e.startswith(f"{field}:") or e.startswith(f"{field} ") for e in r.json()["errors"]), r.json()
+    assert any(e["message"].startswith((f"{field}:", f"{field} ")) for e in r.json()["errors"]), r.json()
     assert client.get("/health").json()["queued"] == 0  # nothing started
 
 
@@ -138,31 +143,30 @@ def test_bad_solve_options_are_422(client, body, field):
 def test_bad_job_queries_are_422(client, params, where):
     r = client.get("/jobs", params=params)
     assert r.status_code == 422
-    assert r.json()["errors"][0].startswith(where), r.json()
+    assert r.json()["errors"][0]["message"].startswith(where), r.json()
 
 
 def test_cancelling_keeps_the_best_calendar_so_far(client, sixteen_raw, wait_for):
     pid = client.post("/problems", json=sixteen_raw).json()["id"]
     job_id = client.post(f"/problems/{pid}/solve", json={**LONG, "workers": 1}).json()["id"]
-    # Running, with a calendar found (under a second) but far from proven optimal.
+    # Running, with a calendar found but far from proven optimal.
     running = wait_for(client, job_id, ["running"], until=found_a_calendar)
     assert client.delete(f"/problems/{pid}").status_code == 409  # it has a running job
 
-    t0 = time.monotonic()
+    # 200 once the solve has wound down, 202 while it still does (on a busy machine): either
+    # way the job ends cancelled, however long that takes.
     r = client.delete(f"/jobs/{job_id}")
-    took = time.monotonic() - t0
-    assert r.status_code == 200, r.text
-    job = r.json()
+    assert r.status_code in (200, 202), r.text
+    job = wait_for(client, job_id)
     assert job["state"] == "cancelled"
     assert "best calendar found so far is kept" in job["message"]
-    assert took < 5
-    assert job["summary"]["status"] == "FEASIBLE"
+    assert job["summary"]["status"] in ("OPTIMAL", "FEASIBLE")  # stopped: proven or not, a calendar
     assert job["summary"]["objective"] <= running["progress"]["objective"]  # no worse than seen running
     assert job["has_schedule"] and "schedule" in job["links"]
 
     schedule = client.get(f"/jobs/{job_id}/schedule").json()
     assert len(schedule["editions"]) == job["summary"]["editions_scheduled"] > 0
-    assert schedule["solver"]["status"] == "FEASIBLE"
+    assert schedule["solver"]["status"] == job["summary"]["status"]
     assert client.get(f"/jobs/{job_id}/check").json()["ok"]
     assert client.get(f"/jobs/{job_id}/schedule.xlsx").status_code == 200
 
@@ -231,7 +235,7 @@ def test_stopping_the_service_interrupts_a_running_job_and_keeps_its_calendar(
         job = client.get(f"/jobs/{job_id}").json()
         assert job["state"] == "interrupted"
         assert "best calendar found so far is kept" in job["message"]
-        assert job["has_schedule"] and job["summary"]["status"] == "FEASIBLE"
+        assert job["has_schedule"] and job["summary"]["status"] in ("OPTIMAL", "FEASIBLE")
         assert client.get(f"/jobs/{job_id}/check").json()["ok"]
         again = client.post(f"/jobs/{job_id}/resubmit", json={})
         assert again.status_code == 202

@@ -36,7 +36,7 @@ def rtcm_2027(tmp_path_factory) -> Iterator[tuple[TestClient, str, list[tuple[st
     """
     db = tmp_path_factory.mktemp("rtcm_2027") / "rtcm.sqlite3"
     with TestClient(create_app(database_url=f"sqlite:///{db}")) as client:
-        r = client.post("/problems/default/solve", json={"time_limit_s": 90, "relative_gap": 0.99})
+        r = client.post("/problems/default/solve", json={"time_limit_s": 90, "relative_gap": 0.99, "deterministic": True})
         assert r.status_code == 202, r.text
         job_id = r.json()["id"]
         with client.stream("GET", f"/jobs/{job_id}/events") as stream:
@@ -69,14 +69,15 @@ def test_the_default_calendar_has_68_editions_and_breaks_no_rule(rtcm_2027):
     report = client.get(f"/jobs/{job_id}/check").json()
     assert report["violations"] == [] and report["ok"]
     assert report["kpis"]["editions_scheduled"] == 68
-    assert report["kpis"]["objective"] == pytest.approx(job["summary"]["objective"])
+    # CP-SAT's own objective (the summary) against the checker's, to the hundredth; its bound no higher.
+    assert report["kpis"]["objective"] == pytest.approx(job["summary"]["objective"], abs=0.005)
+    assert job["summary"]["bound"] <= job["summary"]["objective"]
 
 
 def test_the_calendar_as_a_workbook(rtcm_2027):
-    pytest.importorskip("model.formats.excel")
     client, job_id, _ = rtcm_2027
     r = client.get(f"/jobs/{job_id}/schedule.xlsx")
-    assert r.status_code == 200
+    assert r.status_code == 200, r.text  # 501 if the exporter does not import
     assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert r.content[:2] == b"PK"  # a zip container
 
@@ -119,4 +120,4 @@ def test_an_unreadable_check_request_is_422(rtcm_2027, body, expected):
         else {"json": body}
     r = client.post("/check", **kwargs)
     assert r.status_code == 422
-    assert any(e.startswith(expected) for e in r.json()["errors"]), r.json()
+    assert any(e["message"].startswith(expected) for e in r.json()["errors"]), r.json()
