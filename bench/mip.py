@@ -52,19 +52,11 @@ from typing import Any
 import highspy
 import numpy as np
 
-from model.check import (
-    KNOWN_GENDERS,
-    UNIT_FACTOR,
-    ScopeKey,
-    as_fraction,
-    check,
-    kpis,
-    share_gap,
-    trainer_day_counts,
-)
+from model.check import check, kpis, points_per_unit
 from model.problem import Problem, ShareBand
-from model.rules import HARD_RULES, SOFT_RULES
-from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition
+from model.rules import HARD_RULES, RULES, SOFT_RULES
+from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition, relative_gap
+from model.shares import KNOWN_GENDERS, ScopeKey, as_fraction, share_gap, trainer_day_counts
 from scheduler.instance import EditionPlan, Instance
 
 INF = highspy.kHighsInf
@@ -246,10 +238,7 @@ class MipModel:
 
 def _points(problem: Problem, rule_id: str) -> float:
     """Points per unit of a soft rule (0 when it is switched off)."""
-    info = next(r for r in SOFT_RULES if r.id == rule_id)
-    assert info.weight_field is not None
-    w = float(getattr(problem.weights, info.weight_field))
-    return w * UNIT_FACTOR.get(rule_id, 1.0) if w > 0 else 0.0
+    return max(0.0, points_per_unit(RULES[rule_id], problem.weights))
 
 
 def _plan_days(plan: EditionPlan) -> list[int]:
@@ -811,16 +800,11 @@ def extract(m: MipModel, values: Any) -> Schedule:
                                            mandatory=ed.mandatory,
                                            reason=plan.why_no_option or "left out by the MIP"))
             continue
-        days = inst.cal.run_days(chosen.start, chosen.length)
         room = chosen.room
-        placed.append(ScheduledEdition(
-            edition=ed.id, topic=ed.topic.id, number=ed.number, title=ed.topic.title,
-            module=ed.topic.module, start=days[0], end=days[-1], days=days, mode=ed.mode,
-            venue=inst.rooms[room][0].id if room is not None else None,
-            room=inst.rooms[room][1].id if room is not None else None,
-            trainers=sorted(inst.trainers[t].id for t, c in team.items() if values[c] > 0.5),
-            participants_in_person=ed.item.participants_in_person,
-            participants_online=ed.item.participants_online,
+        placed.append(ScheduledEdition.place(
+            inst.problem, ed, inst.cal.run_days(chosen.start, chosen.length),
+            inst.rooms[room][1].id if room is not None else None,
+            (inst.trainers[t].id for t, c in team.items() if values[c] > 0.5),
         ))
     placed.sort(key=lambda e: (e.start, e.edition))
     return Schedule(problem=inst.problem, editions=placed, unscheduled=left)
@@ -978,20 +962,12 @@ def solve_mip(
         result.bound = result.objective  # proven within HiGHS's tolerances (mip_rel_gap, mip_abs_gap)
     elif result.bound is not None:
         result.bound = round(min(result.bound, result.objective), 2)
-    result.gap = _gap(result.objective, result.bound)
+    result.gap = relative_gap(result.objective, result.bound)
     return result
 
 
 def _finite(x: float) -> float | None:
     return float(x) if x is not None and math.isfinite(x) and abs(x) < 1e20 else None
-
-
-def _gap(objective: float | None, bound: float | None) -> float | None:
-    if objective is None or bound is None:
-        return None
-    if abs(objective) < 1e-9:
-        return 0.0 if abs(bound) < 1e-9 else None
-    return max(0.0, (objective - bound) / abs(objective))
 
 
 __all__ = ["MipModel", "MipOptions", "MipPoint", "MipResult", "build_mip",

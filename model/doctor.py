@@ -35,10 +35,10 @@ from datetime import date, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.calendar import Period
-from model.check import KNOWN_GENDERS
 from model.problem import Edition, Problem, Room, TeamRules, Trainer, Venue
 from model.rules import RULES
 from model.schedule import Cause
+from model.shares import KNOWN_GENDERS
 
 
 class Finding(BaseModel):

@@ -1,13 +1,11 @@
-"""Explaining a calendar without the solver: the penalty record by record ("score analysis").
+"""Explaining a calendar without the solver: its penalty record by record, an edition's alternatives.
 
-:func:`penalty_breakdown` splits each soft rule's penalty (as :func:`model.check.penalties`
-computes it) over the records it comes from: each edition left out, each late edition,
-the editions that make up the busiest month and the busiest trainer's days, each edition's
-fees and room cost, each overlapping pair of linked topics, each team without a woman and
-a man, each shortened course, each published edition moved, and each group outside a
-women's-share band. The items of a rule add up to that rule's points (to the hundredth).
-The CLI summary, the Excel Issues sheet, the schedule JSON (``solver.breakdown``) and the
-API all show it.
+:func:`penalty_breakdown` is each soft rule's penalty split over the records it comes from,
+as the rules' evaluators (``model/rules/``) charge it: each edition left out, each late
+edition, the editions that make up the busiest month and the busiest trainer's days, each
+edition's fees and room cost, and so on. The items of a rule add up to that rule's points
+(to the hundredth). The CLI summary, the Excel Issues sheet, the schedule JSON
+(``solver.breakdown``), the page and the API all show it.
 """
 
 from __future__ import annotations
@@ -17,186 +15,12 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from model.check import (
-    UNIT_FACTOR,
-    _Checker,
-    earliest_index,
-    known_count,
-    penalties,
-    scope_label,
-    share_gap,
-    trainer_day_counts,
-)
-from model.problem import Edition, Room, ShareBand, Trainer, Venue
-from model.rules import RULES
-from model.schedule import PenaltyItem, RulePenalty, Schedule, ScheduledEdition
+from model.check import check_calendar, penalties, penalty_breakdown
+from model.problem import Room, Trainer, Venue
+from model.schedule import PenaltyItem, Schedule, ScheduledEdition, points_text
 
-
-def points_text(points: float) -> str:
-    """1055.2 -> '1,055.2'; 30.0 -> '30': points as a planner reads them, to the hundredth."""
-    return f"{points:,.2f}".rstrip("0").rstrip(".")
-
-
-class _Items:
-    def __init__(self, pens: list[RulePenalty]) -> None:
-        self.pen = {p.rule: p for p in pens}
-        self.out: list[PenaltyItem] = []
-
-    def add(self, rule: str, amount: float, message: str, *, edition: str | None = None,
-            trainer: str | None = None, records: list[str] | None = None) -> None:
-        """``amount`` in the rule's counting unit (USD for cost), as soft_amounts counts it."""
-        pen = self.pen.get(rule)
-        if pen is None or pen.weight <= 0 or not amount:
-            return
-        scaled = amount * UNIT_FACTOR.get(rule, 1.0)
-        points = round(scaled * pen.weight, 2)
-        self.out.append(PenaltyItem(
-            rule=rule, name=RULES[rule].name, edition=edition, trainer=trainer,
-            records=records if records is not None else [x for x in (edition, trainer) if x],
-            amount=scaled, unit=pen.unit, points=points, message=f"{message}: {points_text(points)} points"))
-
-
-def penalty_breakdown(schedule: Schedule) -> list[PenaltyItem]:
-    """Each soft rule's penalty, record by record, in planner words.
-
-    Parameters
-    ----------
-    schedule
-        Any calendar with its problem (solved or edited by hand).
-
-    Returns
-    -------
-    list[PenaltyItem]
-        In the order of the soft rules, then of the calendar; a rule's items add up to its
-        points in :func:`model.check.penalties`. Rules with a weight of 0 have no items.
-    """
-    p = schedule.problem
-    cal = p.work_calendar
-    items = _Items(penalties(schedule))
-    placed: list[tuple[Edition, ScheduledEdition]] = [
-        (p.edition_by_id[se.edition], se) for se in schedule.sorted_editions()
-        if se.edition in p.edition_by_id]
-    done = {ed.id for ed, _ in placed}
-
-    for ed in p.editions:
-        if not ed.mandatory and ed.id not in done:
-            n = 1 + ed.item.priority
-            items.add("optional_edition_left_out", n,
-                      f"optional edition {ed.id} ({ed.topic.title}) is left out; priority {ed.item.priority} "
-                      f"counts {n}", edition=ed.id)
-    for ed, se in placed:
-        if ed.item.priority and se.start in cal.index:
-            late = cal.index[se.start] - earliest_index(p, ed)
-            if late:
-                items.add("priority_topic_late", late * ed.item.priority,
-                          f"{se.edition} (priority {ed.item.priority}) starts {se.start}, {late} working "
-                          "days "
-                          "after it could", edition=se.edition)
-    _busiest_month(items, placed)
-    _busiest_trainer(items, schedule, placed)
-    for _, se in placed:
-        _cost(items, schedule, se)
-    linked = set(p.linked_pairs)
-    for i, (ea, a) in enumerate(placed):
-        for eb, b in placed[i + 1:]:
-            if tuple(sorted((ea.topic.id, eb.topic.id))) in linked and a.start <= b.end and b.start <= a.end:
-                items.add("linked_topics_overlap", 1,
-                          f"{a.edition} and {b.edition} are linked topics and run at the same time",
-                          edition=a.edition, records=[a.edition, b.edition])
-    if p.team_rules.mixed_gender == "soft":
-        for _, se in placed:
-            genders = {p.trainer_by_id[t].gender for t in se.trainers if t in p.trainer_by_id}
-            if len(se.trainers) >= 2 and not {"woman", "man"} <= genders:
-                items.add("team_without_mixed_gender", 1,
-                          f"the team of {se.edition} ({', '.join(se.trainers)}) lacks a woman or a man",
-                          edition=se.edition)
-    for ed, se in placed:
-        cut = ed.topic.duration_max - len(se.days)
-        if ed.item.duration_days is None and cut:
-            items.add("course_shortened", cut, f"{se.edition} runs {len(se.days)} of its "
-                      f"{ed.topic.duration_max} days", edition=se.edition)
-    _baseline(items, schedule)
-    for scope, groups in trainer_day_counts(schedule).items():
-        rule = f"trainer_days_off_women_share_{scope}"
-        band: ShareBand = getattr(p.targets, f"trainer_days_{scope}")
-        if band.mode != "soft":
-            continue
-        for key, counts in sorted(groups.items(), key=lambda kv: str(kv[0])):
-            known = known_count(counts)
-            short, over = share_gap(counts["woman"], known, band)
-            if short or over:
-                label = scope_label(scope, key)
-                gap = f"{short} trainer-days short" if short else f"{over} trainer-days over"
-                items.add(rule, short + over,
-                          f"women's share of trainer-days in {label}: {counts['woman']} of {known}, "
-                          f"band {band.describe()}: {gap}", records=[label])
-    order = {r: i for i, r in enumerate(items.pen)}
-    return sorted(items.out, key=lambda it: order[it.rule])
-
-
-def _busiest_month(items: _Items, placed: list[tuple[Edition, ScheduledEdition]]) -> None:
-    months: Counter[tuple[int, int]] = Counter((d.year, d.month) for _, se in placed for d in se.days)
-    if not months:
-        return
-    (y, m), total = max(sorted(months.items()), key=lambda kv: kv[1])
-    label = f"{y}-{m:02d}"
-    for _, se in placed:
-        n = sum(1 for d in se.days if (d.year, d.month) == (y, m))
-        if n:
-            items.add("busiest_month", n,
-                      f"{se.edition} has {n} of the {total} training days of the busiest month, {label}",
-                      edition=se.edition, records=[label, se.edition])
-
-
-def _busiest_trainer(items: _Items, schedule: Schedule,
-                     placed: list[tuple[Edition, ScheduledEdition]]) -> None:
-    p = schedule.problem
-    days: Counter[str] = Counter(t for _, se in placed for t in set(se.trainers) for _ in se.days)
-    if not days:
-        return
-    tid, total = max(sorted(days.items()), key=lambda kv: kv[1])
-    name = p.trainer_by_id[tid].name if tid in p.trainer_by_id else tid
-    for _, se in placed:
-        if tid in se.trainers:
-            items.add("busiest_trainer", len(se.days),
-                      f"the busiest trainer, {tid} {name} ({total} days in all), teaches {len(se.days)} days "
-                      f"on {se.edition}", edition=se.edition, trainer=tid, records=[tid, se.edition])
-
-
-def _cost(items: _Items, schedule: Schedule, se: ScheduledEdition) -> None:
-    p = schedule.problem
-    n = len(se.days)
-    fees = [(t, p.trainer_by_id[t].day_rate) for t in sorted(set(se.trainers)) if t in p.trainer_by_id]
-    fee_usd = sum(rate * n for _, rate in fees)
-    room_usd = p.room_by_id[se.room][1].day_cost * n if se.room in p.room_by_id else 0
-    if not fee_usd + room_usd:
-        return
-    parts = [f"fees {fee_usd:,} USD (" + ", ".join(f"{t} {rate:,}" for t, rate in fees) + f" a day x {n})"]
-    if se.room in p.room_by_id:
-        parts.append(f"room {se.room} {room_usd:,} USD ({p.room_by_id[se.room][1].day_cost:,} a day x {n})")
-    items.add("cost", fee_usd + room_usd, f"{se.edition}: " + " and ".join(parts)
-              + f", {fee_usd + room_usd:,} USD", edition=se.edition,
-              records=[se.edition, *(t for t, _ in fees), *([se.room] if se.room else [])])
-
-
-def _baseline(items: _Items, schedule: Schedule) -> None:
-    by_id = {se.edition: se for se in schedule.editions}
-    for b in schedule.problem.baseline:
-        se = by_id.get(b.edition)
-        if se is None:
-            items.add("edition_moved", 1, f"published edition {b.edition} is dropped", edition=b.edition)
-            continue
-        if se.start != b.start:
-            items.add("edition_moved", 1, f"published edition {b.edition} moves from {b.start} to {se.start}",
-                      edition=b.edition)
-        if b.room is not None and se.room != b.room:
-            items.add("room_changed", 1, f"{b.edition} moves from room {b.room} to {se.room or 'online'}",
-                      edition=b.edition)
-        gone = sorted(set(b.trainers) - set(se.trainers))
-        if gone:
-            items.add("trainer_changed", len(gone),
-                      f"{', '.join(gone)} taken off the published team of {b.edition}", edition=b.edition,
-                      records=[b.edition, *gone])
+__all__ = ["Alternative", "Alternatives", "alternatives", "by_edition", "by_trainer", "penalty_breakdown",
+           "points_text"]
 
 
 def by_edition(items: list[PenaltyItem]) -> dict[str, float]:
@@ -353,7 +177,7 @@ def alternatives(schedule: Schedule, edition_id: str, *, most_checks_per_week: i
     others = [se for se in schedule.editions if se.edition != edition_id]
     base_points = _points(schedule)
     base = round(sum(base_points.values()), 2)
-    already = {v.message for v in _Checker(_with(schedule, others)).run()}
+    already = {v.message for v in check_calendar(_with(schedule, others))}
     occ = _Occupancy(schedule, others)
     lengths = [len(current.days)] if current else sorted(ed.durations, reverse=True)
     rooms: list[tuple[Venue, Room] | None] = [None] if ed.mode == "online" else list(p.suitable_rooms(ed))
@@ -393,15 +217,9 @@ def alternatives(schedule: Schedule, edition_id: str, *, most_checks_per_week: i
                 if tries >= most_checks_per_week:
                     break
                 tries += 1
-                cand = ScheduledEdition(
-                    edition=ed.id, topic=ed.topic.id, number=ed.number, title=ed.topic.title,
-                    module=ed.topic.module, start=days[0], end=days[-1], days=days, mode=ed.mode,
-                    venue=vr[0].id if vr else None, room=vr[1].id if vr else None,
-                    trainers=sorted(t.id for t in team),
-                    participants_in_person=ed.item.participants_in_person,
-                    participants_online=ed.item.participants_online)
+                cand = ScheduledEdition.place(p, ed, days, vr[1].id if vr else None, (t.id for t in team))
                 trial = _with(schedule, [*others, cand])
-                new = [v for v in _Checker(trial).run() if v.message not in already]
+                new = [v for v in check_calendar(trial) if v.message not in already]
                 if new:
                     why = new[0].message
                     continue

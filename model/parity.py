@@ -23,7 +23,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from model.check import KNOWN_GENDERS, known_count, share_gap
 from model.participants import (
     country_cap_seats,
     edition_months,
@@ -35,6 +34,7 @@ from model.participants import (
 )
 from model.problem import Edition, Nomination, Problem, RuleMode, ShareBand, Trainer
 from model.schedule import Schedule, ScheduledEdition
+from model.shares import KNOWN_GENDERS, known_count, share_gap
 
 Group = Literal["trainers", "participants"]
 Scope = Literal["year", "edition", "module", "month", "organisation", "country", "audience"]

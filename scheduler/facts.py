@@ -31,10 +31,10 @@ from typing import cast
 from ortools.sat.python import cp_model
 
 from model.calendar import Period
-from model.check import as_fraction
 from model.doctor import absence_record, closure_record, trainer_label, window_record
 from model.problem import Problem, ShareBand
 from model.schedule import Schedule
+from model.shares import as_fraction
 from scheduler.instance import Instance
 from scheduler.rules import Context, _trainer_days_by_scope
 from scheduler.variables import EditionVars, Variables
@@ -527,7 +527,7 @@ def budget_within_cap(fm: FactModel) -> None:
 
 
 def _women_share(fm: FactModel, scope: str) -> None:
-    from model.check import scope_label
+    from model.shares import scope_label
 
     band: ShareBand = getattr(fm.inst.problem.targets, f"trainer_days_{scope}")
     if band.mode != "hard":

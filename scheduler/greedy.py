@@ -17,6 +17,8 @@ from itertools import combinations
 
 from model.check import check, kpis
 from model.problem import Problem
+from model.rules.programme import gap_allowed
+from model.rules.trainers import mixed_team
 from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition
 from scheduler.instance import EditionPlan, Instance
 from scheduler.variables import StopFlag
@@ -51,11 +53,7 @@ def _prerequisites_met(problem: Problem, inst: Instance, state: _State, plan: Ed
     for pr in problem.prerequisites:
         if pr.after != plan.edition.topic.id or pr.before not in planned:
             continue
-        ok = any(
-            start_day - end >= pr.min_gap_days and (pr.max_gap_days is None or start_day - end <= pr.max_gap_days)
-            for end in state.end_day.get(pr.before, [])
-        )
-        if not ok:
+        if not any(gap_allowed(pr, start_day - end) for end in state.end_day.get(pr.before, [])):
             return False
     return True
 
@@ -82,8 +80,7 @@ def _team_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan,
     orgs = {m.organisation for m in members}
     if any(o not in orgs for o in problem.required_organisations(plan.edition.item)):
         return False
-    genders = {m.gender for m in members}
-    if rules.mixed_gender == "hard" and len(team) >= 2 and not {"woman", "man"} <= genders:
+    if rules.mixed_gender == "hard" and not mixed_team([m.gender for m in members]):
         return False
     extra = Counter(m.organisation for m in members)
     return not any(
@@ -148,16 +145,9 @@ def _commit(inst: Instance, state: _State, plan: EditionPlan, s: int, d: int, ro
     state.month_days.update(inst.cal.month_of[i] for i in span)
     state.spans.setdefault(ed.topic.id, []).append(span)
     state.end_day.setdefault(ed.topic.id, []).append(inst.day_number(s + d - 1) + 1)
-    days = inst.cal.run_days(s, d)
-    return ScheduledEdition(
-        edition=ed.id, topic=ed.topic.id, number=ed.number, title=ed.topic.title,
-        module=ed.topic.module, start=days[0], end=days[-1], days=days, mode=ed.mode,
-        venue=inst.rooms[room][0].id if room is not None else None,
-        room=inst.rooms[room][1].id if room is not None else None,
-        trainers=sorted(inst.trainers[t].id for t in team),
-        participants_in_person=ed.item.participants_in_person,
-        participants_online=ed.item.participants_online,
-    )
+    return ScheduledEdition.place(inst.problem, ed, inst.cal.run_days(s, d),
+                                  inst.rooms[room][1].id if room is not None else None,
+                                  (inst.trainers[t].id for t in team))
 
 
 def _keep(problem: Problem, inst: Instance, state: _State, start_from: Schedule) -> list[ScheduledEdition]:

@@ -22,8 +22,8 @@ from functools import cached_property
 import numpy as np
 
 from model.calendar import Period, WorkCalendar
-from model.check import earliest_index
 from model.problem import Edition, Problem, Room, Trainer, Venue
+from model.rules.reading import earliest_index
 
 
 @dataclass

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from model.check import KNOWN_GENDERS, as_fraction
 from model.problem import BaselineEdition, ShareBand
+from model.shares import KNOWN_GENDERS, as_fraction
 from scheduler.instance import EditionPlan, Instance
 from scheduler.variables import EditionVars, LinearExpr, Variables, share_band_gaps
 

@@ -152,7 +152,7 @@ def share_band_gaps(model: cp_model.CpModel, band: object, women: LinearExpr, kn
     short + women >= p x known, with short + women an integer, makes short the smallest
     integer >= ceil(p x known) - women when minimised (and likewise for the maximum).
     """
-    from model.check import as_fraction
+    from model.shares import as_fraction
 
     gaps = []
     if getattr(band, "min_share", None) is not None:

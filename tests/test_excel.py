@@ -330,12 +330,18 @@ def test_column_widths_fit_their_content(tmp_path):
 
 
 def test_issues_explain_each_penalty_in_planner_words(tmp_path):
-    # busiest month: 5 days x 20; busiest trainer T1: 3 days x 10; cost 2,630 USD x 1 per 100 USD.
+    # busiest month 2027-03: 5 days x 20 (3 of M1.T1#1, 2 of M2.T1#1); busiest trainer T1: 3 days x 10;
+    # cost per edition x 1 per 100 USD: 1,650 and 980 USD.
     soft = [r for r in rows(reopen(tiny_schedule(), tmp_path), "Issues") if r[0] == "Soft rule"]
-    assert [(r[1], r[3], r[4]) for r in soft] == [
-        ("busiest_month", "2027-03", "the busiest month, 2027-03, has 5 training days: 100 points"),
-        ("busiest_trainer", "T1", "the busiest trainer, T1 Amina (fictional), teaches 3 days: 30 points"),
-        ("cost", None, "trainer fees 2,250 USD and room costs 380 USD, 2,630 USD in all: 26.3 points"),
+    assert [(r[1], r[4]) for r in soft] == [
+        ("busiest_month", "M1.T1#1 has 3 of the 5 training days of the busiest month, 2027-03: 60 points"),
+        ("busiest_month", "M2.T1#1 has 2 of the 5 training days of the busiest month, 2027-03: 40 points"),
+        ("busiest_trainer", "the busiest trainer, T1 Amina (fictional) (3 days in all), teaches 3 days on "
+                            "M1.T1#1: 30 points"),
+        ("cost", "M1.T1#1: fees 1,350 USD (T1 250, T4 200 a day x 3) and room HALL 300 USD (100 a day x 3), "
+                 "1,650 USD: 16.5 points"),
+        ("cost", "M2.T1#1: fees 900 USD (T2 250, T3 200 a day x 2) and room B 80 USD (40 a day x 2), "
+                 "980 USD: 9.8 points"),
     ]
 
 

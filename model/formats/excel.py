@@ -30,23 +30,11 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from model.check import (
-    UNIT_FACTOR,
-    Kpis,
-    Violation,
-    check,
-    earliest_index,
-    known_count,
-    kpis,
-    scope_label,
-    share_gap,
-    trainer_day_counts,
-)
-from model.explain import penalty_breakdown
+from model.check import Kpis, Violation, check, kpis, penalty_breakdown
+from model.formats.atomic import write_atomic
 from model.formats.excel_parity import add_parity_sheets
-from model.formats.files import write_atomic
-from model.participants import allocation_penalties
-from model.rules import RULES
+from model.formats.sheets import HEADER_FILL, HEADER_FONT, fit_widths, print_setup, wrap_headers
+from model.rules import PARTICIPANT_SOFT_RULES, RULES
 from model.schedule import Schedule, ScheduledEdition
 
 SHEETS = ("Summary", "Calendar", "Month view", "Editions", "Trainers", "Rooms", "Gender parity",
@@ -60,8 +48,6 @@ POINTS = "#,##0.0"
 PERCENT = "0.0%"
 COUNT_OR_BLANK = "0;-0;;@"  # a zero shows as an empty cell
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 WEEK_OFF_FILL = PatternFill("solid", fgColor="D9D9D9")  # a week with no working day
 DAY_OFF_FILL = PatternFill("solid", fgColor="E4E4E4")  # a weekend, holiday or closure
 # One pastel fill per module (ColorBrewer Set3): distinct, and black text stays readable on each.
@@ -121,7 +107,7 @@ def schedule_workbook(schedule: Schedule) -> Workbook:
     trainers_sheet(wb.create_sheet("Trainers"), schedule, figures)
     rooms_sheet(wb.create_sheet("Rooms"), schedule, figures)
     add_parity_sheets(wb, schedule)  # "Gender parity" and "Participants"
-    issues_sheet(wb.create_sheet("Issues"), schedule, figures, violations)
+    issues_sheet(wb.create_sheet("Issues"), schedule, violations)
     return wb
 
 
@@ -183,62 +169,6 @@ def table(ws: Worksheet, name: str, cols: Sequence[Col], rows: Iterable[Sequence
     wrap_headers(ws, 1)
     print_setup(ws, title_rows=title_rows)
     return end
-
-
-def _text_width(value: Any, fmt: str | None) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, date):
-        return 10 if fmt in (None, DATE) else 6
-    if isinstance(value, float):
-        return len(f"{value:,.1f}")
-    if isinstance(value, int):
-        return len(f"{value:,}")
-    return max((len(line) for line in str(value).splitlines()), default=0)
-
-
-def fit_widths(ws: Worksheet, widest: Sequence[float], first_row: int = 1,
-               last_row: int | None = None) -> None:
-    """Set each column's width to fit its longest value (from ``first_row``), at most ``widest``."""
-    last = last_row or ws.max_row
-    longest = [0] * len(widest)
-    for row in ws.iter_rows(min_row=first_row, max_row=last, max_col=len(widest)):
-        for j, cell in enumerate(row):
-            longest[j] = max(longest[j], _text_width(cell.value, cell.number_format))
-    for j, cap in enumerate(widest, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = max(6.0, min(float(cap), longest[j - 1] + 2.0))
-
-
-def wrap_headers(ws: Worksheet, row: int) -> None:
-    """Wrap the headers on ``row`` that are wider than their column, and make the row tall enough."""
-    lines = 1
-    for cell in ws[row]:
-        if not isinstance(cell.value, str):
-            continue
-        width = ws.column_dimensions[cell.column_letter].width or 8.43
-        need = -(-len(cell.value) // max(1, int(width - 1)))
-        if need > 1:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            lines = max(lines, need)
-    if lines > 1:
-        ws.row_dimensions[row].height = 15 * lines
-
-
-def print_setup(ws: Worksheet, *, paper: str = "A4", title_rows: str | None = "1:1",
-                title_cols: str | None = None) -> None:
-    """Landscape, one page wide, header rows repeated on every page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if paper == "A3" else ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.gridLines = False
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    if title_rows:
-        ws.print_title_rows = title_rows
-    if title_cols:
-        ws.print_title_cols = title_cols
-    ws.oddFooter.center.text = "&A - page &P of &N"
 
 
 def words(value: str | None) -> str:
@@ -537,7 +467,7 @@ def rooms_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
                                                "Months: days in use.")
 
 
-def issues_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[Violation]) -> None:
+def issues_sheet(ws: Worksheet, schedule: Schedule, violations: list[Violation]) -> None:
     """Broken hard rules, unscheduled editions, the solver's notes, then every soft-rule penalty."""
     rows: list[tuple[str, str, str, str, str]] = []
     if not violations:
@@ -556,113 +486,10 @@ def issues_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[Vi
         allocation = schedule.solver.allocation
         if allocation:
             rows += [("Allocation diagnosis", "", "", "", line) for line in allocation.diagnosis]
-    rows += [("Soft rule", rule, RULES[rule].name, ", ".join(records), message)
-             for rule, records, message in penalty_issues(schedule, k)]
-    # The score analysis (model/explain.py): the records behind the rows above that sum many
-    # (each edition's fees and room, the busiest month's and busiest trainer's editions).
-    said = {(r[1], r[3]) for r in rows if r[0] == "Soft rule"}
-    rows += [("Penalty breakdown", it.rule, it.name, ", ".join(it.records), it.message)
-             for it in penalty_breakdown(schedule) if (it.rule, ", ".join(it.records)) not in said]
+    # Every soft-rule penalty record by record, as the rules' evaluators charge it.
+    items = penalty_breakdown(schedule)
+    if schedule.problem.nominations:  # the allocation's own, weighed apart from the calendar's objective
+        items += penalty_breakdown(schedule, PARTICIPANT_SOFT_RULES)
+    rows += [("Soft rule", it.rule, it.name, ", ".join(it.records), it.message) for it in items]
     cols = [Col("Kind", 20), Col("Rule", 34), Col("Rule name", 56), Col("Records", 28), Col("Message", 100)]
     table(ws, "IssuesTable", cols, rows)
-
-
-# ------------------------------------------------------------------ penalties, one by one
-
-
-def points_text(points: float) -> str:
-    """1055.2 -> '1,055.2'; 30.0 -> '30': points as a planner reads them, to the hundredth."""
-    return f"{points:,.2f}".rstrip("0").rstrip(".")
-
-
-def penalty_issues(schedule: Schedule, k: Kpis) -> list[tuple[str, list[str], str]]:
-    """Each soft rule's penalty, record by record, in planner words: (rule, records, message).
-
-    The amounts add up to the checker's (:func:`model.check.soft_amounts`) rule by rule; a rule
-    with nothing to say record by record gets one line with its total.
-    """
-    p = schedule.problem
-    cal = p.work_calendar
-    weights = {x.rule: x for x in k.penalties}
-    placed = [(p.edition_by_id[se.edition], se) for se in schedule.sorted_editions()
-              if se.edition in p.edition_by_id]
-    done = {ed.id for ed, _ in placed}
-    out: list[tuple[str, list[str], str]] = []
-
-    def points(rule: str, amount: float) -> str:
-        pen = weights[rule]
-        return f"{points_text(amount * UNIT_FACTOR.get(rule, 1.0) * pen.weight)} points"
-
-    for ed in p.editions:
-        if not ed.mandatory and ed.id not in done:
-            n = 1 + ed.item.priority
-            out.append(("optional_edition_left_out", [ed.id],
-                        f"optional edition {ed.id} ({ed.topic.title}) is left out; priority "
-                        f"{ed.item.priority} counts {n}: {points('optional_edition_left_out', n)}"))
-    for ed, se in placed:
-        if ed.item.priority and se.start in cal.index:
-            late = cal.index[se.start] - earliest_index(p, ed)
-            if late:
-                out.append(("priority_topic_late", [se.edition],
-                            f"{se.edition} (priority {ed.item.priority}) starts {se.start}, {late} working "
-                            f"days after it could: {points('priority_topic_late', late * ed.item.priority)}"))
-    if k.days_by_month:
-        month, n = max(k.days_by_month.items(), key=lambda kv: kv[1])
-        if n:
-            out.append(("busiest_month", [month],
-                        f"the busiest month, {month}, has {n} training days: {points('busiest_month', n)}"))
-    if k.trainer_days:
-        t, n = max(k.trainer_days.items(), key=lambda kv: kv[1])
-        name = p.trainer_by_id[t].name if t in p.trainer_by_id else t
-        out.append(("busiest_trainer", [t],
-                    f"the busiest trainer, {t} {name}, teaches {n} days: {points('busiest_trainer', n)}"))
-    if k.cost_usd:
-        out.append(("cost", [],
-                    f"trainer fees {k.fees_usd:,} USD and room costs {k.room_cost_usd:,} USD, "
-                    f"{k.cost_usd:,} USD in all: {points('cost', k.cost_usd)}"))
-    linked = set(p.linked_pairs)
-    for i, (ea, a) in enumerate(placed):
-        for eb, b in placed[i + 1:]:
-            if tuple(sorted((ea.topic.id, eb.topic.id))) in linked and a.start <= b.end and b.start <= a.end:
-                out.append(("linked_topics_overlap", [a.edition, b.edition],
-                            f"{a.edition} and {b.edition} are linked topics and run at the same time: "
-                            f"{points('linked_topics_overlap', 1)}"))
-    if p.team_rules.mixed_gender == "soft":
-        for _, se in placed:
-            genders = {p.trainer_by_id[t].gender for t in se.trainers if t in p.trainer_by_id}
-            if len(se.trainers) >= 2 and not {"woman", "man"} <= genders:
-                out.append(("team_without_mixed_gender", [se.edition],
-                            f"the team of {se.edition} ({', '.join(se.trainers)}) lacks a woman or a man: "
-                            f"{points('team_without_mixed_gender', 1)}"))
-    for ed, se in placed:
-        cut = ed.topic.duration_max - len(se.days)
-        if ed.item.duration_days is None and cut:
-            out.append(("course_shortened", [se.edition],
-                        f"{se.edition} runs {len(se.days)} of its {ed.topic.duration_max} days: "
-                        f"{points('course_shortened', cut)}"))
-    targets = p.targets
-    for scope, groups in trainer_day_counts(schedule).items():
-        rule = f"trainer_days_off_women_share_{scope}"
-        band = getattr(targets, f"trainer_days_{scope}")
-        if band.mode != "soft" or rule not in weights:
-            continue
-        for key, counts in sorted(groups.items(), key=lambda item: item[0]):
-            known = known_count(counts)
-            short, over = share_gap(counts["woman"], known, band)
-            if short or over:
-                label = scope_label(scope, key)
-                gap = f"{short} trainer-days short" if short else f"{over} trainer-days over"
-                out.append((rule, [label],
-                            f"women's share of trainer-days in {label}: {counts['woman']} of {known}, "
-                            f"band {band.describe()}: {gap}: {points(rule, short + over)}"))
-    told = {rule for rule, _, _ in out}
-    for pen in k.penalties:
-        if pen.amount and pen.rule not in told:
-            out.append((pen.rule, [], f"{pen.amount:g} {pen.unit} x weight {pen.weight:g}: "
-                                      f"{points_text(pen.points)} points"))
-    kept = [(rule, records, message) for rule, records, message in out if weights[rule].weight > 0]
-    if p.nominations:  # the allocation's own penalties, weighed apart from the calendar's objective
-        kept += [(pen.rule, [], f"{pen.amount:g} {pen.unit} x weight {pen.weight:g}: "
-                                f"{points_text(pen.points)} points (participant allocation)")
-                 for pen in allocation_penalties(schedule) if pen.amount and pen.weight > 0]
-    return kept

@@ -1,95 +1,157 @@
-"""The planner rules, by id: their human names and units, hard apart from soft.
+"""The planner rules: one registry, hard apart from soft, each with its one definition.
 
-The engine (``scheduler/rules.py``) and the checker (``model/check.py``) both key their
-work on these ids, so a rule has one name everywhere: logs, JSON, API, Excel.
+Every rule has an id, a human name (used in logs, JSON, the API, the page and Excel) and
+one solver-free function: a hard rule's checker yields its breaches, a soft rule's evaluator
+yields its charges (an amount in the rule's counting unit, the records, a sentence). The
+checker's verdict, each soft rule's total, the penalty breakdown, the Issues sheet and the
+page all derive from these functions (``model/check.py``); the engine's CP-SAT form of each
+rule is registered under the same id in ``scheduler/rules.py`` (OR-Tools stays there), and a
+test proves, rule by rule, that its CP-SAT term equals the evaluator's total.
+
+Adding a rule: one checker or evaluator here (in the module of its family), one CP-SAT
+function in ``scheduler/rules.py``, one line in each registry, and its tests.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
+
+from model.rules import calendar, participants, programme, rooms, trainers, women_share
+from model.rules.reading import Breach, Charge, Reading, Violation
+
+Checker = Callable[[Reading], Iterable[Breach]]
+Evaluator = Callable[[Reading], Iterable[Charge]]
+
+__all__ = ["HARD_RULES", "PARTICIPANT_HARD_RULES", "PARTICIPANT_SOFT_RULES", "RULES", "SOFT_RULES", "Breach",
+           "Charge", "Reading", "RuleInfo", "Violation"]
 
 
 @dataclass(frozen=True)
 class RuleInfo:
+    """A rule as the registry holds it: its id, planner name, unit and solver-free function."""
+
     id: str
     name: str
     unit: str = ""
-    weight_field: str | None = None  # the Weights field of a soft rule
+    check: Checker | None = None  # a hard rule's checker
+    evaluate: Evaluator | None = None  # a soft rule's evaluator
+    factor: float = 1.0  # points per unit and weight (cost is counted in USD, weighted per 100 USD)
+    weight_field: str | None = None  # the ``Weights`` field of a soft rule (its id unless said)
+
+    def __post_init__(self) -> None:
+        if (self.check is None) == (self.evaluate is None):
+            raise ValueError(f"rule {self.id}: give it a checker (hard) or an evaluator (soft), not both")
+        if self.evaluate is not None and self.weight_field is None:
+            object.__setattr__(self, "weight_field", self.id)
+
+    @property
+    def hard(self) -> bool:
+        return self.check is not None
+
+
+def _hard(rule_id: str, name: str, check: Checker) -> RuleInfo:
+    return RuleInfo(rule_id, name, check=check)
+
+
+def _soft(rule_id: str, name: str, unit: str, evaluate: Evaluator, factor: float = 1.0) -> RuleInfo:
+    return RuleInfo(rule_id, name, unit, evaluate=evaluate, factor=factor)
 
 
 HARD_RULES: tuple[RuleInfo, ...] = (
-    RuleInfo("mandatory_edition_scheduled", "Every mandatory edition is on the calendar"),
-    RuleInfo("course_on_consecutive_working_days", "A course runs on consecutive working days"),
-    RuleInfo("course_length_within_range", "A course lasts as long as the programme says"),
-    RuleInfo("edition_within_its_window", "An edition runs inside its date window"),
-    RuleInfo("room_fits_the_edition", "The room has the seats and equipment the edition needs"),
-    RuleInfo("room_open", "The room and its venue are open on every course day"),
-    RuleInfo("room_not_double_booked", "A room hosts one course at a time"),
-    RuleInfo("online_stream_limit", "No more hybrid and online courses at once than the platform carries"),
-    RuleInfo("trainer_qualified", "Every trainer is qualified for the topic and speaks its language"),
-    RuleInfo("trainer_available", "Every trainer is available on every course day"),
-    RuleInfo("trainer_not_double_booked", "A trainer teaches one course at a time"),
-    RuleInfo("trainer_month_limit", "A trainer's days in a month stay within their limit"),
-    RuleInfo("trainer_year_limit", "A trainer's days in the horizon stay within their limit"),
-    RuleInfo("organisation_quota", "An organisation's trainer-days stay within its quota"),
-    RuleInfo("team_size_within_limits", "A team has between the minimum and maximum number of trainers"),
-    RuleInfo("team_covers_required_organisations", "A team includes a trainer of each required organisation"),
-    RuleInfo("team_mixed_gender", "A team of two or more has at least one woman and one man"),
-    RuleInfo("prerequisite_finished_first", "A prerequisite topic is delivered first, with its gap"),
-    RuleInfo("pinned_edition_kept", "A pinned edition keeps its date, room and team"),
-    RuleInfo("budget_within_cap", "Fees and room costs stay within the budget"),
-    RuleInfo("trainer_days_women_share_year", "The year's trainer-days meet the women's share target"),
-    RuleInfo("trainer_days_women_share_module", "Each module's trainer-days meet the women's share target"),
-    RuleInfo("trainer_days_women_share_month", "Each month's trainer-days meet the women's share target"),
+    _hard("mandatory_edition_scheduled", "Every mandatory edition is on the calendar",
+          calendar.mandatory_edition_scheduled),
+    _hard("course_on_consecutive_working_days", "A course runs on consecutive working days",
+          calendar.course_on_consecutive_working_days),
+    _hard("course_length_within_range", "A course lasts as long as the programme says",
+          calendar.course_length_within_range),
+    _hard("edition_within_its_window", "An edition runs inside its date window", calendar.edition_within_its_window),
+    _hard("room_fits_the_edition", "The room has the seats and equipment the edition needs",
+          rooms.room_fits_the_edition),
+    _hard("room_open", "The room and its venue are open on every course day", rooms.room_open),
+    _hard("room_not_double_booked", "A room hosts one course at a time", rooms.room_not_double_booked),
+    _hard("online_stream_limit", "No more hybrid and online courses at once than the platform carries",
+          rooms.online_stream_limit),
+    _hard("trainer_qualified", "Every trainer is qualified for the topic and speaks its language",
+          trainers.trainer_qualified),
+    _hard("trainer_available", "Every trainer is available on every course day", trainers.trainer_available),
+    _hard("trainer_not_double_booked", "A trainer teaches one course at a time", trainers.trainer_not_double_booked),
+    _hard("trainer_month_limit", "A trainer's days in a month stay within their limit", trainers.trainer_month_limit),
+    _hard("trainer_year_limit", "A trainer's days in the horizon stay within their limit",
+          trainers.trainer_year_limit),
+    _hard("organisation_quota", "An organisation's trainer-days stay within its quota", trainers.organisation_quota),
+    _hard("team_size_within_limits", "A team has between the minimum and maximum number of trainers",
+          trainers.team_size_within_limits),
+    _hard("team_covers_required_organisations", "A team includes a trainer of each required organisation",
+          trainers.team_covers_required_organisations),
+    _hard("team_mixed_gender", "A team of two or more has at least one woman and one man",
+          trainers.team_mixed_gender),
+    _hard("prerequisite_finished_first", "A prerequisite topic is delivered first, with its gap",
+          programme.prerequisite_finished_first),
+    _hard("pinned_edition_kept", "A pinned edition keeps its date, room and team", programme.pinned_edition_kept),
+    _hard("budget_within_cap", "Fees and room costs stay within the budget", programme.budget_within_cap),
+    _hard("trainer_days_women_share_year", "The year's trainer-days meet the women's share target",
+          partial(women_share.women_share_within, "year")),
+    _hard("trainer_days_women_share_module", "Each module's trainer-days meet the women's share target",
+          partial(women_share.women_share_within, "module")),
+    _hard("trainer_days_women_share_month", "Each month's trainer-days meet the women's share target",
+          partial(women_share.women_share_within, "month")),
 )
 
 SOFT_RULES: tuple[RuleInfo, ...] = (
-    RuleInfo("optional_edition_left_out", "Optional editions left out", "editions x (1+priority)",
-             "optional_edition_left_out"),
-    RuleInfo("priority_topic_late", "Priority topics scheduled late", "working days x priority",
-             "priority_topic_late"),
-    RuleInfo("busiest_month", "Training days in the busiest month", "days", "busiest_month"),
-    RuleInfo("busiest_trainer", "Training days of the busiest trainer", "days", "busiest_trainer"),
-    RuleInfo("cost", "Trainer fees and room costs", "100 USD", "cost"),
-    RuleInfo("linked_topics_overlap", "Linked topics running at the same time", "pairs",
-             "linked_topics_overlap"),
-    RuleInfo("team_without_mixed_gender", "Teams without both a woman and a man", "teams",
-             "team_without_mixed_gender"),
-    RuleInfo("course_shortened", "Days cut from a course's full length", "days", "course_shortened"),
-    RuleInfo("edition_moved", "Published editions moved or dropped", "editions", "edition_moved"),
-    RuleInfo("room_changed", "Published editions in another room", "editions", "room_changed"),
-    RuleInfo("trainer_changed", "Published trainers taken off a team", "trainers", "trainer_changed"),
-    RuleInfo("trainer_days_off_women_share_year", "Trainer-days outside the year's women's share band",
-             "trainer-days", "trainer_days_off_women_share_year"),
-    RuleInfo("trainer_days_off_women_share_module", "Trainer-days outside a module's women's share band",
-             "trainer-days", "trainer_days_off_women_share_module"),
-    RuleInfo("trainer_days_off_women_share_month", "Trainer-days outside a month's women's share band",
-             "trainer-days", "trainer_days_off_women_share_month"),
+    _soft("optional_edition_left_out", "Optional editions left out", "editions x (1+priority)",
+          calendar.optional_edition_left_out),
+    _soft("priority_topic_late", "Priority topics scheduled late", "working days x priority",
+          calendar.priority_topic_late),
+    _soft("busiest_month", "Training days in the busiest month", "days", calendar.busiest_month),
+    _soft("busiest_trainer", "Training days of the busiest trainer", "days", trainers.busiest_trainer),
+    _soft("cost", "Trainer fees and room costs", "100 USD", programme.cost, factor=0.01),
+    _soft("linked_topics_overlap", "Linked topics running at the same time", "pairs", calendar.linked_topics_overlap),
+    _soft("team_without_mixed_gender", "Teams without both a woman and a man", "teams",
+          trainers.team_without_mixed_gender),
+    _soft("course_shortened", "Days cut from a course's full length", "days", calendar.course_shortened),
+    _soft("edition_moved", "Published editions moved or dropped", "editions", programme.edition_moved),
+    _soft("room_changed", "Published editions in another room", "editions", programme.room_changed),
+    _soft("trainer_changed", "Published trainers taken off a team", "trainers", programme.trainer_changed),
+    _soft("trainer_days_off_women_share_year", "Trainer-days outside the year's women's share band", "trainer-days",
+          partial(women_share.trainer_days_off_band, "year")),
+    _soft("trainer_days_off_women_share_module", "Trainer-days outside a module's women's share band",
+          "trainer-days", partial(women_share.trainer_days_off_band, "module")),
+    _soft("trainer_days_off_women_share_month", "Trainer-days outside a month's women's share band",
+          "trainer-days", partial(women_share.trainer_days_off_band, "month")),
 )
 
 # The participant allocation (scheduler/allocation.py), a separate model run after the calendar:
-# its rules are checked by model/participants.py and weighed apart from the calendar's objective.
+# its rules are weighed apart from the calendar's objective.
 PARTICIPANT_HARD_RULES: tuple[RuleInfo, ...] = (
-    RuleInfo("participant_nominated_for_the_edition",
-             "A participant sits only in a scheduled edition of a topic they were nominated for"),
-    RuleInfo("participant_seats_within_capacity",
-             "An edition's participants fit its planned seats, its room and the platform"),
-    RuleInfo("participant_one_edition_per_topic", "A participant attends at most one edition of a topic"),
-    RuleInfo("participant_mode_compatible",
-             "A participant attends in a mode they asked for and the edition offers"),
-    RuleInfo("participant_available", "A participant is available in the months the edition runs"),
-    RuleInfo("participant_prerequisite_taken", "A participant has taken each prerequisite topic first"),
-    RuleInfo("participants_women_share_edition", "Each edition's participants meet the women's share band"),
-    RuleInfo("country_within_cap", "No country takes more than its cap of an edition's seats"),
+    _hard("participant_nominated_for_the_edition",
+          "A participant sits only in a scheduled edition of a topic they were nominated for",
+          participants.participant_nominated_for_the_edition),
+    _hard("participant_seats_within_capacity",
+          "An edition's participants fit its planned seats, its room and the platform",
+          participants.participant_seats_within_capacity),
+    _hard("participant_one_edition_per_topic", "A participant attends at most one edition of a topic",
+          participants.participant_one_edition_per_topic),
+    _hard("participant_mode_compatible", "A participant attends in a mode they asked for and the edition offers",
+          participants.participant_mode_compatible),
+    _hard("participant_available", "A participant is available in the months the edition runs",
+          participants.participant_available),
+    _hard("participant_prerequisite_taken", "A participant has taken each prerequisite topic first",
+          participants.participant_prerequisite_taken),
+    _hard("participants_women_share_edition", "Each edition's participants meet the women's share band",
+          participants.participants_women_share_edition),
+    _hard("country_within_cap", "No country takes more than its cap of an edition's seats",
+          participants.country_within_cap),
 )
 
 PARTICIPANT_SOFT_RULES: tuple[RuleInfo, ...] = (
-    RuleInfo("nomination_unplaced", "Nominations left without a seat",
-             "nominations x preference (3 first choice, 2 second, 1 other)", "nomination_unplaced"),
-    RuleInfo("participants_off_women_share", "Participants outside an edition's women's share band",
-             "participants", "participants_off_women_share"),
-    RuleInfo("country_over_cap", "Participants over a country's cap of an edition's seats", "participants",
-             "country_over_cap"),
+    _soft("nomination_unplaced", "Nominations left without a seat",
+          "nominations x preference (3 first choice, 2 second, 1 other)", participants.nomination_unplaced),
+    _soft("participants_off_women_share", "Participants outside an edition's women's share band", "participants",
+          participants.participants_off_women_share),
+    _soft("country_over_cap", "Participants over a country's cap of an edition's seats", "participants",
+          participants.country_over_cap),
 )
 
 RULES: dict[str, RuleInfo] = {

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from model.check import check
-from model.participants import allocation_objective, check_allocations
+from model.check import allocation_objective, check, check_seats
 from model.rules import PARTICIPANT_HARD_RULES, PARTICIPANT_SOFT_RULES
 from model.schedule import Allocation, Schedule
 from scheduler import allocation as engine
@@ -301,8 +300,8 @@ CHECKS = [
 def test_the_checker_re_verifies_every_seat(change: Callable[[Schedule], Schedule], rule: str,
                                              message: str) -> None:
     broken = change(_valid())
-    found = [v for v in check_allocations(broken) if v.rule == rule]
-    assert any(message in v.message for v in found), [str(v) for v in check_allocations(broken)]
+    found = [v for v in check_seats(broken) if v.rule == rule]
+    assert any(message in v.message for v in found), [str(v) for v in check_seats(broken)]
     assert any(message in v.message for v in check(broken))
 
 
@@ -321,15 +320,15 @@ def _fewer_seats(s: Schedule) -> Schedule:
 
 def test_the_checker_re_tests_availability_and_the_hard_bands() -> None:
     s = _valid()
-    assert check_allocations(s) == []
+    assert check_seats(s) == []
     away = _renominate(s, "P2", unavailable_months=["2027-03"])
-    assert [v.message for v in check_allocations(away)] == [
+    assert [v.message for v in check_seats(away)] == [
         "nominee P2 is unavailable in 2027-03, when M1.T1#1 runs"]
     # Two from Georgia in M1.T1: over the cap of 1 (50 % of its 3 seats).
     same_country = _renominate(s, "P2", country="Georgia")
-    assert [v.message for v in check_allocations(same_country)] == [
+    assert [v.message for v in check_seats(same_country)] == [
         "M1.T1#1: 2 participants from Georgia; the cap is 1 (50 % of its seats)"]
     # P2 alone in M1.T1: no woman, under the hard band (P1 then also lacks M2.T1's prerequisite).
     only_p2 = _edit(lambda a: a.remove(next(x for x in a if x.nominee == "P1" and x.edition == "M1.T1#1")))(s)
     assert "M1.T1#1: 0 women of 1 participants of known gender; the band is at least 50 %" in {
-        v.message for v in check_allocations(only_p2)}
+        v.message for v in check_seats(only_p2)}

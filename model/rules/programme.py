@@ -1,0 +1,105 @@
+"""Rules across the programme: prerequisites, pins, budget and cost, the published calendar."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from model.participants import gap_days
+from model.problem import Prerequisite
+from model.rules.reading import Breach, Charge, Reading
+from model.schedule import ScheduledEdition
+
+# ------------------------------------------------------------------------------ hard
+
+
+def gap_allowed(pr: Prerequisite, gap: int) -> bool:
+    """Whether ``gap`` free calendar days between the two courses meet the prerequisite's gap."""
+    return pr.min_gap_days <= gap and (pr.max_gap_days is None or gap <= pr.max_gap_days)
+
+
+def prerequisite_finished_first(r: Reading) -> Iterator[Breach]:
+    by_topic: dict[str, list[ScheduledEdition]] = defaultdict(list)
+    for ed, se in r.placed:
+        by_topic[ed.topic.id].append(se)
+    planned = {i.topic for i in r.problem.programme}
+    for pr in r.problem.prerequisites:
+        if pr.before not in planned or pr.after not in planned:
+            continue
+        for b in by_topic.get(pr.after, []):
+            if not any(gap_allowed(pr, gap_days(a, b)) for a in by_topic.get(pr.before, [])):
+                window = f"at least {pr.min_gap_days} days"
+                if pr.max_gap_days is not None:
+                    window += f" and at most {pr.max_gap_days} days"
+                yield Breach([pr.before, b.edition], f"{b.edition} starts {b.start} without an edition of "
+                                                     f"{pr.before} ending {window} before it")
+
+
+def pinned_edition_kept(r: Reading) -> Iterator[Breach]:
+    for pin in r.problem.pins:
+        se = r.by_id.get(pin.edition)
+        what = f"pinned {pin.edition}" + (f" ({pin.reason})" if pin.reason else "")
+        if se is None:
+            yield Breach([pin.edition], f"{what} is not scheduled")
+            continue
+        if pin.start is not None and se.start != pin.start:
+            yield Breach([pin.edition], f"{what} starts {se.start}, not {pin.start}")
+        if pin.room is not None and se.room != pin.room:
+            yield Breach([pin.edition], f"{what} is in room {se.room}, not {pin.room}")
+        if pin.trainers is not None and set(se.trainers) != set(pin.trainers):
+            yield Breach([pin.edition], f"{what} has team {', '.join(se.trainers)}, not {', '.join(pin.trainers)}")
+
+
+def budget_within_cap(r: Reading) -> Iterator[Breach]:
+    budget = r.problem.budget_usd
+    spent = r.fees_usd + r.room_cost_usd
+    if budget is not None and spent > budget:
+        yield Breach(["budget"], f"fees and room costs {spent:,} USD exceed the budget of {budget:,} USD")
+
+
+# ------------------------------------------------------------------------------ soft
+
+
+def cost(r: Reading) -> Iterator[Charge]:
+    """Each edition's trainer fees and room cost, in USD."""
+    p = r.problem
+    for _, se in r.placed:
+        n = len(se.days)
+        fees = [(t, p.trainer_by_id[t].day_rate) for t in sorted(set(se.trainers)) if t in p.trainer_by_id]
+        fee_usd = sum(rate * n for _, rate in fees)
+        room_usd = r.edition_room_cost(se)
+        if not fee_usd + room_usd:
+            continue
+        parts = [f"fees {fee_usd:,} USD (" + ", ".join(f"{t} {rate:,}" for t, rate in fees) + f" a day x {n})"]
+        if se.room in p.room_by_id:
+            parts.append(f"room {se.room} {room_usd:,} USD ({p.room_by_id[se.room][1].day_cost:,} a day x {n})")
+        yield Charge(fee_usd + room_usd, f"{se.edition}: " + " and ".join(parts) + f", {fee_usd + room_usd:,} USD",
+                     edition=se.edition, records=[se.edition, *(t for t, _ in fees), *([se.room] if se.room else [])])
+
+
+def edition_moved(r: Reading) -> Iterator[Charge]:
+    """Published editions that start on another day, or are dropped."""
+    for b in r.problem.baseline:
+        se = r.by_id.get(b.edition)
+        if se is None:
+            yield Charge(1, f"published edition {b.edition} is dropped", edition=b.edition)
+        elif se.start != b.start:
+            yield Charge(1, f"published edition {b.edition} moves from {b.start} to {se.start}", edition=b.edition)
+
+
+def room_changed(r: Reading) -> Iterator[Charge]:
+    """Published editions (still on the calendar) in another room."""
+    for b in r.problem.baseline:
+        se = r.by_id.get(b.edition)
+        if se is not None and b.room is not None and se.room != b.room:
+            yield Charge(1, f"{b.edition} moves from room {b.room} to {se.room or 'online'}", edition=b.edition)
+
+
+def trainer_changed(r: Reading) -> Iterator[Charge]:
+    """Trainers taken off the published team of an edition still on the calendar."""
+    for b in r.problem.baseline:
+        se = r.by_id.get(b.edition)
+        gone = sorted(set(b.trainers) - set(se.trainers)) if se is not None else []
+        if gone:
+            yield Charge(len(gone), f"{', '.join(gone)} taken off the published team of {b.edition}",
+                         edition=b.edition, records=[b.edition, *gone])

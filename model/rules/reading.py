@@ -1,0 +1,133 @@
+"""What every rule reads: a schedule read once, and what a rule says of it.
+
+A hard rule's checker yields :class:`Breach` es (the records involved and a sentence); a soft
+rule's evaluator yields :class:`Charge` s (an amount in the rule's counting unit, the records
+and a sentence). The registry (``model/rules/__init__.py``) names them, weighs them and turns
+them into violations and penalty items; nothing else computes a rule.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict
+
+from model.problem import Edition, Problem, Trainer
+from model.schedule import Schedule, ScheduledEdition
+
+
+class Violation(BaseModel):
+    """A hard rule broken by a schedule, with the records involved."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: str
+    name: str
+    records: list[str]
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"
+
+
+@dataclass(frozen=True)
+class Breach:
+    """What a hard rule's checker finds: the records involved and the breach in planner words."""
+
+    records: list[str]
+    message: str
+
+
+@dataclass(frozen=True)
+class Charge:
+    """One record's share of a soft rule: ``amount`` in the rule's counting unit (USD for cost)."""
+
+    amount: float
+    message: str
+    edition: str | None = None
+    trainer: str | None = None
+    records: list[str] = field(default_factory=list)
+
+    @property
+    def record_ids(self) -> list[str]:
+        return self.records or [x for x in (self.edition, self.trainer) if x]
+
+
+class Reading:
+    """A schedule read once: its problem, calendar, and editions matched to the programme.
+
+    ``placed`` holds each known edition once, in calendar order; editions not in the
+    programme and editions listed twice are kept apart for the checker to report.
+    """
+
+    def __init__(self, schedule: Schedule) -> None:
+        self.schedule = schedule
+        self.problem: Problem = schedule.problem
+        self.cal = self.problem.work_calendar
+        self.placed: list[tuple[Edition, ScheduledEdition]] = []
+        self.unknown: list[str] = []
+        self.twice: list[str] = []
+        seen: set[str] = set()
+        for se in schedule.sorted_editions():
+            ed = self.problem.edition_by_id.get(se.edition)
+            if ed is None:
+                self.unknown.append(se.edition)
+            elif se.edition in seen:
+                self.twice.append(se.edition)
+            else:
+                seen.add(se.edition)
+                self.placed.append((ed, se))
+        self.done = seen
+
+    @cached_property
+    def by_id(self) -> dict[str, ScheduledEdition]:
+        return {se.edition: se for _, se in self.placed}
+
+    def team(self, se: ScheduledEdition) -> list[Trainer]:
+        """The edition's known trainers, each once."""
+        known = self.problem.trainer_by_id
+        return [known[t] for t in dict.fromkeys(se.trainers) if t in known]
+
+    @cached_property
+    def trainer_days(self) -> Counter[str]:
+        """Days taught per trainer id (unknown ids included: the checker reports them apart)."""
+        out: Counter[str] = Counter()
+        for _, se in self.placed:
+            for t in set(se.trainers):
+                out[t] += len(se.days)
+        return out
+
+    @cached_property
+    def trainer_month_days(self) -> Counter[tuple[str, int, int]]:
+        """Days taught per (trainer id, year, month)."""
+        return Counter((t, d.year, d.month) for _, se in self.placed for t in set(se.trainers) for d in se.days)
+
+    @cached_property
+    def fees_usd(self) -> int:
+        return sum(self.edition_fees(se) for _, se in self.placed)
+
+    @cached_property
+    def room_cost_usd(self) -> int:
+        return sum(self.edition_room_cost(se) for _, se in self.placed)
+
+    def edition_fees(self, se: ScheduledEdition) -> int:
+        known = self.problem.trainer_by_id
+        return sum(known[t].day_rate * len(se.days) for t in set(se.trainers) if t in known)
+
+    def edition_room_cost(self, se: ScheduledEdition) -> int:
+        rooms = self.problem.room_by_id
+        return rooms[se.room][1].day_cost * len(se.days) if se.room in rooms else 0
+
+    def earliest_index(self, ed: Edition) -> int:
+        return earliest_index(self.problem, ed)
+
+
+def earliest_index(p: Problem, ed: Edition) -> int:
+    """Working-day index of the first day an edition could start (the number of working days
+    when none is left on or after its earliest start: then it has no start at all)."""
+    if ed.item.earliest_start is None:
+        return 0
+    return p.work_calendar.first_index_on_or_after(ed.item.earliest_start)
+

@@ -1,0 +1,128 @@
+"""Rules of trainers and teams: qualification, availability, load, organisations, gender."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterator
+
+from model.rules.reading import Breach, Charge, Reading
+from model.rules.rooms import one_at_a_time
+from model.schedule import ScheduledEdition
+
+# ------------------------------------------------------------------------------ hard
+
+
+def trainer_qualified(r: Reading) -> Iterator[Breach]:
+    for ed, se in r.placed:
+        for t in dict.fromkeys(se.trainers):
+            if t not in r.problem.trainer_by_id:
+                yield Breach([se.edition, t], f"{se.edition}: trainer {t} is unknown")
+        for tr in r.team(se):
+            if not tr.can_teach(ed.topic):
+                yield Breach([se.edition, tr.id], f"{se.edition}: trainer {tr.id} is not qualified for {ed.topic.id}")
+            if ed.item.language not in tr.languages:
+                yield Breach([se.edition, tr.id], f"{se.edition}: trainer {tr.id} does not speak '{ed.item.language}'")
+
+
+def trainer_available(r: Reading) -> Iterator[Breach]:
+    for _, se in r.placed:
+        for tr in r.team(se):
+            for u in tr.unavailable:
+                if any(u.start <= d <= u.end for d in se.days):
+                    yield Breach([se.edition, tr.id], f"{se.edition}: trainer {tr.id} is unavailable {u.describe()}")
+
+
+def trainer_not_double_booked(r: Reading) -> Iterator[Breach]:
+    by_trainer: dict[str, list[ScheduledEdition]] = defaultdict(list)
+    for _, se in r.placed:
+        for t in set(se.trainers):
+            by_trainer[t].append(se)
+    for t, a, b in one_at_a_time(by_trainer):
+        yield Breach([t, a.edition, b.edition], f"trainer {t} is booked for {a.edition} and {b.edition} "
+                                                "on the same day")
+
+
+def trainer_month_limit(r: Reading) -> Iterator[Breach]:
+    for (t, y, m), n in sorted(r.trainer_month_days.items()):
+        trainer = r.problem.trainer_by_id.get(t)
+        if trainer and trainer.max_days_per_month is not None and n > trainer.max_days_per_month:
+            yield Breach([t], f"trainer {t} teaches {n} days in {y}-{m:02d}; limit {trainer.max_days_per_month}")
+
+
+def trainer_year_limit(r: Reading) -> Iterator[Breach]:
+    for tr in r.problem.trainers:
+        n = r.trainer_days[tr.id]
+        if tr.max_days_per_year is not None and n > tr.max_days_per_year:
+            yield Breach([tr.id], f"trainer {tr.id} teaches {n} days; limit {tr.max_days_per_year}")
+
+
+def organisation_quota(r: Reading) -> Iterator[Breach]:
+    by_org: Counter[str] = Counter()
+    for t, n in r.trainer_days.items():
+        if t in r.problem.trainer_by_id:
+            by_org[r.problem.trainer_by_id[t].organisation] += n
+    for o in r.problem.organisations:
+        if o.trainer_day_quota is not None and by_org[o.id] > o.trainer_day_quota:
+            yield Breach([o.id], f"organisation {o.id} gives {by_org[o.id]} trainer-days; quota {o.trainer_day_quota}")
+
+
+def team_size_within_limits(r: Reading) -> Iterator[Breach]:
+    rules = r.problem.team_rules
+    for _, se in r.placed:
+        size = len(set(se.trainers))
+        if size != len(se.trainers):
+            yield Breach([se.edition], f"{se.edition}: a trainer is listed twice")
+        if not rules.min_trainers <= size <= rules.max_trainers:
+            yield Breach([se.edition], f"{se.edition} has {size} trainers; "
+                                       f"allowed {rules.min_trainers}-{rules.max_trainers}")
+
+
+def team_covers_required_organisations(r: Reading) -> Iterator[Breach]:
+    for ed, se in r.placed:
+        orgs = {tr.organisation for tr in r.team(se)}
+        for o in r.problem.required_organisations(ed.item):
+            if o not in orgs:
+                yield Breach([se.edition, o], f"{se.edition}: the team has no trainer from {o}")
+
+
+def mixed_team(genders: Collection[str]) -> bool:
+    """A team (the genders of its members) of fewer than two, or with a woman and a man."""
+    return len(genders) < 2 or {"woman", "man"} <= set(genders)
+
+
+def team_is_mixed(r: Reading, se: ScheduledEdition) -> bool:
+    return mixed_team([tr.gender for tr in r.team(se)])
+
+
+def team_mixed_gender(r: Reading) -> Iterator[Breach]:
+    if r.problem.team_rules.mixed_gender != "hard":
+        return
+    for _, se in r.placed:
+        if not team_is_mixed(r, se):
+            yield Breach([se.edition], f"{se.edition}: a team of {len(r.team(se))} without both a woman and a man")
+
+
+# ------------------------------------------------------------------------------ soft
+
+
+def busiest_trainer(r: Reading) -> Iterator[Charge]:
+    """The days of the busiest trainer, charged to the editions they teach."""
+    if not r.trainer_days:
+        return
+    tid, total = max(sorted(r.trainer_days.items()), key=lambda kv: kv[1])
+    name = r.problem.trainer_by_id[tid].name if tid in r.problem.trainer_by_id else tid
+    for _, se in r.placed:
+        if tid in se.trainers:
+            yield Charge(len(se.days), f"the busiest trainer, {tid} {name} ({total} days in all), teaches "
+                                       f"{len(se.days)} days on {se.edition}",
+                         edition=se.edition, trainer=tid, records=[tid, se.edition])
+
+
+def team_without_mixed_gender(r: Reading) -> Iterator[Charge]:
+    """Teams of two or more without both a woman and a man, when the rule is soft."""
+    if r.problem.team_rules.mixed_gender != "soft":
+        return
+    for _, se in r.placed:
+        if not team_is_mixed(r, se):
+            yield Charge(1, f"the team of {se.edition} ({', '.join(se.trainers)}) lacks a woman or a man",
+                         edition=se.edition)

@@ -1,0 +1,111 @@
+"""Each soft rule's CP-SAT term counts what its evaluator counts, rule by rule.
+
+The engine (``scheduler/rules.py``) and the evaluators (``model/rules/``) are two
+definitions of each soft rule, one for the solver and one for everything else. Here they
+are held against each other on several calendars: the calendar's decisions are fixed in the
+model (hinted, and the hint fixed), and each term is minimised alone, so that its auxiliary
+variables (peaks, overlaps, share gaps) settle at what the term counts for that calendar.
+That value must be the evaluator's total (:func:`model.check.soft_amounts`), in the same
+unit (USD for cost).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from ortools.sat.python import cp_model
+
+from data import default_problem
+from model.check import check, soft_amounts
+from model.problem import Problem
+from model.rules import SOFT_RULES
+from model.schedule import Schedule
+from scheduler.greedy import greedy_schedule
+from scheduler.solve import SolveOptions, add_hint, build, solve
+from tests.instances.tiny import only_weights, problem_of, record, tiny_data
+
+ALL_ON = {r.id: 1.0 for r in SOFT_RULES}
+
+
+def term_values(schedule: Schedule) -> dict[str, float]:
+    """Each soft rule's CP-SAT term at the schedule's calendar (every rule weighted, so every term built)."""
+    data = schedule.problem.model_dump(mode="json")
+    data["weights"] = ALL_ON
+    built = build(Problem.model_validate(data))
+    add_hint(built, schedule)
+    out: dict[str, float] = {}
+    for rule, term in built.soft.items():
+        built.model.minimize(term)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.fix_variables_to_their_hinted_value = True
+        solver.parameters.max_deterministic_time = 60
+        status = solver.solve(built.model)
+        assert status == cp_model.OPTIMAL, f"{rule}: {solver.status_name(status)}"
+        out[rule] = solver.objective_value
+    return out
+
+
+def rich_data() -> dict[str, Any]:
+    """``tiny`` with every soft rule able to count.
+
+    M1.T1 (2-3 days, the solver's choice) runs twice, priority 2, both editions optional;
+    M2.T1 is linked to M1.T1, priority 1; teams of a woman and a man are a soft rule; the
+    women's share of trainer-days is a soft band of exactly one half for the year, each module
+    and each month; and a published calendar (the baseline) has M2.T1#1 on 8 March in room
+    HALL with T1 and T2, and M1.T1#2 on 22 March in room B with T3 and T4.
+    """
+    data = tiny_data()
+    record(data, "programme", "M1.T1").update(editions=2, priority=2, mandatory=False)
+    record(data, "programme", "M2.T1").update(priority=1)
+    record(data, "topics", "M2.T1")["links"] = ["M1.T1"]
+    data["team_rules"] = {"mixed_gender": "soft"}
+    band = {"min_share": 0.5, "max_share": 0.5, "mode": "soft"}
+    data["targets"] = {"trainer_days_year": band, "trainer_days_module": band, "trainer_days_month": band}
+    data["baseline"] = [
+        {"edition": "M2.T1#1", "start": "2027-03-08", "room": "HALL", "trainers": ["T1", "T2"]},
+        {"edition": "M1.T1#2", "start": "2027-03-22", "room": "B", "trainers": ["T3", "T4"]},
+    ]
+    return data
+
+
+def _calendars() -> list[Any]:
+    """Calendars of ``rich`` that differ: each solved for one soft rule alone, plus the greedy one."""
+    out = []
+    problem = problem_of(rich_data())
+    out.append(pytest.param(greedy_schedule(problem), id="greedy"))
+    for rule in ("cost", "busiest_month", "edition_moved", "optional_edition_left_out",
+                 "trainer_days_off_women_share_month"):
+        data = rich_data()
+        data["weights"] = only_weights(**{rule: 1})
+        result = solve(problem_of(data), SolveOptions(time_limit_s=10, workers=1, deterministic=True))
+        assert result.found, str(result)
+        out.append(pytest.param(result.schedule.model_copy(update={"problem": problem}), id=f"solved-for-{rule}"))
+    return out
+
+
+@pytest.mark.parametrize("schedule", _calendars())
+def test_every_soft_term_equals_its_evaluator_on_tiny_calendars(schedule: Schedule) -> None:
+    assert check(schedule) == []
+    amounts = soft_amounts(schedule)
+    terms = term_values(schedule)
+    assert set(terms) == {r.id for r in SOFT_RULES}
+    assert terms == pytest.approx(amounts), {r: (terms[r], amounts[r]) for r in terms if terms[r] != amounts[r]}
+
+
+def test_the_calendars_make_every_soft_rule_count() -> None:
+    # Otherwise the test above would compare zeros with zeros for some rule.
+    counted = set()
+    for param in _calendars():
+        counted |= {rule for rule, amount in soft_amounts(param.values[0]).items() if amount}
+    assert counted == {r.id for r in SOFT_RULES}, {r.id for r in SOFT_RULES} - counted
+
+
+def test_every_soft_term_equals_its_evaluator_on_the_default_greedy_calendar() -> None:
+    schedule = greedy_schedule(default_problem())
+    assert check(schedule) == []
+    amounts = soft_amounts(schedule)
+    assert amounts["cost"] and amounts["busiest_month"] and amounts["priority_topic_late"]
+    terms = term_values(schedule)
+    assert terms == pytest.approx({r: amounts[r] for r in terms})
