@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-ui lint serve bench bench-full profile render-check export-time explain-time clean
+.PHONY: setup run test test-ui lint serve bench bench-full profile render-check export-time explain-time mutation clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON)"; exit 1; }
@@ -27,6 +27,11 @@ test-ui: $(STAMP)
 	command -v chromium >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 	$(BIN)/python -m pip install --quiet -e '.[dev,ui]'
 	$(BIN)/python -m pytest -m ui tests/ui
+
+# Does the suite notice a broken checker? Each hard rule's checker switched off in turn must make the
+# tests fail (tests/mutation.py; run by hand, about half a minute per rule on two idle cores).
+mutation: $(STAMP)
+	$(BIN)/python -m tests.mutation
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,1195 @@
+"""Mutations: each takes a calendar that breaks no hard rule and breaks exactly one.
+
+The checker's tests (``tests/model/test_checker_mutations.py``) run every mutation on two
+calendars that break no hard rule, :func:`tiny_calendar` (built by hand) and
+:func:`rtcm_2027_calendar` (the default programme's greedy calendar, its nominees seated
+by :func:`seat_nominees`), and expect the checker to report the rule and name the records
+involved. A mutation changes the calendar, its problem, or both, whichever breaks the rule
+most naturally, and reasons from the calendar and the problem alone, never from the
+checker: what it expects to be reported is worked out here, from the README's rules.
+
+Where a mutation needs a record the calendar lacks (a topic with two editions, a
+prerequisite), it raises :class:`NoRecord`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Any
+
+from model.problem import Edition, Prerequisite, Problem, Trainer
+from model.schedule import Allocation, Schedule, ScheduledEdition
+from tests.instances.tiny import record, tiny_data
+
+Raw = dict[str, Any]
+SEAT_MODES = {"hybrid": ("in_person", "online"), "in_person": ("in_person",), "online": ("online",)}
+KNOWN_GENDERS = ("woman", "man", "another_identity")  # undisclosed is left out of every share
+
+
+class NoRecord(Exception):
+    """The calendar has no record the mutation could break (e.g. no topic with two editions)."""
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A calendar with one rule broken, and the records each of that rule's violations names."""
+
+    schedule: Schedule
+    records: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    rule: str
+    name: str  # what it does, in planner words
+    apply: Callable[[Schedule], Breach]
+    also: tuple[str, ...] = ()  # rules that necessarily break with it (the table says why)
+
+
+# ------------------------------------------------------------------------------ the bases
+
+
+def tiny_calendar() -> Schedule:
+    """``tiny`` grown to hold every rule's record, and a calendar for it that breaks no hard rule.
+
+    Added to :func:`~tests.instances.tiny.tiny_data`: April (the horizon ends 30 April 2027);
+    topic M1.T2 "Migration data" (module 1, 2 days, online only, 30 online participants); a
+    second edition of M2.T1; room C (25 seats, not hybrid, 60 USD/day); the prerequisite
+    M1.T2 before M2.T1; six nominees.
+
+    The calendar (2027; T1 Amina w IOM, T2 Bakhtiyar m IOM, T3 Leyla w UNHCR, T4 Rustam m
+    UNHCR):
+
+    =========  =====================  ======  ==========  ===============================
+    edition    days                   room    team        seats
+    =========  =====================  ======  ==========  ===============================
+    M1.T1#1    Mon 1 - Wed 3 March    HALL    T1, T4      N1, N2, N6 in person; N3 online
+    M1.T2#1    Mon 1 - Tue 2 March    online  T2, T3      N1, N4 online
+    M2.T1#1    Wed 3 - Thu 4 March    B       T2, T3      N1, N5 in person
+    M2.T1#2    Wed 31 March - Thu 1   B       T1, T2, T4  N4, N6 in person
+               April
+    =========  =====================  ======  ==========  ===============================
+
+    Two streams run on Mon 1 and Tue 2 March (the platform carries two); M1.T1#1 and M2.T1#1
+    share Wed 3 in different rooms; M2.T1#2 runs in two months. Trainer-days: T1 5, T2 6
+    (5 in March), T3 4, T4 5: women 9 of 20; module 1 5 of 10, module 2 4 of 10; March 8 of
+    17, April 1 of 3. Cost: fees 4,550 + rooms 460 = 5,010 USD. Nominees: N1 woman
+    (Azerbaijan, either mode), N2 man (Georgia, in person), N3 woman (Kazakhstan, online),
+    N4 man (Azerbaijan, either), N5 woman (Azerbaijan, in person, has taken M1.T2), N6 man
+    (Kyrgyzstan, in person, has taken M1.T2). N1 and N4 take M1.T2 before M2.T1.
+    """
+    data = tiny_data()
+    data["calendar"]["end"] = "2027-04-30"
+    data["topics"].append({"id": "M1.T2", "module": 1, "title": "Migration data", "duration_min": 2,
+                           "duration_max": 2, "modes": ["online"]})
+    record(data, "programme", "M2.T1")["editions"] = 2
+    data["programme"].append({"topic": "M1.T2", "mode": "online", "participants_in_person": 0,
+                              "participants_online": 30})
+    data["venues"][0]["rooms"].append({"id": "C", "name": "Room C", "seats": 25, "day_cost": 60})
+    data["prerequisites"] = [{"before": "M1.T2", "after": "M2.T1", "reason": "data before borders"}]
+    data["nominations"] = [
+        _nominee("N1", "woman", "Azerbaijan", ["M1.T1", "M1.T2", "M2.T1"], "either"),
+        _nominee("N2", "man", "Georgia", ["M1.T1"], "in_person"),
+        _nominee("N3", "woman", "Kazakhstan", ["M1.T1"], "online"),
+        _nominee("N4", "man", "Azerbaijan", ["M1.T2", "M2.T1"], "either"),
+        _nominee("N5", "woman", "Azerbaijan", ["M2.T1"], "in_person", completed=["M1.T2"]),
+        _nominee("N6", "man", "Kyrgyzstan", ["M2.T1", "M1.T1"], "in_person", completed=["M1.T2"]),
+    ]
+    p = Problem.model_validate(data)
+    editions = [
+        _scheduled(p, "M1.T1#1", date(2027, 3, 1), 3, "HALL", ["T1", "T4"]),
+        _scheduled(p, "M1.T2#1", date(2027, 3, 1), 2, None, ["T2", "T3"]),
+        _scheduled(p, "M2.T1#1", date(2027, 3, 3), 2, "B", ["T2", "T3"]),
+        _scheduled(p, "M2.T1#2", date(2027, 3, 31), 2, "B", ["T1", "T2", "T4"]),
+    ]
+    seats = [
+        ("N1", "M1.T1#1", "in_person"), ("N2", "M1.T1#1", "in_person"), ("N6", "M1.T1#1", "in_person"),
+        ("N3", "M1.T1#1", "online"), ("N1", "M1.T2#1", "online"), ("N4", "M1.T2#1", "online"),
+        ("N1", "M2.T1#1", "in_person"), ("N5", "M2.T1#1", "in_person"),
+        ("N4", "M2.T1#2", "in_person"), ("N6", "M2.T1#2", "in_person"),
+    ]
+    return Schedule(problem=p, editions=editions,
+                    allocations=[Allocation(nominee=n, edition=e, mode=m) for n, e, m in seats])  # type: ignore[arg-type]
+
+
+def rtcm_2027_calendar() -> Schedule:
+    """The default programme's calendar: the solver's greedy start, with the nominees seated."""
+    from data import default_problem
+    from scheduler.greedy import best_start
+    from scheduler.instance import Instance
+
+    problem = default_problem()
+    calendar, _ = best_start(problem, Instance(problem))
+    assert calendar is not None, "the greedy start of the default programme breaks a hard rule"
+    return seat_nominees(calendar)
+
+
+def seat_nominees(s: Schedule) -> Schedule:
+    """Seat nominees first come, first served: editions by start, nominees in the order given.
+
+    A nominee gets a seat in an edition of a topic they were nominated for, once per topic, in
+    a mode they asked for and the edition offers, within its seats, in a month they are
+    available, once they have taken each prerequisite (completed it, or sat in an edition of
+    it ending in time).
+    """
+    p = s.problem
+    taken: dict[tuple[str, str], ScheduledEdition] = {}
+    filled: Counter[tuple[str, str]] = Counter()
+    seats = []
+    for se in sorted(s.editions, key=lambda e: (e.start, e.edition)):
+        ed = p.edition_by_id[se.edition]
+        topic = ed.topic.id
+        room = seat_capacity(p, se)
+        for n in p.nominations:
+            if topic not in n.topics or (n.id, topic) in taken or set(n.unavailable_months) & months(se):
+                continue
+            if not all(pr.before in n.completed
+                       or ((n.id, pr.before) in taken and gap(taken[(n.id, pr.before)], se) >= pr.min_gap_days)
+                       for pr in prerequisites_of(p, topic)):
+                continue
+            for mode in modes_for(n.mode, ed):
+                if filled[(se.edition, mode)] < room[mode]:
+                    filled[(se.edition, mode)] += 1
+                    taken[(n.id, topic)] = se
+                    seats.append(Allocation(nominee=n.id, edition=se.edition, mode=mode))  # type: ignore[arg-type]
+                    break
+    return edit(s, allocations=seats)
+
+
+def _nominee(nid: str, gender: str, country: str, topics: list[str], mode: str, **more: Any) -> Raw:
+    return {"id": nid, "gender": gender, "country": country, "audience": "government", "topics": topics,
+            "mode": mode, **more}
+
+
+def _scheduled(p: Problem, eid: str, first: date, length: int, room: str | None,
+               trainers: list[str]) -> ScheduledEdition:
+    ed = p.edition_by_id[eid]
+    cal = p.work_calendar
+    i = cal.index[first]
+    days = list(cal.days[i : i + length])
+    return ScheduledEdition(edition=eid, topic=ed.topic.id, number=ed.number, title=ed.topic.title,
+                            module=ed.topic.module, start=days[0], end=days[-1], days=days, mode=ed.mode,
+                            venue="RTCM" if room else None, room=room, trainers=trainers,
+                            participants_in_person=ed.item.participants_in_person,
+                            participants_online=ed.item.participants_online)
+
+
+# ------------------------------------------------------------------- editing a calendar
+
+
+def edit(s: Schedule, **update: Any) -> Schedule:
+    """A new schedule with some fields replaced (a fresh object: nothing derived is carried over)."""
+    fields = {name: getattr(s, name) for name in Schedule.model_fields}
+    fields.update(update)
+    return Schedule(**fields)
+
+
+def with_problem(s: Schedule, change: Callable[[Raw], object], **update: Any) -> Schedule:
+    """The schedule with its problem changed: ``change`` edits the problem's raw data, revalidated."""
+    data = s.problem.model_dump()
+    change(data)
+    return edit(s, problem=Problem.model_validate(data), **update)
+
+
+def replaced(s: Schedule, *editions: ScheduledEdition) -> list[ScheduledEdition]:
+    """The calendar's editions with these ones in place of those of the same id."""
+    by_id = {e.edition: e for e in editions}
+    return [by_id.get(e.edition, e) for e in s.editions]
+
+
+def moved(se: ScheduledEdition, days: list[date]) -> ScheduledEdition:
+    return se.model_copy(update={"days": days, "start": days[0], "end": days[-1]})
+
+
+# ---------------------------------------------------------------- reading a calendar
+
+
+def month(d: date) -> str:
+    return f"{d.year}-{d.month:02d}"
+
+
+def months(se: ScheduledEdition) -> set[str]:
+    return {month(d) for d in se.days}
+
+
+def gap(first: ScheduledEdition, then: ScheduledEdition) -> int:
+    """Calendar days between the end of ``first`` and the start of ``then``."""
+    return (then.start - first.end).days - 1
+
+
+def placed(s: Schedule) -> list[tuple[ScheduledEdition, Edition]]:
+    return [(se, s.problem.edition_by_id[se.edition]) for se in s.editions]
+
+
+def streams(ed: Edition) -> bool:
+    return ed.mode in ("hybrid", "online")
+
+
+def overlapping(s: Schedule) -> Iterator[tuple[ScheduledEdition, ScheduledEdition]]:
+    """Every ordered pair of editions that share a day, those starting on different days first."""
+    pairs = [(a, b) for a in s.editions for b in s.editions if a is not b and set(a.days) & set(b.days)]
+    yield from sorted(pairs, key=lambda ab: ab[0].start == ab[1].start)
+
+
+def trainer_days(s: Schedule) -> Counter[str]:
+    return _days_by(s, lambda t, d: t)
+
+
+def trainer_month_days(s: Schedule) -> Counter[tuple[str, str]]:
+    return _days_by(s, lambda t, d: (t, month(d)))
+
+
+def _days_by(s: Schedule, key: Callable[[str, date], Any]) -> Counter[Any]:
+    out: Counter[Any] = Counter()
+    for se in s.editions:
+        for t in set(se.trainers):
+            for d in se.days:
+                out[key(t, d)] += 1
+    return out
+
+
+def cost(s: Schedule) -> int:
+    """Trainer fees plus room costs, in USD."""
+    p = s.problem
+    fees = sum(p.trainer_by_id[t].day_rate * len(se.days) for se in s.editions for t in set(se.trainers))
+    rooms = sum(p.room_by_id[se.room][1].day_cost * len(se.days) for se in s.editions if se.room)
+    return fees + rooms
+
+
+def prerequisites_of(p: Problem, topic: str) -> list[Prerequisite]:
+    """The prerequisites of a topic whose first topic is in the programme (others are taken elsewhere)."""
+    planned = {i.topic for i in p.programme}
+    return [pr for pr in p.prerequisites if pr.after == topic and pr.before in planned]
+
+
+def first_topics(p: Problem) -> set[str]:
+    """Topics some other topic needs first."""
+    return {pr.before for pr in p.prerequisites}
+
+
+def satisfied(pr: Prerequisite, first: ScheduledEdition, then: ScheduledEdition) -> bool:
+    g = gap(first, then)
+    return g >= pr.min_gap_days and (pr.max_gap_days is None or g <= pr.max_gap_days)
+
+
+def seat_capacity(p: Problem, se: ScheduledEdition) -> dict[str, int]:
+    """Seats per mode: the planned number, capped by the room (in person, online) or the platform."""
+    ed = p.edition_by_id[se.edition]
+    room = p.room_by_id[se.room][1] if se.room in p.room_by_id else None
+    in_person = online = 0
+    if ed.mode in ("hybrid", "in_person") and room is not None:
+        in_person = min(ed.item.participants_in_person, room.seats)
+    if ed.mode == "hybrid" and room is not None and room.hybrid:
+        online = min(ed.item.participants_online, room.online_seats)
+    if ed.mode == "online":
+        online = min(ed.item.participants_online, p.platform.online_seats_per_stream)
+    return {"in_person": in_person, "online": online}
+
+
+def modes_for(asked: str, ed: Edition) -> list[str]:
+    """The seat modes a nominee who asked for ``asked`` may take in an edition."""
+    return [m for m in SEAT_MODES[ed.mode] if asked in (m, "either")]
+
+
+def seats_by_nominee(s: Schedule) -> dict[str, list[Allocation]]:
+    out: dict[str, list[Allocation]] = defaultdict(list)
+    for a in s.allocations:
+        out[a.nominee].append(a)
+    return out
+
+
+def fits_quietly(s: Schedule, se: ScheduledEdition, days: list[date]) -> bool:
+    """Whether moving ``se`` onto ``days``, starting no earlier, touches no rule but the days' own.
+
+    The same number of days in each month, inside its window; its room, venue and trainers
+    free and open on every new day; the platform with a stream to spare; its topic no other
+    topic's prerequisite and with no longest gap to its own (a later start keeps the shortest).
+    """
+    p = s.problem
+    ed = p.edition_by_id[se.edition]
+    if Counter(month(d) for d in days) != Counter(month(d) for d in se.days) or days[0] < se.start:
+        return False
+    if ed.item.latest_end and days[-1] > ed.item.latest_end:
+        return False
+    if ed.topic.id in first_topics(p) or any(pr.max_gap_days is not None for pr in prerequisites_of(p, ed.topic.id)):
+        return False
+    new = set(days) - set(se.days)
+    shut = [c for t in se.trainers for c in p.trainer_by_id[t].unavailable]
+    if se.room:
+        venue, room = p.room_by_id[se.room]
+        shut += [*room.closures, *venue.closures]
+    if any(c.start <= d <= c.end for c in shut for d in new):
+        return False
+    running: Counter[date] = Counter()
+    for other, o_ed in placed(s):
+        if other is se or not new & set(other.days):
+            continue
+        if (se.room and other.room == se.room) or set(other.trainers) & set(se.trainers):
+            return False
+        if streams(o_ed):
+            running.update(new & set(other.days))
+    return not streams(ed) or all(n < p.platform.max_concurrent_streams for n in running.values())
+
+
+def can_join(s: Schedule, tr: Trainer, se: ScheduledEdition) -> bool:
+    """Whether a trainer could join an edition's team breaking no rule of their own.
+
+    Qualified, speaking its language, available on its days, within their month and year
+    limits and their organisation's quota once its days are added. (Whether they are free
+    those days is the caller's question.)
+    """
+    p = s.problem
+    ed = p.edition_by_id[se.edition]
+    if not tr.can_teach(ed.topic) or ed.item.language not in tr.languages:
+        return False
+    if any(u.start <= d <= u.end for u in tr.unavailable for d in se.days):
+        return False
+    if tr.max_days_per_year is not None and trainer_days(s)[tr.id] + len(se.days) > tr.max_days_per_year:
+        return False
+    per_month = trainer_month_days(s)
+    if tr.max_days_per_month is not None and any(
+        per_month[(tr.id, m)] + n > tr.max_days_per_month for m, n in Counter(month(d) for d in se.days).items()
+    ):
+        return False
+    quota = p.organisation_by_id[tr.organisation].trainer_day_quota
+    org_days = sum(n for t, n in trainer_days(s).items() if p.trainer_by_id[t].organisation == tr.organisation)
+    return quota is None or org_days + len(se.days) <= quota
+
+
+def join_a_new_trainer(s: Schedule, se: ScheduledEdition, like: str, suffix: str, **differences: Any) -> Schedule:
+    """A new trainer, like ``like`` in all but ``differences``, joins ``se``'s team."""
+    new_id = f"{like}-{suffix}"
+    team = [*se.trainers, new_id]
+    return with_problem(s, _new_trainer(like, new_id, differences),
+                        editions=replaced(s, se.model_copy(update={"trainers": team})))
+
+
+def swap_for_a_new_trainer(s: Schedule, se: ScheduledEdition, trainer: str, suffix: str,
+                           **differences: Any) -> tuple[Schedule, str]:
+    """Replace a trainer of ``se`` by a new one, like them in all but ``differences``.
+
+    Like them, the newcomer is qualified, speaks the language, is available and free, is of
+    the same organisation and gender, and charges the same fee, unless ``differences`` says
+    otherwise; only ``se``'s days move to them, so no limit or quota grows.
+    """
+    new_id = f"{trainer}-{suffix}"
+    team = [new_id if t == trainer else t for t in se.trainers]
+    return with_problem(s, _new_trainer(trainer, new_id, differences),
+                        editions=replaced(s, se.model_copy(update={"trainers": team}))), new_id
+
+
+def _new_trainer(like: str, new_id: str, differences: Raw) -> Callable[[Raw], None]:
+    """A change adding a trainer record copied from ``like``'s, with its own id and ``differences``."""
+    def change(data: Raw) -> None:
+        trainer = dict(record(data, "trainers", like))
+        trainer.update(id=new_id, name=f"{trainer['name']} ({new_id})", **differences)
+        data["trainers"].append(trainer)
+
+    return change
+
+
+# -------------------------------------------------------------------- shares and caps
+
+
+def read_share(share: Fraction) -> Fraction:
+    """A share as a problem reads it: a float, taken as an exact fraction (README "Gender parity")."""
+    return Fraction(float(share)).limit_denominator(1000)
+
+
+def band_missed_by_the_lowest(groups: dict[str, tuple[int, int]]) -> tuple[Raw, list[str]]:
+    """A hard band that the groups of the lowest women's share miss and every other group meets.
+
+    ``groups`` maps a group to (women, people of known gender). With p the second lowest share,
+    a group meets "at least p" exactly when its share is p or more. With one share only, the
+    band asks for one woman more than its group has (or, all women, one fewer).
+    """
+    shares = sorted({Fraction(w, n) for w, n in groups.values() if n})
+    if not shares:
+        raise NoRecord("nobody of known gender to count")
+    w, n = next((w, n) for w, n in groups.values() if n)
+    if len(shares) == 1 and w == n:  # every group all women: at most one fewer
+        hi = Fraction(w - 1, n)
+        missed = [g for g, (w, n) in groups.items() if w > math.floor(read_share(hi) * n)]
+        return {"min_share": None, "max_share": float(hi), "mode": "hard"}, missed
+    lo = shares[1] if len(shares) >= 2 else Fraction(w + 1, n)
+    missed = [g for g, (w, n) in groups.items() if w < math.ceil(read_share(lo) * n)]
+    return {"min_share": float(lo), "max_share": None, "mode": "hard"}, missed
+
+
+def band_met_by_all(groups: dict[str, tuple[int, int]]) -> Raw:
+    """A hard band from the lowest women's share to the highest, exactly: every group meets it."""
+    shares = [Fraction(w, n) for w, n in groups.values() if n]
+    if not shares:
+        raise NoRecord("nobody of known gender to count")
+    return {"min_share": float(min(shares)), "max_share": float(max(shares)), "mode": "hard"}
+
+
+def trainer_day_groups(s: Schedule, scope: str) -> dict[str, tuple[int, int]]:
+    """(women's trainer-days, trainer-days of known gender) of each group of a scope, by its label.
+
+    Groups are named as a planner reads them: "the year", "module 2", "2027-03".
+    """
+    p = s.problem
+    women: Counter[str] = Counter()
+    known: Counter[str] = Counter()
+    for se, ed in placed(s):
+        for t in set(se.trainers):
+            gender = p.trainer_by_id[t].gender
+            for d in se.days:
+                label = {"year": "the year", "module": f"module {ed.topic.module}", "month": month(d)}[scope]
+                known[label] += gender in KNOWN_GENDERS
+                women[label] += gender == "woman"
+    return {g: (women[g], known[g]) for g in known}
+
+
+# --------------------------------------------------------------------- the mutations
+
+
+def drop_a_mandatory_edition(s: Schedule) -> Breach:
+    p = s.problem
+    for se, ed in placed(s):
+        if ed.mandatory and ed.topic.id not in first_topics(p):
+            seats = [a for a in s.allocations if a.edition != se.edition]  # its nominees leave with it
+            return Breach(edit(s, editions=[e for e in s.editions if e is not se], allocations=seats), [[se.edition]])
+    raise NoRecord("no mandatory edition that no other topic needs first")
+
+
+def declare_a_holiday_on_a_course_day(s: Schedule) -> Breach:
+    running = Counter(d for se in s.editions for d in se.days)
+    if not running:
+        raise NoRecord("no course day")
+    _, day = min(((se, d) for se in s.editions for d in se.days), key=lambda x: running[x[1]])
+
+    def change(data: Raw) -> None:
+        data["calendar"]["extra_holidays"].append({"day": day, "name": "Extra holiday"})
+
+    return Breach(with_problem(s, change), [[se.edition] for se in s.editions if day in se.days])
+
+
+def move_onto_a_weekend(s: Schedule) -> Breach:
+    for se in s.editions:
+        later = (5 - se.end.weekday()) % 7  # days to the Saturday after its last day
+        days = [d + timedelta(days=later) for d in se.days]
+        if later and fits_quietly(s, se, days):
+            return Breach(edit(s, editions=replaced(s, moved(se, days))), [[se.edition]])
+    raise NoRecord("no edition that could run into its weekend and break nothing else")
+
+
+def leave_a_working_day_out_of_a_course(s: Schedule) -> Breach:
+    cal = s.problem.work_calendar
+    for se in s.editions:
+        after = cal.index[se.end] + 1
+        if len(se.days) >= 2 and after < len(cal.days):
+            days = [*se.days[:-1], cal.days[after]]  # its last day a working day later
+            if fits_quietly(s, se, days):
+                return Breach(edit(s, editions=replaced(s, moved(se, days))), [[se.edition]])
+    raise NoRecord("no course of two days or more that could lose a day in the middle and break nothing else")
+
+
+def run_a_course_over_a_weekend(s: Schedule) -> Breach:
+    cal = s.problem.work_calendar
+    if s.problem.calendar.allow_straddle:
+        raise NoRecord("courses may straddle a weekend in this problem")
+    for se in s.editions:
+        first, n = cal.index[se.start], len(se.days)
+        for later in range(1, len(cal.days) - first - n + 1):
+            days = list(cal.days[first + later : first + later + n])
+            if (days[-1] - days[0]).days != n - 1:  # consecutive working days around days off
+                if fits_quietly(s, se, days):
+                    return Breach(edit(s, editions=replaced(s, moved(se, days))), [[se.edition]])
+                break
+    raise NoRecord("no course that could run over its next weekend and break nothing else")
+
+
+def cut_a_day_below_the_shortest(s: Schedule) -> Breach:
+    p = s.problem
+    for se, ed in placed(s):
+        n = len(se.days) - 1
+        longest_gap = any(pr.before == ed.topic.id and pr.max_gap_days is not None for pr in p.prerequisites)
+        if n >= 1 and n not in ed.durations and not longest_gap:
+            return Breach(edit(s, editions=replaced(s, moved(se, se.days[:-1]))), [[se.edition]])
+    raise NoRecord("no edition at its shortest length")
+
+
+def close_the_window_before_the_end(s: Schedule, by: int = 1) -> Breach:
+    for se, ed in placed(s):
+        same_topic = [e for e in s.editions if e.topic == se.topic]
+        latest_end = se.end - timedelta(days=by)
+        if max(e.end for e in same_topic) == se.end and (not ed.item.earliest_start
+                                                         or ed.item.earliest_start <= latest_end):
+            def change(data: Raw, topic: str = se.topic, latest_end: date = latest_end) -> None:
+                record(data, "programme", topic)["latest_end"] = latest_end
+
+            late = [[e.edition] for e in same_topic if e.end > latest_end]
+            return Breach(with_problem(s, change), late)
+    raise NoRecord("no edition")
+
+
+def plan_more_participants_than_the_room_seats(s: Schedule) -> Breach:
+    p = s.problem
+    for se, ed in placed(s):
+        if se.room is None:
+            continue
+        more = p.room_by_id[se.room][1].seats + 1
+        online = ed.item.participants_online
+        if not any(r.seats >= more and (ed.mode != "hybrid" or (r.hybrid and r.online_seats >= online))
+                   for _, r in p.rooms):
+            continue  # the problem itself would be refused: no room could ever take the course
+
+        def change(data: Raw, topic: str = se.topic, more: int = more) -> None:
+            record(data, "programme", topic)["participants_in_person"] = more
+
+        too_small = [[e.edition, e.room] for e in s.editions
+                     if e.topic == se.topic and e.room and p.room_by_id[e.room][1].seats < more]
+        return Breach(with_problem(s, change), too_small)  # type: ignore[arg-type]
+    raise NoRecord("no edition in a room")
+
+
+def hold_a_hybrid_course_in_a_room_without_streaming(s: Schedule) -> Breach:
+    p = s.problem
+    for se, ed in placed(s):
+        if ed.mode != "hybrid" or ed.topic.id in first_topics(p):
+            continue
+        for venue, room in p.rooms:
+            busy = any(o.room == room.id and set(o.days) & set(se.days) for o in s.editions if o is not se)
+            shut = any(c.start <= d <= c.end for c in [*room.closures, *venue.closures] for d in se.days)
+            if room.hybrid or room.seats < ed.item.participants_in_person or busy or shut:
+                continue
+            there = se.model_copy(update={"room": room.id, "venue": venue.id})
+            # A room that cannot stream has no online seat: its online participants lose theirs.
+            seats = [a for a in s.allocations if not (a.edition == se.edition and a.mode == "online")]
+            return Breach(edit(s, editions=replaced(s, there), allocations=seats), [[se.edition, room.id]])
+    raise NoRecord("no hybrid edition and free room without streaming equipment")
+
+
+def close_the_room_on_a_course_day(s: Schedule) -> Breach:
+    for se in s.editions:
+        if se.room:
+            # On its last day: every course day counts, not only the first.
+            def change(data: Raw, room: str = se.room, day: date = se.end) -> None:
+                record(data, "rooms", room)["closures"].append({"start": day, "end": day, "reason": "repairs"})
+
+            return Breach(with_problem(s, change), [[se.edition, se.room]])
+    raise NoRecord("no edition in a room")
+
+
+def close_the_venue_on_a_course_day(s: Schedule) -> Breach:
+    p = s.problem
+    for se in s.editions:
+        if se.room:
+            venue, day = p.room_by_id[se.room][0].id, se.end
+
+            def change(data: Raw, venue: str = venue, day: date = day) -> None:
+                shut = next(v for v in data["venues"] if v["id"] == venue)["closures"]
+                shut.append({"start": day, "end": day, "reason": "elections"})
+
+            hit = [[e.edition, e.room] for e in s.editions
+                   if e.room and p.room_by_id[e.room][0].id == venue and day in e.days]
+            return Breach(with_problem(s, change), hit)  # type: ignore[arg-type]
+    raise NoRecord("no edition in a room")
+
+
+def put_two_editions_in_one_room(s: Schedule) -> Breach:
+    p = s.problem
+    for a, b in overlapping(s):
+        if not a.room or not b.room or a.room == b.room:
+            continue
+        venue, room = p.room_by_id[a.room]
+        if not p.room_fits(p.edition_by_id[b.edition], room):
+            continue
+        shut = any(c.start <= d <= c.end for c in [*room.closures, *venue.closures] for d in b.days)
+        third = any(o.room == a.room and set(o.days) & set(b.days) for o in s.editions if o not in (a, b))
+        if not shut and not third:
+            there = b.model_copy(update={"room": room.id, "venue": venue.id})
+            return Breach(edit(s, editions=replaced(s, there)), [[room.id, a.edition, b.edition]])
+    raise NoRecord("no two editions in rooms at the same time")
+
+
+def lower_the_platform_below_the_streams(s: Schedule, by: int = 1) -> Breach:
+    running = Counter(d for se, ed in placed(s) if streams(ed) for d in se.days)
+    peak = max(running.values(), default=0)
+    if peak - by < 1:  # a platform of no stream at all is refused for a problem with online courses
+        raise NoRecord("never two hybrid or online courses at once")
+
+    def change(data: Raw) -> None:
+        data["platform"]["max_concurrent_streams"] = peak - by
+
+    return Breach(with_problem(s, change), [[d.isoformat()] for d, n in sorted(running.items()) if n > peak - by])
+
+
+def swap_in_an_unqualified_trainer(s: Schedule) -> Breach:
+    se = _first_with_a_team(s)
+    broken, new = swap_for_a_new_trainer(s, se, se.trainers[0], "unqualified", topics=[], modules=[])
+    return Breach(broken, [[se.edition, new]])
+
+
+def swap_in_a_trainer_without_the_language(s: Schedule) -> Breach:
+    se = _first_with_a_team(s)
+    language = s.problem.edition_by_id[se.edition].item.language
+    other = next(x for x in ("en", "ru", "fr") if x != language)
+    broken, new = swap_for_a_new_trainer(s, se, se.trainers[0], f"speaks {other} only", languages=[other])
+    return Breach(broken, [[se.edition, new]])
+
+
+def make_a_trainer_unavailable(s: Schedule) -> Breach:
+    se = _first_with_a_team(s)
+    trainer = se.trainers[0]
+
+    def change(data: Raw) -> None:
+        record(data, "trainers", trainer)["unavailable"].append({"start": se.end, "end": se.end,
+                                                                  "reason": "mission"})
+
+    return Breach(with_problem(s, change), [[se.edition, trainer]])
+
+
+def book_a_trainer_twice(s: Schedule) -> Breach:
+    p = s.problem
+    for a, b in overlapping(s):
+        if len(b.trainers) >= p.team_rules.max_trainers:
+            continue
+        for t in a.trainers:
+            if t not in b.trainers and can_join(s, p.trainer_by_id[t], b):
+                joined = b.model_copy(update={"trainers": [*b.trainers, t]})
+                clashes = [[t, o.edition, b.edition] for o in s.editions
+                           if t in o.trainers and set(o.days) & set(b.days)]
+                return Breach(edit(s, editions=replaced(s, joined)), clashes)
+    raise NoRecord("no trainer who could join a team running at the same time as theirs")
+
+
+def lower_a_trainers_month_limit(s: Schedule, by: int = 1) -> Breach:
+    per_month = trainer_month_days(s)
+    if not per_month:
+        raise NoRecord("no trainer-day")
+    (trainer, _), most = per_month.most_common(1)[0]
+
+    def change(data: Raw) -> None:
+        record(data, "trainers", trainer)["max_days_per_month"] = most - by
+
+    return Breach(with_problem(s, change), [[trainer]])
+
+
+def lower_a_trainers_year_limit(s: Schedule, by: int = 1) -> Breach:
+    if not s.editions:
+        raise NoRecord("no trainer-day")
+    trainer, most = trainer_days(s).most_common(1)[0]
+
+    def change(data: Raw) -> None:
+        record(data, "trainers", trainer)["max_days_per_year"] = most - by
+
+    return Breach(with_problem(s, change), [[trainer]])
+
+
+def give_an_organisation_a_quota_below_its_days(s: Schedule, by: int = 1) -> Breach:
+    p = s.problem
+    by_org: Counter[str] = Counter()
+    for t, n in trainer_days(s).items():
+        by_org[p.trainer_by_id[t].organisation] += n
+    if not by_org:
+        raise NoRecord("no trainer-day")
+    org, days = by_org.most_common(1)[0]
+
+    def change(data: Raw) -> None:
+        record(data, "organisations", org)["trainer_day_quota"] = days - by
+
+    return Breach(with_problem(s, change), [[org]])
+
+
+def take_a_trainer_off_a_smallest_team(s: Schedule) -> Breach:
+    p = s.problem
+    rules = p.team_rules
+    for se, ed in placed(s):
+        if len(se.trainers) != rules.min_trainers:
+            continue
+        for t in se.trainers:
+            rest = [x for x in se.trainers if x != t]
+            orgs = {p.trainer_by_id[x].organisation for x in rest}
+            genders = {p.trainer_by_id[x].gender for x in rest}
+            mixed = len(rest) < 2 or rules.mixed_gender != "hard" or {"woman", "man"} <= genders
+            if rest and set(p.required_organisations(ed.item)) <= orgs and mixed:
+                smaller = se.model_copy(update={"trainers": rest})
+                return Breach(edit(s, editions=replaced(s, smaller)), [[se.edition]])
+    raise NoRecord("no team at its smallest with a trainer the team could lose")
+
+
+def add_trainers_beyond_the_largest_team(s: Schedule) -> Breach:
+    p = s.problem
+    for se in sorted(s.editions, key=lambda e: -len(e.trainers)):
+        free = [t for t in se.trainers
+                if p.organisation_by_id[p.trainer_by_id[t].organisation].trainer_day_quota is None]
+        if free:
+            broken = s
+            for k in range(p.team_rules.max_trainers - len(se.trainers) + 1):
+                broken = join_a_new_trainer(broken, broken.by_edition[se.edition], free[0], f"extra {k + 1}")
+            return Breach(broken, [[se.edition]])
+    raise NoRecord("no team with a trainer outside every quota")
+
+
+def swap_in_a_trainer_of_another_organisation(s: Schedule) -> Breach:
+    p = s.problem
+    for se, ed in placed(s):
+        for org in p.required_organisations(ed.item):
+            members = [t for t in se.trainers if p.trainer_by_id[t].organisation == org]
+            others = [o.id for o in p.organisations if o.id != org and o.trainer_day_quota is None]
+            if len(members) == 1 and others:
+                broken, _ = swap_for_a_new_trainer(s, se, members[0], f"of {others[0]}", organisation=others[0])
+                return Breach(broken, [[se.edition, org]])
+    raise NoRecord("no team with a single trainer of a required organisation")
+
+
+def swap_in_a_trainer_of_the_same_gender_as_the_rest(s: Schedule) -> Breach:
+    p = s.problem
+    if p.team_rules.mixed_gender != "hard":
+        raise NoRecord("mixed teams are not a hard rule in this problem")
+    for se in sorted(s.editions, key=lambda e: -len(e.trainers)):  # a larger team first: not only pairs
+        genders = [p.trainer_by_id[t].gender for t in se.trainers]
+        for t, g in zip(se.trainers, genders, strict=True):
+            other = {"woman": "man", "man": "woman"}.get(g)
+            if len(se.trainers) >= 2 and other and genders.count(g) == 1:
+                broken, _ = swap_for_a_new_trainer(s, se, t, other, gender=other)
+                return Breach(broken, [[se.edition]])
+    raise NoRecord("no team of two or more with a single woman or a single man")
+
+
+def reverse_a_prerequisite(s: Schedule) -> Breach:
+    p = s.problem
+    by_topic = _by_topic(s)
+    for i, pr in enumerate(p.prerequisites):
+        if pr.before not in by_topic or pr.after not in by_topic or _path(p, pr.before, pr.after, skip=i):
+            continue  # reversing it would close a cycle, which the problem refuses
+        turned = pr.model_copy(update={"before": pr.after, "after": pr.before})
+        early = [[pr.after, b.edition] for b in by_topic[pr.before]
+                 if not any(satisfied(turned, a, b) for a in by_topic[pr.after])]
+        if early:
+            def change(data: Raw, i: int = i) -> None:
+                x = data["prerequisites"][i]
+                x["before"], x["after"] = x["after"], x["before"]
+
+            return Breach(with_problem(s, change), early)
+    raise NoRecord("no prerequisite between two scheduled topics")
+
+
+def ask_a_longer_gap_than_the_prerequisite_leaves(s: Schedule, by: int = 1) -> Breach:
+    p = s.problem
+    by_topic = _by_topic(s)
+    for i, pr in enumerate(p.prerequisites):
+        if pr.before not in by_topic or pr.after not in by_topic:
+            continue
+        best = {b.edition: max(gap(a, b) for a in by_topic[pr.before] if satisfied(pr, a, b))
+                for b in by_topic[pr.after]}
+        longer = min(best.values()) + by
+        short = [[pr.before, eid] for eid, g in best.items() if g < longer]
+
+        def change(data: Raw, i: int = i, longer: int = longer) -> None:
+            x = data["prerequisites"][i]
+            x["min_gap_days"] = longer
+            if x["max_gap_days"] is not None:
+                x["max_gap_days"] = max(x["max_gap_days"], longer)
+
+        return Breach(with_problem(s, change), short)
+    raise NoRecord("no prerequisite between two scheduled topics")
+
+
+def allow_a_shorter_longest_gap_than_the_calendar_leaves(s: Schedule, by: int = 1) -> Breach:
+    p = s.problem
+    by_topic = _by_topic(s)
+    for i, pr in enumerate(p.prerequisites):
+        if pr.before not in by_topic or pr.after not in by_topic:
+            continue
+        nearest = {b.edition: min(gap(a, b) for a in by_topic[pr.before] if satisfied(pr, a, b))
+                   for b in by_topic[pr.after]}
+        longest = max(nearest.values()) - by
+        if longest < pr.min_gap_days:
+            continue
+        late = [[pr.before, eid] for eid, g in nearest.items() if g > longest]
+
+        def change(data: Raw, i: int = i, longest: int = longest) -> None:
+            data["prerequisites"][i]["max_gap_days"] = longest
+
+        return Breach(with_problem(s, change), late)
+    raise NoRecord("no prerequisite with a gap to shorten between two scheduled topics")
+
+
+def pin_an_edition_elsewhere_in_time(s: Schedule) -> Breach:
+    if not s.editions:
+        raise NoRecord("no edition")
+    se = s.editions[0]
+    horizon = s.problem.calendar
+    week = timedelta(days=7)
+    start = se.start + week if se.start + week <= horizon.end else se.start - week
+
+    def change(data: Raw) -> None:
+        data["pins"].append({"edition": se.edition, "start": start, "reason": "the minister's visit"})
+
+    return Breach(with_problem(s, change), [[se.edition]])
+
+
+def pin_an_edition_to_another_room(s: Schedule) -> Breach:
+    p = s.problem
+    for se in s.editions:
+        other = next((r.id for _, r in p.rooms if r.id != se.room), None)
+        if se.room and other:
+            def change(data: Raw, eid: str = se.edition, room: str = other) -> None:
+                data["pins"].append({"edition": eid, "room": room, "reason": "the interpreters' booth"})
+
+            return Breach(with_problem(s, change), [[se.edition]])
+    raise NoRecord("no edition in a room, with another room to pin it to")
+
+
+def set_a_budget_below_the_cost(s: Schedule, by: int = 1) -> Breach:
+    spent = cost(s)
+    if spent < 1:
+        raise NoRecord("nothing costs anything")
+
+    def change(data: Raw) -> None:
+        data["budget_usd"] = spent - by
+
+    return Breach(with_problem(s, change), [["budget"]])
+
+
+def women_share_band_missed(scope: str) -> Callable[[Schedule], Breach]:
+    """A hard band for the scope that the group(s) of its lowest share miss.
+
+    When every group has the same share (teams of a woman and a man), no band could tell them
+    apart: a man first joins a course of one group, whose share drops below the others'.
+    """
+    def mutation(s: Schedule) -> Breach:
+        groups = trainer_day_groups(s, scope)
+        shares = {Fraction(w, n) for w, n in groups.values() if n}
+        if len(groups) >= 2 and len(shares) == 1 and shares != {0}:
+            s = _a_man_joins_a_course_of_one_group(s)
+            groups = trainer_day_groups(s, scope)
+        band, missed = band_missed_by_the_lowest(groups)
+
+        def change(data: Raw) -> None:
+            data["targets"][f"trainer_days_{scope}"] = band
+
+        return Breach(with_problem(s, change), [[g] for g in missed])
+
+    mutation.__name__ = f"set_a_hard_{scope}_band_the_calendar_misses"
+    return mutation
+
+
+# -- participants
+
+
+def seat_a_nominee_in_a_topic_they_were_not_nominated_for(s: Schedule) -> Breach:
+    p = s.problem
+    filled: Counter[tuple[str, str]] = Counter((a.edition, a.mode) for a in s.allocations)
+    for n in p.nominations:
+        for se, ed in placed(s):
+            if ed.topic.id in n.topics or months(se) & set(n.unavailable_months):
+                continue
+            for mode in modes_for(n.mode, ed):
+                if filled[(se.edition, mode)] < seat_capacity(p, se)[mode]:
+                    seat = Allocation(nominee=n.id, edition=se.edition, mode=mode)  # type: ignore[arg-type]
+                    return Breach(edit(s, allocations=[*s.allocations, seat]), [[n.id, se.edition]])
+    raise NoRecord("no nominee and edition of another topic with a seat to spare")
+
+
+def plan_fewer_seats_than_are_taken(s: Schedule, by: int = 1) -> Breach:
+    filled: Counter[tuple[str, str]] = Counter((a.edition, a.mode) for a in s.allocations)
+    if not filled:
+        raise NoRecord("nobody is seated")
+    (eid, mode), most = filled.most_common(1)[0]
+    topic = s.by_edition[eid].topic
+    field = f"participants_{mode}"
+
+    def change(data: Raw) -> None:
+        record(data, "programme", topic)[field] = most - by
+
+    broken = with_problem(s, change)
+    over = [[e.edition] for e in broken.editions
+            if e.topic == topic and filled[(e.edition, mode)] > seat_capacity(broken.problem, e)[mode]]
+    return Breach(broken, over)
+
+
+def seat_a_nominee_in_a_second_edition_of_a_topic(s: Schedule) -> Breach:
+    p = s.problem
+    filled: Counter[tuple[str, str]] = Counter((a.edition, a.mode) for a in s.allocations)
+    taken = {(a.nominee, s.by_edition[a.edition].topic): s.by_edition[a.edition] for a in s.allocations}
+    for a in s.allocations:
+        n = p.nomination_by_id[a.nominee]
+        first = s.by_edition[a.edition]
+        for se, ed in placed(s):
+            if se.topic != first.topic or se is first or months(se) & set(n.unavailable_months):
+                continue
+            ready = all(pr.before in n.completed or ((n.id, pr.before) in taken
+                                                     and gap(taken[(n.id, pr.before)], se) >= pr.min_gap_days)
+                        for pr in prerequisites_of(p, se.topic))
+            for mode in modes_for(n.mode, ed) if ready else []:
+                if filled[(se.edition, mode)] < seat_capacity(p, se)[mode]:
+                    seat = Allocation(nominee=n.id, edition=se.edition, mode=mode)  # type: ignore[arg-type]
+                    return Breach(edit(s, allocations=[*s.allocations, seat]), [[n.id, se.topic]])
+    raise NoRecord("no topic with two editions a seated nominee could also attend")
+
+
+def ask_for_the_other_mode_than_the_seat(s: Schedule) -> Breach:
+    n, seats = _nominee_with_fewest_seats(s, lambda seats: len({a.mode for a in seats}) == 1)
+    other = "online" if seats[0].mode == "in_person" else "in_person"
+
+    def change(data: Raw) -> None:
+        record(data, "nominations", n)["mode"] = other
+
+    return Breach(with_problem(s, change), [[n, a.edition] for a in seats])
+
+
+def make_a_nominee_away_in_the_month_of_their_course(s: Schedule) -> Breach:
+    """Away in the last month of a course, one running in two months if any: every month counts."""
+    if not s.allocations:
+        raise NoRecord("nobody is seated")
+    mine = seats_by_nominee(s)
+    seat = min(s.allocations, key=lambda a: (len(months(s.by_edition[a.edition])) == 1, len(mine[a.nominee])))
+    n, seats = seat.nominee, mine[seat.nominee]
+    away = month(s.by_edition[seat.edition].end)
+
+    def change(data: Raw) -> None:
+        record(data, "nominations", n)["unavailable_months"].append(away)
+
+    return Breach(with_problem(s, change), [[n, a.edition] for a in seats if away in months(s.by_edition[a.edition])])
+
+
+def take_away_a_nominees_prerequisite_seat(s: Schedule) -> Breach:
+    p = s.problem
+    for n, seats in seats_by_nominee(s).items():
+        nomination = p.nomination_by_id[n]
+        mine = {s.by_edition[a.edition].topic: a for a in seats}
+        for topic in mine:
+            for pr in prerequisites_of(p, topic):
+                if pr.before in nomination.completed or pr.before not in mine:
+                    continue
+                kept = [a for a in s.allocations if a is not mine[pr.before]]
+                broken = edit(s, allocations=kept)
+                return Breach(broken, _without_prerequisite(broken, n))
+    raise NoRecord("no nominee seated in a topic and in its prerequisite")
+
+
+def participant_groups(s: Schedule) -> dict[str, tuple[int, int]]:
+    """(women, participants of known gender) of each edition with participants."""
+    p = s.problem
+    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for a in s.allocations:
+        gender = p.nomination_by_id[a.nominee].gender
+        groups[a.edition][0] += gender == "woman"
+        groups[a.edition][1] += gender in KNOWN_GENDERS
+    return {e: (w, n) for e, (w, n) in groups.items()}
+
+
+def set_a_hard_participants_band_an_edition_misses(s: Schedule) -> Breach:
+    band, missed = band_missed_by_the_lowest(participant_groups(s))
+
+    def change(data: Raw) -> None:
+        data["targets"]["participants_edition"] = band
+
+    return Breach(with_problem(s, change), [[e] for e in missed])
+
+
+def country_shares(s: Schedule) -> tuple[Counter[tuple[str, str]], dict[str, int], list[Fraction]]:
+    """Participants per (edition, country), each edition's seats, and the countries' shares, largest first."""
+    p = s.problem
+    counts = Counter((a.edition, p.nomination_by_id[a.nominee].country) for a in s.allocations)
+    if not counts:
+        raise NoRecord("nobody is seated")
+    seats = {e: sum(seat_capacity(p, s.by_edition[e]).values()) for e, _ in counts}
+    return counts, seats, sorted({Fraction(k, seats[e]) for (e, _), k in counts.items()}, reverse=True)
+
+
+def set_a_hard_country_cap_an_edition_exceeds(s: Schedule) -> Breach:
+    counts, seats, shares = country_shares(s)
+    if len(shares) >= 2:
+        cap = shares[1]  # the largest share but one: only the editions at the largest exceed it
+    else:
+        (e, _), k = counts.most_common(1)[0]
+        cap = Fraction(k - 1, seats[e]) if k > 1 else Fraction(1, 2 * seats[e])
+    most = {e: math.floor(read_share(cap) * n) for e, n in seats.items()}
+    over = [[e, country] for (e, country), k in counts.items() if k > most[e]]
+
+    def change(data: Raw) -> None:
+        data["targets"]["country_cap_edition"] = {"max_share": float(cap), "mode": "hard"}
+
+    return Breach(with_problem(s, change), over)
+
+
+# -- near misses: at the limit exactly, nothing breaks
+
+
+def women_share_band_met(scope: str) -> Callable[[Schedule], Schedule]:
+    def near_miss(s: Schedule) -> Schedule:
+        band = band_met_by_all(trainer_day_groups(s, scope))
+        return with_problem(s, lambda data: data["targets"].update({f"trainer_days_{scope}": band}))
+
+    return near_miss
+
+
+def participants_band_met(s: Schedule) -> Schedule:
+    band = band_met_by_all(participant_groups(s))
+    return with_problem(s, lambda data: data["targets"].update(participants_edition=band))
+
+
+def country_cap_met(s: Schedule) -> Schedule:
+    largest = country_shares(s)[2][0]
+    return with_problem(s, lambda data: data["targets"].update(
+        country_cap_edition={"max_share": float(largest), "mode": "hard"}))
+
+
+def at_the_limit(mutation: Callable[..., Breach]) -> Callable[[Schedule], Schedule]:
+    return lambda s: mutation(s, by=0).schedule
+
+
+def _a_man_joins_a_course_of_one_group(s: Schedule) -> Schedule:
+    """A third trainer, a man like one of the team, joins a course within one month."""
+    p = s.problem
+    for se in s.editions:
+        if len(se.trainers) >= p.team_rules.max_trainers or len(months(se)) > 1:
+            continue
+        for t in se.trainers:
+            if p.organisation_by_id[p.trainer_by_id[t].organisation].trainer_day_quota is None:
+                return join_a_new_trainer(s, se, t, "man", gender="man")
+    raise NoRecord("no team with room for one more trainer")
+
+
+def _first_with_a_team(s: Schedule) -> ScheduledEdition:
+    for se in s.editions:
+        if se.trainers:
+            return se
+    raise NoRecord("no edition with a team")
+
+
+def _by_topic(s: Schedule) -> dict[str, list[ScheduledEdition]]:
+    out: dict[str, list[ScheduledEdition]] = defaultdict(list)
+    for se in s.editions:
+        out[se.topic].append(se)
+    return out
+
+
+def _path(p: Problem, start: str, goal: str, skip: int) -> bool:
+    """Whether prerequisites other than the ``skip``-th lead from ``start`` to ``goal``."""
+    edges = defaultdict(list)
+    for i, pr in enumerate(p.prerequisites):
+        if i != skip:
+            edges[pr.before].append(pr.after)
+    seen, todo = set(), [start]
+    while todo:
+        t = todo.pop()
+        if t == goal:
+            return True
+        if t not in seen:
+            seen.add(t)
+            todo += edges[t]
+    return False
+
+
+def _nominee_with_fewest_seats(s: Schedule, ok: Callable[[list[Allocation]], bool]) -> tuple[str, list[Allocation]]:
+    candidates = [(n, seats) for n, seats in seats_by_nominee(s).items() if ok(seats)]
+    if not candidates:
+        raise NoRecord("nobody is seated")
+    return min(candidates, key=lambda c: len(c[1]))
+
+
+def _without_prerequisite(s: Schedule, nominee: str) -> list[list[str]]:
+    """The records of each seat of the nominee that lacks a prerequisite taken in time."""
+    p = s.problem
+    n = p.nomination_by_id[nominee]
+    mine = {s.by_edition[a.edition].topic: s.by_edition[a.edition] for a in s.allocations if a.nominee == nominee}
+    return [[nominee, se.edition] for topic, se in mine.items()
+            for pr in prerequisites_of(p, topic)
+            if pr.before not in n.completed
+            and not (pr.before in mine and gap(mine[pr.before], se) >= pr.min_gap_days)]
+
+
+# ------------------------------------------------------------------------------ the table
+
+# Every hard rule, calendar and seats, with the mutations that break it. ``also`` lists the
+# rules that necessarily break with it, each with the reason in a comment.
+MUTATIONS: tuple[Mutation, ...] = (
+    Mutation("mandatory_edition_scheduled", "drop a mandatory edition", drop_a_mandatory_edition),
+    Mutation("course_on_consecutive_working_days", "declare a holiday on a course day",
+             declare_a_holiday_on_a_course_day),
+    Mutation("course_on_consecutive_working_days", "move a course onto a weekend", move_onto_a_weekend),
+    Mutation("course_on_consecutive_working_days", "leave a working day out of a course",
+             leave_a_working_day_out_of_a_course),
+    Mutation("course_on_consecutive_working_days", "run a course over a weekend", run_a_course_over_a_weekend),
+    Mutation("course_length_within_range", "cut a day below the shortest length", cut_a_day_below_the_shortest),
+    Mutation("edition_within_its_window", "close the window before the course ends",
+             close_the_window_before_the_end),
+    Mutation("room_fits_the_edition", "plan more participants than the room seats",
+             plan_more_participants_than_the_room_seats),
+    Mutation("room_fits_the_edition", "hold a hybrid course in a room without streaming",
+             hold_a_hybrid_course_in_a_room_without_streaming),
+    Mutation("room_open", "close the room on a course day", close_the_room_on_a_course_day),
+    Mutation("room_open", "close the venue on a course day", close_the_venue_on_a_course_day),
+    Mutation("room_not_double_booked", "put two editions in one room at once", put_two_editions_in_one_room),
+    Mutation("online_stream_limit", "lower the platform below the streams", lower_the_platform_below_the_streams),
+    Mutation("trainer_qualified", "swap in an unqualified trainer", swap_in_an_unqualified_trainer),
+    Mutation("trainer_qualified", "swap in a trainer without the language", swap_in_a_trainer_without_the_language),
+    Mutation("trainer_available", "make a trainer unavailable on a course day", make_a_trainer_unavailable),
+    Mutation("trainer_not_double_booked", "book a trainer in two courses at once", book_a_trainer_twice),
+    Mutation("trainer_month_limit", "lower a trainer's month limit below their days", lower_a_trainers_month_limit),
+    Mutation("trainer_year_limit", "lower a trainer's year limit below their days", lower_a_trainers_year_limit),
+    Mutation("organisation_quota", "give an organisation a quota below its days",
+             give_an_organisation_a_quota_below_its_days),
+    Mutation("team_size_within_limits", "take a trainer off a smallest team", take_a_trainer_off_a_smallest_team),
+    Mutation("team_size_within_limits", "add trainers beyond the largest team", add_trainers_beyond_the_largest_team),
+    Mutation("team_covers_required_organisations", "swap in a trainer of another organisation",
+             swap_in_a_trainer_of_another_organisation),
+    Mutation("team_mixed_gender", "swap in a trainer of the same gender as the rest",
+             swap_in_a_trainer_of_the_same_gender_as_the_rest),
+    # A participant's prerequisites are the calendar's: the nominees seated in the edition that
+    # now comes too early have not taken the prerequisite first either.
+    Mutation("prerequisite_finished_first", "reverse a prerequisite", reverse_a_prerequisite,
+             also=("participant_prerequisite_taken",)),
+    Mutation("prerequisite_finished_first", "ask a longer gap than the prerequisite leaves",
+             ask_a_longer_gap_than_the_prerequisite_leaves, also=("participant_prerequisite_taken",)),
+    # A participant needs a prerequisite taken in time, not within its longest gap: nothing else breaks.
+    Mutation("prerequisite_finished_first", "allow a shorter longest gap than the calendar leaves",
+             allow_a_shorter_longest_gap_than_the_calendar_leaves),
+    Mutation("pinned_edition_kept", "pin an edition a week away", pin_an_edition_elsewhere_in_time),
+    Mutation("pinned_edition_kept", "pin an edition to another room", pin_an_edition_to_another_room),
+    Mutation("budget_within_cap", "set a budget below the cost", set_a_budget_below_the_cost),
+    Mutation("trainer_days_women_share_year", "set a hard year band the calendar misses",
+             women_share_band_missed("year")),
+    Mutation("trainer_days_women_share_module", "set a hard module band a module misses",
+             women_share_band_missed("module")),
+    Mutation("trainer_days_women_share_month", "set a hard month band a month misses",
+             women_share_band_missed("month")),
+    Mutation("participant_nominated_for_the_edition", "seat a nominee in a topic they were not nominated for",
+             seat_a_nominee_in_a_topic_they_were_not_nominated_for),
+    Mutation("participant_seats_within_capacity", "plan fewer seats than are taken", plan_fewer_seats_than_are_taken),
+    Mutation("participant_one_edition_per_topic", "seat a nominee in a second edition of a topic",
+             seat_a_nominee_in_a_second_edition_of_a_topic),
+    Mutation("participant_mode_compatible", "ask for the other mode than the seat",
+             ask_for_the_other_mode_than_the_seat),
+    Mutation("participant_available", "make a nominee away in the month of their course",
+             make_a_nominee_away_in_the_month_of_their_course),
+    Mutation("participant_prerequisite_taken", "take away a nominee's prerequisite seat",
+             take_away_a_nominees_prerequisite_seat),
+    Mutation("participants_women_share_edition", "set a hard participants band an edition misses",
+             set_a_hard_participants_band_an_edition_misses),
+    Mutation("country_within_cap", "set a hard country cap an edition exceeds",
+             set_a_hard_country_cap_an_edition_exceeds),
+)
+
+# The limits above set exactly at what the calendar uses: a checker that counts one too many,
+# or rounds a share the wrong way, reports a breach here.
+NEAR_MISSES: tuple[tuple[str, Callable[[Schedule], Schedule]], ...] = (
+    ("a window closing the day the course ends", at_the_limit(close_the_window_before_the_end)),
+    ("a platform carrying the most streams at once", at_the_limit(lower_the_platform_below_the_streams)),
+    ("a month limit of the busiest trainer-month's days", at_the_limit(lower_a_trainers_month_limit)),
+    ("a year limit of the busiest trainer's days", at_the_limit(lower_a_trainers_year_limit)),
+    ("a quota of the busiest organisation's days", at_the_limit(give_an_organisation_a_quota_below_its_days)),
+    ("a prerequisite's shortest gap as the calendar leaves it",
+     at_the_limit(ask_a_longer_gap_than_the_prerequisite_leaves)),
+    ("a prerequisite's longest gap as the calendar leaves it",
+     at_the_limit(allow_a_shorter_longest_gap_than_the_calendar_leaves)),
+    ("a budget of the calendar's cost", at_the_limit(set_a_budget_below_the_cost)),
+    ("a hard year band at the year's share", women_share_band_met("year")),
+    ("a hard module band from the lowest module's share to the highest", women_share_band_met("module")),
+    ("a hard month band from the lowest month's share to the highest", women_share_band_met("month")),
+    ("the planned seats of the fullest edition", at_the_limit(plan_fewer_seats_than_are_taken)),
+    ("a hard participants band from the lowest edition's share to the highest", participants_band_met),
+    ("a hard country cap at the largest country's share", country_cap_met),
+)
