@@ -8,7 +8,6 @@ before building a model, and the engine's explain model agrees that no calendar 
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -193,14 +192,13 @@ def test_an_optional_edition_that_can_never_run_is_a_note_not_a_stop() -> None:
     assert result.schedule.unscheduled[0].reason == findings[0].message
 
 
-def test_the_default_and_every_shipped_scenario_pass_the_doctor_fast() -> None:
+def test_the_default_and_every_shipped_scenario_pass_the_doctor() -> None:
+    # How fast the doctor is (under 1 s on the default) is measured by `make explain-time`.
     from data import default_problem
     from scenarios.scenario import load
 
     problem = default_problem()
-    t0 = time.perf_counter()
     assert doctor(problem) == []
-    assert time.perf_counter() - t0 < 1.0
     for path in sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml")):
         _, _, changed = load(path)
         assert blocking(doctor(changed)) == [], path.name

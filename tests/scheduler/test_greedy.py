@@ -12,7 +12,7 @@ from model.check import check, kpis
 from model.problem import Problem
 from scheduler.greedy import greedy_schedule
 from tests.instances.tiny import problem_of, race_data, record, tiny_data, tiny_problem
-from tests.scheduler.solving import optimal
+from tests.scheduler.solving import checked, optimal
 
 
 def _one_room(data: dict[str, Any]) -> None:
@@ -101,13 +101,32 @@ def test_greedy_is_myopic_but_what_it_places_breaks_no_rule() -> None:
 def test_a_search_without_time_still_returns_the_greedy_calendar() -> None:
     # With next to no time the search may find nothing of its own; the greedy calendar,
     # which breaks no hard rule, is returned rather than no calendar at all.
-    from model.check import check
     from scheduler.solve import SolveOptions, solve
     from tests.instances.tiny import tiny_problem
 
     result = solve(tiny_problem(), SolveOptions(time_limit_s=0.001, workers=1))
-    assert result.found and check(result.schedule) == []
+    checked(result)
     assert len(result.schedule.editions) == 2
+    # Whichever it is, the objective is CP-SAT's: its search's, or its value of the start.
+    assert result.objective_source in ("search", "start")
+
+
+def test_a_solve_stopped_before_its_search_returns_the_start_with_the_checker_s_figure() -> None:
+    import threading
+
+    from scheduler.solve import START_KEPT, SolveOptions, solve
+    from tests.instances.tiny import tiny_problem
+
+    stop = threading.Event()
+    stop.set()
+    result = solve(tiny_problem(), SolveOptions(time_limit_s=10, workers=1), stop=stop)
+    checked(result)
+    assert result.status == "FEASIBLE" and len(result.schedule.editions) == 2
+    # CP-SAT never saw this calendar: the figure is the checker's and says so; no bound was proved.
+    assert result.objective_source == "checker"
+    assert result.objective == kpis(result.schedule).objective
+    assert result.bound == 0.0 and result.report.solutions == 0
+    assert START_KEPT in result.report.warnings
 
 
 @pytest.mark.parametrize("name", ["tiny", *TINY_VARIANTS])
@@ -161,7 +180,7 @@ def test_solve_reports_its_start_first_and_never_returns_worse() -> None:
     assert seen[0].source == "greedy" and seen[0].bound is None and seen[0].solutions == 0
     assert [p.objective for p in seen if p.source == "greedy"][-1] == best_start
     assert result.first_solution_s == pytest.approx(seen[0].elapsed_s, abs=1e-3)
-    assert result.found and check(result.schedule) == []
+    checked(result)
     assert result.objective <= best_start
     # Reported objectives only improve.
     objectives = [p.objective for p in seen if p.objective is not None]
