@@ -303,14 +303,17 @@ def trainer_days_women_share_month(c: Context) -> None:
 
 
 def editions_in_number_order(c: Context) -> None:
-    """Not a planner rule: edition #2 of a topic follows #1, which removes symmetric twins."""
+    """Not a planner rule: edition #2 of a topic runs only if #1 does, starting no earlier, which
+    removes symmetric twins. Only interchangeable editions: a pinned or published one is itself."""
+    problem = c.inst.problem
+    fixed = set(problem.pin_by_edition) | set(problem.baseline_by_edition)
     previous: dict[str, int] = {}
     for ev in c.v.editions:
         topic = ev.plan.edition.topic.id
-        if topic in previous:
+        if topic in previous and ev.plan.id not in fixed and c.v.editions[previous[topic]].plan.id not in fixed:
             prev = c.v.editions[previous[topic]]
             c.model.add_implication(ev.present, prev.present)
-            c.model.add(prev.start < ev.start).only_enforce_if(ev.present)
+            c.model.add(prev.start <= ev.start).only_enforce_if(ev.present)
         previous[topic] = ev.plan.index
 
 

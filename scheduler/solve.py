@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Literal
 
 from ortools.sat.python import cp_model
@@ -151,6 +152,26 @@ class Built:
     inst: Instance
     v: Variables
     soft: dict[str, cp_model.LinearExprT]
+    scale: int = OBJECTIVE_SCALE  # the objective's units per point
+
+
+# The objective's integer coefficients: each rule's points per unit, exactly, in a common unit of
+# at most a millionth of a point (the least common multiple of their denominators, hundredths at least).
+MOST_UNITS_PER_POINT = 1_000_000
+
+
+def objective_units(per_unit: dict[str, float]) -> tuple[int, dict[str, int]]:
+    """(units per point, each rule's integer coefficient per unit of its amount).
+
+    A weight of 0.5 on the cost (per 100 USD) is 1/200 of a point per USD: counted in
+    hundredths it would round to nothing, so the unit becomes a two-hundredth of a point.
+    """
+    exact = {rule: Fraction(x).limit_denominator(MOST_UNITS_PER_POINT) for rule, x in per_unit.items()}
+    scale = OBJECTIVE_SCALE
+    for x in exact.values():
+        scale = math.lcm(scale, x.denominator)
+    scale = min(scale, MOST_UNITS_PER_POINT)
+    return scale, {rule: round(x * scale) for rule, x in exact.items()}
 
 
 def build(problem: Problem, skip: frozenset[str] = frozenset(), *, objective: bool = True,
@@ -164,17 +185,15 @@ def build(problem: Problem, skip: frozenset[str] = frozenset(), *, objective: bo
         if rule_id not in skip:
             rule(ctx)
     soft: dict[str, cp_model.LinearExprT] = {}
+    scale = OBJECTIVE_SCALE
     if objective:
-        terms = []
+        per_unit = {r: points_per_unit(RULES[r], problem.weights) for r in SOFT}
+        scale, coef = objective_units({r: x for r, x in per_unit.items() if x > 0})
         for rule_id, soft_rule in SOFT.items():
-            per_unit = points_per_unit(RULES[rule_id], problem.weights)
-            if per_unit <= 0:
-                continue
-            expr = soft_rule(ctx)
-            soft[rule_id] = expr
-            terms.append(round(per_unit * OBJECTIVE_SCALE) * expr)
-        model.minimize(sum(terms))
-    return Built(model, inst, v, soft)
+            if rule_id in coef:
+                soft[rule_id] = soft_rule(ctx)
+        model.minimize(sum(coef[r] * term for r, term in soft.items()))
+    return Built(model, inst, v, soft, scale)
 
 
 def _solver(options: SolveOptions, time_limit: float | None = None) -> cp_model.CpSolver:
@@ -209,6 +228,7 @@ class Watch(cp_model.CpSolverSolutionCallback):
         self.history: list[Progress] = []
         self.objective: float | None = None  # the best calendar's, greedy or searched
         self.search_started: float | None = None
+        self.scale = OBJECTIVE_SCALE  # the model's units per point (Built.scale)
 
     def start_from(self, objective: float) -> None:
         """A better greedy calendar to start from: report it before the search begins."""
@@ -223,12 +243,12 @@ class Watch(cp_model.CpSolverSolutionCallback):
         elapsed = time.perf_counter() - self.t0
         if self.first is None:
             self.first = elapsed
-        found = self.objective_value / OBJECTIVE_SCALE
+        found = self.objective_value / self.scale
         self.objective = found if self.objective is None else min(self.objective, found)
-        self.emit(self.best_objective_bound / OBJECTIVE_SCALE, elapsed)
+        self.emit(self.best_objective_bound / self.scale, elapsed)
 
     def on_bound(self, bound: float) -> None:
-        self.emit(bound / OBJECTIVE_SCALE, time.perf_counter() - self.t0)
+        self.emit(bound / self.scale, time.perf_counter() - self.t0)
 
     def emit(self, bound: float | None, elapsed: float, source: Literal["greedy", "search"] = "search") -> None:
         p = Progress(self.objective, bound, elapsed, self.solutions, source)
@@ -424,6 +444,7 @@ def run_search(built: Built, options: SolveOptions, watch: Watch, stop: StopFlag
     # With nominations, part of the time limit is kept for seating them (scheduler/allocation.py);
     # deterministic runs split the time, others end the search early (see _search).
     share = ALLOCATION_SHARE if seating else 0.0
+    watch.scale = built.scale
     if options.deterministic:
         solver = _solver(options, options.time_limit_s * (1 - share))
         code = _search(built, solver, watch, stop, 0.0, options.time_limit_s)
@@ -440,11 +461,11 @@ def searched(built: Built, solver: cp_model.CpSolver, code: cp_model.CpSolverSta
     reported FEASIBLE, OPTIMAL being kept for a bound that meets the objective.
     """
     status = STATUS.get(code, "UNKNOWN")
-    raw_bound = solver.best_objective_bound / OBJECTIVE_SCALE
+    raw_bound = solver.best_objective_bound / built.scale
     bound = round(raw_bound, 2) if math.isfinite(raw_bound) else None
     if status not in ("OPTIMAL", "FEASIBLE"):
         return Search(status, bound=bound)
-    objective = round(solver.objective_value / OBJECTIVE_SCALE, 2)
+    objective = round(solver.objective_value / built.scale, 2)
     if status == "OPTIMAL" and (bound is None or bound < objective):
         status = "FEASIBLE"
     return Search(status, extract(built, solver), objective, bound)
@@ -613,7 +634,7 @@ def complete_hint(built: Built, time_limit_s: float = 5.0, *, deterministic: boo
     model.proto.solution_hint.values.extend(values)
     # Only an optimal completion has every penalty at its floor: the calendar's own value.
     exact = code == cp_model.OPTIMAL and built.model.has_objective()
-    return Completion(True, round(solver.objective_value / OBJECTIVE_SCALE, 2) if exact else None)
+    return Completion(True, round(solver.objective_value / built.scale, 2) if exact else None)
 
 
 def extract(built: Built, solver: cp_model.CpSolver) -> Schedule:

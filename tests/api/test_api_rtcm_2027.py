@@ -36,7 +36,8 @@ def rtcm_2027(tmp_path_factory) -> Iterator[tuple[TestClient, str, list[tuple[st
     """
     db = tmp_path_factory.mktemp("rtcm_2027") / "rtcm.sqlite3"
     with TestClient(create_app(database_url=f"sqlite:///{db}")) as client:
-        r = client.post("/problems/default/solve", json={"time_limit_s": 90, "relative_gap": 0.99, "deterministic": True})
+        r = client.post("/problems/default/solve",
+                        json={"time_limit_s": 90, "relative_gap": 0.99, "deterministic": True})
         assert r.status_code == 202, r.text
         job_id = r.json()["id"]
         with client.stream("GET", f"/jobs/{job_id}/events") as stream:

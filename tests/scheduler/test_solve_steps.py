@@ -22,6 +22,7 @@ from scheduler.alternatives import explain_left_out
 from scheduler.greedy import greedy_schedule
 from scheduler.instance import Instance
 from scheduler.solve import (
+    MOST_UNITS_PER_POINT,
     START_KEPT,
     Answer,
     Refusal,
@@ -35,6 +36,7 @@ from scheduler.solve import (
     hint_start,
     no_calendar,
     no_calendar_result,
+    objective_units,
     ruled_out,
     run_search,
     searched,
@@ -291,3 +293,25 @@ def test_explain_left_out_gives_an_optional_edition_its_reason() -> None:
     schedule = Schedule(problem=p, editions=calendar(p).editions[:1], unscheduled=[left])
     explain_left_out(schedule, time_limit_s=10, deterministic=True)
     assert schedule.unscheduled[0].reason.startswith("left out")
+
+
+# ------------------------------------------------------------------------------ the objective's units
+
+
+@pytest.mark.parametrize(("per_unit", "scale", "coef"), [
+    # the default weights: hundredths of a point, the cost (1 point per 100 USD) 1 a USD
+    ({"cost": 0.01, "busiest_month": 20.0}, 100, {"cost": 1, "busiest_month": 2000}),
+    # half a point per 100 USD: 1/200 of a point per USD, which hundredths would round to nothing
+    ({"cost": 0.005, "busiest_month": 20.0}, 200, {"cost": 1, "busiest_month": 4000}),
+    # a third of a point: thirds and hundredths in a common unit of 1/300
+    ({"priority_topic_late": 1 / 3, "cost": 0.01}, 300, {"priority_topic_late": 100, "cost": 3}),
+])
+def test_objective_units_count_every_weight_exactly(per_unit: dict[str, float], scale: int,
+                                                    coef: dict[str, int]) -> None:
+    assert objective_units(per_unit) == (scale, coef)
+
+
+def test_objective_units_stop_at_a_millionth_of_a_point() -> None:
+    scale, coef = objective_units({"cost": 1 / 999_983, "busiest_month": 1 / 999_979})
+    assert scale == MOST_UNITS_PER_POINT
+    assert coef == {"cost": 1, "busiest_month": 1}
