@@ -108,15 +108,18 @@ def _request_issue(e: Any) -> Issue:
                  at=() if in_body else None, label=_where(loc))
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def _allowed_methods(request: Request) -> list[str]:
-    # Starlette names only the first route that matches the path; a resource such as
-    # /problems is served by one route per method, so gather them all.
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    return sorted(methods)
+    # Starlette names only the first route that matches the path, and routers included in
+    # the app are routes of their own: ask the app, for each method, whether it serves the path.
+    allowed = []
+    for method in METHODS:
+        probe = {**request.scope, "method": method}
+        if any(route.matches(probe)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 def install(app: FastAPI) -> None:

@@ -19,14 +19,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import NOT_FOUND, QUEUE_FULL, UNSUPPORTED, ApiError, conflict, invalid
 from api.jobs import JobRunner, QueueFull, ShuttingDown
-from api.store import ACTIVE_STATES, DEFAULT_PROBLEM_ID, ENDED_STATES, JobRow, NotFound, ScheduleBody, Store
+from api.store import (
+    ACTIVE_STATES,
+    DEFAULT_PROBLEM_ID,
+    ENDED_STATES,
+    JobRow,
+    NotFound,
+    ProblemInUse,
+    ScheduleBody,
+    Store,
+)
 from api.uploads import UnsupportedFormat, read_problem_bytes
 from api.wire import (
     SCHEDULE_LINKS,
@@ -169,10 +179,25 @@ async def create_problem(request: Request, response: Response, store: StoreDep) 
     return ProblemSummary.of(row)
 
 
-@problems.get("", response_model=list[ProblemSummary])
-def list_problems(store: StoreDep) -> list[ProblemSummary]:
-    """Every stored problem, the embedded default first."""
-    return [ProblemSummary.of(row) for row in store.list_problems()]
+# Listings come a page at a time: ?limit=&offset=, the whole count in X-Total-Count.
+TOTAL_HEADER = "X-Total-Count"
+MAX_PAGE = 500
+MAX_OFFSET = 1_000_000
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="how many to skip")]
+PAGED = {"headers": {TOTAL_HEADER: {"description": "how many there are in all", "schema": {"type": "integer"}}}}
+
+
+@problems.get("", response_model=list[ProblemSummary], responses={200: PAGED})
+def list_problems(
+    store: StoreDep,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Offset = 0,
+) -> list[ProblemSummary]:
+    """Stored problems, the embedded default first, then oldest first; a page of them."""
+    rows = store.list_problems()
+    response.headers[TOTAL_HEADER] = str(len(rows))
+    return [ProblemSummary.of(row) for row in rows[offset:offset + limit]]
 
 
 @problems.get("/{problem_id}", response_model=ProblemOut, responses=_errors(404))
@@ -187,10 +212,10 @@ def delete_problem(problem_id: str, store: StoreDep) -> Response:
     """Delete a stored problem. Its finished jobs keep their schedules (each embeds the problem)."""
     if problem_id == DEFAULT_PROBLEM_ID:
         raise conflict("the embedded default problem cannot be deleted")
-    store.problem_row(problem_id)
-    if store.count_active_jobs(problem_id):
-        raise conflict(f"problem '{problem_id}' has queued or running jobs; cancel them first")
-    store.delete_problem(problem_id)
+    try:
+        store.delete_problem(problem_id)  # refused while solves of it are queued or running
+    except ProblemInUse as err:
+        raise conflict(str(err)) from None
     return Response(status_code=204)
 
 
@@ -236,16 +261,35 @@ def _job(store: Store, runner: JobRunner, job_id: str) -> JobOut:
     return JobOut.of(store.job(job_id), live)
 
 
-@jobs.get("", response_model=list[JobOut])
+def _job_page(store: Store, problem_id: str | None, state: str | None, limit: int,
+              offset: int) -> tuple[list[JobRow], int]:
+    """A page of the solve jobs, newest first, and how many there are in all."""
+    # Store.list_jobs with an offset, and the count beside it.
+    where = [JobRow.kind == "solve"]
+    if problem_id is not None:
+        where.append(JobRow.problem_id == problem_id)
+    if state is not None:
+        where.append(JobRow.state == state)
+    with store.session() as s:
+        total = int(s.scalar(select(func.count()).select_from(JobRow).where(*where)) or 0)
+        query = select(JobRow).where(*where).order_by(JobRow.created_at.desc(), JobRow.id)
+        return list(s.scalars(query.offset(offset).limit(limit))), total
+
+
+@jobs.get("", response_model=list[JobOut], responses={200: PAGED})
 def list_jobs(
     store: StoreDep,
     runner: RunnerDep,
+    response: Response,
     problem_id: str | None = None,
     state: JobState | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Offset = 0,
 ) -> list[JobOut]:
-    """Jobs, newest first."""
-    return [JobOut.of(row, runner.live_view(row.id)) for row in store.list_jobs(problem_id, state, limit)]
+    """Jobs, newest first; a page of them."""
+    rows, total = _job_page(store, problem_id, state, limit, offset)
+    response.headers[TOTAL_HEADER] = str(total)
+    return [JobOut.of(row, runner.live_view(row.id)) for row in rows]
 
 
 @jobs.get("/{job_id}", response_model=JobOut, responses=_errors(404))
@@ -284,7 +328,11 @@ def resubmit_job(job_id: str, response: Response, store: StoreDep, runner: Runne
         raise conflict(f"job '{job_id}': its problem '{row.problem_id}' has been deleted") from None
     options = dict(row.options)
     options["workers"] = min(int(options.get("workers", 1)), machine_cores())  # the machine may be smaller
-    return _submit(runner, row.problem_id, SolveRequest.model_validate(options), response, job_id)
+    try:
+        request = SolveRequest.model_validate(options)
+    except ValidationError:  # stored before today's bounds, e.g. a seed past CP-SAT's range
+        raise conflict(f"job '{job_id}': its options are no longer accepted; submit a new solve") from None
+    return _submit(runner, row.problem_id, request, response, job_id)
 
 
 def _sse(event: str, data: BaseModel | dict[str, Any]) -> str:

@@ -8,19 +8,22 @@ in messages (the bytes go to a temporary file whose name is generated); YAML ali
 are refused; a workbook is refused before parsing when its zip would expand past
 :data:`MAX_WORKBOOK_EXPANDED_BYTES`, and is parsed by openpyxl through defusedxml, so
 an entity declaration (a "billion laughs") is refused rather than expanded. A YAML or
-JSON problem is held to the service's limits (:func:`service_limits`: editions in all,
-length of the horizon) before it is validated, since validation builds every edition.
+JSON problem is held to the service's limits (:func:`service_limits`: editions in all)
+before it is validated, since validation builds every edition; the horizon's length is
+held by the model itself. A body no parser can take (nested too deep, a number of
+thousands of digits) is invalid input like any syntax error.
 """
 
 from __future__ import annotations
 
+import codecs
 import tempfile
+import xml.parsers.expat
 import zipfile
 from collections.abc import Callable
-from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
@@ -56,10 +59,9 @@ def _refuse_yaml_aliases(text: str, source: str) -> None:
 
 
 # What one request may ask of the service: a few bytes must not make it build millions of
-# editions while validating, or a calendar of centuries when solving. The RTCM programme
-# has 68 editions over one year; the 10x benchmark 680 over two.
+# editions while validating. The RTCM programme has 68 editions over one year; the 10x
+# benchmark 680 over two. (The horizon's length is the model's own limit.)
 MAX_EDITIONS = 5000
-MAX_HORIZON_DAYS = 5 * 366
 
 
 def _whole_number(value: Any) -> int | None:
@@ -78,19 +80,6 @@ def _whole_number(value: Any) -> int | None:
     return None
 
 
-def _day(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):  # YAML reads dates itself
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
 def service_limits(raw: dict[str, Any]) -> list[Issue]:
     """What in a problem, as sent, exceeds what the service takes on (checked before validation)."""
     errors = []
@@ -101,13 +90,6 @@ def service_limits(raw: dict[str, Any]) -> list[Issue]:
         if total > MAX_EDITIONS:
             errors.append(Issue("out_of_range", f"{total} editions in all; the service plans at most {MAX_EDITIONS}",
                                 field=("programme",), at=(), label="programme"))
-    calendar = raw.get("calendar")
-    if isinstance(calendar, dict):
-        start, end = _day(calendar.get("start")), _day(calendar.get("end"))
-        if start and end and (end - start).days > MAX_HORIZON_DAYS:
-            errors.append(Issue("out_of_range", f"the horizon spans {(end - start).days} days; the service plans "
-                                f"at most {MAX_HORIZON_DAYS} (five years)", "calendar", field=("end",),
-                                at=("calendar",)))
     return errors
 
 
@@ -131,7 +113,61 @@ def read_yaml_or_json(data: bytes, source: str) -> Problem:
 
 MAX_WORKBOOK_EXPANDED_BYTES = 100_000_000  # a filled-in template expands to a few MB
 MAX_WORKBOOK_PARTS = 1000
-PROLOG_BYTES = 4096  # where a DTD would be: before a part's first element
+CHUNK_BYTES = 65536
+
+# How a part's first bytes tell its encoding (XML 1.0, appendix F): a byte-order mark, or
+# the pattern '<?' makes in a 16- or 32-bit encoding without one. Anything else is read
+# as 8-bit text, which is enough to find markup in UTF-8 and the other ASCII-based encodings.
+_SNIFFED = (
+    (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"),
+    (codecs.BOM_UTF8, "utf-8"),
+)
+
+
+class _Declared(Exception):
+    """The prolog declares a DTD or an entity."""
+
+
+class _PrologEnds(Exception):
+    """The root element starts: no declaration can follow."""
+
+
+def _declares_entities(part: IO[bytes]) -> bool:
+    """Whether an XML part's prolog, however long and in whichever encoding, has a DTD or entity.
+
+    The part is decoded here and handed to expat as UTF-8, so that comments, processing
+    instructions and any padding are read as XML reads them; reading stops at the root element.
+    """
+    head = part.read(4)
+    codec = next((name for mark, name in _SNIFFED if head.startswith(mark)), "latin-1")
+    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+    parser = xml.parsers.expat.ParserCreate(encoding="UTF-8")  # overrides the declared encoding
+
+    def declared(*_: object) -> None:
+        raise _Declared
+
+    def element(*_: object) -> None:
+        raise _PrologEnds
+
+    parser.StartDoctypeDeclHandler = declared
+    parser.EntityDeclHandler = declared
+    parser.StartElementHandler = element
+    chunk = head
+    try:
+        while True:
+            final = not chunk
+            text = decoder.decode(chunk, final=final)
+            parser.Parse((text.lstrip("\ufeff") if chunk is head else text).encode("utf-8"), final)
+            if final:
+                return False
+            chunk = part.read(CHUNK_BYTES)
+    except _Declared:
+        return True
+    except (_PrologEnds, xml.parsers.expat.ExpatError):
+        return False  # a malformed part is the reader's to report
 
 
 def _refuse_bombs(data: bytes, source: str) -> None:
@@ -139,8 +175,8 @@ def _refuse_bombs(data: bytes, source: str) -> None:
 
     The sizes a zip declares are checked before anything is inflated (zipfile stops
     reading a part at its declared size, so a part cannot lie its way past this). Excel
-    never writes a DTD; one in a part's prolog is refused here with a clear message,
-    and defusedxml refuses any that hides further in.
+    never writes a DTD; one anywhere in a part's prolog, in any encoding, is refused here
+    with a clear message (and defusedxml would refuse it while parsing).
     """
     try:
         zf = zipfile.ZipFile(BytesIO(data))
@@ -156,10 +192,10 @@ def _refuse_bombs(data: bytes, source: str) -> None:
         for part in parts:
             try:
                 with zf.open(part) as f:
-                    prolog = f.read(PROLOG_BYTES)
-            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+                    declares = _declares_entities(f)
+            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
                 continue  # a damaged part: the reader reports it if it needs it
-            if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+            if declares:
                 raise InputError([Issue("unreadable", f"the workbook part {part.filename[:100]} declares a DTD or "
                                         "XML entities, which a workbook never needs; they are refused")], source)
 

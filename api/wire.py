@@ -23,6 +23,8 @@ from scheduler.solve import Progress, Result, SolveOptions
 JobState = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
 
 MAX_TIME_LIMIT_S = 600.0
+MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit signed integer
+MAX_WORKERS = 64  # CP-SAT's own ceiling is far higher; this machine's cores bound it first
 
 # Views of a finished job's calendar, link name -> path under /jobs/{id}/; the routes fill it.
 SCHEDULE_LINKS: dict[str, str] = {}
@@ -134,19 +136,19 @@ class SolveRequest(Wire):
     """Solver settings for one job. Every field has a default; an empty body is fine."""
 
     time_limit_s: float = Field(
-        default=60.0, gt=0, le=MAX_TIME_LIMIT_S,
+        default=60.0, gt=0, le=MAX_TIME_LIMIT_S, allow_inf_nan=False,
         description="wall-clock limit (deterministic time when deterministic is true)",
     )
     workers: int = Field(
-        default_factory=lambda: min(2, machine_cores()), ge=1,
+        default_factory=lambda: min(2, machine_cores()), ge=1, le=MAX_WORKERS,
         description="CP-SAT search workers; at most the machine's cores",
     )
     deterministic: bool = Field(default=False, description="the same problem gives the same schedule")
     relative_gap: float = Field(
-        default=0.0, ge=0, lt=1,
+        default=0.0, ge=0, lt=1, allow_inf_nan=False,
         description="stop once the calendar is within this fraction of the bound (0: prove optimal)",
     )
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED, description="the search's random seed")
 
     @field_validator("workers")
     @classmethod

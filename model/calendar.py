@@ -11,15 +11,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import holidays as holidays_lib
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from model.errors import Issue, raise_issues
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# The longest horizon planned: five years (a few bytes must not ask for a calendar of centuries).
+MAX_HORIZON_DAYS = 5 * 366
+
+
+def _not_a_number(value: Any) -> Any:
+    # pydantic would read a number, or text of digits, as a Unix timestamp (7258118400 is
+    # 2200-01-01). No planner writes a day so; a stray number must not become a date.
+    text = value.strip() if isinstance(value, str) else None
+    if isinstance(value, (int, float)) or (text and text.lstrip("+-").replace(".", "", 1).isdigit()):
+        raise ValueError(f"{value!r} is not a date: write it as 2027-03-01")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_not_a_number)]
+"""A calendar day in the input: a date or ISO text (2027-03-01), never a number."""
 
 
 class Record(BaseModel):
@@ -31,8 +47,8 @@ class Record(BaseModel):
 class Period(Record):
     """A closed range of calendar days, both ends included."""
 
-    start: date
-    end: date
+    start: Day
+    end: Day
     reason: str = ""
 
     def days(self) -> list[date]:
@@ -59,15 +75,15 @@ def reversed_periods(record: str, ident: str | None, part: str, what: str,
 
 
 class NamedDay(Record):
-    day: date
+    day: Day
     name: str
 
 
 class CalendarSpec(Record):
     """The planning horizon and what makes a day a working day."""
 
-    start: date = Field(description="first day of the horizon")
-    end: date = Field(description="last day of the horizon (included)")
+    start: Day = Field(description="first day of the horizon")
+    end: Day = Field(description=f"last day of the horizon (included), at most {MAX_HORIZON_DAYS} days after start")
     working_weekdays: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
     holiday_country: str | None = Field(
         default="AZ", description="ISO country code for national holidays (python-holidays)"
@@ -87,6 +103,9 @@ class CalendarSpec(Record):
         if self.end < self.start:
             errors.append(Issue("out_of_order", f"horizon ends ({self.end}) before it starts ({self.start})",
                                 "calendar", field=("end",)))
+        elif (self.end - self.start).days > MAX_HORIZON_DAYS:
+            errors.append(Issue("out_of_range", f"the horizon spans {(self.end - self.start).days} days; at most "
+                                f"{MAX_HORIZON_DAYS} (five years) are planned", "calendar", field=("end",)))
         if not self.working_weekdays:
             errors.append(Issue("missing", "working_weekdays is empty", "calendar", field=("working_weekdays",)))
         errors += reversed_periods("calendar", None, "closures", "closure", self.closures)

@@ -8,13 +8,12 @@ capacities) and reports every error together, each naming the record and field.
 from __future__ import annotations
 
 import re
-from datetime import date
 from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from model.calendar import CalendarSpec, Period, Record, WorkCalendar, reversed_periods
+from model.calendar import CalendarSpec, Day, Period, Record, WorkCalendar, reversed_periods
 from model.errors import Issue, IssueKind, Path, raise_issues
 
 Gender = Literal["woman", "man", "another_identity", "undisclosed"]
@@ -178,8 +177,8 @@ class ProgrammeItem(Record):
     duration_days: int | None = Field(
         default=None, ge=1, description="fixed length; None lets the solver choose in the topic's range"
     )
-    earliest_start: date | None = None
-    latest_end: date | None = None
+    earliest_start: Day | None = None
+    latest_end: Day | None = None
     priority: int = Field(default=0, ge=0, le=3, description="0 none .. 3 urgent: earlier is better")
     mandatory: bool = True
     participants_in_person: int = Field(default=20, ge=0)
@@ -373,7 +372,7 @@ class Pin(Record):
     """Keep an edition where it is: its start, room and/or team (any subset)."""
 
     edition: str = Field(description="edition id, e.g. M3.T2#1")
-    start: date | None = None
+    start: Day | None = None
     room: str | None = None
     trainers: list[str] | None = Field(default=None, description="the exact team")
     reason: str = ""
@@ -383,7 +382,7 @@ class BaselineEdition(Record):
     """An edition of a published calendar that a re-plan should move as little as possible."""
 
     edition: str
-    start: date
+    start: Day
     room: str | None = None
     trainers: list[str] = Field(default_factory=list)
 
@@ -454,10 +453,13 @@ class Edition:
         return f"Edition({self.id})"
 
 
+MAX_NAME_LENGTH = 200  # a problem's name heads listings and workbooks
+
+
 class Problem(Record):
     """Everything the scheduler needs. Validated as a whole: see :func:`problem_errors`."""
 
-    name: str = "RTCM programme"
+    name: str = Field(default="RTCM programme", max_length=MAX_NAME_LENGTH)
     description: str = ""
     calendar: CalendarSpec
     modules: list[Module]
@@ -793,6 +795,10 @@ def _kept_edition_errors(p: Problem, at: Path, record: str, rec: Pin | BaselineE
                              "edition is not in the programme"))
     if rec.room is not None and rec.room not in room_ids:
         errors.append(_issue("unknown_reference", at, record, rec.edition, ("room",), f"room '{rec.room}' is unknown"))
+    modes = {item.topic: item.mode for item in p.programme}
+    if isinstance(rec, Pin) and rec.room is not None and modes.get(rec.edition.split("#")[0]) == "online":
+        errors.append(_issue("conflict", at, record, rec.edition, ("room",),
+                             f"room '{rec.room}' is pinned on an online edition, which has no room"))
     for j, trainer_id in enumerate(rec.trainers or []):
         if trainer_id not in trainers:
             errors.append(_issue("unknown_reference", at, record, rec.edition, ("trainers", j),

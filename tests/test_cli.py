@@ -90,3 +90,15 @@ def test_catalogue_shows_modules_and_irregularities() -> None:
     r = runner.invoke(app, ["catalogue"])
     assert r.exit_code == 0
     assert "irregularities in the source" in r.output
+
+
+def test_a_file_the_parser_cannot_take_is_bad_input_not_a_traceback(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"name": ' + "9" * 5000 + "}")
+    for path, why in ((deep, "nested too deep"), (huge, "a value cannot be read")):
+        r = runner.invoke(app, ["solve", str(path), "--json", str(tmp_path / "out.json")])
+        assert r.exit_code == EXIT_BAD_INPUT, r.output
+        assert why in r.output
+        assert not (tmp_path / "out.json").exists()

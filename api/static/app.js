@@ -180,8 +180,17 @@ function setupTabs() {
 
 // ---------------------------------------------------------------------------- problems
 
+const PROBLEMS_PAGE = 500;
+
 async function loadProblems() {
-  state.problems = await api("/problems");
+  // The service lists problems a page at a time; the page shows them all.
+  const problems = [];
+  for (;;) {
+    const page = await api(`/problems?limit=${PROBLEMS_PAGE}&offset=${problems.length}`);
+    problems.push(...page);
+    if (page.length < PROBLEMS_PAGE) break;
+  }
+  state.problems = problems;
   if (!state.problems.some((p) => p.id === state.problemId)) state.problemId = "default";
   renderProblems();
 }

@@ -22,11 +22,18 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse_text(text: str, source: str) -> Any:
-    """Parse YAML or JSON text (JSON is YAML); a syntax error names the file and line."""
+    """Parse YAML or JSON text (JSON is YAML); whatever the parser cannot take is an :class:`InputError`.
+
+    A syntax error names the file and line. Besides those, Python's parsers raise RecursionError
+    for a document nested thousands deep and ValueError for an integer of more than 4,300 digits.
+    """
+    kind = "JSON" if source.endswith(".json") else "YAML"
     try:
         if source.endswith(".json"):
             return json.loads(text)
         return yaml.load(text, Loader=SAFE_LOADER)
+    except RecursionError:
+        raise InputError([Issue("unreadable", f"not valid {kind}: it is nested too deep")], source) from None
     except json.JSONDecodeError as err:
         raise InputError([Issue("unreadable", f"not valid JSON at line {err.lineno}, column {err.colno}: "
                                               f"{err.msg}")], source) from None
@@ -35,6 +42,9 @@ def parse_text(text: str, source: str) -> Any:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise InputError([Issue("unreadable", f"not valid YAML{where}: {getattr(err, 'problem', err)}")],
                          source) from None
+    except ValueError as err:
+        raise InputError([Issue("unreadable", f"not valid {kind}: a value cannot be read "
+                                              f"({str(err).split(';')[0]})")], source) from None
 
 
 def problem_from_data(raw: Any, source: str = "problem") -> Problem:
