@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from api import errors
 from api.jobs import JobRunner
 from api.routes import BODY_MODELS, ROUTERS
-from api.security import OPEN_PATHS, Guard, token_from_env
+from api.security import OPEN_PATHS, Guard, allowed_hosts_from_env, allowed_origins_from_env, token_from_env
 from api.store import Store, default_database_url
 from api.web import router as page_router
 from model.problem import Problem
@@ -128,6 +128,8 @@ def create_app(
     queue_size: int | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
     api_token: str | None = None,
+    allowed_hosts: Sequence[str] | None = None,
+    allowed_origins: Sequence[str] | None = None,
 ) -> FastAPI:
     """The API over one database.
 
@@ -145,9 +147,17 @@ def create_app(
     api_token
         The bearer token every request but ``/health`` and the docs must carry; default
         ``RTCM_API_TOKEN``. Without one, only clients on this machine are answered.
+    allowed_hosts
+        Host names the service answers to besides loopback ones and the address it is
+        reached at (``name``, ``name:port``, ``*``); default ``RTCM_ALLOWED_HOSTS``.
+    allowed_origins
+        Origins of pages allowed to send state-changing requests besides the service's own
+        page (``https://name[:port]``); default ``RTCM_ALLOWED_ORIGINS``.
     """
     url = database_url or default_database_url()
     token = api_token or token_from_env()
+    hosts = allowed_hosts_from_env() if allowed_hosts is None else tuple(allowed_hosts)
+    origins = allowed_origins_from_env() if allowed_origins is None else tuple(allowed_origins)
     max_concurrent = max_concurrent or _env_int("RTCM_MAX_CONCURRENT")
     if queue_size is None:
         from_env = _env_int("RTCM_QUEUE_SIZE")
@@ -179,7 +189,8 @@ def create_app(
     app.requires_token = token is not None
     errors.install(app)
     app.add_middleware(errors.BodyLimit, max_bytes=max_body_bytes)
-    app.add_middleware(Guard, token=token)  # outermost: a refused request's body is never read
+    # Outermost: a refused request's body is never read.
+    app.add_middleware(Guard, token=token, allowed_hosts=hosts, allowed_origins=origins)
     app.include_router(page_router)  # the planner's page at / (before the service's redirect to /docs)
     for router in ROUTERS:
         app.include_router(router)

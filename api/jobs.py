@@ -23,6 +23,13 @@ one job, not the service: a child that dies without an outcome fails its job wit
 code. Starting a child costs about a second on an idle machine (it imports OR-Tools and
 the models).
 
+A solve's best calendar so far is kept in the database while it runs (:class:`CalendarFeed`):
+the first at once, then at most every ``CALENDAR_WRITE_INTERVAL_S``, each written in one
+transaction with its progress, so a server killed outright (``kill -9``, the out-of-memory
+killer) loses at most those seconds: on restart the job is interrupted and keeps that
+calendar, as does a job whose solver process dies. An objective is shown only once its
+calendar is stored.
+
 Cancelling (and stopping the service) sets the job's ``stop`` event, shared with the
 child and passed to the solve: the search ends within a fraction of a second and the best
 calendar found so far is kept. Model building does not look at ``stop``; a child still
@@ -56,14 +63,16 @@ from pydantic import Field
 
 from api.store import JobRow, Store, interrupted_message
 from api.wire import JobSummary, ProgressOut, SolveRequest, Wire, dump, machine_cores
+from model.check import kpis, penalty_breakdown
 from model.compare import CalendarDiff, KpiRow, diff, kpi_row
 from model.problem import Problem
-from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition
+from model.schedule import Schedule, ScheduledEdition, SolverReport, UnscheduledEdition
 from scheduler.solve import Progress, Result, SolveOptions, solve
 
 log = logging.getLogger("api.jobs")
 
 PROGRESS_WRITE_INTERVAL_S = 0.5
+CALENDAR_WRITE_INTERVAL_S = 3.0  # a running solve's best calendar is stored at most this often
 CANCEL_WAIT_S = 10.0  # how long DELETE /jobs/{id} waits for the solve to wind down
 KILL_AFTER_S = 20.0  # a solve asked to stop that still runs this long after is killed
 SHUTDOWN_WAIT_S = 25.0  # longer than KILL_AFTER_S: even a killed solve's job is recorded
@@ -179,19 +188,100 @@ class Work:
     base_json: str | None = None
     name: str = ""
 
-    def run(self, on_progress: Callable[[Progress], None], stop: ProcessEvent) -> Outcome:
+    def run(self, on_progress: Callable[[Progress], None], stop: ProcessEvent,
+            on_calendar: Callable[[Schedule, float], None] | None = None) -> Outcome:
         problem = Problem.model_validate_json(self.problem_json)
         if self.base_json is None:
-            return Outcome.of(solve(problem, self.options, on_progress=on_progress, stop=stop))
+            return Outcome.of(solve(problem, self.options, on_progress=on_progress, stop=stop,
+                                    on_calendar=on_calendar))
         base = Schedule.model_validate_json(self.base_json)
         result = solve(problem, self.options, on_progress=on_progress, stop=stop,
                        start_from=base if base.editions else None)
         return Outcome.of(result, Comparison.of(self.name, base, result.schedule))
 
 
+class CalendarFeed:
+    """In the solver process: the solve's best calendar so far, sent to the server as it improves.
+
+    The first calendar is sent at once, later ones at most every ``interval_s`` (the latest
+    waits for its turn), each as ``("calendar", Progress, schedule JSON)``. A progress showing
+    an objective before any calendar is sent is held back until one is: the server never shows
+    an objective it could not serve after a crash.
+    """
+
+    def __init__(self, send: Callable[..., None], options: SolveOptions,
+                 interval_s: float = CALENDAR_WRITE_INTERVAL_S) -> None:
+        self.send = send
+        self.options = options
+        self.interval_s = interval_s
+        self._lock = threading.Lock()
+        self._best: float | None = None  # the objective of the latest calendar taken
+        self._pending: Schedule | None = None
+        self._progress: Progress | None = None  # the latest progress
+        self._held = False  # a progress with an objective waits for its calendar
+        self._sent_at: float | None = None
+        self._done = threading.Event()
+
+    def start(self) -> None:
+        threading.Thread(target=self._send_when_due, name="rtcm-calendar-feed", daemon=True).start()
+
+    def close(self) -> None:
+        self._done.set()
+
+    def on_progress(self, p: Progress) -> None:
+        with self._lock:
+            self._progress = p
+            self._held = p.objective is not None and self._sent_at is None
+            if not self._held:
+                self.send("progress", p)
+
+    def on_calendar(self, schedule: Schedule, objective: float) -> None:
+        """A calendar found (the greedy start, or one of the search's): kept if it is the best."""
+        with self._lock:
+            if self._best is not None and objective >= self._best:
+                return
+            self._best, self._pending = objective, schedule
+            if self._sent_at is None:
+                self._send_pending()
+
+    def _send_when_due(self) -> None:
+        while not self._done.wait(min(0.5, self.interval_s)):
+            with self._lock:
+                if self._pending is not None and self._sent_at is not None \
+                        and time.monotonic() - self._sent_at >= self.interval_s:
+                    self._send_pending()
+
+    def _send_pending(self) -> None:
+        # Under self._lock.
+        schedule, self._pending = self._pending, None
+        assert schedule is not None and self._best is not None
+        progress = self._progress or Progress(self._best, None, 0.0, 0)
+        if progress.objective != self._best:
+            progress = Progress(self._best, progress.bound, progress.elapsed_s, progress.solutions, progress.source)
+        schedule = schedule.model_copy(update={"solver": self._report(schedule, progress)})
+        self.send("calendar", progress, schedule.model_dump_json())
+        self._sent_at = time.monotonic()
+        if self._held and self._progress is not None:
+            self._held = False
+            self.send("progress", self._progress)
+
+    def _report(self, schedule: Schedule, p: Progress) -> SolverReport:
+        # Served only if the solve never ends normally (its final report replaces it).
+        return SolverReport(
+            status="FEASIBLE", objective=p.objective, objective_source="search" if p.source == "search" else "checker",
+            bound=p.bound, gap=p.gap, runtime_s=round(p.elapsed_s, 3), solutions=p.solutions,
+            workers=self.options.workers, time_limit_s=self.options.time_limit_s,
+            deterministic=self.options.deterministic, penalties=kpis(schedule).penalties,
+            breakdown=penalty_breakdown(schedule),
+            warnings=[f"the solve was interrupted: this is the best calendar it had found after "
+                      f"{p.elapsed_s:.1f} s, saved while it ran"],
+        )
+
+
 def solve_in_child(work: Work, niceness: int, stop: ProcessEvent, out: Connection) -> None:
-    """The solver process: do ``work``, sending ``("progress", Progress)`` messages through ``out``,
-    then ``("outcome", Outcome)`` or ``("failed", message, traceback)``."""
+    """The solver process: do ``work``, sending ``("progress", Progress)`` messages through ``out``
+    (and, for a solve, ``("calendar", Progress, schedule JSON)`` as it improves), then
+    ``("outcome", Outcome)`` or ``("failed", message, traceback)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which sets ``stop``
     yield_cpu_to_requests(niceness)  # before any thread starts: they all inherit it
     threading.Thread(target=_stop_when_the_server_ends, args=(stop,), daemon=True).start()
@@ -201,9 +291,20 @@ def solve_in_child(work: Work, niceness: int, stop: ProcessEvent, out: Connectio
         with lock:
             out.send(message)
 
+    def on_progress(p: Progress) -> None:
+        send("progress", p)
+
+    feed = None
+    if work.kind == "solve":  # a scenario run keeps a comparison, made at its end
+        feed = CalendarFeed(send, work.options)
+        feed.start()
     try:
         # solve() asks ``stop`` only is_set(), which a process event answers like a thread's.
-        send("outcome", work.run(lambda p: send("progress", p), stop))
+        outcome = (work.run(on_progress, stop) if feed is None
+                   else work.run(feed.on_progress, stop, on_calendar=feed.on_calendar))
+        if feed is not None:
+            feed.close()
+        send("outcome", outcome)
     except Exception as err:
         send("failed", f"the solve failed: {err or type(err).__name__}", traceback.format_exc())
 
@@ -426,16 +527,18 @@ class JobRunner:
             work = live.work or Work("solve", self.store.problem(live.problem_id).model_dump_json(), live.options)
             outcome = self._solve(live, work)
         except SolveFailed as err:
-            self._finish(live, "failed", message=str(err))
+            self._finish(live, "failed", message=str(err),
+                         kept_message=f"{err}; the best calendar it had found before is kept")
             return
         except Exception as err:
             log.exception("job %s failed", live.id)
             self._finish(live, "failed", message=f"the solve failed: {err or type(err).__name__}")
             return
-        if outcome is None:  # killed once asked to stop: what it had found is lost
+        if outcome is None:  # killed once asked to stop: only the calendar saved while it ran is left
             state = "cancelled" if live.stop_reason == "cancel" else "interrupted"
-            self._finish(live, state, message=f"the solver did not stop within {KILL_AFTER_S:g} s of being "
-                                              "asked to and was ended; no calendar is kept")
+            ended = f"the solver did not stop within {KILL_AFTER_S:g} s of being asked to and was ended"
+            self._finish(live, state, message=f"{ended}; no calendar is kept",
+                         kept_message=f"{ended}; the best calendar it had found before is kept")
             return
         found = outcome.found
         if live.stop_reason == "cancel":
@@ -482,6 +585,8 @@ class JobRunner:
                     break
                 if kind == "progress":
                     self._progress(live, payload[0])
+                elif kind == "calendar":
+                    self._calendar(live, *payload)
                 elif kind == "outcome":
                     return payload[0]
                 else:
@@ -503,14 +608,24 @@ class JobRunner:
 
     def _finish(self, live: LiveJob, state: str, *, message: str | None = None,
                 summary: dict | None = None, progress: ProgressOut | None = None,
-                schedule_json: str | None = None, comparison_json: str | None = None) -> None:
+                schedule_json: str | None = None, comparison_json: str | None = None,
+                kept_message: str | None = None) -> None:
         try:
             self.store.finish(live.id, state, summary=summary, message=message,
                               progress=dump(progress) if progress else None, schedule_json=schedule_json,
-                              comparison_json=comparison_json)
+                              comparison_json=comparison_json, kept_message=kept_message)
         except Exception:
             log.exception("job %s: could not record its end", live.id)
         live.set_state(state, progress)
+
+    def _calendar(self, live: LiveJob, p: Progress, schedule_json: str) -> None:
+        # Stored with its progress before the progress is shown: what is shown can be served.
+        snap = ProgressOut.of(p)
+        try:
+            self.store.save_best(live.id, dump(snap), schedule_json)
+        except Exception:
+            log.warning("job %s: could not save its best calendar", live.id, exc_info=True)
+        self._progress(live, p)
 
     def _progress(self, live: LiveJob, p: Progress) -> None:
         # Memory only, the flusher writes: reading the solver's pipe never waits on I/O.

@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, create_engine, event, func, inspect, select, update
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, create_engine, event, inspect, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -58,6 +58,8 @@ KIND_NAMES = {"solve": "job", "scenario": "scenario run"}  # in messages: "job '
 
 INTERRUPTED_MESSAGE = "the service stopped while this job was {state}; resubmit it to run it again"
 INTERRUPTED_RUN_MESSAGE = "the service stopped while this scenario run was {state}; run it again"
+INTERRUPTED_KEPT_MESSAGE = ("the service stopped during the solve; it keeps the best calendar found before the "
+                            "interruption (objective {objective}); resubmit it to search further")
 
 
 def interrupted_message(kind: str, state: str) -> str:
@@ -86,6 +88,16 @@ class NotFound(LookupError):
         super().__init__(f"{kind} '{ident}' does not exist")
         self.kind = kind
         self.ident = ident
+
+
+class ProblemInUse(Exception):
+    """A problem that queued or running solves still need cannot be deleted."""
+
+    def __init__(self, problem_id: str, job_ids: list[str]) -> None:
+        super().__init__(f"problem '{problem_id}' has queued or running jobs ({', '.join(job_ids)}); "
+                         "cancel them first")
+        self.problem_id = problem_id
+        self.job_ids = job_ids
 
 
 # ------------------------------------------------------------------------------ tables
@@ -130,6 +142,22 @@ class ScheduleRow(Base):
 
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class BestCalendarRow(Base):
+    """A running solve's best calendar so far, with the progress it goes with.
+
+    Written as the solve improves (rate-limited by the job runner), so that a service killed
+    mid-solve loses at most the last few seconds; when the job ends it either gives way to
+    the final calendar or, if the solve ended without one, becomes the job's schedule.
+    """
+
+    __tablename__ = "best_calendars"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    progress: Mapped[dict[str, Any]] = mapped_column(JSON)
     body: Mapped[str] = mapped_column(Text)
 
 
@@ -222,6 +250,10 @@ class Store:
         self._default_row: ProblemRow | None = None
         self._schedules: OrderedDict[str, ScheduleBody] = OrderedDict()
         self._schedules_bytes = 0
+        # A solve is queued and a problem deleted one at a time, each checking the other in
+        # the transaction that writes: a problem is never deleted with a solve on it. The
+        # rows are also locked (FOR UPDATE) for a database that other processes write to.
+        self._problems_lock = threading.Lock()
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -333,23 +365,34 @@ class Store:
                 self._cache.popitem(last=False)
 
     def delete_problem(self, problem_id: str) -> None:
-        with self.session() as s:
-            row = s.get(ProblemRow, problem_id)
+        """Delete a stored problem; :class:`ProblemInUse` while solves of it are queued or running."""
+        with self._problems_lock, self.session() as s:
+            row = s.get(ProblemRow, problem_id, with_for_update=True)
             if row is None:
                 raise NotFound("problem", problem_id)
+            active = list(s.scalars(select(JobRow.id).where(*self._active_solves(problem_id))
+                                    .order_by(JobRow.created_at)))
+            if active:
+                raise ProblemInUse(problem_id, active)
             s.delete(row)
-        with self._cache_lock:
-            self._cache.pop(problem_id, None)
+            with self._cache_lock:
+                self._cache.pop(problem_id, None)
 
     # -- jobs ---------------------------------------------------------------------------
 
     def add_job(self, problem_id: str, options: dict[str, Any],
                 resubmitted_from: str | None = None, kind: str = "solve") -> JobRow:
+        """Record a queued job. A solve's problem must exist (:class:`NotFound`), checked in the
+        same transaction, so that a deletion cannot slip in between; a scenario run carries
+        its own copy of the problem."""
         row = JobRow(
             id=str(uuid.uuid4()), kind=kind, problem_id=problem_id, state="queued", options=options,
             created_at=now(), resubmitted_from=resubmitted_from, has_schedule=False,
         )
-        with self.session() as s:
+        with self._problems_lock, self.session() as s:
+            stored = kind == "solve" and problem_id != DEFAULT_PROBLEM_ID
+            if stored and s.get(ProblemRow, problem_id, with_for_update=True) is None:
+                raise NotFound("problem", problem_id)
             s.add(row)
         return row
 
@@ -371,12 +414,10 @@ class Store:
         with self.session() as s:
             return list(s.scalars(query))
 
-    def count_active_jobs(self, problem_id: str) -> int:
-        """Solves of the problem queued or running (a scenario run carries its own copy of the problem)."""
-        query = select(func.count()).where(JobRow.problem_id == problem_id, JobRow.kind == "solve",
-                                           JobRow.state.in_(ACTIVE_STATES))
-        with self.session() as s:
-            return int(s.scalar(query) or 0)
+    @staticmethod
+    def _active_solves(problem_id: str) -> tuple[Any, ...]:
+        # A scenario run carries its own copy of the problem: it does not hold the problem.
+        return JobRow.problem_id == problem_id, JobRow.kind == "solve", JobRow.state.in_(ACTIVE_STATES)
 
     def mark_running(self, job_id: str) -> None:
         with self.session() as s:
@@ -384,6 +425,15 @@ class Store:
             if row is not None:
                 row.state = "running"
                 row.started_at = now()
+
+    def save_best(self, job_id: str, progress: dict[str, Any], schedule_json: str) -> None:
+        """Record a running solve's best calendar so far and its progress, in one transaction."""
+        with self.session() as s:
+            row = s.get(JobRow, job_id)
+            if row is None or row.state != "running":
+                return
+            row.progress = progress
+            s.merge(BestCalendarRow(job_id=job_id, saved_at=now(), progress=progress, body=schedule_json))
 
     def save_progress(self, job_id: str, progress: dict[str, Any]) -> None:
         """Record a running job's progress; a job that has ended keeps its final figures."""
@@ -401,8 +451,13 @@ class Store:
         message: str | None = None,
         schedule_json: str | None = None,
         comparison_json: str | None = None,
+        kept_message: str | None = None,
     ) -> None:
-        """End a job: its state, summary and last progress, and its schedule or comparison if it has one."""
+        """End a job: its state, summary and last progress, and its schedule or comparison if it has one.
+
+        A solve that ends without a calendar (its process killed, say) keeps the best one saved
+        while it ran, if any, with ``kept_message`` as its message.
+        """
         with self.session() as s:
             row = s.get(JobRow, job_id)
             if row is None:
@@ -413,6 +468,11 @@ class Store:
             row.message = message
             if progress is not None:
                 row.progress = progress
+            best = s.get(BestCalendarRow, job_id)
+            if best is not None:
+                s.delete(best)
+                if schedule_json is None and comparison_json is None and kept_message is not None:
+                    schedule_json, row.progress, row.message = best.body, best.progress, kept_message
             if schedule_json is not None:
                 s.add(ScheduleRow(job_id=job_id, created_at=now(), body=schedule_json))
                 row.has_schedule = True
@@ -420,13 +480,25 @@ class Store:
                 s.add(ComparisonRow(job_id=job_id, created_at=now(), body=comparison_json))
 
     def interrupt_unfinished(self) -> int:
-        """Mark every queued or running job interrupted: the process that ran it is gone."""
+        """Mark every queued or running job interrupted: the process that ran it is gone.
+
+        A solve that had saved a calendar keeps it as its schedule, with the progress saved
+        with it (a later objective was never stored as a calendar).
+        """
         with self.session() as s:
             rows = list(s.scalars(select(JobRow).where(JobRow.state.in_(ACTIVE_STATES))))
             for row in rows:
                 row.message = interrupted_message(row.kind, row.state)
                 row.state = "interrupted"
                 row.finished_at = now()
+                best = s.get(BestCalendarRow, row.id)
+                if best is None:
+                    continue
+                s.delete(best)
+                s.add(ScheduleRow(job_id=row.id, created_at=now(), body=best.body))
+                row.has_schedule = True
+                row.progress = best.progress
+                row.message = INTERRUPTED_KEPT_MESSAGE.format(objective=best.progress.get("objective"))
         return len(rows)
 
     def comparison_json(self, job_id: str) -> str | None:

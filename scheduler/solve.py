@@ -229,6 +229,8 @@ class Watch(cp_model.CpSolverSolutionCallback):
         self.objective: float | None = None  # the best calendar's, greedy or searched
         self.search_started: float | None = None
         self.scale = OBJECTIVE_SCALE  # the model's units per point (Built.scale)
+        self.built: Built | None = None  # the model searched, once the search starts
+        self.on_calendar: Callable[[Schedule, float], None] | None = None
 
     def start_from(self, objective: float) -> None:
         """A better greedy calendar to start from: report it before the search begins."""
@@ -244,8 +246,11 @@ class Watch(cp_model.CpSolverSolutionCallback):
         if self.first is None:
             self.first = elapsed
         found = self.objective_value / self.scale
+        better = self.objective is None or found <= self.objective
         self.objective = found if self.objective is None else min(self.objective, found)
         self.emit(self.best_objective_bound / self.scale, elapsed)
+        if better and self.on_calendar is not None and self.built is not None:
+            self.on_calendar(extract(self.built, self), round(found, 2))
 
     def on_bound(self, bound: float) -> None:
         self.emit(bound / self.scale, time.perf_counter() - self.t0)
@@ -304,6 +309,7 @@ def solve(
     on_progress: Callable[[Progress], None] | None = None,
     stop: StopFlag | None = None,
     start_from: Schedule | None = None,
+    on_calendar: Callable[[Schedule, float], None] | None = None,
 ) -> Result:
     """Solve ``problem`` and return the best calendar found, with bound and gap.
 
@@ -320,6 +326,9 @@ def solve(
     start_from
         A calendar to start from (a published one, or a base scenario's): what still
         breaks no rule is kept as the first calendar, the rest is placed greedily.
+    on_calendar
+        Called with each better calendar and its objective as it is found (the start, then
+        the search's, from the solver's thread), e.g. to keep it safe while the solve runs.
     """
     options = options or SolveOptions()
     t0 = time.perf_counter()
@@ -333,9 +342,12 @@ def solve(
     if refusal is not None:
         return no_calendar_result(problem, "INFEASIBLE", refusal, warnings, options, time.perf_counter() - t0)
     watch = Watch(on_progress, t0)
+    watch.on_calendar = on_calendar
     start = Start()
     if options.hint:
         start = find_start(problem, inst, start_from, on_better=watch.start_from, stop=stop)
+        if on_calendar is not None and start.greedy is not None:
+            on_calendar(start.greedy, kpis(start.greedy).objective)
     search, start_value = Search(), None
     # Asked to stop with a calendar in hand: no model is built, or no search run.
     if not _stop_with(start, stop):
@@ -444,7 +456,7 @@ def run_search(built: Built, options: SolveOptions, watch: Watch, stop: StopFlag
     # With nominations, part of the time limit is kept for seating them (scheduler/allocation.py);
     # deterministic runs split the time, others end the search early (see _search).
     share = ALLOCATION_SHARE if seating else 0.0
-    watch.scale = built.scale
+    watch.scale, watch.built = built.scale, built
     if options.deterministic:
         solver = _solver(options, options.time_limit_s * (1 - share))
         code = _search(built, solver, watch, stop, 0.0, options.time_limit_s)
@@ -637,7 +649,8 @@ def complete_hint(built: Built, time_limit_s: float = 5.0, *, deterministic: boo
     return Completion(True, round(solver.objective_value / built.scale, 2) if exact else None)
 
 
-def extract(built: Built, solver: cp_model.CpSolver) -> Schedule:
+def extract(built: Built, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback) -> Schedule:
+    """The calendar of a solver's solution (at the end of a search, or in its solution callback)."""
     inst, v = built.inst, built.v
     placed: list[ScheduledEdition] = []
     left: list[UnscheduledEdition] = []

@@ -22,24 +22,29 @@ from model.rules import HARD_RULES, PARTICIPANT_HARD_RULES
 
 
 def first_failure(rule: str, without: list[str], paths: list[str]) -> tuple[str | None, float]:
-    """The first failing test with ``rule``'s checker off (None: the suite passed), and the run's time."""
-    args = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "tests.checker_off",
-            "-n", "2", *paths, *(f"--ignore={p}" for p in without)]
+    """The first failing test with ``rule``'s checker off (None: every run passed), and the time taken.
+
+    The paths run one after the other, the next only when the last passed.
+    """
     t0 = time.perf_counter()
-    run = subprocess.run(args, env={**os.environ, "RTCM_CHECKER_OFF": rule}, capture_output=True, text=True,
-                         check=False)
-    took = time.perf_counter() - t0
-    if run.returncode == 0:
-        return None, took
-    failed = re.search(r"^(?:FAILED|ERROR) (\S+)", run.stdout, re.MULTILINE)
-    return (failed.group(1) if failed else f"exit {run.returncode}"), took
+    for path in paths:
+        args = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "tests.checker_off",
+                "-n", "2", path, *(f"--ignore={p}" for p in without)]
+        run = subprocess.run(args, env={**os.environ, "RTCM_CHECKER_OFF": rule}, capture_output=True, text=True,
+                             check=False)
+        if run.returncode != 0:
+            failed = re.search(r"^(?:FAILED|ERROR) (\S+)", run.stdout, re.MULTILINE)
+            return (failed.group(1) if failed else f"exit {run.returncode}"), time.perf_counter() - t0
+    return None, time.perf_counter() - t0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--without", action="append", default=[], help="a test file or folder to leave out")
     parser.add_argument("--rule", action="append", default=[], help="only these rules (default: every hard rule)")
-    parser.add_argument("paths", nargs="*", default=["tests"], help="the tests to run (default: tests)")
+    parser.add_argument("paths", nargs="*", default=["tests/model/test_checker_mutations.py", "tests"],
+                        help="the tests to run, in turn until one fails (default: the checker's own tests, "
+                             "then every test)")
     args = parser.parse_args()
     rules = args.rule or [r.id for r in HARD_RULES + PARTICIPANT_HARD_RULES]
     survived = []

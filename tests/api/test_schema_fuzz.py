@@ -41,7 +41,8 @@ CONFIG = schemathesis.Config.from_dict({
 # Creating the app opens nothing: schemathesis starts its lifespan (the database, the
 # job runner) on the first request, and the fixture below stops it.
 DATABASE = Path(tempfile.gettempdir()) / f"rtcm-fuzz-{os.getpid()}-{uuid.uuid4().hex[:8]}.sqlite3"
-app = create_app(database_url=f"sqlite:///{DATABASE}", max_concurrent=1, queue_size=1, api_token=TOKEN)
+app = create_app(database_url=f"sqlite:///{DATABASE}", max_concurrent=1, queue_size=1, api_token=TOKEN,
+                 allowed_hosts=["testserver"])
 schema = schemathesis.openapi.from_dict(app.openapi(), config=CONFIG)
 schema.app = app
 

@@ -40,6 +40,7 @@ from scheduler.solve import (
     ruled_out,
     run_search,
     searched,
+    solve,
     solver_report,
     unplaceable,
 )
@@ -315,3 +316,22 @@ def test_objective_units_stop_at_a_millionth_of_a_point() -> None:
     scale, coef = objective_units({"cost": 1 / 999_983, "busiest_month": 1 / 999_979})
     assert scale == MOST_UNITS_PER_POINT
     assert coef == {"cost": 1, "busiest_month": 1}
+
+
+# ------------------------------------------------------------------------------ each better calendar
+
+
+def test_each_better_calendar_is_handed_over_as_it_is_found() -> None:
+    # The start first, then each better calendar of the search, ending with the one returned:
+    # every one breaks no rule and is worth what the checker says.
+    found: list[tuple[Schedule, float]] = []
+    result = solve(tiny_problem(), SolveOptions(time_limit_s=10, workers=1, deterministic=True),
+                   on_calendar=lambda schedule, objective: found.append((schedule, objective)))
+    assert result.found and found
+    objectives = [objective for _, objective in found]
+    assert objectives == sorted(objectives, reverse=True)
+    for schedule, objective in found:
+        assert check(schedule) == []
+        assert objective == pytest.approx(kpis(schedule).objective)
+    assert objectives[-1] == pytest.approx(result.objective)
+    assert found[-1][0].editions == result.schedule.editions
