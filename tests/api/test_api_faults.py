@@ -168,21 +168,18 @@ def test_a_killed_server_keeps_the_best_calendar_found(tmp_path: Path) -> None:
         second.kill()
 
 
-def test_a_solve_feeds_each_better_calendar_first_at_once_then_rate_limited(monkeypatch, sixteen_raw) -> None:
-    import scheduler.solve as engine
-    from api.jobs import CalendarFeed, feed_calendars_to
+def test_a_solve_feeds_each_better_calendar_first_at_once_then_rate_limited(sixteen_raw) -> None:
+    from api.jobs import CalendarFeed
     from model.problem import Problem
     from scheduler.solve import SolveOptions, solve
 
-    for name in ("Watch", "find_start", "run_search"):  # put back after the test
-        monkeypatch.setattr(engine, name, getattr(engine, name))
     sent: list[tuple[Any, ...]] = []
     options = SolveOptions(time_limit_s=1.5, workers=1, deterministic=True)
     feed = CalendarFeed(lambda *message: sent.append(message), options, interval_s=0.3)
-    feed_calendars_to(feed)
     feed.start()
     try:
-        result = solve(Problem.model_validate(sixteen_raw), options, on_progress=feed.on_progress)
+        result = solve(Problem.model_validate(sixteen_raw), options, on_progress=feed.on_progress,
+                       on_calendar=feed.on_calendar)
     finally:
         feed.close()
     assert result.found
