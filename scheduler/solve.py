@@ -463,14 +463,17 @@ def run_search(built: Built, options: SolveOptions, watch: Watch, stop: StopFlag
     else:
         solver = _solver(options)
         code = _search(built, solver, watch, stop, share, options.time_limit_s)
-    return searched(built, solver, code)
+    return searched(built, solver, code, options.relative_gap)
 
 
-def searched(built: Built, solver: cp_model.CpSolver, code: cp_model.CpSolverStatus) -> Search:
+def searched(built: Built, solver: cp_model.CpSolver, code: cp_model.CpSolverStatus,
+             gap_limit: float = 0.0) -> Search:
     """The outcome of a solve of ``built``, in CP-SAT's own figures (points, to the hundredth).
 
-    CP-SAT says OPTIMAL too when it stops within the relative gap asked for; that calendar is
-    reported FEASIBLE, OPTIMAL being kept for a bound that meets the objective.
+    CP-SAT says OPTIMAL too when it stops within the relative gap asked for (``gap_limit``);
+    that calendar is reported FEASIBLE, OPTIMAL being kept for a proof. With no gap allowed,
+    OPTIMAL is a proof even when the bound CP-SAT reports lags behind (as an interleaved search
+    on one worker may leave it): the bound is then the objective.
     """
     status = STATUS.get(code, "UNKNOWN")
     raw_bound = solver.best_objective_bound / built.scale
@@ -479,7 +482,10 @@ def searched(built: Built, solver: cp_model.CpSolver, code: cp_model.CpSolverSta
         return Search(status, bound=bound)
     objective = round(solver.objective_value / built.scale, 2)
     if status == "OPTIMAL" and (bound is None or bound < objective):
-        status = "FEASIBLE"
+        if gap_limit > 0:
+            status = "FEASIBLE"
+        else:
+            bound = objective
     return Search(status, extract(built, solver), objective, bound)
 
 

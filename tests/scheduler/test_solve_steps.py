@@ -200,7 +200,7 @@ class _Reported:
         return self.solver.boolean_value(x)
 
 
-def test_searched_calls_optimal_only_a_bound_that_meets_the_objective() -> None:
+def test_searched_calls_optimal_only_a_proof() -> None:
     p = race()
     built = build(p)
     solver = cp_model.CpSolver()
@@ -208,9 +208,12 @@ def test_searched_calls_optimal_only_a_bound_that_meets_the_objective() -> None:
     assert searched(built, solver, code).status == "OPTIMAL"
     # CP-SAT says OPTIMAL too when it stops within the relative gap asked for: 50 hundredths
     # below a 0-point calendar is no proof.
-    within_gap = searched(built, cast(cp_model.CpSolver, _Reported(solver, -50.0)), cp_model.OPTIMAL)
+    within_gap = searched(built, cast(cp_model.CpSolver, _Reported(solver, -50.0)), cp_model.OPTIMAL, 0.05)
     assert within_gap.status == "FEASIBLE"
     assert within_gap.objective == 0.0 and within_gap.bound == -0.5
+    # With no gap allowed, OPTIMAL is a proof though the bound reported lags (interleaved search).
+    proven = searched(built, cast(cp_model.CpSolver, _Reported(solver, -50.0)), cp_model.OPTIMAL, 0.0)
+    assert proven.status == "OPTIMAL" and proven.bound == proven.objective == 0.0
     nothing = searched(built, cast(cp_model.CpSolver, _Reported(solver, float("inf"))), cp_model.UNKNOWN)
     assert nothing == Search("UNKNOWN")
 
