@@ -221,10 +221,10 @@ class Teams:
         others = sum(1 for t in self.pool if t.organisation != org)
         for k in self.sizes():
             for cover in self.covers(k):
-                chosen = [self.by_type[kind][0] for kind in cover]
-                own = sum(1 for t in chosen if t.organisation == org)
-                free_others = others - (len(chosen) - own)
-                n = own + max(0, k - len(chosen) - free_others)
+                # Each type of the cover from another organisation where it has one.
+                own = sum(1 for kind in cover if all(t.organisation == org for t in self.by_type[kind]))
+                free_others = others - (len(cover) - own)
+                n = own + max(0, k - len(cover) - free_others)
                 best = n if best is None else min(best, n)
         return best
 
