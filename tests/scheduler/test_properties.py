@@ -43,7 +43,9 @@ from tests.instances.tiny import only_weights, problem_of, record, tiny_data
 # One worker and deterministic time: the same instance gives the same answer on any machine.
 # The limit (deterministic seconds) is far more than these instances need.
 OPTIONS = SolveOptions(time_limit_s=10, workers=1, deterministic=True, diagnose_infeasible=False)
-MIP = MipOptions(time_limit_s=30, start="none", threads=1)
+# HiGHS's threads are set once per process (the first solve's setting stays): the default here,
+# as in tests/bench; a node limit, not a time limit, so that a busy machine changes nothing.
+MIP = MipOptions(time_limit_s=math.inf, start="none", highs=(("mip_max_nodes", 1000),))
 
 SLOW_AND_LARGE = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -358,8 +360,10 @@ class ShareBands:
                    for side, most in zip(self.sides, self.most[i], strict=True) if side[4] is None)
 
     def least_points(self, i: int, in_use: Counter[Any]) -> float:
-        """The least the soft bands will cost, whatever the editions from i on do."""
-        return sum(side[4] * max(0.0, -(self.margin(in_use, side) + most))
+        """The least the soft bands will cost, whatever the editions from i on do: a side's
+        shortfall is a whole number of trainer-days, so at least the shortfall rounded up
+        (exactly the checker's once every edition is placed)."""
+        return sum(side[4] * max(0, math.ceil(-(self.margin(in_use, side) + most) - 1e-9))
                    for side, most in zip(self.sides, self.most[i], strict=True) if side[4] is not None)
 
 
