@@ -10,7 +10,7 @@ from tests.scheduler.solving import checked
 
 # Property tests: the same examples on every run by default (CI); `--hypothesis-profile=long`
 # explores many more, at random, keeping failures for replay.
-settings.register_profile("ci", max_examples=250, derandomize=True, database=None, deadline=None)
+settings.register_profile("ci", max_examples=200, derandomize=True, database=None, deadline=None)
 settings.register_profile("long", max_examples=3000, derandomize=False, deadline=None)
 settings.load_profile("ci")
 

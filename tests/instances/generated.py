@@ -12,14 +12,17 @@ The same hypothesis seed gives the same instances; the tests run derandomized.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
 from model.problem import Weights
 
+T = TypeVar("T")
 FIRST_MONDAY = date(2027, 1, 4)
 ORGANISATIONS = ("IOM", "UNHCR", "OSCE")
 GENDERS = ("woman", "man", "woman", "man", "another_identity", "undisclosed")  # mostly women and men
@@ -65,14 +68,40 @@ def _iso(d: date) -> str:
     return d.isoformat()
 
 
+# Strategies are built once and reused: building one per draw costs more than the draw.
+BOOLS = st.booleans()
+
+
+@functools.cache
+def ints(low: int, high: int) -> st.SearchStrategy[int]:
+    return st.integers(low, high)
+
+
+def pick(draw: st.DrawFn, options: Sequence[T]) -> T:
+    """One of ``options`` (shrinking towards the first)."""
+    return options[draw(ints(0, len(options) - 1))]
+
+
+def distinct(draw: st.DrawFn, options: Sequence[T], n: int) -> list[T]:
+    """``n`` different ones of ``options``."""
+    left = list(options)
+    return [left.pop(draw(ints(0, len(left) - 1))) for _ in range(n)]
+
+
+def some(draw: st.DrawFn, options: Sequence[T], *, least: int = 0, most: int | None = None) -> list[T]:
+    """``least`` to ``most`` different ones of ``options``, in their order."""
+    n = draw(ints(least, len(options) if most is None else min(most, len(options))))
+    return sorted(distinct(draw, options, n), key=list(options).index)
+
+
 @st.composite
 def periods(draw: st.DrawFn, horizon: Horizon, *, most: int, longest: int) -> list[dict[str, str]]:
     """Up to ``most`` periods inside the horizon (none half of the time), each 1..longest days
     (absences, closures)."""
     out = []
-    for _ in range(draw(st.sampled_from([0, 0, 1, most]))):
-        first = draw(st.integers(0, horizon.span - 1))
-        last = min(horizon.span - 1, first + draw(st.integers(0, longest - 1)))
+    for _ in range(pick(draw, [0, 0, 1, most])):
+        first = draw(ints(0, horizon.span - 1))
+        last = min(horizon.span - 1, first + draw(ints(0, longest - 1)))
         out.append({"start": _iso(horizon.day(first)), "end": _iso(horizon.day(last))})
     return out
 
@@ -85,18 +114,18 @@ def calendars(draw: st.DrawFn, size: Size) -> tuple[dict[str, Any], Horizon]:
     """Date windows' frame and days off: a horizon of 2..weeks weeks from a Monday of 2027
     (often across a month's end), national holidays (Azerbaijan's) or none, 0-2 extra
     holidays, a centre-wide closure, courses straddling weekends or not."""
-    monday = FIRST_MONDAY + timedelta(weeks=draw(st.integers(0, 47)))
-    weeks = draw(st.integers(2, size.weeks))
+    monday = FIRST_MONDAY + timedelta(weeks=draw(ints(0, 47)))
+    weeks = draw(ints(2, size.weeks))
     horizon = Horizon(monday, monday + timedelta(days=7 * weeks - 1))
-    holidays = [{"day": _iso(horizon.day(draw(st.integers(0, horizon.span - 1)))), "name": f"holiday {i + 1}"}
-                for i in range(draw(st.integers(0, 2)))]
+    holidays = [{"day": _iso(horizon.day(draw(ints(0, horizon.span - 1)))), "name": f"holiday {i + 1}"}
+                for i in range(draw(ints(0, 2)))]
     spec = {
         "start": _iso(horizon.start),
         "end": _iso(horizon.end),
-        "holiday_country": draw(st.sampled_from([None, None, None, "AZ"])),
+        "holiday_country": pick(draw, [None, None, None, "AZ"]),
         "extra_holidays": list({h["day"]: h for h in holidays}.values()),
         "closures": draw(periods(horizon, most=1, longest=4)),
-        "allow_straddle": draw(st.booleans()),
+        "allow_straddle": draw(BOOLS),
     }
     return spec, horizon
 
@@ -108,19 +137,18 @@ def calendars(draw: st.DrawFn, size: Size) -> tuple[dict[str, Any], Horizon]:
 def catalogues(draw: st.DrawFn, size: Size) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Modules and topics: 1..topics topics in 1-2 modules, each 1..length days long (a fixed
     length or a range), offered in some modes, sometimes linked to another topic."""
-    n = draw(st.integers(1, size.topics))
+    n = draw(ints(1, size.topics))
     topics = []
     for t in range(n):
-        module = draw(st.integers(1, 2))
-        low = draw(st.integers(1, size.length))
-        modes = draw(st.lists(st.sampled_from(["hybrid", "in_person", "online"]), min_size=1, max_size=3,
-                              unique=True))
+        module = draw(ints(1, 2))
+        low = draw(ints(1, size.length))
+        modes = some(draw, ["hybrid", "in_person", "online"], least=1)
         topics.append({"id": f"M{module}.T{t + 1}", "module": module, "title": f"Topic {t + 1}",
-                       "duration_min": low, "duration_max": draw(st.integers(low, size.length)), "modes": modes})
+                       "duration_min": low, "duration_max": draw(ints(low, size.length)), "modes": modes})
     for topic in topics:
         others = [o["id"] for o in topics if o is not topic]
-        if others and draw(st.integers(0, 3)) == 0:
-            topic["links"] = [draw(st.sampled_from(others))]
+        if others and draw(ints(0, 3)) == 0:
+            topic["links"] = [pick(draw, others)]
     modules = [{"number": m, "title": f"Module {m}"} for m in (1, 2)]
     return modules, topics
 
@@ -129,11 +157,10 @@ def catalogues(draw: st.DrawFn, size: Size) -> tuple[list[dict[str, Any]], list[
 def organisations(draw: st.DrawFn) -> list[dict[str, Any]]:
     """Two or three organisations, each with a trainer-day quota or none."""
     out = []
-    for oid in ORGANISATIONS[: draw(st.integers(2, 3))]:
+    for oid in ORGANISATIONS[: draw(ints(2, 3))]:
         org: dict[str, Any] = {"id": oid, "name": oid, "kind": "un_agency"}
-        quota = draw(st.one_of(st.none(), st.none(), st.integers(0, 12)))
-        if quota is not None:
-            org["trainer_day_quota"] = quota
+        if draw(ints(0, 2)) == 0:
+            org["trainer_day_quota"] = draw(ints(0, 12))
         out.append(org)
     return out
 
@@ -146,26 +173,24 @@ def trainers(draw: st.DrawFn, size: Size, horizon: Horizon, orgs: list[str],
     IOM man) and T2 (a UNHCR woman) can teach every topic in English and Russian, so that
     every course has a trainer and most can have a mixed team."""
     out = []
-    for i in range(draw(st.integers(2, size.trainers))):
+    for i in range(draw(ints(2, size.trainers))):
         if i < 2:
             qualified: dict[str, Any] = {"modules": [1, 2]}
             languages = ["en", "ru"]
             gender, organisation = ("man", "IOM") if i == 0 else ("woman", "UNHCR")
         else:
-            qualified = draw(st.sampled_from([
-                {"modules": [1, 2]},
-                {"modules": [draw(st.integers(1, 2))]},
-                {"topics": draw(st.lists(st.sampled_from([t["id"] for t in topics]), min_size=1, unique=True))},
-            ]))
-            languages = draw(st.sampled_from([["en"], ["en"], ["ru"], ["en", "ru"]]))
-            gender, organisation = draw(st.sampled_from(GENDERS)), draw(st.sampled_from(orgs))
+            kind = draw(ints(0, 2))  # both modules, one module, or some topics
+            qualified = ({"modules": [1, 2]} if kind == 0 else {"modules": [draw(ints(1, 2))]} if kind == 1
+                         else {"topics": some(draw, [t["id"] for t in topics], least=1)})
+            languages = pick(draw, [["en"], ["en"], ["ru"], ["en", "ru"]])
+            gender, organisation = pick(draw, GENDERS), pick(draw, orgs)
         trainer = {
             "id": f"T{i + 1}", "name": f"Trainer {i + 1} (fictional)", "fictional": True,
             "gender": gender, "organisation": organisation, **qualified, "languages": languages,
             "unavailable": draw(periods(horizon, most=2, longest=5)),
-            "max_days_per_month": draw(st.one_of(st.none(), st.none(), st.integers(2, 8))),
-            "max_days_per_year": draw(st.one_of(st.none(), st.none(), st.integers(3, 12))),
-            "day_rate": draw(st.sampled_from([0, 100, 150, 200, 250])),
+            "max_days_per_month": draw(ints(2, 8)) if draw(ints(0, 2)) == 0 else None,
+            "max_days_per_year": draw(ints(3, 12)) if draw(ints(0, 2)) == 0 else None,
+            "day_rate": pick(draw, [0, 100, 150, 200, 250]),
         }
         out.append(trainer)
     return out
@@ -182,14 +207,14 @@ def venues(draw: st.DrawFn, size: Size, horizon: Horizon) -> list[dict[str, Any]
     """1..rooms rooms in one or two venues: seats, hybrid equipment, online seats, day cost,
     room and venue closures. The first room is a hybrid hall that seats any course."""
     rooms = [{"id": "HALL", "name": "Main hall", "seats": 30, "hybrid": True, "online_seats": 40,
-              "day_cost": draw(st.sampled_from([0, 50, 100])), "closures": draw(periods(horizon, most=1, longest=3))}]
-    for i in range(1, draw(st.integers(1, size.rooms))):
-        hybrid = draw(st.booleans())
-        rooms.append({"id": f"R{i + 1}", "name": f"Room {i + 1}", "seats": draw(st.integers(5, 30)),
-                      "hybrid": hybrid, "online_seats": draw(st.integers(0, 40)) if hybrid else 0,
-                      "day_cost": draw(st.sampled_from([0, 20, 40])),
+              "day_cost": pick(draw, [0, 50, 100]), "closures": draw(periods(horizon, most=1, longest=3))}]
+    for i in range(1, draw(ints(1, size.rooms))):
+        hybrid = draw(BOOLS)
+        rooms.append({"id": f"R{i + 1}", "name": f"Room {i + 1}", "seats": draw(ints(5, 30)),
+                      "hybrid": hybrid, "online_seats": draw(ints(0, 40)) if hybrid else 0,
+                      "day_cost": pick(draw, [0, 20, 40]),
                       "closures": draw(periods(horizon, most=1, longest=3))})
-    split = draw(st.integers(1, len(rooms)))
+    split = draw(ints(1, len(rooms)))
     out = [{"id": "RTCM", "name": "Training centre", "rooms": rooms[:split],
             "closures": draw(periods(horizon, most=1, longest=2))}]
     if rooms[split:]:
@@ -210,28 +235,27 @@ def programmes(draw: st.DrawFn, size: Size, horizon: Horizon, topics: list[dict[
     items = []
     left = size.editions
     for i, topic in enumerate(topics):
-        editions = draw(st.integers(1, max(1, min(2, left - (len(topics) - i - 1)))))
+        editions = draw(ints(1, max(1, min(2, left - (len(topics) - i - 1)))))
         left -= editions
-        mode = draw(st.sampled_from(topic["modes"]))
+        mode = pick(draw, topic["modes"])
         item: dict[str, Any] = {
             "topic": topic["id"], "editions": editions, "mode": mode,
-            "duration_days": draw(st.one_of(st.none(),
-                                            st.integers(topic["duration_min"], topic["duration_max"]))),
-            "priority": draw(st.integers(0, 3)),
-            "mandatory": draw(st.booleans()),
-            "participants_in_person": 0 if mode == "online" else draw(st.integers(5, 30)),
-            "participants_online": 0 if mode == "in_person" else draw(st.integers(0, 40)),
-            "language": draw(st.sampled_from(["en", "en", "en", "en", "ru"])),
+            "duration_days": draw(ints(topic["duration_min"], topic["duration_max"])) if draw(BOOLS) else None,
+            "priority": draw(ints(0, 3)),
+            "mandatory": draw(BOOLS),
+            "participants_in_person": 0 if mode == "online" else draw(ints(5, 30)),
+            "participants_online": 0 if mode == "in_person" else draw(ints(0, 40)),
+            "language": pick(draw, ["en", "en", "en", "en", "ru"]),
         }
         # A window of a week or more, most of the time: a shorter one often leaves no calendar.
-        first = draw(st.integers(0, horizon.span - 8))
-        last = min(horizon.span - 1, first + draw(st.sampled_from([4, 6, 9, 13, 20])))
-        if draw(st.booleans()):
+        first = draw(ints(0, horizon.span - 8))
+        last = min(horizon.span - 1, first + pick(draw, [4, 6, 9, 13, 20]))
+        if draw(BOOLS):
             item["earliest_start"] = _iso(horizon.day(first))
-        if draw(st.booleans()):
+        if draw(BOOLS):
             item["latest_end"] = _iso(horizon.day(last))
-        if draw(st.integers(0, 3)) == 0:
-            item["required_organisations"] = draw(st.lists(st.sampled_from(orgs), max_size=2, unique=True))
+        if draw(ints(0, 3)) == 0:
+            item["required_organisations"] = some(draw, orgs, most=2)
         items.append(item)
     return items
 
@@ -243,10 +267,10 @@ def prerequisites(draw: st.DrawFn, topics: list[dict[str, Any]]) -> list[dict[st
     out = []
     for i, before in enumerate(topics):
         for after in topics[i + 1:]:
-            if draw(st.integers(0, 2)) == 0:
-                low = draw(st.integers(0, 4))
+            if draw(ints(0, 2)) == 0:
+                low = draw(ints(0, 4))
                 out.append({"before": before["id"], "after": after["id"], "min_gap_days": low,
-                            "max_gap_days": draw(st.one_of(st.none(), st.integers(low, low + 10)))})
+                            "max_gap_days": draw(ints(low, low + 10)) if draw(BOOLS) else None})
     return out
 
 
@@ -256,20 +280,20 @@ def pins(draw: st.DrawFn, horizon: Horizon, programme: list[dict[str, Any]], top
     """At most one pin: an edition kept on a weekday, in a room and/or with a team of its
     qualified trainers (of a size the team rules allow, when there are enough). An online
     edition is never pinned to a room: it has none (the input is refused)."""
-    if draw(st.integers(0, 3)) != 0:
+    if draw(ints(0, 3)) != 0:
         return []
-    item = draw(st.sampled_from(programme))
+    item = pick(draw, programme)
     topic = next(t for t in topics if t["id"] == item["topic"])
-    pin: dict[str, Any] = {"edition": f"{item['topic']}#{draw(st.integers(1, item['editions']))}"}
-    if draw(st.booleans()):
-        weekday = 7 * draw(st.integers(0, horizon.span // 7 - 1)) + draw(st.integers(0, 4))
+    pin: dict[str, Any] = {"edition": f"{item['topic']}#{draw(ints(1, item['editions']))}"}
+    if draw(BOOLS):
+        weekday = 7 * draw(ints(0, horizon.span // 7 - 1)) + draw(ints(0, 4))
         pin["start"] = _iso(horizon.day(weekday))
-    if item["mode"] != "online" and draw(st.booleans()):
-        pin["room"] = draw(st.sampled_from(rooms))
+    if item["mode"] != "online" and draw(BOOLS):
+        pin["room"] = pick(draw, rooms)
     able = qualified(pool, topic, item["language"])
-    if draw(st.booleans()):
-        n = draw(st.integers(min(team["min_trainers"], len(able)), min(team["max_trainers"], len(able))))
-        pin["trainers"] = draw(st.lists(st.sampled_from(able), min_size=n, max_size=n, unique=True))
+    if draw(BOOLS):
+        n = draw(ints(min(team["min_trainers"], len(able)), min(team["max_trainers"], len(able))))
+        pin["trainers"] = distinct(draw, able, n)
     return [pin]
 
 
@@ -277,12 +301,12 @@ def pins(draw: st.DrawFn, horizon: Horizon, programme: list[dict[str, Any]], top
 def baselines(draw: st.DrawFn, horizon: Horizon, editions: list[str], rooms: list[str],
               trainer_ids: list[str]) -> list[dict[str, Any]]:
     """At most one edition of a published calendar to stay close to (re-planning)."""
-    if draw(st.integers(0, 4)) != 0:
+    if draw(ints(0, 4)) != 0:
         return []
-    return [{"edition": draw(st.sampled_from(editions)),
-             "start": _iso(horizon.day(draw(st.integers(0, horizon.span - 1)))),
-             "room": draw(st.one_of(st.none(), st.sampled_from(rooms))),
-             "trainers": draw(st.lists(st.sampled_from(trainer_ids), max_size=2, unique=True))}]
+    return [{"edition": pick(draw, editions),
+             "start": _iso(horizon.day(draw(ints(0, horizon.span - 1)))),
+             "room": pick(draw, [None, *rooms]),
+             "trainers": some(draw, trainer_ids, most=2)}]
 
 
 # ------------------------------------------------------------------------- rules and weights
@@ -291,18 +315,18 @@ def baselines(draw: st.DrawFn, horizon: Horizon, editions: list[str], rooms: lis
 @st.composite
 def team_rules(draw: st.DrawFn, size: Size, orgs: list[str]) -> dict[str, Any]:
     """Team sizes, required organisations, a woman and a man on the team (hard, soft, off)."""
-    low = draw(st.integers(1, min(2, size.team)))
-    return {"min_trainers": low, "max_trainers": draw(st.integers(low, size.team)),
-            "required_organisations": draw(st.sampled_from([[], ["IOM"], ["IOM"], [orgs[-1]], ["IOM", "UNHCR"]])),
-            "mixed_gender": draw(st.sampled_from(["hard", "soft", "off"]))}
+    low = draw(ints(1, min(2, size.team)))
+    return {"min_trainers": low, "max_trainers": draw(ints(low, size.team)),
+            "required_organisations": pick(draw, [[], ["IOM"], ["IOM"], [orgs[-1]], ["IOM", "UNHCR"]]),
+            "mixed_gender": pick(draw, ["hard", "soft", "off"])}
 
 
 @st.composite
 def share_bands(draw: st.DrawFn) -> dict[str, Any]:
     """A women's share band: at least, at most or between, hard, soft or off."""
-    low = draw(st.sampled_from([None, 0.25, 0.4, 0.5]))
-    high = draw(st.sampled_from([x for x in (None, 0.5, 0.6, 0.75) if x is None or low is None or x >= low]))
-    return {"min_share": low, "max_share": high, "mode": draw(st.sampled_from(["hard", "soft", "soft", "off", "off"]))}
+    low = pick(draw, [None, 0.25, 0.4, 0.5])
+    high = pick(draw, [x for x in (None, 0.5, 0.6, 0.75) if x is None or low is None or x >= low])
+    return {"min_share": low, "max_share": high, "mode": pick(draw, ["hard", "soft", "soft", "off", "off"])}
 
 
 @st.composite
@@ -316,13 +340,13 @@ def targets(draw: st.DrawFn) -> dict[str, Any]:
 def platforms(draw: st.DrawFn, programme: list[dict[str, Any]]) -> dict[str, Any]:
     """The platform's stream limit: 1-3 streams (0 when every course is in person)."""
     streamed = any(i["mode"] != "in_person" for i in programme)
-    return {"max_concurrent_streams": draw(st.integers(1 if streamed else 0, 3))}
+    return {"max_concurrent_streams": draw(ints(1 if streamed else 0, 3))}
 
 
 @st.composite
 def budgets(draw: st.DrawFn) -> int | None:
     """A cap on fees plus room costs, or none."""
-    return draw(st.one_of(st.none(), st.none(), st.integers(5, 60).map(lambda k: 100 * k)))
+    return 100 * draw(ints(5, 60)) if draw(ints(0, 2)) == 0 else None
 
 
 @st.composite
@@ -332,11 +356,11 @@ def weights(draw: st.DrawFn) -> dict[str, float]:
     points are then whole hundredths before the checker rounds them."""
     out: dict[str, float] = {}
     for name in CALENDAR_WEIGHTS:
-        choice = draw(st.sampled_from(["default", "default", "off", "other"]))
+        choice = pick(draw, ["default", "default", "off", "other"])
         if choice == "off":
             out[name] = 0
         elif choice == "other":
-            out[name] = draw(st.integers(1, 600)) / 2 if name == "cost" else draw(st.integers(1, 1200)) / 4
+            out[name] = draw(ints(1, 600)) / 2 if name == "cost" else draw(ints(1, 1200)) / 4
     return out
 
 

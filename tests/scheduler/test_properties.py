@@ -27,14 +27,16 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping
+from graphlib import TopologicalSorter
 from typing import Any, NamedTuple
 
 import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 
 from bench.mip import MipOptions, solve_mip, unsupported
+from model.calendar import Period
 from model.check import check, kpis
-from model.problem import Edition, Problem
+from model.problem import Edition, Prerequisite, Problem
 from model.schedule import Schedule, ScheduledEdition
 from scheduler.solve import Result, SolveOptions, solve
 from tests.instances.generated import SMALL, problems
@@ -138,18 +140,24 @@ BETTER_BY = 0.005
 class Option(NamedTuple):
     """One way to take an edition: a placement (None: left out), the points it adds whatever
     the others do (:func:`own_points`), what it uses of each resource (:func:`resources`), and
-    again those of them that have a capacity (:func:`capacity`), with it."""
+    again those of them that have a capacity (:func:`capacity`): a trainer or room on a day
+    (capacity 1) apart, the others with their capacity."""
 
     placement: ScheduledEdition | None
     points: float
-    use: tuple[tuple[Any, int], ...]
+    use: tuple[tuple[Any, int], ...]  # counted: the capped ones and those the bounds read
+    exclusive: frozenset[Any]
     capped: tuple[tuple[Any, int, float], ...]
 
 
 def option_of(problem: Problem, ed: Edition, se: ScheduledEdition | None) -> Option:
     use = resources(problem, se) if se is not None else Counter()
-    capped = tuple((k, n, cap) for k, n in use.items() if (cap := capacity(problem, k)) < math.inf)
-    return Option(se, own_points(problem, ed, se), tuple(use.items()), capped)
+    exclusive = frozenset(k for k in use if k[0] in ("trainer", "room"))
+    capped = tuple((k, n, cap) for k, n in use.items()
+                   if k not in exclusive and (cap := capacity(problem, k)) < math.inf)
+    # What the search counts: the capped resources, and those its bounds read.
+    counted = {k for k, _, _ in capped} | {k for k in use if k[0] in ("training days", "year", "women", "known")}
+    return Option(se, own_points(problem, ed, se), tuple((k, use[k]) for k in counted), exclusive, capped)
 
 
 def exhaustive_search(problem: Problem, *, first: bool = False) -> Schedule | None:
@@ -167,38 +175,52 @@ def exhaustive_search(problem: Problem, *, first: bool = False) -> Schedule | No
     - a partial combination no choice of the other editions can bring into a hard women's
       share band (:class:`ShareBands`);
     - a partial combination whose bound reaches the best: its own points, the least the other
-      editions add, the busiest month and trainer so far (they only grow), the least the soft
-      share bands cost.
+      editions add, the least busiest month and trainer, the least the soft share bands cost.
 
     Size: at most (placements per edition + 1) ** editions combinations. On ``SMALL`` instances
     (3 editions, 15 working days, lengths of 1-3 days, 1 room, teams of 1-3 among 4 trainers:
-    14 teams) that is (15 x 3 x 14 + 1) ** 3, about 2.5e8, before the cuts; after them, at most
-    some ten thousand partial combinations and a few hundred calls of ``check()``.
+    14 teams) that is (15 x 3 x 14 + 1) ** 3, about 2.5e8, before the cuts. After them, on the
+    generated instances: one call of ``check()`` per candidate placement, a few dozen at most on
+    whole calendars, about a second at worst.
     """
     w = problem.weights
-    editions = problem.editions
     empty = Schedule(problem=problem, editions=[])
-    options: list[list[Option]] = []
-    for ed in editions:
-        ways: list[ScheduledEdition | None] = list(placements(empty, ed))
+    ways: dict[str, list[ScheduledEdition | None]] = {}
+    for ed in problem.editions:
+        ways[ed.id] = list(placements(empty, ed))
         if not ed.mandatory and ed.id not in problem.pin_by_edition:
-            ways.append(None)
-        if not ways:
+            ways[ed.id].append(None)
+        if not ways[ed.id]:
             return None  # an edition that must run cannot
-        options.append(sorted((option_of(problem, ed, se) for se in ways), key=lambda o: o.points))
-    # The least the editions from i on add: the rest of a partial combination's bound.
-    rest = [sum(min(o.points for o in opts) for opts in options[i:]) for i in range(len(options) + 1)]
+    editions = search_order(problem, {e: len(w) for e, w in ways.items()})
+    options = [sorted((option_of(problem, ed, se) for se in ways[ed.id]), key=lambda o: o.points) for ed in editions]
+
+    def least(amount: Callable[[Option], float]) -> list[float]:
+        """For each i, the least the editions from i on add to an amount."""
+        return [sum(min(amount(o) for o in opts) for opts in options[i:]) for i in range(len(options) + 1)]
+
+    rest = least(lambda o: o.points)
+    rest_days = least(lambda o: len(o.placement.days) if o.placement else 0)
+    rest_trainer_days = least(lambda o: len(o.placement.days) * len(o.placement.trainers) if o.placement else 0)
     shares = ShareBands(problem, options)
-    months = [("training days", y, m) for y, m in problem.work_calendar.months]
+    checks = prerequisite_checks(problem, editions)
+    months = [("training days", y, m) for y, m in sorted({(d.year, d.month) for d in problem.work_calendar.days})]
     loads = [("year", t.id) for t in problem.trainers]
     in_use: Counter[Any] = Counter()
+    taken: set[Any] = set()  # the trainers and rooms on the days they are booked
     chosen: list[ScheduledEdition | None] = []
     best: list[tuple[float, Schedule]] = []
 
+    def busiest(keys: list[Any], more: float) -> int:
+        """The least the busiest month (or trainer) ends with: the busiest so far, and the average
+        once the least the editions still to place add (``more`` days) is in."""
+        now = [in_use[k] for k in keys]
+        return max(0, *now, math.ceil((sum(now) + more) / len(keys)) if keys else 0)
+
     def bound(i: int, points: float) -> float:
         """The least any calendar completing the partial combination scores."""
-        return (points + rest[i] + w.busiest_month * max(in_use[k] for k in months)
-                + w.busiest_trainer * max(in_use[k] for k in loads) + shares.least_points(i, in_use))
+        return (points + rest[i] + w.busiest_month * busiest(months, rest_days[i])
+                + w.busiest_trainer * busiest(loads, rest_trainer_days[i]) + shares.least_points(i, in_use))
 
     def visit(i: int, points: float) -> bool:
         """Place editions i..; True to stop (``first`` found a calendar)."""
@@ -214,16 +236,20 @@ def exhaustive_search(problem: Problem, *, first: bool = False) -> Schedule | No
                     best[:] = [(objective, schedule)]
                 return first
             return False
-        for se, pts, use, capped in options[i]:
-            if any(in_use[k] + n > cap for k, n, cap in capped):
+        for se, pts, use, exclusive, capped in options[i]:
+            if best and points + pts + rest[i + 1] > best[0][0] - BETTER_BY:
+                break  # the options come by their own points: the others cannot do better
+            if not exclusive.isdisjoint(taken) or any(in_use[k] + n > cap for k, n, cap in capped):
                 continue
             chosen.append(se)
-            if prerequisites_met(problem, editions, chosen):
+            if se is None or all(given_in_time(pr, se, [chosen[j] for j in before]) for pr, before in checks[i]):
+                taken.update(exclusive)
                 for k, n in use:
                     in_use[k] += n
                 stop = visit(i + 1, points + pts)
                 for k, n in use:
                     in_use[k] -= n
+                taken.difference_update(exclusive)
                 if stop:
                     return True
             chosen.pop()
@@ -233,22 +259,39 @@ def exhaustive_search(problem: Problem, *, first: bool = False) -> Schedule | No
     return best[0][1] if best else None
 
 
+def search_order(problem: Problem, ways: dict[str, int]) -> list[Edition]:
+    """The order editions are placed in: those a prerequisite ties come first, each topic after
+    the topics it needs (so that a prerequisite is judged as soon as both sides are placed),
+    then the others; the fewer ways to place an edition, the sooner."""
+    tied = {t for pr in problem.prerequisites for t in (pr.before, pr.after)}
+    needs: dict[str, set[str]] = {t.id: set() for t in problem.topics}
+    for pr in problem.prerequisites:
+        needs[pr.after].add(pr.before)
+    rank = {topic: i for i, topic in enumerate(TopologicalSorter(needs).static_order())}
+    return sorted(problem.editions, key=lambda ed: (ed.topic.id not in tied, rank[ed.topic.id] if ed.topic.id in tied
+                                                    else 0, ways[ed.id], ed.id))
+
+
 def placements(empty: Schedule, ed: Edition) -> list[ScheduledEdition]:
     """Every placement of ``ed`` that ``check()`` accepts on its own (in the ``empty`` calendar),
     for the rules no other edition can mend."""
     problem = empty.problem
     cal = problem.work_calendar
     item = ed.item
-    rooms = [None] if ed.mode == "online" else [r.id for _, r in problem.rooms]
+    rooms: list[tuple[str | None, list[Period]]] = [(None, [])] if ed.mode == "online" else [
+        (r.id, [*r.closures, *v.closures]) for v, r in problem.rooms]
     able = [t for t in problem.trainers if t.can_teach(ed.topic) and item.language in t.languages]
     sizes = range(problem.team_rules.min_trainers, problem.team_rules.max_trainers + 1)
-    teams = [team for n in sizes for team in itertools.combinations(able, n)]
+    required = set(problem.required_organisations(item))
+    teams = [team for n in sizes for team in itertools.combinations(able, n)
+             if required <= {t.organisation for t in team}]
     out = []
     for length in ed.durations:
         for first in range(len(cal) - length + 1):
             days = list(cal.days[first:first + length])
-            # Quick tests before check(): the window, a weekend or holiday inside the course,
-            # the team's absences.
+            # Quick tests before check(): the window, a weekend or holiday inside the course, a
+            # required organisation missing from the team (above), the team's absences, the
+            # room's closures.
             if (item.earliest_start and days[0] < item.earliest_start) or (
                     item.latest_end and days[-1] > item.latest_end):
                 continue
@@ -257,7 +300,9 @@ def placements(empty: Schedule, ed: Edition) -> list[ScheduledEdition]:
             for team in teams:
                 if any(u.start <= d <= u.end for t in team for u in t.unavailable for d in days):
                     continue
-                for room in rooms:
+                for room, closures in rooms:
+                    if any(c.start <= d <= c.end for c in closures for d in days):
+                        continue
                     se = ScheduledEdition(
                         edition=ed.id, topic=ed.topic.id, number=ed.number, module=ed.topic.module,
                         start=days[0], end=days[-1], days=days, mode=ed.mode,
@@ -367,24 +412,25 @@ class ShareBands:
                    for side, most in zip(self.sides, self.most[i], strict=True) if side[4] is not None)
 
 
-def prerequisites_met(problem: Problem, editions: list[Edition], chosen: list[ScheduledEdition | None]) -> bool:
-    """False when the last edition chosen is placed and one of its prerequisites has all its
-    editions placed or left out already, none ending in time (min and max gap, calendar days)."""
-    se = chosen[-1]
-    if se is None:
-        return True
-    decided = dict(zip((ed.id for ed in editions), chosen, strict=False))
-    planned = {item.topic for item in problem.programme}
-    for pr in problem.prerequisites:
-        if pr.after != se.topic or pr.before not in planned:
-            continue
-        before = [ed.id for ed in editions if ed.topic.id == pr.before]
-        if not all(e in decided for e in before):
-            continue
-        gaps = [(se.start - b.end).days - 1 for e in before if (b := decided[e]) is not None]
-        if not any(g >= pr.min_gap_days and (pr.max_gap_days is None or g <= pr.max_gap_days) for g in gaps):
-            return False
-    return True
+def prerequisite_checks(problem: Problem, editions: list[Edition]) -> list[list[tuple[Prerequisite, list[int]]]]:
+    """For each edition, in the search order, its prerequisites whose editions all come before
+    it in that order (with their positions): those can be judged as soon as it is placed."""
+    out: list[list[tuple[Prerequisite, list[int]]]] = []
+    for i, ed in enumerate(editions):
+        checks = []
+        for pr in problem.prerequisites:
+            before = [j for j, other in enumerate(editions) if other.topic.id == pr.before]
+            if pr.after == ed.topic.id and before and max(before) < i:
+                checks.append((pr, before))
+        out.append(checks)
+    return out
+
+
+def given_in_time(pr: Prerequisite, se: ScheduledEdition, before: list[ScheduledEdition | None]) -> bool:
+    """Whether an edition of the prerequisite's topic ends in time for ``se`` (min and max gap,
+    in calendar days)."""
+    gaps = [(se.start - b.end).days - 1 for b in before if b is not None]
+    return any(g >= pr.min_gap_days and (pr.max_gap_days is None or g <= pr.max_gap_days) for g in gaps)
 
 
 def own_points(problem: Problem, ed: Edition, se: ScheduledEdition | None) -> float:
