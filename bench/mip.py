@@ -68,13 +68,15 @@ MODELLED_HARD = frozenset({
     "edition_within_its_window", "room_fits_the_edition", "room_open", "room_not_double_booked",
     "online_stream_limit", "trainer_qualified", "trainer_available", "trainer_not_double_booked",
     "trainer_month_limit", "trainer_year_limit", "organisation_quota", "team_size_within_limits",
-    "team_covers_required_organisations", "team_mixed_gender", "prerequisite_finished_first",
+    "team_covers_required_organisations", "team_includes_a_lead_agency", "team_mixed_gender",
+    "prerequisite_finished_first",
     "pinned_edition_kept", "budget_within_cap", "trainer_days_women_share_year",
     "trainer_days_women_share_module", "trainer_days_women_share_month",
 })
 MODELLED_SOFT = frozenset({
     "optional_edition_left_out", "priority_topic_late", "busiest_month", "busiest_trainer", "cost",
-    "linked_topics_overlap", "team_without_mixed_gender", "course_shortened", "edition_moved",
+    "linked_topics_overlap", "team_without_mixed_gender", "edition_without_lead_agency", "course_shortened",
+    "edition_moved",
     "room_changed", "trainer_changed", "trainer_days_off_women_share_year",
     "trainer_days_off_women_share_module", "trainer_days_off_women_share_month",
 })
@@ -373,9 +375,15 @@ def _team_rules(m: MipModel) -> None:
         size = [(c, 1.0) for c in team.values()]
         lp.row(size + [(c, -float(rules.min_trainers)) for c, _ in present], lo=0.0)
         lp.row(size + [(c, -float(rules.max_trainers)) for c, _ in present], hi=0.0)
-        for org in m.problem.required_organisations(plan.edition.item):
-            members = [(c, 1.0) for t, c in team.items() if inst.trainers[t].organisation == org]
+        for need in m.problem.team_needs(plan.edition.item):
+            members = [(c, 1.0) for t, c in team.items() if inst.trainers[t].organisation in need.organisations]
             lp.row(members + [(c, -1.0) for c, _ in present], lo=0.0)
+        w_lead = _points(m.problem, "edition_without_lead_agency")
+        if m.problem.lead_agency_mode(plan.edition.item) == "soft" and w_lead > 0:
+            leads = set(plan.edition.topic.lead_agencies)
+            members = [(c, 1.0) for t, c in team.items() if inst.trainers[t].organisation in leads]
+            miss = lp.col(cost=w_lead)
+            lp.row([*members, (miss, 1.0), *((c, -1.0) for c, _ in present)], lo=0.0)
         # A trainer away on a day rules out every placement touching it.
         for t, col in team.items():
             blocked = inst.trainer_blocked[t]

@@ -10,7 +10,7 @@ The checks, in order:
 
 - each edition that must run (mandatory or pinned): a block of consecutive working days of
   an allowed length inside its window (and on its pinned start); a team of its qualified
-  trainers that meets the team rules (size, required organisations, a woman and a man when
+  trainers that meets the team rules (size, required organisations, a lead agency, a woman and a man when
   the rule is hard, the pinned team); a room that fits it (its pinned room); and at least
   one start day where such a team is free (absences, month and year limits) together with
   an open room. Optional editions get the same checks as notes (``blocking=False``);
@@ -19,7 +19,8 @@ The checks, in order:
 - organisation quotas against the trainer-days their mandatory courses need, and trainers
   on whom several mandatory courses depend against their yearly limit;
 - the budget against the cheapest possible fees and room costs;
-- hard women's-share targets (the year's, each module's) that no qualified pool can meet.
+- hard women's-share targets (the year's, each module's) that no qualified pool can meet;
+- notes: lead agencies with nobody in the pool, with the topics they lead.
 
 Fast: an edition stops at its first workable start day, and team checks are cached by the
 set of free trainers (well under a second on the embedded default).
@@ -35,7 +36,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.calendar import Period
-from model.problem import Edition, Problem, Room, TeamRules, Trainer, Venue
+from model.problem import LEAD_AGENCY_RULE, Edition, Problem, Room, TeamNeed, TeamRules, Trainer, Venue
 from model.rules import RULES
 from model.schedule import Cause
 from model.shares import KNOWN_GENDERS
@@ -50,7 +51,7 @@ class Finding(BaseModel):
     rules: list[str] = Field(description="the hard rules that cannot all hold (ids of model/rules.py)")
     records: list[str] = Field(description="the input records involved: editions, trainers, rooms...")
     message: str = Field(description="in planner words")
-    blocking: bool = Field(default=True, description="False: a note (an optional edition only)")
+    blocking: bool = Field(default=True, description="False: a note (an optional edition, a lead agency unstaffed)")
 
     def line(self) -> str:
         """The message with the rules it concerns, as the diagnosis shows it."""
@@ -86,6 +87,7 @@ def doctor(problem: Problem) -> list[Finding]:
     out += doc.quotas()
     out += doc.budget()
     out += doc.women_share()
+    out += doc.lead_agencies()
     return out
 
 
@@ -147,34 +149,32 @@ def _gender_class(t: Trainer) -> GenderClass:
 class Teams:
     """Which teams a pool of trainers can form under the team rules (availability aside).
 
-    A team of ``k`` trainers (min <= k <= max) must include one trainer of each required
-    organisation and, when the mixed-gender rule is hard and k >= 2, a woman and a man.
-    Trainers are grouped by type (required organisation or none, gender class): a team's
-    requirements are met by at most one trainer per type, so few combinations are tried.
+    A team of ``k`` trainers (min <= k <= max) must meet each of its needs (a trainer of an
+    organisation, or of one of the topic's lead agencies: :meth:`Problem.team_needs`) and,
+    when the mixed-gender rule is hard and k >= 2, include a woman and a man. Trainers are
+    grouped by type (organisation when some need names it, gender class): a team's needs are
+    met by at most one trainer per type, so few combinations are tried.
     """
 
-    def __init__(self, pool: list[Trainer], required: list[str], rules: TeamRules) -> None:
+    def __init__(self, pool: list[Trainer], needs: list[TeamNeed], rules: TeamRules) -> None:
         self.pool = pool
-        self.required = list(dict.fromkeys(required))
+        self.needs = list(dict.fromkeys(needs))
         self.rules = rules
+        named = {o for need in self.needs for o in need.organisations}
         self.by_type: dict[TrainerType, list[Trainer]] = defaultdict(list)
         for t in sorted(pool, key=lambda t: (t.day_rate, t.id)):
-            org = t.organisation if t.organisation in self.required else None
+            org = t.organisation if t.organisation in named else None
             self.by_type[(org, _gender_class(t))].append(t)
 
     def _needs(self, k: int) -> set[str]:
-        needs = {f"org:{o}" for o in self.required}
+        needs = {f"need:{i}" for i in range(len(self.needs))}
         if self.rules.mixed_gender == "hard" and k >= 2:
             needs |= {"gender:woman", "gender:man"}
         return needs
 
-    @staticmethod
-    def _gives(kind: TrainerType) -> set[str]:
+    def _gives(self, kind: TrainerType) -> set[str]:
         org, gender = kind
-        out = {f"gender:{gender}"}
-        if org is not None:
-            out.add(f"org:{org}")
-        return out
+        return {f"gender:{gender}"} | {f"need:{i}" for i, need in enumerate(self.needs) if org in need.organisations}
 
     def covers(self, k: int) -> list[tuple[TrainerType, ...]]:
         """Sets of types (one trainer each, at most k) that meet the requirements of a team of k."""
@@ -241,27 +241,35 @@ class Teams:
                     f"only {n} trainer{'' if n == 1 else 's'} {'is' if n == 1 else 'are'} {subject} "
                     f"({ids or 'none'}); a team needs at least {rules.min_trainers}")
         orgs = {t.organisation for t in self.pool}
-        missing = [o for o in self.required if o not in orgs]
+        missing = [need for need in self.needs if not orgs & set(need.organisations)]
         if missing:
-            return (["team_covers_required_organisations"],
-                    f"no trainer of {' or '.join(missing)} is {subject}; every team must include one")
+            return ([need.rule for need in missing],
+                    f"no trainer of {' or of '.join(need.describe() for need in missing)} is {subject}; "
+                    "every team must include one")
         genders = {_gender_class(t) for t in self.pool}
         if self.pair_forced() and not {"woman", "man"} <= genders:
             lack = "woman" if "woman" not in genders else "man"
             return (["team_mixed_gender"],
                     f"no {lack} is {subject}; a team of two or more needs a woman and a man")
         mixed = rules.mixed_gender == "hard" and rules.max_trainers >= 2
-        wants = list(self.required) + (["a woman and a man"] if mixed else [])
+        wants = [need.describe() for need in self.needs] + (["a woman and a man"] if mixed else [])
         size = (str(rules.min_trainers) if rules.min_trainers == rules.max_trainers
                 else f"{rules.min_trainers}-{rules.max_trainers}")
-        return (["team_size_within_limits", "team_covers_required_organisations"]
+        return (["team_size_within_limits", *(need.rule for need in self.needs)]
                 + (["team_mixed_gender"] if mixed else []),
                 f"no team of {size} of the trainers {subject} ({ids}) includes {' and '.join(wants)}")
 
     def pair_forced(self) -> bool:
         """True when every possible team has two or more members (so the mixed rule applies)."""
         return self.rules.mixed_gender == "hard" and (
-            self.rules.min_trainers >= 2 or len(self.required) >= 2)
+            self.rules.min_trainers >= 2 or len(self.needs) >= 2)
+
+
+def _someone_of(need: TeamNeed) -> str:
+    """'IOM trainer', 'person of its lead agencies (UNHCR or OHCHR)'."""
+    if need.rule == LEAD_AGENCY_RULE:
+        return f"person of its lead agencies ({' or '.join(need.organisations)})"
+    return f"{' or '.join(need.organisations)} trainer"
 
 
 # --------------------------------------------------------------------------- the doctor
@@ -276,7 +284,7 @@ class _Doctor:
         self.trainer_blocked = {t.id: self._prefix(t.unavailable) for t in problem.trainers}
         self.room_blocked = {r.id: self._prefix(list(r.closures) + list(v.closures))
                              for v, r in problem.rooms}
-        self.team_cache: dict[tuple[frozenset[str], tuple[str, ...]], Teams] = {}
+        self.team_cache: dict[tuple[frozenset[str], tuple[TeamNeed, ...]], Teams] = {}
         self.earliest_end: dict[str, int | None] = {}
 
     def _prefix(self, periods: list[Period]) -> list[int]:
@@ -287,10 +295,10 @@ class _Doctor:
             out.append(out[-1] + (i in blocked))
         return out
 
-    def teams(self, pool: list[Trainer], required: list[str]) -> Teams:
-        key = (frozenset(t.id for t in pool), tuple(required))
+    def teams(self, pool: list[Trainer], needs: list[TeamNeed]) -> Teams:
+        key = (frozenset(t.id for t in pool), tuple(needs))
         if key not in self.team_cache:
-            self.team_cache[key] = Teams(pool, required, self.p.team_rules)
+            self.team_cache[key] = Teams(pool, needs, self.p.team_rules)
         return self.team_cache[key]
 
     # -- one edition -------------------------------------------------------------------
@@ -342,7 +350,7 @@ class _Doctor:
                            self._window_records(ed, pin is not None), self._window_reason(ed, pinned_start))
         subject = f"qualified for {ed.topic.id} in '{ed.item.language}'"
         pool = p.qualified_trainers(ed)
-        required = p.required_organisations(ed.item)
+        required = p.team_needs(ed.item)
         if pin is not None and pin.trainers is not None:
             unable = sorted(set(pin.trainers) - {t.id for t in pool})
             if unable:
@@ -399,7 +407,7 @@ class _Doctor:
         return pre[s + d] - pre[s] == 0
 
     def _availability(self, ed: Edition, slots: list[tuple[int, int]], pool: list[Trainer],
-                      required: list[str], rooms: list[tuple[Venue, Room]],
+                      required: list[TeamNeed], rooms: list[tuple[Venue, Room]],
                       finding: Callable[[str, list[str], list[str], str], list[Finding]]) -> list[Finding]:
         team_somewhere = room_somewhere = False
         for s, d in slots:
@@ -433,19 +441,20 @@ class _Doctor:
         return self.cal.days[min(lo, self.n - 1)], self.cal.days[max(0, min(hi, self.n - 1))]
 
     def _trainer_obstacles(self, ed: Edition, slots: list[tuple[int, int]], pool: list[Trainer],
-                           required: list[str]) -> tuple[list[str], list[str], str]:
+                           required: list[TeamNeed]) -> tuple[list[str], list[str], str]:
         """(rules, records, text): who is away or at a limit, narrowed to what is missing on every day."""
         def never_free(ts: list[Trainer]) -> bool:
             return all(not any(self._free(t, s, d) for t in ts) for s, d in slots)
 
-        missing_orgs = [o for o in required if never_free([t for t in pool if t.organisation == o])]
+        missing = [need for need in required
+                   if never_free([t for t in pool if t.organisation in need.organisations])]
         teams = self.teams(pool, required)
         missing_gender = [g for g in ("woman", "man")
                           if teams.pair_forced() and never_free([t for t in pool if t.gender == g])]
-        if missing_orgs:
-            who = [t for t in pool if t.organisation in missing_orgs]
-            what = f"no {' or '.join(missing_orgs)} trainer qualified for it is free"
-            rules = ["team_covers_required_organisations"]
+        if missing:
+            who = [t for t in pool if any(t.organisation in need.organisations for need in missing)]
+            what = f"no {' or '.join(_someone_of(need) for need in missing)} qualified for it is free"
+            rules = list(dict.fromkeys(need.rule for need in missing))
         elif missing_gender:
             who = [t for t in pool if t.gender in missing_gender]
             what = f"no {' or '.join(missing_gender)} qualified for it is free"
@@ -639,7 +648,7 @@ class _Doctor:
                 continue
             need: list[tuple[Edition, int]] = []
             for ed in must:
-                teams = self.teams(self._pool(ed), p.required_organisations(ed.item))
+                teams = self.teams(self._pool(ed), p.team_needs(ed.item))
                 n = teams.min_members(org.id)
                 if n:
                     need.append((ed, n * min(ed.durations)))
@@ -656,7 +665,7 @@ class _Doctor:
         essential: dict[str, list[Edition]] = defaultdict(list)
         for ed in must:
             pool = self._pool(ed)
-            required = p.required_organisations(ed.item)
+            required = p.team_needs(ed.item)
             teams = self.teams(pool, required)
             if not teams.exists():
                 continue
@@ -686,7 +695,7 @@ class _Doctor:
         total = 0
         parts = []
         for ed in self._must():
-            teams = self.teams(self._pool(ed), p.required_organisations(ed.item))
+            teams = self.teams(self._pool(ed), p.team_needs(ed.item))
             rate = teams.min_rate()
             if rate is None:
                 return []  # the edition's own finding says why
@@ -737,3 +746,24 @@ class _Doctor:
                                  f"{band.describe()}")))
         return out
 
+    def lead_agencies(self) -> list[Finding]:
+        """Notes: each lead agency with nobody in the pool, and the programme's topics it leads."""
+        p = self.p
+        if p.team_rules.lead_agency == "off":
+            return []
+        staffed = {t.organisation for t in p.trainers}
+        led: dict[str, list[str]] = defaultdict(list)
+        for item in p.programme:
+            for org in p.topic_by_id[item.topic].lead_agencies:
+                if org not in staffed:
+                    led[org].append(item.topic)
+        out = []
+        for org, topics in sorted(led.items()):
+            soft = [t for t in topics if t in p.lead_agency_softened]
+            tail = (f"; no other lead agency can teach {', '.join(soft)}, so the rule is soft there"
+                    if soft and p.team_rules.lead_agency == "hard" else "")
+            out.append(Finding(
+                check="lead_agency_pool", rules=["team_includes_a_lead_agency"], records=[org, *topics],
+                message=f"lead agency {org} has nobody in the pool; it leads {', '.join(topics)}{tail}",
+                blocking=False))
+        return out

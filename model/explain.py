@@ -182,7 +182,7 @@ def alternatives(schedule: Schedule, edition_id: str, *, most_checks_per_week: i
     lengths = [len(current.days)] if current else sorted(ed.durations, reverse=True)
     rooms: list[tuple[Venue, Room] | None] = [None] if ed.mode == "online" else list(p.suitable_rooms(ed))
     pool = p.qualified_trainers(ed)
-    required = p.required_organisations(ed.item)
+    required = p.team_needs(ed.item)
     from model.doctor import Teams, _Doctor  # the doctor's calendar windows and team logic
 
     slots = [(s, d) for s, d in _Doctor(p).slots(ed) if d in lengths]

@@ -313,10 +313,11 @@ class _Report:
         if not speaking:
             return (f"no qualified {word} trainer speaks '{ed.item.language}' "
                     f"(qualified: {', '.join(t.id for t in qualified)})")
-        required = p.required_organisations(ed.item)
+        needs = p.team_needs(ed.item)
+        required = sorted({o for need in needs for o in need.organisations})
         where = ""
-        if required and len(required) >= p.team_rules.max_trainers:
-            # Every seat on the team goes to a required organisation.
+        if needs and len(needs) >= p.team_rules.max_trainers:
+            # Every seat on the team goes to a required organisation or lead agency.
             speaking = [t for t in speaking if t.organisation in required]
             where = " from the required organisations"
             if not speaking:

@@ -8,6 +8,7 @@ capacities) and reports every error together, each naming the record and field.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
@@ -51,6 +52,10 @@ class Topic(Record):
         default_factory=list, description="organisation ids named as resource persons"
     )
     resource_persons_raw: list[str] = Field(default_factory=list)
+    lead_agencies: list[str] = Field(
+        default_factory=list,
+        description="organisations whose presence matters: a person of one of them delivers part of each edition",
+    )
     links: list[str] = Field(default_factory=list, description="related topics (not prerequisites)")
 
     @model_validator(mode="after")
@@ -99,6 +104,7 @@ class Trainer(Record):
     name: str
     gender: Gender
     organisation: str
+    country: str | None = Field(default=None, description="the country a country representative represents")
     topics: list[str] = Field(default_factory=list, description="topic ids they can teach")
     modules: list[int] = Field(default_factory=list, description="whole modules they can teach")
     languages: list[str] = Field(default_factory=lambda: ["en"])
@@ -239,6 +245,11 @@ class TeamRules(Record):
     )
     mixed_gender: RuleMode = Field(
         default="hard", description="a team of two or more has at least one woman and one man"
+    )
+    lead_agency: RuleMode = Field(
+        default="hard",
+        description=("a person of one of the topic's lead agencies on every edition's team; hard is "
+                     "softened for a topic that no one of its lead agencies can teach (with a warning)"),
     )
 
     @model_validator(mode="after")
@@ -397,6 +408,9 @@ class Weights(Record):
     cost: float = Field(default=1, ge=0, description="per 100 USD of fees and room costs")
     linked_topics_overlap: float = Field(default=30, ge=0, description="per pair of linked editions")
     team_without_mixed_gender: float = Field(default=200, ge=0, description="per team, when soft")
+    edition_without_lead_agency: float = Field(
+        default=300, ge=0, description="per edition without a person of its topic's lead agencies, when soft"
+    )
     course_shortened: float = Field(default=100, ge=0, description="per day below the topic's maximum")
     # Re-planning weights outweigh what one edition's move can gain elsewhere, so that a
     # re-plan changes what the change forces and not what mere re-optimisation would.
@@ -424,6 +438,24 @@ class Weights(Record):
 
 
 # ----------------------------------------------------------------------------- problem
+
+
+@dataclass(frozen=True)
+class TeamNeed:
+    """A team must include a trainer of one of ``organisations``; ``rule`` is the hard rule that says so."""
+
+    organisations: tuple[str, ...]
+    rule: str
+
+    def describe(self) -> str:
+        """'IOM', or 'a lead agency (UNHCR or OHCHR)'."""
+        if self.rule == LEAD_AGENCY_RULE:
+            return f"a lead agency ({' or '.join(self.organisations)})"
+        return " or ".join(self.organisations)
+
+
+REQUIRED_ORGANISATION_RULE = "team_covers_required_organisations"
+LEAD_AGENCY_RULE = "team_includes_a_lead_agency"
 
 
 class Edition:
@@ -465,6 +497,10 @@ class Problem(Record):
     modules: list[Module]
     topics: list[Topic]
     organisations: list[Organisation]
+    countries: list[str] = Field(
+        default_factory=list,
+        description="the countries of the region; when given, every country a record names must be one of them",
+    )
     trainers: list[Trainer]
     venues: list[Venue]
     platform: Platform = Field(default_factory=Platform)
@@ -529,6 +565,41 @@ class Problem(Record):
         if item.required_organisations is not None:
             return item.required_organisations
         return self.team_rules.required_organisations
+
+    def lead_agency_mode(self, item: ProgrammeItem) -> RuleMode:
+        """How the lead-agency rule applies to a programme item's editions.
+
+        Off for a topic without lead agencies. Hard is softened to soft for a topic that no
+        qualified person of a lead agency can teach in its language (``lead_agency_softened``).
+        """
+        if not self.topic_by_id[item.topic].lead_agencies:
+            return "off"
+        mode = self.team_rules.lead_agency
+        return "soft" if mode == "hard" and item.topic in self.lead_agency_softened else mode
+
+    @cached_property
+    def lead_agency_softened(self) -> dict[str, str]:
+        """Topics whose hard lead-agency rule is softened, each with the reason in words."""
+        if self.team_rules.lead_agency != "hard":
+            return {}
+        out = {}
+        for item in self.programme:
+            topic = self.topic_by_id.get(item.topic)
+            if topic is None or not topic.lead_agencies:
+                continue
+            leads = set(topic.lead_agencies)
+            if not any(t.organisation in leads and t.can_teach(topic) and item.language in t.languages
+                       for t in self.trainers):
+                out[topic.id] = (f"no person of {' or '.join(topic.lead_agencies)} can teach it in "
+                                 f"'{item.language}': its lead-agency rule is soft")
+        return out
+
+    def team_needs(self, item: ProgrammeItem) -> list[TeamNeed]:
+        """What every team of the item's editions must include, by the hard rules."""
+        needs = [TeamNeed((o,), REQUIRED_ORGANISATION_RULE) for o in dict.fromkeys(self.required_organisations(item))]
+        if self.lead_agency_mode(item) == "hard":
+            needs.append(TeamNeed(tuple(self.topic_by_id[item.topic].lead_agencies), LEAD_AGENCY_RULE))
+        return needs
 
     def qualified_trainers(self, edition: Edition) -> list[Trainer]:
         """Trainers qualified for the topic who speak the edition's language."""
@@ -671,6 +742,10 @@ def problem_errors(p: Problem) -> list[Issue]:
             if o not in orgs:
                 errors.append(_issue("unknown_reference", at, "topic", t.id, ("resource_organisations", j),
                                      f"resource organisation '{o}' is unknown"))
+        for j, o in enumerate(t.lead_agencies):
+            if o not in orgs:
+                errors.append(_issue("unknown_reference", at, "topic", t.id, ("lead_agencies", j),
+                                     f"lead agency '{o}' is unknown"))
         for j, link in enumerate(t.links):
             if link not in topics:
                 errors.append(_issue("unknown_reference", at, "topic", t.id, ("links", j),
@@ -681,11 +756,17 @@ def problem_errors(p: Problem) -> list[Issue]:
                 errors.append(_issue("unknown_reference", ("modules", i), "module", str(m.number),
                                      ("connected_modules", j), f"connected module {c} is unknown"))
 
+    countries = set(p.countries)
+    errors += [_issue("duplicate", ("countries", i), "country", p.countries[i], (), "is listed twice")
+               for i in _twice(p.countries)]
     for i, tr in enumerate(p.trainers):
         at = ("trainers", i)
         if tr.organisation not in orgs:
             errors.append(_issue("unknown_reference", at, "trainer", tr.id, ("organisation",),
                                  f"organisation '{tr.organisation}' is unknown"))
+        if countries and tr.country is not None and tr.country not in countries:
+            errors.append(_issue("unknown_reference", at, "trainer", tr.id, ("country",),
+                                 f"country '{tr.country}' is not among the problem's countries"))
         for j, tid in enumerate(tr.topics):
             if tid not in topics:
                 errors.append(_issue("unknown_reference", at, "trainer", tr.id, ("topics", j),
@@ -811,8 +892,12 @@ def _kept_edition_errors(p: Problem, at: Path, record: str, rec: Pin | BaselineE
 
 def _nomination_errors(p: Problem, topics: set[str]) -> list[Issue]:
     errors = _duplicates("nomination", [(("nominations", i), n.id) for i, n in enumerate(p.nominations)], "id")
+    countries = set(p.countries)
     for i, n in enumerate(p.nominations):
         at = ("nominations", i)
+        if countries and n.country not in countries:
+            errors.append(_issue("unknown_reference", at, "nomination", n.id, ("country",),
+                                 f"country '{n.country}' is not among the problem's countries"))
         for j, tid in enumerate(n.topics):
             if tid not in topics:
                 errors.append(_issue("unknown_reference", at, "nomination", n.id, ("topics", j),

@@ -487,6 +487,12 @@ def _notes(problem: Problem, c: Conflict) -> list[str]:
             for ed in eds:
                 who = [t.id for t in problem.qualified_trainers(ed) if t.organisation == org]
                 out.append(f"the {org} trainers qualified for {ed.id} are {', '.join(who) or 'none'}")
+        if f.rule == "team_includes_a_lead_agency":
+            for ed in eds:
+                leads = ed.topic.lead_agencies
+                who = [t.id for t in problem.qualified_trainers(ed) if t.organisation in leads]
+                out.append(f"the people of {ed.topic.id}'s lead agencies ({' or '.join(leads)}) qualified for "
+                           f"{ed.id} are {', '.join(who) or 'none'}")
         if f.rule == "team_mixed_gender":
             for ed in eds:
                 pool = problem.qualified_trainers(ed)

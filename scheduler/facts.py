@@ -32,12 +32,12 @@ from ortools.sat.python import cp_model
 
 from model.calendar import Period
 from model.doctor import absence_record, closure_record, trainer_label, window_record
-from model.problem import Problem, ShareBand
+from model.problem import LEAD_AGENCY_RULE, REQUIRED_ORGANISATION_RULE, Problem, ShareBand
 from model.schedule import Schedule
 from model.shares import as_fraction
 from scheduler.instance import Instance
 from scheduler.rules import Context, _trainer_days_by_scope
-from scheduler.variables import EditionVars, Variables
+from scheduler.variables import EditionVars, LinearExpr, Variables
 
 # Relaxation tiers, least change first (see Fact.tier and explain.relaxations).
 DATES, ABSENCES, LIMITS, PROGRAMME, POLICY, DROP, STRUCTURAL = range(7)
@@ -345,25 +345,46 @@ def team_size_within_limits(fm: FactModel) -> None:
         fm.model.add(size <= rules.max_trainers).only_enforce_if(high)
 
 
+def _members_of(fm: FactModel, ev: EditionVars, organisations: tuple[str, ...]) -> LinearExpr:
+    return sum(b for t, b in ev.teaches.items() if fm.inst.trainers[t].organisation in organisations)
+
+
 def team_covers_required_organisations(fm: FactModel) -> None:
     p = fm.inst.problem
     for ev in fm.v.editions:
         item, topic = ev.plan.edition.item, ev.plan.edition.topic.id
         own = item.required_organisations is not None
-        for org in p.required_organisations(item):
-            members = [b for t, b in ev.teaches.items() if fm.inst.trainers[t].organisation == org]
+        for need in p.team_needs(item):
+            if need.rule != REQUIRED_ORGANISATION_RULE:
+                continue
+            org = need.organisations[0]
             if own:
                 editions = tuple(e.id for e in p.editions if e.topic.id == topic)
-                lit = fm.fact(f"required_org[{topic},{org}]", "team_covers_required_organisations",
+                lit = fm.fact(f"required_org[{topic},{org}]", REQUIRED_ORGANISATION_RULE,
                               [org, f"programme {topic} required_organisations"],
                               f"{topic}'s team includes a trainer of {org} (its programme item)",
                               f"let {topic} run without a trainer of {org}", POLICY, 0, editions)
             else:
-                lit = fm.fact(f"required_org[{org}]", "team_covers_required_organisations",
+                lit = fm.fact(f"required_org[{org}]", REQUIRED_ORGANISATION_RULE,
                               [org, "team rules required_organisations"],
                               f"every team includes a trainer of {org} (team rules)",
                               f"let teams run without a trainer of {org}", POLICY, 1)
-            fm.model.add(sum(members) >= ev.present).only_enforce_if(lit)
+            fm.model.add(_members_of(fm, ev, need.organisations) >= ev.present).only_enforce_if(lit)
+
+
+def team_includes_a_lead_agency(fm: FactModel) -> None:
+    p = fm.inst.problem
+    for ev in fm.v.editions:
+        item, topic = ev.plan.edition.item, ev.plan.edition.topic.id
+        for need in p.team_needs(item):
+            if need.rule != LEAD_AGENCY_RULE:
+                continue
+            editions = tuple(e.id for e in p.editions if e.topic.id == topic)
+            lit = fm.fact(f"lead_agency[{topic}]", LEAD_AGENCY_RULE,
+                          [*need.organisations, f"topic {topic} lead_agencies"],
+                          f"{topic}'s team includes a person of {need.describe()}",
+                          f"let {topic} run without a person of its lead agencies", POLICY, 0, editions)
+            fm.model.add(_members_of(fm, ev, need.organisations) >= ev.present).only_enforce_if(lit)
 
 
 def team_mixed_gender(fm: FactModel) -> None:
@@ -574,6 +595,7 @@ FACT_RULES: tuple[Callable[[FactModel], None], ...] = (
     trainer_not_double_booked,
     team_size_within_limits,
     team_covers_required_organisations,
+    team_includes_a_lead_agency,
     team_mixed_gender,
     trainer_year_limit,
     trainer_month_limit,

@@ -72,13 +72,13 @@ def _trainer_free(inst: Instance, state: _State, t: int, span: range) -> bool:
 
 def _team_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, team: tuple[int, ...],
              span: range) -> bool:
-    """The team's own rules: size, required organisations, mixed gender, quotas."""
+    """The team's own rules: size, required organisations and lead agency, mixed gender, quotas."""
     rules = problem.team_rules
     if not rules.min_trainers <= len(team) <= rules.max_trainers:
         return False
     members = [inst.trainers[t] for t in team]
     orgs = {m.organisation for m in members}
-    if any(o not in orgs for o in problem.required_organisations(plan.edition.item)):
+    if any(not orgs & set(need.organisations) for need in problem.team_needs(plan.edition.item)):
         return False
     if rules.mixed_gender == "hard" and not mixed_team([m.gender for m in members]):
         return False

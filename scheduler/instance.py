@@ -138,7 +138,7 @@ class Instance:
             last_ok = cal.first_index_on_or_after(item.latest_end) - (
                 0 if item.latest_end in cal.index else 1
             )
-        required = p.required_organisations(item)
+        needs = p.team_needs(item)
         team_min = p.team_rules.min_trainers
         reasons: set[str] = set()
         pin = self.pins.get(ed.id)
@@ -146,8 +146,9 @@ class Instance:
         if pinned_start == -1:
             reasons.add("its pinned start is not a working day")
         trainers = np.array(plan.trainers, dtype=np.int64)
-        org_rows = [np.array([self.trainers[t].organisation == o for t in plan.trainers], dtype=bool)
-                    for o in required]
+        org_rows = [np.array([self.trainers[t].organisation in need.organisations for t in plan.trainers],
+                             dtype=bool)
+                    for need in needs]
         for d in ed.durations:
             # Every start at once: each test below is a boolean per start.
             starts = np.arange(plan.earliest, n - d + 1)
@@ -172,7 +173,7 @@ class Instance:
             for rows in org_rows:
                 orgs_ok &= free[rows].any(axis=0)
             if (team_ok & ~orgs_ok).any():
-                reasons.add("no trainer of a required organisation is free")
+                reasons.add("no trainer of a required organisation or lead agency is free")
             ok = team_ok & orgs_ok
             if item.mode != "online":
                 rpre = self.room_prefix[np.array(plan.rooms, dtype=np.int64)]

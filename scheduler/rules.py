@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from model.problem import BaselineEdition, ShareBand
+from model.problem import LEAD_AGENCY_RULE, REQUIRED_ORGANISATION_RULE, BaselineEdition, ShareBand
 from model.shares import KNOWN_GENDERS, as_fraction
 from scheduler.instance import EditionPlan, Instance
 from scheduler.variables import EditionVars, LinearExpr, Variables, share_band_gaps
@@ -110,12 +110,26 @@ def team_size_within_limits(c: Context) -> None:
         c.model.add(size <= rules.max_trainers * ev.present)
 
 
-def team_covers_required_organisations(c: Context) -> None:
+def _members_of(c: Context, ev: EditionVars, organisations: Iterable[str]) -> list[cp_model.IntVar]:
+    """The edition's 'teaches' literals of trainers from any of ``organisations``."""
+    orgs = set(organisations)
+    return [b for t, b in ev.teaches.items() if c.inst.trainers[t].organisation in orgs]
+
+
+def _team_needs(c: Context, rule: str) -> None:
     p = c.inst.problem
     for ev in c.v.editions:
-        for org in p.required_organisations(ev.plan.edition.item):
-            members = [b for t, b in ev.teaches.items() if c.inst.trainers[t].organisation == org]
-            c.model.add(sum(members) >= ev.present)
+        for need in p.team_needs(ev.plan.edition.item):
+            if need.rule == rule:
+                c.model.add(sum(_members_of(c, ev, need.organisations)) >= ev.present)
+
+
+def team_covers_required_organisations(c: Context) -> None:
+    _team_needs(c, REQUIRED_ORGANISATION_RULE)
+
+
+def team_includes_a_lead_agency(c: Context) -> None:
+    _team_needs(c, LEAD_AGENCY_RULE)
 
 
 def _mixed_literals(c: Context, e: int) -> tuple[LinearExpr, LinearExpr, LinearExpr]:
@@ -434,6 +448,19 @@ def team_without_mixed_gender(c: Context) -> LinearExpr:
     return sum(misses)
 
 
+def edition_without_lead_agency(c: Context) -> LinearExpr:
+    p = c.inst.problem
+    misses = []
+    for ev in c.v.editions:
+        ed = ev.plan.edition
+        if p.lead_agency_mode(ed.item) != "soft":
+            continue
+        miss = c.model.new_bool_var(f"no_lead_agency[{ev.plan.id}]")
+        c.model.add(sum(_members_of(c, ev, ed.topic.lead_agencies)) + miss >= ev.present)
+        misses.append(miss)
+    return sum(misses)
+
+
 def course_shortened(c: Context) -> LinearExpr:
     terms = []
     for ev in c.v.editions:
@@ -501,6 +528,7 @@ HARD: dict[str, HardRule] = {
     "trainer_not_double_booked": trainer_not_double_booked,
     "team_size_within_limits": team_size_within_limits,
     "team_covers_required_organisations": team_covers_required_organisations,
+    "team_includes_a_lead_agency": team_includes_a_lead_agency,
     "team_mixed_gender": team_mixed_gender,
     "trainer_year_limit": trainer_year_limit,
     "trainer_month_limit": trainer_month_limit,
@@ -522,6 +550,7 @@ SOFT: dict[str, SoftRule] = {
     "cost": cost,
     "linked_topics_overlap": linked_topics_overlap,
     "team_without_mixed_gender": team_without_mixed_gender,
+    "edition_without_lead_agency": edition_without_lead_agency,
     "course_shortened": course_shortened,
     "edition_moved": edition_moved,
     "room_changed": room_changed,

@@ -688,6 +688,7 @@ RELAXABLE = (
     "trainer_days_women_share_module",
     "trainer_days_women_share_month",
     "team_covers_required_organisations",
+    "team_includes_a_lead_agency",
     "trainer_month_limit",
     "trainer_year_limit",
     "organisation_quota",
@@ -760,4 +761,5 @@ def problem_warnings(problem: Problem) -> list[str]:
         if pr.after in planned and pr.before not in planned:
             out.append(f"prerequisite {pr.before}->{pr.after}: {pr.before} is not in the programme; "
                        "participants are assumed to have taken it elsewhere")
+    out += [f"{topic}: {why}" for topic, why in problem.lead_agency_softened.items()]
     return out

@@ -253,6 +253,8 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Online seats per stream", "platform.online_seats_per_stream", INT,
                "remote participants of an online-only course"),
         Column("Budget (USD)", "budget_usd", INT, "cap on trainer fees plus room costs; blank: no cap"),
+        Column("Countries of the region", "countries", many=True, item="country",
+               help="comma-separated; when given, every country on the other sheets must be one of them"),
     )),
     TableSheet("Modules", "The modules of the curriculum.", (
         Column("Module", "number", INT, "module number, 1, 2, ...", 8, required=True),
@@ -276,6 +278,9 @@ LAYOUT: tuple[Sheet, ...] = (
                item="resource person", help="the curriculum's own words, separated by semicolons"),
         Column("Links", "links", ID, "related topics (not prerequisites), comma-separated", 16,
                ref="Topics", many=True, item="linked topic"),
+        Column("Lead agencies", "lead_agencies", ID, "organisations whose presence matters: a person of one "
+               "of them delivers part of each edition; comma-separated", 18, ref="Organisations", many=True,
+               item="lead agency"),
     ), key="id"),
     TableSheet("Programme", "What to deliver in the horizon: one row per topic.", (
         Column("Topic", "topic", ID, "topic id from the Topics sheet", 8, required=True, ref="Topics"),
@@ -327,6 +332,8 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Max days per year", "max_days_per_year", INT, "blank: no limit", 9),
         Column("Day rate (USD)", "day_rate", INT, "fee per training day", 9),
         Column("Fictional", "fictional", BOOL, "yes for invented example people", 9),
+        Column("Country", "country", help="the country a country representative represents; blank: none",
+               width=14, blank=None),
     ), key="id"),
     TableSheet("Trainer availability", "Periods a trainer cannot teach: one row per period.", (
         Column("Trainer", "trainer", ID, "trainer id", 8, required=True, ref="Trainers"),
@@ -369,6 +376,9 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("A woman and a man on every team", "team_rules.mixed_gender", choices=RULE_MODES,
                help="hard: always; soft: a penalty when not; off: no rule"),
         *_target_settings(),
+        Column("A lead agency on every team", "team_rules.lead_agency", choices=RULE_MODES,
+               help="a person of one of the topic's lead agencies: hard (soft where nobody of them can "
+                    "teach it); soft: a penalty when not; off: no rule"),
     ), required=False),
     SettingsSheet("Weights", "Points per unit of each soft rule: the higher, the more it matters.",
                   "Soft rule", _weight_settings(), notes=("Unit", "Help"), value_header="Weight",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator
 
+from model.problem import LEAD_AGENCY_RULE, REQUIRED_ORGANISATION_RULE, Edition, TeamNeed
 from model.rules.reading import Breach, Charge, Reading
 from model.rules.rooms import one_at_a_time
 from model.schedule import ScheduledEdition
@@ -77,12 +78,30 @@ def team_size_within_limits(r: Reading) -> Iterator[Breach]:
                                        f"allowed {rules.min_trainers}-{rules.max_trainers}")
 
 
-def team_covers_required_organisations(r: Reading) -> Iterator[Breach]:
+def _unmet_needs(r: Reading, rule: str) -> Iterator[tuple[ScheduledEdition, TeamNeed]]:
+    """Each placed edition's team need of ``rule`` that its team does not meet."""
     for ed, se in r.placed:
         orgs = {tr.organisation for tr in r.team(se)}
-        for o in r.problem.required_organisations(ed.item):
-            if o not in orgs:
-                yield Breach([se.edition, o], f"{se.edition}: the team has no trainer from {o}")
+        for need in r.problem.team_needs(ed.item):
+            if need.rule == rule and not orgs & set(need.organisations):
+                yield se, need
+
+
+def team_covers_required_organisations(r: Reading) -> Iterator[Breach]:
+    for se, need in _unmet_needs(r, REQUIRED_ORGANISATION_RULE):
+        yield Breach([se.edition, *need.organisations], f"{se.edition}: the team has no trainer from {need.describe()}")
+
+
+def team_includes_a_lead_agency(r: Reading) -> Iterator[Breach]:
+    for se, need in _unmet_needs(r, LEAD_AGENCY_RULE):
+        yield Breach([se.edition, *need.organisations],
+                     f"{se.edition}: nobody on the team is from {need.describe()}")
+
+
+def has_a_lead_agency(r: Reading, ed: Edition, se: ScheduledEdition) -> bool:
+    """Whether someone delivering the edition is from one of its topic's lead agencies."""
+    leads = set(ed.topic.lead_agencies)
+    return any(tr.organisation in leads for tr in r.team(se))
 
 
 def mixed_team(genders: Collection[str]) -> bool:
@@ -116,6 +135,14 @@ def busiest_trainer(r: Reading) -> Iterator[Charge]:
             yield Charge(len(se.days), f"the busiest trainer, {tid} {name} ({total} days in all), teaches "
                                        f"{len(se.days)} days on {se.edition}",
                          edition=se.edition, trainer=tid, records=[tid, se.edition])
+
+
+def edition_without_lead_agency(r: Reading) -> Iterator[Charge]:
+    """Editions delivered by nobody of their topic's lead agencies, where the rule is soft."""
+    for ed, se in r.placed:
+        if r.problem.lead_agency_mode(ed.item) == "soft" and not has_a_lead_agency(r, ed, se):
+            yield Charge(1, f"nobody on the team of {se.edition} ({', '.join(se.trainers)}) is from a lead agency "
+                            f"of {ed.topic.id} ({' or '.join(ed.topic.lead_agencies)})", edition=se.edition)
 
 
 def team_without_mixed_gender(r: Reading) -> Iterator[Charge]:

@@ -380,7 +380,7 @@ def problems(draw: st.DrawFn, size: Size = Size()) -> dict[str, Any]:
     editions = [f"{i['topic']}#{n}" for i in programme for n in range(1, i["editions"] + 1)]
     rooms = [r["id"] for v in places for r in v["rooms"]]
     team = draw(team_rules(size, org_ids))
-    return {
+    data = {
         "name": "generated",
         "calendar": calendar,
         "modules": modules,
@@ -398,3 +398,10 @@ def problems(draw: st.DrawFn, size: Size = Size()) -> dict[str, Any]:
         "baseline": draw(baselines(horizon, editions, rooms, [t["id"] for t in pool])),
         "targets": draw(targets()),
     }
+    # Drawn last, so that the instances before lead agencies existed are drawn as they were.
+    agencies = [o for o in org_ids if o != "IOM"]
+    for topic in topics:
+        if draw(ints(0, 2)) == 0:
+            topic["lead_agencies"] = some(draw, agencies, least=1, most=2)
+    team["lead_agency"] = pick(draw, ["hard", "soft", "off"])
+    return data

@@ -710,7 +710,7 @@ def take_a_trainer_off_a_smallest_team(s: Schedule) -> Breach:
             orgs = {p.trainer_by_id[x].organisation for x in rest}
             genders = {p.trainer_by_id[x].gender for x in rest}
             mixed = len(rest) < 2 or rules.mixed_gender != "hard" or {"woman", "man"} <= genders
-            if rest and set(p.required_organisations(ed.item)) <= orgs and mixed:
+            if rest and all(orgs & set(need.organisations) for need in p.team_needs(ed.item)) and mixed:
                 smaller = se.model_copy(update={"trainers": rest})
                 return Breach(edit(s, editions=replaced(s, smaller)), [[se.edition]])
     raise NoRecord("no team at its smallest with a trainer the team could lose")
@@ -739,6 +739,27 @@ def swap_in_a_trainer_of_another_organisation(s: Schedule) -> Breach:
                 broken, _ = swap_for_a_new_trainer(s, se, members[0], f"of {others[0]}", organisation=others[0])
                 return Breach(broken, [[se.edition, org]])
     raise NoRecord("no team with a single trainer of a required organisation")
+
+
+def name_a_lead_agency_nobody_on_the_team_is_from(s: Schedule) -> Breach:
+    """A new organisation leads an edition's topic, with a qualified person of it who is not on the team.
+
+    The newcomer (like a trainer of the edition in all but organisation) makes the rule hard
+    for the topic; every edition of the topic then lacks the lead agency.
+    """
+    p = s.problem
+    if p.team_rules.lead_agency != "hard":
+        raise NoRecord("the lead-agency rule is not hard in this problem")
+    se, ed = placed(s)[0]
+    org = "NEW-LEAD-AGENCY"
+
+    def change(data: Raw) -> None:
+        data["organisations"].append({"id": org, "name": "A lead agency nobody on the team is from"})
+        _new_trainer(se.trainers[0], f"{se.trainers[0]}-lead", {"organisation": org})(data)
+        record(data, "topics", ed.topic.id)["lead_agencies"] = [org]
+
+    topic_editions = [x.edition for x, e in placed(s) if e.topic.id == ed.topic.id]
+    return Breach(with_problem(s, change), [[edition, org] for edition in topic_editions])
 
 
 def swap_in_a_trainer_of_the_same_gender_as_the_rest(s: Schedule) -> Breach:
@@ -1136,6 +1157,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation("team_size_within_limits", "add trainers beyond the largest team", add_trainers_beyond_the_largest_team),
     Mutation("team_covers_required_organisations", "swap in a trainer of another organisation",
              swap_in_a_trainer_of_another_organisation),
+    Mutation("team_includes_a_lead_agency", "name a lead agency nobody on the team is from",
+             name_a_lead_agency_nobody_on_the_team_is_from),
     Mutation("team_mixed_gender", "swap in a trainer of the same gender as the rest",
              swap_in_a_trainer_of_the_same_gender_as_the_rest),
     # A participant's prerequisites are the calendar's: the nominees seated in the edition that

@@ -86,6 +86,19 @@ CASES = [
     (lambda d: d["trainers"][0].pop("gender"), "trainer T1: gender is missing"),
     # An unknown holiday country.
     (_set(["calendar", "holiday_country"], "XX"), "calendar: holiday_country 'XX' is not a country"),
+    # A lead agency nobody declared.
+    (_set(["topics", 1, "lead_agencies"], ["UNHCR", "OHCHR"]), "topic M2.T1: lead agency 'OHCHR' is unknown"),
+    # The problem names its countries: a nominee's country must be one of them...
+    (lambda d: d.update(countries=["Georgia"], nominations=[{"id": "N1", "country": "Armenia",
+                                                             "audience": "csos", "topics": ["M1.T1"]}]),
+     "nomination N1: country 'Armenia' is not among the problem's countries"),
+    # ... and a country representative's.
+    (lambda d: d.update(countries=["Georgia"]) or d["trainers"][0].update(country="Armenia"),
+     "trainer T1: country 'Armenia' is not among the problem's countries"),
+    # A country listed twice.
+    (_set(["countries"], ["Georgia", "Moldova", "Georgia"]), "country Georgia: is listed twice"),
+    # Without a list of countries, any country is accepted.
+    (lambda d: d["trainers"][0].update(country="Armenia"), None),
 ]
 
 

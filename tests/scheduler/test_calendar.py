@@ -211,8 +211,8 @@ def test_options_match_a_day_by_day_reading_of_the_rules() -> None:
                 free = [t for t in plan.trainers if not set(span) & inst.trainer_blocked[t]]
                 if len(free) < problem.team_rules.min_trainers:
                     continue
-                if any(o not in {inst.trainers[t].organisation for t in free}
-                       for o in problem.required_organisations(item)):
+                free_orgs = {inst.trainers[t].organisation for t in free}
+                if any(not free_orgs & set(need.organisations) for need in problem.team_needs(item)):
                     continue
                 if item.mode != "online" and all(set(span) & inst.room_blocked[r] for r in plan.rooms):
                     continue

@@ -282,9 +282,9 @@ def placements(empty: Schedule, ed: Edition) -> list[ScheduledEdition]:
         (r.id, [*r.closures, *v.closures]) for v, r in problem.rooms]
     able = [t for t in problem.trainers if t.can_teach(ed.topic) and item.language in t.languages]
     sizes = range(problem.team_rules.min_trainers, problem.team_rules.max_trainers + 1)
-    required = set(problem.required_organisations(item))
+    needs = [set(need.organisations) for need in problem.team_needs(item)]
     teams = [team for n in sizes for team in itertools.combinations(able, n)
-             if required <= {t.organisation for t in team}]
+             if all(need & {t.organisation for t in team} for need in needs)]
     out = []
     for length in ed.durations:
         for first in range(len(cal) - length + 1):

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from model.check import soft_amounts
+from model.doctor import doctor
 from model.rules import RULES
 from tests.instances.tiny import only_weights, problem_of, race_data, record, tiny_data
 from tests.scheduler.solving import edition, infeasible, names_rule, optimal, overlap
@@ -104,6 +105,69 @@ def test_team_covers_required_organisations_infeasible_is_reported() -> None:
         "trainer of each required organisation)"
         for e in ("M1.T1#1", "M2.T1#1")
     ]
+
+
+# ------------------------------------------------------------- team_includes_a_lead_agency
+
+
+def led_by_ohchr(mode: str, weight: float = 0, staffed: bool = True) -> dict[str, Any]:
+    """``costed`` where OHCHR leads M2.T1: T5 Olga (woman, OHCHR, 300 USD/day) can teach it.
+
+    Without the rule the teams are IOM + UNHCR of the other gender, 450 a day: 26.3 (above).
+    With OHCHR on M2.T1's team: T5 with an IOM man (T2), 550 a day, 2 x (550 + 40) = 1180 USD
+    there, 1650 on M1.T1: 2830 USD = 28.3. Soft, missing it costs ``weight`` points instead.
+    """
+    data = costed()
+    data["organisations"].append({"id": "OHCHR", "name": "OHCHR", "kind": "un_agency"})
+    if staffed:
+        data["trainers"].append({"id": "T5", "name": "Olga (fictional)", "gender": "woman", "organisation": "OHCHR",
+                                 "topics": ["M2.T1"], "day_rate": 300, "fictional": True})
+    record(data, "topics", "M2.T1")["lead_agencies"] = ["OHCHR"]
+    data["team_rules"] = {"lead_agency": mode}
+    data["weights"]["edition_without_lead_agency"] = weight
+    return data
+
+
+@pytest.mark.parametrize(
+    ("mode", "weight", "objective", "ohchr_on_m2"),
+    [
+        ("hard", 0, 28.3, True),
+        # 26.3 + 1 point for the edition without its lead agency beats 28.3.
+        ("soft", 1, 27.3, False),
+        # 26.3 + 5 does not.
+        ("soft", 5, 28.3, True),
+        ("off", 0, 26.3, False),
+    ],
+)
+def test_team_includes_a_lead_agency(mode: str, weight: float, objective: float, ohchr_on_m2: bool) -> None:
+    problem = problem_of(led_by_ohchr(mode, weight))
+    result = optimal(problem)
+    assert ("T5" in edition(result, "M2.T1#1").trainers) == ohchr_on_m2
+    assert "T5" not in edition(result, "M1.T1#1").trainers
+    assert result.objective == objective
+    assert soft_amounts(result.schedule)["edition_without_lead_agency"] == (
+        0 if ohchr_on_m2 or mode != "soft" else 1)
+
+
+def test_a_lead_agency_nobody_can_represent_softens_the_rule_with_a_warning_and_a_note() -> None:
+    # OHCHR has nobody: the hard rule becomes soft for M2.T1 (1 point missing): 26.3 + 1.
+    problem = problem_of(led_by_ohchr("hard", 1, staffed=False))
+    assert problem.lead_agency_mode(problem.programme[1]) == "soft"
+    result = optimal(problem)
+    assert result.objective == 27.3
+    assert "M2.T1: no person of OHCHR can teach it in 'en': its lead-agency rule is soft" in result.report.warnings
+    notes = [f for f in doctor(problem) if f.check == "lead_agency_pool"]
+    assert [(f.blocking, f.records) for f in notes] == [(False, ["OHCHR", "M2.T1"])]
+    assert "lead agency OHCHR has nobody in the pool; it leads M2.T1" in notes[0].message
+
+
+def test_team_includes_a_lead_agency_infeasible_is_reported() -> None:
+    # T5, OHCHR's only person, is away all March: M2.T1 has no team.
+    data = led_by_ohchr("hard")
+    record(data, "trainers", "T5")["unavailable"] = [{"start": "2027-03-01", "end": "2027-03-31"}]
+    diagnosis = infeasible(problem_of(data))
+    assert names_rule(diagnosis, "team_includes_a_lead_agency"), diagnosis
+    assert any("no person of its lead agencies (OHCHR) qualified for it is free" in line for line in diagnosis)
 
 
 # ------------------------------------------------------------------------ team_mixed_gender
