@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from data.lead_agencies import lead_agencies
 from model.problem import Module, Organisation, Topic
 
 SOURCE = "rtcm_curriculum.json"
@@ -91,18 +92,34 @@ _PATTERNS: tuple[tuple[str, str, str], ...] = (
 )
 
 # Audience categories a planner (and the nomination lists) use, from the raw audience lines.
+# Every distinct audience line of the source maps to at least one category, or is listed
+# in NO_AUDIENCE (tests/data/test_audiences.py checks both).
 AUDIENCES: tuple[tuple[str, str], ...] = (
     ("border_police", r"[Bb]order|[Pp]olice|[Cc]oast [Gg]uard|[Aa]irport|[Ll]aw[- ]enforcement"),
     ("judiciary", r"[Jj]udge|[Jj]udiciar|[Ll]awyer|[Pp]rosecutor"),
     ("lawmakers", r"[Ll]aw[- ]?[Mm]akers?|[Pp]arliament"),
-    ("government", r"[Gg]overnment|[Mm]inistr|MFA|[Aa]uthorit|[Ee]mbassy|[Oo]fficials"),
-    ("csos", r"CSO|NGO|[Dd]iaspora|IDP representatives|[Aa]ssociation"),
-    ("academia", r"[Aa]cademi|[Rr]esearch"),
+    # Ministries' legal, consular and readmission departments and the management of the
+    # (state) reception/detention centres are government too.
+    ("government", r"[Gg]overnment|[Mm]inistr|MFA|[Aa]uthorit|[Ee]mbassy|[Oo]fficials"
+                   r"|[Dd]epartments?\b|[Cc]onsular|Management of Reception/Detention"),
+    # 'SCOs'/'SCOS' is the source's misspelling of CSOs. Diaspora *organisations* only: a
+    # ministry "in charge of Diaspora regulations" is no CSO.
+    ("csos", r"CSO|\bSCO[Ss]?\b|NGO|[Dd]iaspora [Oo]rgani|IDP representatives|[Aa]ssociation"),
+    ("academia", r"[Aa]cademi|[Rr]esearch|[Ss]cholar"),
     ("tot_trainers", r"TO?T [Tt]rainers|ToT"),
-    ("media", r"[Mm]edia|[Jj]ournalist"),
+    ("media", r"\b(?i:media)\b|[Jj]ournalist"),
     ("youth", r"[Yy]outh|[Ss]tudent"),
     ("private_sector", r"[Pp]rivate|[Ee]mployer|[Bb]usiness"),
-    ("international_orgs", r"[Ii]nternational [Oo]rgani|\bUN\b|\bIOs?\b"),
+    # The Regional Environmental Center for Central Asia (CAREC) is an international body.
+    ("international_orgs", r"[Ii]nternational [Oo]rgani|\bUN\b|\bIOs?\b|Regional Environmental Cent"),
+    ("trade_unions", r"(?i:trade[- ]unions?)"),
+    ("ombudspersons", r"(?i:ombuds)"),
+)
+
+# Audience lines that name no audience a planner nominates for; audience_categories
+# ignores them. Compared exactly with the raw line.
+NO_AUDIENCE: tuple[str, ...] = (
+    "Etc.",  # a literal bullet closing the audience list of M5.T1-M5.T6
 )
 
 
@@ -131,8 +148,11 @@ def organisations_in(raw: str) -> tuple[list[str], list[str]]:
 
 
 def audience_categories(lines: list[str]) -> list[str]:
-    cats = []
+    """Audience categories named in a topic's raw audience lines, in AUDIENCES order per line."""
+    cats: list[str] = []
     for line in lines:
+        if line in NO_AUDIENCE:
+            continue
         for cat, pattern in AUDIENCES:
             if re.search(pattern, line) and cat not in cats:
                 cats.append(cat)
@@ -160,6 +180,7 @@ def load_catalogue(raw: dict[str, Any] | None = None) -> Catalogue:
     modules: list[Module] = []
     topics: list[Topic] = []
     used_orgs: set[str] = set()
+    leads = lead_agencies()
     for m in raw["modules"]:
         modules.append(Module(number=m["module"], title=m["title"].strip(),
                               connected_modules=list(m.get("connected_modules") or [])))
@@ -193,6 +214,9 @@ def load_catalogue(raw: dict[str, Any] | None = None) -> Catalogue:
                     warnings.append(f"{tid}: resource person '{line}': {note}")
                 orgs += [o for o in found if o not in orgs]
             used_orgs.update(orgs)
+            for org in leads.get(tid, ()):
+                if org not in orgs:
+                    warnings.append(f"{tid}: lead agency {org} is not among its resource persons")
             topics.append(Topic(
                 id=tid, module=m["module"], title=" ".join(t["title"].split()),
                 duration_min=int(lo), duration_max=int(hi),
@@ -200,6 +224,7 @@ def load_catalogue(raw: dict[str, Any] | None = None) -> Catalogue:
                 target_audiences=audience_categories(t.get("target_audience") or []),
                 resource_organisations=orgs,
                 resource_persons_raw=list(t.get("resource_persons") or []),
+                lead_agencies=list(leads.get(tid, ())),
                 links=links,
             ))
     by_id = {t.id: t for t in topics}

@@ -24,30 +24,32 @@ YEAR = 2027
 SEED = 2027
 DEFAULT_FILE = "rtcm_2027.yaml"
 
-# Curated prerequisites. Part I before Part II; a module's introductory topic before
-# the module's other topics where the curriculum calls it an introduction.
-PART_ONE_BEFORE_PART_TWO = [
-    ("M3.T1", "M3.T2", "Understanding Legal Migration: Part I before Part II"),
-    ("M4.T1", "M4.T2", "Introduction to Crisis and Migration: Part 1 before Part 2"),
-    ("M4.T7", "M4.T8", "Introduction to International Refugee Protection: Part 1 before Part 2"),
+# Prerequisites as the curriculum states them ("L" is the line of the curriculum text). Its
+# order is otherwise flexible "except for the introductory Courses" (L620, L3984).
+STATED_ORDER = [
+    ("M3.T1", "M3.T2", "Understanding Legal Migration: Part I before Part II (L2962)"),
+    ("M4.T1", "M4.T2", "Introduction to Crisis and Migration: Part 1 before Part 2 (L4044)"),
+    ("M4.T7", "M4.T8", "Introduction to International Refugee Protection: Part 1 before Part 2 (L4451)"),
+    ("M4.T2", "M4.T3", "contingency planning complements and follows strategic planning in crisis (L4247)"),
+    ("M5.T1", "M5.T2", "mainstreaming follows and complements the nexus with development (L5324, L5411)"),
+    ("M7.T1", "M7.T2", "the regional course follows the introduction to migration and the environment (L6514)"),
 ]
-INTRODUCTIONS = [
-    # Module 1's outline calls Topic 1 "Introduction to International Migration". M1.T7 is
-    # a separate introduction for media, so it does not wait for M1.T1.
-    ("M1.T1", ["M1.T2", "M1.T3", "M1.T4", "M1.T5", "M1.T6", "M1.T8", "M1.T9", "M1.T10",
-               "M1.T11", "M1.T12"], "Module 1 introduction first"),
-    ("M1.T4", ["M1.T5"], "Introduction to Migration Management before its programming cycle"),
-    # Module 2 Topic 1 is "this introduction Course"; M2.T10 is the separate online media course.
+INTRODUCTORY_COURSES = [
+    # "The Introductory Course will be complemented throughout this Module by detailed Courses"
+    # (L2086); M2.T10 is the separate online course for the media.
     ("M2.T1", ["M2.T2", "M2.T3", "M2.T4", "M2.T5", "M2.T6", "M2.T7", "M2.T8", "M2.T9"],
-     "Module 2 introduction first"),
-    # Module 4 says its numbering is indicative "except introductory courses": the crisis
+     "Module 2's Introductory Course first (L2086)"),
+    # Module 4's numbering is indicative "except for the introductory Courses" (L3984): the crisis
     # introduction opens the crisis topics, the protection introduction the protection ones.
     ("M4.T1", ["M4.T3", "M4.T4", "M4.T5", "M4.T6", "M4.T13", "M4.T14"],
-     "Introduction to Crisis and Migration first"),
+     "Introduction to Crisis and Migration first (L3984)"),
     ("M4.T7", ["M4.T9", "M4.T10", "M4.T11", "M4.T12"],
-     "Introduction to International Refugee Protection first"),
+     "Introduction to International Refugee Protection first (L3984)"),
+    # M8.T1 is "the Introductory Course", complemented by the module's detailed courses (L6892).
+    ("M8.T1", ["M8.T2", "M8.T3", "M8.T4", "M8.T5"], "Module 8's Introductory Course first (L6892)"),
 ]
-# Modules 3, 5, 6, 7 and 8 name no introductory topic: no prerequisite is imposed there.
+# Modules 1, 3, 5, 6 and 7 name no introductory course that the others must follow; a stricter
+# reading (Module 1's introduction first) is the scenario module-introductions-first.yaml.
 
 # The Road Map's short-term thematic priorities.
 PRIORITY_TOPICS = {
@@ -75,39 +77,56 @@ SURNAMES = ["Aliyeva", "Karimov", "Beridze", "Nurlanova", "Huseynov", "Tashkento
             "Abenova", "Qasimov", "Mirzoeva", "Akhmedov", "Ivanova", "Safarov", "Iskandarova",
             "Dzhumabaev", "Novruzova", "Chikovani", "Kadyrova", "Umarov", "Shirinova", "Aslanov"]
 
-# (organisation, number of trainers, share of women, day rate USD, max days per year)
+# (organisation, number of people, share of women, day rate USD, max days per year). Every
+# organisation that leads a topic (data/lead_agencies.py) has at least one person.
 POOL = [
     ("IOM", 11, 0.45, 250, 40),
     ("RTCM-POOL", 8, 0.40, 300, 35),
     ("TOT", 4, 0.50, 150, 25),
-    ("COUNTRY", 5, 0.30, 120, 15),
     ("UNHCR", 4, 0.50, 200, 20),
     ("ILO", 2, 0.50, 200, 15),
     ("WHO", 2, 0.50, 200, 15),
-    ("UNODC", 2, 0.00, 200, 15),
-    ("OHCHR", 1, 1.00, 200, 15),
+    ("UNODC", 2, 0.50, 200, 15),
+    ("OHCHR", 2, 0.50, 200, 15),
     ("UNICEF", 1, 1.00, 200, 10),
     ("UN-WOMEN", 1, 1.00, 200, 10),
-    ("UNDP", 1, 0.00, 200, 10),
+    ("UNDP", 2, 0.50, 200, 15),
+    ("UNFPA", 1, 1.00, 200, 10),
+    ("UNOCHA", 1, 0.00, 200, 10),
+    ("UNCTAD", 1, 1.00, 200, 10),
+    ("WB", 1, 0.00, 250, 10),
+    ("IMF", 1, 1.00, 250, 10),
+    ("OECD", 1, 1.00, 250, 10),
+    ("IMO", 1, 0.00, 200, 10),
+    ("ICRC", 1, 1.00, 200, 10),
+    ("ICMPD", 1, 0.00, 250, 10),
+    ("COE", 1, 1.00, 250, 10),
+    ("EU", 1, 0.00, 250, 10),
+    ("CAREC", 1, 0.00, 250, 10),
     ("ACADEMIA", 2, 0.50, 350, 15),
     ("NGO", 2, 0.50, 150, 15),
-    ("CAREC", 1, 0.00, 250, 10),
+    ("MEDIA", 1, 1.00, 150, 10),
+    ("PRIVATE", 1, 0.00, 250, 10),
 ]
 
-
-# Fictional nominations: anonymous people nominated by the 12 countries of the RTCM region.
-# (country, share of the nominees, shift of the women's share against the audience's)
+# The countries of the RTCM region (the curriculum's ratification table, L408), each with
+# the fictional share of the nominees it sends and a shift of the women's share against the
+# audience's.
 COUNTRIES = [
-    ("Azerbaijan", 0.15, 0.00), ("Armenia", 0.08, 0.04), ("Georgia", 0.09, 0.05), ("Moldova", 0.07, 0.08),
-    ("Ukraine", 0.09, 0.08), ("Belarus", 0.05, 0.03), ("Kazakhstan", 0.09, 0.02), ("Kyrgyzstan", 0.08, 0.02),
-    ("Tajikistan", 0.08, -0.10), ("Turkmenistan", 0.04, -0.12), ("Uzbekistan", 0.09, -0.05),
-    ("Türkiye", 0.09, -0.03),
+    ("Azerbaijan", 0.14, 0.00), ("Belarus", 0.05, 0.03), ("Georgia", 0.08, 0.05), ("Iran", 0.05, -0.12),
+    ("Kazakhstan", 0.09, 0.02), ("Kyrgyzstan", 0.08, 0.02), ("Moldova", 0.07, 0.08),
+    ("Russian Federation", 0.07, 0.02), ("Tajikistan", 0.08, -0.10), ("Türkiye", 0.08, -0.03),
+    ("Turkmenistan", 0.04, -0.12), ("Ukraine", 0.08, 0.08), ("Uzbekistan", 0.09, -0.05),
 ]
+# Countries whose representatives work in Russian as well as English (fictional).
+RUSSIAN_SPEAKING = {"Azerbaijan", "Belarus", "Georgia", "Kazakhstan", "Kyrgyzstan", "Moldova",
+                    "Russian Federation", "Tajikistan", "Turkmenistan", "Ukraine", "Uzbekistan"}
 # (audience category of the curriculum, share of the nominees, women's share among them)
 AUDIENCE_MIX = [
-    ("government", 0.32, 0.45), ("border_police", 0.20, 0.17), ("csos", 0.16, 0.70), ("academia", 0.10, 0.56),
+    ("government", 0.31, 0.45), ("border_police", 0.19, 0.17), ("csos", 0.15, 0.70), ("academia", 0.09, 0.56),
     ("tot_trainers", 0.08, 0.50), ("judiciary", 0.04, 0.42), ("lawmakers", 0.03, 0.33), ("media", 0.03, 0.60),
-    ("private_sector", 0.02, 0.38), ("youth", 0.02, 0.62),
+    ("private_sector", 0.02, 0.38), ("youth", 0.02, 0.62), ("trade_unions", 0.02, 0.40),
+    ("ombudspersons", 0.02, 0.55),
 ]
 NOMINEES = 720
 # Border and return practitioners are also nominated for the return and readmission module.
@@ -190,40 +209,63 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
     rng = random.Random(seed)
     cat = load_catalogue()
     topics_by_org: dict[str, list[str]] = {}
+    led_by: dict[str, list[str]] = {}
     for t in cat.topics:
         for o in t.resource_organisations:
             topics_by_org.setdefault(o, []).append(t.id)
+        for o in t.lead_agencies:
+            led_by.setdefault(o, []).append(t.id)
     names_used: set[str] = set()
-    trainers = []
-    n = 0
+    trainers: list[dict[str, Any]] = []
+
+    def person(org: str, gender: str) -> dict[str, Any]:
+        while True:
+            name = f"{rng.choice(FIRST_NAMES[gender])} {rng.choice(SURNAMES)}"
+            if name not in names_used:
+                names_used.add(name)
+                break
+        return {"id": f"T{len(trainers) + 1:02d}", "name": f"{name} (fictional)", "gender": gender,
+                "organisation": org}
+
+    def finish(rec: dict[str, Any], rate: int, max_year: int, languages: list[str]) -> None:
+        rec["languages"] = languages
+        rec["unavailable"] = _unavailability(rng)
+        rec["max_days_per_month"] = 10
+        rec["max_days_per_year"] = max_year
+        rec["day_rate"] = rate
+        rec["fictional"] = True
+        trainers.append(rec)
+
     for org, count, women_share, rate, max_year in POOL:
         women = round(count * women_share)
         for k in range(count):
-            n += 1
-            gender = "woman" if k < women else "man"
-            while True:
-                name = f"{rng.choice(FIRST_NAMES[gender])} {rng.choice(SURNAMES)}"
-                if name not in names_used:
-                    names_used.add(name)
-                    break
-            rec: dict[str, Any] = {"id": f"T{n:02d}", "name": f"{name} (fictional)", "gender": gender,
-                                   "organisation": org}
+            rec = person(org, "woman" if k < women else "man")
             if org == "IOM":
                 # Each IOM trainer covers three modules; together they cover every module often.
                 rec["modules"] = sorted(rng.sample(range(1, 9), 3))
             elif org in ("RTCM-POOL", "TOT"):
                 rec["modules"] = sorted(rng.sample(range(1, 9), 2 if org == "RTCM-POOL" else 1))
             else:
-                pool = topics_by_org.get(org, [])
-                rec["topics"] = sorted(rng.sample(pool, min(len(pool), rng.randint(4, 9))),
-                                       key=_topic_key)
-            rec["languages"] = ["en", "ru"] if rng.random() < 0.7 else ["en"]
-            rec["unavailable"] = _unavailability(rng)
-            rec["max_days_per_month"] = 10
-            rec["max_days_per_year"] = max_year
-            rec["day_rate"] = rate
-            rec["fictional"] = True
-            trainers.append(rec)
+                # A lead agency's people can teach every topic it leads, and some others it serves.
+                led = led_by.get(org, [])
+                others = [t for t in topics_by_org.get(org, []) if t not in led]
+                extra = rng.sample(others, min(len(others), max(0, rng.randint(4, 9) - len(led))))
+                rec["topics"] = sorted([*led, *extra], key=_topic_key)
+            finish(rec, rate, max_year, ["en", "ru"] if rng.random() < 0.7 else ["en"])
+    # A lead agency serves its topics in their language: someone of it speaks Russian when one
+    # of its topics is held in Russian.
+    for org, led in led_by.items():
+        people = [t for t in trainers if t["organisation"] == org]
+        if any(t in RUSSIAN for t in led) and people and not any("ru" in t["languages"] for t in people):
+            people[0]["languages"] = ["en", "ru"]
+    # One representative per country of the region, presenting its best practices.
+    country_topics = topics_by_org.get("COUNTRY", [])
+    for k, (country, _, _) in enumerate(COUNTRIES):
+        rec = person("COUNTRY", "woman" if k % 5 in (1, 3) else "man")
+        rec["name"] = rec["name"].replace(" (fictional)", f", {country} (fictional)")
+        rec["country"] = country
+        rec["topics"] = sorted(rng.sample(country_topics, rng.randint(6, 10)), key=_topic_key)
+        finish(rec, 120, 15, ["en", "ru"] if country in RUSSIAN_SPEAKING else ["en"])
 
     programme = []
     for t in cat.topics:
@@ -240,16 +282,16 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
         programme.append(item)
 
     prerequisites = [
-        {"before": a, "after": b, "reason": why} for a, b, why in PART_ONE_BEFORE_PART_TWO
+        {"before": a, "after": b, "reason": why} for a, b, why in STATED_ORDER
     ] + [
-        {"before": a, "after": b, "reason": why} for a, bs, why in INTRODUCTIONS for b in bs
+        {"before": a, "after": b, "reason": why} for a, bs, why in INTRODUCTORY_COURSES for b in bs
     ]
     return {
         "name": "RTCM annual programme 2027",
         "description": (
             "The Regional Migration Curriculum (8 modules, 68 topics), one edition of each topic "
             "in 2027 at the RTCM in Baku. Catalogue: real. Trainers and their availability, and the "
-            f"nominations from 12 countries of the region: fictional, generated with seed {seed}."
+            f"nominations from the 13 countries of the region: fictional, generated with seed {seed}."
         ),
         "calendar": {
             "start": date(YEAR, 1, 1),
@@ -263,6 +305,7 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
         "modules": [m.model_dump(mode="json") for m in cat.modules],
         "topics": [t.model_dump(mode="json") for t in cat.topics],
         "organisations": [o.model_dump(mode="json", exclude_none=True) for o in cat.organisations],
+        "countries": [c for c, _, _ in COUNTRIES],
         "trainers": trainers,
         "venues": [
             {"id": "RTCM", "name": "Regional Training Center on Migration", "city": "Baku", "rooms": [
@@ -282,7 +325,7 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
         "programme": programme,
         "prerequisites": prerequisites,
         "team_rules": {"min_trainers": 2, "max_trainers": 3, "required_organisations": ["IOM"],
-                       "mixed_gender": "hard"},
+                       "mixed_gender": "hard", "lead_agency": "hard"},
         "targets": {
             "trainer_days_year": {"min_share": 0.4, "max_share": 0.6, "mode": "soft"},
             "trainer_days_module": {"min_share": 0.4, "max_share": 0.6, "mode": "off"},

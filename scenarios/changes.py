@@ -288,6 +288,7 @@ class TeamRuleChanged(Change):
     max_trainers: int | None = Field(default=None, ge=1)
     required_organisations: list[str] | None = None
     mixed_gender: RuleMode | None = None
+    lead_agency: RuleMode | None = None
 
     def apply(self, data: Data) -> None:
         rules = data.setdefault("team_rules", {})
@@ -317,9 +318,31 @@ class TargetChanged(Change):
         return "targets: " + ", ".join(f"{k} {v}" for k, v in self.targets.items())
 
 
+class PrerequisitesAdded(Change):
+    """A topic that must come first: ``before`` ahead of each of ``after`` (a module's introduction, say)."""
+
+    type: Literal["prerequisites_added"]
+    before: str
+    after: list[str] = Field(min_length=1)
+    reason: str = ""
+
+    def apply(self, data: Data) -> None:
+        known = {t["id"] for t in data["topics"]}
+        for tid in (self.before, *self.after):
+            if tid not in known:
+                raise ChangeError(f"topic '{tid}' is unknown")
+        prerequisites = data.setdefault("prerequisites", [])
+        have = {(pr["before"], pr["after"]) for pr in prerequisites}
+        prerequisites += [{"before": self.before, "after": a, "reason": self.reason}
+                          for a in self.after if (self.before, a) not in have]
+
+    def describe(self) -> str:
+        return f"{self.before} before {', '.join(self.after)}"
+
+
 AnyChange = Annotated[
     TrainerUnavailable | OrganisationUnavailable | TrainerRemoved | OrganisationRemoved | RoomClosed
     | VenueClosed | EditionsAdded | EditionsRemoved | WeightChanged | HorizonChanged
-    | StreamLimitChanged | BudgetCapSet | TeamRuleChanged | TargetChanged,
+    | StreamLimitChanged | BudgetCapSet | TeamRuleChanged | TargetChanged | PrerequisitesAdded,
     Field(discriminator="type"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -85,3 +86,58 @@ def test_a_hand_edited_schedule_lists_every_broken_rule(rtcm_2027: Result, tmp_p
     out = CliRunner().invoke(app, ["check", str(path)])
     assert out.exit_code == 1
     assert dropped in out.output and "T99" in out.output
+
+
+# Read from the curriculum's JSON apart from data/lead_agencies.py: a theme in a topic's title,
+# and the agency whose mandate it is, wherever the topic's resource persons name that agency.
+THEMES = [
+    (r"REFUGEE PROTECTION", "UNHCR", r"\bUNHCR\b"),
+    (r"^(?!.*CRISIS).*HEALTH", "WHO", r"\bWHO\b"),
+    (r"LABOUR MIGRATION", "ILO", r"\bILO\b"),
+    (r"^(?!.*MEDIA).*(SMUGGLING|TRAFFICKING)", "UNODC", r"\bUNODC\b"),
+    (r"CHILDREN", "UNICEF", r"\bUNICEF\b|\bUNICEL\b"),
+    (r"WOMEN", "UN-WOMEN", r"UN ?WOMEN|UN Women|UNIFEM"),
+]
+NOT_AGENCIES = {"IOM", "RTCM-POOL", "TOT", "COUNTRY", "ACADEMIA", "NGO"}
+# How the source spells an organisation, where not by its id (misspellings included).
+SPELLINGS = {
+    "OHCHR": r"OHCHR|UNOCHR", "UN-WOMEN": r"UN ?WOMEN|UN Women|UNIFEM", "UNICEF": r"UNICEF|UNICEL",
+    "COE": r"Council of Europe|\bCOE\b|ECRI", "WB": r"World Bank|\bWB\b", "OECD": r"OECD|OCED|OCDE",
+    "CAREC": r"Regional Environmental Center|CAREC", "EU": r"\bEU\b|\bEMN\b", "UNDP": r"UNDP|UNCT",
+    "MEDIA": r"(?i:media)",
+}
+
+
+def _curriculum_topics() -> dict[str, dict]:
+    from importlib import resources
+
+    raw = json.loads(resources.files("data").joinpath("rtcm_curriculum.json").read_text(encoding="utf-8"))
+    return {t["id"]: t for m in raw["modules"] for t in m["topics"]}
+
+
+def test_each_topic_of_a_theme_has_the_agency_of_its_mandate_on_the_team(rtcm_2027: Result) -> None:
+    s = rtcm_2027.schedule
+    orgs = {se.edition: {s.problem.trainer_by_id[t].organisation for t in se.trainers} for se in s.editions}
+    checked_topics = []
+    for tid, raw in _curriculum_topics().items():
+        persons = " | ".join(raw.get("resource_persons") or [])
+        for title, agency, named in THEMES:
+            if re.search(title, raw["title"]) and re.search(named, persons):
+                checked_topics.append(tid)
+                for se in s.editions:
+                    if se.edition.startswith(f"{tid}#"):
+                        assert agency in orgs[se.edition], (se.edition, agency, orgs[se.edition])
+    assert len(checked_topics) >= 12, checked_topics
+
+
+def test_every_led_topic_has_an_agency_the_curriculum_names_for_it(rtcm_2027: Result) -> None:
+    s = rtcm_2027.schedule
+    topics = _curriculum_topics()
+    for se in s.editions:
+        topic = s.problem.edition_by_id[se.edition].topic
+        if not topic.lead_agencies:
+            continue
+        persons = " ".join(topics[topic.id]["resource_persons"])
+        agencies = {s.problem.trainer_by_id[t].organisation for t in se.trainers} - NOT_AGENCIES
+        named = [o for o in agencies if re.search(SPELLINGS.get(o, rf"\b{o}\b"), persons)]
+        assert named and set(named) & set(topic.lead_agencies), (se.edition, agencies, topic.lead_agencies)
