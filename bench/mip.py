@@ -297,8 +297,9 @@ def _placements(m: MipModel) -> None:
         ed = plan.edition
         item = ed.item
         places: list[Placement] = []
+        talk = len(item.interpretation) * problem.costs.interpretation_day_usd  # USD a day held
         for s, d in plan.options:
-            base = 0.0
+            base = w_cost * talk * d
             if item.priority and s > plan.earliest:
                 base += w_late * item.priority * (s - plan.earliest)
             if item.duration_days is None:
@@ -539,9 +540,13 @@ def _budget(m: MipModel) -> None:
     inst = m.inst
     spend: Terms = []
     for e, places in enumerate(m.place):
+        talk = len(inst.plans[e].edition.item.interpretation) * m.problem.costs.interpretation_day_usd
         for p in places:
-            if p.room is not None and inst.rooms[p.room][1].day_cost:
-                spend.append((p.col, float(inst.rooms[p.room][1].day_cost * p.length)))
+            usd = talk * p.length
+            if p.room is not None:
+                usd += inst.rooms[p.room][1].day_cost * p.length
+            if usd:
+                spend.append((p.col, float(usd)))
         for t, ts in m.days_of[e].items():
             rate = inst.trainers[t].day_rate
             spend += [(c, rate * v) for c, v in ts if rate]

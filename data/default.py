@@ -121,6 +121,18 @@ COUNTRIES = [
 # Countries whose representatives work in Russian as well as English (fictional).
 RUSSIAN_SPEAKING = {"Azerbaijan", "Belarus", "Georgia", "Kazakhstan", "Kyrgyzstan", "Moldova",
                     "Russian Federation", "Tajikistan", "Turkmenistan", "Ukraine", "Uzbekistan"}
+# The language each country's nominees follow besides the region's working languages, English
+# and Russian (the documents name none: these are the countries' official languages).
+NATIONAL_LANGUAGE = {
+    "Azerbaijan": "az", "Belarus": "be", "Georgia": "ka", "Iran": "fa", "Kazakhstan": "kk", "Kyrgyzstan": "ky",
+    "Moldova": "ro", "Russian Federation": "ru", "Tajikistan": "tg", "Türkiye": "tr", "Turkmenistan": "tk",
+    "Ukraine": "uk", "Uzbekistan": "uz",
+}
+LANGUAGES = ["en", "ru", *sorted(set(NATIONAL_LANGUAGE.values()) - {"ru"})]
+# Interpretation is booked into the other working language when at least this many requests
+# for a course come from nominees who follow only that one (fictional rule of thumb).
+INTERPRETATION_THRESHOLD = 3
+INTERPRETATION_DAY_USD = 900  # illustrative: two simultaneous interpreters for a day
 # (audience category of the curriculum, share of the nominees, women's share among them)
 AUDIENCE_MIX = [
     ("government", 0.31, 0.45), ("border_police", 0.19, 0.17), ("csos", 0.15, 0.70), ("academia", 0.09, 0.56),
@@ -143,6 +155,7 @@ def _nominations(seed: int, topics: list[Any], prerequisites: list[dict[str, Any
     before, ask for it too, or (about one in five) neither.
     """
     rng = random.Random(f"{seed}-nominations")  # its own stream: the trainers stay as they were
+    speech = random.Random(f"{seed}-languages")  # and the languages theirs: the nominees stay as they were
     needs: dict[str, list[str]] = {}
     for pr in prerequisites:
         needs.setdefault(pr["after"], []).append(pr["before"])
@@ -182,13 +195,39 @@ def _nominations(seed: int, topics: list[Any], prerequisites: list[dict[str, Any
             asked.append(tid)
         mode = rng.choices(("in_person", "online", "either"), weights=(40, 20, 40))[0]
         rec: dict[str, Any] = {"id": f"N{k:04d}", "gender": gender, "country": country, "audience": audience,
-                               "topics": asked, "mode": mode}
+                               "topics": asked, "mode": mode, "languages": _languages(speech, country)}
         if rng.random() < 0.25:
             rec["unavailable_months"] = sorted(rng.sample(months, rng.randint(1, 2)))
         if completed:
             rec["completed"] = sorted(completed, key=_topic_key)
         out.append(rec)
     return out
+
+
+def _languages(rng: random.Random, country: str) -> list[str]:
+    """The languages a nominee follows: their country's, and English or Russian or both.
+
+    Nearly all nominees of the former Soviet countries follow Russian, fewer English; nearly all
+    of Iran's and Türkiye's follow English; a few follow their own language only.
+    """
+    langs = [NATIONAL_LANGUAGE[country]]
+    if country in RUSSIAN_SPEAKING:
+        ru, en = rng.random() < 0.95, rng.random() < 0.4
+    else:
+        ru, en = False, rng.random() < 0.92
+    langs += [code for code, yes in (("ru", ru), ("en", en)) if yes and code not in langs]
+    return sorted(langs, key=LANGUAGES.index)
+
+
+def _interpretation(programme: list[dict[str, Any]], nominations: list[dict[str, Any]]) -> None:
+    """Book interpretation into the other working language where enough requests need it."""
+    other = {"en": "ru", "ru": "en"}
+    for item in programme:
+        into = other[item["language"]]
+        need = sum(1 for n in nominations if item["topic"] in n["topics"]
+                   and item["language"] not in n["languages"] and into in n["languages"])
+        if need >= INTERPRETATION_THRESHOLD:
+            item["interpretation"] = [into]
 
 
 def _unavailability(rng: random.Random) -> list[dict[str, Any]]:
@@ -286,6 +325,8 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
     ] + [
         {"before": a, "after": b, "reason": why} for a, bs, why in INTRODUCTORY_COURSES for b in bs
     ]
+    nominations = _nominations(seed, cat.topics, prerequisites)
+    _interpretation(programme, nominations)
     return {
         "name": "RTCM annual programme 2027",
         "description": (
@@ -306,22 +347,24 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
         "topics": [t.model_dump(mode="json") for t in cat.topics],
         "organisations": [o.model_dump(mode="json", exclude_none=True) for o in cat.organisations],
         "countries": [c for c, _, _ in COUNTRIES],
+        "languages": LANGUAGES,
         "trainers": trainers,
         "venues": [
             {"id": "RTCM", "name": "Regional Training Center on Migration", "city": "Baku", "rooms": [
                 {"id": "RTCM-HALL", "name": "Main hall", "seats": 40, "hybrid": True,
-                 "online_seats": 60, "day_cost": 100},
+                 "online_seats": 60, "day_cost": 100, "interpretation_booths": 2},
                 {"id": "RTCM-A", "name": "Training room A", "seats": 25, "hybrid": True,
-                 "online_seats": 40, "day_cost": 60},
+                 "online_seats": 40, "day_cost": 60, "interpretation_booths": 1},
                 {"id": "RTCM-B", "name": "Training room B (no hybrid equipment)", "seats": 20,
                  "hybrid": False, "day_cost": 40},
             ]},
             {"id": "PARTNER", "name": "Partner conference centre (fictional)", "city": "Baku", "rooms": [
                 {"id": "PARTNER-1", "name": "Conference room", "seats": 35, "hybrid": True,
-                 "online_seats": 50, "day_cost": 450},
+                 "online_seats": 50, "day_cost": 450, "interpretation_booths": 2},
             ]},
         ],
-        "platform": {"max_concurrent_streams": 2, "online_seats_per_stream": 100},
+        "platform": {"max_concurrent_streams": 2, "online_seats_per_stream": 100, "interpretation_channels": 1},
+        "costs": {"interpretation_day_usd": INTERPRETATION_DAY_USD},
         "programme": programme,
         "prerequisites": prerequisites,
         "team_rules": {"min_trainers": 2, "max_trainers": 3, "required_organisations": ["IOM"],
@@ -333,7 +376,7 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
             "participants_edition": {"min_share": 0.4, "max_share": 0.6, "mode": "soft"},
             "country_cap_edition": {"max_share": 0.25, "mode": "soft"},
         },
-        "nominations": _nominations(seed, cat.topics, prerequisites),
+        "nominations": nominations,
     }
 
 

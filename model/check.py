@@ -53,12 +53,13 @@ class Kpis:
     room_use: dict[str, float] = field(default_factory=dict)
     fees_usd: int = 0
     room_cost_usd: int = 0
+    interpretation_usd: int = 0
     penalties: list[RulePenalty] = field(default_factory=list)
     objective: float = 0.0
 
     @property
     def cost_usd(self) -> int:
-        return self.fees_usd + self.room_cost_usd
+        return self.fees_usd + self.room_cost_usd + self.interpretation_usd
 
 
 def _violations(schedule: Schedule, rules: tuple[RuleInfo, ...]) -> list[Violation]:
@@ -195,6 +196,7 @@ def kpis(schedule: Schedule) -> Kpis:
     k.room_use = {r: (n / len(cal) if len(cal) else 0.0) for r, n in k.room_days.items()}
     k.fees_usd = r.fees_usd
     k.room_cost_usd = r.room_cost_usd
+    k.interpretation_usd = r.interpretation_usd
     k.penalties = penalties(schedule)
     k.objective = round(sum(x.points for x in k.penalties), 2)
     return k

@@ -20,7 +20,8 @@ The checks, in order:
   on whom several mandatory courses depend against their yearly limit;
 - the budget against the cheapest possible fees and room costs;
 - hard women's-share targets (the year's, each module's) that no qualified pool can meet;
-- notes: lead agencies with nobody in the pool, with the topics they lead.
+- notes: lead agencies with nobody in the pool, with the topics they lead; nominees who follow
+  no language their topics are held in or interpreted into.
 
 Fast: an edition stops at its first workable start day, and team checks are cached by the
 set of free trainers (well under a second on the embedded default).
@@ -29,13 +30,14 @@ set of free trainers (well under a second on the embedded default).
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.calendar import Period
+from model.participants import follows
 from model.problem import LEAD_AGENCY_RULE, Edition, Problem, Room, TeamNeed, TeamRules, Trainer, Venue
 from model.rules import RULES
 from model.schedule import Cause
@@ -88,6 +90,7 @@ def doctor(problem: Problem) -> list[Finding]:
     out += doc.budget()
     out += doc.women_share()
     out += doc.lead_agencies()
+    out += doc.languages()
     return out
 
 
@@ -765,5 +768,28 @@ class _Doctor:
             out.append(Finding(
                 check="lead_agency_pool", rules=["team_includes_a_lead_agency"], records=[org, *topics],
                 message=f"lead agency {org} has nobody in the pool; it leads {', '.join(topics)}{tail}",
+                blocking=False))
+        return out
+
+    def languages(self) -> list[Finding]:
+        """Notes: requests no edition can seat for language, by the languages their nominees follow."""
+        p = self.p
+        planned = {item.topic for item in p.programme}
+        lost: dict[tuple[str, ...], list[tuple[str, str, str]]] = defaultdict(list)
+        for n in p.nominations:
+            for topic in n.topics:
+                if topic in planned and not follows(n, p.edition_by_id[f"{topic}#1"]):
+                    lost[tuple(n.languages)].append((n.id, n.country, topic))
+        out = []
+        for langs, requests in sorted(lost.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            countries = Counter(country for _, country, _ in requests)
+            topics = sorted({t for _, _, t in requests}, key=lambda t: p.topic_by_id[t].id)
+            who = ", ".join(f"{c} {k}" for c, k in sorted(countries.items(), key=lambda ck: (-ck[1], ck[0])))
+            out.append(Finding(
+                check="language_unserved", rules=["participant_follows_the_language"],
+                records=list(dict.fromkeys(nid for nid, _, _ in requests)),
+                message=(f"{len(requests)} request(s) of nominees who follow {' and '.join(langs)} only ({who}) "
+                         f"cannot be seated: no edition of {', '.join(topics)} is held in or interpreted into "
+                         f"{'it' if len(langs) == 1 else 'them'}"),
                 blocking=False))
         return out

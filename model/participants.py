@@ -48,6 +48,22 @@ def seat_modes(nomination: Nomination, edition: Edition) -> list[str]:
     return [m for m in offered if nomination.mode in (m, "either")]
 
 
+def follows(nomination: Nomination, edition: Edition) -> bool:
+    """Whether a nominee follows an edition: in its language or one it is interpreted into.
+
+    A nominee who states no language follows any course.
+    """
+    item = edition.item
+    return not nomination.languages or bool({item.language, *item.interpretation} & set(nomination.languages))
+
+
+def languages_held(edition: Edition) -> str:
+    """'en' or 'en, interpreted into ru': how an edition can be followed."""
+    item = edition.item
+    into = f", interpreted into {', '.join(item.interpretation)}" if item.interpretation else ""
+    return f"'{item.language}'{into}"
+
+
 def country_cap_seats(problem: Problem, se: ScheduledEdition) -> int:
     """Most seats of an edition one country may take: the cap share of its seats, rounded down."""
     seats = sum(seat_capacity(problem, se).values())

@@ -136,6 +136,9 @@ class Room(Record):
     hybrid: bool = Field(default=False, description="equipped to stream a hybrid course")
     online_seats: int = Field(default=0, ge=0, description="remote participants it can host")
     day_cost: int = Field(default=0, ge=0, description="USD per day in use")
+    interpretation_booths: int = Field(
+        default=0, ge=0, description="languages it can interpret into at once (booths for the room)"
+    )
     closures: list[Period] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -169,6 +172,17 @@ class Platform(Record):
 
     max_concurrent_streams: int = Field(default=2, ge=0)
     online_seats_per_stream: int = Field(default=100, ge=0, description="for online-only courses")
+    interpretation_channels: int = Field(
+        default=0, ge=0, description="audio channels a stream carries besides the course's, for interpretation"
+    )
+
+
+class Costs(Record):
+    """Prices the calendar's cost counts besides trainer fees and room costs."""
+
+    interpretation_day_usd: int = Field(
+        default=0, ge=0, description="USD a day for each language an edition is interpreted into"
+    )
 
 
 # --------------------------------------------------------------------------- programme
@@ -189,7 +203,10 @@ class ProgrammeItem(Record):
     mandatory: bool = True
     participants_in_person: int = Field(default=20, ge=0)
     participants_online: int = Field(default=0, ge=0)
-    language: str = "en"
+    language: str = Field(default="en", description="the working language: the trainers speak it")
+    interpretation: list[str] = Field(
+        default_factory=list, description="languages the edition is interpreted into (booked, at a day cost)"
+    )
     required_organisations: list[str] | None = Field(
         default=None, description="organisations the team must include; None uses the team rules"
     )
@@ -207,6 +224,11 @@ class ProgrammeItem(Record):
         if self.mode == "in_person" and self.participants_online:
             errors.append(self._issue("conflict", "participants_online",
                                       "an in-person course has no online participants"))
+        if self.language in self.interpretation:
+            errors.append(self._issue("conflict", "interpretation",
+                                      f"interpretation into '{self.language}', the course's own language"))
+        errors += [self._issue("duplicate", "interpretation", f"interpretation into '{self.interpretation[i]}' is "
+                               "listed twice") for i in _twice(self.interpretation)]
         raise_issues(errors)
         return self
 
@@ -345,6 +367,10 @@ class Nomination(Record):
     )
     topics: list[str] = Field(description="topics nominated for, in order of preference")
     mode: NominationMode = "either"
+    languages: list[str] = Field(
+        default_factory=list,
+        description="languages they follow a course in; empty: not stated, any course's language",
+    )
     unavailable_months: list[str] = Field(default_factory=list, description="YYYY-MM months away")
     completed: list[str] = Field(default_factory=list, description="topics taken before this horizon")
 
@@ -501,6 +527,10 @@ class Problem(Record):
         default_factory=list,
         description="the countries of the region; when given, every country a record names must be one of them",
     )
+    languages: list[str] = Field(
+        default_factory=list,
+        description="language codes in use; when given, every language a record names must be one of them",
+    )
     trainers: list[Trainer]
     venues: list[Venue]
     platform: Platform = Field(default_factory=Platform)
@@ -508,7 +538,9 @@ class Problem(Record):
     prerequisites: list[Prerequisite] = Field(default_factory=list)
     team_rules: TeamRules = Field(default_factory=TeamRules)
     weights: Weights = Field(default_factory=Weights)
-    budget_usd: int | None = Field(default=None, ge=0, description="cap on fees plus room costs")
+    budget_usd: int | None = Field(default=None, ge=0,
+                                   description="cap on fees, room costs and interpretation")
+    costs: Costs = Field(default_factory=Costs)
     pins: list[Pin] = Field(default_factory=list)
     baseline: list[BaselineEdition] = Field(
         default_factory=list, description="a published calendar to stay close to (re-planning)"
@@ -613,7 +645,7 @@ class Problem(Record):
         item = edition.item
         if item.mode == "online":
             return False
-        if room.seats < item.participants_in_person:
+        if room.seats < item.participants_in_person or room.interpretation_booths < len(item.interpretation):
             return False
         if item.mode == "hybrid":
             return room.hybrid and room.online_seats >= item.participants_online
@@ -813,6 +845,33 @@ def problem_errors(p: Problem) -> list[Issue]:
         errors.append(_issue("cycle", ("prerequisites", first), "prerequisite", None, (),
                              "cycle " + " -> ".join(cycle), "prerequisites"))
     errors += _nomination_errors(p, topics)
+    errors += _language_errors(p)
+    return errors
+
+
+def _language_errors(p: Problem) -> list[Issue]:
+    """Every language a record names, against the problem's languages when it declares them."""
+    if not p.languages:
+        return []
+    known = set(p.languages)
+    errors = [_issue("duplicate", ("languages", i), "language", p.languages[i], (), "is listed twice")
+              for i in _twice(p.languages)]
+
+    def unknown(at: Path, record: str, ident: str, field: Path, code: str) -> None:
+        if code not in known:
+            errors.append(_issue("unknown_reference", at, record, ident, field,
+                                 f"language '{code}' is not among the problem's languages"))
+
+    for i, tr in enumerate(p.trainers):
+        for j, code in enumerate(tr.languages):
+            unknown(("trainers", i), "trainer", tr.id, ("languages", j), code)
+    for i, item in enumerate(p.programme):
+        unknown(("programme", i), "programme", item.topic, ("language",), item.language)
+        for j, code in enumerate(item.interpretation):
+            unknown(("programme", i), "programme", item.topic, ("interpretation", j), code)
+    for i, n in enumerate(p.nominations):
+        for j, code in enumerate(n.languages):
+            unknown(("nominations", i), "nomination", n.id, ("languages", j), code)
     return errors
 
 
@@ -853,6 +912,17 @@ def _programme_item_errors(p: Problem, at: Path, item: ProgrammeItem, orgs: set[
             add("no_resource", "participants_in_person",
                 f"no hybrid-equipped room has {item.participants_in_person} seats "
                 f"and {item.participants_online} online seats")
+    booths = len(item.interpretation)
+    seated = [r for r in rooms if r.seats >= item.participants_in_person and (
+        item.mode != "hybrid" or (r.hybrid and r.online_seats >= item.participants_online))]
+    if item.mode != "online" and booths and seated and not any(p.room_fits(Edition(topic, 1, item), r)
+                                                               for r in seated):
+        add("no_resource", "interpretation",
+            f"no room that fits it has booths for {booths} language(s) of interpretation")
+    if item.mode != "in_person" and booths > p.platform.interpretation_channels:
+        add("no_resource", "interpretation",
+            f"interpretation into {booths} language(s) online; the platform carries "
+            f"{p.platform.interpretation_channels} channel(s) besides the course's")
     if item.mode == "online" and item.participants_online > p.platform.online_seats_per_stream:
         add("no_resource", "participants_online",
             f"{item.participants_online} online participants exceed the platform's "

@@ -25,7 +25,9 @@ from model.check import OBJECTIVE_SCALE, allocation_penalties
 from model.participants import (
     country_cap_seats,
     edition_months,
+    follows,
     gap_days,
+    languages_held,
     preference_factor,
     prerequisites_of,
     seat_capacity,
@@ -108,6 +110,9 @@ class AllocationInstance:
             if not modes:
                 r.barred[se.edition] = (f"asks for {n.mode.replace('_', '-')} seats; {se.edition} runs "
                                         f"{ed.mode.replace('_', ' ')} only")
+            elif not follows(n, ed):
+                r.barred[se.edition] = (f"follows {', '.join(n.languages)}; {se.edition} is held in "
+                                        f"{languages_held(ed)}")
             elif not any(self.capacity[se.edition][m] for m in modes):
                 wanted = " or ".join(m.replace("_", "-") for m in modes)
                 r.barred[se.edition] = f"{se.edition} has no {wanted} seats"
@@ -279,8 +284,9 @@ def country_over_cap(c: Context) -> LinearExpr:
 HardRule = Callable[[Context], None]
 SoftRule = Callable[[Context], LinearExpr]
 
-# Build order. participant_nominated_for_the_edition, participant_mode_compatible and
-# participant_available hold by construction: seat variables exist only where they do.
+# Build order. participant_nominated_for_the_edition, participant_mode_compatible,
+# participant_follows_the_language and participant_available hold by construction: seat
+# variables exist only where they do.
 HARD: dict[str, HardRule] = {
     "participant_seats_within_capacity": participant_seats_within_capacity,
     "participant_one_edition_per_topic": participant_one_edition_per_topic,
@@ -289,7 +295,7 @@ HARD: dict[str, HardRule] = {
     "country_within_cap": country_within_cap,
 }
 BY_CONSTRUCTION = ("participant_nominated_for_the_edition", "participant_mode_compatible",
-                   "participant_available")
+                   "participant_follows_the_language", "participant_available")
 
 SOFT: dict[str, SoftRule] = {
     "nomination_unplaced": nomination_unplaced,

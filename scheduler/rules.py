@@ -379,7 +379,7 @@ def busiest_trainer(c: Context) -> LinearExpr:
 
 
 def cost(c: Context) -> LinearExpr:
-    """In USD: trainer fees per day taught plus room cost per day used."""
+    """In USD: trainer fees per day taught, room cost per day used, interpretation per day held."""
     return _cost_usd(c)
 
 
@@ -396,6 +396,9 @@ def _cost_usd(c: Context) -> LinearExpr:
                 day_cost = c.inst.rooms[r][1].day_cost
                 if day_cost:
                     terms.append(day_cost * c.v.days_of(e, b))
+            talk = len(ev.plan.edition.item.interpretation) * c.inst.problem.costs.interpretation_day_usd
+            if talk:
+                terms.append(talk * c.v.days_of(e, ev.present))
         c.cost_usd = sum(terms)
     return c.cost_usd
 

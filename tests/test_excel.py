@@ -178,7 +178,7 @@ def test_summary_shows_status_and_figures(tmp_path):
     points = {r[0]: r[4] for r in table if r[0] and r[4] is not None}
     assert points["Training days in the busiest month"] == 100
     assert points["Training days of the busiest trainer"] == 30
-    assert points["Trainer fees and room costs"] == pytest.approx(26.3)
+    assert points["Trainer fees, room costs and interpretation"] == pytest.approx(26.3)
     assert points["Total"] == pytest.approx(156.3)
 
 
@@ -304,7 +304,7 @@ def test_each_table_is_an_excel_table_with_filters(tmp_path):
                 "Issues": ["IssuesTable"]}
     for sheet, names in expected.items():
         assert sorted(wb[sheet].tables) == sorted(names), sheet
-    assert wb["Editions"].tables["EditionsTable"].ref == "A1:P3"
+    assert wb["Editions"].tables["EditionsTable"].ref == "A1:S3"
     assert wb["Trainers"].tables["TrainersTable"].ref == "A1:L5"  # 11 columns and March 2027
     assert wb["Calendar"].auto_filter.ref == "A1:C3"  # dates head the weeks: a filter, not a table
 

@@ -246,7 +246,8 @@ def summary_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[V
          "of trainer-days; undisclosed gender is excluded from the share"),
         ("Trainer fees (USD)", k.fees_usd, MONEY, ""),
         ("Room costs (USD)", k.room_cost_usd, MONEY, ""),
-        ("Total cost (USD)", k.cost_usd, MONEY, "fees + rooms"),
+        ("Interpretation (USD)", k.interpretation_usd, MONEY, ""),
+        ("Total cost (USD)", k.cost_usd, MONEY, "fees + rooms + interpretation"),
     ]
     report = solver.allocation if solver else None
     if p.nominations:
@@ -404,22 +405,27 @@ def month_view_sheet(ws: Worksheet, schedule: Schedule) -> None:
 
 
 def editions_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
-    """Every scheduled edition with its dates, place, team and participants."""
-    trainers = schedule.problem.trainer_by_id
+    """Every scheduled edition with its dates, place, team, participants and languages."""
+    p = schedule.problem
+    trainers = p.trainer_by_id
     cols = [
         Col("Edition", 11), Col("Topic", 8), Col("Number", 8), Col("Module", 8), Col("Title", 50),
         Col("Start", 12, DATE), Col("End", 12, DATE), Col("Days", 6), Col("Mode", 10),
         Col("Venue", 10), Col("Room", 12), Col("Trainers", 16), Col("Trainer names", 60),
-        Col("In person", 10), Col("Online", 8), Col("Women on team", 9),
+        Col("In person", 10), Col("Online", 8), Col("Women on team", 9), Col("Language", 9),
+        Col("Interpreted into", 11), Col("Interpretation (USD)", 12, MONEY),
     ]
-    rows = [
-        (se.edition, se.topic, se.number, se.module, se.title, se.start, se.end, len(se.days),
-         words(se.mode), se.venue, se.room, ", ".join(se.trainers),
-         "; ".join(trainers[t].name if t in trainers else f"{t} (unknown)" for t in se.trainers),
-         se.participants_in_person, se.participants_online,
-         k.edition_trainer_gender.get(se.edition, {}).get("woman", 0))
-        for se in schedule.sorted_editions()
-    ]
+    rows = []
+    for se in schedule.sorted_editions():
+        item = p.edition_by_id[se.edition].item if se.edition in p.edition_by_id else None
+        talk = len(item.interpretation) * p.costs.interpretation_day_usd * len(se.days) if item else 0
+        rows.append((
+            se.edition, se.topic, se.number, se.module, se.title, se.start, se.end, len(se.days),
+            words(se.mode), se.venue, se.room, ", ".join(se.trainers),
+            "; ".join(trainers[t].name if t in trainers else f"{t} (unknown)" for t in se.trainers),
+            se.participants_in_person, se.participants_online,
+            k.edition_trainer_gender.get(se.edition, {}).get("woman", 0),
+            item.language if item else None, ", ".join(item.interpretation) if item else None, talk))
     table(ws, "EditionsTable", cols, rows, freeze="B2")
 
 

@@ -255,6 +255,13 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Budget (USD)", "budget_usd", INT, "cap on trainer fees plus room costs; blank: no cap"),
         Column("Countries of the region", "countries", many=True, item="country",
                help="comma-separated; when given, every country on the other sheets must be one of them"),
+        Column("Languages", "languages", ID, many=True, item="language",
+               help="language codes in use, comma-separated; when given, every language on the other sheets "
+                    "must be one of them"),
+        Column("Interpretation channels online", "platform.interpretation_channels", INT,
+               "audio channels a stream carries besides the course's, for interpretation"),
+        Column("Interpretation (USD a day a language)", "costs.interpretation_day_usd", INT,
+               "the price of interpreting an edition into one language for a day"),
     )),
     TableSheet("Modules", "The modules of the curriculum.", (
         Column("Module", "number", INT, "module number, 1, 2, ...", 8, required=True),
@@ -301,6 +308,8 @@ LAYOUT: tuple[Sheet, ...] = (
                item="organisation", empty="none", width=18,
                help="comma-separated organisation ids the team must include; blank: the Targets sheet's; "
                     "none: no organisation required"),
+        Column("Interpretation", "interpretation", ID, "languages it is interpreted into, comma-separated", 12,
+               many=True, item="language"),
     ), key="topic"),
     TableSheet("Prerequisites", "Topic Before is delivered before topic After starts.", (
         Column("Before", "before", ID, "topic id", 8, required=True, ref="Topics"),
@@ -355,6 +364,8 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Hybrid", "hybrid", BOOL, "equipped to stream a hybrid course", 8),
         Column("Online seats", "online_seats", INT, "remote participants it can host (hybrid rooms)", 8),
         Column("Day cost (USD)", "day_cost", INT, "cost per day in use", 9),
+        Column("Interpretation booths", "interpretation_booths", INT,
+               "languages it can interpret into at once", 9),
     ), key="id"),
     TableSheet("Closures", "Days off beyond weekends and national holidays: for the whole centre, "
                "a venue or a room; and extra holidays.", (
@@ -397,6 +408,8 @@ LAYOUT: tuple[Sheet, ...] = (
                "2027-04", 18, many=True, item="unavailable month"),
         Column("Completed", "completed", ID, "topics taken before this horizon, comma-separated", 18,
                ref="Topics", many=True, item="completed topic"),
+        Column("Languages", "languages", ID, "languages they follow a course in, comma-separated; blank: any",
+               12, many=True, item="language"),
     ), key="id", required=False),
     TableSheet("Pins", "Editions to keep where they are: any of start, room and team.", (
         Column("Edition", "edition", ID, "edition id, e.g. M3.T2#1", 10, required=True),

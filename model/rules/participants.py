@@ -9,7 +9,9 @@ from model.participants import (
     country_cap_seats,
     edition_months,
     edition_participants,
+    follows,
     gap_days,
+    languages_held,
     preference_factor,
     prerequisites_of,
     seat_capacity,
@@ -65,6 +67,13 @@ def participant_mode_compatible(r: Reading) -> Iterator[Breach]:
                          f"nominee {n.id} asked for {n.mode.replace('_', '-')} seats and sits "
                          f"{a.mode.replace('_', ' ')} in {se.edition}, {'a' if ed.mode == 'hybrid' else 'an'} "
                          f"{ed.mode.replace('_', '-')} course")
+
+
+def participant_follows_the_language(r: Reading) -> Iterator[Breach]:
+    for _, n, se, ed in _valid(r):
+        if not follows(n, ed):
+            yield Breach([n.id, se.edition], f"nominee {n.id} follows {', '.join(n.languages)}; {se.edition} is held "
+                                             f"in {languages_held(ed)}")
 
 
 def participant_available(r: Reading) -> Iterator[Breach]:

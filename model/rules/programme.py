@@ -52,28 +52,35 @@ def pinned_edition_kept(r: Reading) -> Iterator[Breach]:
 
 def budget_within_cap(r: Reading) -> Iterator[Breach]:
     budget = r.problem.budget_usd
-    spent = r.fees_usd + r.room_cost_usd
+    spent = r.cost_usd
     if budget is not None and spent > budget:
-        yield Breach(["budget"], f"fees and room costs {spent:,} USD exceed the budget of {budget:,} USD")
+        yield Breach(["budget"], f"fees, room costs and interpretation, {spent:,} USD, exceed the budget of "
+                                 f"{budget:,} USD")
 
 
 # ------------------------------------------------------------------------------ soft
 
 
 def cost(r: Reading) -> Iterator[Charge]:
-    """Each edition's trainer fees and room cost, in USD."""
+    """Each edition's trainer fees, room cost and interpretation, in USD."""
     p = r.problem
-    for _, se in r.placed:
+    for ed, se in r.placed:
         n = len(se.days)
         fees = [(t, p.trainer_by_id[t].day_rate) for t in sorted(set(se.trainers)) if t in p.trainer_by_id]
         fee_usd = sum(rate * n for _, rate in fees)
         room_usd = r.edition_room_cost(se)
-        if not fee_usd + room_usd:
+        talk_usd = r.edition_interpretation_cost(se)
+        total = fee_usd + room_usd + talk_usd
+        if not total:
             continue
         parts = [f"fees {fee_usd:,} USD (" + ", ".join(f"{t} {rate:,}" for t, rate in fees) + f" a day x {n})"]
         if se.room in p.room_by_id:
             parts.append(f"room {se.room} {room_usd:,} USD ({p.room_by_id[se.room][1].day_cost:,} a day x {n})")
-        yield Charge(fee_usd + room_usd, f"{se.edition}: " + " and ".join(parts) + f", {fee_usd + room_usd:,} USD",
+        if talk_usd:
+            langs = ed.item.interpretation
+            parts.append(f"interpretation into {', '.join(langs)} {talk_usd:,} USD "
+                         f"({p.costs.interpretation_day_usd:,} a day x {len(langs)} x {n})")
+        yield Charge(total, f"{se.edition}: " + " and ".join(parts) + f", {total:,} USD",
                      edition=se.edition, records=[se.edition, *(t for t, _ in fees), *([se.room] if se.room else [])])
 
 

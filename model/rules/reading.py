@@ -116,6 +116,22 @@ class Reading:
         known = self.problem.trainer_by_id
         return sum(known[t].day_rate * len(se.days) for t in set(se.trainers) if t in known)
 
+    @cached_property
+    def interpretation_usd(self) -> int:
+        return sum(self.edition_interpretation_cost(se) for _, se in self.placed)
+
+    def edition_interpretation_cost(self, se: ScheduledEdition) -> int:
+        """Each language the edition is interpreted into, at the day price, for each of its days."""
+        ed = self.problem.edition_by_id.get(se.edition)
+        if ed is None:
+            return 0
+        return len(ed.item.interpretation) * self.problem.costs.interpretation_day_usd * len(se.days)
+
+    @property
+    def cost_usd(self) -> int:
+        """What the calendar costs: trainer fees, rooms and interpretation."""
+        return self.fees_usd + self.room_cost_usd + self.interpretation_usd
+
     def edition_room_cost(self, se: ScheduledEdition) -> int:
         rooms = self.problem.room_by_id
         return rooms[se.room][1].day_cost * len(se.days) if se.room in rooms else 0

@@ -34,6 +34,10 @@ def room_fits_the_edition(r: Reading) -> Iterator[Breach]:
         elif item.mode == "hybrid" and room.online_seats < item.participants_online:
             yield Breach([se.edition, room.id], f"{se.edition}: room {room.id} hosts {room.online_seats} online "
                                                 f"participants, {item.participants_online} expected")
+        if room.interpretation_booths < len(item.interpretation):
+            yield Breach([se.edition, room.id], f"{se.edition} is interpreted into {', '.join(item.interpretation)} "
+                                                f"but room {room.id} has booths for "
+                                                f"{room.interpretation_booths} language(s)")
 
 
 def room_open(r: Reading) -> Iterator[Breach]:

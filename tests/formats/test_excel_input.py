@@ -597,7 +597,7 @@ def test_a_workbook_from_another_tool_is_read_with_warnings(tmp_path):
     assert imported.problem.model_dump() == rich_tiny().model_dump()
     assert imported.warnings == [
         "sheet 'Notes' is not part of the input workbook; it was not read",
-        "Settings!C13: 'Colour scheme' is not a known setting; it was not read",
+        "Settings!C16: 'Colour scheme' is not a known setting; it was not read",
         "Trainers: column 'Email' (T) is not part of the sheet; it was not read",
     ]
 

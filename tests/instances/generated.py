@@ -404,4 +404,18 @@ def problems(draw: st.DrawFn, size: Size = Size()) -> dict[str, Any]:
         if draw(ints(0, 2)) == 0:
             topic["lead_agencies"] = some(draw, agencies, least=1, most=2)
     team["lead_agency"] = pick(draw, ["hard", "soft", "off"])
+    # Interpretation: booths in some rooms, a channel on the platform, a day price; an item is
+    # interpreted into the other language when a room with a booth could host it.
+    all_rooms = [r for v in places for r in v["rooms"]]
+    for room in all_rooms:
+        room["interpretation_booths"] = draw(ints(0, 1))
+    data["platform"]["interpretation_channels"] = 1
+    data["costs"] = {"interpretation_day_usd": pick(draw, [0, 100, 300])}
+    for item in programme:
+        hosts = item["mode"] == "online" or any(
+            r["interpretation_booths"] and r["seats"] >= item["participants_in_person"]
+            and (item["mode"] != "hybrid" or (r["hybrid"] and r["online_seats"] >= item["participants_online"]))
+            for r in all_rooms)
+        if hosts and draw(ints(0, 3)) == 0:
+            item["interpretation"] = ["ru" if item["language"] == "en" else "en"]
     return data

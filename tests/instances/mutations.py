@@ -134,8 +134,9 @@ def seat_nominees(s: Schedule) -> Schedule:
 
     A nominee gets a seat in an edition of a topic they were nominated for, once per topic, in
     a mode they asked for and the edition offers, within its seats, in a month they are
-    available, once they have taken each prerequisite (completed it, or sat in an edition of
-    it ending in time).
+    available, in a course they follow (held in, or interpreted into, a language of theirs, or
+    any when they state none), once they have taken each prerequisite (completed it, or sat in
+    an edition of it ending in time).
     """
     p = s.problem
     taken: dict[tuple[str, str], ScheduledEdition] = {}
@@ -145,8 +146,11 @@ def seat_nominees(s: Schedule) -> Schedule:
         ed = p.edition_by_id[se.edition]
         topic = ed.topic.id
         room = seat_capacity(p, se)
+        held = {ed.item.language, *ed.item.interpretation}
         for n in p.nominations:
             if topic not in n.topics or (n.id, topic) in taken or set(n.unavailable_months) & months(se):
+                continue
+            if n.languages and not held & set(n.languages):
                 continue
             if not all(pr.before in n.completed
                        or ((n.id, pr.before) in taken and gap(taken[(n.id, pr.before)], se) >= pr.min_gap_days)
@@ -254,11 +258,13 @@ def _days_by(s: Schedule, key: Callable[[str, date], Any]) -> Counter[Any]:
 
 
 def cost(s: Schedule) -> int:
-    """Trainer fees plus room costs, in USD."""
+    """Trainer fees, room costs and interpretation (each language a day), in USD."""
     p = s.problem
     fees = sum(p.trainer_by_id[t].day_rate * len(se.days) for se in s.editions for t in set(se.trainers))
     rooms = sum(p.room_by_id[se.room][1].day_cost * len(se.days) for se in s.editions if se.room)
-    return fees + rooms
+    talk = sum(len(p.edition_by_id[se.edition].item.interpretation) * p.costs.interpretation_day_usd * len(se.days)
+               for se in s.editions)
+    return fees + rooms + talk
 
 
 def prerequisites_of(p: Problem, topic: str) -> list[Prerequisite]:
@@ -565,6 +571,41 @@ def hold_a_hybrid_course_in_a_room_without_streaming(s: Schedule) -> Breach:
             seats = [a for a in s.allocations if not (a.edition == se.edition and a.mode == "online")]
             return Breach(edit(s, editions=replaced(s, there), allocations=seats), [[se.edition, room.id]])
     raise NoRecord("no hybrid edition and free room without streaming equipment")
+
+
+def interpret_a_course_into_more_languages_than_its_room_has_booths(s: Schedule) -> Breach:
+    """One more language of interpretation for a topic: its room keeps booths for the others' needs only.
+
+    The other rooms get booths enough (and the platform a channel each), so that the problem
+    stays valid: only the editions of the topic in that room break the rule.
+    """
+    p = s.problem
+    for se, ed in placed(s):
+        if se.room is None:
+            continue
+        item = ed.item
+        held = {item.language, *item.interpretation}
+        extra = next((c for c in [*p.languages, "xx"] if c not in held and (c in p.languages or not p.languages)),
+                     None)
+        need = len(item.interpretation) + 1
+        others = [p.edition_by_id[o.edition].item for o in s.editions if o.room == se.room and o.topic != se.topic]
+        keep = max((len(it.interpretation) for it in others), default=0)
+        fits_elsewhere = any(r.id != se.room and r.seats >= item.participants_in_person and (
+            ed.mode != "hybrid" or (r.hybrid and r.online_seats >= item.participants_online)) for _, r in p.rooms)
+        if extra is None or keep >= need or not fits_elsewhere:
+            continue
+
+        def change(data: Raw, topic: str = se.topic, room: str = se.room, lang: str = extra,
+                   need: int = need, keep: int = keep) -> None:
+            record(data, "programme", topic)["interpretation"].append(lang)
+            for r in (r for v in data["venues"] for r in v["rooms"]):
+                r["interpretation_booths"] = keep if r["id"] == room else max(need, r["interpretation_booths"])
+            platform = data["platform"]
+            platform["interpretation_channels"] = max(need, platform["interpretation_channels"])
+
+        short = [[o.edition, o.room] for o in s.editions if o.topic == se.topic and o.room == se.room]
+        return Breach(with_problem(s, change), short)  # type: ignore[arg-type]
+    raise NoRecord("no edition in a room")
 
 
 def close_the_room_on_a_course_day(s: Schedule) -> Breach:
@@ -974,6 +1015,33 @@ def make_a_nominee_away_in_the_month_of_their_course(s: Schedule) -> Breach:
     return Breach(with_problem(s, change), [[n, a.edition] for a in seats if away in months(s.by_edition[a.edition])])
 
 
+def give_a_nominee_only_a_language_their_course_is_not_held_in(s: Schedule) -> Breach:
+    """A seated nominee follows only a language their edition is neither held in nor interpreted into.
+
+    Every seat of theirs in an edition not held in that language breaks the rule.
+    """
+    if not s.allocations:
+        raise NoRecord("nobody is seated")
+    p = s.problem
+    seat = s.allocations[0]
+    item = p.edition_by_id[seat.edition].item
+    held = {item.language, *item.interpretation}
+    other = next((code for code in [*p.languages, "xx"] if code not in held and (code in p.languages
+                                                                               or not p.languages)), None)
+    if other is None:
+        raise NoRecord("every language of the problem is held in the course")
+
+    def change(data: Raw) -> None:
+        record(data, "nominations", seat.nominee)["languages"] = [other]
+
+    def breaks(a: Allocation) -> bool:
+        it = p.edition_by_id[a.edition].item
+        return other not in {it.language, *it.interpretation}
+
+    mine = seats_by_nominee(s)[seat.nominee]
+    return Breach(with_problem(s, change), [[seat.nominee, a.edition] for a in mine if breaks(a)])
+
+
 def take_away_a_nominees_prerequisite_seat(s: Schedule) -> Breach:
     p = s.problem
     for n, seats in seats_by_nominee(s).items():
@@ -1141,6 +1209,8 @@ MUTATIONS: tuple[Mutation, ...] = (
              plan_more_participants_than_the_room_seats),
     Mutation("room_fits_the_edition", "hold a hybrid course in a room without streaming",
              hold_a_hybrid_course_in_a_room_without_streaming),
+    Mutation("room_fits_the_edition", "interpret a course into more languages than its room has booths",
+             interpret_a_course_into_more_languages_than_its_room_has_booths),
     Mutation("room_open", "close the room on a course day", close_the_room_on_a_course_day),
     Mutation("room_open", "close the venue on a course day", close_the_venue_on_a_course_day),
     Mutation("room_not_double_booked", "put two editions in one room at once", put_two_editions_in_one_room),
@@ -1186,6 +1256,8 @@ MUTATIONS: tuple[Mutation, ...] = (
              seat_a_nominee_in_a_second_edition_of_a_topic),
     Mutation("participant_mode_compatible", "ask for the other mode than the seat",
              ask_for_the_other_mode_than_the_seat),
+    Mutation("participant_follows_the_language", "give a nominee only a language their course is not held in",
+             give_a_nominee_only_a_language_their_course_is_not_held_in),
     Mutation("participant_available", "make a nominee away in the month of their course",
              make_a_nominee_away_in_the_month_of_their_course),
     Mutation("participant_prerequisite_taken", "take away a nominee's prerequisite seat",

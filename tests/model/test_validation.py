@@ -86,6 +86,22 @@ CASES = [
     (lambda d: d["trainers"][0].pop("gender"), "trainer T1: gender is missing"),
     # An unknown holiday country.
     (_set(["calendar", "holiday_country"], "XX"), "calendar: holiday_country 'XX' is not a country"),
+    # Interpretation into the course's own language, or twice into one.
+    (_set(["programme", 1, "interpretation"], ["en"]),
+     "programme M2.T1: interpretation into 'en', the course's own language"),
+    (_set(["programme", 1, "interpretation"], ["ru", "ru"]),
+     "programme M2.T1: interpretation into 'ru' is listed twice"),
+    # No room has a booth for it.
+    (_set(["programme", 1, "interpretation"], ["ru"]),
+     "programme M2.T1: no room that fits it has booths for 1 language(s) of interpretation"),
+    # A hybrid course interpreted online needs a channel on the platform.
+    (lambda d: d["programme"][0].update(interpretation=["ru"]) or d["venues"][0]["rooms"][0].update(
+        interpretation_booths=1), "programme M1.T1: interpretation into 1 language(s) online; the platform "
+                                  "carries 0 channel(s) besides the course's"),
+    # The problem names its languages: every language a record names must be one of them.
+    (lambda d: d.update(languages=["en", "ru"]) or d["trainers"][0].update(languages=["en", "kk"]),
+     "trainer T1: language 'kk' is not among the problem's languages"),
+    (lambda d: d.update(languages=["ru"]), "programme M1.T1: language 'en' is not among the problem's languages"),
     # A lead agency nobody declared.
     (_set(["topics", 1, "lead_agencies"], ["UNHCR", "OHCHR"]), "topic M2.T1: lead agency 'OHCHR' is unknown"),
     # The problem names its countries: a nominee's country must be one of them...

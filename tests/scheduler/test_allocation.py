@@ -112,6 +112,29 @@ def test_participant_mode_compatible() -> None:
     assert reasons(result) == {("O1", "M2.T1"): "asks for online seats; M2.T1#1 runs in person only"}
 
 
+def with_booths(data: dict[str, Any]) -> dict[str, Any]:
+    """Every room of ``tiny`` with a booth, and the platform with a channel: interpretation can be booked."""
+    for room in data["venues"][0]["rooms"]:
+        room["interpretation_booths"] = 1
+    data["platform"] = {"interpretation_channels": 1}
+    return data
+
+
+@pytest.mark.parametrize("interpreted", [False, True])
+def test_participant_follows_the_language(interpreted: bool) -> None:
+    # M1.T1 is held in English: R1 follows Russian only, B1 both, A1 states no language (any).
+    # Interpreted into Russian, R1 follows it too. A seat left out costs 300 points.
+    people = [nominee("R1", languages=["ru"]), nominee("B1", languages=["en", "ru"]), nominee("A1")]
+    data = with_booths(problem_data(people, m1=(3, 0)))
+    if interpreted:
+        record(data, "programme", "M1.T1")["interpretation"] = ["ru"]
+    result = seated(people, data=data)
+    assert {n for n, _, _ in seats(result)} == ({"R1", "B1", "A1"} if interpreted else {"B1", "A1"})
+    if not interpreted:
+        assert reasons(result) == {("R1", "M1.T1"): "follows ru; M1.T1#1 is held in 'en'"}
+        assert objective(result) == 300
+
+
 def test_participant_available() -> None:
     result = seated([nominee("N1", unavailable_months=["2027-03"]),
                      nominee("N2", unavailable_months=["2027-04"])])

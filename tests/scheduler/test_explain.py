@@ -246,7 +246,7 @@ def test_a_left_out_edition_that_fits_says_what_including_it_would_cost() -> Non
     (left,) = solve(problem_of(data), OPTIONS).schedule.unscheduled
     assert left.reason.startswith("left out: including it would cost 0.8 points more than leaving it out, "
                                   "at the best place found (2027-03-01 in B with ")
-    assert left.reason.endswith("Optional editions left out -9; Trainer fees and room costs +9.8)")
+    assert left.reason.endswith("Optional editions left out -9; Trainer fees, room costs and interpretation +9.8)")
 
 
 def test_a_left_out_edition_names_the_edition_that_holds_its_trainer() -> None:

@@ -33,6 +33,22 @@ def test_room_fits_the_edition_hybrid_course_takes_the_only_hybrid_room() -> Non
     assert result.objective == 20.8
 
 
+def test_room_fits_the_edition_interpreted_course_takes_a_room_with_booths() -> None:
+    # As above, but M2.T1 is interpreted into Russian (300 USD a day) and only HALL has a
+    # booth: it pays HALL, 2 x (100 + 450 + 300) = 1700 USD, and cannot share HALL's days
+    # with M1.T1 (1100 USD). 2800 USD = 28.0 points.
+    data = tiny_data()
+    data["weights"] = only_weights(cost=1)
+    record(data, "rooms", "HALL")["interpretation_booths"] = 1
+    record(data, "programme", "M2.T1")["interpretation"] = ["ru"]
+    data["costs"] = {"interpretation_day_usd": 300}
+    result = optimal(problem_of(data))
+    assert edition(result, "M2.T1#1").room == "HALL"
+    assert not overlap(edition(result, "M1.T1#1"), edition(result, "M2.T1#1"))
+    assert result.objective == 28.0
+    assert soft_amounts(result.schedule)["cost"] == 2800
+
+
 def test_room_fits_the_edition_too_many_participants_for_room_b() -> None:
     # M2.T1 has 25 in person; B seats 20, so it pays for HALL too: 2 x (100 + 450)
     # = 1100 USD, and the two courses cannot share HALL's days. 2200 USD = 22.0.

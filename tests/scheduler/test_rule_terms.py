@@ -52,7 +52,8 @@ def rich_data() -> dict[str, Any]:
 
     M1.T1 (2-3 days, the solver's choice) runs twice, priority 2, both editions optional;
     M2.T1 is linked to M1.T1, priority 1; the lead-agency rule is soft, M2.T1 led by UNHCR and
-    M1.T1 by WHO, which has nobody in the pool; teams of a woman and a man are a soft rule; the
+    M1.T1 by WHO, which has nobody in the pool; M2.T1 is interpreted into Russian (250 USD a
+    day, a booth in every room); teams of a woman and a man are a soft rule; the
     women's share of trainer-days is a soft band of exactly one half for the year, each module
     and each month; and a published calendar (the baseline) has M2.T1#1 on 8 March in room
     HALL with T1 and T2, and M1.T1#2 on 22 March in room B with T3 and T4.
@@ -63,6 +64,10 @@ def rich_data() -> dict[str, Any]:
     record(data, "topics", "M2.T1").update(links=["M1.T1"], lead_agencies=["UNHCR"])
     data["organisations"].append({"id": "WHO", "name": "World Health Organization"})
     record(data, "topics", "M1.T1")["lead_agencies"] = ["WHO"]
+    record(data, "programme", "M2.T1")["interpretation"] = ["ru"]
+    data["costs"] = {"interpretation_day_usd": 250}
+    for room in data["venues"][0]["rooms"]:
+        room["interpretation_booths"] = 1
     data["team_rules"] = {"mixed_gender": "soft", "lead_agency": "soft"}
     band = {"min_share": 0.5, "max_share": 0.5, "mode": "soft"}
     data["targets"] = {"trainer_days_year": band, "trainer_days_module": band, "trainer_days_month": band}
