@@ -483,9 +483,6 @@ def issues_sheet(ws: Worksheet, schedule: Schedule, violations: list[Violation])
         rule = "mandatory_edition_scheduled" if u.mandatory else "optional_edition_left_out"
         kind = "mandatory" if u.mandatory else "optional"
         rows.append(("Not scheduled", rule, RULES[rule].name, u.edition, f"{kind}: {u.reason}"))
-    for n in schedule.unplaced:
-        rows.append(("Nomination not placed", "nomination_unplaced", RULES["nomination_unplaced"].name,
-                     f"{n.nominee}, {n.topic}", n.reason))
     if schedule.solver:
         rows += [("Solver diagnosis", "", "", "", line) for line in schedule.solver.diagnosis]
         rows += [("Solver warning", "", "", "", line) for line in schedule.solver.warnings]
@@ -496,6 +493,16 @@ def issues_sheet(ws: Worksheet, schedule: Schedule, violations: list[Violation])
     items = penalty_breakdown(schedule)
     if schedule.problem.nominations:  # the allocation's own, weighed apart from the calendar's objective
         items += penalty_breakdown(schedule, PARTICIPANT_SOFT_RULES)
-    rows += [("Soft rule", it.rule, it.name, ", ".join(it.records), it.message) for it in items]
+    # A nomination without a seat is one row: its charge (if the rule weighs) with the reason the
+    # allocation found.
+    why = {(n.nominee, n.topic): n.reason for n in schedule.unplaced}
+    unplaced = RULES["nomination_unplaced"]
+    for it in items:
+        key = (it.records[0], it.records[1]) if it.rule == unplaced.id and len(it.records) == 2 else None
+        reason = why.pop(key, None) if key else None
+        rows.append(("Nomination not placed" if key else "Soft rule", it.rule, it.name, ", ".join(it.records),
+                     f"{it.message}; why: {reason}" if reason else it.message))
+    rows += [("Nomination not placed", unplaced.id, unplaced.name, f"{nominee}, {topic}", reason)
+             for (nominee, topic), reason in why.items()]
     cols = [Col("Kind", 20), Col("Rule", 34), Col("Rule name", 56), Col("Records", 28), Col("Message", 100)]
     table(ws, "IssuesTable", cols, rows)

@@ -355,3 +355,15 @@ def test_the_checker_re_tests_availability_and_the_hard_bands() -> None:
     only_p2 = _edit(lambda a: a.remove(next(x for x in a if x.nominee == "P1" and x.edition == "M1.T1#1")))(s)
     assert "M1.T1#1: 0 women of 1 participants of known gender; the band is at least 50 %" in {
         v.message for v in check_seats(only_p2)}
+
+
+def test_the_issues_sheet_lists_each_unplaced_nomination_once_with_its_charge_and_reason() -> None:
+    from model.formats.excel import schedule_workbook
+
+    people = [nominee("R1", languages=["ru"]), nominee("B1", languages=["en", "ru"])]
+    result = seated(people, data=with_booths(problem_data(people, m1=(3, 0))))
+    rows = [r for r in schedule_workbook(result.schedule)["Issues"].iter_rows(min_row=2, values_only=True)
+            if r[1] == "nomination_unplaced"]
+    assert rows == [("Nomination not placed", "nomination_unplaced", "Nominations left without a seat",
+                     "R1, M1.T1",
+                     "nominee R1 has no seat in M1.T1 (choice 1): 300 points; why: follows ru; M1.T1#1 is held in 'en'")]
