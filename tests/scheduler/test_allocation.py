@@ -366,4 +366,5 @@ def test_the_issues_sheet_lists_each_unplaced_nomination_once_with_its_charge_an
             if r[1] == "nomination_unplaced"]
     assert rows == [("Nomination not placed", "nomination_unplaced", "Nominations left without a seat",
                      "R1, M1.T1",
-                     "nominee R1 has no seat in M1.T1 (choice 1): 300 points; why: follows ru; M1.T1#1 is held in 'en'")]
+                     "nominee R1 has no seat in M1.T1 (choice 1): 300 points; "
+                     "why: follows ru; M1.T1#1 is held in 'en'")]
