@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from data.curriculum import load_catalogue
+from data.roadmap import priorities
 
 YEAR = 2027
 SEED = 2027
@@ -51,13 +52,8 @@ INTRODUCTORY_COURSES = [
 # Modules 1, 3, 5, 6 and 7 name no introductory course that the others must follow; a stricter
 # reading (Module 1's introduction first) is the scenario module-introductions-first.yaml.
 
-# The Road Map's short-term thematic priorities.
-PRIORITY_TOPICS = {
-    **{f"M8.T{i}": 2 for i in range(1, 6)},  # migration and health
-    **{f"M7.T{i}": 2 for i in range(1, 5)},  # migration and the environment
-    **{t: 2 for t in ("M4.T1", "M4.T2", "M4.T7", "M4.T8", "M4.T9", "M4.T13")},  # crisis, protection
-    **{t: 2 for t in ("M3.T3", "M3.T4", "M3.T5")},  # labour migration
-}
+# The Road Map's short-term thematic priorities (data/roadmap.py): Module 4 first, then six themes.
+PRIORITY_TOPICS = priorities()
 # Courses held in Russian (border and return practitioners across the region).
 RUSSIAN = {"M2.T2", "M2.T4", "M2.T8", "M6.T1", "M6.T2", "M6.T4", "M3.T12", "M4.T13"}
 

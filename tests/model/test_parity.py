@@ -203,7 +203,7 @@ def test_rtcm_2027_parity() -> None:
     # searches got: solved in deterministic time, it is the same calendar on every run.
     from data import default_problem
 
-    s = solve(default_problem(), SolveOptions(time_limit_s=3, workers=2, deterministic=True)).schedule
+    s = solve(default_problem(), SolveOptions(time_limit_s=5, workers=2, deterministic=True)).schedule
     assert s.solver is not None and s.solver.allocation is not None
     assert s.solver.allocation.status in ("OPTIMAL", "FEASIBLE")
     assert len(s.allocations) > 900 and s.unplaced and all(u.reason for u in s.unplaced)
