@@ -196,7 +196,7 @@ def test_rooms_and_trainers_count_their_days(tmp_path):
     rooms = {r[1]: r for r in rows(wb, "Rooms")[1:] if r[1]}
     assert rooms["HALL"][6:10] == (3, pytest.approx(3 / 23), 100, 300)
     trainers = {r[0]: r for r in rows(wb, "Trainers")[1:]}
-    assert trainers["T1"][5:10] == ("M1.T1#1", 3, 20, 250, 750)
+    assert trainers["T1"][6:11] == ("M1.T1#1", 3, 20, 250, 750)
 
 
 def test_the_file_is_replaced_whole(tmp_path):
@@ -305,7 +305,7 @@ def test_each_table_is_an_excel_table_with_filters(tmp_path):
     for sheet, names in expected.items():
         assert sorted(wb[sheet].tables) == sorted(names), sheet
     assert wb["Editions"].tables["EditionsTable"].ref == "A1:S3"
-    assert wb["Trainers"].tables["TrainersTable"].ref == "A1:L5"  # 11 columns and March 2027
+    assert wb["Trainers"].tables["TrainersTable"].ref == "A1:M5"  # 12 columns and March 2027
     assert wb["Calendar"].auto_filter.ref == "A1:C3"  # dates head the weeks: a filter, not a table
 
 

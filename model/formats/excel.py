@@ -430,7 +430,7 @@ def editions_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
 
 
 def trainers_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
-    """Every trainer, taught or not, with their editions, days, fees and days per month."""
+    """Every trainer and resource person, taught or not: their editions, days, fees, days per month."""
     taught: dict[str, list[str]] = defaultdict(list)
     for se in schedule.sorted_editions():
         for t in dict.fromkeys(se.trainers):
@@ -438,7 +438,7 @@ def trainers_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
     months = schedule.problem.work_calendar.months
     per_month = days_per_month(schedule, "trainer")
     cols = [
-        Col("Trainer", 9), Col("Name", 32), Col("Gender", 12), Col("Organisation", 14),
+        Col("Trainer", 9), Col("Name", 32), Col("Gender", 12), Col("Organisation", 14), Col("Country", 14),
         Col("Fictional", 9), Col("Editions taught", 50), Col("Training days", 9),
         Col("Max days / year", 9), Col("Day rate (USD)", 10, MONEY), Col("Fees (USD)", 11, MONEY),
         Col("Editions", 9),
@@ -446,7 +446,7 @@ def trainers_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
     rows = []
     for tr in schedule.problem.trainers:
         days = k.trainer_days.get(tr.id, 0)
-        rows.append((tr.id, tr.name, words(tr.gender), tr.organisation, yes_no(tr.fictional),
+        rows.append((tr.id, tr.name, words(tr.gender), tr.organisation, tr.country, yes_no(tr.fictional),
                      ", ".join(taught[tr.id]), days, tr.max_days_per_year, tr.day_rate,
                      days * tr.day_rate, len(taught[tr.id]),
                      *(per_month[tr.id][ym] for ym in months)))
