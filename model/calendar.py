@@ -51,10 +51,6 @@ class Period(Record):
     end: Day
     reason: str = ""
 
-    def days(self) -> list[date]:
-        n = (self.end - self.start).days
-        return [self.start + timedelta(days=i) for i in range(n + 1)]
-
     def overlaps(self, first: date, last: date) -> bool:
         return self.start <= last and first <= self.end
 
@@ -138,8 +134,10 @@ class WorkCalendar:
         for h in spec.extra_holidays:
             off[h.day] = h.name
         for c in spec.closures:
-            for d in c.days():
-                off.setdefault(d, c.reason or "closure")
+            # Only the days inside the horizon: a closure of centuries costs no more than one of a week.
+            first, last = max(c.start, spec.start), min(c.end, spec.end)
+            for i in range((last - first).days + 1):
+                off.setdefault(first + timedelta(days=i), c.reason or "closure")
         working = set(spec.working_weekdays)
         days: list[date] = []
         d = spec.start

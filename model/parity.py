@@ -338,7 +338,7 @@ class _Report:
         """Why trainer ``t`` could not join edition ``se`` ('' when free)."""
         for u in t.unavailable:
             if any(u.start <= d <= u.end for d in se.days):
-                return "unavailable" + (f" ({u.reason})" if u.reason else "") + f" {_span(u.days())}"
+                return "unavailable" + (f" ({u.reason})" if u.reason else "") + f" {_span([u.start, u.end])}"
         others = [o for _, o in self.placed if o.edition != se.edition and t.id in o.trainers]
         clash = [o.edition for o in others if set(o.days) & set(se.days)]
         if clash:

@@ -222,3 +222,21 @@ def test_options_match_a_day_by_day_reading_of_the_rules() -> None:
                     if any(set(range(s, s + d)) & inst.trainer_blocked[t] for t in plan.trainers[:1])]
         if plan.trainers:
             assert list(plan.touching(inst.trainer_prefix[plan.trainers[0]])) == touching, plan.id
+
+
+def test_a_closure_reaching_far_beyond_the_horizon_is_read_within_it() -> None:
+    # A closure from year 1 to 9999 (hostile input, or a typo) closes the whole horizon, and only
+    # the horizon's days are read from it: a calendar of centuries is never walked day by day.
+    from model.calendar import WorkCalendar
+
+    data = tiny_data()
+    data["calendar"]["closures"] = [{"start": "0001-01-01", "end": "9999-12-31", "reason": "forever"},
+                                    {"start": "2027-03-10", "end": "2030-01-01", "reason": "from the 10th"}]
+    spec = problem_of(tiny_data()).calendar.model_validate(data["calendar"])
+    cal = WorkCalendar(spec)
+    assert cal.days == ()
+    closed = [day for day, why in cal.off.items() if why in ("forever", "from the 10th")]
+    assert closed and all(spec.start <= day <= spec.end for day in closed)
+    data["calendar"]["closures"] = data["calendar"]["closures"][1:]
+    cal = WorkCalendar(problem_of(tiny_data()).calendar.model_validate(data["calendar"]))
+    assert cal.days[-1].isoformat() == "2027-03-09" and cal.off[cal.days[-1].replace(day=10)] == "from the 10th"
