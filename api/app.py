@@ -28,10 +28,17 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
-from api.jobs import JobRunner
+from api.jobs import GRACE_S, JobRunner
 from api.routes import BODY_MODELS, ROUTERS
-from api.security import OPEN_PATHS, Guard, allowed_hosts_from_env, allowed_origins_from_env, token_from_env
-from api.store import Store, default_database_url
+from api.security import (
+    OPEN_PATHS,
+    STATE_CHANGING,
+    Guard,
+    allowed_hosts_from_env,
+    allowed_origins_from_env,
+    token_from_env,
+)
+from api.store import Store, StoreUnavailable, default_database_url
 from api.web import router as page_router
 from model.problem import Problem
 
@@ -73,6 +80,7 @@ class PlannerAPI(FastAPI):
             components.setdefault(model.__name__, model_schema)
         _errors_as_problem_details(schema)
         self._document_access(schema)
+        _document_refusals(schema)
         self.openapi_schema = schema
         return schema
 
@@ -92,6 +100,33 @@ class PlannerAPI(FastAPI):
                     operation["responses"].setdefault(
                         "403", {"description": "a client on another machine, and no API token set",
                                 "content": details})
+
+
+def _document_refusals(schema: dict[str, Any]) -> None:
+    # What any operation may answer whatever its parameters: 421 for a Host the service does
+    # not answer to (api.security); a write, 403 from another site's page and 503 while the
+    # database refuses writes (api.store.StoreUnavailable).
+    details = {errors.PROBLEM_JSON: {"schema": _PROBLEM_DETAILS_REF}}
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("421", {
+                "description": "the Host header names a host this service does not answer to (a DNS-rebinding "
+                               "page, say); RTCM_ALLOWED_HOSTS lists more", "content": details})
+            if method.upper() in STATE_CHANGING:
+                cross_site = ("sent from another site's page (its Origin, Referer or Sec-Fetch-Site says so); "
+                              "RTCM_ALLOWED_ORIGINS lists the pages allowed")
+                forbidden = responses.setdefault("403", {"description": "", "content": details})
+                forbidden["description"] = "; or ".join(filter(None, (forbidden["description"], cross_site)))
+                # A route that queues a solve has its own 503 already: the service is stopping.
+                stopping = "503" in responses
+                unavailable = responses.setdefault("503", {"content": details})
+                unavailable["description"] = (
+                    ("the service is stopping; or " if stopping else "")
+                    + "the database cannot be written now (read-only, full or locked): nothing was changed; "
+                    "try again after Retry-After seconds")
+                unavailable["headers"] = {"Retry-After": {"description": "seconds to wait",
+                                                          "schema": {"type": "integer"}}}
 
 
 def _env_int(name: str, default: int | None = None) -> int | None:
@@ -130,6 +165,8 @@ def create_app(
     api_token: str | None = None,
     allowed_hosts: Sequence[str] | None = None,
     allowed_origins: Sequence[str] | None = None,
+    grace_s: float = GRACE_S,
+    solve_memory_mb: int | None = None,
 ) -> FastAPI:
     """The API over one database.
 
@@ -153,6 +190,12 @@ def create_app(
     allowed_origins
         Origins of pages allowed to send state-changing requests besides the service's own
         page (``https://name[:port]``); default ``RTCM_ALLOWED_ORIGINS``.
+    grace_s
+        How long a solve asked to stop, or past its time limit, may run on before its process
+        is killed.
+    solve_memory_mb
+        The most resident memory a solver process may use, in MB (0: no limit); default
+        ``RTCM_SOLVE_MEMORY_MB``, else half the machine's memory shared among the solves.
     """
     url = database_url or default_database_url()
     token = api_token or token_from_env()
@@ -167,10 +210,14 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(url)
         await run_in_threadpool(store.open)
-        interrupted = await run_in_threadpool(store.interrupt_unfinished)
+        try:
+            interrupted = await run_in_threadpool(store.interrupt_unfinished)
+        except StoreUnavailable as err:  # served read-only until the database takes writes again
+            log.warning("jobs left unfinished by the previous run stay as they were: %s", err)
+            interrupted = 0
         if interrupted:
             log.warning("%d job(s) left unfinished by the previous run marked interrupted", interrupted)
-        runner = JobRunner(store, max_concurrent, queue_size)
+        runner = JobRunner(store, max_concurrent, queue_size, grace_s=grace_s, memory_mb=solve_memory_mb)
         runner.start()
         app.state.store, app.state.runner = store, runner
         try:

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.store import NotFound
+from api.store import NotFound, StoreUnavailable
 from api.wire import InputIssue
 from model.errors import InputError, Issue, as_issues, pydantic_kind
 
@@ -38,6 +38,7 @@ QUEUE_FULL = "urn:rtcm:queue-full"
 TOO_LARGE = "urn:rtcm:too-large"
 UNSUPPORTED = "urn:rtcm:unsupported-media-type"
 INTERNAL = "urn:rtcm:internal-error"
+UNAVAILABLE = "urn:rtcm:database-unavailable"
 
 
 class ApiError(Exception):
@@ -132,6 +133,16 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, err: NotFound) -> JSONResponse:
         return problem_response(not_found(err.kind, err.ident), request.url.path)
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_unavailable(request: Request, err: StoreUnavailable) -> JSONResponse:
+        # The database refuses writes for now (read-only, full, locked): the client may try again.
+        log.warning("%s %s: %s", request.method, request.url.path, err)
+        return problem_response(
+            ApiError(503, f"{err}; try again later", type=UNAVAILABLE,
+                     headers={"Retry-After": str(err.retry_after_s)}),
+            request.url.path,
+        )
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, err: InputError) -> JSONResponse:

@@ -33,9 +33,31 @@ calendar is stored.
 Cancelling (and stopping the service) sets the job's ``stop`` event, shared with the
 child and passed to the solve: the search ends within a fraction of a second and the best
 calendar found so far is kept. Model building does not look at ``stop``; a child still
-running ``KILL_AFTER_S`` after being asked is killed. The child ignores Ctrl+C (the
+running ``GRACE_S`` after being asked is killed. The child ignores Ctrl+C (the
 terminal sends it to the whole process group; the server stops its solves itself), and
 stops its search if the server dies.
+
+A job's time limit covers the whole job, not only the search (:class:`Watchdog`): the solve
+itself gives its search what its setup and model left of the limit, and the runner sets
+``stop`` once the limit has passed since the solve began, then kills a child still running
+``GRACE_S`` after the limit (counted from when the job started running, its process's start
+included). So a job ends by its limit plus ``GRACE_S``, keeping the best calendar stored so
+far, however long its model takes to build. A repeatable solve counts its limit in CP-SAT's
+deterministic time, which a busy machine stretches: its deadline on the clock is
+``DETERMINISTIC_WALL_FACTOR`` times its limit.
+
+A solver process's memory is bounded (``RTCM_SOLVE_MEMORY_MB``, by default half of the
+machine's memory shared among the solves that run at once): a child whose resident memory
+passes it is killed at once, and its job fails saying so, keeping the best calendar it had
+stored. The runner watches the memory (every ``MEMORY_CHECK_S``) rather than limit the
+address space: CP-SAT's threads reserve address space far beyond what they use (a solve of
+the default programme reserves twice the memory it touches, more with more workers), and
+glibc aborts a thread that cannot reserve its share, which would end the solve without
+saying why.
+
+A job's end is written in one transaction. If the database cannot take it (read-only,
+full, locked), the runner tries again every ``RECORD_RETRY_S`` until it can, so the job
+ends recorded as soon as the database takes writes again.
 
 The child lowers its own CPU priority (``RTCM_SOLVER_NICENESS``; the CP-SAT threads it
 starts inherit it): a solve takes every idle core, yet requests are still answered at once
@@ -56,12 +78,15 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event as ProcessEvent
+from pathlib import Path
 from typing import Any, Literal
 
+import psutil
 from pydantic import Field
 
-from api.store import JobRow, Store, interrupted_message
+from api.store import JobRow, Store, StoreUnavailable, interrupted_message
 from api.wire import JobSummary, ProgressOut, SolveRequest, Wire, dump, machine_cores
 from model.check import kpis, penalty_breakdown
 from model.compare import CalendarDiff, KpiRow, diff, kpi_row
@@ -73,9 +98,12 @@ log = logging.getLogger("api.jobs")
 
 PROGRESS_WRITE_INTERVAL_S = 0.5
 CALENDAR_WRITE_INTERVAL_S = 3.0  # a running solve's best calendar is stored at most this often
-CANCEL_WAIT_S = 10.0  # how long DELETE /jobs/{id} waits for the solve to wind down
-KILL_AFTER_S = 20.0  # a solve asked to stop that still runs this long after is killed
-SHUTDOWN_WAIT_S = 25.0  # longer than KILL_AFTER_S: even a killed solve's job is recorded
+GRACE_S = 10.0  # a solver asked to stop, or past its time limit, that still runs this long after is killed
+CANCEL_WAIT_S = 12.0  # how long DELETE /jobs/{id} waits for the solve to wind down: past GRACE_S
+SHUTDOWN_WAIT_S = 25.0  # longer than GRACE_S: even a killed solve's job is recorded
+DETERMINISTIC_WALL_FACTOR = 4.0  # a repeatable solve's deadline on the clock, in multiples of its limit
+MEMORY_CHECK_S = 0.2  # how often a solver process's memory is read
+RECORD_RETRY_S = 2.0  # how often a job's end is offered again to a database that refused it
 RETRY_AFTER_DEFAULT_S = 30
 SOLVER_NICENESS = 10  # CPU weight about a tenth of a request thread's when both want a core
 STOP_CHECK_S = 0.2  # how often a worker looks whether its job was asked to stop
@@ -110,6 +138,47 @@ def yield_cpu_to_requests(niceness: int = SOLVER_NICENESS) -> None:
 def default_concurrency() -> int:
     """One solve per two cores: CP-SAT runs its own workers inside each solve."""
     return max(1, machine_cores() // 2)
+
+
+def machine_memory_mb() -> int:
+    """The memory this service may use, in MB: the machine's, or its control group's limit if lower."""
+    total = psutil.virtual_memory().total
+    try:  # a container's limit (cgroup v2), when one is set ("max" when none)
+        text = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if text.isdigit():
+            total = min(total, int(text))
+    except OSError:
+        pass
+    return max(1, total // 2**20)
+
+
+def solve_memory_mb(max_concurrent: int) -> int:
+    """``RTCM_SOLVE_MEMORY_MB`` (0: no limit), else half the machine's memory shared among the solves
+    that run at once."""
+    text = os.environ.get("RTCM_SOLVE_MEMORY_MB", "").strip()
+    if not text:
+        return max(256, machine_memory_mb() // 2 // max(1, max_concurrent))
+    try:
+        mb = int(text)
+    except ValueError:
+        raise ValueError(f"RTCM_SOLVE_MEMORY_MB must be a whole number of MB (0: no limit), not '{text}'") from None
+    if mb < 0:
+        raise ValueError(f"RTCM_SOLVE_MEMORY_MB must be 0 (no limit) or more, not {mb}")
+    return mb
+
+
+def resident_mb(pid: int) -> float | None:
+    """A process's resident memory in MB; None once it has gone."""
+    try:
+        return float(psutil.Process(pid).memory_info().rss) / 2**20
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return None
+
+
+def wall_limit_s(options: SolveOptions) -> float:
+    """A job's time limit on the clock: its own, or for a repeatable solve (whose limit is
+    deterministic time) ``DETERMINISTIC_WALL_FACTOR`` times it."""
+    return options.time_limit_s * (DETERMINISTIC_WALL_FACTOR if options.deterministic else 1.0)
 
 
 class QueueFull(Exception):
@@ -298,6 +367,7 @@ def solve_in_child(work: Work, niceness: int, stop: ProcessEvent, out: Connectio
     if work.kind == "solve":  # a scenario run keeps a comparison, made at its end
         feed = CalendarFeed(send, work.options)
         feed.start()
+    send("started")  # the solve's clock starts: the runner's deadline counts from here
     try:
         # solve() asks ``stop`` only is_set(), which a process event answers like a thread's.
         outcome = (work.run(on_progress, stop) if feed is None
@@ -344,7 +414,7 @@ class LiveJob:
     version: int = 0  # bumps on every change of state or progress
     dirty: bool = False  # progress not yet written to the database
     started: float | None = None
-    stop_reason: str | None = None  # "cancel" or "shutdown"
+    stop_reason: str | None = None  # "cancel", "shutdown" or "deadline"
     stop: ProcessEvent = field(default_factory=SPAWN.Event)  # shared with the solver process
     ended: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -362,22 +432,90 @@ class LiveJob:
             return self.state, self.progress, self.version
 
 
+@dataclass
+class Watchdog:
+    """What the runner watches of a job's solver process: its deadline, a stop asked for, its memory.
+
+    :meth:`check`, called every ``STOP_CHECK_S`` or so, sets the job's ``stop`` once its
+    limit has passed since the solve began (``solving_since``; the job's start until the
+    process says it has begun), and kills the process ``grace_s`` after the limit counted from
+    the job's start, or ``grace_s`` after a stop was asked for, whichever comes first; and at
+    once when its resident memory passes ``memory_mb``.
+    """
+
+    live: LiveJob
+    limit_s: float  # on the clock (wall_limit_s)
+    grace_s: float = GRACE_S
+    memory_mb: int = 0  # 0: no limit
+    solving_since: float | None = None
+    asked_at: float | None = None
+    killed: Literal["stop", "memory"] | None = None
+    _memory_read_at: float = 0.0
+
+    @property
+    def started(self) -> float:
+        assert self.live.started is not None
+        return self.live.started
+
+    def check(self, child: BaseProcess) -> None:
+        if self.killed is not None:
+            return
+        now = time.monotonic()
+        live = self.live
+        if not live.stop.is_set() and now >= (self.solving_since or self.started) + self.limit_s:
+            live.stop_reason = live.stop_reason or "deadline"
+            live.stop.set()
+        if self.asked_at is None and live.stop.is_set():
+            self.asked_at = now
+        deadline = now >= self.started + self.limit_s + self.grace_s
+        if deadline or (self.asked_at is not None and now >= self.asked_at + self.grace_s):
+            if deadline:  # the job's own end, whether or not a stop was asked for before
+                live.stop_reason = live.stop_reason or "deadline"
+                live.stop.set()
+            log.warning("job %s: the solver still runs %g s after %s; killing it", live.id, self.grace_s,
+                        "its time limit" if live.stop_reason == "deadline" else "being asked to stop")
+            child.kill()
+            self.killed = "stop"
+            return
+        if self.memory_mb and child.pid is not None and now - self._memory_read_at >= MEMORY_CHECK_S:
+            self._memory_read_at = now
+            used = resident_mb(child.pid)
+            if used is not None and used > self.memory_mb:
+                log.warning("job %s: the solver uses %.0f MB, over its %d MB; killing it", live.id, used,
+                            self.memory_mb)
+                child.kill()
+                self.killed = "memory"
+
+    def failure(self) -> str:
+        """Why a process killed for its memory has no outcome."""
+        return (f"the solve needed more than {self.memory_mb} MB of memory (RTCM_SOLVE_MEMORY_MB) and was "
+                "ended")
+
+
 class JobRunner:
-    """Worker threads, each running a solve in a process; a bounded queue and cancellation, over a :class:`Store`."""
+    """Worker threads, each running a solve in a process; a bounded queue and cancellation, over a :class:`Store`.
+
+    ``grace_s`` is how long a solver asked to stop, or past its time limit, may run on before
+    it is killed; ``memory_mb`` the most memory a solver process may hold (0: no limit;
+    default ``RTCM_SOLVE_MEMORY_MB``, else half the machine's shared among ``max_concurrent``).
+    """
 
     def __init__(self, store: Store, max_concurrent: int | None = None, queue_size: int = 8,
-                 solver_niceness: int | None = None) -> None:
+                 solver_niceness: int | None = None, grace_s: float = GRACE_S,
+                 memory_mb: int | None = None) -> None:
         self.store = store
         self.solver_niceness = solver_niceness_from_env() if solver_niceness is None else solver_niceness
         self.max_concurrent = max(1, max_concurrent or default_concurrency())
         self.queue_size = max(0, queue_size)
+        self.grace_s = grace_s
+        self.memory_mb = solve_memory_mb(self.max_concurrent) if memory_mb is None else max(0, memory_mb)
         self._cond = threading.Condition()
         self._pending: deque[LiveJob] = deque()
         self._live: dict[str, LiveJob] = {}
         self._busy = 0
         self._closing = False
         self._threads: list[threading.Thread] = []
-        self._flusher_stop = threading.Event()
+        self._stopping = threading.Event()  # the flusher ends, a job's end is no longer offered again
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -402,7 +540,7 @@ class JobRunner:
                 live.stop_reason = live.stop_reason or "shutdown"
                 live.stop.set()
             self._cond.notify_all()
-        self._flusher_stop.set()
+        self._stopping.set()
         deadline = time.monotonic() + wait_s
         for t in self._threads:
             t.join(max(0.0, deadline - time.monotonic()))
@@ -452,8 +590,12 @@ class JobRunner:
             if live is None:
                 return None
             if live.state == "queued":
+                # Recorded first: a database that refuses it (StoreUnavailable) leaves the job queued.
+                self.store.finish(live.id, "cancelled", message="cancelled before it started")
                 self._pending.remove(live)
-                self._end_queued(live, "cancelled", "cancelled before it started")
+                self._live.pop(live.id, None)
+                live.set_state("cancelled")
+                live.ended.set()
                 return True
             live.stop_reason = live.stop_reason or "cancel"
             live.stop.set()
@@ -535,8 +677,13 @@ class JobRunner:
             self._finish(live, "failed", message=f"the solve failed: {err or type(err).__name__}")
             return
         if outcome is None:  # killed once asked to stop: only the calendar saved while it ran is left
-            state = "cancelled" if live.stop_reason == "cancel" else "interrupted"
-            ended = f"the solver did not stop within {KILL_AFTER_S:g} s of being asked to and was ended"
+            if live.stop_reason == "deadline":
+                state = "failed"
+                ended = (f"the solve was still running {self.grace_s:g} s past its time limit "
+                         f"({wall_limit_s(live.options):g} s on the clock) and was ended")
+            else:
+                state = "cancelled" if live.stop_reason == "cancel" else "interrupted"
+                ended = f"the solver did not stop within {self.grace_s:g} s of being asked to and was ended"
             self._finish(live, state, message=f"{ended}; no calendar is kept",
                          kept_message=f"{ended}; the best calendar it had found before is kept")
             return
@@ -549,8 +696,12 @@ class JobRunner:
             state = "interrupted"
             message = ("the service stopped during the solve; the best calendar found so far is kept"
                        if found else interrupted_message(live.kind, "running"))
+        elif live.stop_reason == "deadline" and live.options.deterministic:
+            state, message = "done", (f"stopped by the clock {wall_limit_s(live.options):g} s after it began "
+                                      "(the limit of a repeatable solve is deterministic time, which this busy "
+                                      "machine stretched): solved again, it may give another calendar")
         else:
-            state, message = "done", None
+            state, message = "done", None  # a solve stopped at its deadline ends as at its time limit
         self._finish(
             live, state, message=message, summary=outcome.summary, progress=outcome.progress,
             schedule_json=outcome.schedule_json, comparison_json=outcome.comparison_json,
@@ -567,23 +718,19 @@ class JobRunner:
                               args=(work, self.solver_niceness, live.stop, sender))
         child.start()
         sender.close()  # the child holds the only writer now: reading gives EOFError once it ends
-        asked_at: float | None = None
-        killed = False
+        watch = Watchdog(live, wall_limit_s(live.options), self.grace_s, self.memory_mb)
         try:
             while True:
-                if asked_at is None and live.stop.is_set():
-                    asked_at = time.monotonic()
-                if asked_at is not None and not killed and time.monotonic() - asked_at > KILL_AFTER_S:
-                    log.warning("job %s: the solver did not stop within %g s; killing it", live.id, KILL_AFTER_S)
-                    child.kill()
-                    killed = True
+                watch.check(child)
                 if not receiver.poll(STOP_CHECK_S):
                     continue
                 try:
                     kind, *payload = receiver.recv()
                 except EOFError:
                     break
-                if kind == "progress":
+                if kind == "started":
+                    watch.solving_since = time.monotonic()
+                elif kind == "progress":
                     self._progress(live, payload[0])
                 elif kind == "calendar":
                     self._calendar(live, *payload)
@@ -595,11 +742,14 @@ class JobRunner:
                     raise SolveFailed(message)
         finally:
             receiver.close()
-            child.join(KILL_AFTER_S)  # at once, unless the server itself failed mid-solve
+            child.join(self.grace_s)  # at once, unless the server itself failed mid-solve
             if child.exitcode is None:
                 child.kill()
                 child.join()
-        if killed:
+        if watch.killed == "memory":
+            log.error("job %s: %s", live.id, watch.failure())
+            raise SolveFailed(watch.failure())
+        if watch.killed == "stop":
             return None
         assert child.exitcode is not None
         message = f"the solver process ended unexpectedly ({ended_how(child.exitcode)})"
@@ -610,12 +760,24 @@ class JobRunner:
                 summary: dict | None = None, progress: ProgressOut | None = None,
                 schedule_json: str | None = None, comparison_json: str | None = None,
                 kept_message: str | None = None) -> None:
-        try:
-            self.store.finish(live.id, state, summary=summary, message=message,
-                              progress=dump(progress) if progress else None, schedule_json=schedule_json,
-                              comparison_json=comparison_json, kept_message=kept_message)
-        except Exception:
-            log.exception("job %s: could not record its end", live.id)
+        # One transaction; a database that refuses it for now is offered it again until it takes
+        # it (the job shows as running meanwhile), or until the service stops (the next start
+        # then marks the job interrupted, with the best calendar it had stored).
+        while True:
+            try:
+                self.store.finish(live.id, state, summary=summary, message=message,
+                                  progress=dump(progress) if progress else None, schedule_json=schedule_json,
+                                  comparison_json=comparison_json, kept_message=kept_message)
+                break
+            except StoreUnavailable as err:
+                log.warning("job %s: could not record its end (%s); trying again in %g s", live.id, err.cause,
+                            RECORD_RETRY_S)
+                if self._stopping.wait(RECORD_RETRY_S):
+                    log.error("job %s: the service stopped before its end could be recorded", live.id)
+                    break
+            except Exception:
+                log.exception("job %s: could not record its end", live.id)
+                break
         live.set_state(state, progress)
 
     def _calendar(self, live: LiveJob, p: Progress, schedule_json: str) -> None:
@@ -636,7 +798,7 @@ class JobRunner:
             live.version += 1
 
     def _flush_loop(self) -> None:
-        while not self._flusher_stop.wait(PROGRESS_WRITE_INTERVAL_S):
+        while not self._stopping.wait(PROGRESS_WRITE_INTERVAL_S):
             with self._cond:
                 running = [live for live in self._live.values() if live.state == "running"]
             for live in running:

@@ -20,7 +20,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -261,21 +260,6 @@ def _job(store: Store, runner: JobRunner, job_id: str) -> JobOut:
     return JobOut.of(store.job(job_id), live)
 
 
-def _job_page(store: Store, problem_id: str | None, state: str | None, limit: int,
-              offset: int) -> tuple[list[JobRow], int]:
-    """A page of the solve jobs, newest first, and how many there are in all."""
-    # Store.list_jobs with an offset, and the count beside it.
-    where = [JobRow.kind == "solve"]
-    if problem_id is not None:
-        where.append(JobRow.problem_id == problem_id)
-    if state is not None:
-        where.append(JobRow.state == state)
-    with store.session() as s:
-        total = int(s.scalar(select(func.count()).select_from(JobRow).where(*where)) or 0)
-        query = select(JobRow).where(*where).order_by(JobRow.created_at.desc(), JobRow.id)
-        return list(s.scalars(query.offset(offset).limit(limit))), total
-
-
 @jobs.get("", response_model=list[JobOut], responses={200: PAGED})
 def list_jobs(
     store: StoreDep,
@@ -287,7 +271,7 @@ def list_jobs(
     offset: Offset = 0,
 ) -> list[JobOut]:
     """Jobs, newest first; a page of them."""
-    rows, total = _job_page(store, problem_id, state, limit, offset)
+    rows, total = store.job_page(problem_id, state, limit=limit, offset=offset)
     response.headers[TOTAL_HEADER] = str(total)
     return [JobOut.of(row, runner.live_view(row.id)) for row in rows]
 

@@ -20,6 +20,13 @@ they expect: a scenario run is not a job to ``GET /jobs``, nor a job to
 
 The embedded default problem (:func:`data.default_problem`) is not stored: it is always
 available under the id ``default`` and follows the code it ships with.
+
+A database that cannot take a write now (its file or disk read-only, the disk full, the
+database locked by another process past the busy timeout) is one error,
+:class:`StoreUnavailable`, raised by :meth:`Store.session` for every query: the API answers
+it 503 with Retry-After, and each write is one transaction, so a write it refuses leaves
+nothing behind. Reads go on where the database can still be read, and the service takes
+writes again as soon as the database does: nothing is kept in a broken state.
 """
 
 from __future__ import annotations
@@ -38,9 +45,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, create_engine, event, inspect, select, update
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, create_engine, event, func, inspect, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -88,6 +96,41 @@ class NotFound(LookupError):
         super().__init__(f"{kind} '{ident}' does not exist")
         self.kind = kind
         self.ident = ident
+
+
+class StoreUnavailable(Exception):
+    """The database cannot take a write now; ``cause`` says why, in words an operator acts on."""
+
+    def __init__(self, cause: str, retry_after_s: int) -> None:
+        super().__init__(f"the database cannot be written now: {cause}; nothing was changed")
+        self.cause = cause
+        self.retry_after_s = retry_after_s
+
+
+# Faults of the database that pass: (SQLite error names, PostgreSQL SQLSTATEs, words of the
+# message, the cause in words, seconds to wait). Anything else is a bug, not a fault to wait out.
+TRANSIENT_FAULTS: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str, int], ...] = (
+    (("SQLITE_READONLY",), ("25006",), ("readonly database", "read-only"),
+     "it is read-only (its file, folder or disk does not accept writes)", 30),
+    (("SQLITE_FULL",), ("53100",), ("disk is full", "disk full", "no space left"),
+     "the disk that holds it is full", 30),
+    (("SQLITE_BUSY", "SQLITE_LOCKED"), ("55P03", "40P01"), ("database is locked", "database table is locked"),
+     "another process holds it locked", 5),
+    (("SQLITE_IOERR", "SQLITE_CANTOPEN"), ("58030",), ("disk i/o error", "unable to open database file"),
+     "its disk cannot be read or written (an I/O error)", 30),
+)
+
+
+def unavailable(err: DBAPIError) -> StoreUnavailable | None:
+    """The :class:`StoreUnavailable` a driver's error stands for, or None when it is no passing fault."""
+    orig = err.orig
+    name = str(getattr(orig, "sqlite_errorname", "") or "")
+    state = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
+    text = str(orig).lower()
+    for names, states, words, cause, retry_after_s in TRANSIENT_FAULTS:
+        if name.startswith(names) or state in states or any(w in text for w in words):
+            return StoreUnavailable(cause, retry_after_s)
+    return None
 
 
 class ProblemInUse(Exception):
@@ -289,10 +332,20 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        """A transaction: committed at the end, rolled back whole on any error.
+
+        Raises :class:`StoreUnavailable` when the database refuses it for a reason that passes.
+        """
         if self._sessions is None:
             raise RuntimeError("the store is not open")
-        with self._sessions.begin() as s:
-            yield s
+        try:
+            with self._sessions.begin() as s:
+                yield s
+        except DBAPIError as err:
+            fault = unavailable(err)
+            if fault is None:
+                raise
+            raise fault from err
 
     def ping(self) -> bool:
         try:
@@ -406,13 +459,21 @@ class Store:
 
     def list_jobs(self, problem_id: str | None = None, state: str | None = None,
                   limit: int = 100, kind: str = "solve") -> list[JobRow]:
-        query = select(JobRow).where(JobRow.kind == kind).order_by(JobRow.created_at.desc()).limit(limit)
+        """The newest jobs of this kind, of a problem and in a state when given."""
+        return self.job_page(problem_id, state, limit=limit, kind=kind)[0]
+
+    def job_page(self, problem_id: str | None = None, state: str | None = None, *, limit: int = 100,
+                 offset: int = 0, kind: str = "solve") -> tuple[list[JobRow], int]:
+        """A page of the jobs of this kind, newest first, and how many there are in all."""
+        where = [JobRow.kind == kind]
         if problem_id is not None:
-            query = query.where(JobRow.problem_id == problem_id)
+            where.append(JobRow.problem_id == problem_id)
         if state is not None:
-            query = query.where(JobRow.state == state)
+            where.append(JobRow.state == state)
+        query = select(JobRow).where(*where).order_by(JobRow.created_at.desc(), JobRow.id)
         with self.session() as s:
-            return list(s.scalars(query))
+            total = int(s.scalar(select(func.count()).select_from(JobRow).where(*where)) or 0)
+            return list(s.scalars(query.offset(offset).limit(limit))), total
 
     @staticmethod
     def _active_solves(problem_id: str) -> tuple[Any, ...]:

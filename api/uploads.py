@@ -8,9 +8,10 @@ in messages (the bytes go to a temporary file whose name is generated); YAML ali
 are refused; a workbook is refused before parsing when its zip would expand past
 :data:`MAX_WORKBOOK_EXPANDED_BYTES`, and is parsed by openpyxl through defusedxml, so
 an entity declaration (a "billion laughs") is refused rather than expanded. A YAML or
-JSON problem is held to the service's limits (:func:`service_limits`: editions in all)
-before it is validated, since validation builds every edition; the horizon's length is
-held by the model itself. A body no parser can take (nested too deep, a number of
+JSON problem is held to the service's limits (:func:`service_limits`: editions in all, and
+the length of every list of periods) before it is validated, since validation builds every
+edition; a workbook's problem once it is read. The horizon's length is held by the model
+itself. A body no parser can take (nested too deep, a number of
 thousands of digits) is invalid input like any syntax error.
 """
 
@@ -62,6 +63,22 @@ def _refuse_yaml_aliases(text: str, source: str) -> None:
 # editions while validating. The RTCM programme has 68 editions over one year; the 10x
 # benchmark 680 over two. (The horizon's length is the model's own limit.)
 MAX_EDITIONS = 5000
+# Entries in one list of periods or days (a trainer's absences, a room's closures, the extra
+# holidays, a nominee's months away): more than one for each day of the longest horizon (five
+# years), so that a planner never meets it, while a request cannot have the service walk
+# millions of periods over every edition.
+MAX_PERIODS = 2000
+
+# Where the lists of periods sit in a problem: (path to a list of records or None for the
+# document, the record's type, the list's field in it, what its entries are called).
+PERIOD_LISTS: tuple[tuple[tuple[str, ...], str, str, str], ...] = (
+    (("calendar",), "calendar", "closures", "closures"),
+    (("calendar",), "calendar", "extra_holidays", "extra holidays"),
+    (("trainers",), "trainer", "unavailable", "unavailable periods"),
+    (("venues",), "venue", "closures", "closures"),
+    (("venues", "rooms"), "room", "closures", "closures"),
+    (("nominations",), "nomination", "unavailable_months", "unavailable months"),
+)
 
 
 def _whole_number(value: Any) -> int | None:
@@ -80,6 +97,24 @@ def _whole_number(value: Any) -> int | None:
     return None
 
 
+Place = tuple[str | int, ...]
+
+
+def _records(raw: Any, path: tuple[str, ...], at: Place = ()) -> list[tuple[Place, dict[str, Any]]]:
+    """The records at ``path`` (each list along it walked), with where each sits."""
+    if not isinstance(raw, dict):
+        return []
+    if not path:
+        return [(at, raw)]
+    head, rest = path[0], path[1:]
+    value = raw.get(head)
+    if isinstance(value, dict) and head == "calendar":
+        return _records(value, rest, (*at, head))
+    if not isinstance(value, list):
+        return []
+    return [found for i, item in enumerate(value) for found in _records(item, rest, (*at, head, i))]
+
+
 def service_limits(raw: dict[str, Any]) -> list[Issue]:
     """What in a problem, as sent, exceeds what the service takes on (checked before validation)."""
     errors = []
@@ -90,7 +125,28 @@ def service_limits(raw: dict[str, Any]) -> list[Issue]:
         if total > MAX_EDITIONS:
             errors.append(Issue("out_of_range", f"{total} editions in all; the service plans at most {MAX_EDITIONS}",
                                 field=("programme",), at=(), label="programme"))
+    for path, record, name, words in PERIOD_LISTS:
+        for at, item in _records(raw, path):
+            entries = item.get(name)
+            if isinstance(entries, list) and len(entries) > MAX_PERIODS:
+                ident = item.get("id") if record != "calendar" else None
+                errors.append(Issue(
+                    "out_of_range", f"{len(entries)} {words}; the service takes at most {MAX_PERIODS} in one list",
+                    record, str(ident) if ident is not None else None,
+                    index=at[-1] if ident is None and at and isinstance(at[-1], int) else None,
+                    field=(name,), at=at))
     return errors
+
+
+def _within_limits(problem: Problem, source: str) -> Problem:
+    # A workbook is read before its lists can be counted: its problem is held to the same limits.
+    too_much = service_limits(problem.model_dump(mode="json", include={
+        "calendar": {"closures", "extra_holidays"}, "trainers": {"__all__": {"id", "unavailable"}},
+        "venues": {"__all__": {"id": True, "closures": True, "rooms": {"__all__": {"id", "closures"}}}},
+        "nominations": {"__all__": {"id", "unavailable_months"}}}))
+    if too_much:
+        raise InputError(too_much, source)
+    return problem
 
 
 def validate_problem(raw: dict[str, Any], source: str) -> Problem:
@@ -208,7 +264,7 @@ def read_workbook(data: bytes, source: str) -> Problem:
         path = Path(tmp) / "upload.xlsx"  # never the client's name
         path.write_bytes(data)
         try:
-            return read_problem(path)
+            return _within_limits(read_problem(path), source)
         except InputError as err:
             raise InputError(err.issues, source) from None
         except DefusedXmlException as err:

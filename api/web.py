@@ -65,6 +65,7 @@ SCENARIO_DIR = Path(scenarios_package.__file__).resolve().parent
 CALENDAR = "text/calendar; charset=utf-8"
 
 MAX_SCENARIO_TIME_S = 120.0
+MAX_SCENARIO_CHANGES = 200  # a scenario is a few changes; each may add a period to a list
 DEFAULT_SCENARIO_TIME_S = 20.0
 
 router = APIRouter(tags=["page"])
@@ -356,7 +357,8 @@ class ScenarioRunRequest(Wire):
     file: str | None = Field(default=None, description="a shipped scenario (see GET /scenarios)")
     name: str | None = Field(default=None, description="for changes built by hand")
     changes: list[dict[str, Any]] | None = Field(
-        default=None, description="changes as in a scenario file, e.g. {type: room_closed, room, start, end}")
+        default=None, max_length=MAX_SCENARIO_CHANGES,
+        description="changes as in a scenario file, e.g. {type: room_closed, room, start, end}")
     stay_close: bool = Field(default=True, description="moving the base calendar's editions costs points")
     time_limit_s: float = Field(default=DEFAULT_SCENARIO_TIME_S, gt=0, le=MAX_SCENARIO_TIME_S)
 

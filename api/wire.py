@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.store import DEFAULT_PROBLEM_ID, JobRow, ProblemRow, as_utc
+from model.calendar import MAX_HORIZON_DAYS, Day
 from model.check import Kpis, Violation
 from model.errors import KINDS, Issue, IssueKind
 from model.problem import Problem
@@ -25,6 +26,7 @@ JobState = Literal["queued", "running", "done", "failed", "cancelled", "interrup
 MAX_TIME_LIMIT_S = 600.0
 MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit signed integer
 MAX_WORKERS = 64  # CP-SAT's own ceiling is far higher; this machine's cores bound it first
+MAX_CHECKED_EDITIONS = 5000  # as many as a problem may plan (api.uploads.MAX_EDITIONS)
 
 # Views of a finished job's calendar, link name -> path under /jobs/{id}/; the routes fill it.
 SCHEDULE_LINKS: dict[str, str] = {}
@@ -265,11 +267,20 @@ class JobOut(Wire):
 # ----------------------------------------------------------------------------- checking
 
 
+class EditedEdition(ScheduledEdition):
+    """An edition of a calendar edited by hand: as on a schedule, its dates a date or ISO text
+    (2027-03-01), never a number (which would read as a Unix timestamp)."""
+
+    start: Day
+    end: Day = Field(description="last day of the course")
+    days: list[Day] = Field(max_length=MAX_HORIZON_DAYS, description="the training days, in order")
+
+
 class CheckRequest(Wire):
     """A calendar the planner edited by hand, to verify against a stored problem."""
 
     problem_id: str = Field(description="a stored problem's id, or 'default'")
-    editions: list[ScheduledEdition]
+    editions: list[EditedEdition] = Field(max_length=MAX_CHECKED_EDITIONS)
 
 
 class CheckReport(Wire):

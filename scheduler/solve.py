@@ -452,7 +452,7 @@ class Search:
 
 def run_search(built: Built, options: SolveOptions, watch: Watch, stop: StopFlag | None, *,
                seating: bool = False) -> Search:
-    """CP-SAT's search on ``built`` within the time limit, less the seating's share when there is one."""
+    """CP-SAT's search on ``built`` within what is left of the time limit, less the seating's share if any."""
     # With nominations, part of the time limit is kept for seating them (scheduler/allocation.py);
     # deterministic runs split the time, others end the search early (see _search).
     share = ALLOCATION_SHARE if seating else 0.0
@@ -461,7 +461,10 @@ def run_search(built: Built, options: SolveOptions, watch: Watch, stop: StopFlag
         solver = _solver(options, options.time_limit_s * (1 - share))
         code = _search(built, solver, watch, stop, 0.0, options.time_limit_s)
     else:
-        solver = _solver(options)
+        # The limit is the whole solve's: the search gets what the setup and the model left of it
+        # (none when they used it all: the start calendar is then the answer).
+        left = options.time_limit_s - (time.perf_counter() - watch.t0)
+        solver = _solver(options, max(0.0, left))
         code = _search(built, solver, watch, stop, share, options.time_limit_s)
     return searched(built, solver, code, options.relative_gap)
 

@@ -455,7 +455,10 @@ async function finishSolve(job) {
     parts.push(sentence(`${sum.status.toLowerCase()}: ${STATUS_NOTE[sum.status] || ""}`));
   }
   if (job.message) parts.push(sentence(job.message));
-  if (job.has_schedule) parts.push(`${sum.editions_scheduled} of ${sum.editions_total} editions scheduled.`);
+  // A job ended without its summary (its solver killed) may keep a calendar saved while it ran.
+  if (job.has_schedule && sum.editions_total != null) {
+    parts.push(`${sum.editions_scheduled} of ${sum.editions_total} editions scheduled.`);
+  }
   if (!stopped && sum.diagnosis && sum.diagnosis.length) parts.push(...sum.diagnosis.map(sentence));
   const message = $("#solve-message");
   message.replaceChildren(parts.join(" "));

@@ -10,11 +10,13 @@ import pytest
 from pydantic import ValidationError
 
 from api.store import Store
-from api.uploads import _refuse_bombs
+from api.uploads import MAX_PERIODS, _refuse_bombs
 from api.wire import SolveRequest
 from model.calendar import MAX_HORIZON_DAYS, CalendarSpec
 from model.errors import InputError
+from model.formats.excel_input import write_template
 from model.formats.files import problem_from_data
+from model.problem import Problem
 from tests.api.test_api_uploads import billion_laughs, upload, workbook_with
 
 PROBLEM_JSON = "application/problem+json"
@@ -246,3 +248,88 @@ def test_a_job_stored_with_an_option_now_out_of_range_is_not_resubmitted(client)
     store.finish(old.id, "failed", message="the seed was out of range")
     assert client.get(f"/jobs/{old.id}").status_code == 200  # still listed as it ran
     assert_problem_details(client.post(f"/jobs/{old.id}/resubmit"), 409)
+
+
+# ------------------------------------------------------------------- a calendar checked by hand
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "pointer"),
+    [
+        ("start", 1830297600, "/editions/0/start"),  # 2028-01-01 as Unix seconds
+        ("end", "1830297600", "/editions/0/end"),  # ... as text
+        ("days", ["2027-01-04", 1830297600.0], "/editions/0/days/1"),  # ... as a float among the days
+    ],
+)
+def test_a_checked_calendar_s_dates_refuse_numbers(client, field, value, pointer):
+    edition = {"edition": "M1.T1#1", "topic": "M1.T1", "number": 1, "start": "2027-01-04", "end": "2027-01-05",
+               "days": ["2027-01-04", "2027-01-05"], "mode": "hybrid", "trainers": []}
+    r = client.post("/check", json={"problem_id": "default", "editions": [{**edition, field: value}]})
+    errors = assert_problem_details(r, 422)["errors"]
+    assert [e["pointer"] for e in errors] == [pointer], errors
+    assert "is not a date: write it as 2027-03-01" in errors[0]["message"]
+    assert client.post("/check", json={"problem_id": "default", "editions": [edition]}).status_code == 200
+
+
+# ------------------------------------------------------------------- lists of periods
+
+
+@pytest.mark.parametrize(
+    ("where", "pointer", "message"),
+    [
+        (lambda raw: raw["calendar"], "/calendar/closures", "calendar: 2001 closures"),
+        (lambda raw: raw["trainers"][6], "/trainers/6/unavailable", "trainer T07: 2001 unavailable periods"),
+        (lambda raw: raw["venues"][0]["rooms"][1], "/venues/0/rooms/1/closures", "room RTCM-A: 2001 closures"),
+    ],
+    ids=["centre closures", "trainer absences", "room closures"],
+)
+def test_a_list_of_periods_is_bounded_on_the_wire(client, tiny_raw, where, pointer, message):
+    # Each period is walked over every edition and every day it covers: a 10 MB body of them
+    # would have the service walk hundreds of thousands. A planner's lists stay far below.
+    field = pointer.rsplit("/", 1)[1]
+    where(tiny_raw)[field] = [{"start": "2027-08-02", "end": "2027-08-03"}] * (MAX_PERIODS + 1)
+    errors = assert_problem_details(client.post("/problems", json=tiny_raw), 422)["errors"]
+    assert [(e["pointer"], e["kind"]) for e in errors] == [(pointer, "out_of_range")], errors
+    assert errors[0]["message"] == f"{message}; the service takes at most {MAX_PERIODS} in one list"
+    where(tiny_raw)[field] = where(tiny_raw)[field][:MAX_PERIODS]  # at the limit
+    assert client.post("/problems", json=tiny_raw).status_code == 201
+
+
+def test_a_workbook_s_lists_of_periods_are_bounded_too(client, tiny_raw, tmp_path):
+    tiny_raw["trainers"][0]["unavailable"] = [{"start": "2027-08-02", "end": "2027-08-03"}] * (MAX_PERIODS + 1)
+    path = tmp_path / "many.xlsx"
+    write_template(Problem.model_validate(tiny_raw), path)  # the model itself sets no such limit
+    errors = assert_problem_details(upload(client, "many.xlsx", path.read_bytes()), 422)["errors"]
+    assert [e["message"] for e in errors] == [
+        f"trainer T01: {MAX_PERIODS + 1} unavailable periods; the service takes at most {MAX_PERIODS} in one list"]
+
+
+def test_a_scenario_s_changes_are_bounded(client):
+    changes = [{"type": "room_closed", "room": "RTCM-A", "start": "2027-08-02", "end": "2027-08-03"}] * 201
+    r = client.post("/scenarios/run", json={"job_id": "any", "changes": changes})
+    errors = assert_problem_details(r, 422)["errors"]
+    assert [e["pointer"] for e in errors] == ["/changes"], errors
+
+
+# ------------------------------------------------------------------- the schema says what the guard answers
+
+
+def test_the_schema_documents_421_everywhere_and_403_503_on_writes(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, item in paths.items():
+        for method, operation in item.items():
+            codes = operation["responses"]
+            assert "does not answer to" in codes["421"]["description"], (method, path)
+            assert codes["421"]["content"][PROBLEM_JSON]["schema"] == {"$ref": "#/components/schemas/ProblemDetails"}
+            if method.upper() in ("POST", "PUT", "PATCH", "DELETE"):
+                assert "another site's page" in codes["403"]["description"], (method, path)
+                assert "Retry-After" in codes["503"]["headers"], (method, path)
+
+
+def test_the_jobs_page_is_the_store_s(client, tiny_raw):
+    store: Store = client.app.state.store
+    made = [store.add_job("default", SolveRequest().model_dump()).id for _ in range(3)]
+    rows, total = store.job_page("default", limit=2, offset=1)
+    assert total == 3 and [r.id for r in rows] == made[::-1][1:3]
+    assert store.job_page(state="done") == ([], 0)
+    assert store.job_page(kind="scenario") == ([], 0)

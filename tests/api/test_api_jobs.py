@@ -315,9 +315,9 @@ def test_a_solver_process_that_dies_fails_its_job_and_the_service_goes_on(client
     assert job["state"] == "done" and job["has_schedule"]
 
 
-def test_a_solver_that_does_not_stop_when_asked_is_killed(client, monkeypatch, wait_for):
+def test_a_solver_that_does_not_stop_when_asked_is_killed(make_client, monkeypatch, wait_for):
+    client = make_client(grace_s=0.5)
     monkeypatch.setattr(api.jobs, "solve_in_child", ignore_stop)
-    monkeypatch.setattr(api.jobs, "KILL_AFTER_S", 0.5)
     job_id = client.post("/problems/default/solve", json=LONG).json()["id"]
     wait_for(client, job_id, ["running"])
     job = client.delete(f"/jobs/{job_id}").json()

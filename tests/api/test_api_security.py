@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -70,6 +71,16 @@ def test_health_and_docs_need_no_token(guarded):
     assert schema["paths"]["/problems"]["get"]["security"] == [{"bearer": []}]
     assert "401" in schema["paths"]["/problems"]["get"]["responses"]
     assert "security" not in schema["paths"]["/health"]["get"]
+
+
+def test_what_the_readme_says_needs_no_token_is_exactly_what_is_open(guarded):
+    # README, RTCM_API_TOKEN: "every request but /health, the docs and the page (/, /static/)".
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "every request but `/health`, the docs and the page (`/`, `/static/`) must carry" in readme
+    for path in ("/health", "/docs", "/openapi.json", "/", "/static/app.js"):
+        assert guarded.get(path).status_code == 200, path
+    for path in ("/problems", "/jobs", "/scenarios", "/static/../problems"):
+        assert guarded.get(path).status_code == 401, path
 
 
 def test_a_token_from_the_environment(monkeypatch, make_client):
