@@ -21,8 +21,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
-# The web page in a headless Chromium (tests/ui; not part of `make test`): Debian's chromium driven
-# by Playwright, against `python -m api` on loopback; screenshots in out/screenshots/. About a minute.
+# The web page in a headless Chromium (tests/ui; not part of `make test`, run by CI after it): Debian's
+# chromium, installed when missing (as root), driven by Playwright against `python -m api` on loopback;
+# screenshots in out/screenshots/. About a minute.
 test-ui: $(STAMP)
 	command -v chromium >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 	$(BIN)/python -m pip install --quiet -e '.[dev,ui]'
