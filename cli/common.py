@@ -65,7 +65,9 @@ def summary_table(result: Result) -> Table:
                   else f"[red]{len(violations)} hard rule(s) broken[/]")
         share = k.women_share_of_trainer_days
         t.add_row("women's share of trainer-days", f"{100 * share:.0f} %" if share is not None else "n/a")
-        t.add_row("cost", f"{k.cost_usd:,} USD")
+        parts = [f"fees {k.fees_usd:,}", f"rooms {k.room_cost_usd:,}"] + (
+            [f"interpretation {k.interpretation_usd:,}"] if k.interpretation_usd else [])
+        t.add_row("cost", f"{k.cost_usd:,} USD ({', '.join(parts)})")
         for pen in k.penalties:
             if pen.points:
                 t.add_row(f"  {pen.name}", f"{pen.amount:g} {pen.unit} -> {pen.points:g} points")

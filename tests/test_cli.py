@@ -30,6 +30,7 @@ def test_solve_writes_excel_and_json(tmp_path) -> None:
                             "--workers", "2", "--deterministic", "--quiet"])
     assert r.exit_code == 0, r.output
     assert "OPTIMAL" in r.output and "2 of 2" in r.output
+    assert "(fees " in r.output and "rooms " in r.output  # the cost by category
     assert json.loads(js.read_text())["solver"]["status"] == "OPTIMAL"
     assert openpyxl.load_workbook(out).sheetnames[0] == "Summary"
     again = runner.invoke(app, ["check", str(js)])
