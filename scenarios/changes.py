@@ -318,6 +318,64 @@ class TargetChanged(Change):
         return "targets: " + ", ".join(f"{k} {v}" for k, v in self.targets.items())
 
 
+class ModeChanged(Change):
+    """Courses moved to another mode (all online in a health emergency, say).
+
+    The topics' formats widen to the mode where the catalogue lacks it. Moved online, a course's
+    in-person participants join its online ones (up to the platform's seats per stream) and a
+    pinned room is let go; moved in person, its online participants have no seat.
+    """
+
+    type: Literal["mode_changed"]
+    mode: Mode
+    topics: list[str] = Field(default_factory=list)
+    module: int | None = None
+    everything: bool = Field(default=False, description="every course of the programme")
+
+    def apply(self, data: Data) -> None:
+        chosen = ({i["topic"] for i in data["programme"]} if self.everything
+                  else set(_topics(data, self.topics, self.module)))
+        seats = data.get("platform", {}).get("online_seats_per_stream", 100)
+        for topic in data["topics"]:
+            if topic["id"] in chosen and self.mode not in topic.get("modes", ["hybrid", "in_person"]):
+                topic["modes"] = [*topic.get("modes", ["hybrid", "in_person"]), self.mode]
+        for item in data["programme"]:
+            if item["topic"] not in chosen:
+                continue
+            item["mode"] = self.mode
+            if self.mode == "online":
+                online = item.get("participants_online", 0) + item.get("participants_in_person", 20)
+                item.update(participants_in_person=0, participants_online=min(online, seats))
+            elif self.mode == "in_person":
+                item["participants_online"] = 0
+        if self.mode == "online":
+            for pin in data.get("pins", []):
+                if pin["edition"].split("#")[0] in chosen:
+                    pin["room"] = None
+
+    def describe(self) -> str:
+        what = ("every course" if self.everything
+                else f"module {self.module}" if self.module is not None else ", ".join(self.topics))
+        return f"{what} {self.mode.replace('_', ' ')}"
+
+
+class NominationsWithdrawn(Change):
+    """A country withdraws its nominees (the risk of a country's interest waning)."""
+
+    type: Literal["nominations_withdrawn"]
+    countries: list[str] = Field(min_length=1)
+
+    def apply(self, data: Data) -> None:
+        present = {n["country"] for n in data.get("nominations", [])}
+        for country in self.countries:
+            if country not in present:
+                raise ChangeError(f"no nominee comes from '{country}'")
+        data["nominations"] = [n for n in data["nominations"] if n["country"] not in self.countries]
+
+    def describe(self) -> str:
+        return f"the nominees of {', '.join(self.countries)} withdrawn"
+
+
 class PrerequisitesAdded(Change):
     """A topic that must come first: ``before`` ahead of each of ``after`` (a module's introduction, say)."""
 
@@ -343,6 +401,7 @@ class PrerequisitesAdded(Change):
 AnyChange = Annotated[
     TrainerUnavailable | OrganisationUnavailable | TrainerRemoved | OrganisationRemoved | RoomClosed
     | VenueClosed | EditionsAdded | EditionsRemoved | WeightChanged | HorizonChanged
-    | StreamLimitChanged | BudgetCapSet | TeamRuleChanged | TargetChanged | PrerequisitesAdded,
+    | StreamLimitChanged | BudgetCapSet | TeamRuleChanged | TargetChanged | PrerequisitesAdded | ModeChanged
+    | NominationsWithdrawn,
     Field(discriminator="type"),
 ]

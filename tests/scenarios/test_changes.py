@@ -64,6 +64,31 @@ def test_weight_horizon_streams_budget_and_team_rules() -> None:
     assert (p.team_rules.mixed_gender, p.team_rules.max_trainers, p.team_rules.min_trainers) == ("soft", 2, 2)
 
 
+def test_mode_changed_moves_courses_online_and_widens_their_formats() -> None:
+    # tiny: M1.T1 hybrid (20 in person, 10 online), M2.T1 in person (15); M2.T1 pinned to room B.
+    data = tiny_data()
+    data["pins"] = [{"edition": "M2.T1#1", "room": "B"}]
+    base = tiny_problem().model_validate(data)
+    p = apply_changes(base, Scenario.model_validate(
+        {"name": "t", "changes": [{"type": "mode_changed", "mode": "online", "everything": True}]}))
+    assert [(i.topic, i.mode, i.participants_in_person, i.participants_online) for i in p.programme] == [
+        ("M1.T1", "online", 0, 30), ("M2.T1", "online", 0, 15)]
+    assert all("online" in t.modes for t in p.topics)
+    assert p.pins[0].room is None
+    p = changed({"type": "mode_changed", "mode": "in_person", "topics": ["M1.T1"]})
+    assert (p.programme[0].mode, p.programme[0].participants_online) == ("in_person", 0)
+
+
+def test_nominations_withdrawn_by_country() -> None:
+    data = tiny_data()
+    data["nominations"] = [{"id": f"N{i}", "country": c, "audience": "csos", "topics": ["M1.T1"]}
+                           for i, c in enumerate(["Georgia", "Moldova", "Georgia"])]
+    base = tiny_problem().model_validate(data)
+    p = apply_changes(base, Scenario.model_validate(
+        {"name": "t", "changes": [{"type": "nominations_withdrawn", "countries": ["Georgia"]}]}))
+    assert [n.id for n in p.nominations] == ["N1"]
+
+
 def test_a_change_leaves_the_base_untouched() -> None:
     base = tiny_problem()
     before = base.model_dump()
@@ -89,6 +114,11 @@ BAD = [
     # A weight that does not exist.
     ({"type": "weight_changed", "weight": "happiness", "value": 2},
      "change 1 (weight_changed): weight 'happiness' is not one of"),
+    # A country with no nominee (tiny has none).
+    ({"type": "nominations_withdrawn", "countries": ["Atlantis"]},
+     "change 1 (nominations_withdrawn): no nominee comes from 'Atlantis'"),
+    # A mode change naming neither topics, a module nor everything.
+    ({"type": "mode_changed", "mode": "online"}, "change 1 (mode_changed): name topics or a module"),
     # An unknown organisation.
     ({"type": "organisation_removed", "organisation": "NASA"},
      "change 1 (organisation_removed): organisation 'NASA' is unknown"),
