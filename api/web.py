@@ -161,6 +161,9 @@ class EditionView(Wire):
     room_name: str | None
     trainers: list[str]
     organisations: list[str] = Field(description="the organisations of its trainers")
+    lead_agencies: list[str] = Field(default_factory=list, description="its topic's lead agencies")
+    language: str = Field(default="en", description="its working language")
+    interpretation: list[str] = Field(default_factory=list, description="languages it is interpreted into")
     participants_in_person: int
     participants_online: int
     seated: int | None = Field(description="nominees seated in it; None when the problem has no nominations")
@@ -240,6 +243,8 @@ def calendar_view(job_id: str, problem_id: str, schedule: Schedule) -> CalendarV
             start=se.start, end=se.end, days=se.days, mode=se.mode, venue=se.venue, venue_name=venue_name,
             room=se.room, room_name=room_name, trainers=se.trainers,
             organisations=sorted({trainers[t].organisation for t in se.trainers if t in trainers}),
+            lead_agencies=list(ed.topic.lead_agencies) if ed else [],
+            language=ed.item.language if ed else "en", interpretation=list(ed.item.interpretation) if ed else [],
             participants_in_person=se.participants_in_person, participants_online=se.participants_online,
             seated=None if people is None else len(people),
             seated_women=None if people is None else sum(1 for _, n in people if n.gender == "woman"),

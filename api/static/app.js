@@ -599,7 +599,7 @@ function renderSummary() {
     card("Objective", num(v.objective), v.bound !== null ? `bound ${num(v.bound)}` : null),
     card("Gap", pct(v.gap), v.status ? v.status.toLowerCase() : "hand-made"),
     card("Women's share of trainer-days", pct(v.women_share_of_trainer_days)),
-    card("Cost", usd(v.cost_usd), "fees and rooms"),
+    card("Cost", usd(v.cost_usd), "fees, rooms, interpretation"),
     card("Hard rules broken", v.hard_rules_broken, v.hard_rules_broken ? "see the editions" : "none: re-checked"));
 }
 
@@ -764,6 +764,11 @@ function openEdition(e, source) {
         return h("li", {}, h("strong", {}, t.id), ` ${t.name}`, h("span", { class: "sub" },
           ` · ${t.organisation} · ${words(t.gender)}`));
       }))),
+      row("Language", e.language + (e.interpretation && e.interpretation.length
+        ? `, interpreted into ${e.interpretation.join(", ")}` : "")),
+      e.lead_agencies && e.lead_agencies.length
+        ? row("Lead agencies", e.lead_agencies.join(" or ") + (e.lead_agencies.some((o) => e.organisations.includes(o))
+          ? " (on the team)" : " (none on the team)")) : [],
       row("Participants", `${e.participants_in_person} in person, ${e.participants_online} online planned`,
         seated ? h("br") : null, seated),
       row("Priority", e.priority ? `${e.priority} (a Road Map priority: earlier is better)` : "none"),

@@ -173,9 +173,15 @@ def test_the_calendar_view_has_what_the_page_draws(solved) -> None:
     assert view["hard_rules_broken"] == 0
     assert all(re.fullmatch(r"#[0-9A-F]{6}", m["colour"]) for m in view["modules"])
     assert len({m["colour"] for m in view["modules"]}) == len(view["modules"])
+    items = {i["topic"]: i for i in schedule["problem"]["programme"]}
+    leads = {t["id"]: t.get("lead_agencies", []) for t in schedule["problem"]["topics"]}
     for e in view["editions"]:
         assert set(e["organisations"]) <= set(view["organisations"])
         assert (e["room"] is None) == (e["room_name"] is None)
+        item = items[e["topic"]]
+        assert (e["language"], e["interpretation"]) == (item["language"], item.get("interpretation", []))
+        assert e["lead_agencies"] == leads[e["topic"]]
+    assert any(e["interpretation"] for e in view["editions"])
     # the penalties, each filed under its edition or with the calendar as a whole
     issues = [i for e in view["editions"] for i in e["issues"]] + view["issues"]
     # the busiest trainer's days are charged to the editions they teach

@@ -79,7 +79,7 @@ def test_an_edition_opens_with_its_details(page: Any, shoot: Any) -> None:
     dialog = page.locator("#edition-dialog")
     assert dialog.is_visible()
     text = dialog.inner_text()
-    for part in ("Dates", "Mode", "Room", "Trainers", "Participants", "Penalties and explanation"):
+    for part in ("Dates", "Mode", "Room", "Trainers", "Language", "Participants", "Penalties and explanation"):
         assert part in text, part
     assert re.search(r"\bT\d\d\b", text)  # a trainer id
     shoot(page, "06-edition")
