@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import exchange, explain, parity, reference, scenarios, solve
+from cli import exchange, explain, parity, publish, reference, scenarios, solve
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="RTCM Planner: annual training calendars for the RTCM, optimised with CP-SAT.")
@@ -28,6 +28,10 @@ scenario_app = typer.Typer(help="What-if scenarios: solve and compare them with 
 scenario_app.command("run")(scenarios.scenario_run)
 app.add_typer(scenario_app, name="scenario")
 app.command("replan")(scenarios.replan_cmd)
+# Publishing: numbered versions of the calendar in a folder, and what changed between two.
+app.command("publish")(publish.publish_cmd)
+app.command("versions")(publish.versions_cmd)
+app.command("diff")(publish.diff_cmd)
 
 if __name__ == "__main__":
     app()

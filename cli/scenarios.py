@@ -13,6 +13,8 @@ from cli.common import console, fail_input, summary_table, write_outputs
 from model.compare import CalendarDiff
 from model.errors import InputError
 from model.formats.files import read_problem, read_schedule, write_atomic
+from model.formats.versions import Versions
+from model.schedule import Schedule
 from scheduler.solve import SolveOptions
 
 
@@ -77,9 +79,24 @@ def scenario_run(
         console.print(f"wrote {out}")
 
 
+def _published(baseline: Path | None, store: Path | None) -> Schedule:
+    """The calendar to re-plan: the file given, or the latest version of the store."""
+    if baseline is not None:
+        return read_schedule(baseline)
+    if store is None:
+        raise InputError(["give the published calendar: --baseline SCHEDULE.json or --store FOLDER"])
+    versions = Versions(store)
+    latest = versions.latest()
+    if latest is None:
+        raise InputError([f"nothing is published in {store} yet: rtcm publish SCHEDULE.json --store {store}"])
+    return versions.schedule(latest.number)
+
+
 def replan_cmd(
     problem: Annotated[Path, typer.Argument(help="the changed problem file")],
-    baseline: Annotated[Path, typer.Option(help="the published schedule JSON")],
+    baseline: Annotated[Path | None, typer.Option(help="the published schedule JSON")] = None,
+    store: Annotated[Path | None, typer.Option(
+        help="a folder of published versions: the latest is the baseline (when --baseline is not given)")] = None,
     freeze_before: Annotated[str | None, typer.Option(help="keep editions starting before this date")] = None,
     out: Annotated[Path | None, typer.Option(help="Excel workbook to write")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="schedule JSON to write")] = None,
@@ -92,7 +109,7 @@ def replan_cmd(
 
     try:
         prob = read_problem(problem)
-        published = read_schedule(baseline)
+        published = _published(baseline, store)
         freeze = date.fromisoformat(freeze_before) if freeze_before else None
     except InputError as e:
         fail_input(e)
