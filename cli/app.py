@@ -21,6 +21,7 @@ app.command("ical")(exchange.ical_cmd)
 # Why: what rules a problem out before solving, and an edition's alternatives after.
 app.command("doctor")(explain.doctor_cmd)
 app.command("explain")(explain.explain_cmd)
+app.command("backups")(explain.backups_cmd)
 # Gender parity of trainers and participants.
 app.command("parity")(parity.parity_cmd)
 # What-if scenarios and re-planning a published calendar.

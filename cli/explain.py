@@ -1,4 +1,5 @@
-"""``rtcm doctor`` and ``rtcm explain``: the impossible before solving, one edition's alternatives after."""
+"""``rtcm doctor``, ``rtcm explain`` and ``rtcm backups``: the impossible before solving, one edition's
+alternatives after, and who could step in for whom."""
 
 from __future__ import annotations
 
@@ -98,3 +99,28 @@ def explain_cmd(
         console.print(f"{len(alts.blocked)} week/room pair(s) with no place:", highlight=False)
         for why, n in sorted(reasons.items(), key=lambda kv: -kv[1])[: None if show_all else 8]:
             console.print(f"  - {n} x {why}", highlight=False, markup=False)
+
+
+def backups_cmd(
+    schedule: Annotated[Path, typer.Argument(help="the schedule JSON")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="the report as JSON")] = None,
+) -> None:
+    """Who could step in for each trainer, and which room could take each course, if used one at a time."""
+    from scheduler.backups import backups
+
+    try:
+        s = read_schedule(schedule)
+    except InputError as e:
+        fail_input(e)
+    report = backups(s)
+    t = Table("edition", "trainer", "backup", "why none", title="Backups", title_justify="left")
+    for ed in report.editions:
+        for m in ed.members:
+            t.add_row(ed.edition, m.trainer, m.backup or "-", m.reason)
+        if ed.room is not None:
+            t.add_row(ed.edition, f"room {ed.room}", ed.backup_room or "-", ed.room_reason)
+    console.print(t)
+    console.print(f"{report.covered} of {report.roles} roles have a backup; {report.complete} of "
+                  f"{len(report.editions)} editions have one for every member and room", highlight=False)
+    if json_out:
+        write_atomic(json_out, report.model_dump_json(indent=1) + "\n")
