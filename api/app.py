@@ -55,6 +55,9 @@ Build the annual training calendar of the Regional Training Center on Migration.
    `GET /jobs/{id}/events`; `DELETE /jobs/{id}` stops it and keeps the best calendar.
 3. Fetch `GET /jobs/{id}/schedule` (JSON) or `/schedule.xlsx`, and its analysis at `/check`.
 4. `POST /check` verifies a calendar edited by hand.
+5. `POST /jobs/{id}/publish` keeps a job's calendar as the next numbered version; `GET /published`
+   lists the versions, `GET /published/{n}` gives one's calendar, `GET /published/{n}/diff/{m}`
+   every edition changed between two and why.
 
 Errors are problem details (RFC 9457); invalid input lists every error under `errors`.
 When the service has an API token, send it as `Authorization: Bearer <token>`.

@@ -1,7 +1,7 @@
 """The routes: each converts wire models to a domain call and back, nothing more.
 
-One router per resource (problems, jobs, checks, the service itself); a new feature
-is a new router listed in :data:`ROUTERS`, and a new view of a finished job's calendar
+One router per resource (problems, jobs, published versions, checks, the service itself);
+a new feature is a new router listed in :data:`ROUTERS`, and a new view of a finished job's calendar
 (``/jobs/{id}/<view>``) is one function under :func:`schedule_view`.
 """
 
@@ -18,6 +18,7 @@ from io import BytesIO
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -38,6 +39,7 @@ from api.store import (
 )
 from api.uploads import UnsupportedFormat, read_problem_bytes
 from api.wire import (
+    MAX_VERSION,
     SCHEDULE_LINKS,
     CheckReport,
     CheckRequest,
@@ -48,13 +50,17 @@ from api.wire import (
     ProblemOut,
     ProblemSummary,
     ProgressOut,
+    PublishedVersion,
+    PublishRequest,
     SolveRequest,
     machine_cores,
 )
 from model.check import check, kpis
+from model.compare import CalendarDiff, diff
 from model.errors import InputError, validate_as
 from model.formats.excel import schedule_workbook
 from model.formats.files import parse_text
+from model.formats.versions import digest, key_figures
 from model.schedule import Schedule
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -388,6 +394,10 @@ async def job_events(job_id: str, store: StoreDep, runner: RunnerDep) -> Streami
     )
 
 
+def _why_no_calendar(row: JobRow) -> str:
+    return row.message or "; ".join((row.summary or {}).get("diagnosis", [])) or "no calendar was found"
+
+
 def _schedule_body(store: Store, job_id: str) -> ScheduleBody:
     # A stored schedule means the job has ended: it is written with the job's final state.
     body = store.schedule_json(job_id)
@@ -396,8 +406,8 @@ def _schedule_body(store: Store, job_id: str) -> ScheduleBody:
     row = store.job(job_id)
     if row.state in ACTIVE_STATES:
         raise conflict(f"job '{job_id}' is {row.state}; its schedule is ready when it ends")
-    why = row.message or "; ".join((row.summary or {}).get("diagnosis", [])) or "no calendar was found"
-    raise ApiError(404, f"job '{job_id}' ended ({row.state}) without a calendar: {why}", type=NOT_FOUND)
+    raise ApiError(404, f"job '{job_id}' ended ({row.state}) without a calendar: {_why_no_calendar(row)}",
+                   type=NOT_FOUND)
 
 
 @dataclass(frozen=True)
@@ -447,6 +457,11 @@ async def job_schedule(job_id: str, request: Request, store: StoreDep) -> Respon
     body = store.cached_schedule(job_id)
     if body is None:
         body = await run_in_threadpool(_schedule_body, store, job_id)
+    return schedule_response(body, request)
+
+
+def schedule_response(body: ScheduleBody, request: Request) -> Response:
+    """A calendar as stored, with its ETag (304 when the client has it) and gzip when the client accepts it."""
     headers = {"ETag": body.etag, "Vary": "Accept-Encoding", "Cache-Control": "private, max-age=0"}
     if_none_match = request.headers.get("if-none-match", "")
     if body.etag in if_none_match or if_none_match.strip() == "*":
@@ -494,6 +509,85 @@ def job_check(job: FinishedJobDep) -> CheckReport:
     return CheckReport.of(job.row.problem_id, check(job.schedule), kpis(job.schedule))
 
 
+# ---------------------------------------------------------------------------- published
+
+published = APIRouter(prefix="/published", tags=["published"])
+VersionNumber = Annotated[int, PathParam(ge=1, le=MAX_VERSION, description="a published version's number")]
+OtherVersion = Annotated[int, PathParam(ge=1, le=MAX_VERSION, description="the version compared with n")]
+
+
+def _calendar_to_publish(store: Store, job_id: str) -> ScheduleBody:
+    body = store.schedule_json(job_id)
+    if body is not None:
+        return body
+    row = store.job(job_id)
+    if row.state in ACTIVE_STATES:
+        raise conflict(f"job '{job_id}' is {row.state}; its calendar can be published when it ends")
+    raise conflict(f"job '{job_id}' ended ({row.state}) without a calendar, so there is nothing to publish: "
+                   f"{_why_no_calendar(row)}")
+
+
+@jobs.post("/{job_id}/publish", status_code=201, response_model=PublishedVersion, tags=["published"], responses={
+    201: {"description": "published as the next version; Location names its calendar",
+          "headers": {"Location": {"description": "/published/{n}", "schema": {"type": "string"}}}},
+    200: {"model": PublishedVersion, "description": "published before: the same version, unchanged"},
+    **_errors(404, 409, 422)})
+def publish_job(job_id: str, response: Response, store: StoreDep,
+                request: PublishRequest | None = None) -> PublishedVersion:
+    """Publish the job's calendar as the next version (numbered 1, 2, ... across the service).
+
+    The version keeps a copy of the calendar, its note and its key figures. Publishing is
+    idempotent for the same job: a job published before answers 200 with its version, as it
+    was (a note sent again is not kept). A job without a calendar (queued, running, or ended
+    without one) answers 409.
+    """
+    store.job(job_id)  # 404 for an unknown job
+    row = store.published_for_job(job_id)
+    new = False
+    if row is None:
+        body = _calendar_to_publish(store, job_id)
+        schedule = Schedule.model_validate_json(body.json)
+        row, new = store.publish(job_id, (request or PublishRequest()).note, digest(schedule),
+                                 key_figures(schedule), body.json.decode("utf-8"))
+    if new:
+        response.headers["Location"] = f"/published/{row.number}"
+    else:
+        response.status_code = 200
+    return PublishedVersion.of(row)
+
+
+@published.get("", response_model=list[PublishedVersion], responses={200: PAGED})
+def list_published(
+    store: StoreDep,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Offset = 0,
+) -> list[PublishedVersion]:
+    """The published versions, newest first, with their date, note and key figures; a page of them."""
+    rows, total = store.published_page(limit=limit, offset=offset)
+    response.headers[TOTAL_HEADER] = str(total)
+    return [PublishedVersion.of(row) for row in rows]
+
+
+@published.get("/{n}", response_model=Schedule, responses={**NOT_MODIFIED, **_errors(404)})
+async def published_schedule(n: VersionNumber, request: Request, store: StoreDep) -> Response:
+    """The calendar of version ``n`` as published: the schedule JSON ``/jobs/{id}/schedule`` gave.
+
+    A version never changes: it has an ETag and is sent gzip-compressed to clients that accept it.
+    """
+    return schedule_response(await run_in_threadpool(store.published_json, n), request)
+
+
+@published.get("/{n}/diff/{m}", response_model=CalendarDiff, responses=_errors(404))
+def published_diff(n: VersionNumber, m: OtherVersion, store: StoreDep) -> CalendarDiff:
+    """Every edition moved, re-roomed, re-staffed, added or dropped from version ``n`` to version ``m``.
+
+    Each change says the rule or change that forced it, as a scenario comparison does (``rtcm diff n m``).
+    """
+    old, new = (Schedule.model_validate_json(store.published_json(v).json) for v in (n, m))
+    return diff(old, new)
+
+
 # ------------------------------------------------------------------------------- checks
 
 checks = APIRouter(tags=["check"])
@@ -519,4 +613,4 @@ async def check_schedule(request: Request, store: StoreDep) -> CheckReport:
     return await run_in_threadpool(_check, store, body.decode("utf-8", errors="replace"))
 
 
-ROUTERS = (service, problems, jobs, checks)
+ROUTERS = (service, problems, jobs, published, checks)

@@ -18,6 +18,10 @@ which keeps its comparison with that calendar (table ``comparisons``). Reads nam
 they expect: a scenario run is not a job to ``GET /jobs``, nor a job to
 ``GET /scenarios/runs``.
 
+A solve's calendar published for trainers and rooms becomes a numbered version (table
+``published``: 1, 2, ... across the service, at most one per job), with its note, key figures
+and a copy of the calendar, so that a version outlives anything that happens to its job.
+
 The embedded default problem (:func:`data.default_problem`) is not stored: it is always
 available under the id ``default`` and follows the code it ships with.
 
@@ -45,10 +49,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, create_engine, event, func, inspect, select, update
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy import text as sql
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -214,6 +231,26 @@ class ComparisonRow(Base):
     body: Mapped[str] = mapped_column(Text)
 
 
+class PublishedRow(Base):
+    """A published calendar: its number, the job it came from, note, key figures and the calendar.
+
+    The figures are those of :class:`model.formats.versions.Version` (editions_scheduled,
+    objective, cost_usd, hard_rules_broken). ``job_id`` is unique: publishing a job's calendar
+    again gives its version back. The calendar is a copy, not a reference: a version never
+    changes, whatever becomes of its job.
+    """
+
+    __tablename__ = "published"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    job_id: Mapped[str] = mapped_column(String(64), unique=True)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text, default="")
+    digest: Mapped[str] = mapped_column(String(64))
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    body: Mapped[str] = mapped_column(Text, deferred=True)
+
+
 # Columns added to a table after its first release: ``ALTER TABLE ... ADD COLUMN`` on open
 # when a database created before lacks them (SQLite and PostgreSQL alike).
 ADDED_COLUMNS: dict[str, dict[str, str]] = {
@@ -283,6 +320,7 @@ class Store:
 
     PROBLEM_CACHE = 8  # validated problems kept in memory; stored problems never change
     SCHEDULE_CACHE_BYTES = 64_000_000  # schedules kept in memory; a job's schedule never changes
+    PUBLISH_ATTEMPTS = 3  # another process took the number (or published the job) first: read again
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -297,6 +335,8 @@ class Store:
         # the transaction that writes: a problem is never deleted with a solve on it. The
         # rows are also locked (FOR UPDATE) for a database that other processes write to.
         self._problems_lock = threading.Lock()
+        # Versions are numbered one at a time: the next number is read and taken in one transaction.
+        self._publish_lock = threading.Lock()
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -599,3 +639,55 @@ class Store:
             while self._schedules_bytes > self.SCHEDULE_CACHE_BYTES:
                 _, dropped = self._schedules.popitem(last=False)
                 self._schedules_bytes -= dropped.size
+
+    # -- published versions -------------------------------------------------------------
+
+    def publish(self, job_id: str, note: str, digest: str, figures: dict[str, Any],
+                body: str) -> tuple[PublishedRow, bool]:
+        """Keep a job's calendar as the next version; (the version, True when it is new).
+
+        A job published before gives its version back, with False: one job, one version.
+        """
+        attempts = self.PUBLISH_ATTEMPTS
+        while True:
+            try:
+                with self._publish_lock, self.session() as s:
+                    row = s.scalar(select(PublishedRow).where(PublishedRow.job_id == job_id))
+                    if row is not None:
+                        return row, False
+                    latest = s.scalar(select(func.max(PublishedRow.number)))
+                    row = PublishedRow(number=(latest or 0) + 1, job_id=job_id,
+                                       published_at=now().replace(microsecond=0), note=note, digest=digest,
+                                       figures=figures, body=body)
+                    s.add(row)
+                return row, True
+            except IntegrityError:
+                attempts -= 1
+                if not attempts:
+                    raise
+
+    def published_for_job(self, job_id: str) -> PublishedRow | None:
+        """The version a job's calendar was published as, if it was."""
+        with self.session() as s:
+            return s.scalar(select(PublishedRow).where(PublishedRow.job_id == job_id))
+
+    def published_page(self, *, limit: int = 100, offset: int = 0) -> tuple[list[PublishedRow], int]:
+        """A page of the versions, newest first, and how many there are in all."""
+        with self.session() as s:
+            total = int(s.scalar(select(func.count()).select_from(PublishedRow)) or 0)
+            query = select(PublishedRow).order_by(PublishedRow.number.desc()).offset(offset).limit(limit)
+            return list(s.scalars(query)), total
+
+    def published_json(self, number: int) -> ScheduleBody:
+        """The calendar of version ``number`` as published; :class:`NotFound` when it is not."""
+        key = f"published/{number}"  # no job id looks like this
+        cached = self.cached_schedule(key)
+        if cached is not None:
+            return cached
+        with self.session() as s:
+            text = s.scalar(select(PublishedRow.body).where(PublishedRow.number == number))
+        if text is None:
+            raise NotFound("published version", str(number))
+        body = ScheduleBody.of(text)
+        self._remember_schedule(key, body)
+        return body

@@ -1,8 +1,9 @@
 """What travels over HTTP: request and response models, and their conversion from the domain.
 
 The domain models (:class:`~model.problem.Problem`, :class:`~model.schedule.Schedule`,
-:class:`~model.check.Violation`, :class:`~model.check.Kpis`) are sent as they are; the
-models here only add what the service itself knows: ids, job states, progress.
+:class:`~model.check.Violation`, :class:`~model.check.Kpis`, :class:`~model.compare.CalendarDiff`,
+:class:`~model.formats.versions.Version`) are sent as they are; the models here only add what
+the service itself knows: ids, job states, progress, links.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.store import DEFAULT_PROBLEM_ID, JobRow, ProblemRow, as_utc
+from api.store import DEFAULT_PROBLEM_ID, JobRow, ProblemRow, PublishedRow, as_utc
 from model.calendar import MAX_HORIZON_DAYS, Day
 from model.check import Kpis, Violation
 from model.errors import KINDS, Issue, IssueKind
+from model.formats.versions import Version
 from model.problem import Problem
 from model.schedule import RulePenalty, ScheduledEdition, Status
 from scheduler.solve import Progress, Result, SolveOptions
@@ -27,6 +29,8 @@ MAX_TIME_LIMIT_S = 600.0
 MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit signed integer
 MAX_WORKERS = 64  # CP-SAT's own ceiling is far higher; this machine's cores bound it first
 MAX_CHECKED_EDITIONS = 5000  # as many as a problem may plan (api.uploads.MAX_EDITIONS)
+MAX_NOTE = 1000  # characters of a published version's note
+MAX_VERSION = 2**31 - 1  # a version's number is a 32-bit integer in every database
 
 # Views of a finished job's calendar, link name -> path under /jobs/{id}/; the routes fill it.
 SCHEDULE_LINKS: dict[str, str] = {}
@@ -294,6 +298,30 @@ class CheckReport(Wire):
     def of(cls, problem_id: str, violations: list[Violation], kpis: Kpis) -> CheckReport:
         return cls(problem_id=problem_id, ok=not violations, violations=violations, kpis=kpis,
                    cost_usd=kpis.cost_usd)
+
+
+# ---------------------------------------------------------------------------- publishing
+
+
+class PublishRequest(Wire):
+    """Why this version is published; an empty body, or none, publishes it without a note."""
+
+    note: str = Field(default="", max_length=MAX_NOTE,
+                      description="why this version, e.g. 'trainer T07 away in March'")
+
+
+class PublishedVersion(Version):
+    """A published calendar: a version as ``rtcm versions`` lists it, its ``source`` the job it came from."""
+
+    links: dict[str, str] = Field(description="schedule: the calendar as published; job: the job it came from")
+
+    @classmethod
+    def of(cls, row: PublishedRow) -> PublishedVersion:
+        return cls(
+            number=row.number, published_at=as_utc(row.published_at),  # type: ignore[arg-type]
+            note=row.note, source=row.job_id, digest=row.digest, **row.figures,
+            links={"schedule": f"/published/{row.number}", "job": f"/jobs/{row.job_id}"},
+        )
 
 
 def dump(model: BaseModel) -> dict[str, Any]:

@@ -48,6 +48,18 @@ class Version(BaseModel):
         return f"v{self.number:04d}.json"
 
 
+def digest(schedule: Schedule) -> str:
+    """SHA-256 of the schedule as stored: the same calendar has the same digest wherever it is kept."""
+    return hashlib.sha256(schedule_json(schedule).encode("utf-8")).hexdigest()
+
+
+def key_figures(schedule: Schedule) -> dict[str, float | int]:
+    """A version's key figures, the checker's: editions scheduled, objective, cost, hard rules broken."""
+    k = kpis(schedule)
+    return {"editions_scheduled": k.editions_scheduled, "objective": k.objective, "cost_usd": k.cost_usd,
+            "hard_rules_broken": len(check(schedule))}
+
+
 class VersionIndex(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -96,16 +108,13 @@ class Versions:
         comes back, with False.
         """
         text = schedule_json(schedule)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         index = self._index()
         latest = max(index.versions, key=lambda v: v.number, default=None)
-        if latest is not None and latest.digest == digest:
+        if latest is not None and latest.digest == digest(schedule):
             return latest, False
-        k = kpis(schedule)
-        version = Version(
-            number=(latest.number + 1) if latest else 1, published_at=datetime.now(UTC).replace(microsecond=0),
-            note=note, source=source, digest=digest, editions_scheduled=k.editions_scheduled,
-            objective=k.objective, cost_usd=k.cost_usd, hard_rules_broken=len(check(schedule)))
+        version = Version(number=(latest.number + 1) if latest else 1,
+                          published_at=datetime.now(UTC).replace(microsecond=0), note=note, source=source,
+                          digest=digest(schedule), **key_figures(schedule))
         write_atomic(self.folder / version.file, text)
         index.versions.append(version)
         write_atomic(self.folder / INDEX, index.model_dump_json(indent=1) + "\n")

@@ -30,8 +30,8 @@ def problem_count(client: TestClient) -> int:
                                   "localhost.evil.example:8000"])
 def test_a_foreign_host_is_refused_for_reads_and_writes(client, host):
     # A DNS-rebinding page reaches 127.0.0.1 under its own name, which it sends as Host.
-    for method, path in [("GET", "/problems"), ("GET", "/health"), ("GET", "/"),
-                         ("POST", "/problems/default/solve"), ("DELETE", "/jobs/x")]:
+    for method, path in [("GET", "/problems"), ("GET", "/health"), ("GET", "/"), ("GET", "/published"),
+                         ("POST", "/problems/default/solve"), ("DELETE", "/jobs/x"), ("POST", "/jobs/x/publish")]:
         r = client.request(method, path, headers={"Host": host})
         assert r.status_code == 421, (method, path, r.text)
         assert r.headers["content-type"] == "application/problem+json"
@@ -88,7 +88,8 @@ def test_host_matching():
 ])
 def test_a_state_changing_request_from_another_site_is_refused(client, headers):
     for method, path in [("POST", "/problems/default/solve"), ("DELETE", "/problems/x"), ("POST", "/check"),
-                         ("PUT", "/problems/x"), ("PATCH", "/problems/x"), ("DELETE", "/jobs/x")]:
+                         ("PUT", "/problems/x"), ("PATCH", "/problems/x"), ("DELETE", "/jobs/x"),
+                         ("POST", "/jobs/x/publish")]:
         r = client.request(method, path, headers=headers)
         assert r.status_code == 403, (method, path, r.text)
         assert r.json()["type"] == "urn:rtcm:forbidden"

@@ -33,7 +33,8 @@ def guarded(make_client) -> TestClient:
 )
 def test_without_the_token_every_request_is_401(guarded, headers):
     for method, path in [("GET", "/problems"), ("POST", "/problems/default/solve"), ("GET", "/jobs/x"),
-                         ("POST", "/check"), ("GET", "/no/such/route")]:
+                         ("POST", "/check"), ("POST", "/jobs/x/publish"), ("GET", "/published"),
+                         ("GET", "/published/1"), ("GET", "/no/such/route")]:
         r = guarded.request(method, path, headers=headers)
         assert r.status_code == 401, (method, path, r.text)
         assert r.headers["content-type"] == "application/problem+json"
@@ -79,7 +80,7 @@ def test_what_the_readme_says_needs_no_token_is_exactly_what_is_open(guarded):
     assert "every request but `/health`, the docs and the page (`/`, `/static/`) must carry" in readme
     for path in ("/health", "/docs", "/openapi.json", "/", "/static/app.js"):
         assert guarded.get(path).status_code == 200, path
-    for path in ("/problems", "/jobs", "/scenarios", "/static/../problems"):
+    for path in ("/problems", "/jobs", "/scenarios", "/published", "/static/../problems"):
         assert guarded.get(path).status_code == 401, path
 
 
