@@ -609,15 +609,19 @@ class Store:
 
     def schedule_json(self, job_id: str) -> ScheduleBody | None:
         """The schedule of an ended job, None if it has none (yet)."""
-        cached = self.cached_schedule(job_id)
+        return self._schedule_body(job_id, select(ScheduleRow.body).where(ScheduleRow.job_id == job_id))
+
+    def _schedule_body(self, key: str, query: Any) -> ScheduleBody | None:
+        """A stored calendar by its cache key: from memory, else read with ``query`` and kept in memory."""
+        cached = self.cached_schedule(key)
         if cached is not None:
             return cached
         with self.session() as s:
-            text = s.scalar(select(ScheduleRow.body).where(ScheduleRow.job_id == job_id))
+            text = s.scalar(query)
         if text is None:
             return None
         body = ScheduleBody.of(text)
-        self._remember_schedule(job_id, body)
+        self._remember_schedule(key, body)
         return body
 
     def cached_schedule(self, job_id: str) -> ScheduleBody | None:
@@ -680,14 +684,9 @@ class Store:
 
     def published_json(self, number: int) -> ScheduleBody:
         """The calendar of version ``number`` as published; :class:`NotFound` when it is not."""
-        key = f"published/{number}"  # no job id looks like this
-        cached = self.cached_schedule(key)
-        if cached is not None:
-            return cached
-        with self.session() as s:
-            text = s.scalar(select(PublishedRow.body).where(PublishedRow.number == number))
-        if text is None:
+        # "published/<n>" is no job id: the versions share the jobs' cache.
+        body = self._schedule_body(f"published/{number}",
+                                   select(PublishedRow.body).where(PublishedRow.number == number))
+        if body is None:
             raise NotFound("published version", str(number))
-        body = ScheduleBody.of(text)
-        self._remember_schedule(key, body)
         return body

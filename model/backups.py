@@ -13,11 +13,10 @@ checker itself, so a backup named never breaks a hard rule if used.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.check import check_calendar
+from model.occupancy import Occupancy
 from model.problem import Edition, Trainer
 from model.rules.reading import Reading
 from model.rules.trainers import mixed_team
@@ -66,35 +65,12 @@ class BackupReport(BaseModel):
         return sum(1 for e in self.editions if e.complete)
 
 
-def _free(r: Reading, t: Trainer, se: ScheduledEdition) -> bool:
-    """Available and not teaching on the edition's days (its own team excluded)."""
-    days = set(se.days)
-    if any(u.start <= d <= u.end for u in t.unavailable for d in days):
-        return False
-    return not any(t.id in o.trainers and days & set(o.days) for _, o in r.placed if o.edition != se.edition)
-
-
-def _within_limits(r: Reading, t: Trainer, se: ScheduledEdition, org_days: Counter[str]) -> bool:
-    n = len(se.days)
-    if t.max_days_per_year is not None and r.trainer_days[t.id] + n > t.max_days_per_year:
-        return False
-    if t.max_days_per_month is not None:
-        added = Counter((d.year, d.month) for d in se.days)
-        if any(r.trainer_month_days[(t.id, y, m)] + k > t.max_days_per_month for (y, m), k in added.items()):
-            return False
-    quota = r.problem.organisation_by_id[t.organisation].trainer_day_quota
-    return quota is None or org_days[t.organisation] + n <= quota
-
-
 def candidates(r: Reading, ed: Edition, se: ScheduledEdition, member: str) -> tuple[list[str], str]:
     """Who could replace ``member`` on ``se`` alone, by the rules a person and a team must meet;
     when nobody, why (the first test that leaves nobody)."""
     p = r.problem
     team = [t for t in r.team(se) if t.id != member]
-    org_days: Counter[str] = Counter()
-    for tid, n in r.trainer_days.items():
-        if tid in p.trainer_by_id:
-            org_days[p.trainer_by_id[tid].organisation] += n
+    occ = Occupancy(r.schedule, [o for _, o in r.placed if o.edition != se.edition])
     needs = p.team_needs(ed.item)
     mixed = p.team_rules.mixed_gender == "hard"
 
@@ -104,8 +80,8 @@ def candidates(r: Reading, ed: Edition, se: ScheduledEdition, member: str) -> tu
             not mixed or mixed_team([x.gender for x in [*team, t]]))
 
     others = [t for t in p.qualified_trainers(ed) if t.id not in se.trainers]
-    free = [t for t in others if _free(r, t, se)]
-    within = [t for t in free if _within_limits(r, t, se, org_days)]
+    free = [t for t in others if occ.trainer_free(t, se.days)]
+    within = [t for t in free if occ.within_limits(t, se.days)]
     able = [t.id for t in within if keeps_the_team(t)]
     if able:
         return able, ""
@@ -129,17 +105,9 @@ def room_candidates(r: Reading, ed: Edition, se: ScheduledEdition) -> list[str]:
     """Rooms that fit the edition and are open and free on its days (its own left out)."""
     if ed.mode == "online":
         return []
-    days = set(se.days)
-    out = []
-    for venue, room in r.problem.suitable_rooms(ed):
-        if room.id == se.room:
-            continue
-        if any(c.start <= d <= c.end for c in [*room.closures, *venue.closures] for d in days):
-            continue
-        if any(o.room == room.id and days & set(o.days) for _, o in r.placed if o.edition != se.edition):
-            continue
-        out.append(room.id)
-    return out
+    occ = Occupancy(r.schedule, [o for _, o in r.placed if o.edition != se.edition])
+    return [room.id for venue, room in r.problem.suitable_rooms(ed)
+            if room.id != se.room and occ.room_free(venue, room, se.days) is None]
 
 
 def substituted(schedule: Schedule, edition: str, *, member: str | None = None, backup: str | None = None,

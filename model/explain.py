@@ -10,13 +10,14 @@ edition's fees and room cost, and so on. The items of a rule add up to that rule
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.check import check_calendar, penalties, penalty_breakdown
-from model.problem import Room, Trainer, Venue
+from model.occupancy import Occupancy
+from model.problem import Room, Venue
 from model.schedule import PenaltyItem, Schedule, ScheduledEdition, points_text
 
 __all__ = ["Alternative", "Alternatives", "alternatives", "by_edition", "by_trainer", "penalty_breakdown",
@@ -81,61 +82,6 @@ class Alternatives(BaseModel):
     blocked: list[BlockedWeek] = Field(default_factory=list, description="weeks and rooms with no place")
 
 
-class _Occupancy:
-    """What the other editions take: trainers' and rooms' days, loads, streams."""
-
-    def __init__(self, schedule: Schedule, others: list[ScheduledEdition]) -> None:
-        p = schedule.problem
-        self.p = p
-        self.trainer_days: dict[str, set[date]] = defaultdict(set)
-        self.room_days: dict[str, set[date]] = defaultdict(set)
-        self.year: Counter[str] = Counter()
-        self.month: Counter[tuple[str, int, int]] = Counter()
-        self.org: Counter[str] = Counter()
-        for se in others:
-            for t in set(se.trainers):
-                self.trainer_days[t].update(se.days)
-                self.year[t] += len(se.days)
-                for d in se.days:
-                    self.month[(t, d.year, d.month)] += 1
-                if t in p.trainer_by_id:
-                    self.org[p.trainer_by_id[t].organisation] += len(se.days)
-            if se.room:
-                self.room_days[se.room].update(se.days)
-
-    def trainer_free(self, t: Trainer, days: list[date]) -> bool:
-        if any(d in self.trainer_days[t.id] for d in days):
-            return False
-        if any(per.start <= d <= per.end for per in t.unavailable for d in days):
-            return False
-        if t.max_days_per_year is not None and self.year[t.id] + len(days) > t.max_days_per_year:
-            return False
-        if t.max_days_per_month is not None:
-            per_month = Counter((d.year, d.month) for d in days)
-            if any(self.month[(t.id, y, m)] + n > t.max_days_per_month for (y, m), n in per_month.items()):
-                return False
-        quota = self.p.organisation_by_id[t.organisation].trainer_day_quota
-        return quota is None or self.org[t.organisation] + len(days) <= quota
-
-    def why_busy(self, t: Trainer, days: list[date]) -> str:
-        """Why trainer ``t`` cannot teach on ``days`` (``trainer_free`` is False)."""
-        if any(d in self.trainer_days[t.id] for d in days):
-            return f"{t.id} teaches then"
-        away = next((per for per in t.unavailable if any(per.start <= d <= per.end for d in days)), None)
-        if away is not None:
-            return f"{t.id} is away {away.describe()}"
-        return f"{t.id} is at a limit (days a year or a month, or {t.organisation}'s quota)"
-
-    def room_free(self, venue: Venue, room: Room, days: list[date]) -> str | None:
-        """None when the room is free and open on every day, else why not."""
-        if any(d in self.room_days[room.id] for d in days):
-            return f"room {room.id} hosts another course then"
-        for c in list(room.closures) + list(venue.closures):
-            if any(c.start <= d <= c.end for d in days):
-                return f"room {room.id} is closed {c.describe()}"
-        return None
-
-
 def _with(schedule: Schedule, editions: list[ScheduledEdition]) -> Schedule:
     return Schedule.model_construct(format=schedule.format, problem=schedule.problem, editions=editions,
                                     unscheduled=[], allocations=[], unplaced=[], solver=None)
@@ -178,7 +124,7 @@ def alternatives(schedule: Schedule, edition_id: str, *, most_checks_per_week: i
     base_points = _points(schedule)
     base = round(sum(base_points.values()), 2)
     already = {v.message for v in check_calendar(_with(schedule, others))}
-    occ = _Occupancy(schedule, others)
+    occ = Occupancy(schedule, others)
     lengths = [len(current.days)] if current else sorted(ed.durations, reverse=True)
     rooms: list[tuple[Venue, Room] | None] = [None] if ed.mode == "online" else list(p.suitable_rooms(ed))
     pool = p.qualified_trainers(ed)
@@ -205,7 +151,7 @@ def alternatives(schedule: Schedule, edition_id: str, *, most_checks_per_week: i
                     if closed:
                         why = closed
                         continue
-                free = [t for t in pool if occ.trainer_free(t, days)]
+                free = [t for t in pool if occ.trainer_can_teach(t, days)]
                 own = [t for t in free if current and t.id in current.trainers]
                 team = own if current and len(own) == len(set(current.trainers)) else Teams(
                     free, required, p.team_rules).cheapest()

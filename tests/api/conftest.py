@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.store import ENDED_STATES
 from data import default_problem
+from tests.api.database_fault import Fault
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -100,3 +101,11 @@ def poll(client: TestClient, job_id: str, states: Iterable[str] = ENDED_STATES, 
 def wait_for() -> Callable[..., dict]:
     """``wait_for(client, job_id, states=ENDED_STATES, timeout=60, until=None)``: the job once there."""
     return poll
+
+
+@pytest.fixture
+def fault(client: TestClient) -> Iterator[Fault]:
+    switch = Fault(client.app.state.store)
+    yield switch
+    switch.kind = None
+    switch.remove()

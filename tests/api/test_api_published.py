@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -26,7 +26,7 @@ from model.formats.versions import Versions
 from model.problem import Problem
 from model.schedule import Schedule
 from scheduler.solve import SolveOptions, solve
-from tests.api.test_api_database_faults import Fault, assert_unavailable
+from tests.api.database_fault import assert_unavailable
 
 TOKEN = "correct-horse-battery-staple"
 EVIL = "http://rebind.evil.example"
@@ -261,14 +261,6 @@ def test_versions_survive_a_restart(database_url, calendars):
         assert r.status_code == 200 and r.json() == versions[0]
         third = finished_job(second.app.state.store, calendars[0])
         assert second.post(f"/jobs/{third}/publish").json()["number"] == 3
-
-
-@pytest.fixture
-def fault(client: TestClient) -> Iterator[Fault]:
-    switch = Fault(client.app.state.store)
-    yield switch
-    switch.kind = None
-    switch.remove()
 
 
 def test_a_database_that_refuses_writes_answers_503_and_keeps_no_version(client, fault, calendars):
