@@ -620,8 +620,7 @@ class Problem(Record):
             if topic is None or not topic.lead_agencies:
                 continue
             leads = set(topic.lead_agencies)
-            if not any(t.organisation in leads and t.can_teach(topic) and item.language in t.languages
-                       for t in self.trainers):
+            if not any(t.organisation in leads for t in self.qualified_trainers(Edition(topic, 1, item))):
                 out[topic.id] = (f"no person of {' or '.join(topic.lead_agencies)} can teach it in "
                                  f"'{item.language}': its lead-agency rule is soft")
         return out

@@ -34,7 +34,7 @@ from model.check import Kpis, Violation, check, kpis, penalty_breakdown
 from model.formats.atomic import write_atomic
 from model.formats.excel_parity import add_parity_sheets
 from model.formats.sheets import HEADER_FILL, HEADER_FONT, fit_widths, print_setup, wrap_headers
-from model.rules import PARTICIPANT_SOFT_RULES, RULES
+from model.rules import PARTICIPANT_SOFT_RULES, RULES, Reading
 from model.schedule import Schedule, ScheduledEdition
 
 SHEETS = ("Summary", "Calendar", "Month view", "Editions", "Trainers", "Rooms", "Gender parity",
@@ -415,10 +415,11 @@ def editions_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
         Col("In person", 10), Col("Online", 8), Col("Women on team", 9), Col("Language", 9),
         Col("Interpreted into", 11), Col("Interpretation (USD)", 12, MONEY),
     ]
+    reading = Reading(schedule)
     rows = []
     for se in schedule.sorted_editions():
         item = p.edition_by_id[se.edition].item if se.edition in p.edition_by_id else None
-        talk = len(item.interpretation) * p.costs.interpretation_day_usd * len(se.days) if item else 0
+        talk = reading.edition_interpretation_cost(se)
         rows.append((
             se.edition, se.topic, se.number, se.module, se.title, se.start, se.end, len(se.days),
             words(se.mode), se.venue, se.room, ", ".join(se.trainers),
