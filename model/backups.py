@@ -74,12 +74,15 @@ def candidates(r: Reading, ed: Edition, se: ScheduledEdition, member: str) -> tu
     needs = p.team_needs(ed.item)
     mixed = p.team_rules.mixed_gender == "hard"
 
+    guest_orgs = {tr.organisation for _, tr in r.guests(se)}
+
     def keeps_the_team(t: Trainer) -> bool:
         orgs = {x.organisation for x in [*team, t]}
-        return all(orgs & set(need.organisations) for need in needs) and (
+        return all((orgs | guest_orgs if need.guests_count else orgs) & set(need.organisations) for need in needs) and (
             not mixed or mixed_team([x.gender for x in [*team, t]]))
 
-    others = [t for t in p.qualified_trainers(ed) if t.id not in se.trainers]
+    taken = set(se.trainers) | {g.person for g in se.guests}  # a guest of the course teaches on its day
+    others = [t for t in p.qualified_trainers(ed) if t.id not in taken]
     free = [t for t in others if occ.trainer_free(t, se.days)]
     within = [t for t in free if occ.within_limits(t, se.days)]
     able = [t.id for t in within if keeps_the_team(t)]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from model import rules as registry
 from model.problem import Weights
 from model.rules import Reading, RuleInfo, Violation
+from model.rules.guests import country_sessions
 from model.schedule import PenaltyItem, RulePenalty, Schedule, points_text
 from model.shares import known_count
 
@@ -54,12 +55,14 @@ class Kpis:
     fees_usd: int = 0
     room_cost_usd: int = 0
     interpretation_usd: int = 0
+    travel_usd: int = 0
+    country_sessions: dict[str, int] = field(default_factory=dict)  # guest sessions by each country
     penalties: list[RulePenalty] = field(default_factory=list)
     objective: float = 0.0
 
     @property
     def cost_usd(self) -> int:
-        return self.fees_usd + self.room_cost_usd + self.interpretation_usd
+        return self.fees_usd + self.travel_usd + self.room_cost_usd + self.interpretation_usd
 
 
 def _violations(schedule: Schedule, rules: tuple[RuleInfo, ...]) -> list[Violation]:
@@ -170,19 +173,13 @@ def kpis(schedule: Schedule) -> Kpis:
     k.mandatory_unscheduled = sum(1 for e in p.editions if e.mandatory and e.id not in done)
     k.optional_left_out = sum(1 for e in p.editions if not e.mandatory and e.id not in done)
     k.training_days = sum(len(se.days) for _, se in placed)
-    trainer_days: Counter[str] = Counter()
     by_gender: Counter[str] = Counter()
     for _, se in placed:
-        team: Counter[str] = Counter()
-        for t in set(se.trainers):
-            tr = p.trainer_by_id.get(t)
-            if tr is None:
-                continue
-            trainer_days[t] += len(se.days)
-            by_gender[tr.gender] += len(se.days)
-            team[tr.gender] += 1
-        k.edition_trainer_gender[se.edition] = dict(team)
-    k.trainer_days = dict(sorted(trainer_days.items()))
+        k.edition_trainer_gender[se.edition] = dict(Counter(tr.gender for tr in r.team(se)))
+        for t, _ in se.person_days():
+            if t in p.trainer_by_id:
+                by_gender[p.trainer_by_id[t].gender] += 1
+    k.trainer_days = dict(sorted((t, n) for t, n in r.trainer_days.items() if t in p.trainer_by_id))
     k.trainer_days_by_gender = dict(by_gender)
     known = known_count(by_gender)
     k.women_share_of_trainer_days = by_gender["woman"] / known if known else None
@@ -197,6 +194,9 @@ def kpis(schedule: Schedule) -> Kpis:
     k.fees_usd = r.fees_usd
     k.room_cost_usd = r.room_cost_usd
     k.interpretation_usd = r.interpretation_usd
+    k.travel_usd = r.travel_usd
+    given = country_sessions(r)
+    k.country_sessions = {c: given[c] for c in p.countries} | dict(sorted(given.items()))
     k.penalties = penalties(schedule)
     k.objective = round(sum(x.points for x in k.penalties), 2)
     return k

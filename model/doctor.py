@@ -298,6 +298,12 @@ class _Doctor:
             out.append(out[-1] + (i in blocked))
         return out
 
+    def team_needs(self, ed: Edition) -> list[TeamNeed]:
+        """What the edition's team itself must include: a need a guest could meet instead (a lead
+        agency with a person among the guest candidates) is left to the guests."""
+        guests = {t.organisation for slot in ed.item.guest_slots for t in self.p.guest_candidates(ed, slot)}
+        return [n for n in self.p.team_needs(ed.item) if not (n.guests_count and guests & set(n.organisations))]
+
     def teams(self, pool: list[Trainer], needs: list[TeamNeed]) -> Teams:
         key = (frozenset(t.id for t in pool), tuple(needs))
         if key not in self.team_cache:
@@ -353,7 +359,7 @@ class _Doctor:
                            self._window_records(ed, pin is not None), self._window_reason(ed, pinned_start))
         subject = f"qualified for {ed.topic.id} in '{ed.item.language}'"
         pool = p.qualified_trainers(ed)
-        required = p.team_needs(ed.item)
+        required = self.team_needs(ed)
         if pin is not None and pin.trainers is not None:
             unable = sorted(set(pin.trainers) - {t.id for t in pool})
             if unable:
@@ -372,6 +378,14 @@ class _Doctor:
             if not fixed.exists():
                 why_rules, why = fixed.why_not("on its pinned team")
                 return finding("pin_team", why_rules, [f"pin {ed.id}", *pin.trainers], why)
+        for slot in ed.item.guest_slots:
+            if slot.required and not p.guest_candidates(ed, slot):
+                return finding("guest_slot", ["guest_slot_filled", "guest_session_fits"],
+                               [ed.id, *slot.organisations],
+                               f"nobody can give its required guest slot '{slot.id}': no person of "
+                               f"{' or '.join(slot.organisations)} gives sessions, is qualified for {ed.topic.id} "
+                               f"and speaks '{ed.item.language}'" + "".join(
+                                   f" or '{x}'" for x in ed.item.interpretation))
         teams = self.teams(pool, required)
         if not teams.exists():
             why_rules, why = teams.why_not(subject)
@@ -651,7 +665,7 @@ class _Doctor:
                 continue
             need: list[tuple[Edition, int]] = []
             for ed in must:
-                teams = self.teams(self._pool(ed), p.team_needs(ed.item))
+                teams = self.teams(self._pool(ed), self.team_needs(ed))
                 n = teams.min_members(org.id)
                 if n:
                     need.append((ed, n * min(ed.durations)))
@@ -668,7 +682,7 @@ class _Doctor:
         essential: dict[str, list[Edition]] = defaultdict(list)
         for ed in must:
             pool = self._pool(ed)
-            required = p.team_needs(ed.item)
+            required = self.team_needs(ed)
             teams = self.teams(pool, required)
             if not teams.exists():
                 continue
@@ -698,7 +712,7 @@ class _Doctor:
         total = 0
         parts = []
         for ed in self._must():
-            teams = self.teams(self._pool(ed), p.team_needs(ed.item))
+            teams = self.teams(self._pool(ed), self.team_needs(ed))
             rate = teams.min_rate()
             if rate is None:
                 return []  # the edition's own finding says why
@@ -726,7 +740,9 @@ class _Doctor:
             for ed in p.editions:
                 groups[f"module {ed.topic.module}" if scope == "module" else "the programme"].append(ed)
             for name, eds in sorted(groups.items()):
-                pool = {t.id: t for ed in eds for t in self._pool(ed)}
+                # Everyone who could give trainer-days: the teams' pools and the guest candidates.
+                pool = {t.id: t for ed in eds for t in self._pool(ed)} | {
+                    t.id: t for ed in eds for slot in ed.item.guest_slots for t in p.guest_candidates(ed, slot)}
                 women = [t for t in pool.values() if t.gender == "woman"]
                 others = [t for t in pool.values() if t.gender in ("man", "another_identity")]
                 # Trainer-days of known gender are certain when a course must run and all its
@@ -740,8 +756,8 @@ class _Doctor:
                 if band.min_share and not women:
                     out.append(Finding(
                         check="women_share", rules=[rule], records=[name, *sorted(pool)],
-                        message=(f"{name}: no woman trainer is qualified for its topics ({topics}) in their "
-                                 f"language; the target is {band.describe()}")))
+                        message=(f"{name}: no woman trainer or guest is qualified for its topics ({topics}) in "
+                                 f"their language; the target is {band.describe()}")))
                 elif band.max_share is not None and band.max_share < 1 and not others:
                     out.append(Finding(
                         check="women_share", rules=[rule], records=[name, *sorted(pool)],

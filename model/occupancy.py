@@ -27,13 +27,12 @@ class Occupancy:
         self.month: Counter[tuple[str, int, int]] = Counter()
         self.org: Counter[str] = Counter()
         for se in others:
-            for t in set(se.trainers):
-                self.trainer_days[t].update(se.days)
-                self.year[t] += len(se.days)
-                for d in se.days:
-                    self.month[(t, d.year, d.month)] += 1
+            for t, d in se.person_days():  # teams' course days and guests' session days
+                self.trainer_days[t].add(d)
+                self.year[t] += 1
+                self.month[(t, d.year, d.month)] += 1
                 if t in p.trainer_by_id:
-                    self.org[p.trainer_by_id[t].organisation] += len(se.days)
+                    self.org[p.trainer_by_id[t].organisation] += 1
             if se.room:
                 self.room_days[se.room].update(se.days)
 
@@ -60,7 +59,7 @@ class Occupancy:
     def why_busy(self, t: Trainer, days: list[date]) -> str:
         """Why trainer ``t`` cannot teach on ``days`` (``trainer_can_teach`` is False)."""
         if any(d in self.trainer_days[t.id] for d in days):
-            return f"{t.id} teaches then"
+            return f"{t.id} teaches or gives a guest session then"
         away = next((per for per in t.unavailable if any(per.start <= d <= per.end for d in days)), None)
         if away is not None:
             return f"{t.id} is away {away.describe()}"

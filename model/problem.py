@@ -20,6 +20,7 @@ from model.errors import Issue, IssueKind, Path, raise_issues
 Gender = Literal["woman", "man", "another_identity", "undisclosed"]
 Mode = Literal["hybrid", "in_person", "online"]
 RuleMode = Literal["hard", "soft", "off"]
+Role = Literal["trainer", "guest", "both"]
 OrgKind = Literal[
     "un_agency", "international", "government", "academia", "ngo", "pool", "private", "media", "other"
 ]
@@ -112,6 +113,12 @@ class Trainer(Record):
     max_days_per_month: int | None = Field(default=None, ge=0)
     max_days_per_year: int | None = Field(default=None, ge=0)
     day_rate: int = Field(default=0, ge=0, description="fee per training day, USD")
+    travel_usd: int = Field(
+        default=0, ge=0, description="USD to bring them to the venue once, for an edition held in a room"
+    )
+    role: Role = Field(
+        default="both", description="trainer: on whole-course teams only; guest: gives guest sessions only; both"
+    )
     fictional: bool = False
 
     @model_validator(mode="after")
@@ -124,6 +131,16 @@ class Trainer(Record):
 
     def can_teach(self, topic: Topic) -> bool:
         return topic.id in self.topics or topic.module in self.modules
+
+    @property
+    def on_teams(self) -> bool:
+        """Whether they may be on a whole-course team."""
+        return self.role != "guest"
+
+    @property
+    def gives_sessions(self) -> bool:
+        """Whether they may give a guest session."""
+        return self.role != "trainer"
 
 
 # ------------------------------------------------------------------------------ venues
@@ -188,6 +205,30 @@ class Costs(Record):
 # --------------------------------------------------------------------------- programme
 
 
+class GuestSlot(Record):
+    """A day inside each edition given by a guest: an agency's expert, a country's
+    representative presenting best practice, an academic, an NGO.
+
+    The engine picks the person (of one of ``organisations``, qualified for the topic, free
+    that day, speaking the course's language or one it is interpreted into) and the day.
+    """
+
+    id: str = Field(min_length=1, description="the slot's name within its programme item, e.g. 'country'")
+    organisations: list[str] = Field(min_length=1, description="whose people may give it")
+    required: bool = Field(
+        default=False, description="every edition has it filled (hard); otherwise an empty slot is a penalty"
+    )
+    title: str = Field(default="", description="what is presented, e.g. 'Regional best practice'")
+
+
+class GuestSession(Record):
+    """A guest slot of an edition filled: who gives it, on which course day."""
+
+    slot: str = Field(description="the programme item's guest slot id")
+    person: str = Field(description="trainer (resource person) id")
+    day: Day
+
+
 class ProgrammeItem(Record):
     """What to deliver of one topic in the horizon."""
 
@@ -210,10 +251,15 @@ class ProgrammeItem(Record):
     required_organisations: list[str] | None = Field(
         default=None, description="organisations the team must include; None uses the team rules"
     )
+    guest_slots: list[GuestSlot] = Field(
+        default_factory=list, description="guest sessions of a day in each edition, besides the team"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ProgrammeItem:
         errors = []
+        errors += [self._issue("duplicate", "guest_slots", f"guest slot '{self.guest_slots[i].id}' is listed "
+                               "twice") for i in _twice([g.id for g in self.guest_slots])]
         if self.earliest_start and self.latest_end and self.latest_end < self.earliest_start:
             errors.append(self._issue(
                 "out_of_order", "latest_end",
@@ -272,6 +318,11 @@ class TeamRules(Record):
         default="hard",
         description=("a person of one of the topic's lead agencies on every edition's team; hard is "
                      "softened for a topic that no one of its lead agencies can teach (with a warning)"),
+    )
+    country_sessions_min: int = Field(
+        default=0, ge=0,
+        description=("guest sessions each of the problem's countries should give in the horizon, where "
+                     "a slot asks for a country's representative (soft)"),
     )
 
     @model_validator(mode="after")
@@ -412,6 +463,7 @@ class Pin(Record):
     start: Day | None = None
     room: str | None = None
     trainers: list[str] | None = Field(default=None, description="the exact team")
+    guests: list[GuestSession] | None = Field(default=None, description="the exact guest sessions")
     reason: str = ""
 
 
@@ -422,6 +474,7 @@ class BaselineEdition(Record):
     start: Day
     room: str | None = None
     trainers: list[str] = Field(default_factory=list)
+    guests: list[GuestSession] = Field(default_factory=list)
 
 
 class Weights(Record):
@@ -437,12 +490,19 @@ class Weights(Record):
     edition_without_lead_agency: float = Field(
         default=300, ge=0, description="per edition without a person of its topic's lead agencies, when soft"
     )
+    guest_slot_empty: float = Field(default=100, ge=0, description="per optional guest slot left empty")
+    country_sessions_short: float = Field(
+        default=20, ge=0, description="per session a country gives below the team rules' minimum"
+    )
     course_shortened: float = Field(default=100, ge=0, description="per day below the topic's maximum")
     # Re-planning weights outweigh what one edition's move can gain elsewhere, so that a
     # re-plan changes what the change forces and not what mere re-optimisation would.
     edition_moved: float = Field(default=500, ge=0, description="per baseline edition moved or dropped")
     room_changed: float = Field(default=100, ge=0, description="per baseline edition in another room")
     trainer_changed: float = Field(default=200, ge=0, description="per baseline trainer taken off a team")
+    guest_changed: float = Field(
+        default=100, ge=0, description="per baseline guest session moved to another day or person"
+    )
     trainer_days_off_women_share_year: float = Field(
         default=20, ge=0, description="per trainer-day outside the year's band, when soft"
     )
@@ -472,6 +532,7 @@ class TeamNeed:
 
     organisations: tuple[str, ...]
     rule: str
+    guests_count: bool = False  # a guest session of one of the organisations meets it too
 
     def describe(self) -> str:
         """'IOM', or 'a lead agency (UNHCR or OHCHR)'."""
@@ -539,7 +600,7 @@ class Problem(Record):
     team_rules: TeamRules = Field(default_factory=TeamRules)
     weights: Weights = Field(default_factory=Weights)
     budget_usd: int | None = Field(default=None, ge=0,
-                                   description="cap on fees, room costs and interpretation")
+                                   description="cap on fees, travel, room costs and interpretation")
     costs: Costs = Field(default_factory=Costs)
     pins: list[Pin] = Field(default_factory=list)
     baseline: list[BaselineEdition] = Field(
@@ -620,7 +681,10 @@ class Problem(Record):
             if topic is None or not topic.lead_agencies:
                 continue
             leads = set(topic.lead_agencies)
-            if not any(t.organisation in leads for t in self.qualified_trainers(Edition(topic, 1, item))):
+            edition = Edition(topic, 1, item)
+            people = self.qualified_trainers(edition) + [
+                t for slot in item.guest_slots for t in self.guest_candidates(edition, slot)]
+            if not any(t.organisation in leads for t in people):
                 out[topic.id] = (f"no person of {' or '.join(topic.lead_agencies)} can teach it in "
                                  f"'{item.language}': its lead-agency rule is soft")
         return out
@@ -629,16 +693,29 @@ class Problem(Record):
         """What every team of the item's editions must include, by the hard rules."""
         needs = [TeamNeed((o,), REQUIRED_ORGANISATION_RULE) for o in dict.fromkeys(self.required_organisations(item))]
         if self.lead_agency_mode(item) == "hard":
-            needs.append(TeamNeed(tuple(self.topic_by_id[item.topic].lead_agencies), LEAD_AGENCY_RULE))
+            needs.append(TeamNeed(tuple(self.topic_by_id[item.topic].lead_agencies), LEAD_AGENCY_RULE,
+                                  guests_count=True))
         return needs
 
     def qualified_trainers(self, edition: Edition) -> list[Trainer]:
-        """Trainers qualified for the topic who speak the edition's language."""
+        """People who may be on the edition's team: qualified for the topic, speaking its language."""
         return [
             t
             for t in self.trainers
-            if t.can_teach(edition.topic) and edition.item.language in t.languages
+            if t.on_teams and t.can_teach(edition.topic) and edition.item.language in t.languages
         ]
+
+    def guest_candidates(self, edition: Edition, slot: GuestSlot) -> list[Trainer]:
+        """People who may give a guest slot of the edition: of one of its organisations, giving
+        sessions, qualified for the topic, and speaking its language or one it is interpreted into."""
+        orgs = set(slot.organisations)
+        heard = {edition.item.language, *edition.item.interpretation}
+        return [t for t in self.trainers if t.gives_sessions and t.organisation in orgs
+                and t.can_teach(edition.topic) and heard & set(t.languages)]
+
+    def guest_slot(self, edition: Edition | str, slot: str) -> GuestSlot | None:
+        ed = edition if isinstance(edition, Edition) else self.edition_by_id.get(edition)
+        return next((g for g in ed.item.guest_slots if g.id == slot), None) if ed else None
 
     def room_fits(self, edition: Edition, room: Room) -> bool:
         item = edition.item
@@ -894,6 +971,11 @@ def _programme_item_errors(p: Problem, at: Path, item: ProgrammeItem, orgs: set[
     for j, o in enumerate(item.required_organisations or []):
         if o not in orgs:
             add("unknown_reference", ("required_organisations", j), f"required organisation '{o}' is unknown")
+    for j, slot in enumerate(item.guest_slots):
+        for k, o in enumerate(slot.organisations):
+            if o not in orgs:
+                add("unknown_reference", ("guest_slots", j, "organisations", k),
+                    f"guest slot '{slot.id}': organisation '{o}' is unknown")
     if item.earliest_start and item.earliest_start > cal.end:
         add("out_of_range", "earliest_start", f"earliest_start ({item.earliest_start}) is after the horizon ends")
     if item.latest_end and item.latest_end < cal.start:
@@ -928,7 +1010,7 @@ def _programme_item_errors(p: Problem, at: Path, item: ProgrammeItem, orgs: set[
             f"{p.platform.online_seats_per_stream} seats per stream")
     if item.mode != "in_person" and p.platform.max_concurrent_streams == 0:
         add("no_resource", "mode", f"a {item.mode} course needs the platform, which allows 0 streams")
-    qualified = [tr for tr in p.trainers if tr.can_teach(topic)]
+    qualified = [tr for tr in p.trainers if tr.on_teams and tr.can_teach(topic)]
     if not any(item.language in tr.languages for tr in qualified):
         # Nobody qualified at all is about the topic; qualified trainers who lack the language, the language.
         add("no_resource", "language" if qualified else "topic",
@@ -956,6 +1038,16 @@ def _kept_edition_errors(p: Problem, at: Path, record: str, rec: Pin | BaselineE
     if rec.start is not None and not p.calendar.start <= rec.start <= p.calendar.end:
         errors.append(_issue("out_of_range", at, record, rec.edition, ("start",),
                              f"start {rec.start} is outside the horizon"))
+    # The programme item by its topic: the editions are not built while a topic may be unknown.
+    item = next((i for i in p.programme if i.topic == rec.edition.split("#")[0]), None)
+    slots = {s.id for s in item.guest_slots} if item is not None and rec.edition in editions else None
+    for j, g in enumerate(rec.guests or []):
+        if slots is not None and g.slot not in slots:
+            errors.append(_issue("unknown_reference", at, record, rec.edition, ("guests", j, "slot"),
+                                 f"guest slot '{g.slot}' is not in its programme item"))
+        if g.person not in trainers:
+            errors.append(_issue("unknown_reference", at, record, rec.edition, ("guests", j, "person"),
+                                 f"guest '{g.person}' is unknown"))
     return errors
 
 

@@ -8,7 +8,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from model.problem import Edition, Mode, Problem
+from model.problem import Edition, GuestSession, Mode, Problem
 
 Status = Literal["OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "MODEL_INVALID", "INVALID_INPUT"]
 
@@ -53,12 +53,19 @@ class ScheduledEdition(BaseModel):
     venue: str | None = None
     room: str | None = Field(default=None, description="None for an online course")
     trainers: list[str]
+    guests: list[GuestSession] = Field(default_factory=list, description="guest sessions, by slot")
     participants_in_person: int = 0
     participants_online: int = 0
 
+    def person_days(self) -> list[tuple[str, date]]:
+        """(person id, day) for each day someone delivers the edition: every course day for each
+        member of the team, the session's day for each guest. A trainer-day is one of these."""
+        return [(t, d) for t in dict.fromkeys(self.trainers) for d in self.days] + [
+            (g.person, g.day) for g in self.guests]
+
     @classmethod
     def place(cls, problem: Problem, edition: Edition | str, days: Sequence[date], room: str | None,
-              trainers: Iterable[str]) -> ScheduledEdition:
+              trainers: Iterable[str], guests: Iterable[GuestSession] = ()) -> ScheduledEdition:
         """``edition`` of ``problem`` on ``days`` in ``room`` (None online) with ``trainers``.
 
         Everything else (topic, number, title, module, start, end, mode, venue, participants)
@@ -76,6 +83,8 @@ class ScheduledEdition(BaseModel):
             The room's id; its venue is the one the problem lists it in. None for an online course.
         trainers
             The team's trainer ids, kept in id order.
+        guests
+            The guest sessions, kept in slot order.
         """
         ed = edition if isinstance(edition, Edition) else problem.edition_by_id[edition]
         run = list(days)
@@ -85,7 +94,7 @@ class ScheduledEdition(BaseModel):
             edition=ed.id, topic=ed.topic.id, number=ed.number, title=ed.topic.title, module=ed.topic.module,
             start=run[0], end=run[-1], days=run, mode=ed.mode,
             venue=problem.room_by_id[room][0].id if room is not None else None, room=room,
-            trainers=sorted(trainers),
+            trainers=sorted(trainers), guests=sorted(guests, key=lambda g: (g.slot, g.day, g.person)),
             participants_in_person=ed.item.participants_in_person,
             participants_online=ed.item.participants_online,
         )

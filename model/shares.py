@@ -57,14 +57,13 @@ def trainer_day_counts(schedule: Schedule) -> dict[str, dict[ScopeKey, Counter[s
         if se.edition not in p.edition_by_id:
             continue
         module = p.edition_by_id[se.edition].topic.module
-        for t in set(se.trainers):
+        for t, d in se.person_days():
             tr = p.trainer_by_id.get(t)
             if tr is None:
                 continue
-            out["year"]["year"][tr.gender] += len(se.days)
-            out["module"][module][tr.gender] += len(se.days)
-            for d in se.days:
-                out["month"][(d.year, d.month)][tr.gender] += 1
+            out["year"]["year"][tr.gender] += 1
+            out["module"][module][tr.gender] += 1
+            out["month"][(d.year, d.month)][tr.gender] += 1
     return out
 
 

@@ -97,7 +97,9 @@ def _drop_trainers(data: Data, gone: set[str]) -> None:
     data["trainers"] = [t for t in data["trainers"] if t["id"] not in gone]
     for b in data.get("baseline", []):
         b["trainers"] = [t for t in b["trainers"] if t not in gone]
-    data["pins"] = [p for p in data.get("pins", []) if not set(p.get("trainers") or []) & gone]
+        b["guests"] = [g for g in b.get("guests", []) if g["person"] not in gone]
+    data["pins"] = [p for p in data.get("pins", [])
+                    if not (set(p.get("trainers") or []) | {g["person"] for g in p.get("guests") or []}) & gone]
 
 
 class TrainerUnavailable(_Period):

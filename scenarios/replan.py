@@ -18,13 +18,15 @@ def with_baseline(problem: Problem, published: Schedule, freeze_before: date | N
     known = problem.edition_by_id
     kept = [se for se in published.editions if se.edition in known]
     data["baseline"] = [
-        {"edition": se.edition, "start": se.start.isoformat(), "room": se.room, "trainers": se.trainers}
+        {"edition": se.edition, "start": se.start.isoformat(), "room": se.room, "trainers": se.trainers,
+         "guests": [g.model_dump(mode="json") for g in se.guests]}
         for se in kept
     ]
     if freeze_before is not None:
         pinned = {p["edition"] for p in data.get("pins", [])}
         data["pins"] = data.get("pins", []) + [
             {"edition": se.edition, "start": se.start.isoformat(), "room": se.room, "trainers": se.trainers,
+             "guests": [g.model_dump(mode="json") for g in se.guests],
              "reason": f"frozen: starts before {freeze_before}"}
             for se in kept
             if se.start < freeze_before and se.edition not in pinned

@@ -24,7 +24,7 @@ The platform's stream limit is the same trick on a cumulative constraint.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -36,8 +36,8 @@ from model.problem import LEAD_AGENCY_RULE, REQUIRED_ORGANISATION_RULE, Problem,
 from model.schedule import Schedule
 from model.shares import as_fraction
 from scheduler.instance import Instance
-from scheduler.rules import Context, _trainer_days_by_scope
-from scheduler.variables import EditionVars, LinearExpr, Variables
+from scheduler.rules import Context, _cost_usd, _load, _members_of, _most_days, _trainer_days_by_scope, keep_guests
+from scheduler.variables import EditionVars, GuestVars, Variables
 
 # Relaxation tiers, least change first (see Fact.tier and explain.relaxations).
 DATES, ABSENCES, LIMITS, PROGRAMME, POLICY, DROP, STRUCTURAL = range(7)
@@ -261,11 +261,13 @@ def room_open(fm: FactModel) -> None:
 
 
 def _one_course_at_a_time(fm: FactModel, rule: str, kind: str, key: str, text: str, interval_name: str,
-                          uses: dict[str, cp_model.IntVar]) -> None:
-    """One no-overlap over the editions of ``uses`` (edition id -> its room/teaches literal),
-    followed only while the structural fact is on (no-overlap takes no enforcement literal)."""
+                          uses: dict[str, cp_model.IntVar],
+                          sessions: Sequence[tuple[GuestVars, cp_model.IntVar]] = ()) -> None:
+    """One no-overlap over the editions of ``uses`` (edition id -> its room/teaches literal) and
+    the one-day guest ``sessions`` (slot, literal), followed only while the structural fact is on
+    (no-overlap takes no enforcement literal)."""
     users = [ev for ev in fm.v.editions if ev.plan.id in uses]
-    if len(users) < 2:
+    if len(users) + len(sessions) < 2:
         return
     m = fm.model
     lit = fm.fact(f"one_course[{kind} {key}]", rule, [key], text, "", STRUCTURAL)
@@ -275,6 +277,10 @@ def _one_course_at_a_time(fm: FactModel, rule: str, kind: str, key: str, text: s
         m.add(busy == uses[ev.plan.id]).only_enforce_if(lit)
         intervals.append(m.new_optional_interval_var(ev.start, ev.length, ev.end, busy,
                                                      f"{interval_name}[{key},{ev.plan.id}]"))
+    for k, (gv, b) in enumerate(sessions):
+        busy = m.new_bool_var(f"busy[{key},session {k}]")
+        m.add(busy == b).only_enforce_if(lit)
+        intervals.append(m.new_optional_fixed_size_interval_var(gv.day, 1, busy, f"session[{key},{k}]"))
     m.add_no_overlap(intervals)
 
 
@@ -304,29 +310,38 @@ def online_stream_limit(fm: FactModel) -> None:
 
 
 def trainer_available(fm: FactModel) -> None:
-    inst = fm.inst
+    inst, m = fm.inst, fm.model
     for t, trainer in enumerate(inst.trainers):
         for k, per in enumerate(trainer.unavailable):
             blocked = set(inst.cal.indices_within(per))
+            days = _working_days(inst, per)
+
+            away = (f"unavailable[{trainer.id},{k}]", "trainer_available", [trainer.id, absence_record(trainer, per)],
+                    f"trainer {trainer_label(trainer)} is away {per.describe()}",
+                    f"{trainer.id} available on {per.start}..{per.end} after all ({days} working days)",
+                    ABSENCES, days)  # the fact, made when a course or session could clash with it
             for ev in fm.v.editions:
-                if t not in ev.teaches:
-                    continue
-                clash = _clash(ev, blocked)
+                clash = _clash(ev, blocked) if t in ev.teaches else []
                 if clash:
-                    days = _working_days(inst, per)
-                    lit = fm.fact(f"unavailable[{trainer.id},{k}]", "trainer_available",
-                                  [trainer.id, absence_record(trainer, per)],
-                                  f"trainer {trainer_label(trainer)} is away {per.describe()}",
-                                  f"{trainer.id} available on {per.start}..{per.end} after all "
-                                  f"({days} working days)", ABSENCES, days)
-                    fm.model.add(sum(clash) + ev.teaches[t] <= 1).only_enforce_if(lit)
+                    m.add(sum(clash) + ev.teaches[t] <= 1).only_enforce_if(fm.fact(*away))
+                for gv in ev.guests:
+                    if t not in gv.gives or not any(gv.lo <= i <= gv.hi for i in blocked):
+                        continue
+                    free = [i for i in range(gv.lo, gv.hi + 1) if i not in blocked]
+                    if free:
+                        m.add_linear_expression_in_domain(gv.day, cp_model.Domain.from_values(free)
+                                                          ).only_enforce_if([fm.fact(*away), gv.gives[t]])
+                    else:
+                        m.add_implication(fm.fact(*away), ~gv.gives[t])
 
 
 def trainer_not_double_booked(fm: FactModel) -> None:
     for t, trainer in enumerate(fm.inst.trainers):
         uses = {ev.plan.id: ev.teaches[t] for ev in fm.v.editions if t in ev.teaches}
+        sessions = [(fm.v.editions[e].guests[g], b) for e, g, b in fm.v.sessions.get(t, [])]
         _one_course_at_a_time(fm, "trainer_not_double_booked", "trainer", trainer.id,
-                              f"trainer {trainer.id} {trainer.name} teaches one course at a time", "teaching", uses)
+                              f"trainer {trainer.id} {trainer.name} gives one course or session at a time", "teaching",
+                              uses, sessions)
 
 
 def team_size_within_limits(fm: FactModel) -> None:
@@ -343,10 +358,6 @@ def team_size_within_limits(fm: FactModel) -> None:
         size = sum(ev.teaches.values())
         fm.model.add(size >= rules.min_trainers * ev.present).only_enforce_if(low)
         fm.model.add(size <= rules.max_trainers).only_enforce_if(high)
-
-
-def _members_of(fm: FactModel, ev: EditionVars, organisations: tuple[str, ...]) -> LinearExpr:
-    return sum(b for t, b in ev.teaches.items() if fm.inst.trainers[t].organisation in organisations)
 
 
 def team_covers_required_organisations(fm: FactModel) -> None:
@@ -369,7 +380,7 @@ def team_covers_required_organisations(fm: FactModel) -> None:
                               [org, "team rules required_organisations"],
                               f"every team includes a trainer of {org} (team rules)",
                               f"let teams run without a trainer of {org}", POLICY, 1)
-            fm.model.add(_members_of(fm, ev, need.organisations) >= ev.present).only_enforce_if(lit)
+            fm.model.add(sum(_members_of(fm.ctx, ev, need.organisations)) >= ev.present).only_enforce_if(lit)
 
 
 def team_includes_a_lead_agency(fm: FactModel) -> None:
@@ -382,9 +393,10 @@ def team_includes_a_lead_agency(fm: FactModel) -> None:
             editions = tuple(e.id for e in p.editions if e.topic.id == topic)
             lit = fm.fact(f"lead_agency[{topic}]", LEAD_AGENCY_RULE,
                           [*need.organisations, f"topic {topic} lead_agencies"],
-                          f"{topic}'s team includes a person of {need.describe()}",
+                          f"a person of {need.describe()} delivers {topic}, on its team or as a guest",
                           f"let {topic} run without a person of its lead agencies", POLICY, 0, editions)
-            fm.model.add(_members_of(fm, ev, need.organisations) >= ev.present).only_enforce_if(lit)
+            members = _members_of(fm.ctx, ev, need.organisations, guests=need.guests_count)
+            fm.model.add(sum(members) >= ev.present).only_enforce_if(lit)
 
 
 def team_mixed_gender(fm: FactModel) -> None:
@@ -407,17 +419,48 @@ def team_mixed_gender(fm: FactModel) -> None:
         m.add(men >= two).only_enforce_if(lit)
 
 
+def guest_slot_filled(fm: FactModel) -> None:
+    p = fm.inst.problem
+    for ev in fm.v.editions:
+        filled = {gv.slot.id: gv.filled for gv in ev.guests}
+        topic = ev.plan.edition.topic.id
+        for slot, _ in ev.plan.guests:
+            if not slot.required:
+                continue
+            editions = tuple(e.id for e in p.editions if e.topic.id == topic)
+            lit = fm.fact(f"guest_slot[{topic},{slot.id}]", "guest_slot_filled",
+                          [f"programme {topic} guest_slots {slot.id}", *slot.organisations],
+                          f"{topic}'s guest slot '{slot.id}' ({' or '.join(slot.organisations)}) is filled (required)",
+                          f"make {topic}'s guest slot '{slot.id}' optional", POLICY, 0, editions)
+            fm.model.add(filled.get(slot.id, 0) == ev.present).only_enforce_if(lit)
+
+
+def country_presents_once_per_edition(fm: FactModel) -> None:
+    if not any(gv.gives for ev in fm.v.editions for gv in ev.guests):
+        return
+    lit = fm.fact("country_once", "country_presents_once_per_edition", ["guest sessions"],
+                  "no country presents twice in one edition", "let a country present twice in an edition",
+                  POLICY, 1)
+    for ev in fm.v.editions:
+        by_country: dict[str, list[cp_model.IntVar]] = {}
+        for gv in ev.guests:
+            for t, b in gv.gives.items():
+                if fm.inst.trainers[t].country:
+                    by_country.setdefault(str(fm.inst.trainers[t].country), []).append(b)
+        for lits in by_country.values():
+            if len(lits) > 1:
+                fm.model.add(sum(lits) <= 1).only_enforce_if(lit)
+
+
 def trainer_year_limit(fm: FactModel) -> None:
     for t, trainer in enumerate(fm.inst.trainers):
         cap = trainer.max_days_per_year
-        taught = [ev for ev in fm.v.editions if t in ev.teaches]
-        if cap is None or sum(ev.plan.max_length for ev in taught) <= cap:
+        if cap is None or _most_days(fm.ctx, t) <= cap:
             continue
         lit = fm.fact(f"year_limit[{trainer.id}]", "trainer_year_limit", [trainer.id],
                       f"trainer {trainer_label(trainer)} teaches at most {cap} days a year",
                       f"raise {trainer.id}'s yearly limit above {cap} days", LIMITS, cap)
-        load = [fm.v.days_of(ev.plan.index, ev.teaches[t]) for ev in taught]
-        fm.model.add(sum(load) <= cap).only_enforce_if(lit)
+        fm.model.add(sum(_load(fm.ctx, t)) <= cap).only_enforce_if(lit)
 
 
 def trainer_month_limit(fm: FactModel) -> None:
@@ -447,8 +490,7 @@ def organisation_quota(fm: FactModel) -> None:
         quota = org.trainer_day_quota
         if quota is None:
             continue
-        load = [fm.v.days_of(ev.plan.index, b) for ev in fm.v.editions for t, b in ev.teaches.items()
-                if fm.inst.trainers[t].organisation == org.id]
+        load = [day for t, tr in enumerate(fm.inst.trainers) if tr.organisation == org.id for day in _load(fm.ctx, t)]
         if not load:
             continue
         lit = fm.fact(f"quota[{org.id}]", "organisation_quota", [org.id],
@@ -507,6 +549,8 @@ def pinned_edition_kept(fm: FactModel) -> None:
             what.append(f"in room {pin.room}")
         if pin.trainers is not None:
             what.append(f"with {', '.join(pin.trainers)}")
+        if pin.guests:
+            what.append("and guests " + ", ".join(f"{g.person} on {g.day}" for g in pin.guests))
         reason = f" ({pin.reason})" if pin.reason else ""
         lit = fm.fact(f"pin[{ev.plan.id}]", "pinned_edition_kept", [f"pin {ev.plan.id}"],
                       f"{ev.plan.id} is pinned {' '.join(what) or 'on the calendar'}{reason}",
@@ -526,25 +570,18 @@ def pinned_edition_kept(fm: FactModel) -> None:
                 m.add_bool_or([~lit])  # a pinned trainer who cannot teach it
             for tid, b in known.items():
                 m.add(b == int(tid in pin.trainers)).only_enforce_if(lit)
+        if pin.guests is not None:
+            keep_guests(m, inst, ev, pin.guests, [lit])
 
 
 def budget_within_cap(fm: FactModel) -> None:
     budget = fm.inst.problem.budget_usd
     if budget is None:
         return
-    terms = []
-    for ev in fm.v.editions:
-        e = ev.plan.index
-        for t, b in ev.teaches.items():
-            if fm.inst.trainers[t].day_rate:
-                terms.append(fm.inst.trainers[t].day_rate * fm.v.days_of(e, b))
-        for r, b in ev.room.items():
-            if fm.inst.rooms[r][1].day_cost:
-                terms.append(fm.inst.rooms[r][1].day_cost * fm.v.days_of(e, b))
     lit = fm.fact("budget", "budget_within_cap", ["budget"],
-                  f"fees and room costs stay within the budget of {budget:,} USD",
+                  f"fees, travel, room costs and interpretation stay within the budget of {budget:,} USD",
                   f"raise the budget above {budget:,} USD", LIMITS, budget)
-    fm.model.add(sum(terms) <= budget).only_enforce_if(lit)
+    fm.model.add(_cost_usd(fm.ctx) <= budget).only_enforce_if(lit)
 
 
 def _women_share(fm: FactModel, scope: str) -> None:
@@ -597,6 +634,8 @@ FACT_RULES: tuple[Callable[[FactModel], None], ...] = (
     team_covers_required_organisations,
     team_includes_a_lead_agency,
     team_mixed_gender,
+    guest_slot_filled,
+    country_presents_once_per_edition,
     trainer_year_limit,
     trainer_month_limit,
     organisation_quota,

@@ -19,7 +19,7 @@ from model.check import check, kpis
 from model.problem import Problem
 from model.rules.programme import gap_allowed
 from model.rules.trainers import mixed_team
-from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition
+from model.schedule import GuestSession, Schedule, ScheduledEdition, UnscheduledEdition
 from scheduler.instance import EditionPlan, Instance
 from scheduler.variables import StopFlag
 
@@ -37,6 +37,7 @@ class _State:
         self.last_start: dict[str, int] = {}  # topic -> start of its latest edition so far
         self.month_days: Counter[int] = Counter()  # training days of all editions per month
         self.spans: dict[str, list[range]] = {}  # topic -> its editions' working-day spans
+        self.country_sessions: Counter[str] = Counter()  # guest sessions given by each country
 
 
 def _order(problem: Problem, inst: Instance) -> list[EditionPlan]:
@@ -78,8 +79,14 @@ def _team_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan,
         return False
     members = [inst.trainers[t] for t in team]
     orgs = {m.organisation for m in members}
-    if any(not orgs & set(need.organisations) for need in problem.team_needs(plan.edition.item)):
-        return False
+    for need in problem.team_needs(plan.edition.item):
+        if orgs & set(need.organisations):
+            continue
+        # A need a guest meets: some guest of it free on a day of the course (chosen in _guests).
+        if not need.guests_count or not any(
+                inst.trainers[t].organisation in need.organisations and _guest_day(inst, state, t, span, set(team))
+                is not None for _, cands in plan.guests for t in cands):
+            return False
     if rules.mixed_gender == "hard" and not mixed_team([m.gender for m in members]):
         return False
     extra = Counter(m.organisation for m in members)
@@ -111,6 +118,67 @@ def _team(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, sp
     return None
 
 
+def _guest_day(inst: Instance, state: _State, t: int, span: range, busy: set[int]) -> int | None:
+    """The first day of ``span`` person ``t`` (not one of ``busy``) can give a session on, within
+    their limits and their organisation's quota; None when there is none."""
+    tr = inst.trainers[t]
+    if t in busy or (tr.max_days_per_year is not None and state.trainer_year[t] + 1 > tr.max_days_per_year):
+        return None
+    quota = inst.problem.organisation_by_id[tr.organisation].trainer_day_quota
+    if quota is not None and state.org_days[tr.organisation] + 1 > quota:
+        return None
+    for i in span:
+        if i in state.trainer_busy[t]:
+            continue
+        cap = tr.max_days_per_month
+        if cap is not None and state.trainer_month[t][inst.cal.month_of[i]] + 1 > cap:
+            continue
+        return i
+    return None
+
+
+def _guests(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, team: list[int],
+            span: range) -> list[tuple[str, int, int]] | None:
+    """A guest for each slot that can have one: (slot, person, day). Lead agencies the team lacks
+    come first, then the country with the fewest sessions so far, then the cheapest. None when a
+    required slot, or a need only a guest can meet, stays empty."""
+    busy = set(team)
+    countries: set[str] = set()
+    orgs = {inst.trainers[t].organisation for t in team}
+    unmet = [set(n.organisations) for n in problem.team_needs(plan.edition.item)
+             if n.guests_count and not orgs & set(n.organisations)]
+    chosen: list[tuple[str, int, int]] = []
+    # Slots that can meet an unmet need are filled first.
+    slots = sorted(plan.guests, key=lambda sc: not any(inst.trainers[t].organisation in n
+                                                        for n in unmet for t in sc[1]))
+    for slot, cands in slots:
+        best = None
+        for t in cands:
+            tr = inst.trainers[t]
+            if tr.country and tr.country in countries:
+                continue
+            day = _guest_day(inst, state, t, span, busy)
+            if day is None:
+                continue
+            in_room = plan.edition.mode != "online"
+            score = (not any(tr.organisation in n for n in unmet), state.country_sessions[tr.country or ""],
+                     tr.day_rate + (tr.travel_usd if in_room else 0), state.trainer_year[t], t)
+            if best is None or score < best[0]:
+                best = (score, t, day)
+        if best is None:
+            if slot.required:
+                return None
+            continue
+        _, t, day = best
+        busy.add(t)
+        tr = inst.trainers[t]
+        if tr.country:
+            countries.add(tr.country)
+        unmet = [n for n in unmet if tr.organisation not in n]
+        chosen.append((slot.id, t, day))
+    return None if unmet else chosen
+
+
 def _slot_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, s: int, d: int) -> bool:
     """Edition order, platform streams and prerequisites for a start ``s`` of length ``d``."""
     ed = plan.edition
@@ -128,7 +196,7 @@ def _room_free(state: _State, r: int, span: range) -> bool:
 
 
 def _commit(inst: Instance, state: _State, plan: EditionPlan, s: int, d: int, room: int | None,
-            team: list[int]) -> ScheduledEdition:
+            team: list[int], guests: list[tuple[str, int, int]]) -> ScheduledEdition:
     ed = plan.edition
     span = range(s, s + d)
     if room is not None:
@@ -141,13 +209,23 @@ def _commit(inst: Instance, state: _State, plan: EditionPlan, s: int, d: int, ro
         state.org_days[inst.trainers[t].organisation] += d
         for i in span:
             state.trainer_month[t][inst.cal.month_of[i]] += 1
+    for _, t, i in guests:
+        tr = inst.trainers[t]
+        state.trainer_busy[t].add(i)
+        state.trainer_year[t] += 1
+        state.org_days[tr.organisation] += 1
+        state.trainer_month[t][inst.cal.month_of[i]] += 1
+        if tr.country:
+            state.country_sessions[tr.country] += 1
     state.last_start[ed.topic.id] = s
     state.month_days.update(inst.cal.month_of[i] for i in span)
     state.spans.setdefault(ed.topic.id, []).append(span)
     state.end_day.setdefault(ed.topic.id, []).append(inst.day_number(s + d - 1) + 1)
     return ScheduledEdition.place(inst.problem, ed, inst.cal.run_days(s, d),
                                   inst.rooms[room][1].id if room is not None else None,
-                                  (inst.trainers[t].id for t in team))
+                                  (inst.trainers[t].id for t in team),
+                                  [GuestSession(slot=slot, person=inst.trainers[t].id, day=inst.cal.days[i])
+                                   for slot, t, i in guests])
 
 
 def _keep(problem: Problem, inst: Instance, state: _State, start_from: Schedule) -> list[ScheduledEdition]:
@@ -172,8 +250,11 @@ def _keep(problem: Problem, inst: Instance, state: _State, start_from: Schedule)
             or not _team_ok(problem, inst, state, plan, team, span)
         ):
             continue
+        guests = _guests(problem, inst, state, plan, list(team), span)
+        if guests is None:
+            continue
         kept.append(_commit(inst, state, plan, s, d, room if plan.edition.mode != "online" else None,
-                            list(team)))
+                            list(team), guests))
     return kept
 
 
@@ -227,8 +308,8 @@ def greedy_schedule(problem: Problem, inst: Instance | None = None,
 
 def _earliest_fit(problem: Problem, inst: Instance, state: _State, plan: EditionPlan,
                   test: Callable[[EditionPlan, int, int], bool] | None
-                  ) -> tuple[int, int, int | None, list[int]] | None:
-    """The earliest (start, length, room, team) that breaks no hard rule and passes ``test``."""
+                  ) -> tuple[int, int, int | None, list[int], list[tuple[str, int, int]]] | None:
+    """The earliest (start, length, room, team, guests) that breaks no hard rule and passes ``test``."""
     for s, d in sorted(plan.options, key=lambda o: (o[0], -o[1])):
         if test is not None and not test(plan, s, d):
             continue
@@ -242,8 +323,11 @@ def _earliest_fit(problem: Problem, inst: Instance, state: _State, plan: Edition
                 continue
             room = min(rooms, key=lambda r: (inst.rooms[r][1].day_cost, inst.rooms[r][1].seats))
         team = _team(problem, inst, state, plan, span)
-        if team is not None:
-            return s, d, room, team
+        if team is None:
+            continue
+        guests = _guests(problem, inst, state, plan, team, span)
+        if guests is not None:
+            return s, d, room, team, guests
     return None
 
 

@@ -22,7 +22,7 @@ from functools import cached_property
 import numpy as np
 
 from model.calendar import Period, WorkCalendar
-from model.problem import Edition, Problem, Room, Trainer, Venue
+from model.problem import Edition, GuestSlot, Problem, Room, Trainer, Venue
 from model.rules.reading import earliest_index
 
 
@@ -33,6 +33,7 @@ class EditionPlan:
     options: list[tuple[int, int]] = field(default_factory=list)
     rooms: list[int] = field(default_factory=list)
     trainers: list[int] = field(default_factory=list)
+    guests: list[tuple[GuestSlot, list[int]]] = field(default_factory=list)  # each slot and its candidates
     earliest: int = 0
     why_no_option: str = ""
 
@@ -101,6 +102,8 @@ class Instance:
         for i, ed in enumerate(editions):
             plan = EditionPlan(index=i, edition=ed, earliest=earliest_index(problem, ed))
             plan.trainers = [tindex[t.id] for t in problem.qualified_trainers(ed)]
+            plan.guests = [(slot, [tindex[t.id] for t in problem.guest_candidates(ed, slot)])
+                           for slot in ed.item.guest_slots]
             if not prune:
                 plan.rooms = list(range(len(self.rooms))) if ed.mode != "online" else []
                 plan.options = self.calendar_options(ed)
@@ -149,6 +152,11 @@ class Instance:
         org_rows = [np.array([self.trainers[t].organisation in need.organisations for t in plan.trainers],
                              dtype=bool)
                     for need in needs]
+        # A need a guest meets too: that guest free on one day of the course is enough.
+        guest_rows = [np.array(sorted({t for _, cands in plan.guests for t in cands
+                                       if need.guests_count and self.trainers[t].organisation in need.organisations}),
+                               dtype=np.int64)
+                      for need in needs]
         for d in ed.durations:
             # Every start at once: each test below is a boolean per start.
             starts = np.arange(plan.earliest, n - d + 1)
@@ -170,8 +178,12 @@ class Instance:
             if (~team_ok).any():
                 reasons.add(f"fewer than {team_min} qualified trainers are free")
             orgs_ok = np.ones(len(starts), dtype=bool)
-            for rows in org_rows:
-                orgs_ok &= free[rows].any(axis=0)
+            for rows, guests in zip(org_rows, guest_rows, strict=True):
+                met = free[rows].any(axis=0)
+                if len(guests):
+                    gpre = self.trainer_prefix[guests]
+                    met |= (gpre[:, ends] - gpre[:, starts] < d).any(axis=0)
+                orgs_ok &= met
             if (team_ok & ~orgs_ok).any():
                 reasons.add("no trainer of a required organisation or lead agency is free")
             ok = team_ok & orgs_ok

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from model.problem import LEAD_AGENCY_RULE, REQUIRED_ORGANISATION_RULE, BaselineEdition, ShareBand
+from model.problem import LEAD_AGENCY_RULE, REQUIRED_ORGANISATION_RULE, BaselineEdition, GuestSession, ShareBand
 from model.shares import KNOWN_GENDERS, as_fraction
 from scheduler.instance import EditionPlan, Instance
-from scheduler.variables import EditionVars, LinearExpr, Variables, share_band_gaps
+from scheduler.variables import EditionVars, GuestVars, LinearExpr, Variables, share_band_gaps
 
 
 @dataclass
@@ -90,8 +90,11 @@ def online_stream_limit(c: Context) -> None:
 
 
 def trainer_not_double_booked(c: Context) -> None:
+    # A person's courses and guest sessions, one at a time (a session inside a course they
+    # teach overlaps it too, so nobody is a guest of their own course).
     for t in range(len(c.inst.trainers)):
         intervals = [ev.teach_interval[t] for ev in c.v.editions if t in ev.teach_interval]
+        intervals += [c.v.editions[e].guests[g].interval[t] for e, g, _ in c.v.sessions.get(t, [])]
         if len(intervals) > 1:
             c.model.add_no_overlap(intervals)
 
@@ -100,6 +103,20 @@ def trainer_available(c: Context) -> None:
     for ev in c.v.editions:
         for t, b in ev.teaches.items():
             _not_on_blocked_days(c, ev, b, c.inst.trainer_prefix[t])
+        for gv in ev.guests:
+            for t, b in gv.gives.items():
+                _session_not_on_blocked_days(c, gv, b, c.inst.trainer_blocked[t])
+
+
+def _session_not_on_blocked_days(c: Context, gv: GuestVars, b: cp_model.IntVar, blocked: set[int]) -> None:
+    """``b`` (a person giving the slot) keeps the slot's day off the person's ``blocked`` days."""
+    if not any(gv.lo <= i <= gv.hi for i in blocked):
+        return
+    free = [i for i in range(gv.lo, gv.hi + 1) if i not in blocked]
+    if not free:
+        c.model.add(b == 0)
+    else:
+        c.model.add_linear_expression_in_domain(gv.day, cp_model.Domain.from_values(free)).only_enforce_if(b)
 
 
 def team_size_within_limits(c: Context) -> None:
@@ -110,10 +127,15 @@ def team_size_within_limits(c: Context) -> None:
         c.model.add(size <= rules.max_trainers * ev.present)
 
 
-def _members_of(c: Context, ev: EditionVars, organisations: Iterable[str]) -> list[cp_model.IntVar]:
-    """The edition's 'teaches' literals of trainers from any of ``organisations``."""
+def _members_of(c: Context, ev: EditionVars, organisations: Iterable[str], *, guests: bool = False
+                ) -> list[cp_model.IntVar]:
+    """The edition's 'teaches' literals of trainers from any of ``organisations``, and with
+    ``guests`` its guest literals of people from them."""
     orgs = set(organisations)
-    return [b for t, b in ev.teaches.items() if c.inst.trainers[t].organisation in orgs]
+    out = [b for t, b in ev.teaches.items() if c.inst.trainers[t].organisation in orgs]
+    if guests:
+        out += [b for gv in ev.guests for t, b in gv.gives.items() if c.inst.trainers[t].organisation in orgs]
+    return out
 
 
 def _team_needs(c: Context, rule: str) -> None:
@@ -121,7 +143,7 @@ def _team_needs(c: Context, rule: str) -> None:
     for ev in c.v.editions:
         for need in p.team_needs(ev.plan.edition.item):
             if need.rule == rule:
-                c.model.add(sum(_members_of(c, ev, need.organisations)) >= ev.present)
+                c.model.add(sum(_members_of(c, ev, need.organisations, guests=need.guests_count)) >= ev.present)
 
 
 def team_covers_required_organisations(c: Context) -> None:
@@ -158,17 +180,48 @@ def team_mixed_gender(c: Context) -> None:
         c.model.add(men >= two)
 
 
+def guest_slot_filled(c: Context) -> None:
+    for ev in c.v.editions:
+        filled = {gv.slot.id: gv.filled for gv in ev.guests}
+        for slot, _ in ev.plan.guests:
+            if slot.required:
+                c.model.add(filled.get(slot.id, 0) == ev.present)
+
+
+def country_presents_once_per_edition(c: Context) -> None:
+    for ev in c.v.editions:
+        by_country: dict[str, list[cp_model.IntVar]] = {}
+        for gv in ev.guests:
+            for t, b in gv.gives.items():
+                country = c.inst.trainers[t].country
+                if country:
+                    by_country.setdefault(country, []).append(b)
+        for lits in by_country.values():
+            if len(lits) > 1:
+                c.model.add(sum(lits) <= 1)
+
+
 def trainer_year_limit(c: Context) -> None:
     for t, trainer in enumerate(c.inst.trainers):
         if trainer.max_days_per_year is None:
             continue
-        load = [c.v.days_of(ev.plan.index, ev.teaches[t]) for ev in c.v.editions if t in ev.teaches]
-        if sum(c.v.editions[e].plan.max_length for e in _taught_by(c, t)) > trainer.max_days_per_year:
-            c.model.add(sum(load) <= trainer.max_days_per_year)
+        if _most_days(c, t) > trainer.max_days_per_year:
+            c.model.add(sum(_load(c, t)) <= trainer.max_days_per_year)
 
 
 def _taught_by(c: Context, t: int) -> list[int]:
     return [ev.plan.index for ev in c.v.editions if t in ev.teaches]
+
+
+def _load(c: Context, t: int) -> list[LinearExpr]:
+    """Person ``t``'s days: each course they teach, each guest session they give."""
+    return [c.v.days_of(ev.plan.index, ev.teaches[t]) for ev in c.v.editions if t in ev.teaches] + [
+        b for _, _, b in c.v.sessions.get(t, [])]
+
+
+def _most_days(c: Context, t: int) -> int:
+    """The most days person ``t`` could give: every course they may teach and every slot."""
+    return sum(c.v.editions[e].plan.max_length for e in _taught_by(c, t)) + len(c.v.sessions.get(t, []))
 
 
 def trainer_month_limit(c: Context) -> None:
@@ -179,7 +232,7 @@ def trainer_month_limit(c: Context) -> None:
         editions = _taught_by(c, t)
         # Redundant when the trainer cannot reach the cap at all: too few candidate days, or a
         # limit over the whole horizon (trainer_year_limit) that is no higher.
-        most = sum(c.v.editions[e].plan.max_length for e in editions)
+        most = _most_days(c, t)
         if trainer.max_days_per_year is not None and "trainer_year_limit" not in c.skip:
             most = min(most, trainer.max_days_per_year)
         if most <= cap:
@@ -193,6 +246,12 @@ def trainer_month_limit(c: Context) -> None:
                 z = c.model.new_int_var(0, top, f"trainer_month_days[{trainer.id},{ev.plan.id},{month}]")
                 c.model.add(z >= days - top * (1 - ev.teaches[t]))
                 per_month.setdefault(month, []).append(z)
+        for e, g, b in c.v.sessions.get(t, []):
+            for month, in_month in c.v.guest_months(e, g).items():
+                # 1 when the person gives the session and it falls in the month, else free down to 0.
+                z = c.model.new_bool_var(f"session_month[{trainer.id},{c.v.editions[e].plan.id},{g},{month}]")
+                c.model.add(z >= b + in_month - 1)
+                per_month.setdefault(month, []).append(z)
         for zs in per_month.values():
             c.model.add(sum(zs) <= cap)
 
@@ -201,12 +260,7 @@ def organisation_quota(c: Context) -> None:
     for org in c.inst.problem.organisations:
         if org.trainer_day_quota is None:
             continue
-        load = [
-            c.v.days_of(ev.plan.index, b)
-            for ev in c.v.editions
-            for t, b in ev.teaches.items()
-            if c.inst.trainers[t].organisation == org.id
-        ]
+        load = [day for t, tr in enumerate(c.inst.trainers) if tr.organisation == org.id for day in _load(c, t)]
         c.model.add(sum(load) <= org.trainer_day_quota)
 
 
@@ -248,6 +302,43 @@ def pinned_edition_kept(c: Context) -> None:
             # instance.py kept only the pinned trainers, and no option if one cannot teach it.
             for b in ev.teaches.values():
                 c.model.add(b == 1)
+        if pin.guests is not None:
+            keep_guests(c.model, c.inst, ev, pin.guests, [])
+
+
+def keep_guests(model: cp_model.CpModel, inst: Instance, ev: EditionVars, sessions: Iterable[GuestSession],
+                enforce: list[cp_model.IntVar]) -> None:
+    """Edition ``ev``'s guest slots exactly as ``sessions`` (others empty), when ``enforce`` holds."""
+    wanted = {g.slot: g for g in sessions}
+    slots = {gv.slot.id: gv for gv in ev.guests}
+    if set(wanted) - set(slots):
+        model.add_bool_or([~x for x in enforce])  # a session in a slot nobody can give
+        return
+    for slot_id, gv in slots.items():
+        g = wanted.get(slot_id)
+        if g is None:
+            model.add(gv.filled == 0).only_enforce_if(enforce)
+            continue
+        who = [b for t, b in gv.gives.items() if inst.trainers[t].id == g.person]
+        day = inst.cal.index.get(g.day)
+        if not who or day is None:
+            model.add_bool_or([~x for x in enforce])
+            continue
+        model.add(who[0] == 1).only_enforce_if(enforce)
+        model.add(gv.day == day).only_enforce_if(enforce)
+
+
+def kept_guest(c: Context, ev: EditionVars, g: GuestSession) -> LinearExpr:
+    """1 when edition ``ev`` gives slot ``g.slot`` to the same person on the same day as ``g``."""
+    gv = next((gv for gv in ev.guests if gv.slot.id == g.slot), None)
+    who = [b for t, b in gv.gives.items() if c.inst.trainers[t].id == g.person] if gv else []
+    day = c.inst.cal.index.get(g.day)
+    if gv is None or not who or day is None:
+        return 0
+    kept = c.model.new_bool_var(f"guest_kept[{ev.plan.id},{g.slot}]")
+    c.model.add_implication(kept, who[0])
+    c.model.add(gv.day == day).only_enforce_if(kept)
+    return kept
 
 
 def budget_within_cap(c: Context) -> None:
@@ -277,6 +368,24 @@ def _trainer_days_by_scope(c: Context, scope: str) -> dict[object, tuple[LinearE
                 top[key] = top.get(key, 0) + ev.plan.max_length
                 if gender == "woman":
                     women.setdefault(key, []).append(days)
+        # A guest's day counts once, in the month it falls in.
+        for g, gv in enumerate(ev.guests):
+            she = [b for t, b in gv.gives.items() if c.inst.trainers[t].gender == "woman"]
+            told = [b for t, b in gv.gives.items() if c.inst.trainers[t].gender in KNOWN_GENDERS]
+            if not told:
+                continue
+            given: list[tuple[object, LinearExpr, LinearExpr]]
+            if scope == "month":
+                name = f"{ev.plan.id},{gv.slot.id}"
+                given = [(month, c.v.both(sum(told), in_month, f"guest_known[{name},{month}]"),
+                          c.v.both(sum(she), in_month, f"guest_woman[{name},{month}]") if she else 0)
+                         for month, in_month in c.v.guest_months(e, g).items()]
+            else:
+                given = [("year" if scope == "year" else ev.plan.edition.topic.module, sum(told), sum(she))]
+            for key, known_day, woman_day in given:
+                known.setdefault(key, []).append(known_day)
+                top[key] = top.get(key, 0) + 1
+                women.setdefault(key, []).append(woman_day)
     return {key: (sum(women.get(key, [])), sum(days), top[key]) for key, days in known.items()}
 
 
@@ -368,18 +477,18 @@ def busiest_month(c: Context) -> LinearExpr:
 
 
 def busiest_trainer(c: Context) -> LinearExpr:
-    top = max((sum(ev.plan.max_length for ev in c.v.editions if t in ev.teaches)
-               for t in range(len(c.inst.trainers))), default=0)
+    top = max((_most_days(c, t) for t in range(len(c.inst.trainers))), default=0)
     peak = c.model.new_int_var(0, top, "busiest_trainer_days")
     for t in range(len(c.inst.trainers)):
-        load = [c.v.days_of(ev.plan.index, ev.teaches[t]) for ev in c.v.editions if t in ev.teaches]
+        load = _load(c, t)
         if load:
             c.model.add(peak >= sum(load))
     return peak
 
 
 def cost(c: Context) -> LinearExpr:
-    """In USD: trainer fees per day taught, room cost per day used, interpretation per day held."""
+    """In USD: fees per day given, travel per person per edition in a room, room cost per day used,
+    interpretation per day held."""
     return _cost_usd(c)
 
 
@@ -388,10 +497,19 @@ def _cost_usd(c: Context) -> LinearExpr:
         terms = []
         for ev in c.v.editions:
             e = ev.plan.index
+            in_a_room = ev.plan.edition.mode != "online"
             for t, b in ev.teaches.items():
-                rate = c.inst.trainers[t].day_rate
+                rate, travel = c.inst.trainers[t].day_rate, c.inst.trainers[t].travel_usd
                 if rate:
                     terms.append(rate * c.v.days_of(e, b))
+                if travel and in_a_room:
+                    terms.append(travel * b)
+            for gv in ev.guests:
+                for t, b in gv.gives.items():
+                    tr = c.inst.trainers[t]
+                    price = tr.day_rate + (tr.travel_usd if in_a_room else 0)
+                    if price:
+                        terms.append(price * b)
             for r, b in ev.room.items():
                 day_cost = c.inst.rooms[r][1].day_cost
                 if day_cost:
@@ -459,9 +577,35 @@ def edition_without_lead_agency(c: Context) -> LinearExpr:
         if p.lead_agency_mode(ed.item) != "soft":
             continue
         miss = c.model.new_bool_var(f"no_lead_agency[{ev.plan.id}]")
-        c.model.add(sum(_members_of(c, ev, ed.topic.lead_agencies)) + miss >= ev.present)
+        c.model.add(sum(_members_of(c, ev, ed.topic.lead_agencies, guests=True)) + miss >= ev.present)
         misses.append(miss)
     return sum(misses)
+
+
+def guest_slot_empty(c: Context) -> LinearExpr:
+    empty = []
+    for ev in c.v.editions:
+        filled = {gv.slot.id: gv.filled for gv in ev.guests}
+        empty += [ev.present - filled.get(slot.id, 0) for slot, _ in ev.plan.guests if not slot.required]
+    return sum(empty)
+
+
+def country_sessions_short(c: Context) -> LinearExpr:
+    p = c.inst.problem
+    least = p.team_rules.country_sessions_min
+    if not least:
+        return 0
+    given: dict[str, list[cp_model.IntVar]] = {}
+    for t, sessions in c.v.sessions.items():
+        country = c.inst.trainers[t].country
+        if country:
+            given.setdefault(country, []).extend(b for _, _, b in sessions)
+    shorts = []
+    for country in p.countries:
+        short = c.model.new_int_var(0, least, f"country_short[{country}]")
+        c.model.add(short + sum(given.get(country, [])) >= least)
+        shorts.append(short)
+    return sum(shorts)
 
 
 def course_shortened(c: Context) -> LinearExpr:
@@ -508,6 +652,10 @@ def room_changed(c: Context) -> LinearExpr:
     return sum(changed)
 
 
+def guest_changed(c: Context) -> LinearExpr:
+    return sum(ev.present - kept_guest(c, ev, g) for ev, b in _baseline(c) for g in b.guests)
+
+
 def trainer_changed(c: Context) -> LinearExpr:
     changed = []
     for ev, b in _baseline(c):
@@ -533,6 +681,8 @@ HARD: dict[str, HardRule] = {
     "team_covers_required_organisations": team_covers_required_organisations,
     "team_includes_a_lead_agency": team_includes_a_lead_agency,
     "team_mixed_gender": team_mixed_gender,
+    "guest_slot_filled": guest_slot_filled,
+    "country_presents_once_per_edition": country_presents_once_per_edition,
     "trainer_year_limit": trainer_year_limit,
     "trainer_month_limit": trainer_month_limit,
     "organisation_quota": organisation_quota,
@@ -554,10 +704,13 @@ SOFT: dict[str, SoftRule] = {
     "linked_topics_overlap": linked_topics_overlap,
     "team_without_mixed_gender": team_without_mixed_gender,
     "edition_without_lead_agency": edition_without_lead_agency,
+    "guest_slot_empty": guest_slot_empty,
+    "country_sessions_short": country_sessions_short,
     "course_shortened": course_shortened,
     "edition_moved": edition_moved,
     "room_changed": room_changed,
     "trainer_changed": trainer_changed,
+    "guest_changed": guest_changed,
     "trainer_days_off_women_share_year": trainer_days_off_women_share_year,
     "trainer_days_off_women_share_module": trainer_days_off_women_share_module,
     "trainer_days_off_women_share_month": trainer_days_off_women_share_month,

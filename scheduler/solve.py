@@ -35,6 +35,7 @@ from model.problem import Problem
 from model.rules import RULES
 from model.schedule import (
     Cause,
+    GuestSession,
     ObjectiveSource,
     Schedule,
     ScheduledEdition,
@@ -617,6 +618,14 @@ def add_hint(built: Built, schedule: Schedule) -> None:
         team = {tindex[t] for t in se.trainers if t in tindex}
         for t, b in ev.teaches.items():
             model.add_hint(b, t in team)
+        sessions = {g.slot: g for g in se.guests}
+        for gv in ev.guests:
+            given = sessions.get(gv.slot.id)
+            who = tindex.get(given.person) if given else None
+            for t, b in gv.gives.items():
+                model.add_hint(b, t == who)
+            if given is not None and who in gv.gives and given.day in inst.cal.index:
+                model.add_hint(gv.day, inst.cal.index[given.day])
 
 
 @dataclass(frozen=True)
@@ -674,9 +683,11 @@ def extract(built: Built, solver: cp_model.CpSolver | cp_model.CpSolverSolutionC
             continue
         s, d = next(o for o, x in zip(ev.plan.options, ev.choose, strict=True) if solver.boolean_value(x))
         room = next((r for r, b in ev.room.items() if solver.boolean_value(b)), None)
+        guests = [GuestSession(slot=gv.slot.id, person=inst.trainers[t].id, day=inst.cal.days[solver.value(gv.day)])
+                  for gv in ev.guests for t, b in gv.gives.items() if solver.boolean_value(b)]
         placed.append(ScheduledEdition.place(
             inst.problem, ed, inst.cal.run_days(s, d), inst.rooms[room][1].id if room is not None else None,
-            (inst.trainers[t].id for t, b in ev.teaches.items() if solver.boolean_value(b)),
+            (inst.trainers[t].id for t, b in ev.teaches.items() if solver.boolean_value(b)), guests,
         ))
     placed.sort(key=lambda e: (e.start, e.edition))
     return Schedule(problem=inst.problem, editions=placed, unscheduled=left)

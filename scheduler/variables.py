@@ -4,16 +4,34 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 from ortools.sat.python import cp_model
 
+from model.problem import GuestSlot
 from scheduler.instance import EditionPlan, Instance
 
 # A CP-SAT expression, a variable or a Python int constant. Narrower than cp_model.LinearExprT,
 # which also admits numpy integers: none reach the model (options, lengths, rates and day
 # numbers are Python ints), and with them in the union mypy cannot type `days - top * (1 - b)`.
 LinearExpr = cp_model.LinearExpr | cp_model.IntVar | int
+
+
+@dataclass
+class GuestVars:
+    """One guest slot of an edition: who gives it (one literal per candidate) and on which day."""
+
+    slot: GuestSlot
+    day: cp_model.IntVar  # working-day index; a day of the course when the slot is filled
+    gives: dict[int, cp_model.IntVar]  # candidate trainer index -> literal
+    interval: dict[int, cp_model.IntervalVar]  # candidate -> their one-day interval
+    lo: int  # the earliest and latest day the slot can take
+    hi: int
+
+    @property
+    def filled(self) -> LinearExpr:
+        return sum(self.gives.values())
 
 
 @dataclass
@@ -29,6 +47,7 @@ class EditionVars:
     room_interval: dict[int, cp_model.IntervalVar] = field(default_factory=dict)
     teaches: dict[int, cp_model.IntVar] = field(default_factory=dict)
     teach_interval: dict[int, cp_model.IntervalVar] = field(default_factory=dict)
+    guests: list[GuestVars] = field(default_factory=list)
 
 
 class Variables:
@@ -41,6 +60,7 @@ class Variables:
         self._days: dict[tuple[int, int], LinearExpr] = {}
         self._month_days: dict[int, dict[int, LinearExpr]] = {}
         self._days_in_month: dict[tuple[int, int, int], LinearExpr] = {}
+        self._guest_months: dict[tuple[int, int], dict[int, cp_model.IntVar]] = {}
 
     def _edition(self, plan: EditionPlan) -> EditionVars:
         m, eid = self.model, plan.id
@@ -79,6 +99,32 @@ class Variables:
             b = m.new_bool_var(f"teaches[{tid},{eid}]")
             ev.teaches[t] = b
             ev.teach_interval[t] = m.new_optional_interval_var(start, length, end, b, f"teach[{tid},{eid}]")
+        for slot, candidates in plan.guests:
+            if not candidates or not plan.options:
+                continue
+            lo, hi = min(s for s, _ in plan.options), max(s + d - 1 for s, d in plan.options)
+            day = m.new_int_var(lo, hi, f"guest_day[{eid},{slot.id}]")
+            gives: dict[int, cp_model.IntVar] = {}
+            sessions: dict[int, cp_model.IntervalVar] = {}
+            for t in candidates:
+                tid = self.inst.trainers[t].id
+                b = m.new_bool_var(f"guest[{tid},{eid},{slot.id}]")
+                gives[t] = b
+                sessions[t] = m.new_optional_fixed_size_interval_var(day, 1, b, f"session[{tid},{eid},{slot.id}]")
+            gv = GuestVars(slot, day, gives, sessions, lo, hi)
+            m.add(gv.filled <= present)
+            # The session is on a day of the course (free when the slot stays empty).
+            m.add(day >= start).only_enforce_if(present)
+            m.add(day <= end - 1).only_enforce_if(present)
+            ev.guests.append(gv)
+        # A guest gives one session of an edition: different slots, different people.
+        given: dict[int, list[cp_model.IntVar]] = {}
+        for gv in ev.guests:
+            for t, b in gv.gives.items():
+                given.setdefault(t, []).append(b)
+        for lits in given.values():
+            if len(lits) > 1:
+                m.add(sum(lits) <= 1)
         return ev
 
     # -- derived expressions (exact linearisations, made on demand) ---------------------
@@ -133,6 +179,42 @@ class Variables:
                 self._days_in_month[key] = z
             out[month] = self._days_in_month[key]
         return out
+
+    @cached_property
+    def sessions(self) -> dict[int, list[tuple[int, int, cp_model.IntVar]]]:
+        """For each person, the guest slots they may give: (edition, slot position, literal)."""
+        out: dict[int, list[tuple[int, int, cp_model.IntVar]]] = {}
+        for ev in self.editions:
+            for g, gv in enumerate(ev.guests):
+                for t, b in gv.gives.items():
+                    out.setdefault(t, []).append((ev.plan.index, g, b))
+        return out
+
+    def guest_months(self, e: int, g: int) -> dict[int, cp_model.IntVar]:
+        """For each month index the slot's day can fall in, a literal: filled, on a day of it."""
+        key = (e, g)
+        if key not in self._guest_months:
+            gv = self.editions[e].guests[g]
+            spans: dict[int, list[int]] = {}
+            for i in range(gv.lo, gv.hi + 1):
+                spans.setdefault(self.inst.cal.month_of[i], []).append(i)
+            out = {}
+            for month, days in spans.items():
+                b = self.model.new_bool_var(f"guest_month[{self.editions[e].plan.id},{gv.slot.id},{month}]")
+                self.model.add(gv.day >= days[0]).only_enforce_if(b)
+                self.model.add(gv.day <= days[-1]).only_enforce_if(b)
+                out[month] = b
+            self.model.add(sum(out.values()) == gv.filled)
+            self._guest_months[key] = out
+        return self._guest_months[key]
+
+    def both(self, a: LinearExpr, b: LinearExpr, name: str) -> cp_model.IntVar:
+        """A literal equal to a AND b, for 0/1 expressions a and b."""
+        z = self.model.new_bool_var(name)
+        self.model.add(z <= a)
+        self.model.add(z <= b)
+        self.model.add(z >= a + b - 1)
+        return z
 
     def day_number(self, e: int, *, end: bool) -> LinearExpr:
         """Calendar day (from the horizon start) of the first day, or of the day after the last."""

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
-from model.rules import calendar, participants, programme, rooms, trainers, women_share
+from model.rules import calendar, guests, participants, programme, rooms, trainers, women_share
 from model.rules.reading import Breach, Charge, Reading, Violation
 
 Checker = Callable[[Reading], Iterable[Breach]]
@@ -85,14 +85,19 @@ HARD_RULES: tuple[RuleInfo, ...] = (
           trainers.team_size_within_limits),
     _hard("team_covers_required_organisations", "A team includes a trainer of each required organisation",
           trainers.team_covers_required_organisations),
-    _hard("team_includes_a_lead_agency", "A person of one of the topic's lead agencies is on the team",
+    _hard("team_includes_a_lead_agency", "A person of one of the topic's lead agencies is on the team or a guest",
           trainers.team_includes_a_lead_agency),
+    _hard("guest_session_fits", "A guest session fills a slot of its edition once, on a course day, by someone "
+          "who may give it", guests.guest_session_fits),
+    _hard("guest_slot_filled", "A required guest slot has its guest", guests.guest_slot_filled),
+    _hard("country_presents_once_per_edition", "No country presents twice in one edition",
+          guests.country_presents_once_per_edition),
     _hard("team_mixed_gender", "A team of two or more has at least one woman and one man",
           trainers.team_mixed_gender),
     _hard("prerequisite_finished_first", "A prerequisite topic is delivered first, with its gap",
           programme.prerequisite_finished_first),
     _hard("pinned_edition_kept", "A pinned edition keeps its date, room and team", programme.pinned_edition_kept),
-    _hard("budget_within_cap", "Fees, room costs and interpretation stay within the budget",
+    _hard("budget_within_cap", "Fees, travel, room costs and interpretation stay within the budget",
           programme.budget_within_cap),
     _hard("trainer_days_women_share_year", "The year's trainer-days meet the women's share target",
           partial(women_share.women_share_within, "year")),
@@ -109,16 +114,21 @@ SOFT_RULES: tuple[RuleInfo, ...] = (
           calendar.priority_topic_late),
     _soft("busiest_month", "Training days in the busiest month", "days", calendar.busiest_month),
     _soft("busiest_trainer", "Training days of the busiest trainer", "days", trainers.busiest_trainer),
-    _soft("cost", "Trainer fees, room costs and interpretation", "100 USD", programme.cost, factor=0.01),
+    _soft("cost", "Fees, travel, room costs and interpretation", "100 USD", programme.cost, factor=0.01),
     _soft("linked_topics_overlap", "Linked topics running at the same time", "pairs", calendar.linked_topics_overlap),
     _soft("team_without_mixed_gender", "Teams without both a woman and a man", "teams",
           trainers.team_without_mixed_gender),
     _soft("edition_without_lead_agency", "Editions without a person of their topic's lead agencies", "editions",
           trainers.edition_without_lead_agency),
+    _soft("guest_slot_empty", "Optional guest slots left empty", "slots", guests.guest_slot_empty),
+    _soft("country_sessions_short", "Guest sessions a country gives below the minimum", "sessions",
+          guests.country_sessions_short),
     _soft("course_shortened", "Days cut from a course's full length", "days", calendar.course_shortened),
     _soft("edition_moved", "Published editions moved or dropped", "editions", programme.edition_moved),
     _soft("room_changed", "Published editions in another room", "editions", programme.room_changed),
     _soft("trainer_changed", "Published trainers taken off a team", "trainers", programme.trainer_changed),
+    _soft("guest_changed", "Published guest sessions moved or given by someone else", "sessions",
+          programme.guest_changed),
     _soft("trainer_days_off_women_share_year", "Trainer-days outside the year's women's share band", "trainer-days",
           partial(women_share.trainer_days_off_band, "year")),
     _soft("trainer_days_off_women_share_module", "Trainer-days outside a module's women's share band",

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from model.participants import gap_days
-from model.problem import Prerequisite
+from model.problem import GuestSession, Prerequisite
 from model.rules.reading import Breach, Charge, Reading
 from model.schedule import ScheduledEdition
 
@@ -48,13 +48,16 @@ def pinned_edition_kept(r: Reading) -> Iterator[Breach]:
             yield Breach([pin.edition], f"{what} is in room {se.room}, not {pin.room}")
         if pin.trainers is not None and set(se.trainers) != set(pin.trainers):
             yield Breach([pin.edition], f"{what} has team {', '.join(se.trainers)}, not {', '.join(pin.trainers)}")
+        if pin.guests is not None and set(se.guests) != set(pin.guests):
+            yield Breach([pin.edition],
+                         f"{what} has guest sessions {_sessions(se.guests)}, not {_sessions(pin.guests)}")
 
 
 def budget_within_cap(r: Reading) -> Iterator[Breach]:
     budget = r.problem.budget_usd
     spent = r.cost_usd
     if budget is not None and spent > budget:
-        yield Breach(["budget"], f"fees, room costs and interpretation, {spent:,} USD, exceed the budget of "
+        yield Breach(["budget"], f"fees, travel, room costs and interpretation, {spent:,} USD, exceed the budget of "
                                  f"{budget:,} USD")
 
 
@@ -62,18 +65,23 @@ def budget_within_cap(r: Reading) -> Iterator[Breach]:
 
 
 def cost(r: Reading) -> Iterator[Charge]:
-    """Each edition's trainer fees, room cost and interpretation, in USD."""
+    """Each edition's fees, travel, room cost and interpretation, in USD."""
     p = r.problem
     for ed, se in r.placed:
         n = len(se.days)
         fees = [(t, p.trainer_by_id[t].day_rate) for t in sorted(set(se.trainers)) if t in p.trainer_by_id]
-        fee_usd = sum(rate * n for _, rate in fees)
+        fee_usd = r.edition_fees(se)
+        travel_usd = r.edition_travel_cost(se)
         room_usd = r.edition_room_cost(se)
         talk_usd = r.edition_interpretation_cost(se)
-        total = fee_usd + room_usd + talk_usd
+        total = fee_usd + travel_usd + room_usd + talk_usd
         if not total:
             continue
-        parts = [f"fees {fee_usd:,} USD (" + ", ".join(f"{t} {rate:,}" for t, rate in fees) + f" a day x {n})"]
+        guests = [(g.person, tr.day_rate) for g, tr in r.guests(se)]
+        parts = [f"fees {fee_usd:,} USD (" + ", ".join(f"{t} {rate:,}" for t, rate in fees) + f" a day x {n}"
+                 + "".join(f", guest {t} {rate:,}" for t, rate in guests) + ")"]
+        if travel_usd:
+            parts.append(f"travel {travel_usd:,} USD")
         if se.room in p.room_by_id:
             parts.append(f"room {se.room} {room_usd:,} USD ({p.room_by_id[se.room][1].day_cost:,} a day x {n})")
         if talk_usd:
@@ -81,7 +89,8 @@ def cost(r: Reading) -> Iterator[Charge]:
             parts.append(f"interpretation into {', '.join(langs)} {talk_usd:,} USD "
                          f"({p.costs.interpretation_day_usd:,} a day x {len(langs)} x {n})")
         yield Charge(total, f"{se.edition}: " + " and ".join(parts) + f", {total:,} USD",
-                     edition=se.edition, records=[se.edition, *(t for t, _ in fees), *([se.room] if se.room else [])])
+                     edition=se.edition, records=[se.edition, *(t for t, _ in fees), *(t for t, _ in guests),
+                                                  *([se.room] if se.room else [])])
 
 
 def edition_moved(r: Reading) -> Iterator[Charge]:
@@ -100,6 +109,26 @@ def room_changed(r: Reading) -> Iterator[Charge]:
         se = r.by_id.get(b.edition)
         if se is not None and b.room is not None and se.room != b.room:
             yield Charge(1, f"{b.edition} moves from room {b.room} to {se.room or 'online'}", edition=b.edition)
+
+
+def _sessions(guests: list[GuestSession]) -> str:
+    return ", ".join(f"{g.slot} {g.person} {g.day}" for g in sorted(guests, key=lambda g: g.slot)) or "none"
+
+
+def guest_changed(r: Reading) -> Iterator[Charge]:
+    """Published guest sessions of an edition still on the calendar, given on another day or by
+    someone else (or no longer given)."""
+    for b in r.problem.baseline:
+        se = r.by_id.get(b.edition)
+        if se is None:
+            continue
+        now = {g.slot: g for g in se.guests}
+        for g in b.guests:
+            if now.get(g.slot) != g:
+                then = now.get(g.slot)
+                after = f"{then.person} on {then.day}" if then else "nobody"
+                yield Charge(1, f"{b.edition}: guest slot '{g.slot}' moves from {g.person} on {g.day} to {after}",
+                             edition=b.edition, records=[b.edition, g.person])
 
 
 def trainer_changed(r: Reading) -> Iterator[Charge]:

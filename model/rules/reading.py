@@ -15,7 +15,7 @@ from functools import cached_property
 from pydantic import BaseModel, ConfigDict
 
 from model.problem import Edition, Problem, Trainer
-from model.schedule import Schedule, ScheduledEdition
+from model.schedule import GuestSession, Schedule, ScheduledEdition
 
 
 class Violation(BaseModel):
@@ -90,19 +90,27 @@ class Reading:
         known = self.problem.trainer_by_id
         return [known[t] for t in dict.fromkeys(se.trainers) if t in known]
 
+    def guests(self, se: ScheduledEdition) -> list[tuple[GuestSession, Trainer]]:
+        """The edition's guest sessions given by known people."""
+        known = self.problem.trainer_by_id
+        return [(g, known[g.person]) for g in se.guests if g.person in known]
+
+    def people(self, se: ScheduledEdition) -> list[Trainer]:
+        """Everyone known who delivers part of the edition: the team, then the guests, each once."""
+        known = self.problem.trainer_by_id
+        ids = dict.fromkeys([*se.trainers, *(g.person for g in se.guests)])
+        return [known[t] for t in ids if t in known]
+
     @cached_property
     def trainer_days(self) -> Counter[str]:
-        """Days taught per trainer id (unknown ids included: the checker reports them apart)."""
-        out: Counter[str] = Counter()
-        for _, se in self.placed:
-            for t in set(se.trainers):
-                out[t] += len(se.days)
-        return out
+        """Days given per person id, teams and guest sessions (unknown ids included: the checker
+        reports them apart)."""
+        return Counter(t for _, se in self.placed for t, _ in se.person_days())
 
     @cached_property
     def trainer_month_days(self) -> Counter[tuple[str, int, int]]:
-        """Days taught per (trainer id, year, month)."""
-        return Counter((t, d.year, d.month) for _, se in self.placed for t in set(se.trainers) for d in se.days)
+        """Days given per (person id, year, month)."""
+        return Counter((t, d.year, d.month) for _, se in self.placed for t, d in se.person_days())
 
     @cached_property
     def fees_usd(self) -> int:
@@ -113,8 +121,19 @@ class Reading:
         return sum(self.edition_room_cost(se) for _, se in self.placed)
 
     def edition_fees(self, se: ScheduledEdition) -> int:
+        """Day rates of the team for each course day and of each guest for their day."""
         known = self.problem.trainer_by_id
-        return sum(known[t].day_rate * len(se.days) for t in set(se.trainers) if t in known)
+        return sum(known[t].day_rate for t, _ in se.person_days() if t in known)
+
+    @cached_property
+    def travel_usd(self) -> int:
+        return sum(self.edition_travel_cost(se) for _, se in self.placed)
+
+    def edition_travel_cost(self, se: ScheduledEdition) -> int:
+        """One trip for each person delivering an edition held in a room; none online."""
+        if se.room is None:
+            return 0
+        return sum(tr.travel_usd for tr in self.people(se))
 
     @cached_property
     def interpretation_usd(self) -> int:
@@ -129,8 +148,8 @@ class Reading:
 
     @property
     def cost_usd(self) -> int:
-        """What the calendar costs: trainer fees, rooms and interpretation."""
-        return self.fees_usd + self.room_cost_usd + self.interpretation_usd
+        """What the calendar costs: fees, travel of the people delivering it, rooms and interpretation."""
+        return self.fees_usd + self.travel_usd + self.room_cost_usd + self.interpretation_usd
 
     def edition_room_cost(self, se: ScheduledEdition) -> int:
         rooms = self.problem.room_by_id

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator
+from datetime import date
 
 from model.problem import LEAD_AGENCY_RULE, REQUIRED_ORGANISATION_RULE, Edition, TeamNeed
 from model.rules.reading import Breach, Charge, Reading
-from model.rules.rooms import one_at_a_time
 from model.schedule import ScheduledEdition
 
 # ------------------------------------------------------------------------------ hard
@@ -19,6 +19,8 @@ def trainer_qualified(r: Reading) -> Iterator[Breach]:
             if t not in r.problem.trainer_by_id:
                 yield Breach([se.edition, t], f"{se.edition}: trainer {t} is unknown")
         for tr in r.team(se):
+            if not tr.on_teams:
+                yield Breach([se.edition, tr.id], f"{se.edition}: {tr.id} gives guest sessions only, not whole courses")
             if not tr.can_teach(ed.topic):
                 yield Breach([se.edition, tr.id], f"{se.edition}: trainer {tr.id} is not qualified for {ed.topic.id}")
             if ed.item.language not in tr.languages:
@@ -26,21 +28,31 @@ def trainer_qualified(r: Reading) -> Iterator[Breach]:
 
 
 def trainer_available(r: Reading) -> Iterator[Breach]:
+    known = r.problem.trainer_by_id
     for _, se in r.placed:
-        for tr in r.team(se):
-            for u in tr.unavailable:
-                if any(u.start <= d <= u.end for d in se.days):
-                    yield Breach([se.edition, tr.id], f"{se.edition}: trainer {tr.id} is unavailable {u.describe()}")
+        days: dict[str, list[date]] = defaultdict(list)
+        for t, d in se.person_days():
+            days[t].append(d)
+        for t, given in days.items():
+            for u in known[t].unavailable if t in known else ():
+                if any(u.start <= d <= u.end for d in given):
+                    yield Breach([se.edition, t], f"{se.edition}: trainer {t} is unavailable {u.describe()}")
 
 
 def trainer_not_double_booked(r: Reading) -> Iterator[Breach]:
-    by_trainer: dict[str, list[ScheduledEdition]] = defaultdict(list)
+    """Nobody gives two things on one day: two courses, a course and a guest session, two sessions."""
+    booked: dict[tuple[str, date], list[str]] = defaultdict(list)
     for _, se in r.placed:
-        for t in set(se.trainers):
-            by_trainer[t].append(se)
-    for t, a, b in one_at_a_time(by_trainer):
-        yield Breach([t, a.edition, b.edition], f"trainer {t} is booked for {a.edition} and {b.edition} "
-                                                "on the same day")
+        for t, d in se.person_days():
+            booked[(t, d)].append(se.edition)
+    pairs: dict[tuple[str, str, str], None] = {}
+    for (t, _), eds in sorted(booked.items()):
+        for i, a in enumerate(eds):
+            for b in eds[i + 1:]:
+                pairs[(t, a, b)] = None
+    for t, a, b in pairs:
+        what = f"twice in {a}" if a == b else f"for {a} and {b}"
+        yield Breach([t, a] if a == b else [t, a, b], f"trainer {t} is booked {what} on the same day")
 
 
 def trainer_month_limit(r: Reading) -> Iterator[Breach]:
@@ -82,8 +94,9 @@ def _unmet_needs(r: Reading, rule: str) -> Iterator[tuple[ScheduledEdition, Team
     """Each placed edition's team need of ``rule`` that its team does not meet."""
     for ed, se in r.placed:
         orgs = {tr.organisation for tr in r.team(se)}
+        with_guests = orgs | {tr.organisation for _, tr in r.guests(se)}
         for need in r.problem.team_needs(ed.item):
-            if need.rule == rule and not orgs & set(need.organisations):
+            if need.rule == rule and not (with_guests if need.guests_count else orgs) & set(need.organisations):
                 yield se, need
 
 
@@ -95,13 +108,13 @@ def team_covers_required_organisations(r: Reading) -> Iterator[Breach]:
 def team_includes_a_lead_agency(r: Reading) -> Iterator[Breach]:
     for se, need in _unmet_needs(r, LEAD_AGENCY_RULE):
         yield Breach([se.edition, *need.organisations],
-                     f"{se.edition}: nobody on the team is from {need.describe()}")
+                     f"{se.edition}: nobody on the team or among its guests is from {need.describe()}")
 
 
 def has_a_lead_agency(r: Reading, ed: Edition, se: ScheduledEdition) -> bool:
     """Whether someone delivering the edition is from one of its topic's lead agencies."""
     leads = set(ed.topic.lead_agencies)
-    return any(tr.organisation in leads for tr in r.team(se))
+    return any(tr.organisation in leads for tr in r.people(se))
 
 
 def mixed_team(genders: Collection[str]) -> bool:
@@ -131,9 +144,10 @@ def busiest_trainer(r: Reading) -> Iterator[Charge]:
     tid, total = max(sorted(r.trainer_days.items()), key=lambda kv: kv[1])
     name = r.problem.trainer_by_id[tid].name if tid in r.problem.trainer_by_id else tid
     for _, se in r.placed:
-        if tid in se.trainers:
-            yield Charge(len(se.days), f"the busiest trainer, {tid} {name} ({total} days in all), teaches "
-                                       f"{len(se.days)} days on {se.edition}",
+        n = sum(1 for t, _ in se.person_days() if t == tid)
+        if n:
+            yield Charge(n, f"the busiest trainer, {tid} {name} ({total} days in all), teaches "
+                            f"{n} days on {se.edition}",
                          edition=se.edition, trainer=tid, records=[tid, se.edition])
 
 
@@ -141,7 +155,8 @@ def edition_without_lead_agency(r: Reading) -> Iterator[Charge]:
     """Editions delivered by nobody of their topic's lead agencies, where the rule is soft."""
     for ed, se in r.placed:
         if r.problem.lead_agency_mode(ed.item) == "soft" and not has_a_lead_agency(r, ed, se):
-            yield Charge(1, f"nobody on the team of {se.edition} ({', '.join(se.trainers)}) is from a lead agency "
+            yield Charge(1, f"nobody delivering {se.edition} ({', '.join(p.id for p in r.people(se))}) is from a "
+                            "lead agency "
                             f"of {ed.topic.id} ({' or '.join(ed.topic.lead_agencies)})", edition=se.edition)
 
 

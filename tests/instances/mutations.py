@@ -9,26 +9,27 @@ most naturally, and reasons from the calendar and the problem alone, never from 
 checker: what it expects to be reported is worked out here, from the README's rules.
 
 Where a mutation needs a record the calendar lacks (a topic with two editions, a
-prerequisite), it raises :class:`NoRecord`.
+prerequisite, a guest session), it raises :class:`NoRecord`.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
-from model.problem import Edition, Prerequisite, Problem, Trainer
-from model.schedule import Allocation, Schedule, ScheduledEdition
+from model.problem import Edition, GuestSlot, Prerequisite, Problem, Trainer
+from model.schedule import Allocation, GuestSession, Schedule, ScheduledEdition
 from tests.instances.tiny import record, tiny_data
 
 Raw = dict[str, Any]
 SEAT_MODES = {"hybrid": ("in_person", "online"), "in_person": ("in_person",), "online": ("online",)}
 KNOWN_GENDERS = ("woman", "man", "another_identity")  # undisclosed is left out of every share
+LEAD_AGENCY = "team_includes_a_lead_agency"  # the one team need a guest meets too
 
 
 class NoRecord(Exception):
@@ -58,38 +59,77 @@ def tiny_calendar() -> Schedule:
     """``tiny`` grown to hold every rule's record, and a calendar for it that breaks no hard rule.
 
     Added to :func:`~tests.instances.tiny.tiny_data`: April (the horizon ends 30 April 2027);
-    topic M1.T2 "Migration data" (module 1, 2 days, online only, 30 online participants); a
-    second edition of M2.T1; room C (25 seats, not hybrid, 60 USD/day); the prerequisite
-    M1.T2 before M2.T1; six nominees.
+    topic M1.T2 "Migration data" (module 1, 2 days, online only, 30 online participants,
+    interpreted into Russian at 50 USD a day on the platform's one interpretation channel);
+    a second edition of M2.T1; room C (25 seats, not hybrid, 60 USD/day); the prerequisite
+    M1.T2 before M2.T1; six nominees; the region's four countries. Trips: T2 100 USD, T4
+    120 USD.
+
+    Guest sessions: M1.T1, led by UNODC (no team trainer is of it), has an optional slot
+    "expert" (UNODC); M1.T2 an optional "country" slot (GOV, the region's governments); M2.T1
+    a required "country" slot (GOV) and an optional "academic" one (UNI or UNHCR). The people
+    who give them: T5 Farid m UNODC (trainer and guest, module 1, 300 USD/day, trip 450), G1
+    Nigar w GOV Azerbaijan (modules 1-2), G2 Giorgi m GOV Georgia (module 2, trip 350), G3
+    Elvin m GOV Azerbaijan (module 1, Russian only, trip 500), G4 Kamala w UNI (module 2, 150
+    USD/day, trip 200); G1 to G4 give guest sessions only.
 
     The calendar (2027; T1 Amina w IOM, T2 Bakhtiyar m IOM, T3 Leyla w UNHCR, T4 Rustam m
     UNHCR):
 
-    =========  =====================  ======  ==========  ===============================
-    edition    days                   room    team        seats
-    =========  =====================  ======  ==========  ===============================
-    M1.T1#1    Mon 1 - Wed 3 March    HALL    T1, T4      N1, N2, N6 in person; N3 online
-    M1.T2#1    Mon 1 - Tue 2 March    online  T2, T3      N1, N4 online
-    M2.T1#1    Wed 3 - Thu 4 March    B       T2, T3      N1, N5 in person
-    M2.T1#2    Wed 31 March - Thu 1   B       T1, T2, T4  N4, N6 in person
-               April
-    =========  =====================  ======  ==========  ===============================
+    =========  =====================  ======  ==========  ====================  ===============================
+    edition    days                   room    team        guests                seats
+    =========  =====================  ======  ==========  ====================  ===============================
+    M1.T1#1    Mon 1 - Wed 3 March    HALL    T1, T4      expert T5 Tue 2       N1, N2, N6 in person; N3 online
+    M1.T2#1    Mon 1 - Tue 2 March    online  T2, T3      country G3 Mon 1      N1, N4 online
+    M2.T1#1    Wed 3 - Thu 4 March    B       T2, T3      country G1 Thu 4      N1, N5 in person
+    M2.T1#2    Wed 31 March - Thu 1   B       T1, T2, T4  country G2 Wed 31,    N4, N6 in person
+               April                                      academic G4 Thu 1
+    =========  =====================  ======  ==========  ====================  ===============================
 
     Two streams run on Mon 1 and Tue 2 March (the platform carries two); M1.T1#1 and M2.T1#1
-    share Wed 3 in different rooms; M2.T1#2 runs in two months. Trainer-days: T1 5, T2 6
-    (5 in March), T3 4, T4 5: women 9 of 20; module 1 5 of 10, module 2 4 of 10; March 8 of
-    17, April 1 of 3. Cost: fees 4,550 + rooms 460 = 5,010 USD. Nominees: N1 woman
-    (Azerbaijan, either mode), N2 man (Georgia, in person), N3 woman (Kazakhstan, online),
-    N4 man (Azerbaijan, either), N5 woman (Azerbaijan, in person, has taken M1.T2), N6 man
+    share Wed 3 in different rooms; M2.T1#2 runs in two months; M2.T1#1 leaves its academic
+    slot empty (a penalty, not a breach); Azerbaijan presents twice, in two editions; G3
+    speaks the language M1.T2 is interpreted into, not its own. Trainer-days, a guest's day
+    one each: T1 5, T2 6 (5 in March), T3 4, T4 5, T5, G1, G2, G3 and G4 1 each: women 11 of
+    25; module 1 5 of 12, module 2 6 of 13; March 9 of 21, April 2 of 4; GOV 3. Cost: fees
+    4,550 of the teams + 450 of the guests, travel 1,440 (T2 and T4 twice, T5, G2, G4; G3's
+    course is online), rooms 460, interpretation 100: 7,000 USD. Nominees: N1 woman
+    (Azerbaijan, either mode), N2 man (Georgia, in person), N3 woman (Kazakhstan, online), N4
+    man (Azerbaijan, either), N5 woman (Azerbaijan, in person, has taken M1.T2), N6 man
     (Kyrgyzstan, in person, has taken M1.T2). N1 and N4 take M1.T2 before M2.T1.
     """
     data = tiny_data()
     data["calendar"]["end"] = "2027-04-30"
+    data["countries"] = ["Azerbaijan", "Georgia", "Kazakhstan", "Kyrgyzstan"]
     data["topics"].append({"id": "M1.T2", "module": 1, "title": "Migration data", "duration_min": 2,
                            "duration_max": 2, "modes": ["online"]})
-    record(data, "programme", "M2.T1")["editions"] = 2
+    record(data, "topics", "M1.T1")["lead_agencies"] = ["UNODC"]
+    data["organisations"] += [
+        {"id": "UNODC", "name": "UN Office on Drugs and Crime", "kind": "un_agency"},
+        {"id": "GOV", "name": "Governments of the region", "kind": "government"},
+        {"id": "UNI", "name": "Regional University (fictional)", "kind": "academia"},
+    ]
+    record(data, "trainers", "T2")["travel_usd"] = 100
+    record(data, "trainers", "T4")["travel_usd"] = 120
+    data["trainers"] += [
+        _person("T5", "Farid", "man", "UNODC", [1], day_rate=300, travel_usd=450),
+        _person("G1", "Nigar", "woman", "GOV", [1, 2], role="guest", country="Azerbaijan"),
+        _person("G2", "Giorgi", "man", "GOV", [2], role="guest", country="Georgia", travel_usd=350),
+        _person("G3", "Elvin", "man", "GOV", [1], role="guest", country="Azerbaijan", languages=["ru"],
+                travel_usd=500),
+        _person("G4", "Kamala", "woman", "UNI", [2], role="guest", day_rate=150, travel_usd=200),
+    ]
+    record(data, "programme", "M1.T1")["guest_slots"] = [
+        {"id": "expert", "organisations": ["UNODC"], "title": "Trafficking cases from the field"}]
+    record(data, "programme", "M2.T1").update(editions=2, guest_slots=[
+        {"id": "country", "organisations": ["GOV"], "required": True, "title": "Regional best practice"},
+        {"id": "academic", "organisations": ["UNI", "UNHCR"], "title": "Research on border management"}])
     data["programme"].append({"topic": "M1.T2", "mode": "online", "participants_in_person": 0,
-                              "participants_online": 30})
+                              "participants_online": 30, "interpretation": ["ru"], "guest_slots": [
+                                  {"id": "country", "organisations": ["GOV"],
+                                   "title": "How a country counts its migrants"}]})
+    data["platform"] = {"interpretation_channels": 1}
+    data["costs"] = {"interpretation_day_usd": 50}
     data["venues"][0]["rooms"].append({"id": "C", "name": "Room C", "seats": 25, "day_cost": 60})
     data["prerequisites"] = [{"before": "M1.T2", "after": "M2.T1", "reason": "data before borders"}]
     data["nominations"] = [
@@ -101,11 +141,13 @@ def tiny_calendar() -> Schedule:
         _nominee("N6", "man", "Kyrgyzstan", ["M2.T1", "M1.T1"], "in_person", completed=["M1.T2"]),
     ]
     p = Problem.model_validate(data)
+    march, april = date(2027, 3, 1), date(2027, 4, 1)
     editions = [
-        _scheduled(p, "M1.T1#1", date(2027, 3, 1), 3, "HALL", ["T1", "T4"]),
-        _scheduled(p, "M1.T2#1", date(2027, 3, 1), 2, None, ["T2", "T3"]),
-        _scheduled(p, "M2.T1#1", date(2027, 3, 3), 2, "B", ["T2", "T3"]),
-        _scheduled(p, "M2.T1#2", date(2027, 3, 31), 2, "B", ["T1", "T2", "T4"]),
+        _scheduled(p, "M1.T1#1", march, 3, "HALL", ["T1", "T4"], [("expert", "T5", march + timedelta(days=1))]),
+        _scheduled(p, "M1.T2#1", march, 2, None, ["T2", "T3"], [("country", "G3", march)]),
+        _scheduled(p, "M2.T1#1", date(2027, 3, 3), 2, "B", ["T2", "T3"], [("country", "G1", date(2027, 3, 4))]),
+        _scheduled(p, "M2.T1#2", date(2027, 3, 31), 2, "B", ["T1", "T2", "T4"],
+                   [("country", "G2", april - timedelta(days=1)), ("academic", "G4", april)]),
     ]
     seats = [
         ("N1", "M1.T1#1", "in_person"), ("N2", "M1.T1#1", "in_person"), ("N6", "M1.T1#1", "in_person"),
@@ -170,8 +212,13 @@ def _nominee(nid: str, gender: str, country: str, topics: list[str], mode: str, 
             "mode": mode, **more}
 
 
+def _person(pid: str, name: str, gender: str, organisation: str, modules: list[int], **more: Any) -> Raw:
+    return {"id": pid, "name": f"{name} (fictional)", "gender": gender, "organisation": organisation,
+            "modules": modules, "max_days_per_year": 20, "fictional": True, **more}
+
+
 def _scheduled(p: Problem, eid: str, first: date, length: int, room: str | None,
-               trainers: list[str]) -> ScheduledEdition:
+               trainers: list[str], guests: Sequence[tuple[str, str, date]] = ()) -> ScheduledEdition:
     ed = p.edition_by_id[eid]
     cal = p.work_calendar
     i = cal.index[first]
@@ -179,6 +226,7 @@ def _scheduled(p: Problem, eid: str, first: date, length: int, room: str | None,
     return ScheduledEdition(edition=eid, topic=ed.topic.id, number=ed.number, title=ed.topic.title,
                             module=ed.topic.module, start=days[0], end=days[-1], days=days, mode=ed.mode,
                             venue="RTCM" if room else None, room=room, trainers=trainers,
+                            guests=[GuestSession(slot=slot, person=who, day=day) for slot, who, day in guests],
                             participants_in_person=ed.item.participants_in_person,
                             participants_online=ed.item.participants_online)
 
@@ -207,7 +255,11 @@ def replaced(s: Schedule, *editions: ScheduledEdition) -> list[ScheduledEdition]
 
 
 def moved(se: ScheduledEdition, days: list[date]) -> ScheduledEdition:
-    return se.model_copy(update={"days": days, "start": days[0], "end": days[-1]})
+    """The edition on other days, each guest session on the day at its place in the course (the
+    last day for a session beyond a shorter course's end)."""
+    place = {d: i for i, d in enumerate(se.days)}
+    guests = [g.model_copy(update={"day": days[min(place[g.day], len(days) - 1)]}) for g in se.guests]
+    return se.model_copy(update={"days": days, "start": days[0], "end": days[-1], "guests": guests})
 
 
 # ---------------------------------------------------------------- reading a calendar
@@ -240,31 +292,63 @@ def overlapping(s: Schedule) -> Iterator[tuple[ScheduledEdition, ScheduledEditio
     yield from sorted(pairs, key=lambda ab: ab[0].start == ab[1].start)
 
 
+def delivered(se: ScheduledEdition) -> list[tuple[str, date]]:
+    """(person, day) for each day someone gives of an edition: every course day of each team
+    member, and a guest's one day. Each is one trainer-day; one person twice on a day is a clash."""
+    team = [(t, d) for t in set(se.trainers) for d in se.days]
+    return team + [(g.person, g.day) for g in se.guests]
+
+
+def deliverers(se: ScheduledEdition) -> set[str]:
+    """Everyone who gives part of an edition: its team and its guests."""
+    return set(se.trainers) | {g.person for g in se.guests}
+
+
 def trainer_days(s: Schedule) -> Counter[str]:
-    return _days_by(s, lambda t, d: t)
+    return _days_by(s.editions, lambda t, d: t)
 
 
 def trainer_month_days(s: Schedule) -> Counter[tuple[str, str]]:
-    return _days_by(s, lambda t, d: (t, month(d)))
+    return _days_by(s.editions, lambda t, d: (t, month(d)))
 
 
-def _days_by(s: Schedule, key: Callable[[str, date], Any]) -> Counter[Any]:
-    out: Counter[Any] = Counter()
-    for se in s.editions:
-        for t in set(se.trainers):
-            for d in se.days:
-                out[key(t, d)] += 1
-    return out
+def _days_by(editions: list[ScheduledEdition], key: Callable[[str, date], Any]) -> Counter[Any]:
+    return Counter(key(t, d) for se in editions for t, d in delivered(se))
 
 
 def cost(s: Schedule) -> int:
-    """Trainer fees, room costs and interpretation (each language a day), in USD."""
+    """Fees (a day rate for each day given), travel (a trip for each person giving part of an
+    edition held in a room, none online), room costs and interpretation (each language a day), in USD."""
     p = s.problem
-    fees = sum(p.trainer_by_id[t].day_rate * len(se.days) for se in s.editions for t in set(se.trainers))
+    rate = {t.id: t.day_rate for t in p.trainers}
+    trip = {t.id: t.travel_usd for t in p.trainers}
+    fees = sum(rate.get(t, 0) for se in s.editions for t, _ in delivered(se))
+    travel = sum(trip.get(t, 0) for se in s.editions if se.room for t in deliverers(se))
     rooms = sum(p.room_by_id[se.room][1].day_cost * len(se.days) for se in s.editions if se.room)
     talk = sum(len(p.edition_by_id[se.edition].item.interpretation) * p.costs.interpretation_day_usd * len(se.days)
                for se in s.editions)
-    return fees + rooms + talk
+    return fees + travel + rooms + talk
+
+
+def within_limits(s: Schedule) -> bool:
+    """Whether everyone's month and year limits, every organisation's quota and the budget hold."""
+    p = s.problem
+    people = p.trainer_by_id
+    per_month, per_year = trainer_month_days(s), trainer_days(s)
+    no_limit = 10**9
+    month_limit = {t.id: no_limit if t.max_days_per_month is None else t.max_days_per_month for t in p.trainers}
+    year_limit = {t.id: no_limit if t.max_days_per_year is None else t.max_days_per_year for t in p.trainers}
+    if any(n > month_limit.get(t, no_limit) for (t, _), n in per_month.items()):
+        return False
+    if any(n > year_limit.get(t, no_limit) for t, n in per_year.items()):
+        return False
+    by_org: Counter[str] = Counter()
+    for t, n in per_year.items():
+        if t in people:
+            by_org[people[t].organisation] += n
+    if any(o.trainer_day_quota is not None and by_org[o.id] > o.trainer_day_quota for o in p.organisations):
+        return False
+    return p.budget_usd is None or cost(s) <= p.budget_usd
 
 
 def prerequisites_of(p: Problem, topic: str) -> list[Prerequisite]:
@@ -312,9 +396,11 @@ def seats_by_nominee(s: Schedule) -> dict[str, list[Allocation]]:
 def fits_quietly(s: Schedule, se: ScheduledEdition, days: list[date]) -> bool:
     """Whether moving ``se`` onto ``days``, starting no earlier, touches no rule but the days' own.
 
-    The same number of days in each month, inside its window; its room, venue and trainers
-    free and open on every new day; the platform with a stream to spare; its topic no other
-    topic's prerequisite and with no longest gap to its own (a later start keeps the shortest).
+    The same number of days in each month, inside its window; its room and venue free and open
+    on every new day, and everyone giving part of it free and available on the days they now
+    give (a guest on the day at their session's place in the course); the platform with a
+    stream to spare; its topic no other topic's prerequisite and with no longest gap to its
+    own (a later start keeps the shortest).
     """
     p = s.problem
     ed = p.edition_by_id[se.edition]
@@ -325,33 +411,54 @@ def fits_quietly(s: Schedule, se: ScheduledEdition, days: list[date]) -> bool:
     if ed.topic.id in first_topics(p) or any(pr.max_gap_days is not None for pr in prerequisites_of(p, ed.topic.id)):
         return False
     new = set(days) - set(se.days)
-    shut = [c for t in se.trainers for c in p.trainer_by_id[t].unavailable]
+    there = moved(se, days)
     if se.room:
         venue, room = p.room_by_id[se.room]
-        shut += [*room.closures, *venue.closures]
-    if any(c.start <= d <= c.end for c in shut for d in new):
+        if any(c.start <= d <= c.end for c in [*room.closures, *venue.closures] for d in new):
+            return False
+    if not people_free(s, there):
         return False
     running: Counter[date] = Counter()
     for other, o_ed in placed(s):
         if other is se or not new & set(other.days):
             continue
-        if (se.room and other.room == se.room) or set(other.trainers) & set(se.trainers):
+        if se.room and other.room == se.room:
             return False
         if streams(o_ed):
             running.update(new & set(other.days))
     return not streams(ed) or all(n < p.platform.max_concurrent_streams for n in running.values())
 
 
+def people_free(s: Schedule, there: ScheduledEdition) -> bool:
+    """Whether everyone giving part of ``there`` (an edition of ``s`` changed) is available on each
+    day they give, gives nothing else that day, and stays within their month limit."""
+    p = s.problem
+    mine = delivered(there)
+    elsewhere = {pair for o in s.editions if o.edition != there.edition for pair in delivered(o)}
+    if len(set(mine)) < len(mine) or set(mine) & elsewhere:
+        return False
+    if any(u.start <= d <= u.end for t, d in mine for u in p.trainer_by_id[t].unavailable):
+        return False
+    others = [o for o in s.editions if o.edition != there.edition]
+    per_month = _days_by([*others, there], lambda t, d: (t, month(d)))
+    limit = {t.id: t.max_days_per_month for t in p.trainers}
+    for (t, _), n in per_month.items():
+        most = limit.get(t)
+        if most is not None and n > most:
+            return False
+    return True
+
+
 def can_join(s: Schedule, tr: Trainer, se: ScheduledEdition) -> bool:
     """Whether a trainer could join an edition's team breaking no rule of their own.
 
-    Qualified, speaking its language, available on its days, within their month and year
-    limits and their organisation's quota once its days are added. (Whether they are free
-    those days is the caller's question.)
+    On teams (not a guest only), qualified, speaking its language, available on its days,
+    within their month and year limits (guest days counted) and their organisation's quota
+    once its days are added. (Whether they are free those days is the caller's question.)
     """
     p = s.problem
     ed = p.edition_by_id[se.edition]
-    if not tr.can_teach(ed.topic) or ed.item.language not in tr.languages:
+    if tr.role == "guest" or not tr.can_teach(ed.topic) or ed.item.language not in tr.languages:
         return False
     if any(u.start <= d <= u.end for u in tr.unavailable for d in se.days):
         return False
@@ -436,7 +543,8 @@ def band_met_by_all(groups: dict[str, tuple[int, int]]) -> Raw:
 
 
 def trainer_day_groups(s: Schedule, scope: str) -> dict[str, tuple[int, int]]:
-    """(women's trainer-days, trainer-days of known gender) of each group of a scope, by its label.
+    """(women's trainer-days, trainer-days of known gender) of each group of a scope, by its label
+    (a guest's one day counted in the group of that day).
 
     Groups are named as a planner reads them: "the year", "module 2", "2027-03".
     """
@@ -444,12 +552,11 @@ def trainer_day_groups(s: Schedule, scope: str) -> dict[str, tuple[int, int]]:
     women: Counter[str] = Counter()
     known: Counter[str] = Counter()
     for se, ed in placed(s):
-        for t in set(se.trainers):
+        for t, d in delivered(se):
             gender = p.trainer_by_id[t].gender
-            for d in se.days:
-                label = {"year": "the year", "module": f"module {ed.topic.module}", "month": month(d)}[scope]
-                known[label] += gender in KNOWN_GENDERS
-                women[label] += gender == "woman"
+            label = {"year": "the year", "module": f"module {ed.topic.module}", "month": month(d)}[scope]
+            known[label] += gender in KNOWN_GENDERS
+            women[label] += gender == "woman"
     return {g: (women[g], known[g]) for g in known}
 
 
@@ -517,8 +624,9 @@ def cut_a_day_below_the_shortest(s: Schedule) -> Breach:
     for se, ed in placed(s):
         n = len(se.days) - 1
         longest_gap = any(pr.before == ed.topic.id and pr.max_gap_days is not None for pr in p.prerequisites)
-        if n >= 1 and n not in ed.durations and not longest_gap:
-            return Breach(edit(s, editions=replaced(s, moved(se, se.days[:-1]))), [[se.edition]])
+        shorter = moved(se, se.days[:-1]) if n >= 1 else se  # a guest of its last day on the day before
+        if n >= 1 and n not in ed.durations and not longest_gap and people_free(s, shorter):
+            return Breach(edit(s, editions=replaced(s, shorter)), [[se.edition]])
     raise NoRecord("no edition at its shortest length")
 
 
@@ -696,9 +804,7 @@ def book_a_trainer_twice(s: Schedule) -> Breach:
         for t in a.trainers:
             if t not in b.trainers and can_join(s, p.trainer_by_id[t], b):
                 joined = b.model_copy(update={"trainers": [*b.trainers, t]})
-                clashes = [[t, o.edition, b.edition] for o in s.editions
-                           if t in o.trainers and set(o.days) & set(b.days)]
-                return Breach(edit(s, editions=replaced(s, joined)), clashes)
+                return Breach(edit(s, editions=replaced(s, joined)), clashes_with(s, t, b))
     raise NoRecord("no trainer who could join a team running at the same time as theirs")
 
 
@@ -743,16 +849,15 @@ def give_an_organisation_a_quota_below_its_days(s: Schedule, by: int = 1) -> Bre
 def take_a_trainer_off_a_smallest_team(s: Schedule) -> Breach:
     p = s.problem
     rules = p.team_rules
-    for se, ed in placed(s):
+    for se in s.editions:
         if len(se.trainers) != rules.min_trainers:
             continue
         for t in se.trainers:
             rest = [x for x in se.trainers if x != t]
-            orgs = {p.trainer_by_id[x].organisation for x in rest}
             genders = {p.trainer_by_id[x].gender for x in rest}
             mixed = len(rest) < 2 or rules.mixed_gender != "hard" or {"woman", "man"} <= genders
-            if rest and all(orgs & set(need.organisations) for need in p.team_needs(ed.item)) and mixed:
-                smaller = se.model_copy(update={"trainers": rest})
+            smaller = se.model_copy(update={"trainers": rest})
+            if rest and needs_met(p, smaller) and mixed:
                 return Breach(edit(s, editions=replaced(s, smaller)), [[se.edition]])
     raise NoRecord("no team at its smallest with a trainer the team could lose")
 
@@ -934,6 +1039,353 @@ def women_share_band_missed(scope: str) -> Callable[[Schedule], Breach]:
 
     mutation.__name__ = f"set_a_hard_{scope}_band_the_calendar_misses"
     return mutation
+
+
+# -- guest sessions
+
+
+def sessions(s: Schedule) -> list[tuple[ScheduledEdition, Edition, GuestSession, GuestSlot]]:
+    """Every guest session of the calendar with its edition and slot, in calendar order."""
+    out = []
+    for se, ed in placed(s):
+        slots = {slot.id: slot for slot in ed.item.guest_slots}
+        out += [(se, ed, g, slots[g.slot]) for g in se.guests]
+    if not out:
+        raise NoRecord("no guest session")
+    return out
+
+
+def with_session(se: ScheduledEdition, g: GuestSession, **update: Any) -> ScheduledEdition:
+    """The edition with one guest session changed."""
+    return se.model_copy(update={"guests": [x.model_copy(update=update) if x is g else x for x in se.guests]})
+
+
+def without_session(se: ScheduledEdition, *gone: GuestSession) -> ScheduledEdition:
+    return se.model_copy(update={"guests": [x for x in se.guests if all(x is not g for g in gone)]})
+
+
+def needs_met(p: Problem, se: ScheduledEdition) -> bool:
+    """Whether an edition has each organisation the hard rules ask of it: a required organisation
+    on its team; a lead agency on its team or among its guests."""
+    people = p.trainer_by_id
+    team = {people[t].organisation for t in se.trainers if t in people}
+    guests = {people[g.person].organisation for g in se.guests if g.person in people}
+    return all((team | guests if need.rule == LEAD_AGENCY else team) & set(need.organisations)
+               for need in p.team_needs(p.edition_by_id[se.edition].item))
+
+
+def countries_twice(p: Problem, se: ScheduledEdition) -> list[str]:
+    """The countries two or more of an edition's guests represent."""
+    people = p.trainer_by_id
+    given: Counter[str] = Counter()
+    for g in se.guests:
+        country = people[g.person].country if g.person in people else None
+        if country:
+            given[country] += 1
+    return sorted(c for c, n in given.items() if n > 1)
+
+
+def quiet(s: Schedule, se: ScheduledEdition) -> bool:
+    """Whether ``s``, with ``se`` changed, keeps ``se``'s organisations, no country presenting twice
+    in it, and everyone's limits, the quotas and the budget."""
+    return needs_met(s.problem, se) and not countries_twice(s.problem, se) and within_limits(s)
+
+
+def may_change(s: Schedule, se: ScheduledEdition, g: GuestSession) -> bool:
+    """Whether an edition keeps its organisations without a guest session: changing it breaks nothing else."""
+    return needs_met(s.problem, without_session(se, g))
+
+
+def swap_guest(s: Schedule, se: ScheduledEdition, g: GuestSession, suffix: str,
+               **differences: Any) -> tuple[Schedule, str]:
+    """A guest session given by a new person, like its guest in all but ``differences``."""
+    new_id = f"{g.person}-{suffix}"
+    return with_problem(s, _new_trainer(g.person, new_id, differences),
+                        editions=replaced(s, with_session(se, g, person=new_id))), new_id
+
+
+def add_a_guest(s: Schedule, se: ScheduledEdition, like: GuestSession, slot: str, suffix: str,
+                **differences: Any) -> tuple[Schedule, str]:
+    """A new person, like ``like``'s guest but of undisclosed gender, without fee or trip (so that no
+    share or cost moves) and unless ``differences`` says otherwise, gives ``slot`` on ``like``'s day."""
+    new_id = f"{like.person}-{suffix}"
+    change = _new_trainer(like.person, new_id, {"gender": "undisclosed", "day_rate": 0, "travel_usd": 0,
+                                                **differences})
+    there = se.model_copy(update={"guests": [*se.guests, GuestSession(slot=slot, person=new_id, day=like.day)]})
+    return with_problem(s, change, editions=replaced(s, there)), new_id
+
+
+def clashes_with(s: Schedule, person: str, se: ScheduledEdition) -> list[list[str]]:
+    """[person, other, se] for every other edition the person gives part of on a day of ``se``."""
+    return [[person, o.edition, se.edition] for o in s.editions
+            if o.edition != se.edition and any(t == person and d in se.days for t, d in delivered(o))]
+
+
+def hold_a_guest_session_outside_the_course(s: Schedule) -> Breach:
+    """A guest session moved to the working day after the course (or before it), in the same month."""
+    cal = s.problem.work_calendar
+    for se, _, g, _ in sessions(s):
+        first, last = cal.index[se.start], cal.index[se.end]
+        for k in (last + 1, first - 1):
+            if not 0 <= k < len(cal.days) or month(cal.days[k]) != month(g.day) or not may_change(s, se, g):
+                continue
+            there = with_session(se, g, day=cal.days[k])
+            if people_free(s, there):
+                return Breach(edit(s, editions=replaced(s, there)), [[se.edition, g.person]])
+    raise NoRecord("no guest session that could move out of its course within its month")
+
+
+def swap_a_guest_for_a_person_of_another_organisation(s: Schedule) -> Breach:
+    p = s.problem
+    for se, _, g, slot in sessions(s):
+        other = next((o.id for o in p.organisations if o.id not in slot.organisations and o.trainer_day_quota is None),
+                     None)
+        if other is None or not may_change(s, se, g):
+            continue
+        broken, new = swap_guest(s, se, g, f"of {other}", organisation=other)
+        if quiet(broken, broken.by_edition[se.edition]):
+            return Breach(broken, [[se.edition, new]])
+    raise NoRecord("no guest session another organisation's person could give")
+
+
+def file_a_guest_session_under_a_slot_the_programme_lacks(s: Schedule) -> Breach:
+    """An optional slot's session filed under another slot name (the slot left empty is a penalty only)."""
+    for se, ed, g, slot in sessions(s):
+        if slot.required or not may_change(s, se, g):
+            continue
+        listed = {x.id for x in ed.item.guest_slots}
+        unknown = f"{slot.id} (not in the programme)"
+        while unknown in listed:
+            unknown += "+"
+        return Breach(edit(s, editions=replaced(s, with_session(se, g, slot=unknown))), [[se.edition]])
+    raise NoRecord("no session of an optional slot")
+
+
+def fill_a_guest_slot_twice(s: Schedule) -> Breach:
+    """A second person (of no country: no country presents twice) gives a slot already filled."""
+    for se, _, g, slot in sessions(s):
+        broken, _ = add_a_guest(s, se, g, slot.id, "second", country=None)
+        if quiet(broken, broken.by_edition[se.edition]):
+            return Breach(broken, [[se.edition]])
+    raise NoRecord("no guest slot a second person could fill within the quotas")
+
+
+def swap_a_guest_for_a_whole_course_trainer(s: Schedule) -> Breach:
+    for se, _, g, _ in sessions(s):
+        if may_change(s, se, g):
+            broken, new = swap_guest(s, se, g, "courses only", role="trainer")
+            return Breach(broken, [[se.edition, new]])
+    raise NoRecord("no guest session that could change hands")
+
+
+def swap_in_an_unqualified_guest(s: Schedule) -> Breach:
+    for se, _, g, _ in sessions(s):
+        if may_change(s, se, g):
+            broken, new = swap_guest(s, se, g, "unqualified", topics=[], modules=[])
+            return Breach(broken, [[se.edition, new]])
+    raise NoRecord("no guest session that could change hands")
+
+
+def swap_in_a_guest_speaking_none_of_the_courses_languages(s: Schedule) -> Breach:
+    """The course's language and those it is interpreted into are all a guest may speak in."""
+    p = s.problem
+    for se, ed, g, _ in sessions(s):
+        heard = {ed.item.language, *ed.item.interpretation}
+        other = next((c for c in [*p.languages, "xx"] if c not in heard and (c in p.languages or not p.languages)),
+                     None)
+        if other is not None and may_change(s, se, g):
+            broken, new = swap_guest(s, se, g, f"speaks {other} only", languages=[other])
+            return Breach(broken, [[se.edition, new]])
+    raise NoRecord("no guest session that could change hands")
+
+
+def name_a_guest_nobody_knows(s: Schedule) -> Breach:
+    known = s.problem.trainer_by_id
+    for se, _, g, _ in sessions(s):
+        if may_change(s, se, g):
+            nobody = next(f"nobody {k}" for k in range(1, len(known) + 2) if f"nobody {k}" not in known)
+            return Breach(edit(s, editions=replaced(s, with_session(se, g, person=nobody))), [[se.edition, nobody]])
+    raise NoRecord("no guest session that could change hands")
+
+
+def empty_a_required_guest_slot(s: Schedule) -> Breach:
+    for se, _, g, slot in sessions(s):
+        if slot.required and may_change(s, se, g):
+            return Breach(edit(s, editions=replaced(s, without_session(se, g))), [[se.edition]])
+    raise NoRecord("no required guest slot whose session could go")
+
+
+def require_a_guest_slot_an_edition_leaves_empty(s: Schedule) -> Breach:
+    for se, ed in placed(s):
+        filled = {g.slot for g in se.guests}
+        for slot in ed.item.guest_slots:
+            if slot.required or slot.id in filled:
+                continue
+
+            def change(data: Raw, topic: str = ed.topic.id, slot_id: str = slot.id) -> None:
+                slots = record(data, "programme", topic)["guest_slots"]
+                next(x for x in slots if x["id"] == slot_id)["required"] = True
+
+            empty = [[e.edition] for e in s.editions
+                     if e.topic == ed.topic.id and slot.id not in {g.slot for g in e.guests}]
+            return Breach(with_problem(s, change), empty)
+    raise NoRecord("no optional guest slot left empty")
+
+
+def add_a_second_representative_of_a_country(s: Schedule) -> Breach:
+    """A compatriot of an edition's country representative gives a new slot of the edition's programme item."""
+    for se, ed, g, _ in sessions(s):
+        person = s.problem.trainer_by_id[g.person]
+        if not person.country:
+            continue
+        taken = {x.id for x in ed.item.guest_slots}
+        slot_id = next(f"{g.slot} {k}" for k in range(2, len(taken) + 3) if f"{g.slot} {k}" not in taken)
+
+        def new_slot(data: Raw, topic: str = ed.topic.id, slot_id: str = slot_id,
+                     org: str = person.organisation) -> None:
+            record(data, "programme", topic)["guest_slots"].append(
+                {"id": slot_id, "organisations": [org], "title": "A second voice"})
+
+        grown = with_problem(s, new_slot)
+        broken, _ = add_a_guest(grown, grown.by_edition[se.edition], g, slot_id, "compatriot")
+        there = broken.by_edition[se.edition]
+        if needs_met(broken.problem, there) and within_limits(broken):
+            return Breach(broken, [[se.edition, person.country]])
+    raise NoRecord("no country representative among the guests")
+
+
+def give_a_guest_the_country_of_another_guest_of_their_edition(s: Schedule) -> Breach:
+    p = s.problem
+    people = p.trainer_by_id
+    for se in s.editions:
+        for a in se.guests:
+            country = people[a.person].country
+            for b in se.guests:
+                if not country or b.person == a.person or people[b.person].country == country:
+                    continue
+
+                def change(data: Raw, who: str = b.person, country: str = country) -> None:
+                    record(data, "trainers", who)["country"] = country
+
+                broken = with_problem(s, change)
+                return Breach(broken, [[e.edition, c] for e in broken.editions
+                                       for c in countries_twice(broken.problem, e)])
+    raise NoRecord("no edition with a country representative and another guest")
+
+
+def book_a_guest_on_a_day_they_teach_elsewhere(s: Schedule) -> Breach:
+    """A guest who may teach whole courses joins the team of another course running on their session's day."""
+    p = s.problem
+    rules = p.team_rules
+    for a, _, g, _ in sessions(s):
+        tr = p.trainer_by_id[g.person]
+        for b in s.editions:
+            if (b.edition == a.edition or g.day not in b.days or g.person in b.trainers
+                    or len(b.trainers) >= rules.max_trainers or not can_join(s, tr, b)):
+                continue
+            genders = {p.trainer_by_id[t].gender for t in [*b.trainers, g.person]}
+            if rules.mixed_gender == "hard" and not {"woman", "man"} <= genders:
+                continue
+            broken = edit(s, editions=replaced(s, b.model_copy(update={"trainers": [*b.trainers, g.person]})))
+            if within_limits(broken):
+                return Breach(broken, clashes_with(s, g.person, b))
+    raise NoRecord("no guest who could join a team running on their session's day")
+
+
+def have_a_team_member_give_a_guest_session_of_their_course(s: Schedule) -> Breach:
+    """A member of the team, of an organisation of the slot, gives one of its guest sessions too: twice
+    on that day in one edition."""
+    p = s.problem
+    for se, ed, g, slot in sessions(s):
+        heard = {ed.item.language, *ed.item.interpretation}
+        for t in se.trainers:
+            tr = p.trainer_by_id[t]
+            if (not tr.gives_sessions or tr.organisation not in slot.organisations or not tr.can_teach(ed.topic)
+                    or not heard & set(tr.languages)):
+                continue
+            there = with_session(se, g, person=t)
+            broken = edit(s, editions=replaced(s, there))
+            if quiet(broken, there):
+                return Breach(broken, [[t, se.edition]])
+    raise NoRecord("no team member who may give a guest session of their course")
+
+
+def make_a_guest_unavailable_on_their_day(s: Schedule) -> Breach:
+    _, _, g, _ = sessions(s)[0]
+
+    def change(data: Raw) -> None:
+        record(data, "trainers", g.person)["unavailable"].append({"start": g.day, "end": g.day, "reason": "mission"})
+
+    return Breach(with_problem(s, change),
+                  [[e.edition, g.person] for e in s.editions if (g.person, g.day) in delivered(e)])
+
+
+def take_away_the_guest_who_brings_the_lead_agency(s: Schedule) -> Breach:
+    """An edition whose lead agency only guests of optional slots bring loses them."""
+    p = s.problem
+    for se, ed in placed(s):
+        leads = [need.organisations for need in p.team_needs(ed.item) if need.rule == LEAD_AGENCY]
+        slots = {slot.id: slot for slot in ed.item.guest_slots}
+        if not leads:
+            continue
+        bringing = [g for g in se.guests if p.trainer_by_id[g.person].organisation in leads[0]]
+        if not bringing or any(slots[g.slot].required for g in bringing):
+            continue
+        there = without_session(se, *bringing)
+        if not needs_met(p, there):
+            return Breach(edit(s, editions=replaced(s, there)), [[se.edition, *leads[0]]])
+    raise NoRecord("no edition whose lead agency only guests of optional slots bring")
+
+
+def put_a_guest_only_person_on_a_team(s: Schedule) -> Breach:
+    se = _first_with_a_team(s)
+    broken, new = swap_for_a_new_trainer(s, se, se.trainers[0], "guest only", role="guest")
+    return Breach(broken, [[se.edition, new]])
+
+
+def _the_busiest_guest(s: Schedule) -> str:
+    """Of the people giving guest sessions, the one with the most days, one on no team first."""
+    givers = [g.person for _, _, g, _ in sessions(s)]
+    on_teams = {t for se in s.editions for t in se.trainers}
+    days = trainer_days(s)
+    return max(givers, key=lambda t: (t not in on_teams, days[t]))
+
+
+def lower_a_guests_month_limit(s: Schedule, by: int = 1) -> Breach:
+    guest = _the_busiest_guest(s)
+    most = max(n for (t, _), n in trainer_month_days(s).items() if t == guest)
+
+    def change(data: Raw) -> None:
+        record(data, "trainers", guest)["max_days_per_month"] = most - by
+
+    return Breach(with_problem(s, change), [[guest]])
+
+
+def lower_a_guests_year_limit(s: Schedule, by: int = 1) -> Breach:
+    guest = _the_busiest_guest(s)
+    days = trainer_days(s)[guest]
+
+    def change(data: Raw) -> None:
+        record(data, "trainers", guest)["max_days_per_year"] = days - by
+
+    return Breach(with_problem(s, change), [[guest]])
+
+
+def give_the_guests_organisation_a_quota_below_its_days(s: Schedule, by: int = 1) -> Breach:
+    """The organisation of the most guest days, one without a team member first, a quota below its days."""
+    p = s.problem
+    org_of = {t.id: t.organisation for t in p.trainers}
+    guest_orgs = {org_of[g.person] for _, _, g, _ in sessions(s)}
+    team_orgs = {org_of[t] for se in s.editions for t in se.trainers}
+    by_org: Counter[str] = Counter()
+    for t, n in trainer_days(s).items():
+        by_org[org_of[t]] += n
+    org = max(sorted(guest_orgs), key=lambda o: (o not in team_orgs, by_org[o]))
+
+    def change(data: Raw) -> None:
+        record(data, "organisations", org)["trainer_day_quota"] = by_org[org] - by
+
+    return Breach(with_problem(s, change), [[org]])
 
 
 # -- participants
@@ -1125,6 +1577,23 @@ def country_cap_met(s: Schedule) -> Schedule:
         country_cap_edition={"max_share": float(largest), "mode": "hard"}))
 
 
+def guests_away_on_their_courses_other_days(s: Schedule) -> Schedule:
+    """Each guest away on every day of their course they give nothing: only their own day counts."""
+    away: dict[str, list[date]] = defaultdict(list)
+    busy = {pair for se in s.editions for pair in delivered(se)}
+    for se, _, g, _ in sessions(s):
+        away[g.person] += [d for d in se.days if (g.person, d) not in busy]
+    if not any(away.values()):
+        raise NoRecord("no guest of a course of two days or more")
+
+    def change(data: Raw) -> None:
+        for person, days in away.items():
+            record(data, "trainers", person)["unavailable"] += [{"start": d, "end": d, "reason": "at the ministry"}
+                                                                for d in sorted(set(days))]
+
+    return with_problem(s, change)
+
+
 def at_the_limit(mutation: Callable[..., Breach]) -> Callable[[Schedule], Schedule]:
     return lambda s: mutation(s, by=0).schedule
 
@@ -1217,18 +1686,48 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation("online_stream_limit", "lower the platform below the streams", lower_the_platform_below_the_streams),
     Mutation("trainer_qualified", "swap in an unqualified trainer", swap_in_an_unqualified_trainer),
     Mutation("trainer_qualified", "swap in a trainer without the language", swap_in_a_trainer_without_the_language),
+    Mutation("trainer_qualified", "put a guest-only person on a team", put_a_guest_only_person_on_a_team),
     Mutation("trainer_available", "make a trainer unavailable on a course day", make_a_trainer_unavailable),
+    Mutation("trainer_available", "make a guest unavailable on their day", make_a_guest_unavailable_on_their_day),
     Mutation("trainer_not_double_booked", "book a trainer in two courses at once", book_a_trainer_twice),
+    Mutation("trainer_not_double_booked", "book a guest on a day they teach elsewhere",
+             book_a_guest_on_a_day_they_teach_elsewhere),
+    Mutation("trainer_not_double_booked", "have a team member give a guest session of their course",
+             have_a_team_member_give_a_guest_session_of_their_course),
     Mutation("trainer_month_limit", "lower a trainer's month limit below their days", lower_a_trainers_month_limit),
+    Mutation("trainer_month_limit", "lower a guest's month limit below their days", lower_a_guests_month_limit),
     Mutation("trainer_year_limit", "lower a trainer's year limit below their days", lower_a_trainers_year_limit),
+    Mutation("trainer_year_limit", "lower a guest's year limit below their days", lower_a_guests_year_limit),
     Mutation("organisation_quota", "give an organisation a quota below its days",
              give_an_organisation_a_quota_below_its_days),
+    Mutation("organisation_quota", "give the guests' organisation a quota below its days",
+             give_the_guests_organisation_a_quota_below_its_days),
     Mutation("team_size_within_limits", "take a trainer off a smallest team", take_a_trainer_off_a_smallest_team),
     Mutation("team_size_within_limits", "add trainers beyond the largest team", add_trainers_beyond_the_largest_team),
     Mutation("team_covers_required_organisations", "swap in a trainer of another organisation",
              swap_in_a_trainer_of_another_organisation),
     Mutation("team_includes_a_lead_agency", "name a lead agency nobody on the team is from",
              name_a_lead_agency_nobody_on_the_team_is_from),
+    Mutation("team_includes_a_lead_agency", "take away the guest who brings the lead agency",
+             take_away_the_guest_who_brings_the_lead_agency),
+    Mutation("guest_session_fits", "hold a guest session outside the course", hold_a_guest_session_outside_the_course),
+    Mutation("guest_session_fits", "swap a guest for a person of another organisation",
+             swap_a_guest_for_a_person_of_another_organisation),
+    Mutation("guest_session_fits", "file a guest session under a slot the programme lacks",
+             file_a_guest_session_under_a_slot_the_programme_lacks),
+    Mutation("guest_session_fits", "fill a guest slot twice", fill_a_guest_slot_twice),
+    Mutation("guest_session_fits", "swap a guest for a whole-course trainer", swap_a_guest_for_a_whole_course_trainer),
+    Mutation("guest_session_fits", "swap in an unqualified guest", swap_in_an_unqualified_guest),
+    Mutation("guest_session_fits", "swap in a guest speaking none of the course's languages",
+             swap_in_a_guest_speaking_none_of_the_courses_languages),
+    Mutation("guest_session_fits", "name a guest nobody knows", name_a_guest_nobody_knows),
+    Mutation("guest_slot_filled", "empty a required guest slot", empty_a_required_guest_slot),
+    Mutation("guest_slot_filled", "require a guest slot an edition leaves empty",
+             require_a_guest_slot_an_edition_leaves_empty),
+    Mutation("country_presents_once_per_edition", "add a second representative of a country",
+             add_a_second_representative_of_a_country),
+    Mutation("country_presents_once_per_edition", "give a guest the country of another guest of their edition",
+             give_a_guest_the_country_of_another_guest_of_their_edition),
     Mutation("team_mixed_gender", "swap in a trainer of the same gender as the rest",
              swap_in_a_trainer_of_the_same_gender_as_the_rest),
     # A participant's prerequisites are the calendar's: the nominees seated in the edition that
@@ -1276,6 +1775,10 @@ NEAR_MISSES: tuple[tuple[str, Callable[[Schedule], Schedule]], ...] = (
     ("a month limit of the busiest trainer-month's days", at_the_limit(lower_a_trainers_month_limit)),
     ("a year limit of the busiest trainer's days", at_the_limit(lower_a_trainers_year_limit)),
     ("a quota of the busiest organisation's days", at_the_limit(give_an_organisation_a_quota_below_its_days)),
+    ("a month limit of a guest's days", at_the_limit(lower_a_guests_month_limit)),
+    ("a year limit of a guest's days", at_the_limit(lower_a_guests_year_limit)),
+    ("a quota of the guests' organisation's days", at_the_limit(give_the_guests_organisation_a_quota_below_its_days)),
+    ("guests away on their courses' other days", guests_away_on_their_courses_other_days),
     ("a prerequisite's shortest gap as the calendar leaves it",
      at_the_limit(ask_a_longer_gap_than_the_prerequisite_leaves)),
     ("a prerequisite's longest gap as the calendar leaves it",

@@ -212,7 +212,11 @@ def test_options_match_a_day_by_day_reading_of_the_rules() -> None:
                 if len(free) < problem.team_rules.min_trainers:
                     continue
                 free_orgs = {inst.trainers[t].organisation for t in free}
-                if any(not free_orgs & set(need.organisations) for need in problem.team_needs(item)):
+                # A guest meets a need it counts for by being free on one day of the course.
+                guest_orgs = {inst.trainers[t].organisation for _, cands in plan.guests for t in cands
+                              if not set(span) <= inst.trainer_blocked[t]}
+                if any(not (free_orgs | (guest_orgs if need.guests_count else set())) & set(need.organisations)
+                       for need in problem.team_needs(item)):
                     continue
                 if item.mode != "online" and all(set(span) & inst.room_blocked[r] for r in plan.rooms):
                     continue

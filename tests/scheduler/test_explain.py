@@ -246,7 +246,7 @@ def test_a_left_out_edition_that_fits_says_what_including_it_would_cost() -> Non
     (left,) = solve(problem_of(data), OPTIONS).schedule.unscheduled
     assert left.reason.startswith("left out: including it would cost 0.8 points more than leaving it out, "
                                   "at the best place found (2027-03-01 in B with ")
-    assert left.reason.endswith("Optional editions left out -9; Trainer fees, room costs and interpretation +9.8)")
+    assert left.reason.endswith("Optional editions left out -9; Fees, travel, room costs and interpretation +9.8)")
 
 
 def test_a_left_out_edition_names_the_edition_that_holds_its_trainer() -> None:
@@ -264,7 +264,7 @@ def test_a_left_out_edition_names_the_edition_that_holds_its_trainer() -> None:
         "left out: it cannot be added without moving another edition: M1.T1#1 stays as scheduled "
         f"(2027-03-01 to 2027-03-03, {m1.room}, with {', '.join(m1.trainers)}); M2.T1 must end by 2027-03-03 "
         "(its latest end); every team includes a trainer of IOM (team rules); trainer T1 Amina (fictional) "
-        "teaches one course at a time")
+        "gives one course or session at a time")
 
 
 # --------------------------------------------------------------- the default, deliberately broken

@@ -14,12 +14,14 @@ from scheduler import rules as engine
 from scheduler.solve import RELAXABLE
 
 # Enforced when the model is built, not by a constraint of their own: by each edition's
-# options (scheduler/instance.py), or by creating teaches[...] only for qualified trainers.
+# options (scheduler/instance.py), by creating teaches[...] only for qualified trainers, or
+# guest[...] only for a slot's candidates, with its day inside the course (scheduler/variables.py).
 BY_CONSTRUCTION = {
     "course_on_consecutive_working_days",
     "course_length_within_range",
     "edition_within_its_window",
     "trainer_qualified",
+    "guest_session_fits",
 }
 # Constraints that are not planner rules.
 NOT_PLANNER_RULES = {"editions_in_number_order"}

@@ -52,7 +52,7 @@ def rich_data() -> dict[str, Any]:
 
     M1.T1 (2-3 days, the solver's choice) runs twice, priority 2, both editions optional;
     M2.T1 is linked to M1.T1, priority 1; the lead-agency rule is soft, M2.T1 led by UNHCR and
-    M1.T1 by WHO, which has nobody in the pool; M2.T1 is interpreted into Russian (250 USD a
+    M1.T1 by WHO, whose only person comes as a guest; M2.T1 is interpreted into Russian (250 USD a
     day, a booth in every room); teams of a woman and a man are a soft rule; the
     women's share of trainer-days is a soft band of exactly one half for the year, each module
     and each month; and a published calendar (the baseline) has M2.T1#1 on 8 March in room
@@ -75,6 +75,32 @@ def rich_data() -> dict[str, Any]:
         {"edition": "M2.T1#1", "start": "2027-03-08", "room": "HALL", "trainers": ["T1", "T2"]},
         {"edition": "M1.T1#2", "start": "2027-03-22", "room": "B", "trainers": ["T3", "T4"]},
     ]
+    # Guests: a country's representative may present a day of M1.T1 (optional slot) and of
+    # M2.T1, where a UNHCR expert or a Georgian representative fills a required slot; three
+    # representatives of two countries (one away 1-12 March), each country wanted twice;
+    # the lead agency WHO comes only as a guest.
+    data["organisations"].append({"id": "COUNTRY", "name": "Country representatives", "kind": "government"})
+    data["countries"] = ["Georgia", "Moldova"]
+    data["team_rules"]["country_sessions_min"] = 2
+    data["trainers"] += [
+        {"id": "G1", "name": "Nino (fictional)", "gender": "woman", "organisation": "COUNTRY", "country": "Georgia",
+         "role": "guest", "modules": [1, 2], "day_rate": 50, "travel_usd": 300},
+        {"id": "G2", "name": "Ion (fictional)", "gender": "man", "organisation": "COUNTRY", "country": "Moldova",
+         "role": "guest", "modules": [1, 2], "travel_usd": 450,
+         "unavailable": [{"start": "2027-03-01", "end": "2027-03-12"}]},
+        {"id": "G3", "name": "Giorgi (fictional)", "gender": "man", "organisation": "COUNTRY", "country": "Georgia",
+         "role": "guest", "topics": ["M1.T1"], "travel_usd": 300},
+        {"id": "G4", "name": "Aida (fictional)", "gender": "woman", "organisation": "WHO", "role": "guest",
+         "topics": ["M1.T1"], "day_rate": 300, "travel_usd": 900},
+    ]
+    record(data, "programme", "M1.T1")["guest_slots"] = [
+        {"id": "country", "organisations": ["COUNTRY"], "title": "Regional best practice"},
+        {"id": "agency", "organisations": ["WHO"], "title": "Agency expert"},
+    ]
+    record(data, "programme", "M2.T1")["guest_slots"] = [
+        {"id": "practice", "organisations": ["UNHCR", "COUNTRY"], "required": True},
+    ]
+    data["baseline"][0]["guests"] = [{"slot": "practice", "person": "G1", "day": "2027-03-09"}]
     return data
 
 
@@ -84,7 +110,7 @@ def _calendars() -> list[Any]:
     problem = problem_of(rich_data())
     out.append(pytest.param(greedy_schedule(problem), id="greedy"))
     for rule in ("cost", "busiest_month", "edition_moved", "optional_edition_left_out",
-                 "trainer_days_off_women_share_month"):
+                 "trainer_days_off_women_share_month", "guest_slot_empty", "busiest_trainer"):
         data = rich_data()
         data["weights"] = only_weights(**{rule: 1})
         result = solve(problem_of(data), SolveOptions(time_limit_s=10, workers=1, deterministic=True))

@@ -184,7 +184,7 @@ def test_trainer_not_double_booked_infeasible_is_reported() -> None:
         record(data, "programme", topic)["latest_end"] = "2027-03-03"
     diagnosis = infeasible(problem_of(data))
     assert names_rule(diagnosis, "trainer_not_double_booked")
-    assert "trainer T1 Amina (fictional) teaches one course at a time" in explained_facts(diagnosis)
+    assert "trainer T1 Amina (fictional) gives one course or session at a time" in explained_facts(diagnosis)
 
 
 # ---------------------------------------------------------------------- trainer_month_limit
