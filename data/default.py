@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from data import guests
 from data.curriculum import load_catalogue
 from data.roadmap import priorities
 
@@ -74,7 +75,8 @@ SURNAMES = ["Aliyeva", "Karimov", "Beridze", "Nurlanova", "Huseynov", "Tashkento
             "Dzhumabaev", "Novruzova", "Chikovani", "Kadyrova", "Umarov", "Shirinova", "Aslanov"]
 
 # (organisation, number of people, share of women, day rate USD, max days per year). Every
-# organisation that leads a topic (data/lead_agencies.py) has at least one person.
+# organisation that leads a topic (data/lead_agencies.py) has at least one person. Whether they
+# teach whole courses, come for guest sessions or both, and their travel: data/guests.py.
 POOL = [
     ("IOM", 11, 0.45, 250, 40),
     ("RTCM-POOL", 8, 0.40, 300, 35),
@@ -137,6 +139,9 @@ AUDIENCE_MIX = [
     ("ombudspersons", 0.02, 0.55),
 ]
 NOMINEES = 720
+# Guest sessions each country should give in the year (team_rules.country_sessions_min): 26 of
+# the 55 country slots, each representative presenting on 18 or more of their topics.
+COUNTRY_SESSIONS_MIN = 2
 # Border and return practitioners are also nominated for the return and readmission module.
 EXTRA_TOPICS = {"border_police": ("M6.",)}
 
@@ -226,6 +231,31 @@ def _interpretation(programme: list[dict[str, Any]], nominations: list[dict[str,
             item["interpretation"] = [into]
 
 
+def _widen_country_topics(seed: int, reps: list[dict[str, Any]], country_topics: list[str]) -> None:
+    """Give each representative a fair share of the country-slot topics.
+
+    Each keeps the topics drawn for them and the ones where the curriculum names a practice of
+    their country (data/guests.py), and gets more up to a number in ``guests.COUNTRY_TOPICS``;
+    then every topic gets representatives until ``guests.COUNTRY_COVER`` of them speak its
+    language, the ones with the fewest topics first.
+    """
+    rng = random.Random(f"{seed}-country-topics")  # its own stream: the rest stays as it was
+    for rec in reps:
+        mine = list(dict.fromkeys([*rec["topics"], *guests.practice_topics(rec["country"])]))
+        others = [t for t in country_topics if t not in mine]
+        want = rng.randint(*guests.COUNTRY_TOPICS)
+        mine += rng.sample(others, max(0, min(len(others), want - len(mine))))
+        rec["topics"] = mine
+    for tid in country_topics:
+        language = "ru" if tid in RUSSIAN else "en"
+        speakers = [r for r in reps if language in r["languages"]]
+        short = max(0, guests.COUNTRY_COVER - sum(tid in r["topics"] for r in speakers))
+        for rec in sorted((r for r in speakers if tid not in r["topics"]), key=lambda r: len(r["topics"]))[:short]:
+            rec["topics"].append(tid)
+    for rec in reps:
+        rec["topics"] = sorted(rec["topics"], key=_topic_key)
+
+
 def _unavailability(rng: random.Random) -> list[dict[str, Any]]:
     reasons = ["mission abroad", "annual leave", "other programme commitment", "conference"]
     periods: list[dict[str, Any]] = []
@@ -262,12 +292,16 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
         return {"id": f"T{len(trainers) + 1:02d}", "name": f"{name} (fictional)", "gender": gender,
                 "organisation": org}
 
-    def finish(rec: dict[str, Any], rate: int, max_year: int, languages: list[str]) -> None:
+    def finish(rec: dict[str, Any], rate: int, max_year: int, languages: list[str], *, max_month: int = 10,
+               travel: int = 0) -> None:
         rec["languages"] = languages
         rec["unavailable"] = _unavailability(rng)
-        rec["max_days_per_month"] = 10
+        rec["max_days_per_month"] = max_month
         rec["max_days_per_year"] = max_year
         rec["day_rate"] = rate
+        rec["role"] = guests.role(rec["organisation"])
+        if rec["role"] == "guest":
+            rec["travel_usd"] = travel
         rec["fictional"] = True
         trainers.append(rec)
 
@@ -286,25 +320,32 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
                 others = [t for t in topics_by_org.get(org, []) if t not in led]
                 extra = rng.sample(others, min(len(others), max(0, rng.randint(4, 9) - len(led))))
                 rec["topics"] = sorted([*led, *extra], key=_topic_key)
-            finish(rec, rate, max_year, ["en", "ru"] if rng.random() < 0.7 else ["en"])
+            travel = guests.GUEST_AGENCIES[org][1] if org in guests.GUEST_AGENCIES else 0
+            finish(rec, rate, max_year, ["en", "ru"] if rng.random() < 0.7 else ["en"], travel=travel)
     # A lead agency serves its topics in their language: someone of it speaks Russian when one
     # of its topics is held in Russian.
     for org, led in led_by.items():
         people = [t for t in trainers if t["organisation"] == org]
         if any(t in RUSSIAN for t in led) and people and not any("ru" in t["languages"] for t in people):
             people[0]["languages"] = ["en", "ru"]
-    # One representative per country of the region, presenting its best practices.
-    country_topics = topics_by_org.get("COUNTRY", [])
+    # One representative per country of the region, presenting its best practices in guest sessions.
+    country_topics = topics_by_org.get(guests.COUNTRY, [])
+    reps = []
     for k, (country, _, _) in enumerate(COUNTRIES):
-        rec = person("COUNTRY", "woman" if k % 5 in (1, 3) else "man")
+        rec = person(guests.COUNTRY, "woman" if k % 5 in (1, 3) else "man")
         rec["name"] = rec["name"].replace(" (fictional)", f", {country} (fictional)")
         rec["country"] = country
-        rec["topics"] = sorted(rng.sample(country_topics, rng.randint(6, 10)), key=_topic_key)
-        finish(rec, 120, 15, ["en", "ru"] if country in RUSSIAN_SPEAKING else ["en"])
+        rec["topics"] = rng.sample(country_topics, rng.randint(6, 10))
+        finish(rec, guests.COUNTRY_DAY_RATE, guests.COUNTRY_MAX_DAYS_PER_YEAR,
+               ["en", "ru"] if country in RUSSIAN_SPEAKING else ["en"],
+               max_month=guests.COUNTRY_MAX_DAYS_PER_MONTH, travel=guests.COUNTRY_TRAVEL[country][1])
+        reps.append(rec)
+    _widen_country_topics(seed, reps, country_topics)
 
     programme = []
     for t in cat.topics:
         online = t.modes == ["online"]
+        slots = guests.guest_slots(t.id, t.resource_organisations, t.lead_agencies)
         item: dict[str, Any] = {
             "topic": t.id,
             "mode": "online" if online else "hybrid",
@@ -314,6 +355,8 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
             "participants_online": 60 if online else 10 * rng.randint(1, 4),
             "language": "ru" if t.id in RUSSIAN else "en",
         }
+        if slots:
+            item["guest_slots"] = slots
         programme.append(item)
 
     prerequisites = [
@@ -364,7 +407,8 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
         "programme": programme,
         "prerequisites": prerequisites,
         "team_rules": {"min_trainers": 2, "max_trainers": 3, "required_organisations": ["IOM"],
-                       "mixed_gender": "hard", "lead_agency": "hard"},
+                       "mixed_gender": "hard", "lead_agency": "hard",
+                       "country_sessions_min": COUNTRY_SESSIONS_MIN},
         "targets": {
             "trainer_days_year": {"min_share": 0.4, "max_share": 0.6, "mode": "soft"},
             "trainer_days_module": {"min_share": 0.4, "max_share": 0.6, "mode": "off"},

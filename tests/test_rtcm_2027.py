@@ -138,6 +138,8 @@ def test_every_led_topic_has_an_agency_the_curriculum_names_for_it(rtcm_2027: Re
         if not topic.lead_agencies:
             continue
         persons = " ".join(topics[topic.id]["resource_persons"])
-        agencies = {s.problem.trainer_by_id[t].organisation for t in se.trainers} - NOT_AGENCIES
+        # On the team or giving a guest session: both deliver part of the edition.
+        people = [*se.trainers, *(g.person for g in se.guests)]
+        agencies = {s.problem.trainer_by_id[t].organisation for t in people} - NOT_AGENCIES
         named = [o for o in agencies if re.search(SPELLINGS.get(o, rf"\b{o}\b"), persons)]
         assert named and set(named) & set(topic.lead_agencies), (se.edition, agencies, topic.lead_agencies)
