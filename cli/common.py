@@ -65,9 +65,14 @@ def summary_table(result: Result) -> Table:
                   else f"[red]{len(violations)} hard rule(s) broken[/]")
         share = k.women_share_of_trainer_days
         t.add_row("women's share of trainer-days", f"{100 * share:.0f} %" if share is not None else "n/a")
-        parts = [f"fees {k.fees_usd:,}", f"rooms {k.room_cost_usd:,}"] + (
-            [f"interpretation {k.interpretation_usd:,}"] if k.interpretation_usd else [])
+        figures = (("fees", k.fees_usd), ("travel", k.travel_usd), ("rooms", k.room_cost_usd),
+                   ("interpretation", k.interpretation_usd))
+        parts = [f"{what} {usd:,}" for what, usd in figures if usd or what in ("fees", "rooms")]
         t.add_row("cost", f"{k.cost_usd:,} USD ({', '.join(parts)})")
+        sessions = sum(len(se.guests) for se in s.editions)
+        if sessions:
+            t.add_row("guest sessions", f"{sessions}; by country: " + ", ".join(
+                f"{c} {n}" for c, n in k.country_sessions.items()))
         for pen in k.penalties:
             if pen.points:
                 t.add_row(f"  {pen.name}", f"{pen.amount:g} {pen.unit} -> {pen.points:g} points")

@@ -19,6 +19,7 @@ from model.parity import (
     ParityReport,
     ParityRow,
     Scope,
+    TrainerDaysRow,
     parity_report,
     percent,
 )
@@ -48,6 +49,18 @@ def rows_table(title: str, rows: list[ParityRow]) -> Table:
     return t
 
 
+def sources_table(rows: list[TrainerDaysRow]) -> Table:
+    """Trainer-days by year, module, month and organisation, the teams' apart from the guests'."""
+    t = Table(title="Trainers: days of the teams and of guest sessions (trainer-days)", title_justify="left")
+    for col in ("group", "given by", "women", "men", "another", "undisclosed", "share", "days"):
+        t.add_column(col, justify="left" if col in ("group", "given by") else "right")
+    for r in rows:
+        group = {"year": "year", "module": f"module {r.key[1:]}"}.get(r.scope, r.key)
+        t.add_row(group, "guest sessions" if r.given_by == "guests" else "teams", str(r.women), str(r.men),
+                  str(r.another_identity), str(r.undisclosed), percent(r.share), str(r.days))
+    return t
+
+
 def caps_table(rows: list[CountryCapRow]) -> Table:
     t = Table(title="Participants: country caps (largest country per edition, and all over the cap)",
               title_justify="left")
@@ -71,6 +84,8 @@ def print_report(report: ParityReport) -> None:
             if rows:
                 title = f"{group.capitalize()} by {SCOPE_TITLES[scope]}"
                 console.print(rows_table(title, rows), highlight=False)
+        if group == "trainers" and report.guest_days:
+            console.print(sources_table(report.trainer_days_by_source), highlight=False)
     if report.country_caps:
         console.print(caps_table(report.country_caps), highlight=False)
     if report.nominations:

@@ -4,9 +4,11 @@ Built from a :class:`~model.schedule.Schedule` alone (pure Python, no solver), s
 hand-edited calendar reports as faithfully as a solved one. Every share is women among
 the people (or trainer-days) whose gender is known: women, men and another identity.
 Undisclosed genders are never guessed: they are counted apart, in every row, and left
-out of the shares. Each failure carries the binding reason found in the data: which
-qualified women trainers exist, their organisations and why each was not free; how many
-women were nominated, available, eligible and seated.
+out of the shares. A guest who gives a session counts the one day they give, as the
+targets count it; the guests' days are also shown apart from the teams'. Each failure
+carries the binding reason found in the data: which qualified women trainers exist, their
+organisations and why each was not free; how many women were nominated, available,
+eligible and seated.
 
 :func:`parity_report` is what the CLI (``rtcm parity``), the Excel sheets and the API show,
 so their numbers agree exactly.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import calendar as month_names
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from functools import partial
 from typing import Literal
@@ -39,12 +41,14 @@ from model.shares import KNOWN_GENDERS, known_count, share_gap
 Group = Literal["trainers", "participants"]
 Scope = Literal["year", "edition", "module", "month", "organisation", "country", "audience"]
 Status = Literal["pass", "fail", "n/a"]
+GivenBy = Literal["team", "guests"]
 TargetMode = Literal["hard", "soft", "off", "reference"]
 
 Reason = Callable[[bool], str]  # called with True when women are short of the band, False when over
 
 SHARE_DIGITS = 4  # shares are rounded once, here, so that every output shows the same number
 TRAINER_SCOPES: tuple[Scope, ...] = ("year", "module", "month", "organisation", "edition")
+SOURCE_SCOPES: tuple[Scope, ...] = ("year", "module", "month", "organisation")
 PARTICIPANT_SCOPES: tuple[Scope, ...] = ("year", "edition", "module", "month", "country", "audience")
 
 
@@ -74,6 +78,25 @@ class ParityRow(BaseModel):
         return self.women + self.men + self.another_identity
 
 
+class TrainerDaysRow(BaseModel):
+    """One group's trainer-days given by the teams, or by the guests in their sessions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope: Scope
+    key: str = Field(description="'year', the module, month (YYYY-MM) or organisation")
+    given_by: GivenBy = Field(description="team: whole-course teams; guests: a day each, in guest sessions")
+    women: int
+    men: int
+    another_identity: int
+    undisclosed: int
+    share: float | None = Field(description="women / (women + men + another identity), 4 decimals")
+
+    @property
+    def days(self) -> int:
+        return self.women + self.men + self.another_identity + self.undisclosed
+
+
 class CountryCapRow(BaseModel):
     """A country's seats in one edition against the cap."""
 
@@ -99,6 +122,11 @@ class ParityReport(BaseModel):
     problem: str
     notes: list[str]
     trainers: list[ParityRow]
+    trainer_days_by_source: list[TrainerDaysRow] = Field(
+        default_factory=list,
+        description="the trainer rows' days by year, module, month and organisation, the teams' apart from "
+                    "the guests' (a row for each with days)")
+    guest_days: int = Field(default=0, description="trainer-days given in guest sessions, in every trainer row")
     participants: list[ParityRow]
     country_caps: list[CountryCapRow]
     undisclosed_trainer_days: int
@@ -106,6 +134,9 @@ class ParityReport(BaseModel):
     nominations: int = Field(description="nominated (nominee, topic) pairs")
     seated: int
     unplaced: int
+
+    def sources(self, scope: Scope) -> list[TrainerDaysRow]:
+        return [r for r in self.trainer_days_by_source if r.scope == scope]
 
     def rows(self, group: Group, scope: Scope) -> list[ParityRow]:
         return [r for r in getattr(self, group) if r.scope == scope]
@@ -170,6 +201,16 @@ def _span(days: list[date]) -> str:
     return f"{a.day} {month_names.month_abbr[a.month]}-{b.day} {month_names.month_abbr[b.month]}"
 
 
+def _given(se: ScheduledEdition) -> Iterator[tuple[str, date, GivenBy]]:
+    """(person, day, given by) for each trainer-day of an edition, as
+    :meth:`~model.schedule.ScheduledEdition.person_days` counts them."""
+    for t in dict.fromkeys(se.trainers):
+        for d in se.days:
+            yield t, d, "team"
+    for g in se.guests:
+        yield g.person, g.day, "guests"
+
+
 def _list(items: list[str], limit: int = 4) -> str:
     shown = items[:limit]
     more = len(items) - len(shown)
@@ -193,7 +234,9 @@ class _Report:
                     self.seat_of[(n.id, se.topic)] = se
 
     def build(self) -> ParityReport:
-        trainers = self.trainer_rows()
+        trainers, sources = self.trainer_rows()
+        guest_days = sum(r.days for r in sources if r.scope == "year" and r.given_by == "guests")
+        team_days = sum(r.days for r in sources if r.scope == "year" and r.given_by == "team")
         participants = self.participant_rows() if self.p.nominations else []
         caps = self.country_cap_rows() if self.p.nominations else []
         undisclosed_days = sum(r.undisclosed for r in trainers if r.scope == "year")
@@ -202,15 +245,17 @@ class _Report:
             "Shares are women / (women + men + another identity). Undisclosed or unrecorded genders are "
             "never guessed: they are counted apart in every row and excluded from the shares "
             f"({undisclosed_days} trainer-days, {undisclosed_people} participants).",
-            "Trainers are counted in trainer-days (a trainer on a 3-day course counts 3); a month counts "
-            "the training days that fall in it. Participants are counted once per edition, in the month "
+            "Trainers are counted in trainer-days (a trainer on a 3-day course counts 3; a guest counts the "
+            f"one day of their session): {team_days} days of the teams and {guest_days} of guests. A month "
+            "counts the days that fall in it. Participants are counted once per edition, in the month "
             "their edition starts.",
             "Mode 'reference': the band is shown for comparison with the edition or year target; it is "
             "not a target of its own.",
         ]
         total = sum(len(n.topics) for n in self.p.nominations)
         return ParityReport(
-            problem=self.p.name, notes=notes, trainers=trainers, participants=participants,
+            problem=self.p.name, notes=notes, trainers=trainers, trainer_days_by_source=sources,
+            guest_days=guest_days, participants=participants,
             country_caps=caps, undisclosed_trainer_days=undisclosed_days,
             undisclosed_participants=undisclosed_people, nominations=total,
             seated=len(self.s.allocations), unplaced=len(self.s.unplaced),
@@ -240,28 +285,33 @@ class _Report:
 
     # -- trainers ------------------------------------------------------------------------
 
-    def trainer_rows(self) -> list[ParityRow]:
+    def trainer_rows(self) -> tuple[list[ParityRow], list[TrainerDaysRow]]:
+        """The trainer rows (teams' and guests' days together), and the same days split by who gave them."""
         t = self.p.targets
         year: Counter[str] = Counter()
         modules: dict[int, Counter[str]] = defaultdict(Counter)
         months: dict[tuple[int, int], Counter[str]] = defaultdict(Counter)
         orgs: dict[str, Counter[str]] = defaultdict(Counter)
         editions: dict[str, Counter[str]] = {}
+        split: dict[tuple[Scope, str, GivenBy], Counter[str]] = defaultdict(Counter)
         month_editions: dict[tuple[int, int], list[tuple[Edition, ScheduledEdition]]] = defaultdict(list)
         for ed, se in self.placed:
-            team: Counter[str] = Counter()
-            for tid in sorted(set(se.trainers)):
+            days: Counter[str] = Counter()
+            for tid, d, given_by in _given(se):
                 tr = self.p.trainer_by_id.get(tid)
                 if tr is None:
                     continue
-                n = len(se.days)
-                team[tr.gender] += n
-                year[tr.gender] += n
-                modules[ed.topic.module][tr.gender] += n
-                orgs[tr.organisation][tr.gender] += n
-                for d in se.days:
-                    months[(d.year, d.month)][tr.gender] += 1
-            editions[se.edition] = team
+                days[tr.gender] += 1
+                year[tr.gender] += 1
+                modules[ed.topic.module][tr.gender] += 1
+                orgs[tr.organisation][tr.gender] += 1
+                months[(d.year, d.month)][tr.gender] += 1
+                groups: tuple[tuple[Scope, str], ...] = (
+                    ("year", "year"), ("module", f"M{ed.topic.module}"), ("month", _month((d.year, d.month))),
+                    ("organisation", tr.organisation))
+                for scope, key in groups:
+                    split[(scope, key, given_by)][tr.gender] += 1
+            editions[se.edition] = days
             for ym in sorted({(d.year, d.month) for d in se.days}):
                 month_editions[ym].append((ed, se))
         rows = [self.row("trainers", "year", "year", year, t.trainer_days_year, t.trainer_days_year.mode,
@@ -279,7 +329,16 @@ class _Report:
             rows.append(self.row("trainers", "organisation", org, orgs[org], t.trainer_days_year, "reference",
                                  partial(self.organisation_reason, org)))
         rows += [self.team_row(ed, se, editions[se.edition]) for ed, se in self.placed]
-        return rows
+        order = {scope: i for i, scope in enumerate(SOURCE_SCOPES)}
+        sources = [
+            TrainerDaysRow(scope=scope, key=key, given_by=given_by, women=c["woman"], men=c["man"],
+                           another_identity=c["another_identity"],
+                           undisclosed=sum(n for g, n in c.items() if g not in KNOWN_GENDERS),
+                           share=rounded_share(c["woman"], known_count(c)))
+            for (scope, key, given_by), c in sorted(split.items(), key=lambda kv: (order[kv[0][0]], kv[0][1],
+                                                                                  kv[0][2] != "team"))
+        ]
+        return rows, sources
 
     def team_row(self, ed: Edition, se: ScheduledEdition, counts: Counter[str]) -> ParityRow:
         rule = self.p.team_rules.mixed_gender
@@ -306,7 +365,7 @@ class _Report:
         """Why no trainer of ``gender`` is on this edition's team, from the pool and the calendar."""
         p = self.p
         word = "woman" if gender == "woman" else "man"
-        qualified = [t for t in p.trainers if t.gender == gender and t.can_teach(ed.topic)]
+        qualified = [t for t in p.trainers if t.gender == gender and t.on_teams and t.can_teach(ed.topic)]
         if not qualified:
             return f"no {word} trainer is qualified for {ed.topic.id}"
         speaking = [t for t in qualified if ed.item.language in t.languages]
@@ -339,25 +398,30 @@ class _Report:
         for u in t.unavailable:
             if any(u.start <= d <= u.end for d in se.days):
                 return "unavailable" + (f" ({u.reason})" if u.reason else "") + f" {_span([u.start, u.end])}"
-        others = [o for _, o in self.placed if o.edition != se.edition and t.id in o.trainers]
-        clash = [o.edition for o in others if set(o.days) & set(se.days)]
+        # Days given elsewhere, on a team or in a guest session: they count towards every limit.
+        elsewhere = [(o, d, given_by) for _, o in self.placed if o.edition != se.edition
+                     for x, d, given_by in _given(o) if x == t.id]
+        clash = {o.edition: given_by for o, d, given_by in elsewhere if d in se.days}
         if clash:
-            return f"teaching {', '.join(clash)} on those days"
+            teaching = [e for e, by in clash.items() if by == "team"]
+            presenting = [e for e, by in clash.items() if by == "guests"]
+            return " and ".join(([f"teaching {', '.join(teaching)}"] if teaching else [])
+                                + ([f"presenting in {', '.join(presenting)}"] if presenting else [])) + " on those days"
         if t.max_days_per_month is not None:
             for ym in sorted({(d.year, d.month) for d in se.days}):
-                used = sum(1 for o in others for d in o.days if (d.year, d.month) == ym)
+                used = sum(1 for _, d, _ in elsewhere if (d.year, d.month) == ym)
                 need = sum(1 for d in se.days if (d.year, d.month) == ym)
                 if used + need > t.max_days_per_month:
                     return f"at the limit of {t.max_days_per_month} days in {_month(ym)} ({used} taught)"
         if t.max_days_per_year is not None:
-            used = sum(len(o.days) for o in others)
+            used = len(elsewhere)
             if used + len(se.days) > t.max_days_per_year:
                 return f"at the yearly limit of {t.max_days_per_year} days ({used} taught)"
         org = self.p.organisation_by_id.get(t.organisation)
         if org is not None and org.trainer_day_quota is not None:
-            used = sum(len(o.days) for _, o in self.placed if o.edition != se.edition
-                       for x in o.trainers
-                       if x in self.p.trainer_by_id and self.p.trainer_by_id[x].organisation == org.id)
+            known = self.p.trainer_by_id
+            used = sum(1 for _, o in self.placed if o.edition != se.edition
+                       for x, _, _ in _given(o) if x in known and known[x].organisation == org.id)
             if used + len(se.days) > org.trainer_day_quota:
                 return f"{org.id}'s quota of {org.trainer_day_quota} trainer-days is used ({used})"
         return ""

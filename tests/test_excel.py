@@ -84,8 +84,8 @@ def summary(wb: openpyxl.Workbook) -> dict[str, object]:
 def test_the_sheets_come_in_order(tmp_path):
     wb = reopen(tiny_schedule(), tmp_path)
     assert tuple(wb.sheetnames) == SHEETS
-    assert SHEETS == ("Summary", "Calendar", "Month view", "Editions", "Trainers", "Rooms", "Gender parity",
-                      "Participants", "Issues")
+    assert SHEETS == ("Summary", "Calendar", "Month view", "Editions", "Guest sessions",
+                      "Trainers and resource persons", "Rooms", "Gender parity", "Participants", "Issues")
     for name in SHEETS:
         ws = wb[name]
         assert ws["A1"].font.b, name
@@ -178,7 +178,7 @@ def test_summary_shows_status_and_figures(tmp_path):
     points = {r[0]: r[4] for r in table if r[0] and r[4] is not None}
     assert points["Training days in the busiest month"] == 100
     assert points["Training days of the busiest trainer"] == 30
-    assert points["Trainer fees, room costs and interpretation"] == pytest.approx(26.3)
+    assert points["Fees, travel, room costs and interpretation"] == pytest.approx(26.3)
     assert points["Total"] == pytest.approx(156.3)
 
 
@@ -195,8 +195,11 @@ def test_rooms_and_trainers_count_their_days(tmp_path):
     wb = reopen(tiny_schedule(), tmp_path)
     rooms = {r[1]: r for r in rows(wb, "Rooms")[1:] if r[1]}
     assert rooms["HALL"][6:10] == (3, pytest.approx(3 / 23), 100, 300)
-    trainers = {r[0]: r for r in rows(wb, "Trainers")[1:]}
-    assert trainers["T1"][6:11] == ("M1.T1#1", 3, 20, 250, 750)
+    trainers = {r["Trainer"]: r for r in table_of(wb, "Trainers and resource persons")}
+    t1 = trainers["T1"]
+    assert (t1["Editions on the team"], t1["Course days"], t1["Guest days"], t1["Training days"]) == (
+        "M1.T1#1", 3, 0, 3)
+    assert (t1["Max days / year"], t1["Day rate (USD)"], t1["Fees (USD)"]) == (20, 250, 750)
 
 
 def test_the_file_is_replaced_whole(tmp_path):
@@ -278,7 +281,7 @@ def test_month_view_is_a_wall_calendar(tmp_path):
 
 def test_trainers_and_rooms_count_their_days_per_month(tmp_path):
     wb = reopen(tiny_schedule(), tmp_path)
-    trainers = {r["Trainer"]: r for r in table_of(wb, "Trainers")}
+    trainers = {r["Trainer"]: r for r in table_of(wb, "Trainers and resource persons")}
     assert (trainers["T1"]["Mar 2027"], trainers["T2"]["Mar 2027"]) == (3, 2)
     assert (trainers["T1"]["Editions"], trainers["T3"]["Training days"]) == (1, 2)
     rooms = {r["Room"]: r for r in table_of(wb, "Rooms")}
@@ -300,12 +303,14 @@ def test_gender_parity_sheet_is_in_the_workbook(tmp_path):
 def test_each_table_is_an_excel_table_with_filters(tmp_path):
     wb = reopen(tiny_schedule(clash=True), tmp_path)
     expected = {"Summary": ["Figures", "Penalties"], "Editions": ["EditionsTable"],
-                "Trainers": ["TrainersTable"], "Rooms": ["RoomsTable"],
-                "Issues": ["IssuesTable"]}
+                "Guest sessions": ["GuestSessionsTable"], "Trainers and resource persons": ["TrainersTable"],
+                "Rooms": ["RoomsTable"], "Issues": ["IssuesTable"]}
     for sheet, names in expected.items():
         assert sorted(wb[sheet].tables) == sorted(names), sheet
-    assert wb["Editions"].tables["EditionsTable"].ref == "A1:S3"
-    assert wb["Trainers"].tables["TrainersTable"].ref == "A1:M5"  # 12 columns and March 2027
+    assert wb["Editions"].tables["EditionsTable"].ref == "A1:T3"
+    assert wb["Guest sessions"].tables["GuestSessionsTable"].ref == "A1:K2"  # no guest: one empty row
+    # 17 columns and March 2027; 4 trainers
+    assert wb["Trainers and resource persons"].tables["TrainersTable"].ref == "A1:R5"
     assert wb["Calendar"].auto_filter.ref == "A1:C3"  # dates head the weeks: a filter, not a table
 
 
@@ -375,11 +380,13 @@ def test_the_default_workbook_reads_back_as_its_json(rtcm_2027_json, tmp_path):
         assert (row["In person"], row["Online"]) == (e["participants_in_person"], e["participants_online"])
         for t in e["trainers"]:
             days_of[t] = days_of.get(t, 0) + len(e["days"])
+        for g in e.get("guests", []):  # a guest gives one day
+            days_of[g["person"]] = days_of.get(g["person"], 0) + 1
         if e["room"]:
             room_days[e["room"]] = room_days.get(e["room"], 0) + len(e["days"])
     months = [f"{m} 2027" for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                                      "Nov", "Dec")]
-    for r in table_of(wb, "Trainers"):
+    for r in table_of(wb, "Trainers and resource persons"):
         assert r["Training days"] == days_of.get(r["Trainer"], 0) == sum(r[m] for m in months)
     for r in table_of(wb, "Rooms"):
         assert r["Days used"] == room_days.get(r["Room"], 0) == sum(r[m] for m in months)

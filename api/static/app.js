@@ -13,6 +13,7 @@ const state = {
   points: [],         // progress of the job being solved: {t, objective, bound}
   timeLimit: 30,
   view: null,         // CalendarView of state.job
+  schedule: null,     // {jobId, promise, value, error}: the schedule of state.job, read once
   parity: null,
   scenarios: [],
   run: null,          // the scenario run shown (ScenarioRunOut)
@@ -494,6 +495,7 @@ async function openJob(job, switchTab) {
     renderScenarioForm();
     $("#scenario-result").replaceChildren();
     renderDownloads();
+    loadSchedule(job).then(() => { if (state.job && state.job.id === job.id) renderDownloads(); });
     loadJobs();
     if (switchTab) showTab("calendar");
   } catch (err) {
@@ -712,9 +714,10 @@ function renderLegend() {
     h("ul", {}, state.view.modules.map((m) => h("li", {},
       h("span", { class: "swatch", style: { background: m.colour } }), h("strong", {}, `M${m.number}`), " ",
       shortTitle(m.title)))),
-    state.view.days_off.length
-      ? h("p", { class: "sub" }, h("span", { class: "swatch off" }), "Holidays and closures (hover for the name).")
-      : null);
+    // replaceChildren writes a null as the text "null": without days off, no note at all.
+    ...(state.view.days_off.length
+      ? [h("p", { class: "sub" }, h("span", { class: "swatch off" }), "Holidays and closures (hover for the name).")]
+      : []));
 }
 
 function renderLeftOut() {
@@ -737,6 +740,71 @@ function renderLeftOut() {
   $("#left-out").replaceChildren(...parts);
 }
 
+// ---------------------------------------------------------------------------- guest sessions
+
+/** The schedule of a job, with its problem: where the guests, their countries and the slots' titles are.
+ *  Read once per job (the service sends it compressed, and a 304 when unchanged). */
+function loadSchedule(job) {
+  if (!state.schedule || state.schedule.jobId !== job.id) {
+    const entry = { jobId: job.id, value: null, error: null };
+    entry.promise = api(`/jobs/${job.id}/schedule`)
+      .then((schedule) => { entry.value = schedule; return schedule; })
+      .catch((err) => { entry.error = err.message; return null; });
+    state.schedule = entry;
+  }
+  return state.schedule.promise;
+}
+
+/** An edition's guest sessions by day ({day, slot, title, person}) and its guest slots left empty.
+ *  A scenario's edition carries its own sessions; the base calendar's are in the schedule. */
+function guestSessions(schedule, e, source) {
+  const problem = schedule.problem;
+  const own = source === "scenario" ? e : schedule.editions.find((x) => x.edition === e.edition);
+  const item = problem.programme.find((p) => p.topic === e.topic);
+  const slots = item ? item.guest_slots || [] : [];
+  const people = new Map(problem.trainers.map((t) => [t.id, t]));
+  const sessions = ((own && own.guests) || []).map((g) => {
+    const slot = slots.find((x) => x.id === g.slot);
+    return { day: g.day, slot: g.slot, title: slot ? slot.title || slot.id : g.slot,
+      person: people.get(g.person) || { id: g.person, name: "(unknown)", organisation: "", country: null } };
+  }).sort((a, b) => a.day.localeCompare(b.day) || a.title.localeCompare(b.title));
+  const empty = slots.filter((x) => !sessions.some((g) => g.slot === x.id));
+  return { sessions, empty };
+}
+
+function guestList({ sessions, empty }) {
+  return h("ul", { class: "plain guests" },
+    sessions.map((g) => h("li", {}, h("strong", {}, g.title), `, ${F_SHORT.format(toDay(g.day))}: `,
+      h("strong", {}, g.person.id), ` ${g.person.name}`, h("span", { class: "sub" },
+        ` · ${[g.person.organisation, g.person.country].filter(Boolean).join(" · ")}`))),
+    empty.map((x) => h("li", { class: "sub" }, `${x.title || x.id}: no guest${x.required ? " (required)" : ""}`)));
+}
+
+/** Fill the dialog's guest row (and the lead agencies' note, a guest may be the lead agency's person)
+ *  once the schedule is read; the row stays hidden for an edition without guest slots. */
+function showGuests(e, source, term, value, lead) {
+  const fill = (schedule) => {
+    if (!value.isConnected) return;  // the dialog shows another edition by now
+    if (!schedule) {
+      term.hidden = value.hidden = false;
+      value.replaceChildren(h("span", { class: "sub" }, `not available (${state.schedule.error})`));
+      return;
+    }
+    const found = guestSessions(schedule, e, source);
+    if (!found.sessions.length && !found.empty.length) return;
+    term.hidden = value.hidden = false;
+    value.replaceChildren(guestList(found));
+    const leads = e.lead_agencies || [];
+    const guest = found.sessions.find((g) => leads.includes(g.person.organisation));
+    if (lead && guest && !leads.some((o) => (e.organisations || []).includes(o))) {
+      lead.textContent = `${leads.join(" or ")} (a guest: ${guest.person.id} of ${guest.person.organisation})`;
+    }
+  };
+  const entry = state.schedule;
+  if (entry && entry.jobId === state.job.id && (entry.value || entry.error)) fill(entry.value);
+  else loadSchedule(state.job).then(fill);
+}
+
 // ---------------------------------------------------------------------------- one edition
 
 function openEdition(e, source) {
@@ -744,6 +812,11 @@ function openEdition(e, source) {
   const module = moduleOf(e.module);
   const room = e.room ? roomOf(e.room) : null;
   const row = (label, ...value) => [h("dt", {}, label), h("dd", {}, ...value)];
+  const guestsTerm = h("dt", { hidden: true }, "Guests");
+  const guestsValue = h("dd", { hidden: true, id: "edition-guests" });
+  const leads = e.lead_agencies && e.lead_agencies.length ? e.lead_agencies : null;
+  const leadValue = leads ? h("dd", {}, leads.join(" or ") + (leads.some((o) => e.organisations.includes(o))
+    ? " (on the team)" : " (none on the team)")) : null;
   const change = state.run && state.run.diff ? state.run.diff.changes.find((c) => c.edition === e.edition) : null;
   const seated = e.seated === null || e.seated === undefined ? null
     : `${e.seated} nominees seated${e.seated ? `, ${e.seated_women} of them women (${pct(e.seated_women / e.seated, 0)})` : ""}`;
@@ -764,11 +837,10 @@ function openEdition(e, source) {
         return h("li", {}, h("strong", {}, t.id), ` ${t.name}`, h("span", { class: "sub" },
           ` · ${t.organisation} · ${words(t.gender)}`));
       }))),
+      guestsTerm, guestsValue,
       row("Language", e.language + (e.interpretation && e.interpretation.length
         ? `, interpreted into ${e.interpretation.join(", ")}` : "")),
-      e.lead_agencies && e.lead_agencies.length
-        ? row("Lead agencies", e.lead_agencies.join(" or ") + (e.lead_agencies.some((o) => e.organisations.includes(o))
-          ? " (on the team)" : " (none on the team)")) : [],
+      leads ? [h("dt", {}, "Lead agencies"), leadValue] : [],
       row("Participants", `${e.participants_in_person} in person, ${e.participants_online} online planned`,
         seated ? h("br") : null, seated),
       row("Priority", e.priority ? `${e.priority} (a Road Map priority: earlier is better)` : "none"),
@@ -792,6 +864,7 @@ function openEdition(e, source) {
   const dialog = $("#edition-dialog");
   if (!dialog.open) dialog.showModal();
   $(".close", dialog).focus();
+  showGuests(e, source, guestsTerm, guestsValue, leadValue);
 }
 
 // ---------------------------------------------------------------------------- parity
@@ -825,6 +898,21 @@ function parityTable(caption, rows, { key = "Key", label = (r) => r.key, people 
       people ? h("td", { class: "num" }, `${r.another_identity} / ${r.undisclosed}`) : null,
       h("td", {}, shareBar(r)), h("td", { class: "sub" }, `${r.target}${r.mode !== "off" ? ` (${r.mode})` : ""}`),
       h("td", {}, statusPill(r.status)), h("td", { class: "reason" }, r.reason))))));
+}
+
+/** Trainer-days of the teams apart from those of the guest sessions, group by group. */
+function sourcesTable(rows, monthLabel) {
+  const where = (r) => r.scope === "year" ? "The year" : r.scope === "month" ? monthLabel(r)
+    : r.scope === "module" ? `Module ${r.key.replace(/^M/, "")}` : r.key;
+  return h("div", { class: "table-wrap" }, h("table", { class: "list parity sources" },
+    h("caption", { class: "sr-only" }, "Trainer-days of the teams and of the guest sessions"),
+    h("thead", {}, h("tr", {}, ["Group", "Given by", "Trainer-days", "Women", "Men", "Another / undisclosed",
+      "Women's share"].map((t, i) => h("th", { scope: "col", class: i >= 2 && i <= 5 ? "num" : null }, t)))),
+    h("tbody", {}, rows.map((r) => h("tr", {},
+      h("th", { scope: "row" }, where(r)), h("td", {}, r.given_by === "guests" ? "guest sessions" : "teams"),
+      h("td", { class: "num" }, r.women + r.men + r.another_identity + r.undisclosed),
+      h("td", { class: "num" }, r.women), h("td", { class: "num" }, r.men),
+      h("td", { class: "num" }, `${r.another_identity} / ${r.undisclosed}`), h("td", {}, pct(r.share)))))));
 }
 
 function renderParity() {
@@ -872,6 +960,12 @@ function renderParity() {
       reference.length ? h("details", {}, h("summary", {},
         `For reference: ${plural(reference.length, "group")} off the band that no rule enforces`),
       failureTable(reference)) : null),
+    ...(p.guest_days ? [h("div", { class: "card" }, h("h2", {}, "Teams and guest sessions"),
+      h("p", { class: "hint" }, `Guests count the one day of their session: ${plural(p.guest_days, "trainer-day")} `
+        + "of the shares above were given in guest sessions."),
+      sourcesTable(p.trainer_days_by_source.filter((r) => r.scope !== "organisation"), monthLabel),
+      h("details", {}, h("summary", {}, "By organisation"),
+        sourcesTable(p.trainer_days_by_source.filter((r) => r.scope === "organisation"), monthLabel)))] : []),
     h("div", { class: "card" }, h("h2", {}, "By month"),
       parityTable("Trainers (trainer-days)", scope("trainers", "month"), { key: "Month", label: monthLabel, people: false }),
       parityTable("Participants", scope("participants", "month"), { key: "Month", label: monthLabel })),
@@ -1208,34 +1302,46 @@ function renderDownloads() {
   const short = job.id.slice(0, 8);
   const count = (pick) => { const c = new Map(); for (const e of v.editions) for (const k of pick(e)) c.set(k, (c.get(k) || 0) + 1); return c; };
   const byTrainer = count((e) => e.trainers), byRoom = count((e) => (e.room ? [e.room] : []));
-  const teaching = v.trainers.filter((t) => byTrainer.has(t.id));
   const daysOf = new Map();
   for (const e of v.editions) for (const t of e.trainers) daysOf.set(t, (daysOf.get(t) || 0) + e.days.length);
+  // Guest sessions, once the schedule is read: a guest's calendar holds their day in each edition.
+  const schedule = state.schedule && state.schedule.jobId === job.id ? state.schedule.value : null;
+  const sessionsOf = new Map();
+  for (const se of schedule ? schedule.editions : []) {
+    for (const g of se.guests || []) {
+      sessionsOf.set(g.person, (sessionsOf.get(g.person) || 0) + 1);
+      daysOf.set(g.person, (daysOf.get(g.person) || 0) + 1);
+    }
+  }
+  const teaching = v.trainers.filter((t) => byTrainer.has(t.id) || sessionsOf.has(t.id));
   $("#downloads").replaceChildren(
     h("div", { class: "card" },
       h("h2", {}, "The calendar"),
       h("p", { class: "hint" }, `${v.problem}: ${v.editions_scheduled} of ${v.editions_total} editions (solve ${short}).`),
       h("ul", { class: "downloads" },
         h("li", {}, download(`/jobs/${job.id}/schedule.xlsx`, `rtcm-schedule-${short}.xlsx`, "Excel workbook (.xlsx)"),
-          h("span", { class: "sub" }, " Summary, calendar by week, month view, editions, trainers, rooms, gender parity, issues")),
+          h("span", { class: "sub" }, " Summary, calendar by week, month view, editions, guest sessions, "
+            + "trainers and resource persons, rooms, gender parity, issues")),
         h("li", {}, download(`/jobs/${job.id}/schedule`, `rtcm-schedule-${short}.json`, "Schedule (.json)"),
           h("span", { class: "sub" }, " the calendar with its problem, for rtcm check or another tool")))),
     h("div", { class: "card" },
       h("h2", {}, "Trainers' calendars (.ics)"),
-      h("p", { class: "hint" }, "One file per trainer, to import into Outlook, Google Calendar or any calendar app. "
+      h("p", { class: "hint" }, "One file per trainer, to import into Outlook, Google Calendar or any calendar app: "
+        + "their courses, and each guest session they give on its day. "
         + "Importing an updated file moves the courses instead of adding them twice."),
       h("div", { class: "table-wrap ics" }, h("table", { class: "list" },
         h("caption", { class: "sr-only" }, "Trainers' calendars"),
-        h("thead", {}, h("tr", {}, ["Trainer", "Organisation", "Courses", "Training days", "Calendar file"]
-          .map((t, i) => h("th", { scope: "col", class: i === 2 || i === 3 ? "num" : null }, t)))),
+        h("thead", {}, h("tr", {}, ["Trainer", "Organisation", "Courses", "Guest sessions", "Training days",
+          "Calendar file"].map((t, i) => h("th", { scope: "col", class: i >= 2 && i <= 4 ? "num" : null }, t)))),
         h("tbody", {}, teaching.map((t) => h("tr", {},
           h("th", { scope: "row" }, h("strong", {}, t.id), ` ${t.name}`), h("td", {}, t.organisation),
-          h("td", { class: "num" }, byTrainer.get(t.id)), h("td", { class: "num" }, daysOf.get(t.id)),
+          h("td", { class: "num" }, byTrainer.get(t.id) || 0), h("td", { class: "num" }, sessionsOf.get(t.id) || 0),
+          h("td", { class: "num" }, daysOf.get(t.id)),
           h("td", {}, download(`/jobs/${job.id}/trainers/${encodeURIComponent(t.id)}.ics`, `trainer-${t.id}.ics`,
             `trainer-${t.id}.ics`))))))),
       v.trainers.length > teaching.length
-        ? h("p", { class: "sub" }, `${plural(v.trainers.length - teaching.length, "trainer")} without a course this year `
-          + "are not listed.") : null),
+        ? h("p", { class: "sub" }, `${plural(v.trainers.length - teaching.length, "trainer")} without a course `
+          + "or guest session this year are not listed.") : null),
     h("div", { class: "card" },
       h("h2", {}, "Rooms' calendars (.ics)"),
       h("div", { class: "table-wrap ics" }, h("table", { class: "list" },

@@ -3,10 +3,15 @@ Service, IOM and the trainers.
 
 Sheets: Summary (key figures, solver status and gap, penalties, warnings), Calendar (a Gantt
 chart by week, coloured by module, with a legend, printable on A3 landscape), Month view (a
-wall calendar per month), Editions, Trainers and Rooms (with their days per month), Gender
-parity (women's share of trainer-days and of participants against the targets) and Issues
-(every broken hard rule, edition left out, soft-rule penalty and warning, in planner words).
-Tables are Excel tables with filters; dates are real dates; there are no formulas.
+wall calendar per month, guest sessions on their day), Editions (with their teams and guests),
+Guest sessions (who presents what, on which day, for which country), Trainers and resource
+persons and Rooms (with their days per month), Gender parity (women's share of trainer-days
+and of participants against the targets) and Issues (every broken hard rule, edition left out,
+soft-rule penalty and warning, in planner words). Tables are Excel tables with filters; dates
+are real dates; there are no formulas.
+
+A guest gives one whole day of a course: that day counts as one trainer-day of theirs, in the
+figures, their fees and their days per month, like a day of a team member.
 
 Every figure is recomputed from the schedule by the checker (:func:`model.check.kpis`,
 :func:`model.check.check`), so a hand-edited calendar exports as faithfully as a solved one.
@@ -34,11 +39,14 @@ from model.check import Kpis, Violation, check, kpis, penalty_breakdown
 from model.formats.atomic import write_atomic
 from model.formats.excel_parity import add_parity_sheets
 from model.formats.sheets import HEADER_FILL, HEADER_FONT, fit_widths, print_setup, wrap_headers
+from model.problem import Problem
 from model.rules import PARTICIPANT_SOFT_RULES, RULES, Reading
-from model.schedule import Schedule, ScheduledEdition
+from model.schedule import GuestSession, Schedule, ScheduledEdition
 
-SHEETS = ("Summary", "Calendar", "Month view", "Editions", "Trainers", "Rooms", "Gender parity",
-          "Participants", "Issues")
+TRAINERS_SHEET = "Trainers and resource persons"
+SHEETS = ("Summary", "Calendar", "Month view", "Editions", "Guest sessions", TRAINERS_SHEET, "Rooms",
+          "Gender parity", "Participants", "Issues")
+ROLE_WORDS = {"trainer": "trainer", "guest": "guest", "both": "trainer and guest"}
 
 DATE = "yyyy-mm-dd"
 WEEK = "dd mmm"
@@ -104,7 +112,8 @@ def schedule_workbook(schedule: Schedule) -> Workbook:
     calendar_sheet(wb.create_sheet("Calendar"), schedule)
     month_view_sheet(wb.create_sheet("Month view"), schedule)
     editions_sheet(wb.create_sheet("Editions"), schedule, figures)
-    trainers_sheet(wb.create_sheet("Trainers"), schedule, figures)
+    guest_sessions_sheet(wb.create_sheet("Guest sessions"), schedule)
+    trainers_sheet(wb.create_sheet(TRAINERS_SHEET), schedule, figures)
     rooms_sheet(wb.create_sheet("Rooms"), schedule, figures)
     add_parity_sheets(wb, schedule)  # "Gender parity" and "Participants"
     issues_sheet(wb.create_sheet("Issues"), schedule, violations)
@@ -189,13 +198,45 @@ def month_label(year: int, month: int) -> str:
 
 
 def days_per_month(schedule: Schedule, key: str) -> dict[str, Counter[tuple[int, int]]]:
-    """Training days per (year, month) of each trainer (``key="trainer"``) or room (``"room"``)."""
+    """Days per (year, month) each person gives (``key="trainer"``: course days and guest days)
+    or each room is in use (``"room"``)."""
     out: dict[str, Counter[tuple[int, int]]] = defaultdict(Counter)
     for se in schedule.editions:
-        owners = dict.fromkeys(se.trainers) if key == "trainer" else ([se.room] if se.room else [])
-        for owner in owners:
-            out[owner].update((d.year, d.month) for d in se.days)
+        if key == "trainer":
+            for t, d in se.person_days():
+                out[t][(d.year, d.month)] += 1
+        elif se.room:
+            out[se.room].update((d.year, d.month) for d in se.days)
     return out
+
+
+def slot_title(p: Problem, se: ScheduledEdition, slot: str) -> str:
+    """What a guest slot presents ('Regional best practice'); its id when it has no title."""
+    found = p.guest_slot(se.edition, slot)
+    return (found.title or found.id) if found else slot
+
+
+def represents(p: Problem, person: str) -> str:
+    """The country a guest represents, else their organisation ('unknown' for an unknown id)."""
+    tr = p.trainer_by_id.get(person)
+    return (tr.country or tr.organisation) if tr else "unknown"
+
+
+def guest_name(p: Problem, person: str) -> str:
+    """'T71 Nino (Georgia)': a guest with the country they represent, else their organisation."""
+    tr = p.trainer_by_id.get(person)
+    return f"{person} {tr.name} ({represents(p, person)})" if tr else f"{person} (unknown)"
+
+
+def guest_sessions(se: ScheduledEdition) -> list[GuestSession]:
+    """An edition's guest sessions by day."""
+    return sorted(se.guests, key=lambda g: (g.day, g.slot, g.person))
+
+
+def guests_text(p: Problem, se: ScheduledEdition) -> str:
+    """'Regional best practice: T71 Nino (Georgia), 2027-03-10; ...': an edition's guests by day."""
+    return "; ".join(f"{slot_title(p, se, g.slot)}: {guest_name(p, g.person)}, {g.day.isoformat()}"
+                     for g in guest_sessions(se))
 
 
 # ------------------------------------------------------------------------------- sheets
@@ -234,6 +275,8 @@ def summary_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[V
         ("Optional editions left out", k.optional_left_out, None, ""),
         ("Hard rules broken", len(violations), None, "see the Issues sheet" if violations else ""),
         ("Training days", k.training_days, None, "sum of the editions' days"),
+        ("Guest sessions", sum(len(se.guests) for se in schedule.editions), None,
+         "a day each, given by a guest besides the team; counted in the trainer-days"),
         ("Busiest month", busiest_month[1], None,
          busiest_month[0] and f"training days in {busiest_month[0]}"),
         ("Busiest trainer", busiest_trainer[1], None,
@@ -244,10 +287,11 @@ def summary_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[V
         ("Trainer-days, undisclosed", g.get("undisclosed", 0), None, ""),
         ("Share of women", k.women_share_of_trainer_days, PERCENT,
          "of trainer-days; undisclosed gender is excluded from the share"),
-        ("Trainer fees (USD)", k.fees_usd, MONEY, ""),
+        ("Trainer fees (USD)", k.fees_usd, MONEY, "teams' and guests' day rates"),
+        ("Travel (USD)", k.travel_usd, MONEY, "one trip per person for each edition held in a room"),
         ("Room costs (USD)", k.room_cost_usd, MONEY, ""),
         ("Interpretation (USD)", k.interpretation_usd, MONEY, ""),
-        ("Total cost (USD)", k.cost_usd, MONEY, "fees + rooms + interpretation"),
+        ("Total cost (USD)", k.cost_usd, MONEY, "fees + travel + rooms + interpretation"),
     ]
     report = solver.allocation if solver else None
     if p.nominations:
@@ -347,7 +391,8 @@ def calendar_sheet(ws: Worksheet, schedule: Schedule) -> None:
 
 
 def month_view_sheet(ws: Worksheet, schedule: Schedule) -> None:
-    """A wall calendar: per month, one row per week, one column per weekday, the courses in each day."""
+    """A wall calendar: per month, one row per week, one column per weekday, the courses in each day
+    and, under a course, each guest presenting in it that day."""
     p = schedule.problem
     cal = p.work_calendar
     on_day: dict[date, list[ScheduledEdition]] = defaultdict(list)
@@ -385,7 +430,10 @@ def month_view_sheet(ws: Worksheet, schedule: Schedule) -> None:
                 text = [str(d.day)]
                 cell = ws.cell(row=r, column=2 + i)
                 courses = on_day.get(d, [])
-                text += [f"{se.edition} {se.room or 'online'}" for se in courses]
+                for se in courses:
+                    text.append(f"{se.edition} {se.room or 'online'}")
+                    text += [f"guest {g.person} ({represents(p, g.person)})"
+                             for g in guest_sessions(se) if g.day == d]
                 if courses:
                     cell.fill = module_fill(courses[0].module)
                 elif d not in cal.index:
@@ -405,15 +453,15 @@ def month_view_sheet(ws: Worksheet, schedule: Schedule) -> None:
 
 
 def editions_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
-    """Every scheduled edition with its dates, place, team, participants and languages."""
+    """Every scheduled edition with its dates, place, team, guests, participants and languages."""
     p = schedule.problem
     trainers = p.trainer_by_id
     cols = [
         Col("Edition", 11), Col("Topic", 8), Col("Number", 8), Col("Module", 8), Col("Title", 50),
         Col("Start", 12, DATE), Col("End", 12, DATE), Col("Days", 6), Col("Mode", 10),
         Col("Venue", 10), Col("Room", 12), Col("Trainers", 16), Col("Trainer names", 60),
-        Col("In person", 10), Col("Online", 8), Col("Women on team", 9), Col("Language", 9),
-        Col("Interpreted into", 11), Col("Interpretation (USD)", 12, MONEY),
+        Col("Guests", 70), Col("In person", 10), Col("Online", 8), Col("Women on team", 9),
+        Col("Language", 9), Col("Interpreted into", 11), Col("Interpretation (USD)", 12, MONEY),
     ]
     reading = Reading(schedule)
     rows = []
@@ -424,34 +472,79 @@ def editions_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
             se.edition, se.topic, se.number, se.module, se.title, se.start, se.end, len(se.days),
             words(se.mode), se.venue, se.room, ", ".join(se.trainers),
             "; ".join(trainers[t].name if t in trainers else f"{t} (unknown)" for t in se.trainers),
-            se.participants_in_person, se.participants_online,
+            guests_text(p, se) or None, se.participants_in_person, se.participants_online,
             k.edition_trainer_gender.get(se.edition, {}).get("woman", 0),
             item.language if item else None, ", ".join(item.interpretation) if item else None, talk))
     table(ws, "EditionsTable", cols, rows, freeze="B2")
 
 
+def guest_sessions_sheet(ws: Worksheet, schedule: Schedule) -> None:
+    """One row per guest session, by date: who presents what, in which edition, for which country.
+
+    Travel is the trip that brings the guest to an edition held in a room: charged on their first
+    session in it, none online.
+    """
+    p = schedule.problem
+    cols = [
+        Col("Date", 12, DATE), Col("Edition", 11), Col("Topic title", 40), Col("Slot", 30), Col("Person", 9),
+        Col("Name", 28), Col("Organisation", 14), Col("Country", 14), Col("Languages", 12),
+        Col("Day rate (USD)", 10, MONEY), Col("Travel (USD)", 10, MONEY),
+    ]
+    sessions = sorted(((g, se) for se in schedule.editions for g in se.guests),
+                      key=lambda gs: (gs[0].day, gs[1].edition, gs[0].slot, gs[0].person))
+    travelled: set[tuple[str, str]] = set()
+    rows = []
+    for g, se in sessions:
+        tr = p.trainer_by_id.get(g.person)
+        trip = (se.edition, g.person)
+        travel = tr.travel_usd if tr and se.room and g.person not in se.trainers and trip not in travelled else 0
+        travelled.add(trip)
+        rows.append((g.day, se.edition, se.title, slot_title(p, se, g.slot), g.person,
+                     tr.name if tr else "(unknown)", tr.organisation if tr else None, tr.country if tr else None,
+                     ", ".join(tr.languages) if tr else None, tr.day_rate if tr else None, travel))
+    table(ws, "GuestSessionsTable", cols, rows, freeze="C2")
+
+
 def trainers_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
-    """Every trainer and resource person, taught or not: their editions, days, fees, days per month."""
-    taught: dict[str, list[str]] = defaultdict(list)
+    """Every trainer and resource person, active or not: their role, the editions they teach
+    whole and the guest sessions they give, their days, fees, travel and days per month."""
+    reading = Reading(schedule)
+    on_team: dict[str, list[str]] = defaultdict(list)
+    sessions: dict[str, list[str]] = defaultdict(list)
+    delivered: dict[str, set[str]] = defaultdict(set)
+    course_days: Counter[str] = Counter()
+    travel: Counter[str] = Counter()
     for se in schedule.sorted_editions():
         for t in dict.fromkeys(se.trainers):
-            taught[t].append(se.edition)
+            on_team[t].append(se.edition)
+            course_days[t] += len(se.days)
+            delivered[t].add(se.edition)
+        for g in guest_sessions(se):
+            sessions[g.person].append(f"{se.edition} {g.day.isoformat()}")
+            delivered[g.person].add(se.edition)
+        if se.room is not None:
+            for tr in reading.people(se):
+                travel[tr.id] += tr.travel_usd
     months = schedule.problem.work_calendar.months
     per_month = days_per_month(schedule, "trainer")
     cols = [
-        Col("Trainer", 9), Col("Name", 32), Col("Gender", 12), Col("Organisation", 14), Col("Country", 14),
-        Col("Fictional", 9), Col("Editions taught", 50), Col("Training days", 9),
+        Col("Trainer", 9), Col("Name", 32), Col("Role", 10), Col("Gender", 12), Col("Organisation", 14),
+        Col("Country", 14), Col("Fictional", 9), Col("Editions on the team", 50), Col("Course days", 9),
+        Col("Guest sessions", 40), Col("Guest days", 9), Col("Training days", 9),
         Col("Max days / year", 9), Col("Day rate (USD)", 10, MONEY), Col("Fees (USD)", 11, MONEY),
-        Col("Editions", 9),
+        Col("Travel (USD)", 10, MONEY), Col("Editions", 9),
     ] + [Col(month_label(y, m), 9, COUNT_OR_BLANK) for y, m in months]
     rows = []
     for tr in schedule.problem.trainers:
         days = k.trainer_days.get(tr.id, 0)
-        rows.append((tr.id, tr.name, words(tr.gender), tr.organisation, tr.country, yes_no(tr.fictional),
-                     ", ".join(taught[tr.id]), days, tr.max_days_per_year, tr.day_rate,
-                     days * tr.day_rate, len(taught[tr.id]),
+        rows.append((tr.id, tr.name, ROLE_WORDS.get(tr.role, tr.role), words(tr.gender), tr.organisation,
+                     tr.country, yes_no(tr.fictional), ", ".join(on_team[tr.id]), course_days[tr.id],
+                     ", ".join(sessions[tr.id]), len(sessions[tr.id]), days, tr.max_days_per_year, tr.day_rate,
+                     days * tr.day_rate, travel[tr.id], len(delivered[tr.id]),
                      *(per_month[tr.id][ym] for ym in months)))
     table(ws, "TrainersTable", cols, rows, freeze="C2")
+    ws.cell(row=len(rows) + 3, column=1, value="Training days: course days on teams plus guest days, one "
+                                               "trainer-day each. Months: the days given in each.")
 
 
 def rooms_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:

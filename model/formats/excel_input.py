@@ -39,7 +39,19 @@ from model.errors import InputError, Issue, IssueKind, ValidationIssues, error_i
 from model.errors import Path as DocPath
 from model.formats.atomic import write_atomic
 from model.formats.sheets import HEADER_FILL, HEADER_FONT, fit_widths, print_setup, wrap_headers
-from model.problem import Gender, Mode, NominationMode, OrgKind, Problem, RuleMode, Targets, Weights
+from model.problem import (
+    BaselineEdition,
+    Gender,
+    Mode,
+    NominationMode,
+    OrgKind,
+    Pin,
+    Problem,
+    Role,
+    RuleMode,
+    Targets,
+    Weights,
+)
 from model.rules import RULES
 
 log = logging.getLogger(__name__)
@@ -53,6 +65,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 TEXT, ID, INT, NUMBER, BOOL, DATE = "text", "id", "int", "number", "bool", "date"
 SHARE = "share"  # 0..1, shown as a percentage: 40% or 0.4
 MONTH = "month"  # YYYY-MM, as text (Excel turns a typed 2027-03 into a date: read back as its month)
+NO_GUESTS = "none"  # a pin's Guest sessions cell: pinned without any
 
 
 class _Omit:
@@ -113,6 +126,7 @@ ORG_KINDS = Choices.of(OrgKind, un_agency="UN agency", ngo="NGO")
 RULE_MODES = Choices.of(RuleMode)
 NOMINATION_MODES = Choices.of(NominationMode)
 WEEKDAYS = Choices.of(Weekday)
+ROLES = Choices.of(Role, both="trainer and guest")
 CLOSURE_KINDS = Choices(("centre", "holiday", "venue", "room"),
                         ("centre closure", "extra holiday", "venue closure", "room closure"))
 
@@ -236,6 +250,18 @@ def _weight_settings() -> tuple[Column, ...]:
     return tuple(out)
 
 
+def _guest_sessions(name: str, editions: str, help: str, write_empty: bool = True) -> TableSheet:
+    """A sheet of guest sessions, one per row, each of an edition on the ``editions`` sheet."""
+    return TableSheet(name, help, (
+        Column("Edition", "edition", ID, f"edition id from the {editions} sheet", 10, required=True, ref=editions),
+        Column("Slot", "slot", ID, "the guest slot's name on the Guest slots sheet, e.g. country", 10,
+               required=True),
+        Column("Person", "person", ID, "trainer id of who gives it", 8, required=True, ref="Trainers"),
+        Column("Name (from Trainers)", "name", help="for reading only", width=30, read=False),
+        Column("Day", "day", DATE, "the course day it is given", 12, required=True),
+    ), required=False, write_empty=write_empty)
+
+
 LAYOUT: tuple[Sheet, ...] = (
     SettingsSheet("Settings", "The planning horizon, the working week and the online platform.", "Setting", (
         Column("Problem name", "name", help="a name for this plan, shown on every output"),
@@ -311,6 +337,16 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Interpretation", "interpretation", ID, "languages it is interpreted into, comma-separated", 12,
                many=True, item="language"),
     ), key="topic"),
+    TableSheet("Guest slots", "A day inside each edition given by a guest (an agency's expert, a country's "
+               "representative), besides the team: one row per slot. The solver picks who and which day.", (
+        Column("Topic", "topic", ID, "topic id from the Programme sheet", 8, required=True, ref="Programme"),
+        Column("Slot", "id", ID, "the slot's name within the topic, e.g. country", 10, required=True),
+        Column("Organisations", "organisations", ID, "whose people may give it: organisation ids, "
+               "comma-separated", 24, required=True, ref="Organisations", many=True, item="organisation"),
+        Column("Required", "required", BOOL, "yes: every edition has it filled; no: an empty slot costs a "
+               "penalty", 9),
+        Column("Title", "title", help="what is presented, e.g. Regional best practice", width=30),
+    ), required=False),
     TableSheet("Prerequisites", "Topic Before is delivered before topic After starts.", (
         Column("Before", "before", ID, "topic id", 8, required=True, ref="Topics"),
         Column("After", "after", ID, "topic id", 8, required=True, ref="Topics"),
@@ -343,6 +379,11 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Fictional", "fictional", BOOL, "yes for invented example people", 9),
         Column("Country", "country", help="the country a country representative represents; blank: none",
                width=14, blank=None),
+        Column("Role", "role", choices=ROLES, width=16,
+               help="trainer: on whole-course teams only; guest: gives guest sessions only; trainer and guest: "
+                    "either; blank: trainer and guest"),
+        Column("Travel (USD)", "travel_usd", INT, "one trip to the venue, charged for each edition they deliver "
+               "in a room (a team or a guest session); blank: 0", 9),
     ), key="id"),
     TableSheet("Trainer availability", "Periods a trainer cannot teach: one row per period.", (
         Column("Trainer", "trainer", ID, "trainer id", 8, required=True, ref="Trainers"),
@@ -390,6 +431,9 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("A lead agency on every team", "team_rules.lead_agency", choices=RULE_MODES,
                help="a person of one of the topic's lead agencies: hard (soft where nobody of them can "
                     "teach it); soft: a penalty when not; off: no rule"),
+        Column("Guest sessions per country, at least", "team_rules.country_sessions_min", INT,
+               "sessions each of the problem's countries should give in the horizon where a slot asks for a "
+               "country's representative (soft); 0: no minimum"),
     ), required=False),
     SettingsSheet("Weights", "Points per unit of each soft rule: the higher, the more it matters.",
                   "Soft rule", _weight_settings(), notes=("Unit", "Help"), value_header="Weight",
@@ -417,8 +461,13 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Room", "room", ID, "blank: free", 12, ref="Rooms"),
         Column("Trainers", "trainers", ID, "the exact team, comma-separated; blank: free", 16, ref="Trainers",
                many=True, item="trainer"),
+        Column("Guest sessions", "guests", help="blank: those on the Pinned guest sessions sheet, free when it "
+               "lists none; none: no guest session", width=12, allowed=f'"{NO_GUESTS}"'),
         Column("Reason", "reason", help="why", width=30),
     ), key="edition", required=False),
+    _guest_sessions("Pinned guest sessions", "Pins", "The exact guest sessions of a pinned edition: one row per "
+                    "session. A pin with no row here leaves its guests to the solver (write none in its Guest "
+                    "sessions cell on the Pins sheet to pin it without any)."),
     TableSheet("Baseline", "A published calendar that a re-plan should change as little as possible.", (
         Column("Edition", "edition", ID, "edition id", 10, required=True),
         Column("Start", "start", DATE, "published start", 12, required=True),
@@ -426,12 +475,14 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Trainers", "trainers", ID, "published team, comma-separated", 16, ref="Trainers", many=True,
                item="trainer"),
     ), key="edition", required=False, write_empty=False),
+    _guest_sessions("Published guest sessions", "Baseline", "The guest sessions of the published calendar: one "
+                    "row per session of an edition on the Baseline sheet.", write_empty=False),
 )
 
 SHEET_BY_NAME: dict[str, Sheet] = {s.name: s for s in LAYOUT}
 # The sheets whose rows other sheets refer to, and the column holding the id.
 ID_SHEETS = {s.name: s.key for s in LAYOUT if isinstance(s, TableSheet) and s.key and s.name in {
-    "Modules", "Topics", "Organisations", "Trainers", "Venues", "Rooms"}}
+    "Modules", "Topics", "Programme", "Organisations", "Trainers", "Venues", "Rooms", "Pins", "Baseline"}}
 
 
 # ------------------------------------------------------------------------ rows of a problem
@@ -451,10 +502,16 @@ def _closure_rows(p: Problem) -> list[dict[str, Any]]:
     return rows
 
 
+def _session_rows(p: Problem, kept: Iterable[Pin | BaselineEdition]) -> list[dict[str, Any]]:
+    names = {t.id: t.name for t in p.trainers}
+    return [{"edition": k.edition, "name": names.get(g.person), **g.model_dump()} for k in kept for g in k.guests or []]
+
+
 ROWS_OF: dict[str, Callable[[Problem], list[dict[str, Any]]]] = {
     "Modules": lambda p: _dump(p.modules),
     "Topics": lambda p: _dump(p.topics),
     "Programme": lambda p: _dump(p.programme, title=lambda i: p.topic_by_id[i.topic].title),
+    "Guest slots": lambda p: [{"topic": i.topic, **g.model_dump()} for i in p.programme for g in i.guest_slots],
     "Prerequisites": lambda p: _dump(p.prerequisites),
     "Organisations": lambda p: _dump(p.organisations),
     "Trainers": lambda p: _dump(p.trainers),
@@ -464,8 +521,10 @@ ROWS_OF: dict[str, Callable[[Problem], list[dict[str, Any]]]] = {
     "Rooms": lambda p: [{"venue": v.id, **r.model_dump()} for v, r in p.rooms],
     "Closures": _closure_rows,
     "Nominations": lambda p: _dump(p.nominations),
-    "Pins": lambda p: _dump(p.pins),
+    "Pins": lambda p: _dump(p.pins, guests=lambda pin: NO_GUESTS if pin.guests == [] else None),
+    "Pinned guest sessions": lambda p: _session_rows(p, p.pins),
     "Baseline": lambda p: _dump(p.baseline),
+    "Published guest sessions": lambda p: _session_rows(p, p.baseline),
 }
 
 
@@ -552,6 +611,14 @@ def _help_line(ws: Worksheet, text: str, width: int) -> None:
     ws.row_dimensions[HELP_ROW].height = 30
 
 
+def _fit_help(ws: Worksheet, width: int) -> None:
+    """Make the help line tall enough for its text over the columns' final widths."""
+    text = ws.cell(row=HELP_ROW, column=1).value or ""
+    chars = sum(ws.column_dimensions[get_column_letter(j)].width or 8.43 for j in range(1, width + 1))
+    lines = -(-len(text) // max(1, int(chars)))
+    ws.row_dimensions[HELP_ROW].height = max(30, 15 * lines)
+
+
 def _headers(ws: Worksheet, headers: Sequence[str]) -> None:
     for j, h in enumerate(headers, start=1):
         cell = ws.cell(row=HEADER_ROW, column=j, value=h)
@@ -590,6 +657,7 @@ def _write_table(ws: Worksheet, sheet: TableSheet, rows: list[dict[str, Any]], r
     _as_table(ws, _table_name(sheet.name), len(cols), last)
     fit_widths(ws, [c.width for c in cols], first_row=HEADER_ROW)
     wrap_headers(ws, HEADER_ROW)
+    _fit_help(ws, len(cols))
 
 
 def _write_settings(ws: Worksheet, sheet: SettingsSheet, problem: Problem, refs: dict[str, str]) -> None:
@@ -621,9 +689,8 @@ def _readme(ws: Worksheet) -> None:
         "Excel dates or text like 2027-03-01. Yes/no cells take yes or no.",
         "Import: rtcm import FILE.xlsx --out problem.yaml, or solve it directly: rtcm solve FILE.xlsx. "
         "Every error names the sheet and the cell.",
-        "Targets, Weights, Nominations, Pins and Baseline may be left out: their defaults apply. Other "
-        "sheets and "
-        "columns are ignored, with a warning.",
+        "Targets, Weights, Guest slots, Nominations, Pins, Baseline and their guest sessions may be left out: "
+        "their defaults apply. Other sheets and columns are ignored, with a warning.",
     ]
     for i, text in enumerate(lines, start=1):
         ws.cell(row=i, column=1, value=text).font = Font(bold=True, size=14) if i == 1 else Font(italic=True)
@@ -1065,14 +1132,20 @@ class _Reader:
 
     def resolve_references(self) -> None:
         ids: dict[str, list[Any]] = {}
-        for sheet, key in ID_SHEETS.items():
-            ids[sheet] = [r.values[key] for r in self.rows.get(sheet, [])
-                          if r.values.get(key, BAD) is not BAD]
+
+        def ids_of(sheet: str) -> list[Any]:
+            # Taken when first needed, in sheet order: a sheet's own references (the programme's
+            # topics) are resolved before another sheet refers to its rows.
+            if sheet not in ids:
+                key = ID_SHEETS[sheet]
+                ids[sheet] = [r.values[key] for r in self.rows.get(sheet, []) if r.values.get(key, BAD) is not BAD]
+            return ids[sheet]
+
         for spec in LAYOUT:
             for col in spec.columns:
-                if not col.ref or col.ref not in ids:
+                if not col.ref or col.ref not in ID_SHEETS:
                     continue
-                known = ids[col.ref]
+                known = ids_of(col.ref)
                 exact = set(known)
                 folded: dict[str, list[Any]] = {}
                 for k in known:
@@ -1172,16 +1245,22 @@ class _Reader:
             rooms.append({**{k: x for k, x in r.values.items() if k != "venue"}, "closures": []})
         for r in self.rows.get("Closures", []):
             self.assemble_closure(r, raw, origins, venue_at, room_at)
+        programme_at: dict[Any, int] = {}
         for r in self.rows.get("Programme", []):
-            add("programme", r, dict(r.values))
+            programme_at.setdefault(r.values.get("topic"), len(raw.get("programme", [])))
+            add("programme", r, {**r.values, "guest_slots": []})
+        self.assemble_guest_slots(raw, origins, programme_at)
         for r in self.rows.get("Prerequisites", []):
             add("prerequisites", r, dict(r.values))
         for r in self.rows.get("Nominations", []):
             add("nominations", r, dict(r.values))
         for r in self.rows.get("Pins", []):
-            add("pins", r, dict(r.values))
+            add("pins", r, {k: v for k, v in r.values.items() if k != "guests"})
+        self.assemble_sessions("Pinned guest sessions", "pins", raw, origins)
+        self.assemble_pins_without_guests(raw)
         for r in self.rows.get("Baseline", []):
             add("baseline", r, dict(r.values))
+        self.assemble_sessions("Published guest sessions", "baseline", raw, origins)
         for section in ("modules", "topics", "organisations", "trainers", "venues", "programme"):
             raw.setdefault(section, [])
         return raw, origins
@@ -1199,6 +1278,58 @@ class _Reader:
             origin = origins.setdefault(tuple(parents), Row(spec.name, cell.row))
             origin.cells[leaf] = cell
             origin.values[leaf] = row.values.get(path)
+
+    def assemble_guest_slots(self, raw: dict[str, Any], origins: Origins, programme_at: dict[Any, int]) -> None:
+        """Each slot onto its topic's programme item, in the order of the rows."""
+        first: dict[tuple[int, Any], int] = {}
+        for r in self.rows.get("Guest slots", []):
+            at = programme_at.get(r.values.get("topic"))
+            if at is None:  # the topic's own error stands
+                self.errors.incomplete = True
+                continue
+            slot = r.values.get("id")
+            if slot is not BAD and first.setdefault((at, slot), r.row) != r.row:
+                # Reported here and left out: the item's own check would name the Programme row.
+                self.errors.references = True
+                self.errors.add(r.cells["id"], "duplicate", f"slot '{slot}' of {r.values['topic']} is already "
+                                f"used on row {first[at, slot]}", r, "id")
+                continue
+            slots = raw["programme"][at]["guest_slots"]
+            r.at, r.fields = ("programme", at, "guest_slots", len(slots)), {"topic": None}
+            origins[r.at] = r
+            slots.append({k: v for k, v in r.values.items() if k != "topic"})
+
+    def assemble_sessions(self, sheet: str, section: str, raw: dict[str, Any], origins: Origins) -> None:
+        """Each guest session onto its pinned or published edition, in the order of the rows."""
+        edition_at: dict[Any, int] = {}
+        for i, kept in enumerate(raw.get(section, [])):
+            edition_at.setdefault(kept.get("edition"), i)
+        for r in self.rows.get(sheet, []):
+            at = edition_at.get(r.values.get("edition"))
+            if at is None:  # the edition's own error stands
+                self.errors.incomplete = True
+                continue
+            sessions = raw[section][at].setdefault("guests", [])
+            r.at, r.fields = (section, at, "guests", len(sessions)), {"edition": None}
+            origins[r.at] = r
+            sessions.append({k: v for k, v in r.values.items() if k != "edition"})
+
+    def assemble_pins_without_guests(self, raw: dict[str, Any]) -> None:
+        """A pin whose Guest sessions cell says none is pinned without any; a blank one keeps its rows."""
+        col = SHEET_COLUMN["Pins", "guests"]
+        for r in self.rows.get("Pins", []):
+            word = r.values.get("guests")
+            if word is None or word is BAD or r.at is None:
+                continue
+            pin = raw["pins"][r.at[1]]
+            if _norm(str(word)) != NO_GUESTS:
+                self.bad(r, col, r.cells["guests"], f"guest sessions '{word}': write {NO_GUESTS} for no guest "
+                         "session, or leave it blank and list them on the Pinned guest sessions sheet")
+            elif pin.get("guests"):
+                self.bad(r, col, r.cells["guests"], f"guest sessions is {NO_GUESTS}, but the Pinned guest "
+                         f"sessions sheet lists {len(pin['guests'])} for {pin.get('edition')}", "conflict")
+            else:
+                pin["guests"] = []
 
     def assemble_closure(self, r: Row, raw: dict[str, Any], origins: Origins,
                          venue_at: dict[Any, int], room_at: dict[Any, tuple[int, int]]) -> None:

@@ -4,8 +4,9 @@ Every number comes from :func:`model.parity.parity_report`, the report the CLI p
 the JSON holds, so the three agree exactly (shares are written as the report's rounded
 values, shown as percentages). "Gender parity" has one table per group (trainers,
 participants, country caps) with pass in green and fail in red, and a chart of the
-women's share by month for trainers and participants. "Participants" lists every seat and
-every nomination left without one, with the reason.
+women's share by month for trainers and participants. Trainer-days include the days
+guests give; when there are any, a table shows the teams' days apart from the guests'.
+"Participants" lists every seat and every nomination left without one, with the reason.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from model.formats.files import write_atomic
-from model.parity import ParityReport, ParityRow, parity_report
+from model.parity import ParityReport, ParityRow, TrainerDaysRow, parity_report
 from model.schedule import Schedule
 
 PARITY_SHEETS = ("Gender parity", "Participants")
@@ -42,6 +43,8 @@ TABLE_STYLE = "TableStyleLight9"
 ROW_HEADERS = ("Scope", "Group", "Women", "Men", "Another identity", "Undisclosed (not in the share)",
                "Women's share", "Target", "Mode", "Status", "Reason")
 ROW_WIDTHS = (12, 18, 8, 8, 10, 12, 10, 36, 10, 8, 90)
+SOURCE_HEADERS = ("Scope", "Group", "Women", "Men", "Another identity", "Undisclosed (not in the share)",
+                  "Women's share", "Given by", "Trainer-days")
 CAP_HEADERS = ("Edition", "Country", "Participants", "Seats", "Share of seats", "Cap", "Cap (seats)", "Mode",
                "Status", "Reason")
 SEAT_HEADERS = ("Nominee", "Gender", "Country", "Audience", "Edition", "Topic", "Seat", "Start", "End",
@@ -135,6 +138,11 @@ def _row_values(row: ParityRow) -> tuple[Any, ...]:
             row.target, row.mode, row.status, row.reason or None)
 
 
+def _source_values(row: TrainerDaysRow) -> tuple[Any, ...]:
+    return (row.scope, row.key, row.women, row.men, row.another_identity, row.undisclosed, row.share,
+            "guest sessions" if row.given_by == "guests" else "teams", row.days)
+
+
 def parity_sheet(ws: Worksheet, report: ParityReport) -> None:
     r = _title(ws, 1, f"Gender parity: {report.problem}")
     fails = report.failures()
@@ -174,6 +182,10 @@ def parity_sheet(ws: Worksheet, report: ParityReport) -> None:
     r = _title(ws, r, "Trainers (trainer-days)")
     r = _table(ws, "ParityReportTrainers", r, ROW_HEADERS, [_row_values(x) for x in report.trainers],
                formats, 10)
+    if report.guest_days:
+        r = _title(ws, r, f"Trainer-days: the teams' apart from the {report.guest_days} given in guest sessions")
+        r = _table(ws, "ParityReportTrainerDaysBySource", r, SOURCE_HEADERS,
+                   [_source_values(x) for x in report.trainer_days_by_source], formats)
     r = _title(ws, r, "Participants")
     r = _table(ws, "ParityReportParticipants", r, ROW_HEADERS,
                [_row_values(x) for x in report.participants], formats, 10)

@@ -1,10 +1,17 @@
 """Calendars for trainers and rooms: iCalendar (``.ics``) files a calendar app can import.
 
-One calendar per trainer (their editions, with venue, room and co-trainers) and one per room
-(the editions it hosts, with their teams). An event's UID is made of the edition and the
-horizon, never of its dates or place, so importing an updated calendar moves the event
-instead of adding a second one; its SEQUENCE grows with the export time, so that apps which
-compare versions keep the latest.
+One calendar per trainer or resource person (the editions they teach, with venue, room and
+co-trainers, and the guest sessions they give) and one per room (the editions it hosts, with
+their teams and guests). An event's UID is made of the edition (and, for a guest session, its
+slot) and the horizon, never of its dates, place or people, so importing an updated calendar
+moves the event instead of adding a second one; its SEQUENCE grows with the export time, so
+that apps which compare versions keep the latest.
+
+A guest session is its own one-day event in the calendar of the person who gives it: their
+calendar app shows them busy on that day only, not across the whole course. The calendars
+of the team and of the room keep one event per edition and list its guest sessions, each
+with its day, in the description: they are busy every day of the course anyway, and a second
+all-day event on the same day would book them twice and crowd the app's month view.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from typing import Literal
 from icalendar import Calendar, Event
 
 from model.formats.files import write_atomic
-from model.schedule import Schedule, ScheduledEdition
+from model.schedule import GuestSession, Schedule, ScheduledEdition
 
 PRODID = "-//RTCM Planner//rtcm-planner//EN"
 UID_DOMAIN = "rtcm-planner"
@@ -35,8 +42,17 @@ def event_uid(schedule: Schedule, edition: str) -> str:
     edition
         The edition id, e.g. ``M3.T2#1``.
     """
-    start = schedule.problem.calendar.start
-    return f"{re.sub(r'[^A-Za-z0-9.-]', '-', edition)}.{start:%Y%m%d}@{UID_DOMAIN}"
+    return f"{_uid_part(edition)}.{schedule.problem.calendar.start:%Y%m%d}@{UID_DOMAIN}"
+
+
+def session_uid(schedule: Schedule, edition: str, slot: str) -> str:
+    """The stable UID of a guest session's event: the edition's and the slot's, whoever gives it
+    and on whichever day."""
+    return f"{_uid_part(edition)}.{_uid_part(slot)}.{schedule.problem.calendar.start:%Y%m%d}@{UID_DOMAIN}"
+
+
+def _uid_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.-]", "-", text)
 
 
 def _stamp(stamp: datetime | None) -> datetime:
@@ -49,6 +65,23 @@ def _stamp(stamp: datetime | None) -> datetime:
 def _people(schedule: Schedule, ids: Iterable[str]) -> str:
     trainers = schedule.problem.trainer_by_id
     return ", ".join(f"{trainers[t].name} ({t})" if t in trainers else t for t in ids)
+
+
+def _slot_title(schedule: Schedule, se: ScheduledEdition, slot: str) -> str:
+    found = schedule.problem.guest_slot(se.edition, slot)
+    return (found.title or found.id) if found else slot
+
+
+def _guest(schedule: Schedule, g: GuestSession) -> str:
+    """'Nino (T5), GEO-MIA, Georgia': who gives a session, for which organisation and country."""
+    tr = schedule.problem.trainer_by_id.get(g.person)
+    if tr is None:
+        return g.person
+    return ", ".join([f"{tr.name} ({tr.id})", tr.organisation, *([tr.country] if tr.country else [])])
+
+
+def _sessions(se: ScheduledEdition) -> list[GuestSession]:
+    return sorted(se.guests, key=lambda g: (g.day, g.slot, g.person))
 
 
 def _where(schedule: Schedule, se: ScheduledEdition) -> str:
@@ -88,6 +121,10 @@ def edition_event(schedule: Schedule, se: ScheduledEdition, *, trainer: str | No
         lines.append(f"Co-trainers: {_people(schedule, others) or 'none'}")
     else:
         lines.append(f"Trainers: {_people(schedule, se.trainers) or 'none'}")
+    if se.guests:
+        lines.append("Guest sessions:")
+        lines += [f"- {g.day.isoformat()}: {_slot_title(schedule, se, g.slot)}, by {_guest(schedule, g)}"
+                  for g in _sessions(se)]
     lines.append(f"Participants: {se.participants_in_person} in person, {se.participants_online} online")
     if item is not None:
         lines.append(f"Language: {item.item.language}")
@@ -106,6 +143,53 @@ def edition_event(schedule: Schedule, se: ScheduledEdition, *, trainer: str | No
     return event
 
 
+def guest_event(schedule: Schedule, se: ScheduledEdition, g: GuestSession, *,
+                stamp: datetime | None = None) -> Event:
+    """The all-day event of a guest session, on its day, for the calendar of the person giving it.
+
+    Parameters
+    ----------
+    schedule
+        The schedule the edition belongs to.
+    se
+        The edition the session is part of.
+    g
+        The session.
+    stamp
+        The export time (DTSTAMP, and the SEQUENCE derived from it); default now.
+    """
+    moment = _stamp(stamp)
+    item = schedule.problem.edition_by_id.get(se.edition)
+    title = _slot_title(schedule, se, g.slot)
+    lines = [
+        f"Guest session: {title}",
+        f"Day: {g.day.isoformat()}, one day of the course",
+        f"Given by: {_guest(schedule, g)}",
+        f"Edition: {se.edition} (module {se.module}, topic {se.topic}, edition {se.number}), "
+        f"{se.start.isoformat()} to {se.end.isoformat()}",
+        f"Mode: {se.mode.replace('_', ' ')}",
+        f"Place: {_where(schedule, se)}",
+        f"Team: {_people(schedule, se.trainers) or 'none'}",
+        f"Participants: {se.participants_in_person} in person, {se.participants_online} online",
+    ]
+    if item is not None:
+        lines.append(f"Language: {item.item.language}" + (
+            f", interpreted into {', '.join(item.item.interpretation)}" if item.item.interpretation else ""))
+    event = Event()
+    event.add("uid", session_uid(schedule, se.edition, g.slot))
+    event.add("dtstamp", moment)
+    event.add("sequence", int(moment.timestamp()) // 60)
+    event.add("summary", f"{title}: {se.title or se.topic} ({se.edition})")
+    event.add("dtstart", g.day)
+    event.add("dtend", g.day + timedelta(days=1))
+    event.add("location", _where(schedule, se))
+    event.add("description", "\n".join(lines))
+    event.add("categories", [f"Module {se.module}", "guest session"])
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event
+
+
 def _calendar(name: str, description: str) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -118,7 +202,8 @@ def _calendar(name: str, description: str) -> Calendar:
 
 
 def trainer_calendar(schedule: Schedule, trainer_id: str, stamp: datetime | None = None) -> Calendar:
-    """A trainer's calendar: each edition they teach, with venue, room and co-trainers.
+    """A trainer's calendar: each edition they teach, with venue, room and co-trainers, and each
+    guest session they give, on its day.
 
     Parameters
     ----------
@@ -136,15 +221,18 @@ def trainer_calendar(schedule: Schedule, trainer_id: str, stamp: datetime | None
     """
     trainer = schedule.problem.trainer_by_id[trainer_id]
     cal = _calendar(f"{schedule.problem.name}: {trainer.name}",
-                    f"Courses of {trainer.name} ({trainer.id}), exported by RTCM Planner")
+                    f"Courses and guest sessions of {trainer.name} ({trainer.id}), exported by RTCM Planner")
     for se in schedule.sorted_editions():
         if trainer_id in se.trainers:
             cal.add_component(edition_event(schedule, se, trainer=trainer_id, stamp=stamp))
+        for g in _sessions(se):
+            if g.person == trainer_id:
+                cal.add_component(guest_event(schedule, se, g, stamp=stamp))
     return cal
 
 
 def room_calendar(schedule: Schedule, room_id: str, stamp: datetime | None = None) -> Calendar:
-    """A room's calendar: each edition it hosts, with its team.
+    """A room's calendar: each edition it hosts, with its team and its guest sessions.
 
     Raises
     ------

@@ -40,6 +40,8 @@ from model.formats.excel_input import (
 from model.formats.files import problem_from_data, read_problem
 from model.problem import (
     BaselineEdition,
+    GuestSession,
+    GuestSlot,
     Module,
     Nomination,
     Organisation,
@@ -52,6 +54,7 @@ from model.problem import (
     Trainer,
     Venue,
 )
+from tests.formats.guests import guests_data
 from tests.instances.tiny import problem_of, record, tiny_data, tiny_problem
 
 runner = CliRunner()
@@ -154,12 +157,95 @@ def test_every_column_survives_the_round_trip(tmp_path):
     assert imported.problem.model_dump() == problem.model_dump()
 
 
+def guests_tiny() -> Problem:
+    """``tiny`` with guest slots and guests (``tests/formats/guests.py``), and every guest column filled.
+
+    - Trainers T5 (GEO-MIA, 400 USD travel) and T6 (ARM-MS, 300), both guests only, on rows 7, 8;
+      T4 teaches whole courses only. Guest slots: M1.T1 "country" (required) on row 3, M2.T1
+      "country" on row 4, both open to GEO-MIA and ARM-MS. M2.T1 has two editions.
+    - Pins, the three states of a pin's guests: M1.T1#1 (row 3) pinned with T5's session on
+      3 March, M2.T1#1 (row 4) free, M2.T1#2 (row 5) pinned without any.
+    - Baseline: M2.T1#1 with T6's session on 19 March, M1.T1#1 with none.
+    - A country should give a session (team rules); the three guest weights changed.
+    """
+    data = guests_data()
+    record(data, "trainers", "T4")["role"] = "trainer"
+    record(data, "programme", "M2.T1")["editions"] = 2
+    data["team_rules"] = {"country_sessions_min": 1}
+    data["weights"] = {"guest_slot_empty": 50, "country_sessions_short": 5, "guest_changed": 75}
+    data["pins"] = [
+        {"edition": "M1.T1#1", "start": "2027-03-02",
+         "guests": [{"slot": "country", "person": "T5", "day": "2027-03-03"}]},
+        {"edition": "M2.T1#1", "room": "B"},
+        {"edition": "M2.T1#2", "guests": [], "reason": "no guest this time"},
+    ]
+    data["baseline"] = [
+        {"edition": "M2.T1#1", "start": "2027-03-18", "room": "B", "trainers": ["T2", "T3"],
+         "guests": [{"slot": "country", "person": "T6", "day": "2027-03-19"}]},
+        {"edition": "M1.T1#1", "start": "2027-03-02", "room": "HALL", "trainers": ["T1", "T4"]},
+    ]
+    return problem_of(data)
+
+
+@pytest.fixture(scope="module")
+def guests_xlsx() -> bytes:
+    return workbook_bytes(guests_tiny())
+
+
+def test_guest_slots_people_and_sessions_survive_the_round_trip(guests_xlsx):
+    problem = guests_tiny()
+    imported = import_workbook(guests_xlsx)
+    assert imported.warnings == []
+    assert imported.problem.model_dump() == problem.model_dump()
+    assert [pin.guests for pin in imported.problem.pins][1:] == [None, []]
+
+
+def test_guest_sheets_as_the_planner_sees_them(guests_xlsx):
+    wb = openpyxl.load_workbook(BytesIO(guests_xlsx))
+    rows = lambda sheet: [list(r) for r in wb[sheet].iter_rows(min_row=FIRST_ROW, values_only=True)  # noqa: E731
+                          if r[0] is not None]
+    assert [c.value for c in wb["Trainers"][HEADER_ROW]][12:] == ["Role", "Travel (USD)"]
+    assert [r[12:] for r in rows("Trainers")] == [["trainer and guest", 0]] * 3 + [
+        ["trainer", 0], ["guest", 400], ["guest", 300]]
+    assert rows("Guest slots") == [["M1.T1", "country", "GEO-MIA, ARM-MS", "yes", "Regional best practice"],
+                                   ["M2.T1", "country", "GEO-MIA, ARM-MS", "no", "National border practice"]]
+    assert [r[4] for r in rows("Pins")] == [None, None, "none"]
+    assert rows("Pinned guest sessions") == [["M1.T1#1", "country", "T5", "Nino (fictional)",
+                                              datetime(2027, 3, 3)]]
+    assert rows("Published guest sessions") == [["M2.T1#1", "country", "T6", "Armen (fictional)",
+                                                 datetime(2027, 3, 19)]]
+    lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in wb["Guest slots"].data_validations.dataValidation}
+    assert (lists["A3"], lists["D3"]) == ("'Programme'!$A$3:$A$1000", '"yes,no"')
+    lists = {str(dv.sqref).split(":")[0]: dv.formula1
+             for dv in wb["Pinned guest sessions"].data_validations.dataValidation}
+    assert (lists["A3"], lists["C3"]) == ("'Pins'!$A$3:$A$1000", "'Trainers'!$A$3:$A$1000")
+    assert "leaves its guests to the solver" in wb["Pinned guest sessions"]["A1"].value
+    targets = {r[0]: r[1] for r in rows("Targets")}
+    assert targets["Guest sessions per country, at least"] == 1
+
+
+def test_guest_rows_as_planners_type_them(guests_xlsx, tmp_path):
+    """Case-folded ids, a role in the model's word, a blank role (both), and a pin's guests
+    written down for the first time."""
+    path = edited(guests_xlsx, tmp_path, _all(
+        _set("Trainers", M3="Both", M7=None),
+        _set("Guest slots", A4="m2.t1", C4="geo-mia"),
+        _set("Pins", E5=None),
+        _set("Pinned guest sessions", A4="m2.t1#2", B4="country", C4="t6", E4="2027-03-24")))
+    problem = import_workbook(path).problem
+    assert (problem.trainer_by_id["T1"].role, problem.trainer_by_id["T5"].role) == ("both", "both")
+    assert problem.programme[1].guest_slots[0].organisations == ["GEO-MIA"]
+    assert [[(g.person, g.day) for g in pin.guests or []] for pin in problem.pins] == [
+        [("T5", date(2027, 3, 3))], [], [("T6", date(2027, 3, 24))]]
+
+
 # The records each sheet holds, and the columns that are not fields of the record
 # (where the row belongs, or an aid for reading), and the fields another sheet holds.
 SHEET_RECORDS = [
     ("Modules", Module, set(), set()),
     ("Topics", Topic, set(), set()),
-    ("Programme", ProgrammeItem, {"title"}, set()),
+    ("Programme", ProgrammeItem, {"title"}, {"guest_slots"}),
+    ("Guest slots", GuestSlot, {"topic"}, set()),
     ("Prerequisites", Prerequisite, set(), set()),
     ("Organisations", Organisation, set(), set()),
     ("Trainers", Trainer, set(), {"unavailable"}),
@@ -168,7 +254,9 @@ SHEET_RECORDS = [
     ("Rooms", Room, {"venue"}, {"closures"}),
     ("Nominations", Nomination, set(), set()),
     ("Pins", Pin, set(), set()),
-    ("Baseline", BaselineEdition, set(), set()),
+    ("Pinned guest sessions", GuestSession, {"edition", "name"}, set()),
+    ("Baseline", BaselineEdition, set(), {"guests"}),
+    ("Published guest sessions", GuestSession, {"edition", "name"}, set()),
 ]
 
 
@@ -206,7 +294,8 @@ def test_settings_sheets_cover_the_problem_s_single_values():
 def test_template_sheets_have_help_headers_tables_and_lists():
     wb = template_workbook(default_problem())
     assert wb.sheetnames[0] == README
-    assert wb.sheetnames[1:] == [s.name for s in LAYOUT if s.name != "Baseline"]  # no baseline: not written
+    # No baseline: neither it nor its guest sessions are written.
+    assert wb.sheetnames[1:] == [s.name for s in LAYOUT if s.name not in ("Baseline", "Published guest sessions")]
     trainers = wb["Trainers"]
     assert "Trainers and resource persons" in trainers["A1"].value
     assert [c.value for c in trainers[HEADER_ROW]][:4] == ["Id", "Name", "Gender", "Organisation"]
@@ -347,6 +436,46 @@ def test_a_broken_workbook_names_every_cell_and_rule(tiny_xlsx, tmp_path, edit, 
     assert errors_of(edited(tiny_xlsx, tmp_path, edit)) == expected
 
 
+# Cell addresses follow the template of ``guests_tiny``.
+BROKEN_GUESTS: list[tuple[str, Callable[[openpyxl.Workbook], None], list[str]]] = [
+    ("unknown role", _set("Trainers", M7="speaker"),
+     ["Trainers!M7: role 'speaker' is not one of trainer, guest, trainer and guest"]),
+    ("negative travel", _set("Trainers", N8=-300), ["Trainers!N8: travel (USD) -300 must be at least 0"]),
+    ("slot of a topic not in the programme", _set("Guest slots", A4="M9.T9"),
+     ["'Guest slots'!A4: topic 'M9.T9' is not on the Programme sheet"]),
+    ("slot twice on a topic", _set("Guest slots", A4="M1.T1"),
+     ["'Guest slots'!B4: slot 'country' of M1.T1 is already used on row 3"]),
+    ("unknown organisation of a slot", _set("Guest slots", C3="GEO-MIA, UNESCO"),
+     ["'Guest slots'!C3: organisation 'UNESCO' is not on the Organisations sheet"]),
+    ("slot open to nobody", _set("Guest slots", C4=None),
+     ["'Guest slots'!C4: organisations is required (the cell is empty)"]),
+    ("required not yes or no", _set("Guest slots", D3="always"),
+     ["'Guest slots'!D3: required 'always' is not yes or no"]),
+    ("session of an edition not pinned", _set("Pinned guest sessions", A3="M1.T1#2"),
+     ["'Pinned guest sessions'!A3: edition 'M1.T1#2' is not on the Pins sheet"]),
+    ("session of a slot the topic lacks", _set("Pinned guest sessions", B3="agency"),
+     ["'Pinned guest sessions'!B3: pin M1.T1#1: guest slot 'agency' is not in its programme item"]),
+    ("unknown guest", _set("Pinned guest sessions", C3="T9"),
+     ["'Pinned guest sessions'!C3: person 'T9' is not on the Trainers sheet"]),
+    ("session day not a date", _set("Pinned guest sessions", E3="Wednesday"),
+     ["'Pinned guest sessions'!E3: day 'Wednesday' is not a date (write it as 2027-03-01 or as an Excel date)"]),
+    ("none, yet sessions listed", _set("Pins", E3="none"),
+     ["Pins!E3: guest sessions is none, but the Pinned guest sessions sheet lists 1 for M1.T1#1"]),
+    ("a word other than none", _set("Pins", E4="T5"),
+     ["Pins!E4: guest sessions 'T5': write none for no guest session, or leave it blank and list them on the "
+      "Pinned guest sessions sheet"]),
+    ("published session of an edition not published", _set("Published guest sessions", A3="M2.T1#2"),
+     ["'Published guest sessions'!A3: edition 'M2.T1#2' is not on the Baseline sheet"]),
+    ("negative sessions per country", _set("Targets", B22=-1),
+     ["Targets!B22: guest sessions per country, at least -1 must be at least 0"]),
+]
+
+
+@pytest.mark.parametrize(("edit", "expected"), [pytest.param(e, x, id=name) for name, e, x in BROKEN_GUESTS])
+def test_a_broken_guest_cell_names_its_sheet_row_and_column(guests_xlsx, tmp_path, edit, expected):
+    assert errors_of(edited(guests_xlsx, tmp_path, edit)) == expected
+
+
 # ------------------------------------------------------- issues reach their cell by structure
 
 
@@ -446,8 +575,9 @@ def rich_xlsx() -> bytes:
     return workbook_bytes(rich_tiny())
 
 
-def _issue_of(change: Callable[[dict[str, Any]], None], kind: str, record: str) -> Issue:
-    data = rich_tiny().model_dump(mode="json")
+def _issue_of(change: Callable[[dict[str, Any]], None], kind: str, record: str,
+              base: Callable[[], Problem] = rich_tiny) -> Issue:
+    data = base().model_dump(mode="json")
     change(data)
     with pytest.raises(InputError) as caught:
         problem_from_data(data)
@@ -460,11 +590,37 @@ def _issue_of(change: Callable[[dict[str, Any]], None], kind: str, record: str) 
 def test_an_issue_lands_on_its_cell_whatever_its_words(rich_xlsx, monkeypatch, change, kind, record, address):
     """The issue the rule raises, its words replaced by ones that name no record, field or value,
     still lands on its cell: the reader places it by its record and field alone."""
-    issue = _issue_of(change, kind, record)
+    _lands_on(rich_xlsx, _issue_of(change, kind, record), address, monkeypatch)
+
+
+# The rules of guest slots and sessions, on the template of ``guests_tiny``: guest slots M1.T1,
+# M2.T1 on rows 3, 4; T5's pinned session (M1.T1#1) and T6's published one (M2.T1#1) on row 3.
+PLACED_GUESTS = [
+    ("slot organisation", _at("programme", 1, "guest_slots", 0, "organisations", value=["ARM-MS", "WHO"]),
+     "unknown_reference", "programme", "'Guest slots'!C4"),
+    ("pinned session's slot", _at("pins", 0, "guests", 0, "slot", value="agency"), "unknown_reference", "pin",
+     "'Pinned guest sessions'!B3"),
+    ("pinned session's person", _at("pins", 0, "guests", 0, "person", value="T9"), "unknown_reference", "pin",
+     "'Pinned guest sessions'!C3"),
+    ("published session's slot", _at("baseline", 0, "guests", 0, "slot", value="agency"), "unknown_reference",
+     "baseline_edition", "'Published guest sessions'!B3"),
+    ("published session's person", _at("baseline", 0, "guests", 0, "person", value="T9"), "unknown_reference",
+     "baseline_edition", "'Published guest sessions'!C3"),
+]
+
+
+@pytest.mark.parametrize(("change", "kind", "record", "address"),
+                         [pytest.param(c, k, r, a, id=n) for n, c, k, r, a in PLACED_GUESTS])
+def test_a_guest_issue_lands_on_its_cell_whatever_its_words(guests_xlsx, monkeypatch, change, kind, record,
+                                                            address):
+    _lands_on(guests_xlsx, _issue_of(change, kind, record, guests_tiny), address, monkeypatch)
+
+
+def _lands_on(xlsx: bytes, issue: Issue, address: str, monkeypatch: pytest.MonkeyPatch) -> None:
     reworded = replace(issue, text="lorem ipsum", label="dolor sit")
     monkeypatch.setattr("model.problem.problem_errors", lambda problem: [reworded])
     with pytest.raises(InputError) as caught:
-        import_workbook(rich_xlsx)
+        import_workbook(xlsx)
     [found] = caught.value.issues
     assert found.message == f"{address}: dolor sit: lorem ipsum"
     sheet, cell = address.rsplit("!", 1)
