@@ -285,7 +285,8 @@ def section(data: dict[str, Any]) -> str:
         "- Greedy: `scheduler.greedy.greedy_schedule`, editions in prerequisite then priority order, each "
         "at the earliest start with a free suitable room and the cheapest team that breaks no hard rule.",
         "- MIP: `bench/mip.py`, a time-indexed formulation of the same hard rules and soft terms (placement "
-        "binaries per option and room, team binaries, trainer-day variables per trainer, edition and day), "
+        "binaries per option and room, team binaries, trainer-day variables per trainer, edition and day, "
+        "guest-session binaries per slot, candidate and day), "
         "solved by HiGHS with its default settings (`mip_rel_gap` 0 to prove optimality, as CP-SAT is "
         "asked to), started from the same greedy calendar CP-SAT gets as a hint. Every incumbent is "
         "extracted and checked when HiGHS reports it. Its size grows with trainers x editions x days, "

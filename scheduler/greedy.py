@@ -142,6 +142,9 @@ def _guests(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, 
     """A guest for each slot that can have one: (slot, person, day). Lead agencies the team lacks
     come first, then the country with the fewest sessions so far, then the cheapest. None when a
     required slot, or a need only a guest can meet, stays empty."""
+    pin = inst.pins.get(plan.id)
+    if pin is not None and pin.guests is not None:
+        return _pinned_guests(inst, state, plan, team, span, pin.guests)
     busy = set(team)
     countries: set[str] = set()
     orgs = {inst.trainers[t].organisation for t in team}
@@ -177,6 +180,22 @@ def _guests(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, 
         unmet = [n for n in unmet if tr.organisation not in n]
         chosen.append((slot.id, t, day))
     return None if unmet else chosen
+
+
+def _pinned_guests(inst: Instance, state: _State, plan: EditionPlan, team: list[int], span: range,
+                   sessions: list[GuestSession]) -> list[tuple[str, int, int]] | None:
+    """A pinned edition's guest sessions, when its dates and the people's days allow them."""
+    candidates = {slot.id: cands for slot, cands in plan.guests}
+    tindex = {t.id: i for i, t in enumerate(inst.trainers)}
+    chosen: list[tuple[str, int, int]] = []
+    for g in sessions:
+        t, day = tindex.get(g.person), inst.cal.index.get(g.day)
+        if t is None or day is None or t not in candidates.get(g.slot, []) or t in team:
+            return None
+        if _guest_day(inst, state, t, range(day, day + 1) if day in span else range(0), set()) is None:
+            return None
+        chosen.append((g.slot, t, day))
+    return chosen
 
 
 def _slot_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, s: int, d: int) -> bool:

@@ -235,3 +235,14 @@ def test_a_pin_naming_an_unknown_slot_or_person_is_refused() -> None:
         problem_of(data)
     text = "\n".join(info.value.messages)
     assert "guest slot 'keynote' is not in its programme item" in text and "guest 'G9' is unknown" in text, text
+
+
+def test_the_greedy_start_keeps_a_pinned_guest_session() -> None:
+    from model.check import check
+
+    data = guest_data()
+    data["pins"] = [{"edition": "M2.T1#1", "start": "2027-03-03",
+                     "guests": [{"slot": "country", "person": "G3", "day": "2027-03-04"}]}]
+    schedule = greedy_schedule(problem_of(data))
+    assert check(schedule) == []
+    assert [(g.person, g.day) for g in schedule.by_edition["M2.T1#1"].guests] == [("G3", d(4))]
