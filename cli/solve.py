@@ -72,6 +72,14 @@ def check_cmd(schedule: Annotated[Path, typer.Argument(help="schedule JSON (as w
     k = kpis(s)
     console.print(f"{len(s.editions)} editions checked against {len(s.problem.editions)} in the programme; "
                   f"objective recomputed: {k.objective:g}")
+    sessions = sum(len(se.guests) for se in s.editions)
+    if sessions:
+        console.print(f"{sessions} guest sessions checked (by country: "
+                      + ", ".join(f"{c} {n}" for c, n in k.country_sessions.items()) + ")")
+    interpreted = [se for se in s.editions if se.edition in s.problem.edition_by_id
+                   and s.problem.edition_by_id[se.edition].item.interpretation]
+    if interpreted:
+        console.print(f"{len(interpreted)} editions interpreted ({k.interpretation_usd:,} USD)")
     if not violations:
         console.print("[green]No hard rule broken.[/]")
         return

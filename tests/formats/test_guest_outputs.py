@@ -130,6 +130,17 @@ def test_the_summary_counts_the_guest_days_in_the_trainer_days(workbook):
     assert figures["Travel (USD)"] == 700
 
 
+def test_the_summary_tells_each_country_s_sessions_against_the_minimum(schedule, tmp_path):
+    data = guests_data()
+    data["team_rules"] = {"country_sessions_min": 2}
+    path = tmp_path / "turns.xlsx"
+    write_schedule_workbook(schedule.model_copy(update={"problem": problem_of(data)}), path)
+    rows = {r[0]: (r[1], r[2]) for r in openpyxl.load_workbook(path)["Summary"].iter_rows(min_row=2, values_only=True)
+            if r[0] and str(r[0]).startswith("Guest sessions, ")}
+    assert rows == {"Guest sessions, Georgia": (1, "below the minimum of 2"),
+                    "Guest sessions, Armenia": (1, "below the minimum of 2")}
+
+
 def test_the_workbook_alone_says_who_presents_what_when_and_for_which_country(workbook, schedule):
     """The planner's acceptance: every session of the schedule, read back from its sheet."""
     p = schedule.problem
@@ -313,3 +324,4 @@ def test_rtcm_check_passes_a_calendar_with_guests(schedule, tmp_path: Path):
     path.write_text(schedule_json(schedule))
     result = CliRunner().invoke(app, ["check", str(path)])
     assert result.exit_code == 0 and "No hard rule broken" in result.output
+    assert "2 guest sessions checked (by country: Georgia 1, Armenia 1)" in result.output
