@@ -66,9 +66,16 @@ def summary_table(result: Result) -> Table:
         share = k.women_share_of_trainer_days
         t.add_row("women's share of trainer-days", f"{100 * share:.0f} %" if share is not None else "n/a")
         figures = (("fees", k.fees_usd), ("travel", k.travel_usd), ("rooms", k.room_cost_usd),
-                   ("interpretation", k.interpretation_usd))
+                   ("interpretation", k.interpretation_usd), ("participants' fares", k.participant_fares_usd),
+                   ("allowances", k.participant_allowances_usd))
         parts = [f"{what} {usd:,}" for what, usd in figures if usd or what in ("fees", "rooms")]
-        t.add_row("cost", f"{k.cost_usd:,} USD ({', '.join(parts)})")
+        budget = s.problem.budget_usd
+        t.add_row("cost", f"{k.cost_usd:,} USD ({', '.join(parts)})"
+                  + (f"; budget {budget:,} USD" if budget is not None else ""))
+        if k.participant_days:
+            t.add_row("seats", f"{k.seats_by_mode.get('in_person', 0):,} in person, "
+                      f"{k.seats_by_mode.get('online', 0):,} online; "
+                      f"{k.cost_per_participant_day_usd:,.0f} USD per participant-day")
         sessions = sum(len(se.guests) for se in s.editions)
         if sessions:
             t.add_row("guest sessions", f"{sessions}; by country: " + ", ".join(

@@ -107,6 +107,15 @@ POOL = [
     ("PRIVATE", 1, 0.00, 250, 10),
 ]
 
+# A return economy fare to Baku from each country's capital, USD, and the allowance per night in
+# Baku: illustrative round figures of the order of regional fares and UN daily allowances, not quotes.
+PARTICIPANT_FARES_USD = {
+    "Azerbaijan": 0, "Belarus": 500, "Georgia": 250, "Iran": 350, "Kazakhstan": 450, "Kyrgyzstan": 550,
+    "Moldova": 550, "Russian Federation": 400, "Tajikistan": 500, "Türkiye": 350, "Turkmenistan": 300,
+    "Ukraine": 650, "Uzbekistan": 400,
+}
+ALLOWANCE_NIGHT_USD = 150
+
 # The countries of the RTCM region (the curriculum's ratification table, L408), each with
 # the fictional share of the nominees it sends and a shift of the women's share against the
 # audience's.
@@ -403,7 +412,8 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
             ]},
         ],
         "platform": {"max_concurrent_streams": 2, "online_seats_per_stream": 100, "interpretation_channels": 1},
-        "costs": {"interpretation_day_usd": INTERPRETATION_DAY_USD},
+        "costs": {"interpretation_day_usd": INTERPRETATION_DAY_USD, "participant_fares_usd": PARTICIPANT_FARES_USD,
+                  "allowance_night_usd": ALLOWANCE_NIGHT_USD},
         "programme": programme,
         "prerequisites": prerequisites,
         "team_rules": {"min_trainers": 2, "max_trainers": 3, "required_organisations": ["IOM"],

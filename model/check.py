@@ -56,13 +56,23 @@ class Kpis:
     room_cost_usd: int = 0
     interpretation_usd: int = 0
     travel_usd: int = 0
+    participant_fares_usd: int = 0
+    participant_allowances_usd: int = 0
+    seats_by_mode: dict[str, int] = field(default_factory=dict)  # in_person, online
+    participant_days: int = 0  # each seat's course days
     country_sessions: dict[str, int] = field(default_factory=dict)  # guest sessions by each country
     penalties: list[RulePenalty] = field(default_factory=list)
     objective: float = 0.0
 
     @property
     def cost_usd(self) -> int:
-        return self.fees_usd + self.travel_usd + self.room_cost_usd + self.interpretation_usd
+        return (self.fees_usd + self.travel_usd + self.room_cost_usd + self.interpretation_usd
+                + self.participant_fares_usd + self.participant_allowances_usd)
+
+    @property
+    def cost_per_participant_day_usd(self) -> float | None:
+        """The whole cost over the participant-days it trains (None with nobody seated)."""
+        return self.cost_usd / self.participant_days if self.participant_days else None
 
 
 def _violations(schedule: Schedule, rules: tuple[RuleInfo, ...]) -> list[Violation]:
@@ -195,6 +205,10 @@ def kpis(schedule: Schedule) -> Kpis:
     k.room_cost_usd = r.room_cost_usd
     k.interpretation_usd = r.interpretation_usd
     k.travel_usd = r.travel_usd
+    k.participant_fares_usd = r.participant_fares_usd
+    k.participant_allowances_usd = r.participant_allowances_usd
+    k.seats_by_mode = {m: sum(1 for a, *_ in r.seat_costs if a.mode == m) for m in ("in_person", "online")}
+    k.participant_days = sum(len(se.days) for _, _, se, _ in r.seat_costs)
     given = country_sessions(r)
     k.country_sessions = {c: given[c] for c in p.countries} | dict(sorted(given.items()))
     k.penalties = penalties(schedule)

@@ -56,7 +56,7 @@ RECORDS: dict[str, tuple[str, str | None]] = {
 # Lists inside a record, named in messages by position: "trainer T07, unavailable period 1".
 PARTS = {"unavailable": "unavailable period", "closures": "closure"}
 # Single-record sections of a problem.
-SECTIONS = ("calendar", "platform", "team_rules", "weights", "targets")
+SECTIONS = ("calendar", "platform", "team_rules", "weights", "targets", "costs")
 
 
 def record_words(record: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from datetime import date
+from typing import NamedTuple
 
 from model.problem import Edition, Nomination, Problem
 from model.schedule import Allocation, Schedule, ScheduledEdition
@@ -40,6 +41,26 @@ def seat_capacity(problem: Problem, se: ScheduledEdition) -> dict[str, int]:
     elif ed.mode == "online":
         online = min(item.participants_online, problem.platform.online_seats_per_stream)
     return {"in_person": in_person, "online": online}
+
+
+class SeatCost(NamedTuple):
+    """What a seat costs, in USD: the return fare and the allowance (a night per course day)."""
+
+    fare: int
+    allowance: int
+
+    @property
+    def total(self) -> int:
+        return self.fare + self.allowance
+
+
+def seat_cost(problem: Problem, nomination: Nomination, se: ScheduledEdition, mode: str) -> SeatCost:
+    """What a seat costs: for an in-person participant the return fare from their country and the
+    allowance for a night per course day; an online seat costs nothing."""
+    if mode != "in_person":
+        return SeatCost(0, 0)
+    costs = problem.costs
+    return SeatCost(costs.participant_fares_usd.get(nomination.country, 0), costs.allowance_night_usd * len(se.days))
 
 
 def seat_modes(nomination: Nomination, edition: Edition) -> list[str]:

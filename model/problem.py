@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -195,10 +195,19 @@ class Platform(Record):
 
 
 class Costs(Record):
-    """Prices the calendar's cost counts besides trainer fees and room costs."""
+    """Prices the cost counts besides people's fees and travel and room costs."""
 
     interpretation_day_usd: int = Field(
         default=0, ge=0, description="USD a day for each language an edition is interpreted into"
+    )
+    participant_fares_usd: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description=("a return fare to the venue for an in-person participant, by country; when given, every "
+                     "country whose nominees may sit in person needs one"),
+    )
+    allowance_night_usd: int = Field(
+        default=0, ge=0,
+        description="daily allowance for an in-person participant, per night at the venue (a night per course day)",
     )
 
 
@@ -520,6 +529,9 @@ class Weights(Record):
     )
     country_over_cap: float = Field(
         default=30, ge=0, description="per participant over a country's cap, when soft"
+    )
+    participant_cost: float = Field(
+        default=1, ge=0, description="per 100 USD of in-person participants' fares and allowances"
     )
 
 
@@ -1067,4 +1079,18 @@ def _nomination_errors(p: Problem, topics: set[str]) -> list[Issue]:
             if tid not in topics:
                 errors.append(_issue("unknown_reference", at, "nomination", n.id, ("completed", j),
                                      f"completed topic '{tid}' is unknown"))
+    fares = p.costs.participant_fares_usd
+    if fares:
+        missing: dict[str, list[str]] = {}
+        for n in p.nominations:
+            if n.mode != "online" and n.country not in fares:
+                missing.setdefault(n.country, []).append(n.id)
+        for country, ids in sorted(missing.items()):
+            more = f" and {len(ids) - 3} more" if len(ids) > 3 else ""
+            errors.append(_issue("missing", ("costs",), "costs", None, ("participant_fares_usd", country),
+                                 f"no fare from '{country}' for its nominees who may sit in person "
+                                 f"({', '.join(ids[:3])}{more})"))
+        for country in sorted(set(fares) - countries) if countries else []:
+            errors.append(_issue("unknown_reference", ("costs",), "costs", None, ("participant_fares_usd", country),
+                                 f"country '{country}' is not among the problem's countries"))
     return errors

@@ -31,10 +31,11 @@ from model.participants import (
     preference_factor,
     prerequisites_of,
     seat_capacity,
+    seat_cost,
     seat_modes,
 )
 from model.problem import Nomination, Problem
-from model.rules import RULES
+from model.rules import RULES, Reading
 from model.schedule import (
     Allocation,
     AllocationReport,
@@ -281,6 +282,27 @@ def country_over_cap(c: Context) -> LinearExpr:
     return sum(terms)
 
 
+def participant_cost(c: Context) -> LinearExpr:
+    return sum(_seat_cost(c, r, eid, mode) * x for r in c.inst.requests for (eid, mode), x in r.seats.items())
+
+
+def _seat_cost(c: Context, r: Request, eid: str, mode: str) -> int:
+    return seat_cost(c.inst.problem, r.nomination, c.inst.editions[eid], mode).total
+
+
+def budget_left_for_the_seats(c: Context) -> None:
+    """The seats' part of ``budget_within_cap`` (the calendar's part is in its own model): the
+    in-person seats' fares and allowances within what the calendar leaves of the budget."""
+    budget = c.inst.problem.budget_usd
+    if budget is None:
+        return
+    left = budget - Reading(c.inst.schedule).calendar_cost_usd
+    costly = [_seat_cost(c, r, eid, mode) * x for r in c.inst.requests for (eid, mode), x in r.seats.items()
+              if _seat_cost(c, r, eid, mode)]
+    if costly:
+        c.model.add(sum(costly) <= max(0, left))
+
+
 HardRule = Callable[[Context], None]
 SoftRule = Callable[[Context], LinearExpr]
 
@@ -301,6 +323,7 @@ SOFT: dict[str, SoftRule] = {
     "nomination_unplaced": nomination_unplaced,
     "participants_off_women_share": participants_off_women_share,
     "country_over_cap": country_over_cap,
+    "participant_cost": participant_cost,
 }
 
 
@@ -348,9 +371,11 @@ def allocate(schedule: Schedule, *, time_limit_s: float = 10.0, workers: int = 2
     ctx = _variables(model, inst)
     for rule in HARD.values():
         rule(ctx)
+    budget_left_for_the_seats(ctx)
     terms = []
     for rule_id, soft_rule in SOFT.items():
-        weight = float(getattr(inst.problem.weights, RULES[rule_id].weight_field or rule_id))
+        info = RULES[rule_id]
+        weight = float(getattr(inst.problem.weights, info.weight_field or rule_id)) * info.factor
         if weight > 0:
             terms.append(round(weight * OBJECTIVE_SCALE) * soft_rule(ctx))
     model.minimize(sum(terms))

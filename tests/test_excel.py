@@ -85,7 +85,7 @@ def test_the_sheets_come_in_order(tmp_path):
     wb = reopen(tiny_schedule(), tmp_path)
     assert tuple(wb.sheetnames) == SHEETS
     assert SHEETS == ("Summary", "Calendar", "Month view", "Editions", "Guest sessions",
-                      "Trainers and resource persons", "Rooms", "Gender parity", "Participants", "Issues")
+                      "Trainers and resource persons", "Rooms", "Budget", "Gender parity", "Participants", "Issues")
     for name in SHEETS:
         ws = wb[name]
         assert ws["A1"].font.b, name

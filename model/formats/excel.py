@@ -44,7 +44,7 @@ from model.rules import PARTICIPANT_SOFT_RULES, RULES, Reading
 from model.schedule import GuestSession, Schedule, ScheduledEdition
 
 TRAINERS_SHEET = "Trainers and resource persons"
-SHEETS = ("Summary", "Calendar", "Month view", "Editions", "Guest sessions", TRAINERS_SHEET, "Rooms",
+SHEETS = ("Summary", "Calendar", "Month view", "Editions", "Guest sessions", TRAINERS_SHEET, "Rooms", "Budget",
           "Gender parity", "Participants", "Issues")
 ROLE_WORDS = {"trainer": "trainer", "guest": "guest", "both": "trainer and guest"}
 
@@ -115,6 +115,7 @@ def schedule_workbook(schedule: Schedule) -> Workbook:
     guest_sessions_sheet(wb.create_sheet("Guest sessions"), schedule)
     trainers_sheet(wb.create_sheet(TRAINERS_SHEET), schedule, figures)
     rooms_sheet(wb.create_sheet("Rooms"), schedule, figures)
+    budget_sheet(wb.create_sheet("Budget"), schedule, figures)
     add_parity_sheets(wb, schedule)  # "Gender parity" and "Participants"
     issues_sheet(wb.create_sheet("Issues"), schedule, violations)
     return wb
@@ -277,6 +278,7 @@ def summary_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[V
         ("Training days", k.training_days, None, "sum of the editions' days"),
         ("Guest sessions", sum(len(se.guests) for se in schedule.editions), None,
          "a day each, given by a guest besides the team; counted in the trainer-days"),
+        *_country_rows(schedule, k),
         ("Busiest month", busiest_month[1], None,
          busiest_month[0] and f"training days in {busiest_month[0]}"),
         ("Busiest trainer", busiest_trainer[1], None,
@@ -291,7 +293,17 @@ def summary_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[V
         ("Travel (USD)", k.travel_usd, MONEY, "one trip per person for each edition held in a room"),
         ("Room costs (USD)", k.room_cost_usd, MONEY, ""),
         ("Interpretation (USD)", k.interpretation_usd, MONEY, ""),
-        ("Total cost (USD)", k.cost_usd, MONEY, "fees + travel + rooms + interpretation"),
+        ("Participants' fares (USD)", k.participant_fares_usd, MONEY, "in-person seats: a return fare by country"),
+        ("Participants' allowances (USD)", k.participant_allowances_usd, MONEY,
+         "in-person seats: a night's allowance per course day"),
+        ("Total cost (USD)", k.cost_usd, MONEY, "fees + travel + rooms + interpretation + participants' fares "
+                                                "and allowances; each edition's on the Budget sheet"),
+        ("Budget (USD)", schedule.problem.budget_usd, MONEY, "" if schedule.problem.budget_usd is not None
+         else "no cap set"),
+        ("Seats in person", k.seats_by_mode.get("in_person", 0), None, ""),
+        ("Seats online", k.seats_by_mode.get("online", 0), None, ""),
+        ("Cost per participant-day (USD)", k.cost_per_participant_day_usd, MONEY,
+         "the total cost over the seats' course days"),
     ]
     report = solver.allocation if solver else None
     if p.nominations:
@@ -478,11 +490,20 @@ def editions_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
     table(ws, "EditionsTable", cols, rows, freeze="B2")
 
 
+def _country_rows(schedule: Schedule, k: Kpis) -> list[tuple[str, int, None, str]]:
+    """Each country's guest sessions (countries take turns), against the team rules' minimum."""
+    if not any(se.guests for se in schedule.editions):
+        return []
+    least = schedule.problem.team_rules.country_sessions_min
+    return [(f"Guest sessions, {country}", n, None,
+             (f"below the minimum of {least}" if n < least else f"minimum {least}") if least else "")
+            for country, n in k.country_sessions.items()]
+
+
 def guest_sessions_sheet(ws: Worksheet, schedule: Schedule) -> None:
     """One row per guest session, by date: who presents what, in which edition, for which country.
 
-    Travel is the trip that brings the guest to an edition held in a room: charged on their first
-    session in it, none online.
+    Travel is the trip that brings the guest to an edition held in a room (none online).
     """
     p = schedule.problem
     cols = [
@@ -492,13 +513,11 @@ def guest_sessions_sheet(ws: Worksheet, schedule: Schedule) -> None:
     ]
     sessions = sorted(((g, se) for se in schedule.editions for g in se.guests),
                       key=lambda gs: (gs[0].day, gs[1].edition, gs[0].slot, gs[0].person))
-    travelled: set[tuple[str, str]] = set()
     rows = []
     for g, se in sessions:
         tr = p.trainer_by_id.get(g.person)
-        trip = (se.edition, g.person)
-        travel = tr.travel_usd if tr and se.room and g.person not in se.trainers and trip not in travelled else 0
-        travelled.add(trip)
+        # One session per person and edition, never by a team member: the trip is the session's.
+        travel = Reading.trip_cost(se, tr) if tr else 0
         rows.append((g.day, se.edition, se.title, slot_title(p, se, g.slot), g.person,
                      tr.name if tr else "(unknown)", tr.organisation if tr else None, tr.country if tr else None,
                      ", ".join(tr.languages) if tr else None, tr.day_rate if tr else None, travel))
@@ -522,9 +541,8 @@ def trainers_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
         for g in guest_sessions(se):
             sessions[g.person].append(f"{se.edition} {g.day.isoformat()}")
             delivered[g.person].add(se.edition)
-        if se.room is not None:
-            for tr in reading.people(se):
-                travel[tr.id] += tr.travel_usd
+        for tr in reading.people(se):
+            travel[tr.id] += reading.trip_cost(se, tr)
     months = schedule.problem.work_calendar.months
     per_month = days_per_month(schedule, "trainer")
     cols = [
@@ -565,6 +583,46 @@ def rooms_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
     table(ws, "RoomsTable", cols, rows, freeze="C2")
     ws.cell(row=len(rows) + 3, column=1, value="Use: share of the horizon's working days the room is booked. "
                                                "Months: days in use.")
+
+
+def budget_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
+    """Every edition's cost by category (the rules' own figures), its seats and cost per
+    participant-day, and the programme's total in the last row."""
+    r = Reading(schedule)
+    seats: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for a, _, se, c in r.seat_costs:
+        seats[se.edition].append((a.mode, c.fare, c.allowance))
+    cols = [
+        Col("Edition", 11), Col("Title", 40), Col("Start", 12, DATE), Col("Mode", 10), Col("Days", 6),
+        Col("Fees (USD)", 11, MONEY), Col("Travel (USD)", 11, MONEY), Col("Room (USD)", 11, MONEY),
+        Col("Interpretation (USD)", 13, MONEY), Col("Participants' fares (USD)", 13, MONEY),
+        Col("Allowances (USD)", 12, MONEY), Col("Total (USD)", 12, MONEY), Col("Seats in person", 9),
+        Col("Seats online", 9), Col("Cost per participant-day (USD)", 14, MONEY),
+    ]
+    rows: list[Sequence[Any]] = []
+    for _, se in r.placed:
+        mine = seats.get(se.edition, [])
+        parts = (r.edition_fees(se), r.edition_travel_cost(se), r.edition_room_cost(se),
+                 r.edition_interpretation_cost(se), sum(f for _, f, _ in mine), sum(a for _, _, a in mine))
+        days = len(mine) * len(se.days)
+        rows.append((se.edition, se.title, se.start, se.mode, len(se.days), *parts, sum(parts),
+                     sum(1 for m, _, _ in mine if m == "in_person"), sum(1 for m, _, _ in mine if m == "online"),
+                     sum(parts) / days if days else None))
+    table(ws, "BudgetTable", cols, rows, freeze="C2")
+    # The programme's total, below the table (out of its filters and sorting).
+    total = ("Total", "", None, "", sum(len(se.days) for _, se in r.placed), k.fees_usd, k.travel_usd,
+             k.room_cost_usd, k.interpretation_usd, k.participant_fares_usd, k.participant_allowances_usd,
+             k.cost_usd, k.seats_by_mode.get("in_person", 0), k.seats_by_mode.get("online", 0),
+             k.cost_per_participant_day_usd)
+    for i, (col, figure) in enumerate(zip(cols, total, strict=True), start=1):
+        cell = ws.cell(row=len(rows) + 2, column=i, value=figure)
+        cell.font = Font(bold=True)
+        if col.fmt:
+            cell.number_format = col.fmt
+    budget = schedule.problem.budget_usd
+    note = (f"Budget {budget:,} USD: {budget - k.cost_usd:,} USD left." if budget is not None else "No budget cap set.")
+    ws.cell(row=len(rows) + 4, column=1, value=note + " Travel: one trip per person delivering an edition held in "
+            "a room. Participants: in-person seats only (online seats cost nothing).")
 
 
 def issues_sheet(ws: Worksheet, schedule: Schedule, violations: list[Violation]) -> None:

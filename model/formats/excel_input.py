@@ -278,7 +278,9 @@ LAYOUT: tuple[Sheet, ...] = (
                "hybrid and online courses the platform carries on the same day"),
         Column("Online seats per stream", "platform.online_seats_per_stream", INT,
                "remote participants of an online-only course"),
-        Column("Budget (USD)", "budget_usd", INT, "cap on trainer fees plus room costs; blank: no cap"),
+        Column("Budget (USD)", "budget_usd", INT, (
+            "cap on the whole cost: fees, travel, rooms, interpretation, participants' fares and allowances; "
+            "blank: no cap")),
         Column("Countries of the region", "countries", many=True, item="country",
                help="comma-separated; when given, every country on the other sheets must be one of them"),
         Column("Languages", "languages", ID, many=True, item="language",
@@ -288,6 +290,8 @@ LAYOUT: tuple[Sheet, ...] = (
                "audio channels a stream carries besides the course's, for interpretation"),
         Column("Interpretation (USD a day a language)", "costs.interpretation_day_usd", INT,
                "the price of interpreting an edition into one language for a day"),
+        Column("Participant allowance (USD a night)", "costs.allowance_night_usd", INT,
+               "an in-person participant's daily allowance, per night at the venue (a night per course day)"),
     )),
     TableSheet("Modules", "The modules of the curriculum.", (
         Column("Module", "number", INT, "module number, 1, 2, ...", 8, required=True),
@@ -455,6 +459,14 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Languages", "languages", ID, "languages they follow a course in, comma-separated; blank: any",
                12, many=True, item="language"),
     ), key="id", required=False),
+    TableSheet("Fares", "A return fare to the venue for an in-person participant, by country: one row per "
+               "country. Once any is listed, every country whose nominees may sit in person needs one; no row "
+               "(or no sheet): no fares.", (
+        Column("Country", "country", ID, "a country of the region, as on the Settings sheet and the "
+               "Nominations sheet", 18, required=True),
+        Column("Fare (USD)", "fare", INT, "a return fare to the venue for one in-person participant", 10,
+               required=True),
+    ), key="country", required=False),
     TableSheet("Pins", "Editions to keep where they are: any of start, room and team.", (
         Column("Edition", "edition", ID, "edition id, e.g. M3.T2#1", 10, required=True),
         Column("Start", "start", DATE, "blank: free", 12),
@@ -521,6 +533,7 @@ ROWS_OF: dict[str, Callable[[Problem], list[dict[str, Any]]]] = {
     "Rooms": lambda p: [{"venue": v.id, **r.model_dump()} for v, r in p.rooms],
     "Closures": _closure_rows,
     "Nominations": lambda p: _dump(p.nominations),
+    "Fares": lambda p: [{"country": c, "fare": f} for c, f in p.costs.participant_fares_usd.items()],
     "Pins": lambda p: _dump(p.pins, guests=lambda pin: NO_GUESTS if pin.guests == [] else None),
     "Pinned guest sessions": lambda p: _session_rows(p, p.pins),
     "Baseline": lambda p: _dump(p.baseline),
@@ -689,8 +702,8 @@ def _readme(ws: Worksheet) -> None:
         "Excel dates or text like 2027-03-01. Yes/no cells take yes or no.",
         "Import: rtcm import FILE.xlsx --out problem.yaml, or solve it directly: rtcm solve FILE.xlsx. "
         "Every error names the sheet and the cell.",
-        "Targets, Weights, Guest slots, Nominations, Pins, Baseline and their guest sessions may be left out: "
-        "their defaults apply. Other sheets and columns are ignored, with a warning.",
+        "Targets, Weights, Guest slots, Nominations, Fares, Pins, Baseline and their guest sessions may be left "
+        "out: their defaults apply. Other sheets and columns are ignored, with a warning.",
     ]
     for i, text in enumerate(lines, start=1):
         ws.cell(row=i, column=1, value=text).font = Font(bold=True, size=14) if i == 1 else Font(italic=True)
@@ -810,6 +823,8 @@ class Row:
     Once assembled, ``at`` is where its record sits in the problem and ``fields`` names the
     record's field of each column where the two differ (None: the column only says where the
     row belongs, as a room's venue); a settings sheet's paths start at the problem itself.
+    Where the record is a single value under a key (a fare under its country), ``value`` names
+    the value's column: a check of the value lands there, the record's own issues on its first cell.
     """
 
     sheet: str
@@ -818,6 +833,7 @@ class Row:
     cells: dict[str, Cell] = field(default_factory=dict)
     at: DocPath | None = None
     fields: dict[str, str | None] = field(default_factory=dict)
+    value: str | None = None
 
     def first_cell(self) -> Cell:
         return next(iter(self.cells.values()), Cell(self.sheet, self.row, 1, ""))
@@ -1208,6 +1224,7 @@ class _Reader:
         for spec in LAYOUT:
             if isinstance(spec, SettingsSheet) and spec.name in self.rows:
                 self.assemble_settings(spec, self.rows[spec.name][0], raw, origins)
+        self.assemble_fares(raw, origins)
         for r in self.rows.get("Modules", []):
             add("modules", r, dict(r.values))
         for r in self.rows.get("Topics", []):
@@ -1254,6 +1271,7 @@ class _Reader:
             add("prerequisites", r, dict(r.values))
         for r in self.rows.get("Nominations", []):
             add("nominations", r, dict(r.values))
+        self.place_missing_fares(raw, origins)
         for r in self.rows.get("Pins", []):
             add("pins", r, {k: v for k, v in r.values.items() if k != "guests"})
         self.assemble_sessions("Pinned guest sessions", "pins", raw, origins)
@@ -1278,6 +1296,32 @@ class _Reader:
             origin = origins.setdefault(tuple(parents), Row(spec.name, cell.row))
             origin.cells[leaf] = cell
             origin.values[leaf] = row.values.get(path)
+
+    def assemble_fares(self, raw: dict[str, Any], origins: Origins) -> None:
+        """Each fare under its country, in the order of the rows (a country listed twice: its first row)."""
+        for r in self.rows.get("Fares", []):
+            fares = raw.setdefault("costs", {}).setdefault("participant_fares_usd", {})
+            country = r.values.get("country", BAD)
+            if country is BAD:  # the cell's own error stands
+                continue
+            r.at, r.fields = ("costs", "participant_fares_usd", country), {"country": None, "fare": None}
+            if country in fares:  # reported as a duplicate; the first row stands
+                continue
+            origins[r.at] = Row(r.sheet, r.row, dict(r.values),
+                                {k: r.cells[k] for k in ("country", "fare") if k in r.cells}, value="fare")
+            fares[country] = r.values.get("fare", BAD)
+
+    def place_missing_fares(self, raw: dict[str, Any], origins: Origins) -> None:
+        """A fare no row gives belongs to the Country cell of the country's first nominee who may sit in
+        person (the row that asks for it), else of its first nominee."""
+        if not raw.get("costs", {}).get("participant_fares_usd"):
+            return
+        nominees = [r for r in self.rows.get("Nominations", [])
+                    if r.values.get("country") not in (None, BAD) and "country" in r.cells]
+        for r in sorted(nominees, key=lambda r: r.values.get("mode") == "online"):
+            country = r.values["country"]
+            origins.setdefault(("costs", "participant_fares_usd", country),
+                               Row(r.sheet, r.row, {"country": country}, {"country": r.cells["country"]}))
 
     def assemble_guest_slots(self, raw: dict[str, Any], origins: Origins, programme_at: dict[Any, int]) -> None:
         """Each slot onto its topic's programme item, in the order of the rows."""
@@ -1425,6 +1469,8 @@ class _Reader:
         row = origins[path[:at_row]]
         rest = path[at_row:]
         name = rest[0] if rest and isinstance(rest[0], str) else ""
+        if not rest and not own and row.value:  # pydantic's check of a keyed value: its column
+            name = row.value
         cell = row.cells.get(name)
         if not own:  # pydantic's check of one field: said in the words of its column
             label = _lower_first(cell.header) if cell is not None else (name.replace("_", " ") or "value")

@@ -97,7 +97,8 @@ HARD_RULES: tuple[RuleInfo, ...] = (
     _hard("prerequisite_finished_first", "A prerequisite topic is delivered first, with its gap",
           programme.prerequisite_finished_first),
     _hard("pinned_edition_kept", "A pinned edition keeps its date, room and team", programme.pinned_edition_kept),
-    _hard("budget_within_cap", "Fees, travel, room costs and interpretation stay within the budget",
+    _hard("budget_within_cap", "The calendar's costs and the participants' fares and allowances stay within the "
+          "budget",
           programme.budget_within_cap),
     _hard("trainer_days_women_share_year", "The year's trainer-days meet the women's share target",
           partial(women_share.women_share_within, "year")),
@@ -170,6 +171,8 @@ PARTICIPANT_SOFT_RULES: tuple[RuleInfo, ...] = (
           participants.participants_off_women_share),
     _soft("country_over_cap", "Participants over a country's cap of an edition's seats", "participants",
           participants.country_over_cap),
+    _soft("participant_cost", "In-person participants' fares and allowances", "100 USD", participants.participant_cost,
+          factor=0.01),
 )
 
 RULES: dict[str, RuleInfo] = {

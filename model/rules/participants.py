@@ -192,3 +192,12 @@ def country_over_cap(r: Reading) -> Iterator[Charge]:
     for eid, country, count, most in _over_cap("soft", r):
         yield Charge(count - most, f"{eid}: {count} participants from {country}, cap {most}",
                      edition=eid, records=[eid, country])
+
+
+def participant_cost(r: Reading) -> Iterator[Charge]:
+    """Each in-person seat's fare and allowance, in USD."""
+    for _, n, se, c in r.seat_costs:
+        if c.total:
+            yield Charge(c.total, f"{n.id} ({n.country}) in person at {se.edition}: fare {c.fare:,} USD and "
+                                  f"allowance {c.allowance:,} USD ({len(se.days)} nights), {c.total:,} USD",
+                         edition=se.edition, records=[n.id, se.edition])

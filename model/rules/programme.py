@@ -57,7 +57,8 @@ def budget_within_cap(r: Reading) -> Iterator[Breach]:
     budget = r.problem.budget_usd
     spent = r.cost_usd
     if budget is not None and spent > budget:
-        yield Breach(["budget"], f"fees, travel, room costs and interpretation, {spent:,} USD, exceed the budget of "
+        yield Breach(["budget"], f"the calendar's costs and the participants' fares and allowances, {spent:,} USD, "
+                                 "exceed the budget of "
                                  f"{budget:,} USD")
 
 

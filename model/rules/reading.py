@@ -14,8 +14,9 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
-from model.problem import Edition, Problem, Trainer
-from model.schedule import GuestSession, Schedule, ScheduledEdition
+from model.participants import SeatCost, seat_cost
+from model.problem import Edition, Nomination, Problem, Trainer
+from model.schedule import Allocation, GuestSession, Schedule, ScheduledEdition
 
 
 class Violation(BaseModel):
@@ -131,9 +132,12 @@ class Reading:
 
     def edition_travel_cost(self, se: ScheduledEdition) -> int:
         """One trip for each person delivering an edition held in a room; none online."""
-        if se.room is None:
-            return 0
-        return sum(tr.travel_usd for tr in self.people(se))
+        return sum(self.trip_cost(se, tr) for tr in self.people(se))
+
+    @staticmethod
+    def trip_cost(se: ScheduledEdition, person: Trainer) -> int:
+        """What bringing ``person`` to deliver ``se`` costs: their trip to a room, nothing online."""
+        return person.travel_usd if se.room is not None else 0
 
     @cached_property
     def interpretation_usd(self) -> int:
@@ -147,9 +151,33 @@ class Reading:
         return len(ed.item.interpretation) * self.problem.costs.interpretation_day_usd * len(se.days)
 
     @property
-    def cost_usd(self) -> int:
-        """What the calendar costs: fees, travel of the people delivering it, rooms and interpretation."""
+    def calendar_cost_usd(self) -> int:
+        """What the calendar itself costs: fees, travel of the people delivering it, rooms and interpretation."""
         return self.fees_usd + self.travel_usd + self.room_cost_usd + self.interpretation_usd
+
+    @cached_property
+    def seat_costs(self) -> list[tuple[Allocation, Nomination, ScheduledEdition, SeatCost]]:
+        """Each seat of a known nominee in an edition on the calendar, with what it costs."""
+        out = []
+        for a in self.schedule.allocations:
+            n, se = self.problem.nomination_by_id.get(a.nominee), self.by_id.get(a.edition)
+            if n is not None and se is not None:
+                out.append((a, n, se, seat_cost(self.problem, n, se, a.mode)))
+        return out
+
+    @property
+    def participant_fares_usd(self) -> int:
+        return sum(c.fare for *_, c in self.seat_costs)
+
+    @property
+    def participant_allowances_usd(self) -> int:
+        return sum(c.allowance for *_, c in self.seat_costs)
+
+    @property
+    def cost_usd(self) -> int:
+        """What the programme costs: the calendar's costs and the in-person participants' fares and
+        allowances."""
+        return self.calendar_cost_usd + self.participant_fares_usd + self.participant_allowances_usd
 
     def edition_room_cost(self, se: ScheduledEdition) -> int:
         rooms = self.problem.room_by_id

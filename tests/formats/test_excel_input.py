@@ -33,6 +33,7 @@ from model.formats.excel_input import (
     LAYOUT,
     README,
     SettingsSheet,
+    TableSheet,
     import_workbook,
     template_workbook,
     write_template,
@@ -239,6 +240,62 @@ def test_guest_rows_as_planners_type_them(guests_xlsx, tmp_path):
         [("T5", date(2027, 3, 3))], [], [("T6", date(2027, 3, 24))]]
 
 
+def fares_tiny() -> Problem:
+    """``tiny`` with participants' costs: countries AZ, GE and AM; fares AZ 0 (Fares row 3) and GE 250
+    (row 4); an allowance of 120 USD a night. Nominations N1 (AZ, in person), N2 (GE, either) and N3
+    (AM, online: no fare needed) on rows 3..5, Country in C, Mode in F."""
+    data = tiny_data()
+    data["countries"] = ["AZ", "GE", "AM"]
+    data["costs"] = {"interpretation_day_usd": 500, "participant_fares_usd": {"AZ": 0, "GE": 250},
+                     "allowance_night_usd": 120}
+    data["nominations"] = [
+        {"id": "N1", "country": "AZ", "audience": "government", "topics": ["M1.T1"], "mode": "in_person"},
+        {"id": "N2", "country": "GE", "audience": "csos", "topics": ["M2.T1"]},
+        {"id": "N3", "country": "AM", "audience": "csos", "topics": ["M1.T1"], "mode": "online"},
+    ]
+    return problem_of(data)
+
+
+@pytest.fixture(scope="module")
+def fares_xlsx() -> bytes:
+    return workbook_bytes(fares_tiny())
+
+
+def test_fares_and_the_allowance_survive_the_round_trip(fares_xlsx):
+    problem = fares_tiny()
+    imported = import_workbook(fares_xlsx)
+    assert imported.warnings == []
+    assert imported.problem.model_dump() == problem.model_dump()
+    assert imported.problem.costs.participant_fares_usd == {"AZ": 0, "GE": 250}
+
+
+def test_fares_and_the_allowance_as_the_planner_sees_them(fares_xlsx):
+    wb = openpyxl.load_workbook(BytesIO(fares_xlsx))
+    fares = wb["Fares"]
+    assert [c.value for c in fares[HEADER_ROW]] == ["Country", "Fare (USD)"]
+    assert [list(r) for r in fares.iter_rows(min_row=FIRST_ROW, values_only=True)] == [["AZ", 0], ["GE", 250]]
+    assert list(fares.tables) == ["Fares"]
+    assert "by country" in fares["A1"].value
+    settings = {r[0]: r[1] for r in wb["Settings"].iter_rows(min_row=FIRST_ROW, values_only=True)}
+    assert (settings["Interpretation (USD a day a language)"], settings["Participant allowance (USD a night)"]) \
+        == (500, 120)
+    assert wb.sheetnames.index("Fares") == wb.sheetnames.index("Nominations") + 1
+
+
+def test_no_fares_sheet_means_no_fares(fares_xlsx, tmp_path):
+    """Without the sheet (or with no row on it) no fare is given, and no country needs one."""
+    for edit in (_delete_sheet("Fares"), _set("Fares", A3=None, B3=None, A4=None, B4=None)):
+        imported = import_workbook(edited(fares_xlsx, tmp_path, edit))
+        assert imported.warnings == []
+        assert imported.problem.costs.participant_fares_usd == {}
+        assert imported.problem.costs.allowance_night_usd == 120
+
+
+def test_a_fare_typed_by_hand_is_read(fares_xlsx, tmp_path):
+    path = edited(fares_xlsx, tmp_path, _set("Fares", A4=" GE ", B4="300", A5="AM", B5=410.0))
+    assert import_workbook(path).problem.costs.participant_fares_usd == {"AZ": 0, "GE": 300, "AM": 410}
+
+
 # The records each sheet holds, and the columns that are not fields of the record
 # (where the row belongs, or an aid for reading), and the fields another sheet holds.
 SHEET_RECORDS = [
@@ -275,11 +332,11 @@ def test_each_sheet_has_a_column_for_every_field_of_its_record(sheet, model, ext
 def test_settings_sheets_cover_the_problem_s_single_values():
     paths = {c.field for s in LAYOUT if isinstance(s, SettingsSheet) for c in s.settings}
     from model.calendar import CalendarSpec
-    from model.problem import Platform, Targets, TeamRules, Weights
+    from model.problem import Costs, Platform, Targets, TeamRules, Weights
 
     for prefix, model, elsewhere in (("calendar", CalendarSpec, {"extra_holidays", "closures"}),
                                      ("platform", Platform, set()), ("team_rules", TeamRules, set()),
-                                     ("weights", Weights, set())):
+                                     ("weights", Weights, set()), ("costs", Costs, {"participant_fares_usd"})):
         assert {p.split(".", 1)[1] for p in paths if p.startswith(prefix + ".")} == \
             set(model.model_fields) - elsewhere
     for name, info in Targets.model_fields.items():
@@ -289,6 +346,14 @@ def test_settings_sheets_cover_the_problem_s_single_values():
     tables = {"modules", "topics", "organisations", "trainers", "venues", "programme", "prerequisites",
               "nominations", "pins", "baseline"}
     assert {p.split(".")[0] for p in paths} | tables == set(Problem.model_fields)
+
+
+def test_the_fares_sheet_holds_the_fares_by_country():
+    """The costs' one mapping, a fare by country, is a table: the key and the value, both required."""
+    spec = next(s for s in LAYOUT if s.name == "Fares")
+    assert isinstance(spec, TableSheet)
+    assert [(c.field, c.required) for c in spec.columns] == [("country", True), ("fare", True)]
+    assert (spec.key, spec.required) == ("country", False)
 
 
 def test_template_sheets_have_help_headers_tables_and_lists():
@@ -471,6 +536,32 @@ BROKEN_GUESTS: list[tuple[str, Callable[[openpyxl.Workbook], None], list[str]]] 
 ]
 
 
+# Cell addresses follow the template of ``fares_tiny``.
+BROKEN_FARES: list[tuple[str, Callable[[openpyxl.Workbook], None], list[str]]] = [
+    ("negative fare", _set("Fares", B4=-250), ["Fares!B4: fare (USD) -250 must be at least 0"]),
+    ("fare not a number", _set("Fares", B4="250 USD"), ["Fares!B4: fare (USD) '250 USD' is not a whole number"]),
+    ("fare missing", _set("Fares", B4=None), ["Fares!B4: fare (USD) is required (the cell is empty)"]),
+    ("country missing", _set("Fares", A5=None, B5=400), ["Fares!A5: country is required (the cell is empty)"]),
+    # The first row stands; GE, listed no more, then has no fare for N2.
+    ("country listed twice", _set("Fares", A4="AZ"),
+     ["Nominations!C4: costs: no fare from 'GE' for its nominees who may sit in person (N2)",
+      "Fares!A4: country 'AZ' is already used on row 3"]),
+    ("country not among the problem's countries", _set("Fares", A5="Atlantis", B5=900),
+     ["Fares!A5: costs: country 'Atlantis' is not among the problem's countries"]),
+    ("a nominee's country without a fare", _set("Nominations", F5="either"),
+     ["Nominations!C5: costs: no fare from 'AM' for its nominees who may sit in person (N3)"]),
+    ("fare row removed", _set("Fares", A3=None, B3=None),
+     ["Nominations!C3: costs: no fare from 'AZ' for its nominees who may sit in person (N1)"]),
+    ("negative allowance", _set("Settings", B17=-1),
+     ["Settings!B17: participant allowance (USD a night) -1 must be at least 0"]),
+]
+
+
+@pytest.mark.parametrize(("edit", "expected"), [pytest.param(e, x, id=name) for name, e, x in BROKEN_FARES])
+def test_a_broken_fare_names_its_sheet_row_and_column(fares_xlsx, tmp_path, edit, expected):
+    assert errors_of(edited(fares_xlsx, tmp_path, edit)) == expected
+
+
 @pytest.mark.parametrize(("edit", "expected"), [pytest.param(e, x, id=name) for name, e, x in BROKEN_GUESTS])
 def test_a_broken_guest_cell_names_its_sheet_row_and_column(guests_xlsx, tmp_path, edit, expected):
     assert errors_of(edited(guests_xlsx, tmp_path, edit)) == expected
@@ -616,6 +707,22 @@ def test_a_guest_issue_lands_on_its_cell_whatever_its_words(guests_xlsx, monkeyp
     _lands_on(guests_xlsx, _issue_of(change, kind, record, guests_tiny), address, monkeypatch)
 
 
+# The rules of fares, on the template of ``fares_tiny``: a fare's own row on the Fares sheet; a fare
+# no row gives, on the Country cell of the country's first nominee (first of those who may sit in person).
+PLACED_FARES = [
+    ("fare's country unknown", _at("countries", value=["AZ", "AM"]), "unknown_reference", "costs", "Fares!A4"),
+    ("no fare from a nominee's country", _at("nominations", 2, "mode", value="in_person"), "missing", "costs",
+     "Nominations!C5"),
+]
+
+
+@pytest.mark.parametrize(("change", "kind", "record", "address"),
+                         [pytest.param(c, k, r, a, id=n) for n, c, k, r, a in PLACED_FARES])
+def test_a_fare_issue_lands_on_its_cell_whatever_its_words(fares_xlsx, monkeypatch, change, kind, record,
+                                                           address):
+    _lands_on(fares_xlsx, _issue_of(change, kind, record, fares_tiny), address, monkeypatch)
+
+
 def _lands_on(xlsx: bytes, issue: Issue, address: str, monkeypatch: pytest.MonkeyPatch) -> None:
     reworded = replace(issue, text="lorem ipsum", label="dolor sit")
     monkeypatch.setattr("model.problem.problem_errors", lambda problem: [reworded])
@@ -639,6 +746,15 @@ def test_a_cell_s_error_carries_its_record_field_and_pointer(tiny_xlsx, tmp_path
         "C4": ("Trainers", "invalid_value", "trainer", "T2", ("gender",), "/trainers/1/gender"),
         "D5": ("Trainers", "unknown_reference", "trainer", "T3", ("organisation",), "/trainers/2/organisation"),
     }
+
+
+def test_a_fare_s_error_points_at_its_country_s_fare(fares_xlsx, tmp_path):
+    path = edited(fares_xlsx, tmp_path, _set("Fares", B3=-1, A5="GE", B5=300))
+    with pytest.raises(InputError) as caught:
+        import_workbook(path)
+    found = {i.cell: (i.sheet, i.kind, i.pointer) for i in caught.value.issues}
+    assert found == {"B3": ("Fares", "out_of_range", "/costs/participant_fares_usd/AZ"),
+                     "A5": ("Fares", "duplicate", "/costs/participant_fares_usd/GE")}
 
 
 def test_a_missing_sheet_is_an_issue_of_the_sheet(tiny_xlsx, tmp_path):
@@ -753,7 +869,7 @@ def test_a_workbook_from_another_tool_is_read_with_warnings(tmp_path):
     assert imported.problem.model_dump() == rich_tiny().model_dump()
     assert imported.warnings == [
         "sheet 'Notes' is not part of the input workbook; it was not read",
-        "Settings!C16: 'Colour scheme' is not a known setting; it was not read",
+        "Settings!C17: 'Colour scheme' is not a known setting; it was not read",
         "Trainers: column 'Email' (T) is not part of the sheet; it was not read",
     ]
 

@@ -93,7 +93,8 @@ def tiny_calendar() -> Schedule:
     one each: T1 5, T2 6 (5 in March), T3 4, T4 5, T5, G1, G2, G3 and G4 1 each: women 11 of
     25; module 1 5 of 12, module 2 6 of 13; March 9 of 21, April 2 of 4; GOV 3. Cost: fees
     4,550 of the teams + 450 of the guests, travel 1,440 (T2 and T4 twice, T5, G2, G4; G3's
-    course is online), rooms 460, interpretation 100: 7,000 USD. Nominees: N1 woman
+    course is online), rooms 460, interpretation 100: 7,000 USD, and the in-person seats' fares
+    (Georgia 250, Kazakhstan 600, Kyrgyzstan 700, none from Baku) and 80 USD a night. Nominees: N1 woman
     (Azerbaijan, either mode), N2 man (Georgia, in person), N3 woman (Kazakhstan, online), N4
     man (Azerbaijan, either), N5 woman (Azerbaijan, in person, has taken M1.T2), N6 man
     (Kyrgyzstan, in person, has taken M1.T2). N1 and N4 take M1.T2 before M2.T1.
@@ -129,7 +130,9 @@ def tiny_calendar() -> Schedule:
                                   {"id": "country", "organisations": ["GOV"],
                                    "title": "How a country counts its migrants"}]})
     data["platform"] = {"interpretation_channels": 1}
-    data["costs"] = {"interpretation_day_usd": 50}
+    # Fares from the capitals (Baku's own nominees travel free) and 80 USD a night in person.
+    data["costs"] = {"interpretation_day_usd": 50, "allowance_night_usd": 80,
+                     "participant_fares_usd": {"Azerbaijan": 0, "Georgia": 250, "Kazakhstan": 600, "Kyrgyzstan": 700}}
     data["venues"][0]["rooms"].append({"id": "C", "name": "Room C", "seats": 25, "day_cost": 60})
     data["prerequisites"] = [{"before": "M1.T2", "after": "M2.T1", "reason": "data before borders"}]
     data["nominations"] = [
@@ -318,7 +321,8 @@ def _days_by(editions: list[ScheduledEdition], key: Callable[[str, date], Any]) 
 
 def cost(s: Schedule) -> int:
     """Fees (a day rate for each day given), travel (a trip for each person giving part of an
-    edition held in a room, none online), room costs and interpretation (each language a day), in USD."""
+    edition held in a room, none online), room costs, interpretation (each language a day) and
+    the in-person seats' fares and allowances, in USD."""
     p = s.problem
     rate = {t.id: t.day_rate for t in p.trainers}
     trip = {t.id: t.travel_usd for t in p.trainers}
@@ -327,7 +331,16 @@ def cost(s: Schedule) -> int:
     rooms = sum(p.room_by_id[se.room][1].day_cost * len(se.days) for se in s.editions if se.room)
     talk = sum(len(p.edition_by_id[se.edition].item.interpretation) * p.costs.interpretation_day_usd * len(se.days)
                for se in s.editions)
-    return fees + travel + rooms + talk
+    return fees + travel + rooms + talk + seats_cost(s)
+
+
+def seats_cost(s: Schedule) -> int:
+    """Each in-person seat: the fare from the nominee's country and a night's allowance per course day."""
+    p, by_id = s.problem, {se.edition: se for se in s.editions}
+    country = {n.id: n.country for n in p.nominations}
+    fares, night = p.costs.participant_fares_usd, p.costs.allowance_night_usd
+    return sum(fares.get(country[a.nominee], 0) + night * len(by_id[a.edition].days)
+               for a in s.allocations if a.mode == "in_person" and a.edition in by_id and a.nominee in country)
 
 
 def within_limits(s: Schedule) -> bool:
