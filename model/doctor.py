@@ -717,7 +717,13 @@ class _Doctor:
             if rate is None:
                 return []  # the edition's own finding says why
             rooms = [r.day_cost for _, r in p.suitable_rooms(ed)] if ed.mode != "online" else [0]
-            cost = min(ed.durations) * (rate + min(rooms, default=0))
+            days = min(ed.durations)
+            talk = len(ed.item.interpretation) * p.costs.interpretation_day_usd
+            # A required guest slot costs at least its cheapest guest's day (and trip, in a room).
+            guests = sum(min((t.day_rate + (t.travel_usd if ed.mode != "online" else 0)
+                              for t in p.guest_candidates(ed, slot)), default=0)
+                         for slot in ed.item.guest_slots if slot.required)
+            cost = days * (rate + min(rooms, default=0) + talk) + guests
             total += cost
             parts.append(f"{ed.id} {cost:,}")
         if total <= p.budget_usd:
@@ -725,8 +731,8 @@ class _Doctor:
         return [Finding(
             check="budget", rules=["budget_within_cap", "mandatory_edition_scheduled"], records=["budget"],
             message=(f"the budget of {p.budget_usd:,} USD is below the {total:,} USD that the mandatory "
-                     "courses cost at the least (shortest length, cheapest team and room: "
-                     f"{'; '.join(parts)})"),
+                     f"courses cost at the least, {total - p.budget_usd:,} USD over (shortest length, cheapest "
+                     f"team and room, their interpretation and required guests: {'; '.join(parts)})"),
         )]
 
     def women_share(self) -> list[Finding]:

@@ -253,3 +253,35 @@ def test_a_blocking_finding_is_always_confirmed_by_the_solver(data: dict[str, An
     problem = problem_of(data)
     if blocking(doctor(problem)):
         assert facts_hold(problem, list(build_fact_model(problem).facts)) is False
+
+
+def test_the_budget_minimum_counts_interpretation_and_required_guests() -> None:
+    # M2.T1 (2 days) interpreted into Russian at 250 a day, and a required guest slot whose only
+    # guest costs 100 and a 300 trip: the mandatory courses' floor counts both.
+    data = tiny_data()
+    record(data, "programme", "M2.T1")["interpretation"] = ["ru"]
+    data["costs"] = {"interpretation_day_usd": 250}
+    for room in data["venues"][0]["rooms"]:
+        room["interpretation_booths"] = 1
+    data["organisations"].append({"id": "COUNTRY", "name": "Country representatives", "kind": "government"})
+    data["trainers"].append({"id": "G1", "name": "G1 (fictional)", "gender": "woman", "organisation": "COUNTRY",
+                             "role": "guest", "modules": [2], "day_rate": 100, "travel_usd": 300})
+    record(data, "programme", "M2.T1")["guest_slots"] = [{"id": "country", "organisations": ["COUNTRY"],
+                                                          "required": True}]
+    without = problem_of({**data, "budget_usd": 10**6})
+    floor = sum(int(part.rsplit(" ", 1)[1].replace(",", "")) for part in
+                _budget_parts(problem_of({**data, "budget_usd": 0})))
+    # The floor includes 2 days x 250 of interpretation and the guest's 400.
+    assert floor >= 500 + 400
+    found = [f for f in doctor(problem_of({**data, "budget_usd": floor - 1})) if f.check == "budget"]
+    assert found and f"{floor:,} USD that the mandatory courses cost at the least, 1 USD over" in found[0].message
+    assert not [f for f in doctor(without) if f.check == "budget"]
+    # A blocking finding is always right: no calendar at that budget.
+    tight = problem_of({**data, "budget_usd": floor - 1})
+    assert facts_hold(tight, list(build_fact_model(tight).facts)) is False
+
+
+def _budget_parts(problem: Problem) -> list[str]:
+    """The per-edition minimum costs the doctor's budget finding lists ('M1.T1#1 1,234')."""
+    finding = next(f for f in doctor(problem) if f.check == "budget")
+    return finding.message.rsplit(": ", 1)[1].rstrip(")").split("; ")
