@@ -204,11 +204,10 @@ def _span(days: list[date]) -> str:
 def _given(se: ScheduledEdition) -> Iterator[tuple[str, date, GivenBy]]:
     """(person, day, given by) for each trainer-day of an edition, as
     :meth:`~model.schedule.ScheduledEdition.person_days` counts them."""
-    for t in dict.fromkeys(se.trainers):
-        for d in se.days:
-            yield t, d, "team"
-    for g in se.guests:
-        yield g.person, g.day, "guests"
+    for t, d in se.team_days():
+        yield t, d, "team"
+    for t, d in se.guest_days():
+        yield t, d, "guests"
 
 
 def _list(items: list[str], limit: int = 4) -> str:

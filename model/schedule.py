@@ -57,11 +57,18 @@ class ScheduledEdition(BaseModel):
     participants_in_person: int = 0
     participants_online: int = 0
 
+    def team_days(self) -> list[tuple[str, date]]:
+        """(person id, day) for each member of the team on each course day."""
+        return [(t, d) for t in dict.fromkeys(self.trainers) for d in self.days]
+
+    def guest_days(self) -> list[tuple[str, date]]:
+        """(person id, day) for each guest on the day of their session."""
+        return [(g.person, g.day) for g in self.guests]
+
     def person_days(self) -> list[tuple[str, date]]:
-        """(person id, day) for each day someone delivers the edition: every course day for each
-        member of the team, the session's day for each guest. A trainer-day is one of these."""
-        return [(t, d) for t in dict.fromkeys(self.trainers) for d in self.days] + [
-            (g.person, g.day) for g in self.guests]
+        """(person id, day) for each day someone delivers the edition: the team's days and the
+        guests' days. A trainer-day is one of these."""
+        return self.team_days() + self.guest_days()
 
     @classmethod
     def place(cls, problem: Problem, edition: Edition | str, days: Sequence[date], room: str | None,

@@ -36,7 +36,17 @@ from model.problem import LEAD_AGENCY_RULE, REQUIRED_ORGANISATION_RULE, Problem,
 from model.schedule import Schedule
 from model.shares import as_fraction
 from scheduler.instance import Instance
-from scheduler.rules import Context, _cost_usd, _load, _members_of, _most_days, _trainer_days_by_scope, keep_guests
+from scheduler.rules import (
+    Context,
+    _cost_usd,
+    _load,
+    _members_of,
+    _most_days,
+    _trainer_days_by_scope,
+    filled_slots,
+    keep_guests,
+    sessions_by_country,
+)
 from scheduler.variables import EditionVars, GuestVars, Variables
 
 # Relaxation tiers, least change first (see Fact.tier and explain.relaxations).
@@ -422,9 +432,8 @@ def team_mixed_gender(fm: FactModel) -> None:
 def guest_slot_filled(fm: FactModel) -> None:
     p = fm.inst.problem
     for ev in fm.v.editions:
-        filled = {gv.slot.id: gv.filled for gv in ev.guests}
         topic = ev.plan.edition.topic.id
-        for slot, _ in ev.plan.guests:
+        for slot, filled in filled_slots(ev):
             if not slot.required:
                 continue
             editions = tuple(e.id for e in p.editions if e.topic.id == topic)
@@ -432,7 +441,7 @@ def guest_slot_filled(fm: FactModel) -> None:
                           [f"programme {topic} guest_slots {slot.id}", *slot.organisations],
                           f"{topic}'s guest slot '{slot.id}' ({' or '.join(slot.organisations)}) is filled (required)",
                           f"make {topic}'s guest slot '{slot.id}' optional", POLICY, 0, editions)
-            fm.model.add(filled.get(slot.id, 0) == ev.present).only_enforce_if(lit)
+            fm.model.add(filled == ev.present).only_enforce_if(lit)
 
 
 def country_presents_once_per_edition(fm: FactModel) -> None:
@@ -442,14 +451,8 @@ def country_presents_once_per_edition(fm: FactModel) -> None:
                   "no country presents twice in one edition", "let a country present twice in an edition",
                   POLICY, 1)
     for ev in fm.v.editions:
-        by_country: dict[str, list[cp_model.IntVar]] = {}
-        for gv in ev.guests:
-            for t, b in gv.gives.items():
-                if fm.inst.trainers[t].country:
-                    by_country.setdefault(str(fm.inst.trainers[t].country), []).append(b)
-        for lits in by_country.values():
-            if len(lits) > 1:
-                fm.model.add(sum(lits) <= 1).only_enforce_if(lit)
+        for lits in sessions_by_country(fm.inst, ev):
+            fm.model.add(sum(lits) <= 1).only_enforce_if(lit)
 
 
 def trainer_year_limit(fm: FactModel) -> None:

@@ -121,20 +121,12 @@ def _team(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, sp
 def _guest_day(inst: Instance, state: _State, t: int, span: range, busy: set[int]) -> int | None:
     """The first day of ``span`` person ``t`` (not one of ``busy``) can give a session on, within
     their limits and their organisation's quota; None when there is none."""
-    tr = inst.trainers[t]
-    if t in busy or (tr.max_days_per_year is not None and state.trainer_year[t] + 1 > tr.max_days_per_year):
+    if t in busy:
         return None
-    quota = inst.problem.organisation_by_id[tr.organisation].trainer_day_quota
-    if quota is not None and state.org_days[tr.organisation] + 1 > quota:
+    quota = inst.problem.organisation_by_id[inst.trainers[t].organisation].trainer_day_quota
+    if quota is not None and state.org_days[inst.trainers[t].organisation] + 1 > quota:
         return None
-    for i in span:
-        if i in state.trainer_busy[t]:
-            continue
-        cap = tr.max_days_per_month
-        if cap is not None and state.trainer_month[t][inst.cal.month_of[i]] + 1 > cap:
-            continue
-        return i
-    return None
+    return next((i for i in span if _trainer_free(inst, state, t, range(i, i + 1))), None)
 
 
 def _guests(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, team: list[int],

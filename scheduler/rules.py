@@ -15,7 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from model.problem import LEAD_AGENCY_RULE, REQUIRED_ORGANISATION_RULE, BaselineEdition, GuestSession, ShareBand
+from model.problem import (
+    LEAD_AGENCY_RULE,
+    REQUIRED_ORGANISATION_RULE,
+    BaselineEdition,
+    GuestSession,
+    GuestSlot,
+    ShareBand,
+)
 from model.shares import KNOWN_GENDERS, as_fraction
 from scheduler.instance import EditionPlan, Instance
 from scheduler.variables import EditionVars, GuestVars, LinearExpr, Variables, share_band_gaps
@@ -180,25 +187,34 @@ def team_mixed_gender(c: Context) -> None:
         c.model.add(men >= two)
 
 
+def filled_slots(ev: EditionVars) -> list[tuple[GuestSlot, LinearExpr]]:
+    """Each guest slot of the edition with how many it gives it (0 for a slot nobody can give)."""
+    filled = {gv.slot.id: gv.filled for gv in ev.guests}
+    return [(slot, filled.get(slot.id, 0)) for slot, _ in ev.plan.guests]
+
+
+def sessions_by_country(inst: Instance, ev: EditionVars) -> list[list[cp_model.IntVar]]:
+    """For each country with two or more possible guests in the edition, their literals."""
+    by_country: dict[str, list[cp_model.IntVar]] = {}
+    for gv in ev.guests:
+        for t, b in gv.gives.items():
+            country = inst.trainers[t].country
+            if country:
+                by_country.setdefault(country, []).append(b)
+    return [lits for lits in by_country.values() if len(lits) > 1]
+
+
 def guest_slot_filled(c: Context) -> None:
     for ev in c.v.editions:
-        filled = {gv.slot.id: gv.filled for gv in ev.guests}
-        for slot, _ in ev.plan.guests:
+        for slot, filled in filled_slots(ev):
             if slot.required:
-                c.model.add(filled.get(slot.id, 0) == ev.present)
+                c.model.add(filled == ev.present)
 
 
 def country_presents_once_per_edition(c: Context) -> None:
     for ev in c.v.editions:
-        by_country: dict[str, list[cp_model.IntVar]] = {}
-        for gv in ev.guests:
-            for t, b in gv.gives.items():
-                country = c.inst.trainers[t].country
-                if country:
-                    by_country.setdefault(country, []).append(b)
-        for lits in by_country.values():
-            if len(lits) > 1:
-                c.model.add(sum(lits) <= 1)
+        for lits in sessions_by_country(c.inst, ev):
+            c.model.add(sum(lits) <= 1)
 
 
 def trainer_year_limit(c: Context) -> None:
@@ -585,8 +601,7 @@ def edition_without_lead_agency(c: Context) -> LinearExpr:
 def guest_slot_empty(c: Context) -> LinearExpr:
     empty = []
     for ev in c.v.editions:
-        filled = {gv.slot.id: gv.filled for gv in ev.guests}
-        empty += [ev.present - filled.get(slot.id, 0) for slot, _ in ev.plan.guests if not slot.required]
+        empty += [ev.present - filled for slot, filled in filled_slots(ev) if not slot.required]
     return sum(empty)
 
 
