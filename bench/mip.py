@@ -25,6 +25,10 @@ The formulation works on the options of ``scheduler/instance.py`` (the same prun
   band per month is on, ``z`` is bounded from above as well and becomes the exact product.)
   Two valid inequalities tie it to the teams: a course day has at least ``min_trainers``
   trainers, and a trainer on a team teaches all of its days.
+- Demand: the options in months with too few free nominees are pruned already (the instance);
+  a topic's placements number at most the editions its requests fill to its minimum of
+  participants. ``served[topic, w]`` in [0, requests of preference w] counts the requests seated,
+  at most the seats of the topic's placements; each request left without one costs w (1 + priority).
 - Prerequisites use a running count ``F[topic, day]`` of the topic's editions finished by a
   calendar day; "``b`` starts on ``s``" needs ``F[s - min_gap - 1] - F[s - max_gap - 2] >= 1``.
 - The peaks (busiest month, busiest trainer), linked-topic overlaps, women's share gaps
@@ -60,6 +64,7 @@ import highspy
 import numpy as np
 
 from model.check import check, kpis, points_per_unit
+from model.participants import preference_factor, seats_offered
 from model.problem import GuestSession, GuestSlot, Problem, ShareBand
 from model.rules import HARD_RULES, RULES, SOFT_RULES
 from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition, relative_gap
@@ -78,12 +83,12 @@ MODELLED_HARD = frozenset({
     "trainer_month_limit", "trainer_year_limit", "organisation_quota", "team_size_within_limits",
     "team_covers_required_organisations", "team_includes_a_lead_agency", "team_mixed_gender",
     "guest_session_fits", "guest_slot_filled", "country_presents_once_per_edition", "prerequisite_finished_first",
-    "pinned_edition_kept", "budget_within_cap", "trainer_days_women_share_year",
+    "edition_has_enough_requests", "pinned_edition_kept", "budget_within_cap", "trainer_days_women_share_year",
     "trainer_days_women_share_module", "trainer_days_women_share_month",
 })
 MODELLED_SOFT = frozenset({
-    "optional_edition_left_out", "priority_topic_late", "busiest_month", "busiest_trainer", "cost",
-    "linked_topics_overlap", "team_without_mixed_gender", "edition_without_lead_agency", "guest_slot_empty",
+    "optional_edition_left_out", "requests_beyond_seats", "priority_topic_late", "busiest_month", "busiest_trainer",
+    "cost", "linked_topics_overlap", "team_without_mixed_gender", "edition_without_lead_agency", "guest_slot_empty",
     "country_sessions_short", "course_shortened", "edition_moved", "room_changed", "trainer_changed", "guest_changed",
     "trainer_days_off_women_share_year", "trainer_days_off_women_share_module", "trainer_days_off_women_share_month",
 })
@@ -299,7 +304,7 @@ def build_mip(problem: Problem, inst: Instance | None = None) -> MipModel:
     """
     m = MipModel(inst or Instance(problem), _Lp())
     for family in (
-        _placements, _occupancy, _teams, _guest_sessions, _team_rules, _mixed_gender, _trainer_per_day,
+        _placements, _demand, _occupancy, _teams, _guest_sessions, _team_rules, _mixed_gender, _trainer_per_day,
         _trainer_loads, _busiest_month, _budget, _rooms_and_platform, _prerequisites,
         _editions_in_number_order, _linked_topics_overlap, _women_shares, _country_sessions, _pinned_guests,
         _baseline_terms,
@@ -341,6 +346,41 @@ def _placements(m: MipModel) -> None:
         m.place.append(places)
         must = ed.mandatory or ed.id in inst.pins
         lp.row(m.present(plan.index), lo=1.0 if must else -INF, hi=1.0)
+
+
+def _demand(m: MipModel) -> None:
+    """A topic's editions within what its requests fill to the minimum; served[topic, w] requests
+    of preference w seated, within the seats of its placements (the highest preferences first, as
+    the minimisation fills them)."""
+    inst, lp, problem = m.inst, m.lp, m.problem
+    if not inst.requests:
+        return
+    by_topic: dict[str, list[int]] = {}
+    for plan in inst.plans:
+        by_topic.setdefault(plan.edition.topic.id, []).append(plan.index)
+    for topic, editions in by_topic.items():
+        most = inst.most_editions(topic)
+        if most is not None and len(editions) > most:
+            lp.row([t for e in editions for t in m.present(e)], hi=float(most))
+    w = _points(problem, "requests_beyond_seats")
+    if not w:
+        return
+    for item in problem.programme:
+        counts = Counter(preference_factor(q.rank) for q in inst.requests.get(item.topic, []))
+        if not counts:
+            continue
+        seats: Terms = []
+        for e in by_topic.get(item.topic, []):
+            ed = inst.plans[e].edition
+            for p in m.place[e]:
+                room = inst.rooms[p.room][1] if p.room is not None else None
+                seats.append((p.col, -float(sum(seats_offered(problem, ed, room).values()))))
+        served: Terms = []
+        for f, n in sorted(counts.items()):
+            price = w * f * (1 + item.priority)
+            served.append((lp.col(ub=float(n), cost=-price), 1.0))
+            lp.offset += price * n  # left without a seat = n - served
+        lp.row(served + seats, hi=0.0)
 
 
 def _occupancy(m: MipModel) -> None:

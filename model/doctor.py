@@ -37,7 +37,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.calendar import Period
-from model.participants import follows
+from model.participants import follows, free_in, month_key, requests_for
 from model.problem import LEAD_AGENCY_RULE, Edition, Problem, Room, TeamNeed, TeamRules, Trainer, Venue
 from model.rules import RULES
 from model.schedule import Cause
@@ -357,6 +357,20 @@ class _Doctor:
         if not slots:
             return finding("edition_window", self._window_rules(ed),
                            self._window_records(ed, pin is not None), self._window_reason(ed, pinned_start))
+        least = ed.item.min_participants
+        if p.nominations and least:
+            asked = requests_for(p, ed)
+            record = f"programme {ed.topic.id} min_participants"
+            who = (f"{len(asked)} nominee{'' if len(asked) == 1 else 's'} could sit {ed.topic.id} (nominated, "
+                   "following its language, in a mode it offers, with its prerequisites)")
+            if len(asked) < ed.number * least:
+                need = f"{ed.number} x its minimum" if ed.number > 1 else "its minimum"
+                return finding("edition_demand", ["edition_has_enough_requests"], [record],
+                               f"{who}: fewer than {need} of {least} participants")
+            months = {tuple(sorted({month_key(cal.days[i]) for i in range(s, s + d)})) for s, d in slots}
+            if not any(sum(1 for q in asked if free_in(q.nomination, m)) >= least for m in months):
+                return finding("edition_demand", ["edition_has_enough_requests"], [record],
+                               f"{who}, but in no month of its window are {least} of them free")
         subject = f"qualified for {ed.topic.id} in '{ed.item.language}'"
         pool = p.qualified_trainers(ed)
         required = self.team_needs(ed)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from model.problem import Edition, Nomination, Problem
+from model.problem import Edition, Nomination, Problem, Room
 from model.schedule import Allocation, Schedule, ScheduledEdition
 from model.shares import as_fraction
 
@@ -30,9 +31,13 @@ def edition_months(se: ScheduledEdition) -> list[str]:
 
 def seat_capacity(problem: Problem, se: ScheduledEdition) -> dict[str, int]:
     """Seats per mode: the planned number, capped by the room (in person, online) or the platform."""
-    ed = problem.edition_by_id[se.edition]
-    item = ed.item
     room = problem.room_by_id[se.room][1] if se.room in problem.room_by_id else None
+    return seats_offered(problem, problem.edition_by_id[se.edition], room)
+
+
+def seats_offered(problem: Problem, ed: Edition, room: Room | None) -> dict[str, int]:
+    """Seats per mode of an edition held in ``room`` (None: no room, as an online course)."""
+    item = ed.item
     in_person = online = 0
     if ed.mode in ("hybrid", "in_person"):
         in_person = min(item.participants_in_person, room.seats) if room else 0
@@ -94,6 +99,42 @@ def country_cap_seats(problem: Problem, se: ScheduledEdition) -> int:
 def preference_factor(rank: int) -> int:
     """Weight of a nomination left out by its rank (0 = first choice): 3, 2, then 1."""
     return max(1, 3 - rank)
+
+
+class TopicRequest(NamedTuple):
+    """A nominee's request for a topic, with its rank in their list (0: first choice)."""
+
+    nomination: Nomination
+    rank: int
+
+
+def requests_for(problem: Problem, ed: Edition) -> list[TopicRequest]:
+    """The requests an edition of its topic could seat, whatever its dates: nominated for the
+    topic, asking for a seat mode it offers, following its language, and with every
+    prerequisite taken or asked for. Editions of one topic share their programme item, and so
+    their requests."""
+    topic = ed.topic.id
+    return [TopicRequest(n, n.topics.index(topic)) for n in problem.nominations
+            if topic in n.topics and seat_modes(n, ed) and follows(n, ed)
+            and not lacking_prerequisites(problem, n, topic)]
+
+
+def free_in(nomination: Nomination, months: Iterable[str]) -> bool:
+    """Whether a nominee is free in all the YYYY-MM ``months``."""
+    return not set(months) & set(nomination.unavailable_months)
+
+
+def unserved(requests: list[TopicRequest], seats: int) -> list[TopicRequest]:
+    """The requests left beyond ``seats``, seats going to first choices first, then second, then others."""
+    ranked = sorted(requests, key=lambda q: (-preference_factor(q.rank), q.nomination.id))
+    return ranked[max(0, seats):]
+
+
+def lacking_prerequisites(problem: Problem, nomination: Nomination, topic: str) -> list[str]:
+    """The prerequisite topics of ``topic`` a nominee has neither taken nor asked for: they cannot
+    sit it in this horizon."""
+    return [b for b, _ in prerequisites_of(problem, topic)
+            if b not in nomination.completed and b not in nomination.topics]
 
 
 def prerequisites_of(problem: Problem, topic: str) -> list[tuple[str, int]]:

@@ -242,7 +242,11 @@ class ProgrammeItem(Record):
     """What to deliver of one topic in the horizon."""
 
     topic: str
-    editions: int = Field(default=1, ge=1)
+    editions: int = Field(default=1, ge=1, description="the most editions to run")
+    min_editions: int | None = Field(
+        default=None, ge=0,
+        description="editions that must run (the first ones); None: all of them when mandatory, none otherwise",
+    )
     mode: Mode = "hybrid"
     duration_days: int | None = Field(
         default=None, ge=1, description="fixed length; None lets the solver choose in the topic's range"
@@ -250,9 +254,14 @@ class ProgrammeItem(Record):
     earliest_start: Day | None = None
     latest_end: Day | None = None
     priority: int = Field(default=0, ge=0, le=3, description="0 none .. 3 urgent: earlier is better")
-    mandatory: bool = True
+    mandatory: bool = Field(default=True, description="all its editions must run (min_editions overrides)")
     participants_in_person: int = Field(default=20, ge=0)
     participants_online: int = Field(default=0, ge=0)
+    min_participants: int = Field(
+        default=0, ge=0,
+        description="fewest participants an edition runs with; with nominations, an edition runs only "
+                    "where that many asked for the topic and are free in its months",
+    )
     language: str = Field(default="en", description="the working language: the trainers speak it")
     interpretation: list[str] = Field(
         default_factory=list, description="languages the edition is interpreted into (booked, at a day cost)"
@@ -279,6 +288,14 @@ class ProgrammeItem(Record):
         if self.mode == "in_person" and self.participants_online:
             errors.append(self._issue("conflict", "participants_online",
                                       "an in-person course has no online participants"))
+        if self.min_editions is not None and self.min_editions > self.editions:
+            errors.append(self._issue("out_of_order", "min_editions",
+                                      f"min_editions ({self.min_editions}) is above editions ({self.editions})"))
+        if self.min_participants > self.participants_in_person + self.participants_online:
+            errors.append(self._issue(
+                "conflict", "min_participants",
+                f"min_participants ({self.min_participants}) is above the seats planned "
+                f"({self.participants_in_person} in person, {self.participants_online} online)"))
         if self.language in self.interpretation:
             errors.append(self._issue("conflict", "interpretation",
                                       f"interpretation into '{self.language}', the course's own language"))
@@ -289,6 +306,13 @@ class ProgrammeItem(Record):
 
     def _issue(self, kind: IssueKind, field: str, text: str) -> Issue:
         return Issue(kind, text, "programme", self.topic, field=(field,))
+
+    @property
+    def required_editions(self) -> int:
+        """How many of its editions must run: ``min_editions``, else all or none by ``mandatory``."""
+        if self.min_editions is not None:
+            return self.min_editions
+        return self.editions if self.mandatory else 0
 
 
 class Prerequisite(Record):
@@ -490,6 +514,9 @@ class Weights(Record):
     """Points per unit of each soft rule. A weight of 0 switches the rule off."""
 
     optional_edition_left_out: float = Field(default=500, ge=0, description="per edition, x(1+priority)")
+    requests_beyond_seats: float = Field(
+        default=10, ge=0, description="per request without a seat in its topic's editions, x preference (3 a first "
+        "choice, 2 a second, 1 another) x (1+priority)")
     priority_topic_late: float = Field(default=1, ge=0, description="per working day x priority level")
     busiest_month: float = Field(default=20, ge=0, description="per training day in the busiest month")
     busiest_trainer: float = Field(default=10, ge=0, description="per day of the busiest trainer")
@@ -530,6 +557,8 @@ class Weights(Record):
     country_over_cap: float = Field(
         default=30, ge=0, description="per participant over a country's cap, when soft"
     )
+    edition_under_minimum: float = Field(
+        default=200, ge=0, description="per participant an edition lacks of its minimum")
     participant_cost: float = Field(
         default=1, ge=0, description="per 100 USD of in-person participants' fares and allowances"
     )
@@ -578,7 +607,7 @@ class Edition:
 
     @property
     def mandatory(self) -> bool:
-        return self.item.mandatory
+        return self.number <= self.item.required_editions
 
     def __repr__(self) -> str:
         return f"Edition({self.id})"
@@ -661,6 +690,11 @@ class Problem(Record):
             for item in self.programme
             for n in range(1, item.editions + 1)
         ]
+
+    @cached_property
+    def first_edition(self) -> dict[str, Edition]:
+        """Each programme item's first edition, by topic: what its editions share."""
+        return {e.topic.id: e for e in reversed(self.editions)}
 
     @cached_property
     def edition_by_id(self) -> dict[str, Edition]:

@@ -12,6 +12,7 @@ re-tests every allocation without the solver.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import Counter, defaultdict
@@ -27,6 +28,7 @@ from model.participants import (
     edition_months,
     follows,
     gap_days,
+    lacking_prerequisites,
     languages_held,
     preference_factor,
     prerequisites_of,
@@ -120,8 +122,7 @@ class AllocationInstance:
             elif away:
                 r.barred[se.edition] = f"unavailable in {', '.join(away)}, when {se.edition} runs"
             else:
-                missing = [b for b, _ in prerequisites_of(p, r.topic)
-                           if b not in n.completed and b not in n.topics]
+                missing = lacking_prerequisites(p, n, r.topic)
                 if missing:
                     r.barred[se.edition] = (f"has not taken {', '.join(missing)} (prerequisite) and is not "
                                             "nominated for it")
@@ -155,6 +156,12 @@ class AllocationInstance:
                         r.barred[eid] = (f"no edition of {', '.join(lacking)} (prerequisite) open to them "
                                          f"ends in time before {eid} starts")
                         changed = True
+
+
+def open_requests(schedule: Schedule) -> Counter[str]:
+    """How many requests each scheduled edition is open to, whatever the seats: the most it
+    could ever seat (mode, language, availability and prerequisites in time allow them)."""
+    return Counter(eid for r in AllocationInstance(schedule).requests for eid in r.editions)
 
 
 @dataclass
@@ -282,6 +289,20 @@ def country_over_cap(c: Context) -> LinearExpr:
     return sum(terms)
 
 
+def edition_under_minimum(c: Context) -> LinearExpr:
+    """Per scheduled edition with a minimum of participants: how many it lacks of it."""
+    if not c.inst.problem.nominations:
+        return 0
+    terms = []
+    for eid in c.inst.editions:
+        least = c.inst.problem.edition_by_id[eid].item.min_participants
+        if least:
+            short = c.model.new_int_var(0, least, f"under_minimum[{eid}]")
+            c.model.add(short + sum(x for _, _, x in c.by_edition.get(eid, [])) >= least)
+            terms.append(short)
+    return sum(terms)
+
+
 def participant_cost(c: Context) -> LinearExpr:
     return sum(_seat_cost(c, r, eid, mode) * x for r in c.inst.requests for (eid, mode), x in r.seats.items())
 
@@ -301,6 +322,33 @@ def budget_left_for_the_seats(c: Context) -> None:
               if _seat_cost(c, r, eid, mode)]
     if costly:
         c.model.add(sum(costly) <= max(0, left))
+
+
+def _first_seats(c: Context) -> dict[int, tuple[str, str]]:
+    """A first seating that breaks no hard rule, for the search to start from: first choices
+    first, each request in its first open edition with a seat left, online when the nominee
+    accepts it (it costs nothing), in person while the budget lasts. Requests that need a
+    prerequisite in this horizon are left out, and so is everyone when a share band or the
+    country cap is hard: nobody seated breaks no hard rule."""
+    p = c.inst.problem
+    if "hard" in (p.targets.participants_edition.mode, p.targets.country_cap_edition.mode):
+        return {}
+    left: float = math.inf
+    if p.budget_usd is not None:
+        left = p.budget_usd - Reading(c.inst.schedule).calendar_cost_usd
+    seats = {(eid, mode): n for eid, cap in c.inst.capacity.items() for mode, n in cap.items()}
+    chosen: dict[int, tuple[str, str]] = {}
+    for r in sorted(c.inst.requests, key=lambda r: (r.rank, r.index)):
+        if any(b not in r.nomination.completed for b, _ in prerequisites_of(p, r.topic)):
+            continue
+        for key in sorted(r.seats, key=lambda k: (k[1] != "online", k[0])):
+            price = _seat_cost(c, r, *key)
+            if seats[key] > 0 and price <= left:
+                seats[key] -= 1
+                left -= price
+                chosen[r.index] = key
+                break
+    return chosen
 
 
 HardRule = Callable[[Context], None]
@@ -323,6 +371,7 @@ SOFT: dict[str, SoftRule] = {
     "nomination_unplaced": nomination_unplaced,
     "participants_off_women_share": participants_off_women_share,
     "country_over_cap": country_over_cap,
+    "edition_under_minimum": edition_under_minimum,
     "participant_cost": participant_cost,
 }
 
@@ -379,9 +428,10 @@ def allocate(schedule: Schedule, *, time_limit_s: float = 10.0, workers: int = 2
         if weight > 0:
             terms.append(round(weight * OBJECTIVE_SCALE) * soft_rule(ctx))
     model.minimize(sum(terms))
-    for r in inst.requests:  # nobody seated breaks no hard rule: a first solution at once
-        for x in r.seats.values():
-            model.add_hint(x, False)
+    chosen = _first_seats(ctx)
+    for r in inst.requests:
+        for key, x in r.seats.items():
+            model.add_hint(x, chosen.get(r.index) == key)
     solver = cp_model.CpSolver()
     prm = solver.parameters
     prm.num_workers = max(1, workers)

@@ -539,6 +539,35 @@ def prerequisite_finished_first(fm: FactModel) -> None:
             m.add(sum(links) >= eb.present).only_enforce_if(lit)
 
 
+def edition_has_enough_requests(fm: FactModel) -> None:
+    inst = fm.inst
+    if not inst.requests:
+        return
+    runs: dict[str, list[cp_model.IntVar]] = {}
+    lits: dict[str, cp_model.IntVar] = {}
+    for ev in fm.v.editions:
+        ed = ev.plan.edition
+        least = ed.item.min_participants
+        if not least:
+            continue
+        topic = ed.topic.id
+        editions = tuple(e.id for e in inst.problem.editions if e.topic.id == topic)
+        lit = fm.fact(f"min_participants[{topic}]", "edition_has_enough_requests",
+                      [f"programme {topic} min_participants"],
+                      f"{topic} runs only with {least} participants, of the {len(inst.requests[topic])} "
+                      "nominees who could sit it, free in its months",
+                      f"lower {topic}'s minimum of participants", PROGRAMME, least, editions)
+        lits[topic] = lit
+        thin = [x for (s, d), x in zip(ev.plan.options, ev.choose, strict=True) if inst.too_few_free(ed, s, d)]
+        if thin:
+            fm.model.add(sum(thin) == 0).only_enforce_if(lit)
+        runs.setdefault(topic, []).append(ev.present)
+    for topic, present in runs.items():
+        most = inst.most_editions(topic)
+        if most is not None and len(present) > most:
+            fm.model.add(sum(present) <= most).only_enforce_if(lits[topic])
+
+
 def pinned_edition_kept(fm: FactModel) -> None:
     inst, m = fm.inst, fm.model
     for ev in fm.v.editions:
@@ -643,6 +672,7 @@ FACT_RULES: tuple[Callable[[FactModel], None], ...] = (
     trainer_month_limit,
     organisation_quota,
     prerequisite_finished_first,
+    edition_has_enough_requests,
     pinned_edition_kept,
     budget_within_cap,
     trainer_days_women_share_year,

@@ -22,6 +22,7 @@ from functools import cached_property
 import numpy as np
 
 from model.calendar import Period, WorkCalendar
+from model.participants import free_in, month_key, requests_for
 from model.problem import Edition, GuestSlot, Problem, Room, Trainer, Venue
 from model.rules.reading import earliest_index
 
@@ -97,6 +98,10 @@ class Instance:
                                     dtype=np.int32).reshape(len(self.rooms), n + 1)
         tindex = {t.id: i for i, t in enumerate(self.trainers)}
         rindex = {r.id: i for i, (_, r) in enumerate(self.rooms)}
+        # Demand: each topic's requests, and how many are free in a run of months (cached).
+        self.requests = ({topic: requests_for(problem, ed) for topic, ed in problem.first_edition.items()}
+                         if problem.nominations else {})
+        self._free: dict[tuple[str, tuple[str, ...]], int] = {}
         self.plans: list[EditionPlan] = []
         editions = [ed for ed in problem.editions if only is None or ed.id in only]
         for i, ed in enumerate(editions):
@@ -187,6 +192,12 @@ class Instance:
             if (team_ok & ~orgs_ok).any():
                 reasons.add("no trainer of a required organisation or lead agency is free")
             ok = team_ok & orgs_ok
+            if self.requests and item.min_participants:
+                asked = np.fromiter((not self.too_few_free(ed, int(x), d) for x in starts), dtype=bool,
+                                    count=len(starts))
+                if (ok & ~asked).any():
+                    reasons.add(f"fewer than {item.min_participants} nominees who could sit it are free")
+                ok &= asked
             if item.mode != "online":
                 rpre = self.room_prefix[np.array(plan.rooms, dtype=np.int64)]
                 room_ok = (rpre[:, ends] == rpre[:, starts]).any(axis=0)
@@ -204,6 +215,25 @@ class Instance:
                 if reasons
                 else "no block of consecutive working days fits its length and window"
             )
+
+    def too_few_free(self, ed: Edition, start: int, length: int) -> bool:
+        """Whether fewer nominees who could sit ``ed`` are free in the months of the span than its
+        minimum of participants (the per-edition half of edition_has_enough_requests)."""
+        least = ed.item.min_participants
+        if not least or not self.requests:
+            return False
+        months = tuple(sorted({month_key(self.cal.days[i]) for i in range(start, start + length)}))
+        key = (ed.topic.id, months)
+        if key not in self._free:
+            self._free[key] = sum(1 for q in self.requests[ed.topic.id] if free_in(q.nomination, months))
+        return self._free[key] < least
+
+    def most_editions(self, topic: str) -> int | None:
+        """How many editions of ``topic`` its requests fill to the minimum (None: no limit)."""
+        least = self.problem.first_edition[topic].item.min_participants
+        if not least or not self.requests:
+            return None
+        return len(self.requests[topic]) // least
 
     def days_in_months(self, start: int, length: int) -> dict[int, int]:
         out: dict[int, int] = {}

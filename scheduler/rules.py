@@ -9,12 +9,14 @@ course_length_within_range and edition_within_its_window.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
 
+from model.participants import preference_factor, seats_offered
 from model.problem import (
     LEAD_AGENCY_RULE,
     REQUIRED_ORGANISATION_RULE,
@@ -306,6 +308,27 @@ def prerequisite_finished_first(c: Context) -> None:
             c.model.add(sum(links) >= eb.present)
 
 
+def edition_has_enough_requests(c: Context) -> None:
+    """No option in months when too few nominees are free (pruned already unless built for
+    explanation), and no more editions of a topic than its requests fill to the minimum."""
+    inst = c.inst
+    if not inst.requests:
+        return
+    runs: dict[str, list[cp_model.IntVar]] = {}
+    for ev in c.v.editions:
+        ed = ev.plan.edition
+        if not ed.item.min_participants:
+            continue
+        thin = [x for (s, d), x in zip(ev.plan.options, ev.choose, strict=True) if inst.too_few_free(ed, s, d)]
+        if thin:
+            c.model.add(sum(thin) == 0)
+        runs.setdefault(ed.topic.id, []).append(ev.present)
+    for topic, present in runs.items():
+        most = inst.most_editions(topic)
+        if most is not None and len(present) > most:
+            c.model.add(sum(present) <= most)
+
+
 def pinned_edition_kept(c: Context) -> None:
     # Start and room are pinned through the edition's options and rooms (instance.py);
     # here: the edition is on the calendar with exactly its pinned team.
@@ -465,6 +488,31 @@ def optional_edition_left_out(c: Context) -> LinearExpr:
         for ev in c.v.editions
         if not ev.plan.edition.mandatory
     )
+
+
+def requests_beyond_seats(c: Context) -> LinearExpr:
+    """Per topic: its requests by preference, the seats of its editions going to the highest
+    preferences first (the minimisation fills ``served`` from the top), times 1 + priority."""
+    inst, p = c.inst, c.inst.problem
+    if not inst.requests:
+        return 0
+    seats: dict[str, list[LinearExpr]] = {}
+    for ev in c.v.editions:
+        ed = ev.plan.edition
+        held = seats.setdefault(ed.topic.id, [])
+        if ed.mode == "online":
+            held.append(sum(seats_offered(p, ed, None).values()) * ev.present)
+        else:
+            held += [sum(seats_offered(p, ed, inst.rooms[r][1]).values()) * b for r, b in ev.room.items()]
+    terms = []
+    for item in p.programme:
+        counts = Counter(preference_factor(q.rank) for q in inst.requests.get(item.topic, []))
+        if not counts:
+            continue
+        served = {w: c.model.new_int_var(0, n, f"served[{item.topic},{w}]") for w, n in sorted(counts.items())}
+        c.model.add(sum(served.values()) <= sum(seats.get(item.topic, [])))
+        terms.append((1 + item.priority) * sum(w * (n - served[w]) for w, n in counts.items()))
+    return sum(terms)
 
 
 def priority_topic_late(c: Context) -> LinearExpr:
@@ -702,6 +750,7 @@ HARD: dict[str, HardRule] = {
     "trainer_month_limit": trainer_month_limit,
     "organisation_quota": organisation_quota,
     "prerequisite_finished_first": prerequisite_finished_first,
+    "edition_has_enough_requests": edition_has_enough_requests,
     "pinned_edition_kept": pinned_edition_kept,
     "budget_within_cap": budget_within_cap,
     "trainer_days_women_share_year": trainer_days_women_share_year,
@@ -712,6 +761,7 @@ HARD: dict[str, HardRule] = {
 
 SOFT: dict[str, SoftRule] = {
     "optional_edition_left_out": optional_edition_left_out,
+    "requests_beyond_seats": requests_beyond_seats,
     "priority_topic_late": priority_topic_late,
     "busiest_month": busiest_month,
     "busiest_trainer": busiest_trainer,

@@ -27,12 +27,12 @@ from typing import Literal
 
 from ortools.sat.python import cp_model
 
-from model.check import OBJECTIVE_SCALE, kpis, points_per_unit
+from model.check import OBJECTIVE_SCALE, check_calendar, kpis, points_per_unit
 from model.doctor import as_causes, blocking, doctor
 from model.explain import penalty_breakdown
 from model.parity import trainer_share_obstacles
 from model.problem import Problem
-from model.rules import RULES
+from model.rules import RULES, Reading
 from model.schedule import (
     Cause,
     GuestSession,
@@ -44,7 +44,7 @@ from model.schedule import (
     UnscheduledEdition,
     relative_gap,
 )
-from scheduler.allocation import ALLOCATION_SHARE, allocate
+from scheduler.allocation import ALLOCATION_SHARE, allocate, open_requests
 from scheduler.alternatives import explain_left_out
 from scheduler.greedy import best_start
 from scheduler.instance import Instance
@@ -371,6 +371,7 @@ def solve(
         explain_left_out(schedule, time_limit_s=options.time_limit_s, deterministic=options.deterministic)
     if problem.nominations:
         seat_participants(schedule, options, stop, t0)
+        cancel_thin_editions(schedule, options, stop, t0)
         runtime = time.perf_counter() - t0
         if not options.deterministic:
             schedule.solver.runtime_s = round(runtime, 3)
@@ -560,6 +561,57 @@ def solver_report(answer: Answer, warnings: list[str], options: SolveOptions, ru
         warnings=[*warnings, *answer.warnings],
         breakdown=penalty_breakdown(answer.schedule),
     )
+
+
+CANCEL_ROUNDS = 2  # seatings redone after cancelling editions short of their minimum
+
+
+def cancel_thin_editions(schedule: Schedule, options: SolveOptions, stop: StopFlag | None, t0: float) -> None:
+    """Cancel the optional editions the seating leaves below their minimum of participants, as a
+    planner cancels a course too few come to, and seat the nominees again.
+
+    The calendar's estimate of who can come counts every nominee free in the edition's months;
+    the seating may still find fewer (a prerequisite they cannot take in time, say). An edition
+    is cancelled only when fewer requests than its minimum are open to it whatever the seats
+    (never for a seating cut short by its time limit), when it is optional and not pinned, and
+    when the calendar without it breaks no hard rule it did not already break; then the solver's
+    figures are those of the calendar as it ends (its objective recomputed by the checker,
+    against the same bound).
+    """
+    p = schedule.problem
+    report = schedule.solver
+    assert report is not None
+    under = RULES["edition_under_minimum"].evaluate
+    assert under is not None
+    for _ in range(CANCEL_ROUNDS):
+        short = {c.edition: c.message for c in under(Reading(schedule)) if c.edition}
+        if not short:
+            return
+        broken = len(check_calendar(schedule))
+        could = open_requests(schedule)
+        cancelled = []
+        for eid, why in short.items():
+            ed = p.edition_by_id[eid]
+            if ed.mandatory or eid in p.pin_by_edition or could[eid] >= ed.item.min_participants:
+                continue  # a longer seating could fill it: only editions short whatever the seats go
+            trial = schedule.model_copy(update={"editions": [e for e in schedule.editions if e.edition != eid]})
+            if len(check_calendar(trial)) > broken:
+                continue
+            schedule.editions = trial.editions
+            schedule.unscheduled.append(UnscheduledEdition(
+                edition=eid, topic=ed.topic.id, number=ed.number, mandatory=False,
+                reason=f"cancelled: {why}, and only {could[eid]} nominees can sit it (free in its months, "
+                       "in a mode it offers, following its language, with their prerequisites in time)"))
+            cancelled.append(eid)
+        if not cancelled:
+            return
+        schedule.allocations = [a for a in schedule.allocations if a.edition not in cancelled]
+        seat_participants(schedule, options, stop, t0)
+        k = kpis(schedule)
+        report.objective, report.objective_source = k.objective, "checker"
+        report.status = "FEASIBLE" if report.status == "OPTIMAL" else report.status
+        report.gap = relative_gap(report.objective, report.bound)
+        report.penalties, report.breakdown = k.penalties, penalty_breakdown(schedule)
 
 
 def seat_participants(schedule: Schedule, options: SolveOptions, stop: StopFlag | None, t0: float) -> None:

@@ -323,14 +323,15 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Topic", "topic", ID, "topic id from the Topics sheet", 8, required=True, ref="Topics"),
         Column("Title (from Topics)", "title", help="for reading only; the Topics sheet holds the title",
                width=40, read=False),
-        Column("Editions", "editions", INT, "how many times to deliver it", 8),
+        Column("Editions", "editions", INT, "the most times to deliver it", 8),
         Column("Mode", "mode", choices=MODES, help="hybrid, in person or online", width=10),
         Column("Days", "duration_days", INT, "fixed length; blank: the solver chooses in the topic's range",
                6),
         Column("Earliest start", "earliest_start", DATE, "blank: the horizon's start", 12),
         Column("Latest end", "latest_end", DATE, "blank: the horizon's end", 12),
         Column("Priority", "priority", INT, "0 none .. 3 urgent: earlier is better", 8, allowed='"0,1,2,3"'),
-        Column("Mandatory", "mandatory", BOOL, "no: the solver may leave it out, at a penalty", 10),
+        Column("Mandatory", "mandatory", BOOL, "no: the solver may leave its editions out, at a penalty "
+               "(Min editions overrides)", 10),
         Column("In person", "participants_in_person", INT, "expected participants in the room", 9),
         Column("Online", "participants_online", INT, "expected remote participants", 8),
         Column("Language", "language", ID, "language code, e.g. en, ru", 9),
@@ -340,6 +341,10 @@ LAYOUT: tuple[Sheet, ...] = (
                     "none: no organisation required"),
         Column("Interpretation", "interpretation", ID, "languages it is interpreted into, comma-separated", 12,
                many=True, item="language"),
+        Column("Min editions", "min_editions", INT, "editions that must run; blank: all when mandatory, "
+               "none otherwise", 9),
+        Column("Min participants", "min_participants", INT, "fewest participants an edition runs with; "
+               "with nominations, it runs only where that many asked and are free", 11),
     ), key="topic"),
     TableSheet("Guest slots", "A day inside each edition given by a guest (an agency's expert, a country's "
                "representative), besides the team: one row per slot. The solver picks who and which day.", (

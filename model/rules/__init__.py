@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
-from model.rules import calendar, guests, participants, programme, rooms, trainers, women_share
+from model.rules import calendar, demand, guests, participants, programme, rooms, trainers, women_share
 from model.rules.reading import Breach, Charge, Reading, Violation
 
 Checker = Callable[[Reading], Iterable[Breach]]
@@ -96,6 +96,8 @@ HARD_RULES: tuple[RuleInfo, ...] = (
           trainers.team_mixed_gender),
     _hard("prerequisite_finished_first", "A prerequisite topic is delivered first, with its gap",
           programme.prerequisite_finished_first),
+    _hard("edition_has_enough_requests", "An edition runs only where enough nominees asked for it and are free",
+          demand.edition_has_enough_requests),
     _hard("pinned_edition_kept", "A pinned edition keeps its date, room and team", programme.pinned_edition_kept),
     _hard("budget_within_cap", "The calendar's costs and the participants' fares and allowances stay within the "
           "budget",
@@ -111,6 +113,8 @@ HARD_RULES: tuple[RuleInfo, ...] = (
 SOFT_RULES: tuple[RuleInfo, ...] = (
     _soft("optional_edition_left_out", "Optional editions left out", "editions x (1+priority)",
           calendar.optional_edition_left_out),
+    _soft("requests_beyond_seats", "Requests beyond the seats of a topic's editions",
+          "requests x preference x (1+priority)", demand.requests_beyond_seats),
     _soft("priority_topic_late", "Priority topics scheduled late", "working days x priority",
           calendar.priority_topic_late),
     _soft("busiest_month", "Training days in the busiest month", "days", calendar.busiest_month),
@@ -171,6 +175,8 @@ PARTICIPANT_SOFT_RULES: tuple[RuleInfo, ...] = (
           participants.participants_off_women_share),
     _soft("country_over_cap", "Participants over a country's cap of an edition's seats", "participants",
           participants.country_over_cap),
+    _soft("edition_under_minimum", "Participants an edition lacks of its minimum", "participants",
+          participants.edition_under_minimum),
     _soft("participant_cost", "In-person participants' fares and allowances", "100 USD", participants.participant_cost,
           factor=0.01),
 )

@@ -165,12 +165,9 @@ def country_within_cap(r: Reading) -> Iterator[Breach]:
 
 def nomination_unplaced(r: Reading) -> Iterator[Charge]:
     """Each nomination without a seat, by preference: 3 a first choice, 2 a second, 1 any other."""
-    p = r.problem
-    placed = {(a.nominee, p.edition_by_id[a.edition].topic.id)
-              for a in r.schedule.allocations if a.edition in p.edition_by_id}
-    for n in p.nominations:
+    for n in r.problem.nominations:
         for rank, topic in enumerate(n.topics):
-            if (n.id, topic) not in placed:
+            if (n.id, topic) not in r.seated_requests:
                 yield Charge(preference_factor(rank), f"nominee {n.id} has no seat in {topic} "
                              f"(choice {rank + 1})", records=[n.id, topic])
 
@@ -192,6 +189,18 @@ def country_over_cap(r: Reading) -> Iterator[Charge]:
     for eid, country, count, most in _over_cap("soft", r):
         yield Charge(count - most, f"{eid}: {count} participants from {country}, cap {most}",
                      edition=eid, records=[eid, country])
+
+
+def edition_under_minimum(r: Reading) -> Iterator[Charge]:
+    """Participants an edition on the calendar lacks of its minimum, when there are nominations."""
+    if not r.problem.nominations:
+        return
+    seated = Counter(a.edition for a, *_ in _valid(r))
+    for ed, se in r.placed:
+        least = ed.item.min_participants
+        if seated[se.edition] < least:
+            yield Charge(least - seated[se.edition], f"{se.edition} seats {seated[se.edition]} participants, "
+                                                     f"below its minimum of {least}", edition=se.edition)
 
 
 def participant_cost(r: Reading) -> Iterator[Charge]:

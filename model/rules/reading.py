@@ -14,9 +14,14 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
-from model.participants import SeatCost, seat_cost
+from model.participants import SeatCost, TopicRequest, requests_for, seat_capacity, seat_cost
 from model.problem import Edition, Nomination, Problem, Trainer
 from model.schedule import Allocation, GuestSession, Schedule, ScheduledEdition
+
+# The categories of what an edition costs (:meth:`Reading.edition_costs`), named as the figures
+# they add up to (``Reading.fees_usd``..., ``model.check.Kpis.fees_usd``...).
+COST_CATEGORIES = ("fees_usd", "travel_usd", "room_cost_usd", "interpretation_usd", "participant_fares_usd",
+                   "participant_allowances_usd")
 
 
 class Violation(BaseModel):
@@ -179,12 +184,58 @@ class Reading:
         allowances."""
         return self.calendar_cost_usd + self.participant_fares_usd + self.participant_allowances_usd
 
+    @cached_property
+    def seat_costs_by_edition(self) -> dict[str, list[SeatCost]]:
+        """What each seat of :attr:`seat_costs` costs, by the edition it is in."""
+        out: dict[str, list[SeatCost]] = {}
+        for _, _, se, c in self.seat_costs:
+            out.setdefault(se.edition, []).append(c)
+        return out
+
+    def edition_costs(self, se: ScheduledEdition) -> dict[str, int]:
+        """An edition's costs by category (:data:`COST_CATEGORIES`), in USD: its trainers' fees and
+        travel, its room, its interpretation, and its in-person participants' fares and allowances.
+
+        Each category's sum over the calendar's editions (``placed``) is the figure of the same name
+        (``fees_usd``...), and the sum of every category over them is :attr:`cost_usd`.
+        """
+        seats = self.seat_costs_by_edition.get(se.edition, [])
+        return {
+            "fees_usd": self.edition_fees(se),
+            "travel_usd": self.edition_travel_cost(se),
+            "room_cost_usd": self.edition_room_cost(se),
+            "interpretation_usd": self.edition_interpretation_cost(se),
+            "participant_fares_usd": sum(c.fare for c in seats),
+            "participant_allowances_usd": sum(c.allowance for c in seats),
+        }
+
     def edition_room_cost(self, se: ScheduledEdition) -> int:
         rooms = self.problem.room_by_id
         return rooms[se.room][1].day_cost * len(se.days) if se.room in rooms else 0
 
     def earliest_index(self, ed: Edition) -> int:
         return earliest_index(self.problem, ed)
+
+    @cached_property
+    def requests(self) -> dict[str, list[TopicRequest]]:
+        """Each programme topic's requests its editions could seat (see ``requests_for``)."""
+        return {topic: requests_for(self.problem, ed) for topic, ed in self.problem.first_edition.items()}
+
+    @cached_property
+    def seated_requests(self) -> set[tuple[str, str]]:
+        """The (nominee, topic) pairs with a seat: the nominee sits in an edition of the topic that is
+        on the calendar. A request (a topic of a nominee's list) is seated when its pair is here."""
+        editions = self.problem.edition_by_id
+        return {(a.nominee, editions[a.edition].topic.id) for a in self.schedule.allocations
+                if a.edition in self.by_id}
+
+    @cached_property
+    def seats_by_topic(self) -> Counter[str]:
+        """The seats of each topic's editions on the calendar, in person and online."""
+        out: Counter[str] = Counter()
+        for ed, se in self.placed:
+            out[ed.topic.id] += sum(seat_capacity(self.problem, se).values())
+        return out
 
 
 def earliest_index(p: Problem, ed: Edition) -> int:

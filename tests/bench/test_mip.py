@@ -199,6 +199,17 @@ def _pinned_and_published_guests(data: dict[str, Any]) -> None:
     record(data, "trainers", "G2")["day_rate"] = 3000
 
 
+def _editions_from_demand(data: dict[str, Any]) -> None:
+    # M1.T1 up to three times, once at least, each edition with 2 seats (1 in person, 1 online)
+    # and 2 participants at least; 5 nominees ask for it (N1, N3, N5 first), so at most two
+    # editions run, and a request stays without a seat (requests_beyond_seats): the second
+    # edition's cost weighs against the seats it brings.
+    record(data, "programme", "M1.T1").update(editions=3, min_editions=1, min_participants=2,
+                                              participants_in_person=1, participants_online=1)
+    data["nominations"] = [{"id": f"N{i}", "country": "Georgia", "audience": "government",
+                            "topics": ["M1.T1", "M2.T1"] if i % 2 else ["M2.T1", "M1.T1"]} for i in range(1, 6)]
+
+
 VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "prerequisite_with_window": _prerequisite_with_window,
     "two_editions_one_stream": _two_editions_one_stream,
@@ -218,6 +229,7 @@ VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "soft_lead_agency_online": _soft_lead_agency_online,
     "guest_days_in_women_shares": _guest_days_in_women_shares,
     "pinned_and_published_guests": _pinned_and_published_guests,
+    "editions_from_demand": _editions_from_demand,
 }
 
 

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
-from model.problem import Edition, GuestSlot, Prerequisite, Problem, Trainer
+from model.problem import Edition, GuestSlot, Nomination, Prerequisite, Problem, Trainer
 from model.schedule import Allocation, GuestSession, Schedule, ScheduledEdition
 from tests.instances.tiny import record, tiny_data
 
@@ -174,6 +174,9 @@ def rtcm_2027_calendar() -> Schedule:
     return seat_nominees(calendar)
 
 
+BUDGET_RESERVE = 0.01  # of the budget, left unspent by the seats of seat_nominees
+
+
 def seat_nominees(s: Schedule) -> Schedule:
     """Seat nominees first come, first served: editions by start, nominees in the order given.
 
@@ -181,12 +184,16 @@ def seat_nominees(s: Schedule) -> Schedule:
     a mode they asked for and the edition offers, within its seats, in a month they are
     available, in a course they follow (held in, or interpreted into, a language of theirs, or
     any when they state none), once they have taken each prerequisite (completed it, or sat in
-    an edition of it ending in time).
+    an edition of it ending in time), and, in person, while its fare and allowance fit in what
+    the calendar leaves of the budget, less a reserve of a hundredth of it (BUDGET_RESERVE): the
+    mutations that add a trainer, a language or a seat then break no budget by the way.
     """
     p = s.problem
     taken: dict[tuple[str, str], ScheduledEdition] = {}
     filled: Counter[tuple[str, str]] = Counter()
     seats = []
+    left = math.inf if p.budget_usd is None else (1 - BUDGET_RESERVE) * p.budget_usd - cost(edit(s, allocations=[]))
+    fares, night = p.costs.participant_fares_usd, p.costs.allowance_night_usd
     for se in sorted(s.editions, key=lambda e: (e.start, e.edition)):
         ed = p.edition_by_id[se.edition]
         topic = ed.topic.id
@@ -202,8 +209,10 @@ def seat_nominees(s: Schedule) -> Schedule:
                        for pr in prerequisites_of(p, topic)):
                 continue
             for mode in modes_for(n.mode, ed):
-                if filled[(se.edition, mode)] < room[mode]:
+                price = fares.get(n.country, 0) + night * len(se.days) if mode == "in_person" else 0
+                if filled[(se.edition, mode)] < room[mode] and price <= left:
                     filled[(se.edition, mode)] += 1
+                    left -= price
                     taken[(n.id, topic)] = se
                     seats.append(Allocation(nominee=n.id, edition=se.edition, mode=mode))  # type: ignore[arg-type]
                     break
@@ -397,6 +406,28 @@ def seat_capacity(p: Problem, se: ScheduledEdition) -> dict[str, int]:
 def modes_for(asked: str, ed: Edition) -> list[str]:
     """The seat modes a nominee who asked for ``asked`` may take in an edition."""
     return [m for m in SEAT_MODES[ed.mode] if asked in (m, "either")]
+
+
+def asking(p: Problem, topic: str) -> list[Nomination]:
+    """The nominees who could sit an edition of ``topic``, whatever its dates: nominated for it,
+    asking for a mode its editions offer, following their language (or stating none), and with
+    each prerequisite in the programme taken or asked for."""
+    ed = next(e for e in p.editions if e.topic.id == topic)
+    held = {ed.item.language, *ed.item.interpretation}
+    return [n for n in p.nominations
+            if topic in n.topics and modes_for(n.mode, ed) and (not n.languages or held & set(n.languages))
+            and all(pr.before in n.completed or pr.before in n.topics for pr in prerequisites_of(p, topic))]
+
+
+def free_in_its_months(nominees: list[Nomination], se: ScheduledEdition) -> int:
+    """How many of ``nominees`` are away in none of the months ``se`` runs in."""
+    return sum(1 for n in nominees if not months(se) & set(n.unavailable_months))
+
+
+def planned_seats(p: Problem, topic: str) -> int:
+    """The seats a topic's programme item plans, in person and online (its minimum may not exceed them)."""
+    item = next(i for i in p.programme if i.topic == topic)
+    return item.participants_in_person + item.participants_online
 
 
 def seats_by_nominee(s: Schedule) -> dict[str, list[Allocation]]:
@@ -962,6 +993,8 @@ def ask_a_longer_gap_than_the_prerequisite_leaves(s: Schedule, by: int = 1) -> B
         best = {b.edition: max(gap(a, b) for a in by_topic[pr.before] if satisfied(pr, a, b))
                 for b in by_topic[pr.after]}
         longer = min(best.values()) + by
+        if not by:  # at the limit: no seated nominee's own gap may fall short of it either
+            longer = min([longer, *seated_gaps(s, pr)])
         short = [[pr.before, eid] for eid, g in best.items() if g < longer]
 
         def change(data: Raw, i: int = i, longer: int = longer) -> None:
@@ -972,6 +1005,15 @@ def ask_a_longer_gap_than_the_prerequisite_leaves(s: Schedule, by: int = 1) -> B
 
         return Breach(with_problem(s, change), short)
     raise NoRecord("no prerequisite between two scheduled topics")
+
+
+def seated_gaps(s: Schedule, pr: Prerequisite) -> list[int]:
+    """The gap each nominee seated in an edition of ``pr.after`` (without ``pr.before`` completed)
+    leaves after their own seat in an edition of ``pr.before``."""
+    p = s.problem
+    seat = {(a.nominee, s.by_edition[a.edition].topic): s.by_edition[a.edition] for a in s.allocations}
+    return [gap(seat[(n, pr.before)], then) for (n, topic), then in seat.items()
+            if topic == pr.after and (n, pr.before) in seat and pr.before not in p.nomination_by_id[n].completed]
 
 
 def allow_a_shorter_longest_gap_than_the_calendar_leaves(s: Schedule, by: int = 1) -> Breach:
@@ -1522,6 +1564,50 @@ def take_away_a_nominees_prerequisite_seat(s: Schedule) -> Breach:
     raise NoRecord("no nominee seated in a topic and in its prerequisite")
 
 
+def ask_more_participants_than_are_free_in_an_edition(s: Schedule, by: int = 1) -> Breach:
+    """A topic's minimum of participants one more than the fewest of its nominees free in an
+    edition's months: that edition breaks the rule, and the topic too when its editions, each at
+    the minimum, would need more nominees than asked for it. A topic whose editions would not
+    comes first (some of its nominees away when one edition runs). At the limit (``by=0``): only
+    a topic whose requests fill all its editions."""
+    p = s.problem
+    candidates = []
+    for topic, editions in _by_topic(s).items():
+        nominees = asking(p, topic)
+        least = min(free_in_its_months(nominees, se) for se in editions) + by
+        filled = len(editions) * least <= len(nominees)
+        if least < 1 or least > planned_seats(p, topic) or (not by and not filled):
+            continue
+        short = [[se.edition] for se in editions if free_in_its_months(nominees, se) < least]
+        candidates.append((not filled, topic, least, short + ([] if filled else [[topic]])))
+    if not candidates:
+        raise NoRecord("no topic on the calendar that a nominee asked for")
+    _, topic, least, records = min(candidates, key=lambda c: c[0])
+
+    def change(data: Raw) -> None:
+        record(data, "programme", topic)["min_participants"] = least
+
+    return Breach(with_problem(s, change), records)
+
+
+def ask_a_minimum_the_requests_fill_for_fewer_editions_than_run(s: Schedule, by: int = 1) -> Breach:
+    """A topic of two editions or more: a minimum of participants its nominees fill for one edition
+    fewer than run, each edition with that many of them free in its months (only the topic breaks)."""
+    p = s.problem
+    for topic, editions in _by_topic(s).items():
+        nominees = asking(p, topic)
+        least = len(nominees) // len(editions) + by
+        if (len(editions) < 2 or least < 1 or least > planned_seats(p, topic)
+                or any(free_in_its_months(nominees, se) < least for se in editions)):
+            continue
+
+        def change(data: Raw, topic: str = topic, least: int = least) -> None:
+            record(data, "programme", topic)["min_participants"] = least
+
+        return Breach(with_problem(s, change), [[topic]] if by else [])
+    raise NoRecord("no topic with two editions, each with nominees enough free in its months")
+
+
 def participant_groups(s: Schedule) -> dict[str, tuple[int, int]]:
     """(women, participants of known gender) of each edition with participants."""
     p = s.problem
@@ -1744,14 +1830,20 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation("team_mixed_gender", "swap in a trainer of the same gender as the rest",
              swap_in_a_trainer_of_the_same_gender_as_the_rest),
     # A participant's prerequisites are the calendar's: the nominees seated in the edition that
-    # now comes too early have not taken the prerequisite first either.
+    # now comes too early have not taken the prerequisite first either. And a nominee of the topic
+    # that now comes second who neither took nor asked for the other can no longer sit it: its
+    # requests may then fall short of its editions' minimum of participants.
     Mutation("prerequisite_finished_first", "reverse a prerequisite", reverse_a_prerequisite,
-             also=("participant_prerequisite_taken",)),
+             also=("participant_prerequisite_taken", "edition_has_enough_requests")),
     Mutation("prerequisite_finished_first", "ask a longer gap than the prerequisite leaves",
              ask_a_longer_gap_than_the_prerequisite_leaves, also=("participant_prerequisite_taken",)),
     # A participant needs a prerequisite taken in time, not within its longest gap: nothing else breaks.
     Mutation("prerequisite_finished_first", "allow a shorter longest gap than the calendar leaves",
              allow_a_shorter_longest_gap_than_the_calendar_leaves),
+    Mutation("edition_has_enough_requests", "ask more participants than are free in an edition's months",
+             ask_more_participants_than_are_free_in_an_edition),
+    Mutation("edition_has_enough_requests", "ask a minimum the requests fill for fewer editions than run",
+             ask_a_minimum_the_requests_fill_for_fewer_editions_than_run),
     Mutation("pinned_edition_kept", "pin an edition a week away", pin_an_edition_elsewhere_in_time),
     Mutation("pinned_edition_kept", "pin an edition to another room", pin_an_edition_to_another_room),
     Mutation("budget_within_cap", "set a budget below the cost", set_a_budget_below_the_cost),
@@ -1796,6 +1888,10 @@ NEAR_MISSES: tuple[tuple[str, Callable[[Schedule], Schedule]], ...] = (
      at_the_limit(ask_a_longer_gap_than_the_prerequisite_leaves)),
     ("a prerequisite's longest gap as the calendar leaves it",
      at_the_limit(allow_a_shorter_longest_gap_than_the_calendar_leaves)),
+    ("a minimum of participants as many as the fewest free in an edition's months",
+     at_the_limit(ask_more_participants_than_are_free_in_an_edition)),
+    ("a minimum of participants the requests fill for every edition that runs",
+     at_the_limit(ask_a_minimum_the_requests_fill_for_fewer_editions_than_run)),
     ("a budget of the calendar's cost", at_the_limit(set_a_budget_below_the_cost)),
     ("a hard year band at the year's share", women_share_band_met("year")),
     ("a hard module band from the lowest module's share to the highest", women_share_band_met("module")),

@@ -115,6 +115,15 @@ CASES = [
     (_set(["countries"], ["Georgia", "Moldova", "Georgia"]), "country Georgia: is listed twice"),
     # Without a list of countries, any country is accepted.
     (lambda d: d["trainers"][0].update(country="Armenia"), None),
+    # More editions required than planned.
+    (_set(["programme", 0, "min_editions"], 2), "programme M1.T1: min_editions (2) is above editions (1)"),
+    # As many as planned is fine, and so is none.
+    (lambda d: d["programme"][0].update(editions=2, min_editions=2), None),
+    (_set(["programme", 0, "min_editions"], 0), None),
+    # A minimum of participants above the seats the course plans, in person and online together.
+    (_set(["programme", 1, "min_participants"], 16),
+     "programme M2.T1: min_participants (16) is above the seats planned (15 in person, 0 online)"),
+    (_set(["programme", 0, "min_participants"], 30), None),  # 20 in person + 10 online
 ]
 
 
@@ -209,6 +218,11 @@ STRUCTURE = [
      ("out_of_range", "programme", "M2.T1", None, ("duration_days",), "/programme/1/duration_days")),
     (lambda d: d["trainers"].append(copy.deepcopy(d["trainers"][0])),
      ("duplicate", "trainer", "T1", None, ("id",), "/trainers/4/id")),
+    # Demand: the item and the field that asks too much.
+    (_set(["programme", 0, "min_editions"], 2),
+     ("out_of_order", "programme", "M1.T1", None, ("min_editions",), "/programme/0/min_editions")),
+    (_set(["programme", 1, "min_participants"], 16),
+     ("conflict", "programme", "M2.T1", None, ("min_participants",), "/programme/1/min_participants")),
     # A band of the targets: the field is a path inside the section.
     (_set(["targets"], {"trainer_days_year": {"min_share": 0.7, "max_share": 0.6}}),
      ("out_of_order", "targets", None, None, ("trainer_days_year", "max_share"),

@@ -3,6 +3,8 @@
 Every calendar the engine returns goes through the solver-free checker, and the
 objective the engine optimised (CP-SAT's own figure, not recomputed) must be the one the
 checker recomputes from the calendar alone (STYLE.md guidelines 6 and 9): :func:`checked`.
+And each soft rule's CP-SAT term read at a given calendar (:func:`term_values`) or seating
+(:func:`allocation_term_values`), to hold against its evaluator.
 """
 
 from __future__ import annotations
@@ -10,14 +12,17 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from ortools.sat.python import cp_model
 
 from model.check import check, kpis
 from model.problem import Problem
-from model.rules import RULES
-from model.schedule import ScheduledEdition
-from scheduler.solve import Result, SolveOptions, solve
+from model.rules import RULES, SOFT_RULES
+from model.schedule import Schedule, ScheduledEdition
+from scheduler import allocation
+from scheduler.solve import Result, SolveOptions, add_hint, build, solve
 
 OPTIONS = SolveOptions(time_limit_s=10, workers=2, deterministic=True)
+ALL_ON = {r.id: 1.0 for r in SOFT_RULES}
 
 
 def checked(result: Result) -> Result:
@@ -96,3 +101,45 @@ def d(day: int, month: int = 3) -> date:
 
 def overlap(a: ScheduledEdition, b: ScheduledEdition) -> bool:
     return bool(set(a.days) & set(b.days))
+
+
+# ------------------------------------------------------------ the CP-SAT terms at a schedule
+
+
+def _minimised(model: cp_model.CpModel, rule: str, term: cp_model.LinearExprT) -> float:
+    model.minimize(term)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.max_deterministic_time = 60
+    status = solver.solve(model)
+    assert status == cp_model.OPTIMAL, f"{rule}: {solver.status_name(status)}"
+    return solver.objective_value
+
+
+def term_values(schedule: Schedule) -> dict[str, float]:
+    """Each calendar soft rule's CP-SAT term at the schedule's calendar (every rule weighted, so
+    every term built), each minimised alone so that its auxiliary variables settle at what it counts."""
+    data = schedule.problem.model_dump(mode="json")
+    data["weights"] = ALL_ON
+    built = build(Problem.model_validate(data))
+    add_hint(built, schedule)
+    return {rule: _minimised(built.model, rule, term) for rule, term in built.soft.items()}
+
+
+def allocation_term_values(schedule: Schedule) -> dict[str, float]:
+    """Each participant soft rule's CP-SAT term (``scheduler/allocation.py``) at the schedule's seats.
+
+    The seat variables are fixed to the seats; a seat the model has no variable for (one the
+    engine rules out by construction) fails the test.
+    """
+    inst = allocation.AllocationInstance(schedule)
+    model = cp_model.CpModel()
+    ctx = allocation._variables(model, inst)
+    taken = {(a.nominee, a.edition, a.mode) for a in schedule.allocations}
+    seats = {(r.nomination.id, eid, mode): x for r in inst.requests for (eid, mode), x in r.seats.items()}
+    assert taken <= set(seats), f"seats the allocation model cannot make: {sorted(taken - set(seats))}"
+    for key, x in seats.items():
+        model.add(x == int(key in taken))
+    terms = {rule: term(ctx) for rule, term in allocation.SOFT.items()}
+    return {rule: _minimised(model, rule, term) for rule, term in terms.items()}

@@ -191,15 +191,18 @@ def test_edition_within_its_window_when_no_working_day_is_left_after_its_earlies
 
 def test_options_match_a_day_by_day_reading_of_the_rules() -> None:
     # The instance tests every start at once on prefix counts; read the same rules day by
-    # day here and compare, on the default programme (absences, closures, windows, orgs).
+    # day here and compare, on the default programme (absences, closures, windows, orgs, and
+    # the nominees free in the months of a course with a minimum of participants).
     from data import default_problem
     from scheduler.instance import Instance
+    from tests.instances.mutations import asking
 
     problem = default_problem()
     inst = Instance(problem)
     cal = inst.cal
     for plan in inst.plans:
         item = plan.edition.item
+        nominees = asking(problem, item.topic) if problem.nominations and item.min_participants else []
         expected = []
         for n in plan.edition.durations:
             for s in range(plan.earliest, len(cal) - n + 1):
@@ -219,6 +222,10 @@ def test_options_match_a_day_by_day_reading_of_the_rules() -> None:
                        for need in problem.team_needs(item)):
                     continue
                 if item.mode != "online" and all(set(span) & inst.room_blocked[r] for r in plan.rooms):
+                    continue
+                months = {f"{cal.days[i].year}-{cal.days[i].month:02d}" for i in span}
+                free_nominees = sum(1 for x in nominees if not months & set(x.unavailable_months))
+                if problem.nominations and free_nominees < item.min_participants:
                     continue
                 expected.append((s, n))
         assert plan.options == expected, plan.id

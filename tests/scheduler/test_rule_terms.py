@@ -14,37 +14,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ortools.sat.python import cp_model
 
 from data import default_problem
 from model.check import check, soft_amounts
-from model.problem import Problem
 from model.rules import SOFT_RULES
 from model.schedule import Schedule
 from scheduler.greedy import greedy_schedule
-from scheduler.solve import SolveOptions, add_hint, build, solve
+from scheduler.solve import SolveOptions, solve
 from tests.instances.tiny import only_weights, problem_of, record, tiny_data
-
-ALL_ON = {r.id: 1.0 for r in SOFT_RULES}
-
-
-def term_values(schedule: Schedule) -> dict[str, float]:
-    """Each soft rule's CP-SAT term at the schedule's calendar (every rule weighted, so every term built)."""
-    data = schedule.problem.model_dump(mode="json")
-    data["weights"] = ALL_ON
-    built = build(Problem.model_validate(data))
-    add_hint(built, schedule)
-    out: dict[str, float] = {}
-    for rule, term in built.soft.items():
-        built.model.minimize(term)
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.fix_variables_to_their_hinted_value = True
-        solver.parameters.max_deterministic_time = 60
-        status = solver.solve(built.model)
-        assert status == cp_model.OPTIMAL, f"{rule}: {solver.status_name(status)}"
-        out[rule] = solver.objective_value
-    return out
+from tests.scheduler.solving import term_values
 
 
 def rich_data() -> dict[str, Any]:
@@ -55,8 +33,9 @@ def rich_data() -> dict[str, Any]:
     M1.T1 by WHO, whose only person comes as a guest; M2.T1 is interpreted into Russian (250 USD a
     day, a booth in every room); teams of a woman and a man are a soft rule; the
     women's share of trainer-days is a soft band of exactly one half for the year, each module
-    and each month; and a published calendar (the baseline) has M2.T1#1 on 8 March in room
-    HALL with T1 and T2, and M1.T1#2 on 22 March in room B with T3 and T4.
+    and each month; a published calendar (the baseline) has M2.T1#1 on 8 March in room
+    HALL with T1 and T2, and M1.T1#2 on 22 March in room B with T3 and T4; and two nominees
+    ask for M1.T1.
     """
     data = tiny_data()
     record(data, "programme", "M1.T1").update(editions=2, priority=2, mandatory=False)
@@ -101,6 +80,12 @@ def rich_data() -> dict[str, Any]:
         {"id": "practice", "organisations": ["UNHCR", "COUNTRY"], "required": True},
     ]
     data["baseline"][0]["guests"] = [{"slot": "practice", "person": "G1", "day": "2027-03-09"}]
+    # Nominees: N1 asks for M1.T1 first, N2 second (after M2.T1): a calendar that leaves both
+    # editions of M1.T1 out has no seat for their requests.
+    data["nominations"] = [
+        {"id": "N1", "country": "Georgia", "audience": "government", "topics": ["M1.T1"]},
+        {"id": "N2", "country": "Moldova", "audience": "government", "topics": ["M2.T1", "M1.T1"]},
+    ]
     return data
 
 
