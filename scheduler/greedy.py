@@ -190,11 +190,35 @@ def _pinned_guests(inst: Instance, state: _State, plan: EditionPlan, team: list[
     return chosen
 
 
+def _published_guests(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, team: list[int],
+                      span: range, sessions: list[GuestSession]) -> list[tuple[str, int, int]] | None:
+    """A published edition's guest sessions as they were, when they still fit and still fill its
+    required slots, meet the needs the team leaves to guests and keep one session per country."""
+    kept = _pinned_guests(inst, state, plan, team, span, sessions)
+    if kept is None:
+        return None
+    given = {slot for slot, _, _ in kept}
+    if any(slot.required and slot.id not in given for slot, _ in plan.guests):
+        return None
+    people = [inst.trainers[t] for _, t, _ in kept]
+    countries = [tr.country for tr in people if tr.country]
+    if len(countries) != len(set(countries)):
+        return None
+    orgs = {inst.trainers[t].organisation for t in team} | {tr.organisation for tr in people}
+    if any(n.guests_count and not orgs & set(n.organisations) for n in problem.team_needs(plan.edition.item)):
+        return None
+    return kept
+
+
 def _slot_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, s: int, d: int) -> bool:
-    """Edition order, platform streams and prerequisites for a start ``s`` of length ``d``."""
+    """Edition order, the topic's requests, platform streams and prerequisites for a start ``s``
+    of length ``d``."""
     ed = plan.edition
     if s <= state.last_start.get(ed.topic.id, -1):
         return False  # edition numbers follow the calendar
+    most = inst.most_editions(ed.topic.id)
+    if most is not None and len(state.spans.get(ed.topic.id, [])) >= most:
+        return False  # its requests fill no more editions to the minimum
     span = range(s, s + d)
     limit = problem.platform.max_concurrent_streams
     if ed.mode in ("hybrid", "online") and any(state.streams[i] >= limit for i in span):
@@ -261,7 +285,9 @@ def _keep(problem: Problem, inst: Instance, state: _State, start_from: Schedule)
             or not _team_ok(problem, inst, state, plan, team, span)
         ):
             continue
-        guests = _guests(problem, inst, state, plan, list(team), span)
+        guests = _published_guests(problem, inst, state, plan, list(team), span, se.guests)
+        if guests is None:
+            guests = _guests(problem, inst, state, plan, list(team), span)
         if guests is None:
             continue
         kept.append(_commit(inst, state, plan, s, d, room if plan.edition.mode != "online" else None,
@@ -308,9 +334,13 @@ def greedy_schedule(problem: Problem, inst: Instance | None = None,
             if choice is not None:
                 break
         if choice is None:
+            most = inst.most_editions(ed.topic.id)
+            reason = ("its topic's requests fill no more editions to the minimum of "
+                      f"{ed.item.min_participants} participants"
+                      if most is not None and len(state.spans.get(ed.topic.id, [])) >= most
+                      else "no start day with a free room and team")
             left.append(UnscheduledEdition(edition=ed.id, topic=ed.topic.id, number=ed.number,
-                                           mandatory=ed.mandatory,
-                                           reason="no start day with a free room and team"))
+                                           mandatory=ed.mandatory, reason=reason))
             continue
         placed.append(_commit(inst, state, plan, *choice))
     placed.sort(key=lambda e: (e.start, e.edition))

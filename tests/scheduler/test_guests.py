@@ -246,3 +246,36 @@ def test_the_greedy_start_keeps_a_pinned_guest_session() -> None:
     schedule = greedy_schedule(problem_of(data))
     assert check(schedule) == []
     assert [(g.person, g.day) for g in schedule.by_edition["M2.T1#1"].guests] == [("G3", d(4))]
+
+
+def test_the_greedy_start_of_a_re_plan_keeps_the_published_guest_sessions() -> None:
+    # The published calendar's sessions were not the greedy's own first picks (the day after or
+    # the other representative): a re-plan's start keeps them as they were while they still fit,
+    # instead of choosing its own, and chooses anew for the one whose guest is now away.
+    from model.check import check
+    from scenarios.replan import with_baseline
+
+    data = guest_data()
+    record(data, "programme", "M1.T1")["guest_slots"] = [{"id": "country", "organisations": ["COUNTRY"]}]
+    published = greedy_schedule(problem_of(data))
+    own = {se.edition: se.guests[0] for se in published.editions}
+    swapped = {"G1": "G3", "G2": "G3", "G3": "G1"}
+    for se in published.editions:
+        g = se.guests[0]
+        day = next((x for x in se.days if x != g.day), g.day)
+        se.guests = [g.model_copy(update={"person": swapped[g.person], "day": day})]
+    assert check(published) == []
+    kept = greedy_schedule(with_baseline(problem_of(data), published), start_from=published)
+    assert check(kept) == []
+    for se in published.editions:
+        assert kept.by_edition[se.edition].guests == se.guests != [own[se.edition]]
+    # The later course's guest away on their day: that session alone is chosen anew.
+    later = max(published.editions, key=lambda se: se.start)
+    g = later.guests[0]
+    record(data, "trainers", g.person)["unavailable"] = [{"start": g.day.isoformat(), "end": g.day.isoformat()}]
+    again = greedy_schedule(with_baseline(problem_of(data), published), start_from=published)
+    assert check(again) == []
+    assert again.by_edition[later.edition].guests != later.guests
+    first = min(published.editions, key=lambda se: se.start)
+    if first.guests[0].day != g.day or first.guests[0].person != g.person:
+        assert again.by_edition[first.edition].guests == first.guests
