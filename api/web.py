@@ -168,9 +168,27 @@ class EditionView(Wire):
     participants_online: int
     seated: int | None = Field(description="nominees seated in it; None when the problem has no nominations")
     seated_women: int | None = None
+    costs: dict[str, int] = Field(
+        default_factory=dict, description="what it costs by category, USD (fees_usd, travel_usd, room_cost_usd, "
+        "interpretation_usd, participant_fares_usd, participant_allowances_usd): each adds up over the editions "
+        "to the calendar's figure of that name")
+    cost_usd: int = Field(default=0, description="what it costs, every category together")
     mandatory: bool
     priority: int
     issues: list[Issue] = Field(description="the hard rules it breaks and the penalties it incurs")
+
+
+class DemandServed(Wire):
+    """Topic requests (a nominee and a topic of their list) and those seated (the nominee sits in an
+    edition of the topic), as the checker counts them (:class:`model.check.Kpis`)."""
+
+    requests: int
+    seated: int
+    requests_by_priority: dict[int, int] = Field(
+        description="by the topic's priority, the levels with requests, 3 first (a topic outside the programme: 0)")
+    seated_by_priority: dict[int, int]
+    requests_by_audience: dict[str, int] = Field(description="by the nominee's audience")
+    seated_by_audience: dict[str, int]
 
 
 class CalendarView(Wire):
@@ -191,6 +209,8 @@ class CalendarView(Wire):
     training_days: int
     women_share_of_trainer_days: float | None
     cost_usd: int
+    demand: DemandServed | None = Field(
+        default=None, description="the nominees' topic requests and those seated; null without nominations")
     hard_rules_broken: int
     modules: list[ModuleRef]
     topics: list[TopicRef]
@@ -248,6 +268,7 @@ def calendar_view(job_id: str, problem_id: str, schedule: Schedule) -> CalendarV
             participants_in_person=se.participants_in_person, participants_online=se.participants_online,
             seated=None if people is None else len(people),
             seated_women=None if people is None else sum(1 for _, n in people if n.gender == "woman"),
+            costs=k.edition_costs.get(se.edition, {}), cost_usd=k.edition_cost_usd(se.edition),
             mandatory=ed.mandatory if ed else True, priority=ed.item.priority if ed else 0,
             issues=by_edition.get(se.edition, []),
         ))
@@ -264,6 +285,10 @@ def calendar_view(job_id: str, problem_id: str, schedule: Schedule) -> CalendarV
         editions_total=k.editions_total, editions_scheduled=k.editions_scheduled,
         training_days=k.training_days, women_share_of_trainer_days=k.women_share_of_trainer_days,
         cost_usd=k.cost_usd, hard_rules_broken=len(violations),
+        demand=DemandServed(
+            requests=k.requests_total, seated=k.seated_total, requests_by_priority=k.requests_by_priority,
+            seated_by_priority=k.seated_by_priority, requests_by_audience=k.requests_by_audience,
+            seated_by_audience=k.seated_by_audience) if p.nominations else None,
         modules=[ModuleRef(number=m.number, title=m.title, colour=module_colour(m.number))
                  for m in p.modules],
         topics=[TopicRef(id=t.id, title=t.title, module=t.module) for t in p.topics],

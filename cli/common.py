@@ -76,6 +76,10 @@ def summary_table(result: Result) -> Table:
             t.add_row("seats", f"{k.seats_by_mode.get('in_person', 0):,} in person, "
                       f"{k.seats_by_mode.get('online', 0):,} online; "
                       f"{k.cost_per_participant_day_usd:,.0f} USD per participant-day")
+        if k.requests_by_priority:
+            seated = k.seated_by_priority
+            t.add_row("requests seated by priority", ", ".join(
+                f"{level}: {seated[level]:,}/{asked:,}" for level, asked in k.requests_by_priority.items()))
         sessions = sum(len(se.guests) for se in s.editions)
         if sessions:
             t.add_row("guest sessions", f"{sessions}; by country: " + ", ".join(

@@ -10,14 +10,18 @@ from the engine.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from model import rules as registry
-from model.problem import Weights
+from model.problem import Nomination, Weights
 from model.rules import Reading, RuleInfo, Violation
 from model.rules.guests import country_sessions
 from model.schedule import PenaltyItem, RulePenalty, Schedule, points_text
 from model.shares import known_count
+
+K = TypeVar("K", int, str)
 
 # The objective is kept in hundredths of a point so that every coefficient is an integer.
 OBJECTIVE_SCALE = 100
@@ -58,8 +62,19 @@ class Kpis:
     travel_usd: int = 0
     participant_fares_usd: int = 0
     participant_allowances_usd: int = 0
+    # Each scheduled edition's costs, edition -> {category: USD}, the categories named as the totals
+    # above (model.rules.reading.COST_CATEGORIES): each category adds up to its total over the editions.
+    edition_costs: dict[str, dict[str, int]] = field(default_factory=dict)
     seats_by_mode: dict[str, int] = field(default_factory=dict)  # in_person, online
     participant_days: int = 0  # each seat's course days
+    # Demand served: topic requests (a nominee x a topic of their list) and those seated (the nominee
+    # sits in an edition of the topic on the calendar), by the topic's priority (the levels with requests,
+    # 3 first; a topic outside the programme has none: 0) and by the nominee's audience (by name). The
+    # seated have the requests' keys. All empty without nominations.
+    requests_by_priority: dict[int, int] = field(default_factory=dict)
+    seated_by_priority: dict[int, int] = field(default_factory=dict)
+    requests_by_audience: dict[str, int] = field(default_factory=dict)
+    seated_by_audience: dict[str, int] = field(default_factory=dict)
     country_sessions: dict[str, int] = field(default_factory=dict)  # guest sessions by each country
     penalties: list[RulePenalty] = field(default_factory=list)
     objective: float = 0.0
@@ -73,6 +88,20 @@ class Kpis:
     def cost_per_participant_day_usd(self) -> float | None:
         """The whole cost over the participant-days it trains (None with nobody seated)."""
         return self.cost_usd / self.participant_days if self.participant_days else None
+
+    def edition_cost_usd(self, edition: str) -> int:
+        """What a scheduled edition costs, all categories together (0 for an edition not scheduled)."""
+        return sum(self.edition_costs.get(edition, {}).values())
+
+    @property
+    def requests_total(self) -> int:
+        """Every topic request of the nominations."""
+        return sum(self.requests_by_priority.values())
+
+    @property
+    def seated_total(self) -> int:
+        """Every topic request seated."""
+        return sum(self.seated_by_priority.values())
 
 
 def _violations(schedule: Schedule, rules: tuple[RuleInfo, ...]) -> list[Violation]:
@@ -207,10 +236,30 @@ def kpis(schedule: Schedule) -> Kpis:
     k.travel_usd = r.travel_usd
     k.participant_fares_usd = r.participant_fares_usd
     k.participant_allowances_usd = r.participant_allowances_usd
+    k.edition_costs = {se.edition: r.edition_costs(se) for _, se in placed}
     k.seats_by_mode = {m: sum(1 for a, *_ in r.seat_costs if a.mode == m) for m in ("in_person", "online")}
     k.participant_days = sum(len(se.days) for _, _, se, _ in r.seat_costs)
+    priorities = {item.topic: item.priority for item in p.programme}
+    k.requests_by_priority, k.seated_by_priority = _demand_served(r, lambda _, topic: priorities.get(topic, 0),
+                                                                  descending=True)
+    k.requests_by_audience, k.seated_by_audience = _demand_served(r, lambda n, _: n.audience)
     given = country_sessions(r)
     k.country_sessions = {c: given[c] for c in p.countries} | dict(sorted(given.items()))
     k.penalties = penalties(schedule)
     k.objective = round(sum(x.points for x in k.penalties), 2)
     return k
+
+
+def _demand_served(r: Reading, group: Callable[[Nomination, str], K], *,
+                   descending: bool = False) -> tuple[dict[K, int], dict[K, int]]:
+    """Topic requests and those seated (``Reading.seated_requests``) by ``group(nominee, topic)``: the
+    groups with requests, in order. Both empty without nominations."""
+    requests: Counter[K] = Counter()
+    seated: Counter[K] = Counter()
+    for n in r.problem.nominations:
+        for topic in n.topics:
+            g = group(n, topic)
+            requests[g] += 1
+            seated[g] += (n.id, topic) in r.seated_requests
+    order = sorted(requests, reverse=descending)
+    return {g: requests[g] for g in order}, {g: seated[g] for g in order}

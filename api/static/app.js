@@ -589,11 +589,18 @@ function renderCalendar() {
   renderLeftOut();
 }
 
+/** "12 / 20": requests seated of the requests, as the service counts them (CalendarView.demand). */
+const servedText = (seated, requests) => `${num(seated, 0)} / ${num(requests, 0)}`;
+
 function renderSummary() {
   const v = state.view;
   const card = (label, value, note) => h("div", { class: "kpi" },
     h("span", { class: "label" }, label), h("span", { class: "value" }, value),
     note ? h("span", { class: "note" }, note) : null);
+  // Demand served (only with nominations): by topic priority on its card, by audience on a card of its own.
+  const d = v.demand;
+  const levels = d ? Object.keys(d.requests_by_priority).sort((a, b) => Number(b) - Number(a)) : [];
+  const audiences = d ? Object.keys(d.requests_by_audience) : [];
   $("#summary").replaceChildren(
     card("Editions scheduled", `${v.editions_scheduled} / ${v.editions_total}`,
       v.unscheduled.length ? `${v.unscheduled.length} left out` : "all on the calendar"),
@@ -601,8 +608,18 @@ function renderSummary() {
     card("Objective", num(v.objective), v.bound !== null ? `bound ${num(v.bound)}` : null),
     card("Gap", pct(v.gap), v.status ? v.status.toLowerCase() : "hand-made"),
     card("Women's share of trainer-days", pct(v.women_share_of_trainer_days)),
-    card("Cost", usd(v.cost_usd), "fees, rooms, interpretation"),
-    card("Hard rules broken", v.hard_rules_broken, v.hard_rules_broken ? "see the editions" : "none: re-checked"));
+    card("Cost", usd(v.cost_usd), "fees, travel, rooms, interpretation, participants' fares and allowances"),
+    d ? card("Requests seated", d.requests ? pct(d.seated / d.requests, 0) : "–",
+      `${servedText(d.seated, d.requests)}; by priority ` + levels.map((level) =>
+        `${level}: ${servedText(d.seated_by_priority[level], d.requests_by_priority[level])}`).join(" · ")) : null,
+    card("Hard rules broken", v.hard_rules_broken, v.hard_rules_broken ? "see the editions" : "none: re-checked"),
+    d && audiences.length ? h("div", { class: "kpi wide", id: "requests-by-audience" },
+      h("span", { class: "label" }, "Requests seated by audience"),
+      h("ul", { class: "plain served" }, audiences.map((audience) => {
+        const asked = d.requests_by_audience[audience], seated = d.seated_by_audience[audience];
+        return h("li", {}, h("strong", {}, words(audience)), ` ${servedText(seated, asked)}`,
+          h("span", { class: "sub" }, ` (${pct(seated / asked, 0)})`));
+      }))) : null);
 }
 
 /** A Gantt chart by week: one row per edition, bars coloured by module. */
@@ -807,6 +824,11 @@ function showGuests(e, source, term, value, lead) {
 
 // ---------------------------------------------------------------------------- one edition
 
+// An edition's cost categories as the service names them (EditionView.costs), in the Budget sheet's order.
+const COST_LABELS = [["fees_usd", "Trainer fees"], ["travel_usd", "Travel"], ["room_cost_usd", "Room"],
+  ["interpretation_usd", "Interpretation"], ["participant_fares_usd", "Participants' fares"],
+  ["participant_allowances_usd", "Participants' allowances"]];
+
 function openEdition(e, source) {
   const v = state.view;
   const module = moduleOf(e.module);
@@ -818,6 +840,9 @@ function openEdition(e, source) {
   const leadValue = leads ? h("dd", {}, leads.join(" or ") + (leads.some((o) => e.organisations.includes(o))
     ? " (on the team)" : " (none on the team)")) : null;
   const change = state.run && state.run.diff ? state.run.diff.changes.find((c) => c.edition === e.edition) : null;
+  // Its costs by category (the base calendar's editions: the view carries them), the empty ones left out.
+  const costs = e.costs && Object.keys(e.costs).length
+    ? COST_LABELS.filter(([key]) => e.costs[key]).map(([key, label]) => [label, e.costs[key]]) : null;
   const seated = e.seated === null || e.seated === undefined ? null
     : `${e.seated} nominees seated${e.seated ? `, ${e.seated_women} of them women (${pct(e.seated_women / e.seated, 0)})` : ""}`;
   const body = [
@@ -843,6 +868,8 @@ function openEdition(e, source) {
       leads ? [h("dt", {}, "Lead agencies"), leadValue] : [],
       row("Participants", `${e.participants_in_person} in person, ${e.participants_online} online planned`,
         seated ? h("br") : null, seated),
+      costs ? row("Costs", h("strong", {}, usd(e.cost_usd)), h("ul", { class: "plain costs" },
+        costs.map(([label, amount]) => h("li", {}, `${label}: ${usd(amount)}`)))) : [],
       row("Priority", e.priority ? `${e.priority} (a Road Map priority: earlier is better)` : "none"),
       row("Mandatory", e.mandatory ? "yes" : "no (optional)")),
     h("h3", {}, "Penalties and explanation"),
@@ -1272,7 +1299,7 @@ function enrich(e) {
   return {
     ...e,
     organisations: [...new Set(e.trainers.map((t) => trainerOf(t).organisation))].sort(),
-    seated: null, mandatory: base ? base.mandatory : true, priority: base ? base.priority : 0,
+    seated: null, costs: null, mandatory: base ? base.mandatory : true, priority: base ? base.priority : 0,
     issues: [],
   };
 }

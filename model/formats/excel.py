@@ -1,14 +1,15 @@
 """The schedule as an Excel workbook, for planners: what they hand on to the State Migration
 Service, IOM and the trainers.
 
-Sheets: Summary (key figures, solver status and gap, penalties, warnings), Calendar (a Gantt
-chart by week, coloured by module, with a legend, printable on A3 landscape), Month view (a
-wall calendar per month, guest sessions on their day), Editions (with their teams and guests),
-Guest sessions (who presents what, on which day, for which country), Trainers and resource
-persons and Rooms (with their days per month), Gender parity (women's share of trainer-days
-and of participants against the targets) and Issues (every broken hard rule, edition left out,
-soft-rule penalty and warning, in planner words). Tables are Excel tables with filters; dates
-are real dates; there are no formulas.
+Sheets: Summary (key figures, solver status and gap, penalties, the nominees' requests seated
+by topic priority and by audience, warnings), Calendar (a Gantt chart by week, coloured by
+module, with a legend, printable on A3 landscape), Month view (a wall calendar per month, guest
+sessions on their day), Editions (with their teams and guests), Guest sessions (who presents
+what, on which day, for which country), Trainers and resource persons and Rooms (with their
+days per month), Budget (each edition's costs by category, and the total), Gender parity
+(women's share of trainer-days and of participants against the targets) and Issues (every
+broken hard rule, edition left out, soft-rule penalty and warning, in planner words). Tables
+are Excel tables with filters; dates are real dates; there are no formulas.
 
 A guest gives one whole day of a course: that day counts as one trainer-day of theirs, in the
 figures, their fees and their days per month, like a day of a team member.
@@ -55,6 +56,14 @@ MONEY = "#,##0"
 POINTS = "#,##0.0"
 PERCENT = "0.0%"
 COUNT_OR_BLANK = "0;-0;;@"  # a zero shows as an empty cell
+
+# The Budget sheet's columns of an edition's costs, by category (Kpis.edition_costs), with their widths.
+COST_COLUMNS: dict[str, tuple[str, float]] = {
+    "fees_usd": ("Fees (USD)", 11), "travel_usd": ("Travel (USD)", 11), "room_cost_usd": ("Room (USD)", 11),
+    "interpretation_usd": ("Interpretation (USD)", 13), "participant_fares_usd": ("Participants' fares (USD)", 13),
+    "participant_allowances_usd": ("Allowances (USD)", 12),
+}
+PRIORITY_WORDS = {3: "Priority 3 (urgent)", 0: "Priority 0 (none)"}  # the Summary's demand served
 
 WEEK_OFF_FILL = PatternFill("solid", fgColor="D9D9D9")  # a week with no working day
 DAY_OFF_FILL = PatternFill("solid", fgColor="E4E4E4")  # a weekend, holiday or closure
@@ -339,6 +348,8 @@ def summary_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[V
     total = ws.cell(row=r, column=5, value=k.objective)
     total.font = HEADER_FONT
     total.number_format = POINTS
+    if k.requests_by_priority:
+        r = _demand_table(ws, r + 2, k)
 
     for title, lines in (("Diagnosis", solver.diagnosis if solver else []),
                          ("Warnings", solver.warnings if solver else [])):
@@ -351,6 +362,27 @@ def summary_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[V
             ws.cell(row=r, column=1, value=line)
     fit_widths(ws, [c.width for c in cols], last_row=end)
     print_setup(ws, title_rows=None)
+
+
+def _demand_table(ws: Worksheet, first_row: int, k: Kpis) -> int:
+    """Demand served: the topic requests and those seated, in all, by topic priority and by audience
+    (those with requests), as a table from ``first_row``, then a note; return the note's row."""
+    cols = [Col("Requests seated", 34), Col("Requests", 28), Col("Seated", 70), Col("Share seated", 10, PERCENT)]
+    groups = [("All requests", k.requests_total, k.seated_total)]
+    groups += [(PRIORITY_WORDS.get(level, f"Priority {level}"), asked, k.seated_by_priority[level])
+               for level, asked in k.requests_by_priority.items()]
+    groups += [(f"Audience: {words(audience)}", asked, k.seated_by_audience[audience])
+               for audience, asked in k.requests_by_audience.items()]
+    header_row(ws, first_row, cols)
+    end = write_rows(ws, first_row + 1, cols, [(label, asked, seated, seated / asked)
+                                               for label, asked, seated in groups])
+    for line in ws.iter_rows(min_row=first_row + 1, max_row=end - 1, min_col=2, max_col=3):
+        for cell in line:
+            cell.alignment = Alignment(horizontal="left")
+    excel_table(ws, "DemandServed", first_row, len(cols), end - 1)
+    ws.cell(row=end, column=1, value="A request: a nominee and a topic of their list; seated: the nominee sits "
+                                     "in an edition of that topic.")
+    return end
 
 
 def calendar_sheet(ws: Worksheet, schedule: Schedule) -> None:
@@ -586,32 +618,28 @@ def rooms_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
 
 
 def budget_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
-    """Every edition's cost by category (the rules' own figures), its seats and cost per
-    participant-day, and the programme's total in the last row."""
+    """Every edition's cost by category (``Kpis.edition_costs``, the rules' own figures), its seats and
+    cost per participant-day, and the programme's total in the last row."""
     r = Reading(schedule)
-    seats: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-    for a, _, se, c in r.seat_costs:
-        seats[se.edition].append((a.mode, c.fare, c.allowance))
+    seats: dict[str, list[str]] = defaultdict(list)
+    for a, _, se, _ in r.seat_costs:
+        seats[se.edition].append(a.mode)
     cols = [
         Col("Edition", 11), Col("Title", 40), Col("Start", 12, DATE), Col("Mode", 10), Col("Days", 6),
-        Col("Fees (USD)", 11, MONEY), Col("Travel (USD)", 11, MONEY), Col("Room (USD)", 11, MONEY),
-        Col("Interpretation (USD)", 13, MONEY), Col("Participants' fares (USD)", 13, MONEY),
-        Col("Allowances (USD)", 12, MONEY), Col("Total (USD)", 12, MONEY), Col("Seats in person", 9),
+        *(Col(header, width, MONEY) for header, width in COST_COLUMNS.values()),
+        Col("Total (USD)", 12, MONEY), Col("Seats in person", 9),
         Col("Seats online", 9), Col("Cost per participant-day (USD)", 14, MONEY),
     ]
     rows: list[Sequence[Any]] = []
     for _, se in r.placed:
-        mine = seats.get(se.edition, [])
-        parts = (r.edition_fees(se), r.edition_travel_cost(se), r.edition_room_cost(se),
-                 r.edition_interpretation_cost(se), sum(f for _, f, _ in mine), sum(a for _, _, a in mine))
-        days = len(mine) * len(se.days)
-        rows.append((se.edition, se.title, se.start, se.mode, len(se.days), *parts, sum(parts),
-                     sum(1 for m, _, _ in mine if m == "in_person"), sum(1 for m, _, _ in mine if m == "online"),
-                     sum(parts) / days if days else None))
+        modes = seats.get(se.edition, [])
+        costs, cost = k.edition_costs[se.edition], k.edition_cost_usd(se.edition)
+        days = len(modes) * len(se.days)
+        rows.append((se.edition, se.title, se.start, se.mode, len(se.days), *(costs[c] for c in COST_COLUMNS),
+                     cost, modes.count("in_person"), modes.count("online"), cost / days if days else None))
     table(ws, "BudgetTable", cols, rows, freeze="C2")
     # The programme's total, below the table (out of its filters and sorting).
-    total = ("Total", "", None, "", sum(len(se.days) for _, se in r.placed), k.fees_usd, k.travel_usd,
-             k.room_cost_usd, k.interpretation_usd, k.participant_fares_usd, k.participant_allowances_usd,
+    total = ("Total", "", None, "", sum(len(se.days) for _, se in r.placed), *(getattr(k, c) for c in COST_COLUMNS),
              k.cost_usd, k.seats_by_mode.get("in_person", 0), k.seats_by_mode.get("online", 0),
              k.cost_per_participant_day_usd)
     for i, (col, figure) in enumerate(zip(cols, total, strict=True), start=1):
