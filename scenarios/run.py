@@ -39,7 +39,7 @@ class Comparison(BaseModel):
     scenarios: list[ScenarioOutcome]
 
 
-def _solve_json(problem_json: str, options: dict, start_from_json: str | None) -> str:
+def solve_json(problem_json: str, options: dict, start_from_json: str | None) -> str:
     """Worker-process entry: JSON in, schedule JSON out (no pickled models cross processes)."""
     import json
 
@@ -49,7 +49,7 @@ def _solve_json(problem_json: str, options: dict, start_from_json: str | None) -
     return result.schedule.model_dump_json()
 
 
-def _pool_size(workers: int, jobs: int) -> int:
+def pool_size(workers: int, jobs: int) -> int:
     """Solves at once: each keeps two solver threads, within the worker budget."""
     return max(1, min(jobs, workers // 2, os.cpu_count() or 1))
 
@@ -71,7 +71,7 @@ def run_scenarios(paths: list[str | Path], options: SolveOptions | None = None,
         raise ValueError("scenarios compared together must share one base problem")
     base_problem = next(iter(bases.values()))
     jobs = len(loaded)
-    per_solve = options if _pool_size(options.workers, jobs) == 1 else SolveOptions(
+    per_solve = options if pool_size(options.workers, jobs) == 1 else SolveOptions(
         **{**asdict(options), "workers": 2})
     base = solve(base_problem, per_solve).schedule
     problems = [
@@ -80,8 +80,8 @@ def run_scenarios(paths: list[str | Path], options: SolveOptions | None = None,
     ]
     opts = asdict(per_solve)
     start = base.model_dump_json() if base.editions else None
-    with ProcessPoolExecutor(max_workers=_pool_size(options.workers, jobs)) as pool:
-        futures = [pool.submit(_solve_json, p.model_dump_json(), opts, start) for p in problems]
+    with ProcessPoolExecutor(max_workers=pool_size(options.workers, jobs)) as pool:
+        futures = [pool.submit(solve_json, p.model_dump_json(), opts, start) for p in problems]
         schedules = [Schedule.model_validate_json(f.result()) for f in futures]
     outcomes = []
     by_name = {}
