@@ -39,8 +39,8 @@ T = TypeVar("T")
 
 def broken_default() -> tuple[Problem, list[str]]:
     """The default with the IOM trainers qualified for Module 2 away 1 January - 30 June 2027,
-    and every Module 2 programme item required to end by 30 June. Returns the problem and
-    those trainers' ids."""
+    and every edition of Module 2 mandatory (whatever its requests: no minimum of participants)
+    and required to end by 30 June. Returns the problem and those trainers' ids."""
     p = default_problem()
     module_2 = {t.id for t in p.topics if t.module == 2}
     iom = sorted(t.id for t in p.trainers
@@ -51,7 +51,7 @@ def broken_default() -> tuple[Problem, list[str]]:
             tr["unavailable"] = [{"start": date(2027, 1, 1), "end": date(2027, 6, 30), "reason": "mission"}]
     for item in data["programme"]:
         if item["topic"] in module_2:
-            item["latest_end"] = date(2027, 6, 30)
+            item.update(latest_end=date(2027, 6, 30), min_editions=item["editions"], min_participants=0)
     return Problem.model_validate(data), iom
 
 

@@ -10,7 +10,7 @@ Scale ``k`` stands for a network of ``k`` regional centres running the RTCM curr
   qualifications, languages, limits and day rate, and gets a new id, a new fictional name
   and its own unavailability, drawn from the seed;
 - the platform carries ``k`` times as many concurrent streams (each centre streams its
-  own courses) and every organisation quota is multiplied by ``k``;
+  own courses), every organisation quota and the budget are multiplied by ``k``;
 - from 10x on, the horizon is two years (2027-2028), with the summer break and the
   year-end closure in both years; trainers get absences in both years.
 
@@ -83,7 +83,9 @@ def scaled_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
         f"and of the trainer pool (copies fictional, drawn with seed {seed})."
     )
     data["calendar"] = _calendar(base["calendar"], years)
-    data["programme"] = [{**item, "editions": item["editions"] * scale} for item in base["programme"]]
+    data["programme"] = [{**item, "editions": item["editions"] * scale,
+                          "min_editions": None if item.get("min_editions") is None else item["min_editions"] * scale}
+                         for item in base["programme"]]
     data["venues"] = _venues(base["venues"], scale)
     data["trainers"] = _trainers(base["trainers"], scale, years, rng)
     data["platform"] = {**base["platform"],
@@ -93,6 +95,8 @@ def scaled_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
          else o["trainer_day_quota"] * scale}
         for o in base["organisations"]
     ]
+    if base.get("budget_usd") is not None:
+        data["budget_usd"] = base["budget_usd"] * scale  # each centre brings its own budget
     return data
 
 

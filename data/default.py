@@ -21,6 +21,8 @@ import yaml
 from data import guests
 from data.curriculum import load_catalogue
 from data.roadmap import priorities
+from model.formats.files import problem_from_data
+from model.participants import requests_for
 
 YEAR = 2027
 SEED = 2027
@@ -115,6 +117,14 @@ PARTICIPANT_FARES_USD = {
     "Ukraine": 650, "Uzbekistan": 400,
 }
 ALLOWANCE_NIGHT_USD = 150
+# The year's budget, illustrative: everything (fees, travel, rooms, interpretation, participants'
+# fares and allowances). The programme sized by demand costs about 700,000 USD when every nominee
+# who may travel does; 650,000 USD binds, so the budget decides who travels (the others follow
+# online when they accept to) while the calendar itself stays whole.
+BUDGET_USD = 650_000
+# Online seats of a hybrid edition: they cost nothing but the stream, so as many as the smallest
+# hybrid room carries (training room A, 40).
+HYBRID_ONLINE_SEATS = 40
 
 # The countries of the RTCM region (the curriculum's ratification table, L408), each with
 # the fictional share of the nominees it sends and a shift of the women's share against the
@@ -148,6 +158,11 @@ AUDIENCE_MIX = [
     ("ombudspersons", 0.02, 0.55),
 ]
 NOMINEES = 720
+# The programme from demand (_editions_from_demand): an edition runs with at least 8 seated, a
+# topic at most three times a year, and a priority topic must run once when 12 or more asked.
+MIN_PARTICIPANTS = 8
+MAX_EDITIONS = 3
+SURE_DEMAND = 12
 # Guest sessions each country should give in the year (team_rules.country_sessions_min): 26 of
 # the 55 country slots, each representative presenting on 18 or more of their topics.
 COUNTRY_SESSIONS_MIN = 2
@@ -212,6 +227,23 @@ def _nominations(seed: int, topics: list[Any], prerequisites: list[dict[str, Any
             rec["completed"] = sorted(completed, key=_topic_key)
         out.append(rec)
     return out
+
+
+def _editions_from_demand(data: dict[str, Any], introductions: set[str]) -> None:
+    """Each topic's editions from its requests, as a planner sizes them: up to as many as the
+    requests that could be seated fill (at most MAX_EDITIONS), at least MIN_PARTICIPANTS in each.
+    The module introductions and the Road Map's priority topics must run once when SURE_DEMAND
+    could be seated (a margin over the minimum for absences); the others run when demand, people
+    and budget allow. Requests that could be seated: ``model.participants.requests_for``."""
+    problem = problem_from_data(data, DEFAULT_FILE)
+    for item in data["programme"]:
+        topic = item["topic"]
+        asked = len(requests_for(problem, problem.first_edition[topic]))
+        seats = item["participants_in_person"] + item["participants_online"]
+        item["editions"] = max(1, min(MAX_EDITIONS, -(-asked // seats), asked // MIN_PARTICIPANTS))
+        must = (topic in introductions or item["priority"] > 0) and asked >= SURE_DEMAND
+        item["min_editions"] = 1 if must else 0
+        item["min_participants"] = MIN_PARTICIPANTS
 
 
 def _languages(rng: random.Random, country: str) -> list[str]:
@@ -361,7 +393,7 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
             "duration_days": t.duration_max,
             "priority": PRIORITY_TOPICS.get(t.id, 0),
             "participants_in_person": 0 if online else 20 + 5 * rng.randint(0, 2),
-            "participants_online": 60 if online else 10 * rng.randint(1, 4),
+            "participants_online": 60 if online else HYBRID_ONLINE_SEATS,
             "language": "ru" if t.id in RUSSIAN else "en",
         }
         if slots:
@@ -375,11 +407,13 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
     ]
     nominations = _nominations(seed, cat.topics, prerequisites)
     _interpretation(programme, nominations)
-    return {
+    data = {
         "name": "RTCM annual programme 2027",
         "description": (
-            "The Regional Migration Curriculum (8 modules, 68 topics), one edition of each topic "
-            "in 2027 at the RTCM in Baku. Catalogue: real. Trainers and their availability, and the "
+            "The Regional Migration Curriculum (8 modules, 68 topics) in 2027 at the RTCM in Baku, sized by "
+            "the nominations: as many editions of a topic as its requests fill (up to three, at least 8 "
+            "participants each); the module introductions and the Road Map's priority topics run at least "
+            "once. Catalogue: real. Trainers and their availability, and the "
             f"nominations from the 13 countries of the region: fictional, generated with seed {seed}."
         ),
         "calendar": {
@@ -412,6 +446,7 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
             ]},
         ],
         "platform": {"max_concurrent_streams": 2, "online_seats_per_stream": 100, "interpretation_channels": 1},
+        "budget_usd": BUDGET_USD,
         "costs": {"interpretation_day_usd": INTERPRETATION_DAY_USD, "participant_fares_usd": PARTICIPANT_FARES_USD,
                   "allowance_night_usd": ALLOWANCE_NIGHT_USD},
         "programme": programme,
@@ -428,6 +463,8 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
         },
         "nominations": nominations,
     }
+    _editions_from_demand(data, {a for a, _, _ in INTRODUCTORY_COURSES})
+    return data
 
 
 def _topic_key(tid: str) -> tuple[int, int]:

@@ -184,7 +184,13 @@ class EditionsAdded(Change):
         items = {i["topic"]: i for i in data["programme"]}
         for tid in _topics(data, self.topics, self.module):
             if tid in items:
-                items[tid]["editions"] = items[tid].get("editions", 1) + self.editions
+                item = items[tid]
+                before = item.get("editions", 1)
+                required = item.get("min_editions")
+                if required is None:
+                    required = before if item.get("mandatory", True) else 0
+                item["editions"] = before + self.editions
+                item["min_editions"] = required + (self.editions if self.mandatory else 0)
             else:
                 topic = next(t for t in data["topics"] if t["id"] == tid)
                 mode = self.mode or topic.get("modes", ["hybrid"])[0]
@@ -211,6 +217,8 @@ class EditionsRemoved(Change):
         for item in data["programme"]:
             if item["topic"] in chosen and self.editions is not None and item.get("editions", 1) > self.editions:
                 item["editions"] = item.get("editions", 1) - self.editions
+                if item.get("min_editions") is not None:
+                    item["min_editions"] = min(item["min_editions"], item["editions"])
             elif item["topic"] in chosen:
                 continue
             keep.append(item)
@@ -274,13 +282,29 @@ class StreamLimitChanged(Change):
 
 
 class BudgetCapSet(Change):
+    """A new budget: ``usd`` (null removes the cap), or the base's budget cut by the share ``cut``."""
+
     type: Literal["budget_cap"]
-    usd: int | None = Field(ge=0, description="null removes the cap")
+    usd: int | None = Field(default=None, ge=0, description="null removes the cap")
+    cut: float | None = Field(default=None, gt=0, lt=1, description="share of the base's budget cut, e.g. 0.3")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> BudgetCapSet:
+        if self.cut is not None and self.usd is not None:
+            raise ValueError("give usd or cut, not both")
+        return self
 
     def apply(self, data: Data) -> None:
-        data["budget_usd"] = self.usd
+        if self.cut is None:
+            data["budget_usd"] = self.usd
+            return
+        if data.get("budget_usd") is None:
+            raise ChangeError("a budget cut needs a budget in the base problem (budget_usd)")
+        data["budget_usd"] = round(int(data["budget_usd"]) * (1 - self.cut))
 
     def describe(self) -> str:
+        if self.cut is not None:
+            return f"budget cut by {100 * self.cut:g} %"
         return "no budget cap" if self.usd is None else f"budget capped at {self.usd:,} USD"
 
 
@@ -324,7 +348,8 @@ class ModeChanged(Change):
     """Courses moved to another mode (all online in a health emergency, say).
 
     The topics' formats widen to the mode where the catalogue lacks it. Moved online, a course's
-    in-person participants join its online ones (up to the platform's seats per stream) and a
+    in-person participants join its online ones (up to the platform's seats per stream), its
+    nominees who asked to come in person follow online (their wish becomes "either"), and a
     pinned room is let go; moved in person, its online participants have no seat.
     """
 
@@ -354,6 +379,10 @@ class ModeChanged(Change):
             for pin in data.get("pins", []):
                 if pin["edition"].split("#")[0] in chosen:
                     pin["room"] = None
+            # Its nominees who asked to come in person follow online, or not at all.
+            for n in data.get("nominations", []):
+                if n.get("mode") == "in_person" and chosen & set(n.get("topics", [])):
+                    n["mode"] = "either"
 
     def describe(self) -> str:
         what = ("every course" if self.everything
@@ -379,12 +408,18 @@ class NominationsWithdrawn(Change):
 
 
 class PrerequisitesAdded(Change):
-    """A topic that must come first: ``before`` ahead of each of ``after`` (a module's introduction, say)."""
+    """A topic that must come first: ``before`` ahead of each of ``after`` (a module's introduction, say).
+
+    With ``enrol`` (the default), a nominee for one of ``after`` who has neither taken ``before``
+    nor asked for it is nominated for it too, just ahead of that topic in their list: the centre
+    enrols them in the course that now comes first, rather than leaving them without a seat.
+    """
 
     type: Literal["prerequisites_added"]
     before: str
     after: list[str] = Field(min_length=1)
     reason: str = ""
+    enrol: bool = True
 
     def apply(self, data: Data) -> None:
         known = {t["id"] for t in data["topics"]}
@@ -395,9 +430,17 @@ class PrerequisitesAdded(Change):
         have = {(pr["before"], pr["after"]) for pr in prerequisites}
         prerequisites += [{"before": self.before, "after": a, "reason": self.reason}
                           for a in self.after if (self.before, a) not in have]
+        if not self.enrol:
+            return
+        for n in data.get("nominations", []):
+            topics = n.get("topics", [])
+            first = next((i for i, t in enumerate(topics) if t in self.after), None)
+            if first is not None and self.before not in topics and self.before not in n.get("completed", []):
+                topics.insert(first, self.before)
 
     def describe(self) -> str:
-        return f"{self.before} before {', '.join(self.after)}"
+        enrolled = f"; their nominees enrolled in {self.before}" if self.enrol else ""
+        return f"{self.before} before {', '.join(self.after)}{enrolled}"
 
 
 AnyChange = Annotated[

@@ -21,7 +21,10 @@ pytestmark = pytest.mark.slow
 def test_every_edition_is_scheduled_and_no_rule_is_broken(rtcm_2027: Result) -> None:
     s = rtcm_2027.schedule
     assert rtcm_2027.status in ("OPTIMAL", "FEASIBLE")
-    assert len(s.editions) == 68 and not s.unscheduled
+    # 70 editions sized by demand: those of the 11 topics fewer than 8 nominees could sit cannot
+    # run, and an optional edition the seating leaves below its minimum is cancelled.
+    assert len(s.problem.editions) == 70 and 55 <= len(s.editions) <= 59
+    assert all(not u.mandatory and u.reason for u in s.unscheduled)
     assert check(s) == []
     assert rtcm_2027.bound is not None and rtcm_2027.bound <= rtcm_2027.objective + 1e-6
     # 1 when the search proved no bound above 0 in its time (a busy machine): sound, if loose.
@@ -37,7 +40,10 @@ def test_the_calendar_respects_the_summer_break_and_holidays(rtcm_2027: Result) 
 
 def test_part_one_runs_before_part_two(rtcm_2027: Result) -> None:
     by = rtcm_2027.schedule.by_edition
-    for first, second in (("M3.T1#1", "M3.T2#1"), ("M4.T1#1", "M4.T2#1"), ("M4.T7#1", "M4.T8#1")):
+    pairs = [(a, b) for a, b in (("M3.T1#1", "M3.T2#1"), ("M4.T1#1", "M4.T2#1"), ("M4.T7#1", "M4.T8#1"))
+             if b in by]
+    assert len(pairs) >= 2  # M3.T2 has too few nominees to run in 2027
+    for first, second in pairs:
         assert by[first].end < by[second].start
 
 
@@ -45,7 +51,8 @@ def test_penalties_recomputed_from_the_schedule_match_the_solver(rtcm_2027: Resu
     # The objective is CP-SAT's own for the calendar it returned (its search's, or its value
     # of the start it did not improve on), not recomputed: the checker must find the same.
     k = kpis(rtcm_2027.schedule)
-    assert rtcm_2027.objective_source in ("search", "start")
+    # "checker" when an edition the seating left below its minimum was cancelled afterwards.
+    assert rtcm_2027.objective_source in ("search", "start", "checker")
     assert rtcm_2027.objective is not None and rtcm_2027.bound is not None
     assert round(rtcm_2027.objective, 2) == round(k.objective, 2)
     assert rtcm_2027.bound <= rtcm_2027.objective  # CP-SAT's bound as it reported it, not clipped
