@@ -14,7 +14,14 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.store import ENDED_STATES
 from data import default_problem
+from model.doctor import doctor
+from model.problem import Problem
 from tests.api.database_fault import Fault
+
+# Four courses of the default programme that can all run: its first four but M1.T3, which only
+# three nominees could sit (fewer than its minimum of 8 participants), so its edition cannot run.
+# M1.T1 is optional (9 could sit it), the other three must run once.
+TINY_TOPICS = ("M1.T1", "M1.T2", "M1.T4", "M1.T5")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -58,7 +65,7 @@ def client(make_client: Callable[..., TestClient]) -> TestClient:
 
 @pytest.fixture(scope="session")
 def rtcm_2027_raw() -> dict[str, Any]:
-    """The embedded default (68 editions) as JSON."""
+    """The embedded default (68 topics, 70 editions, 37 of them mandatory) as JSON."""
     return default_problem().model_dump(mode="json")
 
 
@@ -77,10 +84,23 @@ def sixteen_raw(default_raw: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def tiny_raw(default_raw: dict[str, Any]) -> dict[str, Any]:
-    """The real catalogue with only the first four courses of the programme: optimal in about a second."""
+    """The real catalogue with only four courses of the programme (``TINY_TOPICS``), each of which can
+    run: optimal in a couple of seconds, the seating included."""
     default_raw["name"] = "tiny"
-    default_raw["programme"] = default_raw["programme"][:4]
+    default_raw["programme"] = with_topics(default_raw["programme"], TINY_TOPICS)
     return default_raw
+
+
+def with_topics(programme: list[dict[str, Any]], topics: Iterable[str]) -> list[dict[str, Any]]:
+    """The items of ``programme`` for these topics, in the programme's order."""
+    wanted = set(topics)
+    return [item for item in programme if item["topic"] in wanted]
+
+
+def too_few_could_sit(problem: Problem) -> set[str]:
+    """The editions the doctor finds cannot run: fewer nominees could sit them than their minimum
+    (its non-blocking ``edition_demand`` findings)."""
+    return {f.records[0] for f in doctor(problem) if f.check == "edition_demand"}
 
 
 def poll(client: TestClient, job_id: str, states: Iterable[str] = ENDED_STATES, timeout: float = 60,

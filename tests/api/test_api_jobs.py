@@ -57,7 +57,7 @@ def test_the_full_flow_from_a_problem_to_a_checked_calendar(client, tiny_raw, wa
 
     # the schedule as JSON ...
     schedule = client.get(job["links"]["schedule"]).json()
-    assert len(schedule["editions"]) == 4
+    assert len(schedule["editions"]) == 4 and schedule["unscheduled"] == []
     assert schedule["problem"] == tiny_raw
 
     # ... compressed for clients that accept it, with a tag to poll it cheaply ...
@@ -87,8 +87,12 @@ def test_the_full_flow_from_a_problem_to_a_checked_calendar(client, tiny_raw, wa
     assert job["summary"]["bound"] == job["summary"]["objective"]
     r = client.post("/check", json={"problem_id": pid, "editions": schedule["editions"]})
     assert r.status_code == 200 and r.json()["ok"]
-    r = client.post("/check", json={"problem_id": pid, "editions": schedule["editions"][1:]})
-    assert not r.json()["ok"]  # a mandatory edition left out
+    # ... and without M1.T2#1, which must run (its min_editions is 1): a mandatory edition left out
+    r = client.post("/check", json={"problem_id": pid,
+                                    "editions": [e for e in schedule["editions"] if e["edition"] != "M1.T2#1"]})
+    report = r.json()
+    assert not report["ok"]
+    assert [(v["rule"], v["records"][0]) for v in report["violations"]] == [("mandatory_edition_scheduled", "M1.T2#1")]
 
 
 @pytest.mark.parametrize(

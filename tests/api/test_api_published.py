@@ -2,9 +2,9 @@
 and ``/published/{n}/diff/{m}``, with the semantics of ``rtcm publish``, ``versions`` and ``diff``
 but kept in the service's database, one version per job.
 
-Two calendars serve as versions: ``tiny`` (the first four courses) and ``later`` (five courses,
-the first not before June), each optimal in a couple of seconds; the second moves ``M1.T1#1``
-for its new earliest start, adds ``M1.T5#1`` and re-plans the rest. The flow test solves them
+Two calendars serve as versions: ``tiny`` (four courses that can run) and ``later`` (those and a
+fifth, the first not before June), each optimal in a couple of seconds; the second moves ``M1.T1#1``
+for its new earliest start, adds ``M1.T6#1`` and re-plans the rest. The flow test solves them
 over HTTP; the other tests store the same calendars as finished jobs without a solve.
 """
 
@@ -26,6 +26,7 @@ from model.formats.versions import Versions
 from model.problem import Problem
 from model.schedule import Schedule
 from scheduler.solve import SolveOptions, solve
+from tests.api.conftest import TINY_TOPICS, with_topics
 from tests.api.database_fault import assert_unavailable
 
 TOKEN = "correct-horse-battery-staple"
@@ -34,10 +35,11 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def later(tiny_raw: dict[str, Any], rtcm_2027_raw: dict[str, Any]) -> dict[str, Any]:
-    """``tiny`` with a fifth course of the default programme, and its first course not before June."""
+    """``tiny`` with a fifth course of the default programme (M1.T6, which must run once), and its
+    first course not before June."""
     raw = copy.deepcopy(tiny_raw)
     raw["name"] = "later"
-    raw["programme"] = copy.deepcopy(rtcm_2027_raw["programme"][:5])
+    raw["programme"] = copy.deepcopy(with_topics(rtcm_2027_raw["programme"], (*TINY_TOPICS, "M1.T6")))
     raw["programme"][0]["earliest_start"] = "2027-06-01"
     return raw
 
@@ -46,12 +48,12 @@ def later(tiny_raw: dict[str, Any], rtcm_2027_raw: dict[str, Any]) -> dict[str, 
 def calendars(rtcm_2027_raw: dict[str, Any]) -> tuple[str, str]:
     """The schedule JSON of ``tiny`` and of ``later``, as the job runner stores a calendar."""
     tiny = copy.deepcopy(rtcm_2027_raw)
-    tiny["programme"] = tiny["programme"][:4]
+    tiny["programme"] = with_topics(tiny["programme"], TINY_TOPICS)
     options = SolveOptions(time_limit_s=20, workers=1, deterministic=True)
     texts = []
     for raw in (tiny, later(tiny, rtcm_2027_raw)):
         result = solve(Problem.model_validate(raw), options)
-        assert result.found
+        assert result.found and not result.schedule.unscheduled
         texts.append(result.schedule.model_dump_json())
     return texts[0], texts[1]
 
@@ -136,7 +138,7 @@ def test_two_jobs_published_listed_fetched_and_compared(client, tiny_raw, rtcm_2
     assert r.status_code == 200
     assert r.json() == diff(schedule_1, schedule_2).model_dump(mode="json")
     changes = {c["edition"]: c for c in r.json()["changes"]}
-    assert changes["M1.T5#1"]["kinds"] == ["added"]
+    assert changes["M1.T6#1"]["kinds"] == ["added"]
     assert "moved" in changes["M1.T1#1"]["kinds"]
     assert any("before its earliest start 2027-06-01" in why for why in changes["M1.T1#1"]["why"])
     assert client.get("/published/2/diff/1").json() == diff(schedule_2, schedule_1).model_dump(mode="json")
