@@ -80,6 +80,12 @@ def check_cmd(schedule: Annotated[Path, typer.Argument(help="schedule JSON (as w
                    and s.problem.edition_by_id[se.edition].item.interpretation]
     if interpreted:
         console.print(f"{len(interpreted)} editions interpreted ({k.interpretation_usd:,} USD)")
+    budget = s.problem.budget_usd
+    of_budget = f" of a {budget:,} USD budget" if budget is not None else ""
+    console.print(f"cost recomputed: {k.cost_usd:,} USD{of_budget}"
+                  + f" (fees {k.fees_usd:,}, travel {k.travel_usd:,}, rooms {k.room_cost_usd:,}, interpretation "
+                  f"{k.interpretation_usd:,}, participants' fares {k.participant_fares_usd:,}, allowances "
+                  f"{k.participant_allowances_usd:,})", highlight=False)
     if not violations:
         console.print("[green]No hard rule broken.[/]")
         return

@@ -74,6 +74,15 @@ def test_the_json_is_self_contained_and_checks_on_its_own(rtcm_2027: Result, tmp
     result = CliRunner().invoke(app, ["check", str(path)])
     assert result.exit_code == 0, result.output
     assert "No hard rule broken" in result.output
+    # The costs, recomputed by category from the JSON alone, within the budget the rule checked.
+    k = kpis(again)
+    said = " ".join(result.output.split())
+    assert f"cost recomputed: {k.cost_usd:,} USD of a {again.problem.budget_usd:,} USD budget" in said
+    assert k.cost_usd <= (again.problem.budget_usd or 0)
+    for label, usd in (("fees", k.fees_usd), ("travel", k.travel_usd), ("rooms", k.room_cost_usd),
+                       ("interpretation", k.interpretation_usd), ("participants' fares", k.participant_fares_usd),
+                       ("allowances", k.participant_allowances_usd)):
+        assert f"{label} {usd:,}" in said
 
 
 def test_a_hand_edited_schedule_lists_every_broken_rule(rtcm_2027: Result, tmp_path) -> None:
