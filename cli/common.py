@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
@@ -113,3 +115,14 @@ def write_outputs(result: Result, out: Path | None, json_out: Path | None) -> No
         console.print(f"wrote {out}")
     if not result.found:
         raise typer.Exit(EXIT_NO_CALENDAR)
+
+
+def write_report(report: BaseModel, json_out: Path | None, out: Path | None,
+                 workbook: Callable[[Any, Path], None]) -> None:
+    """Write a report (a scenario comparison, a frontier) as JSON and/or a workbook when asked."""
+    if json_out:
+        write_atomic(json_out, report.model_dump_json(indent=1) + "\n")
+        console.print(f"wrote {json_out}")
+    if out:
+        workbook(report, out)
+        console.print(f"wrote {out}")

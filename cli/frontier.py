@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import console, fail_input, load_problem
+from cli.common import console, fail_input, load_problem, write_report
 from model.errors import InputError
-from model.formats.files import write_atomic
 from model.frontier import Frontier, parse_budgets
 from scheduler.solve import SolveOptions
 
@@ -66,9 +65,4 @@ def frontier_cmd(
     with console.status(f"solving at {len(levels)} budgets..."):
         result, _ = run_frontier(prob, levels, options)
     console.print(frontier_table(result))
-    if json_out:
-        write_atomic(json_out, result.model_dump_json(indent=1) + "\n")
-        console.print(f"wrote {json_out}")
-    if out:
-        write_frontier_workbook(result, out)
-        console.print(f"wrote {out}")
+    write_report(result, json_out, out, write_frontier_workbook)

@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import console, fail_input, summary_table, write_outputs
+from cli.common import console, fail_input, summary_table, write_outputs, write_report
 from model.compare import CalendarDiff
 from model.errors import InputError
-from model.formats.files import read_problem, read_schedule, write_atomic
+from model.formats.files import read_problem, read_schedule
 from model.formats.versions import Versions
 from model.schedule import Schedule
 from scheduler.solve import SolveOptions
@@ -71,12 +71,7 @@ def scenario_run(
         console.print(diff_table(f"{s.name}: " + "; ".join(s.changes), s.diff))
         for d in s.diagnosis:
             console.print(f"[red]why no calendar:[/] {d}")
-    if json_out:
-        write_atomic(json_out, comparison.model_dump_json(indent=1) + "\n")
-        console.print(f"wrote {json_out}")
-    if out:
-        write_comparison_workbook(comparison, out)
-        console.print(f"wrote {out}")
+    write_report(comparison, json_out, out, write_comparison_workbook)
 
 
 def _published(baseline: Path | None, store: Path | None) -> Schedule:

@@ -52,6 +52,7 @@ class Kpis:
     trainer_days: dict[str, int] = field(default_factory=dict)
     trainer_days_by_gender: dict[str, int] = field(default_factory=dict)
     women_share_of_trainer_days: float | None = None
+    women_share_of_participants: float | None = None  # of the seated of known gender
     edition_trainer_gender: dict[str, dict[str, int]] = field(default_factory=dict)
     days_by_month: dict[str, int] = field(default_factory=dict)
     room_days: dict[str, int] = field(default_factory=dict)
@@ -238,6 +239,8 @@ def kpis(schedule: Schedule) -> Kpis:
     k.participant_allowances_usd = r.participant_allowances_usd
     k.edition_costs = {se.edition: r.edition_costs(se) for _, se in placed}
     k.seats_by_mode = {m: sum(1 for a, *_ in r.seat_costs if a.mode == m) for m in ("in_person", "online")}
+    seated: Counter[str] = Counter(n.gender for _, n, _, _ in r.seat_costs)
+    k.women_share_of_participants = seated["woman"] / known_count(seated) if known_count(seated) else None
     k.participant_days = sum(len(se.days) for _, _, se, _ in r.seat_costs)
     priorities = {item.topic: item.priority for item in p.programme}
     k.requests_by_priority, k.seated_by_priority = _demand_served(r, lambda _, topic: priorities.get(topic, 0),

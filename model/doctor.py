@@ -37,7 +37,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.calendar import Period
-from model.participants import follows, free_in, month_key, requests_for
+from model.participants import follows, free_count, requests_for, span_months
 from model.problem import LEAD_AGENCY_RULE, Edition, Problem, Room, TeamNeed, TeamRules, Trainer, Venue
 from model.rules import RULES
 from model.schedule import Cause
@@ -367,8 +367,8 @@ class _Doctor:
                 need = f"{ed.number} x its minimum" if ed.number > 1 else "its minimum"
                 return finding("edition_demand", ["edition_has_enough_requests"], [record],
                                f"{who}: fewer than {need} of {least} participants")
-            months = {tuple(sorted({month_key(cal.days[i]) for i in range(s, s + d)})) for s, d in slots}
-            if not any(sum(1 for q in asked if free_in(q.nomination, m)) >= least for m in months):
+            months = {span_months(cal, s, d) for s, d in slots}
+            if not any(free_count(asked, m) >= least for m in months):
                 return finding("edition_demand", ["edition_has_enough_requests"], [record],
                                f"{who}, but in no month of its window are {least} of them free")
         subject = f"qualified for {ed.topic.id} in '{ed.item.language}'"

@@ -9,13 +9,10 @@ calendar comes from. The solves themselves run in ``scenarios/frontier.py``.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.check import kpis
 from model.schedule import Schedule
-from model.shares import known_count
 
 
 class FrontierPoint(BaseModel):
@@ -78,15 +75,12 @@ def _measure(budget: int, schedule: Schedule) -> FrontierPoint:
         return FrontierPoint(budget_usd=budget, solved_at_usd=None, status=status,
                              why=(report.diagnosis if report else []))
     k = kpis(schedule)
-    genders = Counter(schedule.problem.nomination_by_id[a.nominee].gender for a in schedule.allocations
-                      if a.nominee in schedule.problem.nomination_by_id)
-    known = known_count(genders)
     return FrontierPoint(
         budget_usd=budget, solved_at_usd=budget, status=status, cost_usd=k.cost_usd, editions=k.editions_scheduled,
         requests=k.requests_total, seated=k.seated_total,
         requests_by_priority=k.requests_by_priority, seated_by_priority=k.seated_by_priority,
         in_person=k.seats_by_mode.get("in_person", 0), online=k.seats_by_mode.get("online", 0),
-        women_share=genders["woman"] / known if known else None, objective=k.objective)
+        women_share=k.women_share_of_participants, objective=k.objective)
 
 
 def frontier(problem_name: str, time_limit_s: float, solved: dict[int, Schedule]) -> Frontier:

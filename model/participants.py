@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
+from model.calendar import WorkCalendar
 from model.problem import Edition, Nomination, Problem, Room
 from model.schedule import Allocation, Schedule, ScheduledEdition
 from model.shares import as_fraction
@@ -122,6 +123,17 @@ def requests_for(problem: Problem, ed: Edition) -> list[TopicRequest]:
 def free_in(nomination: Nomination, months: Iterable[str]) -> bool:
     """Whether a nominee is free in all the YYYY-MM ``months``."""
     return not set(months) & set(nomination.unavailable_months)
+
+
+def free_count(requests: list[TopicRequest], months: Iterable[str]) -> int:
+    """How many of the requests' nominees are free in all the YYYY-MM ``months``."""
+    months = set(months)
+    return sum(1 for q in requests if free_in(q.nomination, months))
+
+
+def span_months(cal: WorkCalendar, start: int, length: int) -> tuple[str, ...]:
+    """The YYYY-MM months of ``length`` working days from working-day index ``start``, in order."""
+    return tuple(sorted({month_key(cal.days[i]) for i in range(start, start + length)}))
 
 
 def unserved(requests: list[TopicRequest], seats: int) -> list[TopicRequest]:

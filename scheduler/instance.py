@@ -22,7 +22,7 @@ from functools import cached_property
 import numpy as np
 
 from model.calendar import Period, WorkCalendar
-from model.participants import free_in, month_key, requests_for
+from model.participants import free_count, requests_for, span_months
 from model.problem import Edition, GuestSlot, Problem, Room, Trainer, Venue
 from model.rules.reading import earliest_index
 
@@ -222,10 +222,9 @@ class Instance:
         least = ed.item.min_participants
         if not least or not self.requests:
             return False
-        months = tuple(sorted({month_key(self.cal.days[i]) for i in range(start, start + length)}))
-        key = (ed.topic.id, months)
+        key = (ed.topic.id, span_months(self.cal, start, length))
         if key not in self._free:
-            self._free[key] = sum(1 for q in self.requests[ed.topic.id] if free_in(q.nomination, months))
+            self._free[key] = free_count(self.requests[ed.topic.id], key[1])
         return self._free[key] < least
 
     def most_editions(self, topic: str) -> int | None:

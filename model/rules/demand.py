@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from model.participants import edition_months, free_in, preference_factor, unserved
+from model.participants import edition_months, free_count, preference_factor, unserved
 from model.rules.reading import Breach, Charge, Reading
 
 # ------------------------------------------------------------------------------ hard
@@ -29,7 +29,7 @@ def edition_has_enough_requests(r: Reading) -> Iterator[Breach]:
             continue
         requests = r.requests[ed.topic.id]
         months = edition_months(se)
-        free = sum(1 for q in requests if free_in(q.nomination, months))
+        free = free_count(requests, months)
         if free < least:
             yield Breach([se.edition], f"{se.edition} needs {least} participants; {free} of the {len(requests)} "
                                        f"nominees who could sit it are free in {', '.join(months)}")

@@ -9,7 +9,6 @@ calendar's JSON alone (tests/model/test_kpis_costs_and_demand.py).
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +18,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from model.rules.reading import COST_CATEGORIES
 from model.schedule import Schedule
+from tests.api.conftest import poll
 from tests.model.test_kpis_costs_and_demand import independent_costs, independent_demand
 
 
@@ -33,10 +33,7 @@ def solved(tmp_path_factory: pytest.TempPathFactory, rtcm_2027_raw: dict[str, An
     with TestClient(create_app(database_url=f"sqlite:///{db}")) as client:
         pid = client.post("/problems", json=raw).json()["id"]
         job = client.post(f"/problems/{pid}/solve", json={"time_limit_s": 20, "workers": 1}).json()
-        deadline = time.monotonic() + 90
-        while client.get(f"/jobs/{job['id']}").json()["state"] in ("queued", "running"):
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        poll(client, job["id"], timeout=90)
         schedule = Schedule.model_validate(client.get(f"/jobs/{job['id']}/schedule").json())
         assert schedule.editions and schedule.allocations
         yield client, job["id"], schedule, pid
@@ -79,10 +76,7 @@ def test_without_nominations_the_page_has_no_demand(client: TestClient, rtcm_202
     raw["programme"], raw["nominations"] = raw["programme"][:2], []
     pid = client.post("/problems", json=raw).json()["id"]
     job = client.post(f"/problems/{pid}/solve", json={"time_limit_s": 10, "workers": 1}).json()
-    deadline = time.monotonic() + 60
-    while client.get(f"/jobs/{job['id']}").json()["state"] in ("queued", "running"):
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    poll(client, job["id"])
     view = client.get(f"/jobs/{job['id']}/view").json()
     assert view["editions"] and view["demand"] is None
     k = client.get(f"/jobs/{job['id']}/check").json()["kpis"]
