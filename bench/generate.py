@@ -83,6 +83,7 @@ def scaled_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
         f"and of the trainer pool (copies fictional, drawn with seed {seed})."
     )
     data["calendar"] = _calendar(base["calendar"], years)
+    data.pop("rollout", None)  # the network's horizon is its whole plan: no later years
     data["programme"] = [{**item, "editions": item["editions"] * scale,
                           "min_editions": None if item.get("min_editions") is None else item["min_editions"] * scale}
                          for item in base["programme"]]

@@ -67,6 +67,7 @@ from model.check import check, kpis, points_per_unit
 from model.participants import preference_factor, seats_offered
 from model.problem import GuestSession, GuestSlot, Problem, ShareBand
 from model.rules import HARD_RULES, RULES, SOFT_RULES
+from model.rules.reading import quarter_of
 from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition, relative_gap
 from model.shares import KNOWN_GENDERS, ScopeKey, as_fraction, share_gap, trainer_day_counts
 from scheduler.instance import EditionPlan, Instance
@@ -83,8 +84,8 @@ MODELLED_HARD = frozenset({
     "trainer_month_limit", "trainer_year_limit", "organisation_quota", "team_size_within_limits",
     "team_covers_required_organisations", "team_includes_a_lead_agency", "team_mixed_gender",
     "guest_session_fits", "guest_slot_filled", "country_presents_once_per_edition", "prerequisite_finished_first",
-    "edition_has_enough_requests", "pinned_edition_kept", "budget_within_cap", "trainer_days_women_share_year",
-    "trainer_days_women_share_module", "trainer_days_women_share_month",
+    "edition_has_enough_requests", "pinned_edition_kept", "budget_within_cap", "budget_within_quarter_caps",
+    "trainer_days_women_share_year", "trainer_days_women_share_module", "trainer_days_women_share_month",
 })
 MODELLED_SOFT = frozenset({
     "optional_edition_left_out", "requests_beyond_seats", "priority_topic_late", "busiest_month", "busiest_trainer",
@@ -350,8 +351,8 @@ def _placements(m: MipModel) -> None:
 
 def _demand(m: MipModel) -> None:
     """A topic's editions within what its requests fill to the minimum; served[topic, w] requests
-    of preference w seated, within the seats of its placements (the highest preferences first, as
-    the minimisation fills them)."""
+    of preference w seated, within what its placements can fill: their seats, and the nominees
+    free in their months (the highest preferences first, as the minimisation fills them)."""
     inst, lp, problem = m.inst, m.lp, m.problem
     if not inst.requests:
         return
@@ -374,7 +375,9 @@ def _demand(m: MipModel) -> None:
             ed = inst.plans[e].edition
             for p in m.place[e]:
                 room = inst.rooms[p.room][1] if p.room is not None else None
-                seats.append((p.col, -float(sum(seats_offered(problem, ed, room).values()))))
+                reach = min(sum(seats_offered(problem, ed, room).values()),
+                            inst.free_in_span(item.topic, p.start, p.length))
+                seats.append((p.col, -float(reach)))
         served: Terms = []
         for f, n in sorted(counts.items()):
             price = w * f * (1 + item.priority)
@@ -664,32 +667,58 @@ def _busiest_month(m: MipModel) -> None:
 
 
 def _budget(m: MipModel) -> None:
-    budget = m.problem.budget_usd
-    if budget is None:
+    """The calendar's costs within the budget, and those of the editions starting in a quarter within
+    the quarter's cap (``quarter_of`` an edition's first day)."""
+    budget, caps = m.problem.budget_usd, m.problem.quarterly_budget_usd
+    if budget is None and not caps:
         return
+    lp, cal = m.lp, m.inst.cal
+    spend = [_edition_spend(m, e) for e in range(len(m.place))]
+    if budget is not None:
+        lp.row([t for ts in spend for t in ts], hi=float(budget))
+    for quarter, cap in sorted(caps.items()):
+        row: Terms = []
+        for e, places in enumerate(m.place):
+            here = [(p.col, 1.0) for p in places if quarter_of(cal.days[p.start]) == quarter]
+            if not here or not spend[e]:
+                continue
+            if len(here) == len(places):
+                row += spend[e]
+                continue
+            # w >= spend - top (1 - here): the edition's spend when it starts in the quarter, else free
+            # down to 0 (w only counts towards an upper limit).
+            top = sum(c * lp.ub[col] for col, c in spend[e])
+            w = lp.col(ub=float(cap))
+            lp.row([(w, 1.0), *((col, -c) for col, c in spend[e]), *((col, -top) for col, _ in here)], lo=-top)
+            row.append((w, 1.0))
+        lp.row(row, hi=float(cap))
+
+
+def _edition_spend(m: MipModel, e: int) -> Terms:
+    """Edition ``e``'s calendar costs in USD: interpretation and room per day held, its team's fees
+    per day and trips to a room, its guests' day and trip."""
     inst = m.inst
     spend: Terms = []
-    for e, places in enumerate(m.place):
-        talk = len(inst.plans[e].edition.item.interpretation) * m.problem.costs.interpretation_day_usd
-        for p in places:
-            usd = talk * p.length
-            if p.room is not None:
-                usd += inst.rooms[p.room][1].day_cost * p.length
+    talk = len(inst.plans[e].edition.item.interpretation) * m.problem.costs.interpretation_day_usd
+    for p in m.place[e]:
+        usd = talk * p.length
+        if p.room is not None:
+            usd += inst.rooms[p.room][1].day_cost * p.length
+        if usd:
+            spend.append((p.col, float(usd)))
+    in_a_room = inst.plans[e].edition.mode != "online"
+    for t, ts in m.days_of[e].items():
+        rate, trip = inst.trainers[t].day_rate, inst.trainers[t].travel_usd
+        spend += [(c, rate * v) for c, v in ts if rate]
+        if trip and in_a_room:
+            spend.append((m.team[e][t], float(trip)))
+    for _, cols in m.guests[e]:
+        for (t, _), c in cols.items():
+            tr = inst.trainers[t]
+            usd = tr.day_rate + (tr.travel_usd if in_a_room else 0)
             if usd:
-                spend.append((p.col, float(usd)))
-        in_a_room = inst.plans[e].edition.mode != "online"
-        for t, ts in m.days_of[e].items():
-            rate, trip = inst.trainers[t].day_rate, inst.trainers[t].travel_usd
-            spend += [(c, rate * v) for c, v in ts if rate]
-            if trip and in_a_room:
-                spend.append((m.team[e][t], float(trip)))
-        for _, cols in m.guests[e]:
-            for (t, _), c in cols.items():
-                tr = inst.trainers[t]
-                usd = tr.day_rate + (tr.travel_usd if in_a_room else 0)
-                if usd:
-                    spend.append((c, float(usd)))
-    m.lp.row(spend, hi=float(budget))
+                spend.append((c, float(usd)))
+    return spend
 
 
 def _rooms_and_platform(m: MipModel) -> None:
@@ -916,8 +945,8 @@ def _pinned_guests(m: MipModel) -> None:
 
 
 def _baseline_terms(m: MipModel) -> None:
-    """Re-planning: published editions moved, rooms changed, trainers taken off, guest sessions
-    changed (all linear)."""
+    """Re-planning: published editions moved, rooms changed, trainers taken off or added, guest
+    sessions changed (all linear)."""
     problem = m.problem
     if not problem.baseline:
         return
@@ -943,10 +972,9 @@ def _baseline_terms(m: MipModel) -> None:
             extra += w_trainer * len(b.trainers)  # changed = present - on the team, per trainer
             extra += w_guest * len(b.guests)  # changed = present - the same person that day, per session
             lp.cost[p.col] += extra
-        for tid in b.trainers:
-            t = tindex.get(tid)
-            if t is not None and t in m.team[e]:
-                lp.cost[m.team[e][t]] -= w_trainer
+        published = {tindex.get(tid) for tid in b.trainers}
+        for t, col in m.team[e].items():
+            lp.cost[col] += -w_trainer if t in published else w_trainer  # kept, or added to the team
         slots = {slot.id: cols for slot, cols in m.guests[e]}
         for g in b.guests:
             c = slots.get(g.slot, {}).get((tindex.get(g.person, -1), inst.cal.index.get(g.day, -1)))

@@ -18,11 +18,11 @@ from typing import Any
 
 import yaml
 
-from data import guests
+from data import guests, roadmap
 from data.curriculum import load_catalogue
 from data.roadmap import priorities
 from model.formats.files import problem_from_data
-from model.participants import requests_for
+from model.participants import enrol_in_prerequisites, requests_for
 
 YEAR = 2027
 SEED = 2027
@@ -76,37 +76,51 @@ SURNAMES = ["Aliyeva", "Karimov", "Beridze", "Nurlanova", "Huseynov", "Tashkento
             "Abenova", "Qasimov", "Mirzoeva", "Akhmedov", "Ivanova", "Safarov", "Iskandarova",
             "Dzhumabaev", "Novruzova", "Chikovani", "Kadyrova", "Umarov", "Shirinova", "Aslanov"]
 
-# (organisation, number of people, share of women, day rate USD, max days per year). Every
-# organisation that leads a topic (data/lead_agencies.py) has at least one person. Whether they
-# teach whole courses, come for guest sessions or both, and their travel: data/guests.py.
+# Day fees by the kind of organisation a person works for (Organisation.kind), USD: illustrative,
+# the documents name no fee. Staff of IOM, the UN agencies, the other international organisations
+# and the governments (the country representatives) teach as part of their post: their
+# organisations pay their salaries, so the centre pays them no fee (it pays a guest's trip to Baku:
+# data/guests.py). So do the private sector's experts, whose companies send them. Those who bill
+# are paid a fee per day: the consultants of the RTCM Regional Pool of Trainers and Experts (the
+# ToT graduates join that pool, L229, at a junior consultant's fee, DAY_FEE_OF_ORGANISATION),
+# academics, and the experts of NGOs and media associations.
+DAY_FEE_BY_KIND: dict[str, int] = {
+    "un_agency": 0, "international": 0, "government": 0, "private": 0,
+    "pool": 300, "academia": 350, "ngo": 150, "media": 150,
+}
+DAY_FEE_OF_ORGANISATION = {"TOT": 150}  # an organisation's own fee, where it differs from its kind's
+
+# (organisation, number of people, share of women, max days per year). Every organisation that
+# leads a topic (data/lead_agencies.py) has at least one person. Whether they teach whole courses,
+# come for guest sessions or both, and their travel: data/guests.py.
 POOL = [
-    ("IOM", 11, 0.45, 250, 40),
-    ("RTCM-POOL", 8, 0.40, 300, 35),
-    ("TOT", 4, 0.50, 150, 25),
-    ("UNHCR", 4, 0.50, 200, 20),
-    ("ILO", 2, 0.50, 200, 15),
-    ("WHO", 2, 0.50, 200, 15),
-    ("UNODC", 2, 0.50, 200, 15),
-    ("OHCHR", 2, 0.50, 200, 15),
-    ("UNICEF", 1, 1.00, 200, 10),
-    ("UN-WOMEN", 1, 1.00, 200, 10),
-    ("UNDP", 2, 0.50, 200, 15),
-    ("UNFPA", 1, 1.00, 200, 10),
-    ("UNOCHA", 1, 0.00, 200, 10),
-    ("UNCTAD", 1, 1.00, 200, 10),
-    ("WB", 1, 0.00, 250, 10),
-    ("IMF", 1, 1.00, 250, 10),
-    ("OECD", 1, 1.00, 250, 10),
-    ("IMO", 1, 0.00, 200, 10),
-    ("ICRC", 1, 1.00, 200, 10),
-    ("ICMPD", 1, 0.00, 250, 10),
-    ("COE", 1, 1.00, 250, 10),
-    ("EU", 1, 0.00, 250, 10),
-    ("CAREC", 1, 0.00, 250, 10),
-    ("ACADEMIA", 2, 0.50, 350, 15),
-    ("NGO", 2, 0.50, 150, 15),
-    ("MEDIA", 1, 1.00, 150, 10),
-    ("PRIVATE", 1, 0.00, 250, 10),
+    ("IOM", 11, 0.45, 40),
+    ("RTCM-POOL", 8, 0.40, 35),
+    ("TOT", 4, 0.50, 25),
+    ("UNHCR", 4, 0.50, 20),
+    ("ILO", 2, 0.50, 15),
+    ("WHO", 2, 0.50, 15),
+    ("UNODC", 2, 0.50, 15),
+    ("OHCHR", 2, 0.50, 15),
+    ("UNICEF", 1, 1.00, 10),
+    ("UN-WOMEN", 1, 1.00, 10),
+    ("UNDP", 2, 0.50, 15),
+    ("UNFPA", 1, 1.00, 10),
+    ("UNOCHA", 1, 0.00, 10),
+    ("UNCTAD", 1, 1.00, 10),
+    ("WB", 1, 0.00, 10),
+    ("IMF", 1, 1.00, 10),
+    ("OECD", 1, 1.00, 10),
+    ("IMO", 1, 0.00, 10),
+    ("ICRC", 1, 1.00, 10),
+    ("ICMPD", 1, 0.00, 10),
+    ("COE", 1, 1.00, 10),
+    ("EU", 1, 0.00, 10),
+    ("CAREC", 1, 0.00, 10),
+    ("ACADEMIA", 2, 0.50, 15),
+    ("NGO", 2, 0.50, 15),
+    ("MEDIA", 1, 1.00, 10),
+    ("PRIVATE", 1, 0.00, 10),
 ]
 
 # A return economy fare to Baku from each country's capital, USD, and the allowance per night in
@@ -118,10 +132,12 @@ PARTICIPANT_FARES_USD = {
 }
 ALLOWANCE_NIGHT_USD = 150
 # The year's budget, illustrative: everything (fees, travel, rooms, interpretation, participants'
-# fares and allowances). The programme sized by demand costs about 700,000 USD when every nominee
-# who may travel does; 650,000 USD binds, so the budget decides who travels (the others follow
-# online when they accept to) while the calendar itself stays whole.
-BUDGET_USD = 650_000
+# fares and allowances). With day fees paid only to those who bill, a good calendar of the programme
+# sized by demand costs about 670,000 USD when no cap holds it back (220,000 the calendar, 450,000
+# the seats' fares and allowances; the mandatory editions cost at least 113,000 before their seats).
+# 575,000 USD, the former 650,000 less the fees nobody charges now (about 80,000), binds: the budget
+# decides who travels (the others follow online when they accept to) while the calendar stays whole.
+BUDGET_USD = 575_000
 # Online seats of a hybrid edition: they cost nothing but the stream, so as many as the smallest
 # hybrid room carries (training room A, 40).
 HYBRID_ONLINE_SEATS = 40
@@ -158,6 +174,9 @@ AUDIENCE_MIX = [
     ("ombudspersons", 0.02, 0.55),
 ]
 NOMINEES = 720
+# Of the nominees who ask to come in person, the share who follow online when the centre cannot
+# fund their trip (mode in_person_preferred); the others come in person or not at all (fictional).
+ONLINE_IF_UNFUNDED = 0.75
 # The programme from demand (_editions_from_demand): an edition runs with at least 8 seated, a
 # topic at most three times a year, and a priority topic must run once when 12 or more asked.
 MIN_PARTICIPANTS = 8
@@ -177,10 +196,12 @@ def _nominations(seed: int, topics: list[Any], prerequisites: list[dict[str, Any
     country; about 3 % do not disclose their gender and 0.5 % give another identity. A nominee
     asks for 1-3 topics meant for their audience, the Road Map's priorities and the module
     introductions more often; for a topic with a prerequisite they have either taken it
-    before, ask for it too, or (about one in five) neither.
+    before, ask for it too, or (about one in five) neither: the centre then enrols them in it
+    (``build_default``).
     """
     rng = random.Random(f"{seed}-nominations")  # its own stream: the trainers stay as they were
     speech = random.Random(f"{seed}-languages")  # and the languages theirs: the nominees stay as they were
+    travel = random.Random(f"{seed}-travel")  # who would follow online when their trip is not funded
     needs: dict[str, list[str]] = {}
     for pr in prerequisites:
         needs.setdefault(pr["after"], []).append(pr["before"])
@@ -219,6 +240,8 @@ def _nominations(seed: int, topics: list[Any], prerequisites: list[dict[str, Any
                     asked.append(before)
             asked.append(tid)
         mode = rng.choices(("in_person", "online", "either"), weights=(40, 20, 40))[0]
+        if mode == "in_person" and travel.random() < ONLINE_IF_UNFUNDED:
+            mode = "in_person_preferred"
         rec: dict[str, Any] = {"id": f"N{k:04d}", "gender": gender, "country": country, "audience": audience,
                                "topics": asked, "mode": mode, "languages": _languages(speech, country)}
         if rng.random() < 0.25:
@@ -346,7 +369,9 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
         rec["fictional"] = True
         trainers.append(rec)
 
-    for org, count, women_share, rate, max_year in POOL:
+    kind = {o.id: o.kind for o in cat.organisations}
+    for org, count, women_share, max_year in POOL:
+        rate = DAY_FEE_OF_ORGANISATION.get(org, DAY_FEE_BY_KIND[kind[org]])
         women = round(count * women_share)
         for k in range(count):
             rec = person(org, "woman" if k < women else "man")
@@ -406,6 +431,8 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
         {"before": a, "after": b, "reason": why} for a, bs, why in INTRODUCTORY_COURSES for b in bs
     ]
     nominations = _nominations(seed, cat.topics, prerequisites)
+    # The centre enrols a nominee who lacks a prerequisite in it, rather than leave them without a seat.
+    enrol_in_prerequisites(nominations, [(pr["before"], pr["after"]) for pr in prerequisites])
     _interpretation(programme, nominations)
     data = {
         "name": "RTCM annual programme 2027",
@@ -462,6 +489,7 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
             "country_cap_edition": {"max_share": 0.25, "mode": "soft"},
         },
         "nominations": nominations,
+        "rollout": roadmap.rollout(),
     }
     _editions_from_demand(data, {a for a, _, _ in INTRODUCTORY_COURSES})
     return data

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 class Theme:
     """A Road Map priority: its name, the curriculum line naming it, its courses and level."""
 
+    id: str
     name: str
     line: int
     topics: tuple[str, ...]
@@ -33,18 +34,18 @@ def _module(m: int, n: int) -> tuple[str, ...]:
 
 
 THEMES: tuple[Theme, ...] = (
-    Theme("Migration and health", 337, _module(8, 5), 1),
+    Theme("health", "Migration and health", 337, _module(8, 5), 1),
     # The crisis dimension, international protection included: Module 4, the top priority (L3960).
-    Theme("The crisis dimension of migration, international protection included", 338, _module(4, 14), 3),
+    Theme("crisis", "The crisis dimension of migration, international protection included", 338, _module(4, 14), 3),
     # The labour courses of Module 3 (legal migration): the legal framework, policies, labour
     # agreements and highly skilled migrants.
-    Theme("Labour migration", 339, ("M3.T3", "M3.T4", "M3.T5", "M3.T6"), 1),
-    Theme("Migration and the environment", 340, _module(7, 4), 1),
-    Theme("Migration and development", 341, _module(5, 6), 1),
-    Theme("Return and reintegration", 342, _module(6, 5), 1),
+    Theme("labour", "Labour migration", 339, ("M3.T3", "M3.T4", "M3.T5", "M3.T6"), 1),
+    Theme("environment", "Migration and the environment", 340, _module(7, 4), 1),
+    Theme("development", "Migration and development", 341, _module(5, 6), 1),
+    Theme("return", "Return and reintegration", 342, _module(6, 5), 1),
     # Module 1's courses on these: cooperation and partnerships, migration management and its
     # programming cycle, the Global Compact.
-    Theme("Migration management, international cooperation and partnerships on migration", 343,
+    Theme("management", "Migration management, international cooperation and partnerships on migration", 343,
           ("M1.T2", "M1.T4", "M1.T5", "M1.T6"), 1),
 )
 
@@ -56,3 +57,16 @@ def priorities() -> dict[str, int]:
         for topic in theme.topics:
             out[topic] = max(out.get(topic, 0), theme.priority)
     return out
+
+
+# The themes are short-term priorities: each is due by the second year of the rollout, when the
+# topics the first year's nominations could not fill have had a second call for nominations.
+# Module 4 comes first through its priority (3), not an earlier deadline.
+DUE_BY_YEAR = 2
+ROLLOUT_YEARS = 3
+
+
+def rollout() -> dict[str, object]:
+    """The default rollout: three years, every topic at least once, the seven themes by year 2."""
+    return {"years": ROLLOUT_YEARS, "themes": [
+        {"id": t.id, "name": t.name, "topics": list(t.topics), "by_year": DUE_BY_YEAR} for t in THEMES]}

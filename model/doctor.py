@@ -18,7 +18,9 @@ The checks, in order:
   their gaps, against its window and the horizon;
 - organisation quotas against the trainer-days their mandatory courses need, and trainers
   on whom several mandatory courses depend against their yearly limit;
-- the budget against the cheapest possible fees and room costs;
+- the budget against the cheapest possible fees and room costs, and each quarter's cap against
+  the mandatory courses that can only start in that quarter (a course alone above the cap of every
+  quarter it can start in; the courses confined to capped quarters against their caps together);
 - hard women's-share targets (the year's, each module's) that no qualified pool can meet;
 - notes: lead agencies with nobody in the pool, with the topics they lead; nominees who follow
   no language their topics are held in or interpreted into.
@@ -40,6 +42,7 @@ from model.calendar import Period
 from model.participants import follows, free_count, requests_for, span_months
 from model.problem import LEAD_AGENCY_RULE, Edition, Problem, Room, TeamNeed, TeamRules, Trainer, Venue
 from model.rules import RULES
+from model.rules.reading import quarter_of
 from model.schedule import Cause
 from model.shares import KNOWN_GENDERS
 
@@ -88,6 +91,7 @@ def doctor(problem: Problem) -> list[Finding]:
     out += doc.prerequisite_chains(blocked)
     out += doc.quotas()
     out += doc.budget()
+    out += doc.quarter_budgets()
     out += doc.women_share()
     out += doc.lead_agencies()
     out += doc.languages()
@@ -719,6 +723,23 @@ class _Doctor:
                 ))
         return out
 
+    def least_cost(self, ed: Edition) -> int | None:
+        """The least an edition can cost: its shortest length, cheapest team and room, its
+        interpretation and its required guests' cheapest day and trip; None when no team exists
+        (the edition's own finding says why)."""
+        p = self.p
+        rate = self.teams(self._pool(ed), self.team_needs(ed)).min_rate()
+        if rate is None:
+            return None
+        rooms = [r.day_cost for _, r in p.suitable_rooms(ed)] if ed.mode != "online" else [0]
+        days = min(ed.durations)
+        talk = len(ed.item.interpretation) * p.costs.interpretation_day_usd
+        # A required guest slot costs at least its cheapest guest's day (and trip, in a room).
+        guests = sum(min((t.day_rate + (t.travel_usd if ed.mode != "online" else 0)
+                          for t in p.guest_candidates(ed, slot)), default=0)
+                     for slot in ed.item.guest_slots if slot.required)
+        return days * (rate + min(rooms, default=0) + talk) + guests
+
     def budget(self) -> list[Finding]:
         p = self.p
         if p.budget_usd is None:
@@ -726,18 +747,9 @@ class _Doctor:
         total = 0
         parts = []
         for ed in self._must():
-            teams = self.teams(self._pool(ed), self.team_needs(ed))
-            rate = teams.min_rate()
-            if rate is None:
+            cost = self.least_cost(ed)
+            if cost is None:
                 return []  # the edition's own finding says why
-            rooms = [r.day_cost for _, r in p.suitable_rooms(ed)] if ed.mode != "online" else [0]
-            days = min(ed.durations)
-            talk = len(ed.item.interpretation) * p.costs.interpretation_day_usd
-            # A required guest slot costs at least its cheapest guest's day (and trip, in a room).
-            guests = sum(min((t.day_rate + (t.travel_usd if ed.mode != "online" else 0)
-                              for t in p.guest_candidates(ed, slot)), default=0)
-                         for slot in ed.item.guest_slots if slot.required)
-            cost = days * (rate + min(rooms, default=0) + talk) + guests
             total += cost
             parts.append(f"{ed.id} {cost:,}")
         if total <= p.budget_usd:
@@ -748,6 +760,56 @@ class _Doctor:
                      f"courses cost at the least, {total - p.budget_usd:,} USD over (shortest length, cheapest "
                      f"team and room, their interpretation and required guests: {'; '.join(parts)})"),
         )]
+
+    def quarter_budgets(self) -> list[Finding]:
+        """The mandatory courses against the quarters' caps: those that can only start in one quarter
+        (their window, or their pin, inside it) together against its cap; a course alone above the cap
+        of every quarter it can start in; and, when neither is found, the courses that can start only
+        in capped quarters together against those quarters' caps."""
+        p, cal = self.p, self.cal
+        caps = p.quarterly_budget_usd
+        if not caps:
+            return []
+        least: dict[str, int] = {}
+        quarters: dict[str, list[str]] = {}
+        for ed in self._must():
+            cost = self.least_cost(ed)
+            pin = p.pin_by_edition.get(ed.id)
+            pinned = cal.index.get(pin.start, -1) if pin is not None and pin.start is not None else None
+            starts = sorted({quarter_of(cal.days[s]) for s, _ in self.slots(ed, pinned)})
+            if cost is None or not starts:
+                return []  # the edition's own finding says why
+            least[ed.id], quarters[ed.id] = cost, starts
+
+        def finding(capped: list[str], eds: list[str], message: str) -> Finding:
+            return Finding(
+                check="quarter_budget", rules=["budget_within_quarter_caps", "mandatory_edition_scheduled"],
+                records=[*(f"budget {q}" for q in capped), *eds],
+                message=f"{message} (shortest length, cheapest team and room, their interpretation and required "
+                        f"guests: {'; '.join(f'{e} {least[e]:,}' for e in eds)})")
+
+        out = []
+        for q, cap in sorted(caps.items()):
+            inside = [e for e, qs in quarters.items() if qs == [q]]
+            total = sum(least[e] for e in inside)
+            if total > cap:
+                out.append(finding([q], inside, f"the cap of {q}, {cap:,} USD, is below the {total:,} USD that "
+                                                f"the mandatory courses that can only start in {q} cost at the "
+                                                f"least, {total - cap:,} USD over"))
+        for e, qs in quarters.items():
+            if len(qs) > 1 and all(q in caps and least[e] > caps[q] for q in qs):
+                out.append(finding(qs, [e], f"{e} costs at least {least[e]:,} USD, above the cap of every quarter "
+                                            "it can start in (" + ", ".join(f"{q} {caps[q]:,}" for q in qs) + ")"))
+        if out:
+            return out
+        confined = [e for e, qs in quarters.items() if all(q in caps for q in qs)]
+        capped = sorted({q for e in confined for q in quarters[e]})
+        cap, total = sum(caps[q] for q in capped), sum(least[e] for e in confined)
+        if len(capped) > 1 and total > cap:
+            out.append(finding(capped, confined, f"the caps of {', '.join(capped)}, {cap:,} USD together, are "
+                                                 f"below the {total:,} USD that the mandatory courses that can "
+                                                 f"only start in them cost at the least, {total - cap:,} USD over"))
+        return out
 
     def women_share(self) -> list[Finding]:
         p = self.p
@@ -829,3 +891,10 @@ class _Doctor:
                          f"{'it' if len(langs) == 1 else 'them'}"),
                 blocking=False))
         return out
+
+
+def least_costs(problem: Problem) -> dict[str, int | None]:
+    """The least an edition of each programme topic can cost (its shortest length, cheapest team
+    and room, interpretation and required guests); None where no team exists."""
+    doc = _Doctor(problem)
+    return {topic: doc.least_cost(ed) for topic, ed in problem.first_edition.items()}

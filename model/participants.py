@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from model.calendar import WorkCalendar
 from model.problem import Edition, Nomination, Problem, Room
@@ -69,10 +69,20 @@ def seat_cost(problem: Problem, nomination: Nomination, se: ScheduledEdition, mo
     return SeatCost(costs.participant_fares_usd.get(nomination.country, 0), costs.allowance_night_usd * len(se.days))
 
 
+ACCEPTED_MODES = {"in_person": ("in_person",), "in_person_preferred": SEAT_MODES, "online": ("online",),
+                  "either": SEAT_MODES}
+
+
 def seat_modes(nomination: Nomination, edition: Edition) -> list[str]:
-    """The seat modes a nominee may take in an edition: what they asked for and it offers."""
+    """The seat modes a nominee may take in an edition: what they accept and it offers. One who
+    prefers to come in person accepts an online seat (``online_instead_of_in_person``)."""
     offered = {"hybrid": SEAT_MODES, "in_person": ("in_person",), "online": ("online",)}[edition.mode]
-    return [m for m in offered if nomination.mode in (m, "either")]
+    return [m for m in offered if m in ACCEPTED_MODES[nomination.mode]]
+
+
+def seated_online_instead(nomination: Nomination, mode: str) -> bool:
+    """Whether a seat in ``mode`` is online for a nominee who preferred to come in person."""
+    return nomination.mode == "in_person_preferred" and mode == "online"
 
 
 def follows(nomination: Nomination, edition: Edition) -> bool:
@@ -147,6 +157,31 @@ def lacking_prerequisites(problem: Problem, nomination: Nomination, topic: str) 
     sit it in this horizon."""
     return [b for b, _ in prerequisites_of(problem, topic)
             if b not in nomination.completed and b not in nomination.topics]
+
+
+def enrol_in_prerequisites(nominations: Iterable[dict[str, Any]], prerequisites: Iterable[tuple[str, str]]) -> int:
+    """Nominate each nominee for every prerequisite they have neither taken nor asked for, just
+    ahead of the first topic in their list that needs it (and so on down a chain): the centre
+    enrols them in the course that comes first rather than leave them without a seat.
+
+    Works on plain data (a problem's ``nominations``, ``prerequisites`` as (before, after)
+    pairs), before the problem is read; returns how many nominations it added.
+    """
+    needs: dict[str, list[str]] = defaultdict(list)
+    for before, after in prerequisites:
+        needs[after].append(before)
+    added = 0
+    for n in nominations:
+        topics: list[str] = n.get("topics", [])
+        done = set(n.get("completed", []))
+        i = 0
+        while i < len(topics):
+            missing = [b for b in needs.get(topics[i], []) if b not in topics and b not in done]
+            topics[i:i] = missing
+            added += len(missing)
+            i += 1 if not missing else 0  # the inserted ones may need their own prerequisites
+        n["topics"] = topics
+    return added
 
 
 def prerequisites_of(problem: Problem, topic: str) -> list[tuple[str, int]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -208,6 +209,34 @@ class Costs(Record):
     allowance_night_usd: int = Field(
         default=0, ge=0,
         description="daily allowance for an in-person participant, per night at the venue (a night per course day)",
+    )
+
+
+# ----------------------------------------------------------------------------- rollout
+
+MAX_ROLLOUT_YEARS = 3
+
+
+class Theme(Record):
+    """A priority the rollout must cover: every topic of it runs at least once by the end of
+    rollout year ``by_year`` (1: the problem's horizon)."""
+
+    id: str = Field(min_length=1)
+    name: str = ""
+    topics: list[str] = Field(min_length=1)
+    by_year: int = Field(ge=1, le=MAX_ROLLOUT_YEARS)
+
+
+class Rollout(Record):
+    """The programme over one to three years. The problem's horizon is the first year, planned in
+    full detail; the later years are planned by quarter (``scheduler/rollout.py``)."""
+
+    years: int = Field(default=1, ge=1, le=MAX_ROLLOUT_YEARS)
+    themes: list[Theme] = Field(default_factory=list, description="priorities, each due by a rollout year")
+    dropped: list[str] = Field(default_factory=list, description="topics the planner drops: they need not run")
+    course_days_per_quarter: int | None = Field(
+        default=None, ge=1,
+        description="most course days a later quarter holds; None: the first year's pace, per working day",
     )
 
 
@@ -436,8 +465,22 @@ class Targets(Record):
         return self
 
 
-NominationMode = Literal["in_person", "online", "either"]
+# in_person: in person only; in_person_preferred: in person, or online when no in-person seat is
+# funded (the soft rule online_instead_of_in_person); online: online only; either: no preference.
+NominationMode = Literal["in_person", "in_person_preferred", "online", "either"]
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def quarter_days(label: str) -> tuple[date, date] | None:
+    """The first and last day of a quarter named as quarterly budgets name it (``2027-Q1``:
+    1 January to 31 March 2027); None for a label not of that form."""
+    m = QUARTER.match(label)
+    if not m:
+        return None
+    year, q = int(m.group(1)), int(m.group(2))
+    first = date(year, 3 * q - 2, 1)
+    return first, (date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)) - timedelta(days=1)
 
 
 class Nomination(Record):
@@ -535,7 +578,8 @@ class Weights(Record):
     # re-plan changes what the change forces and not what mere re-optimisation would.
     edition_moved: float = Field(default=500, ge=0, description="per baseline edition moved or dropped")
     room_changed: float = Field(default=100, ge=0, description="per baseline edition in another room")
-    trainer_changed: float = Field(default=200, ge=0, description="per baseline trainer taken off a team")
+    trainer_changed: float = Field(default=200, ge=0,
+                                   description="per trainer taken off, or added to, a baseline team")
     guest_changed: float = Field(
         default=100, ge=0, description="per baseline guest session moved to another day or person"
     )
@@ -561,6 +605,11 @@ class Weights(Record):
         default=200, ge=0, description="per participant an edition lacks of its minimum")
     participant_cost: float = Field(
         default=1, ge=0, description="per 100 USD of in-person participants' fares and allowances"
+    )
+    online_instead_of_in_person: float = Field(
+        default=20, ge=0,
+        description="per nominee who prefers to come in person seated online (an in-person seat costing "
+                    "less than this many hundred USD is bought when the budget allows)",
     )
 
 
@@ -642,6 +691,11 @@ class Problem(Record):
     weights: Weights = Field(default_factory=Weights)
     budget_usd: int | None = Field(default=None, ge=0,
                                    description="cap on fees, travel, room costs and interpretation")
+    quarterly_budget_usd: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description=("caps by quarter (2027-Q1: ...), besides the yearly budget: everything an edition costs, "
+                     "its participants' fares and allowances included, counts in the quarter of its first day"),
+    )
     costs: Costs = Field(default_factory=Costs)
     pins: list[Pin] = Field(default_factory=list)
     baseline: list[BaselineEdition] = Field(
@@ -651,6 +705,7 @@ class Problem(Record):
     nominations: list[Nomination] = Field(
         default_factory=list, description="people nominated for training, allocated to editions"
     )
+    rollout: Rollout = Field(default_factory=Rollout, description="the programme over one to three years")
 
     @model_validator(mode="after")
     def _cross_check(self) -> Problem:
@@ -967,7 +1022,29 @@ def problem_errors(p: Problem) -> list[Issue]:
         errors.append(_issue("cycle", ("prerequisites", first), "prerequisite", None, (),
                              "cycle " + " -> ".join(cycle), "prerequisites"))
     errors += _nomination_errors(p, topics)
+    errors += _rollout_errors(p, topics)
     errors += _language_errors(p)
+    errors += _quarterly_budget_errors(p)
+    return errors
+
+
+def _quarterly_budget_errors(p: Problem) -> list[Issue]:
+    """Each quarterly cap's quarter: of the form 2027-Q1, with a day in the horizon (pydantic checks
+    each amount, at least 0, as it checks the fares)."""
+    errors = []
+    cal = p.calendar
+
+    def add(kind: IssueKind, label: str, text: str) -> None:
+        errors.append(_issue(kind, ("quarterly_budget_usd", label), "quarterly_budget", label, (), text,
+                             f"quarterly budget {label}"))
+
+    for label in p.quarterly_budget_usd:
+        days = quarter_days(label)
+        if days is None:
+            add("invalid_value", label, "the quarter is not of the form YYYY-Qn, e.g. 2027-Q1")
+        elif days[1] < cal.start or days[0] > cal.end:
+            add("out_of_range", label, f"the quarter ({days[0]} to {days[1]}) is outside the horizon "
+                                       f"({cal.start} to {cal.end})")
     return errors
 
 
@@ -1094,6 +1171,34 @@ def _kept_edition_errors(p: Problem, at: Path, record: str, rec: Pin | BaselineE
         if g.person not in trainers:
             errors.append(_issue("unknown_reference", at, record, rec.edition, ("guests", j, "person"),
                                  f"guest '{g.person}' is unknown"))
+    return errors
+
+
+def _rollout_errors(p: Problem, topics: set[str]) -> list[Issue]:
+    r = p.rollout
+    errors = _duplicates("theme", [(("rollout", "themes", i), t.id) for i, t in enumerate(r.themes)], "id")
+    span = (p.calendar.end - p.calendar.start).days + 1
+    if r.years > 1 and span > 366:
+        errors.append(_issue("out_of_range", ("rollout",), "rollout", None, ("years",),
+                             f"a rollout of {r.years} years plans the years after the horizon, which must be "
+                             f"a year at most; this one spans {span} days"))
+    for j, tid in enumerate(r.dropped):
+        if tid not in topics:
+            errors.append(_issue("unknown_reference", ("rollout",), "rollout", None, ("dropped", j),
+                                 f"dropped topic '{tid}' is unknown"))
+    dropped = set(r.dropped)
+    for i, theme in enumerate(r.themes):
+        at = ("rollout", "themes", i)
+        if theme.by_year > r.years:
+            errors.append(_issue("out_of_range", at, "theme", theme.id, ("by_year",),
+                                 f"is due by year {theme.by_year} of a rollout of {r.years} year(s)"))
+        for j, tid in enumerate(theme.topics):
+            if tid not in topics:
+                errors.append(_issue("unknown_reference", at, "theme", theme.id, ("topics", j),
+                                     f"topic '{tid}' is unknown"))
+            elif tid in dropped:
+                errors.append(_issue("conflict", at, "theme", theme.id, ("topics", j),
+                                     f"topic '{tid}' is dropped from the rollout but due with the theme"))
     return errors
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from model.participants import enrol_in_prerequisites
 from model.problem import Mode, RuleMode, Weights
 
 Data = dict[str, Any]
@@ -282,30 +283,50 @@ class StreamLimitChanged(Change):
 
 
 class BudgetCapSet(Change):
-    """A new budget: ``usd`` (null removes the cap), or the base's budget cut by the share ``cut``."""
+    """A new budget: ``usd`` (null removes the cap), or the base's budget cut by the share ``cut``
+    (its quarterly caps too); ``quarters`` sets quarterly caps (null removes one), leaving the
+    yearly budget as it is unless ``usd`` is given too."""
 
     type: Literal["budget_cap"]
     usd: int | None = Field(default=None, ge=0, description="null removes the cap")
-    cut: float | None = Field(default=None, gt=0, lt=1, description="share of the base's budget cut, e.g. 0.3")
+    cut: float | None = Field(default=None, gt=0, lt=1,
+                              description="share of the base's budget and quarterly caps cut, e.g. 0.3")
+    quarters: dict[str, Annotated[int, Field(ge=0)] | None] = Field(
+        default_factory=dict, description="quarterly caps to set, e.g. {2027-Q1: 150000}; null removes one")
 
     @model_validator(mode="after")
     def _one_of(self) -> BudgetCapSet:
-        if self.cut is not None and self.usd is not None:
-            raise ValueError("give usd or cut, not both")
+        if self.cut is not None and (self.usd is not None or self.quarters):
+            raise ValueError("give usd and quarters, or cut, not both")
         return self
 
     def apply(self, data: Data) -> None:
-        if self.cut is None:
-            data["budget_usd"] = self.usd
+        caps = data.get("quarterly_budget_usd") or {}
+        if self.cut is not None:
+            if data.get("budget_usd") is None and not caps:
+                raise ChangeError("a budget cut needs a budget in the base problem (budget_usd or "
+                                  "quarterly_budget_usd)")
+            if data.get("budget_usd") is not None:
+                data["budget_usd"] = round(int(data["budget_usd"]) * (1 - self.cut))
+            data["quarterly_budget_usd"] = {q: round(int(usd) * (1 - self.cut)) for q, usd in caps.items()}
             return
-        if data.get("budget_usd") is None:
-            raise ChangeError("a budget cut needs a budget in the base problem (budget_usd)")
-        data["budget_usd"] = round(int(data["budget_usd"]) * (1 - self.cut))
+        if "usd" in self.model_fields_set or not self.quarters:
+            data["budget_usd"] = self.usd
+        for q, usd in self.quarters.items():
+            caps.pop(q, None)
+            if usd is not None:
+                caps[q] = usd
+        data["quarterly_budget_usd"] = caps
 
     def describe(self) -> str:
         if self.cut is not None:
             return f"budget cut by {100 * self.cut:g} %"
-        return "no budget cap" if self.usd is None else f"budget capped at {self.usd:,} USD"
+        parts = []
+        if "usd" in self.model_fields_set or not self.quarters:
+            parts.append("no budget cap" if self.usd is None else f"budget capped at {self.usd:,} USD")
+        parts += [f"no cap in {q}" if usd is None else f"{q} capped at {usd:,} USD"
+                  for q, usd in sorted(self.quarters.items())]
+        return ", ".join(parts)
 
 
 class TeamRuleChanged(Change):
@@ -432,11 +453,7 @@ class PrerequisitesAdded(Change):
                           for a in self.after if (self.before, a) not in have]
         if not self.enrol:
             return
-        for n in data.get("nominations", []):
-            topics = n.get("topics", [])
-            first = next((i for i, t in enumerate(topics) if t in self.after), None)
-            if first is not None and self.before not in topics and self.before not in n.get("completed", []):
-                topics.insert(first, self.before)
+        enrol_in_prerequisites(data.get("nominations", []), [(self.before, a) for a in self.after])
 
     def describe(self) -> str:
         enrolled = f"; their nominees enrolled in {self.before}" if self.enrol else ""

@@ -12,13 +12,12 @@ re-tests every allocation without the solver.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ortools.sat.python import cp_model
 
@@ -35,9 +34,11 @@ from model.participants import (
     seat_capacity,
     seat_cost,
     seat_modes,
+    seated_online_instead,
 )
 from model.problem import Nomination, Problem
 from model.rules import RULES, Reading
+from model.rules.reading import CALENDAR_COST_CATEGORIES, quarter_of
 from model.schedule import (
     Allocation,
     AllocationReport,
@@ -303,6 +304,11 @@ def edition_under_minimum(c: Context) -> LinearExpr:
     return sum(terms)
 
 
+def online_instead_of_in_person(c: Context) -> LinearExpr:
+    return sum(x for r in c.inst.requests for (_, mode), x in r.seats.items()
+               if seated_online_instead(r.nomination, mode))
+
+
 def participant_cost(c: Context) -> LinearExpr:
     return sum(_seat_cost(c, r, eid, mode) * x for r in c.inst.requests for (eid, mode), x in r.seats.items())
 
@@ -312,40 +318,67 @@ def _seat_cost(c: Context, r: Request, eid: str, mode: str) -> int:
 
 
 def budget_left_for_the_seats(c: Context) -> None:
-    """The seats' part of ``budget_within_cap`` (the calendar's part is in its own model): the
-    in-person seats' fares and allowances within what the calendar leaves of the budget."""
-    budget = c.inst.problem.budget_usd
-    if budget is None:
-        return
-    left = budget - Reading(c.inst.schedule).calendar_cost_usd
-    costly = [_seat_cost(c, r, eid, mode) * x for r in c.inst.requests for (eid, mode), x in r.seats.items()
-              if _seat_cost(c, r, eid, mode)]
-    if costly:
-        c.model.add(sum(costly) <= max(0, left))
+    """The seats' part of ``budget_within_cap`` and ``budget_within_quarter_caps`` (the calendar's
+    part is in its own model): the in-person seats' fares and allowances within what the calendar
+    leaves of the budget, and those of the editions starting in a capped quarter within what the
+    calendar leaves of the quarter's cap."""
+    for left, editions, _ in _budgets_left(c.inst):
+        costly = [_seat_cost(c, r, eid, mode) * x for r in c.inst.requests for (eid, mode), x in r.seats.items()
+                  if (editions is None or eid in editions) and _seat_cost(c, r, eid, mode)]
+        if costly:
+            c.model.add(sum(costly) <= max(0, left))
+
+
+class Purse(NamedTuple):
+    """What the calendar leaves of a cap, in USD, and the editions whose seats it pays (None: every one)."""
+
+    left: int
+    editions: set[str] | None
+    name: str
+
+
+def _budgets_left(inst: AllocationInstance) -> list[Purse]:
+    """What the calendar leaves of each cap: the budget's, then each capped quarter's (the
+    editions starting in it, ``quarter_of`` their first day)."""
+    p = inst.problem
+    if p.budget_usd is None and not p.quarterly_budget_usd:
+        return []
+    reading = Reading(inst.schedule)
+    out: list[Purse] = []
+    if p.budget_usd is not None:
+        out.append(Purse(p.budget_usd - reading.calendar_cost_usd, None, "the budget"))
+    spent = reading.quarter_costs(CALENDAR_COST_CATEGORIES)
+    for quarter, cap in sorted(p.quarterly_budget_usd.items()):
+        out.append(Purse(cap - spent[quarter], {eid for eid, se in inst.editions.items()
+                                                if quarter_of(se.start) == quarter}, f"the {quarter} cap"))
+    return out
 
 
 def _first_seats(c: Context) -> dict[int, tuple[str, str]]:
     """A first seating that breaks no hard rule, for the search to start from: first choices
     first, each request in its first open edition with a seat left, online when the nominee
-    accepts it (it costs nothing), in person while the budget lasts. Requests that need a
+    has no preference (it costs nothing), in person while the budget and the quarter's cap last
+    (first for those who prefer it). Requests that need a
     prerequisite in this horizon are left out, and so is everyone when a share band or the
     country cap is hard: nobody seated breaks no hard rule."""
     p = c.inst.problem
     if "hard" in (p.targets.participants_edition.mode, p.targets.country_cap_edition.mode):
         return {}
-    left: float = math.inf
-    if p.budget_usd is not None:
-        left = p.budget_usd - Reading(c.inst.schedule).calendar_cost_usd
+    budgets = _budgets_left(c.inst)
+    left = [purse.left for purse in budgets]
     seats = {(eid, mode): n for eid, cap in c.inst.capacity.items() for mode, n in cap.items()}
     chosen: dict[int, tuple[str, str]] = {}
     for r in sorted(c.inst.requests, key=lambda r: (r.rank, r.index)):
         if any(b not in r.nomination.completed for b, _ in prerequisites_of(p, r.topic)):
             continue
-        for key in sorted(r.seats, key=lambda k: (k[1] != "online", k[0])):
+        n = r.nomination
+        for key in sorted(r.seats, key=lambda k: (seated_online_instead(n, k[1]), k[1] != "online", k[0])):
             price = _seat_cost(c, r, *key)
-            if seats[key] > 0 and price <= left:
+            paying = [i for i, purse in enumerate(budgets) if purse.editions is None or key[0] in purse.editions]
+            if seats[key] > 0 and all(price <= left[i] for i in paying):
                 seats[key] -= 1
-                left -= price
+                for i in paying:
+                    left[i] -= price
                 chosen[r.index] = key
                 break
     return chosen
@@ -372,6 +405,7 @@ SOFT: dict[str, SoftRule] = {
     "participants_off_women_share": participants_off_women_share,
     "country_over_cap": country_over_cap,
     "edition_under_minimum": edition_under_minimum,
+    "online_instead_of_in_person": online_instead_of_in_person,
     "participant_cost": participant_cost,
 }
 
@@ -493,6 +527,9 @@ def _unplaced(inst: AllocationInstance, schedule: Schedule,
     people: dict[str, list[Nomination]] = defaultdict(list)
     for a in allocations:
         people[a.edition].append(p.nomination_by_id[a.nominee])
+    purses = [purse._replace(left=purse.left - sum(
+        seat_cost(p, p.nomination_by_id[a.nominee], inst.editions[a.edition], a.mode).total for a in allocations
+        if purse.editions is None or a.edition in purse.editions)) for purse in _budgets_left(inst)]
     out = []
     for r in inst.requests:
         if (r.nomination.id, r.topic) in seat_of:
@@ -502,7 +539,7 @@ def _unplaced(inst: AllocationInstance, schedule: Schedule,
         elif not r.editions:
             reason = "; ".join(r.barred.values())
         else:
-            reason = "; ".join(_why_not_seated(inst, r, eid, filled, people[eid], seat_of)
+            reason = "; ".join(_why_not_seated(inst, r, eid, filled, people[eid], seat_of, purses)
                                for eid in r.editions)
             if r.barred:
                 reason += "; " + "; ".join(r.barred.values())
@@ -511,7 +548,7 @@ def _unplaced(inst: AllocationInstance, schedule: Schedule,
 
 
 def _why_not_seated(inst: AllocationInstance, r: Request, eid: str, filled: Counter[tuple[str, str]],
-                    people: list[Nomination], seat_of: dict[tuple[str, str], Allocation]) -> str:
+                    people: list[Nomination], seat_of: dict[tuple[str, str], Allocation], purses: list[Purse]) -> str:
     p = inst.problem
     n = r.nomination
     for before, opens in inst.earlier(r, eid).items():
@@ -548,4 +585,11 @@ def _why_not_seated(inst: AllocationInstance, r: Request, eid: str, filled: Coun
     if costs:
         return (f"seats remain in {eid}, but one more {who} would {' and '.join(costs)}, "
                 "which the weights rate above leaving this nomination out")
+    open_modes = [m for m in modes if filled[(eid, m)] < cap[m]]
+    if open_modes == ["in_person"]:
+        price = seat_cost(p, n, inst.editions[eid], "in_person").total
+        short = [purse for purse in purses if (purse.editions is None or eid in purse.editions) and purse.left < price]
+        if short:
+            return (f"in-person seats remain in {eid}, but the seat's fare and allowance, {price:,} USD, are more "
+                    f"than {short[0].name} has left ({max(0, short[0].left):,} USD)")
     return f"seats remain in {eid}; left out when the allocation's time ran out"

@@ -104,7 +104,7 @@ def neighbours(p: Problem, schedule: Schedule, edition_id: str) -> set[str]:
     for pr in p.prerequisites:
         if ed.topic.id in (pr.before, pr.after):
             topics |= {pr.before, pr.after}
-    everything = p.budget_usd is not None or any(
+    everything = p.budget_usd is not None or bool(p.quarterly_budget_usd) or any(
         getattr(p.targets, f"trainer_days_{s}").mode == "hard" for s in ("year", "module", "month"))
     out = {edition_id}
     for se in schedule.editions:

@@ -5,8 +5,8 @@ period, a room's or venue's closure, an edition's mandatory flag, a programme it
 earliest start or latest end, its expected participants (the rooms too small for them), a
 prerequisite, a trainer's month or year limit, an organisation's quota, a required
 organisation of the team rules (or of one programme item), the team size bounds, the
-mixed-gender rule, the platform's stream limit, the budget cap, a pin, and each hard
-women's-share target. Each gets a Boolean literal, and every constraint that stems from it
+mixed-gender rule, the platform's stream limit, the budget cap, each quarter's cap, a pin,
+and each hard women's-share target. Each gets a Boolean literal, and every constraint that stems from it
 is enforced only if that literal is true, so solving with the literals as assumptions asks
 "can all these facts hold together?" (``scheduler/explain.py`` finds a minimal set that
 cannot).
@@ -45,6 +45,7 @@ from scheduler.rules import (
     _trainer_days_by_scope,
     filled_slots,
     keep_guests,
+    quarter_cost_usd,
     sessions_by_country,
 )
 from scheduler.variables import EditionVars, GuestVars, Variables
@@ -616,6 +617,16 @@ def budget_within_cap(fm: FactModel) -> None:
     fm.model.add(_cost_usd(fm.ctx) <= budget).only_enforce_if(lit)
 
 
+def budget_within_quarter_caps(fm: FactModel) -> None:
+    ctx = fm.ctx
+    for quarter, cap in sorted(fm.inst.problem.quarterly_budget_usd.items()):
+        lit = fm.fact(f"budget[{quarter}]", "budget_within_quarter_caps", [f"budget {quarter}"],
+                      f"fees, travel, room costs and interpretation of the editions starting in {quarter} stay "
+                      f"within the quarter's cap of {cap:,} USD",
+                      f"raise the cap of {quarter} above {cap:,} USD", LIMITS, cap)
+        fm.model.add(quarter_cost_usd(ctx, quarter, cap, [lit]) <= cap).only_enforce_if(lit)
+
+
 def _women_share(fm: FactModel, scope: str) -> None:
     from model.shares import scope_label
 
@@ -675,6 +686,7 @@ FACT_RULES: tuple[Callable[[FactModel], None], ...] = (
     edition_has_enough_requests,
     pinned_edition_kept,
     budget_within_cap,
+    budget_within_quarter_caps,
     trainer_days_women_share_year,
     trainer_days_women_share_module,
     trainer_days_women_share_month,

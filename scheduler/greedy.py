@@ -1,7 +1,9 @@
 """The planner's spreadsheet method, as code: a greedy earliest-fit calendar.
 
 Editions are taken in prerequisite order, then by priority; each goes to its earliest
-start day with a free suitable room and the cheapest team that breaks no hard rule.
+start day with a free suitable room and a team that breaks no hard rule: the one whose
+people the editions still to place need least, then the cheapest (:func:`_team`); its costs
+within what is left of the cap of the quarter it starts in.
 It is the baseline in ``bench/``. The solver starts from the best of it and a few
 *levelled* variants (:func:`start_calendars`): the same method with a cap on each month's
 training days and linked topics kept apart, which spreads the courses over the year.
@@ -11,13 +13,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from graphlib import TopologicalSorter
 from itertools import combinations
 
 from model.check import check, kpis
 from model.problem import Problem
 from model.rules.programme import gap_allowed
+from model.rules.reading import CALENDAR_COST_CATEGORIES, Reading, quarter_of
 from model.rules.trainers import mixed_team
 from model.schedule import GuestSession, Schedule, ScheduledEdition, UnscheduledEdition
 from scheduler.instance import EditionPlan, Instance
@@ -38,6 +41,11 @@ class _State:
         self.month_days: Counter[int] = Counter()  # training days of all editions per month
         self.spans: dict[str, list[range]] = {}  # topic -> its editions' working-day spans
         self.country_sessions: Counter[str] = Counter()  # guest sessions given by each country
+        self.wanted: list[float] = [0.0] * len(inst.trainers)  # days the editions still to place want of each
+        # The calendar's costs of the editions placed so far, by the quarter each counts in, and
+        # the rules' reading that prices an edition (the seats come later, within what is left).
+        self.quarter_spent: Counter[str] = Counter()
+        self.pricing = Reading(Schedule(problem=inst.problem, editions=[]))
 
 
 def _order(problem: Problem, inst: Instance) -> list[EditionPlan]:
@@ -97,19 +105,52 @@ def _team_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan,
     )
 
 
-def _team(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, span: range) -> list[int] | None:
-    """The cheapest valid team (then the least loaded), smallest size first.
+def _wanted(problem: Problem, inst: Instance, plan: EditionPlan) -> dict[int, float]:
+    """The days ``plan`` wants of each person who could meet one of its team's needs (a required
+    organisation, a lead agency): its days shared among them. Nothing when it cannot run (no
+    start, or an edition beyond what its topic's requests fill)."""
+    wanted: dict[int, float] = {}
+    most = inst.most_editions(plan.edition.topic.id)
+    if not plan.options or (most is not None and plan.edition.number > most):
+        return wanted
+    for need in problem.team_needs(plan.edition.item):
+        people = [t for t in plan.trainers if inst.trainers[t].organisation in need.organisations]
+        for t in people:
+            wanted[t] = wanted.get(t, 0.0) + plan.max_length / len(people)
+    return wanted
 
-    Teams are tried from the best score down (ties in the order of ``combinations``), so
-    the team rules are checked only until the first team that passes them.
+
+def _scarcity(inst: Instance, state: _State, t: int) -> float:
+    """The days the editions still to place want of person ``t`` over the days ``t`` has left
+    (within their year's limit and their organisation's quota): 0 for a person no later edition
+    needs, 1 or more for one those editions need all of."""
+    tr = inst.trainers[t]
+    left = (len(inst.cal.days) if tr.max_days_per_year is None else tr.max_days_per_year) - state.trainer_year[t]
+    quota = inst.problem.organisation_by_id[tr.organisation].trainer_day_quota
+    if quota is not None:
+        left = min(left, quota - state.org_days[tr.organisation])
+    return state.wanted[t] / max(left, 1)
+
+
+def _team(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, span: range) -> list[int] | None:
+    """The valid team whose people the editions still to place need least (the sum of its
+    members' :func:`_scarcity`), then the cheapest, then the least loaded; smallest size first.
+
+    A person who charges no fee is not free to spend: staff of a required organisation or a lead
+    agency are kept for the editions that need them, and a second seat goes to someone no later
+    edition needs (often a consultant who bills) rather than to a second free IOM trainer whose
+    days a later course will lack. Teams are tried from the best score down (ties in the order
+    of ``combinations``), so the team rules are checked only until the first team that passes them.
     """
     free = [t for t in plan.trainers if _trainer_free(inst, state, t, span)]
     rate = {t: inst.trainers[t].day_rate for t in free}
+    scarce = {t: _scarcity(inst, state, t) for t in free}
     load = state.trainer_year
     rules = problem.team_rules
     for size in range(rules.min_trainers, rules.max_trainers + 1):
         scored = sorted(
-            ((sum(rate[t] for t in team), sum(load[t] for t in team)), i, team)
+            ((round(sum(scarce[t] for t in team), 6), sum(rate[t] for t in team), sum(load[t] for t in team)),
+             i, team)
             for i, team in enumerate(combinations(free, size))
         )
         for _, _, team in scored:
@@ -256,11 +297,35 @@ def _commit(inst: Instance, state: _State, plan: EditionPlan, s: int, d: int, ro
     state.month_days.update(inst.cal.month_of[i] for i in span)
     state.spans.setdefault(ed.topic.id, []).append(span)
     state.end_day.setdefault(ed.topic.id, []).append(inst.day_number(s + d - 1) + 1)
-    return ScheduledEdition.place(inst.problem, ed, inst.cal.run_days(s, d),
+    se = _placement(inst, plan, s, d, room, team, guests)
+    if inst.problem.quarterly_budget_usd:
+        state.quarter_spent[quarter_of(se.start)] += _calendar_cost(state, se)
+    return se
+
+
+def _placement(inst: Instance, plan: EditionPlan, s: int, d: int, room: int | None, team: Iterable[int],
+               guests: list[tuple[str, int, int]]) -> ScheduledEdition:
+    return ScheduledEdition.place(inst.problem, plan.edition, inst.cal.run_days(s, d),
                                   inst.rooms[room][1].id if room is not None else None,
                                   (inst.trainers[t].id for t in team),
                                   [GuestSession(slot=slot, person=inst.trainers[t].id, day=inst.cal.days[i])
                                    for slot, t, i in guests])
+
+
+def _calendar_cost(state: _State, se: ScheduledEdition) -> int:
+    costs = state.pricing.edition_costs(se)
+    return sum(costs[c] for c in CALENDAR_COST_CATEGORIES)
+
+
+def _within_quarter_cap(inst: Instance, state: _State, plan: EditionPlan, s: int, d: int, room: int | None,
+                        team: Iterable[int], guests: list[tuple[str, int, int]]) -> bool:
+    """Whether the edition's calendar costs fit in what is left of the cap of the quarter it starts in."""
+    caps = inst.problem.quarterly_budget_usd
+    quarter = quarter_of(inst.cal.days[s])
+    if quarter not in caps:
+        return True
+    se = _placement(inst, plan, s, d, room, team, guests)
+    return state.quarter_spent[quarter] + _calendar_cost(state, se) <= caps[quarter]
 
 
 def _keep(problem: Problem, inst: Instance, state: _State, start_from: Schedule) -> list[ScheduledEdition]:
@@ -288,10 +353,10 @@ def _keep(problem: Problem, inst: Instance, state: _State, start_from: Schedule)
         guests = _published_guests(problem, inst, state, plan, list(team), span, se.guests)
         if guests is None:
             guests = _guests(problem, inst, state, plan, list(team), span)
-        if guests is None:
+        room = room if plan.edition.mode != "online" else None
+        if guests is None or not _within_quarter_cap(inst, state, plan, s, d, room, team, guests):
             continue
-        kept.append(_commit(inst, state, plan, s, d, room if plan.edition.mode != "online" else None,
-                            list(team), guests))
+        kept.append(_commit(inst, state, plan, s, d, room, list(team), guests))
     return kept
 
 
@@ -323,9 +388,14 @@ def greedy_schedule(problem: Problem, inst: Instance | None = None,
         return not any(s < o.stop and o.start < s + d
                        for topic in partners.get(plan.edition.topic.id, ()) for o in state.spans.get(topic, ()))
 
-    for plan in _order(problem, inst):
-        if plan.id in done:
-            continue
+    todo = [plan for plan in _order(problem, inst) if plan.id not in done]
+    wants = {plan.id: _wanted(problem, inst, plan) for plan in todo}
+    for want in wants.values():
+        for t, days in want.items():
+            state.wanted[t] += days
+    for plan in todo:
+        for t, days in wants[plan.id].items():
+            state.wanted[t] -= days  # placed or left out, it wants no one's days any more
         ed = plan.edition
         choice = None
         tests = [levelled, None] if month_cap is not None else [None]
@@ -367,7 +437,7 @@ def _earliest_fit(problem: Problem, inst: Instance, state: _State, plan: Edition
         if team is None:
             continue
         guests = _guests(problem, inst, state, plan, team, span)
-        if guests is not None:
+        if guests is not None and _within_quarter_cap(inst, state, plan, s, d, room, team, guests):
             return s, d, room, team, guests
     return None
 

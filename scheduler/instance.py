@@ -222,10 +222,15 @@ class Instance:
         least = ed.item.min_participants
         if not least or not self.requests:
             return False
-        key = (ed.topic.id, span_months(self.cal, start, length))
+        return self.free_in_span(ed.topic.id, start, length) < least
+
+    def free_in_span(self, topic: str, start: int, length: int) -> int:
+        """How many nominees who could sit ``topic`` are free in the months of ``length`` working
+        days from ``start`` (``model.participants.free_count``, cached by months)."""
+        key = (topic, span_months(self.cal, start, length))
         if key not in self._free:
-            self._free[key] = free_count(self.requests[ed.topic.id], key[1])
-        return self._free[key] < least
+            self._free[key] = free_count(self.requests[topic], key[1])
+        return self._free[key]
 
     def most_editions(self, topic: str) -> int | None:
         """How many editions of ``topic`` its requests fill to the minimum (None: no limit)."""

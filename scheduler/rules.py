@@ -25,6 +25,7 @@ from model.problem import (
     GuestSlot,
     ShareBand,
 )
+from model.rules.reading import quarter_of
 from model.shares import KNOWN_GENDERS, as_fraction
 from scheduler.instance import EditionPlan, Instance
 from scheduler.variables import EditionVars, GuestVars, LinearExpr, Variables, share_band_gaps
@@ -386,6 +387,43 @@ def budget_within_cap(c: Context) -> None:
         c.model.add(_cost_usd(c) <= budget)
 
 
+def budget_within_quarter_caps(c: Context) -> None:
+    """The calendar's part of each quarter's cap (the seats' part is the allocation's)."""
+    for quarter, cap in sorted(c.inst.problem.quarterly_budget_usd.items()):
+        c.model.add(quarter_cost_usd(c, quarter, cap, []) <= cap)
+
+
+def quarter_cost_usd(c: Context, quarter: str, cap: int, enforce: list[cp_model.IntVar]) -> LinearExpr:
+    """The calendar's costs (each edition's, as :func:`_cost_usd` counts them) of the editions that
+    start in ``quarter`` (``quarter_of`` their first day), exact wherever it is held to ``cap`` or less
+    under the literals ``enforce``.
+
+    An edition whose options all start in the quarter counts its cost as it stands (0 when it does not
+    run); one that may start in other quarters too counts ``z``, at least its cost when it starts in
+    the quarter and free down to 0 otherwise (within ``[0, cap]``, which the cap asks anyway).
+    """
+    terms: list[LinearExpr] = []
+    for ev in c.v.editions:
+        starts: dict[str, list[cp_model.IntVar]] = {}
+        for (s, _), x in zip(ev.plan.options, ev.choose, strict=True):
+            starts.setdefault(quarter_of(c.inst.cal.days[s]), []).append(x)
+        if quarter not in starts:
+            continue
+        cost = _edition_cost_usd(c, ev)
+        if isinstance(cost, int) and not cost:
+            continue
+        if len(starts) == 1:
+            terms.append(cost)
+            continue
+        name = f"{ev.plan.id},{quarter}"
+        here = c.model.new_bool_var(f"starts_in[{name}]")
+        c.model.add(sum(starts[quarter]) == here)
+        z = c.model.new_int_var(0, cap, f"quarter_cost[{name}]")
+        c.model.add(z >= cost).only_enforce_if([here, *enforce])
+        terms.append(z)
+    return sum(terms)
+
+
 def _trainer_days_by_scope(c: Context, scope: str) -> dict[object, tuple[LinearExpr, LinearExpr, int]]:
     """Per group of the scope: (women's trainer-days, known-gender trainer-days, most possible)."""
     women: dict[object, list[LinearExpr]] = {}
@@ -491,19 +529,28 @@ def optional_edition_left_out(c: Context) -> LinearExpr:
 
 
 def requests_beyond_seats(c: Context) -> LinearExpr:
-    """Per topic: its requests by preference, the seats of its editions going to the highest
-    preferences first (the minimisation fills ``served`` from the top), times 1 + priority."""
+    """Per topic: its requests by preference, the seats its editions can fill going to the highest
+    preferences first (the minimisation fills ``served`` from the top), times 1 + priority. An
+    edition fills at most its seats and at most the nominees free in its months (``reach``)."""
     inst, p = c.inst, c.inst.problem
     if not inst.requests:
         return 0
     seats: dict[str, list[LinearExpr]] = {}
     for ev in c.v.editions:
         ed = ev.plan.edition
-        held = seats.setdefault(ed.topic.id, [])
         if ed.mode == "online":
-            held.append(sum(seats_offered(p, ed, None).values()) * ev.present)
+            offered = [(sum(seats_offered(p, ed, None).values()), ev.present)]
         else:
-            held += [sum(seats_offered(p, ed, inst.rooms[r][1]).values()) * b for r, b in ev.room.items()]
+            offered = [(sum(seats_offered(p, ed, inst.rooms[r][1]).values()), b) for r, b in ev.room.items()]
+        most = max((n for n, _ in offered), default=0)
+        free = [inst.free_in_span(ed.topic.id, s, d) for s, d in ev.plan.options]
+        if min(free, default=most) >= most:
+            seats.setdefault(ed.topic.id, []).append(sum(n * b for n, b in offered))
+            continue
+        reach = c.model.new_int_var(0, most, f"reach[{ev.plan.id}]")
+        c.model.add(reach <= sum(n * b for n, b in offered))
+        c.model.add(reach <= sum(f * x for f, x in zip(free, ev.choose, strict=True) if f))
+        seats.setdefault(ed.topic.id, []).append(reach)
     terms = []
     for item in p.programme:
         counts = Counter(preference_factor(q.rank) for q in inst.requests.get(item.topic, []))
@@ -557,32 +604,38 @@ def cost(c: Context) -> LinearExpr:
 
 
 def _cost_usd(c: Context) -> LinearExpr:
+    """The calendar's costs: every edition's (:func:`_edition_cost_usd`), built once."""
     if c.cost_usd is None:
-        terms = []
-        for ev in c.v.editions:
-            e = ev.plan.index
-            in_a_room = ev.plan.edition.mode != "online"
-            for t, b in ev.teaches.items():
-                rate, travel = c.inst.trainers[t].day_rate, c.inst.trainers[t].travel_usd
-                if rate:
-                    terms.append(rate * c.v.days_of(e, b))
-                if travel and in_a_room:
-                    terms.append(travel * b)
-            for gv in ev.guests:
-                for t, b in gv.gives.items():
-                    tr = c.inst.trainers[t]
-                    price = tr.day_rate + (tr.travel_usd if in_a_room else 0)
-                    if price:
-                        terms.append(price * b)
-            for r, b in ev.room.items():
-                day_cost = c.inst.rooms[r][1].day_cost
-                if day_cost:
-                    terms.append(day_cost * c.v.days_of(e, b))
-            talk = len(ev.plan.edition.item.interpretation) * c.inst.problem.costs.interpretation_day_usd
-            if talk:
-                terms.append(talk * c.v.days_of(e, ev.present))
-        c.cost_usd = sum(terms)
+        c.cost_usd = sum(_edition_cost_usd(c, ev) for ev in c.v.editions)
     return c.cost_usd
+
+
+def _edition_cost_usd(c: Context, ev: EditionVars) -> LinearExpr:
+    """One edition's costs in USD (0 when it does not run): its team's fees per day given and
+    travel in a room, its guests' day and trip, its room per day used, its interpretation per day held."""
+    e = ev.plan.index
+    in_a_room = ev.plan.edition.mode != "online"
+    terms: list[LinearExpr] = []
+    for t, b in ev.teaches.items():
+        rate, travel = c.inst.trainers[t].day_rate, c.inst.trainers[t].travel_usd
+        if rate:
+            terms.append(rate * c.v.days_of(e, b))
+        if travel and in_a_room:
+            terms.append(travel * b)
+    for gv in ev.guests:
+        for t, b in gv.gives.items():
+            tr = c.inst.trainers[t]
+            price = tr.day_rate + (tr.travel_usd if in_a_room else 0)
+            if price:
+                terms.append(price * b)
+    for r, b in ev.room.items():
+        day_cost = c.inst.rooms[r][1].day_cost
+        if day_cost:
+            terms.append(day_cost * c.v.days_of(e, b))
+    talk = len(ev.plan.edition.item.interpretation) * c.inst.problem.costs.interpretation_day_usd
+    if talk:
+        terms.append(talk * c.v.days_of(e, ev.present))
+    return sum(terms)
 
 
 def linked_topics_overlap(c: Context) -> LinearExpr:
@@ -720,11 +773,14 @@ def guest_changed(c: Context) -> LinearExpr:
 
 
 def trainer_changed(c: Context) -> LinearExpr:
+    """Per published edition: its trainers off the team (present - teaches), and the others on it."""
     changed = []
     for ev, b in _baseline(c):
+        published = set(b.trainers)
         for tid in b.trainers:
             same = [x for t, x in ev.teaches.items() if c.inst.trainers[t].id == tid]
             changed.append(ev.present - sum(same))
+        changed += [x for t, x in ev.teaches.items() if c.inst.trainers[t].id not in published]
     return sum(changed)
 
 
@@ -753,6 +809,7 @@ HARD: dict[str, HardRule] = {
     "edition_has_enough_requests": edition_has_enough_requests,
     "pinned_edition_kept": pinned_edition_kept,
     "budget_within_cap": budget_within_cap,
+    "budget_within_quarter_caps": budget_within_quarter_caps,
     "trainer_days_women_share_year": trainer_days_women_share_year,
     "trainer_days_women_share_module": trainer_days_women_share_module,
     "trainer_days_women_share_month": trainer_days_women_share_month,

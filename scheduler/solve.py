@@ -749,6 +749,7 @@ def extract(built: Built, solver: cp_model.CpSolver | cp_model.CpSolverSolutionC
 RELAXABLE = (
     "pinned_edition_kept",
     "budget_within_cap",
+    "budget_within_quarter_caps",
     "team_mixed_gender",
     "trainer_days_women_share_year",
     "trainer_days_women_share_module",

@@ -17,7 +17,7 @@ settings.load_profile("ci")
 
 @pytest.fixture(scope="session")
 def rtcm_2027() -> Result:
-    """The embedded default (70 editions, 2027) solved once per test process.
+    """The embedded default (71 editions, 2027) solved once per test process.
 
     Tests check correctness, not the optimum (bench/ measures that): 20 s is ample for a
     full calendar, which the greedy hint gives within seconds.

@@ -222,9 +222,9 @@ def test_rtcm_2027_workbook(tmp_path, rtcm_2027):
     assert check(s) == []
     wb = reopen(s, tmp_path)
     calendar = gantt(wb)
-    # One row per scheduled edition; of the 70 in the programme the others are optional, left out
+    # One row per scheduled edition; of the 71 in the programme the others are optional, left out
     # (too few nominees could sit them, or cancelled after the seating), each listed with its reason.
-    assert len(s.problem.editions) == 70 == len(s.editions) + len(s.unscheduled)
+    assert len(s.problem.editions) == 71 == len(s.editions) + len(s.unscheduled)
     assert sorted(row[0] for row in calendar[1:]) == sorted(e.edition for e in s.editions)
     assert len(calendar[0]) == 3 + 53  # ISO weeks from Mon 28 Dec 2026 to Mon 27 Dec 2027
     assert all(any(isinstance(c, int) for c in row[3:]) for row in calendar[1:])
@@ -378,9 +378,9 @@ def test_the_default_workbook_reads_back_as_its_json(rtcm_2027_json, tmp_path):
     schedule = read_schedule(rtcm_2027_json)
     wb = reopen(schedule, tmp_path)
     editions = {r["Edition"]: r for r in table_of(wb, "Editions")}
-    # The programme's 70 editions: those the greedy calendar left out are optional, each with a reason.
-    assert len(schedule.problem.editions) == 70
-    assert len(editions) == len(js["editions"]) == 70 - len(js["unscheduled"])
+    # The programme's 71 editions: those the greedy calendar left out are optional, each with a reason.
+    assert len(schedule.problem.editions) == 71
+    assert len(editions) == len(js["editions"]) == 71 - len(js["unscheduled"])
     assert all(not u["mandatory"] and u["reason"] for u in js["unscheduled"])
     days_of: dict[str, int] = {}
     room_days: dict[str, int] = {}

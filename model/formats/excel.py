@@ -42,6 +42,7 @@ from model.formats.excel_parity import add_parity_sheets
 from model.formats.sheets import HEADER_FILL, HEADER_FONT, fit_widths, print_setup, wrap_headers
 from model.problem import Problem
 from model.rules import PARTICIPANT_SOFT_RULES, RULES, Reading
+from model.rules.reading import quarter_of
 from model.schedule import GuestSession, Schedule, ScheduledEdition
 
 TRAINERS_SHEET = "Trainers and resource persons"
@@ -651,6 +652,37 @@ def budget_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
     note = (f"Budget {budget:,} USD: {budget - k.cost_usd:,} USD left." if budget is not None else "No budget cap set.")
     ws.cell(row=len(rows) + 4, column=1, value=note + " Travel: one trip per person delivering an edition held in "
             "a room. Participants: in-person seats only (online seats cost nothing).")
+    _quarters_table(ws, len(rows) + 6, schedule, r)
+    fit_widths(ws, [max(c.width, q.width) for c, q in zip(cols, [*QUARTER_COLUMNS, *cols[len(QUARTER_COLUMNS):]],
+                                                              strict=True)])
+
+
+# The Budget sheet's spending by quarter, below the editions: each in the column of the editions' table
+# whose width suits it.
+QUARTER_COLUMNS = (Col("Quarter", 11), Col("Editions starting", 10), Col("Spent (USD)", 12, MONEY),
+                   Col("Cap (USD)", 12, MONEY), Col("Left (USD)", 12, MONEY))
+
+
+def _quarters_table(ws: Worksheet, first_row: int, schedule: Schedule, r: Reading) -> None:
+    """Each quarter of the horizon: the editions starting in it, what they cost (all categories, seats
+    included: ``Reading.quarter_costs``), its cap and what is left of it."""
+    p = schedule.problem
+    spent = r.quarter_costs()
+    starting = Counter(quarter_of(se.start) for _, se in r.placed)
+    quarters = sorted({quarter_of(d) for d in p.work_calendar.days} | set(spent) | set(p.quarterly_budget_usd))
+    rows = []
+    for q in quarters:
+        cap = p.quarterly_budget_usd.get(q)
+        rows.append((q, starting[q], spent[q], cap, None if cap is None else cap - spent[q]))
+    for j, col in enumerate(QUARTER_COLUMNS, start=1):
+        cell = ws.cell(row=first_row, column=j, value=col.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    end = write_rows(ws, first_row + 1, QUARTER_COLUMNS, rows)
+    excel_table(ws, "QuartersTable", first_row, len(QUARTER_COLUMNS), end - 1)
+    ws.cell(row=end, column=1, value="An edition's costs count in the quarter of its first day. A quarter "
+                                     "without a cap shows none." if p.quarterly_budget_usd else
+            "No quarterly cap set: what the editions starting in each quarter cost.")
 
 
 def issues_sheet(ws: Worksheet, schedule: Schedule, violations: list[Violation]) -> None:

@@ -280,7 +280,7 @@ LAYOUT: tuple[Sheet, ...] = (
                "remote participants of an online-only course"),
         Column("Budget (USD)", "budget_usd", INT, (
             "cap on the whole cost: fees, travel, rooms, interpretation, participants' fares and allowances; "
-            "blank: no cap")),
+            "blank: no cap (caps by quarter: the Quarterly budgets sheet)")),
         Column("Countries of the region", "countries", many=True, item="country",
                help="comma-separated; when given, every country on the other sheets must be one of them"),
         Column("Languages", "languages", ID, many=True, item="language",
@@ -292,6 +292,12 @@ LAYOUT: tuple[Sheet, ...] = (
                "the price of interpreting an edition into one language for a day"),
         Column("Participant allowance (USD a night)", "costs.allowance_night_usd", INT,
                "an in-person participant's daily allowance, per night at the venue (a night per course day)"),
+        Column("Rollout years", "rollout.years", INT,
+               "1 to 3: the horizon is the first year; the later ones are planned by quarter (rtcm rollout)"),
+        Column("Rollout: most course days in a later quarter", "rollout.course_days_per_quarter", INT,
+               "blank: the first year's pace", blank=None),
+        Column("Rollout: dropped topics", "rollout.dropped", ID, many=True, item="topic",
+               help="topic ids the rollout need not run, comma-separated"),
     )),
     TableSheet("Modules", "The modules of the curriculum.", (
         Column("Module", "number", INT, "module number, 1, 2, ...", 8, required=True),
@@ -472,6 +478,23 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Fare (USD)", "fare", INT, "a return fare to the venue for one in-person participant", 10,
                required=True),
     ), key="country", required=False),
+    TableSheet("Quarterly budgets", "Caps by quarter, besides the yearly budget: one row per quarter. "
+               "Everything an edition costs, its participants' fares and allowances included, counts in the "
+               "quarter of its first day. No row (or no sheet): no quarterly cap.", (
+        Column("Quarter", "quarter", ID, "the quarter, as YYYY-Qn: 2027-Q1 is January to March 2027", 10,
+               required=True),
+        Column("Cap (USD)", "cap", INT, "the most the editions starting in the quarter may cost", 12,
+               required=True),
+    ), key="quarter", required=False),
+    TableSheet("Themes", "Priorities the rollout must cover: every topic of a theme runs at least once by "
+               "the end of the year it is due (1: the horizon). No row (or no sheet): no theme.", (
+        Column("Id", "id", ID, "a short name, e.g. health", 12, required=True),
+        Column("Name", "name", help="the theme as the Road Map names it", width=40),
+        Column("Topics", "topics", ID, "topic ids, comma-separated", 30, required=True, ref="Topics", many=True,
+               item="topic"),
+        Column("Due by year", "by_year", INT, "the rollout year by which every topic of it has run", 8,
+               required=True),
+    ), key="id", required=False),
     TableSheet("Pins", "Editions to keep where they are: any of start, room and team.", (
         Column("Edition", "edition", ID, "edition id, e.g. M3.T2#1", 10, required=True),
         Column("Start", "start", DATE, "blank: free", 12),
@@ -539,6 +562,8 @@ ROWS_OF: dict[str, Callable[[Problem], list[dict[str, Any]]]] = {
     "Closures": _closure_rows,
     "Nominations": lambda p: _dump(p.nominations),
     "Fares": lambda p: [{"country": c, "fare": f} for c, f in p.costs.participant_fares_usd.items()],
+    "Quarterly budgets": lambda p: [{"quarter": q, "cap": usd} for q, usd in p.quarterly_budget_usd.items()],
+    "Themes": lambda p: _dump(p.rollout.themes),
     "Pins": lambda p: _dump(p.pins, guests=lambda pin: NO_GUESTS if pin.guests == [] else None),
     "Pinned guest sessions": lambda p: _session_rows(p, p.pins),
     "Baseline": lambda p: _dump(p.baseline),
@@ -707,8 +732,8 @@ def _readme(ws: Worksheet) -> None:
         "Excel dates or text like 2027-03-01. Yes/no cells take yes or no.",
         "Import: rtcm import FILE.xlsx --out problem.yaml, or solve it directly: rtcm solve FILE.xlsx. "
         "Every error names the sheet and the cell.",
-        "Targets, Weights, Guest slots, Nominations, Fares, Pins, Baseline and their guest sessions may be left "
-        "out: their defaults apply. Other sheets and columns are ignored, with a warning.",
+        "Targets, Weights, Guest slots, Nominations, Fares, Quarterly budgets, Pins, Baseline and their guest "
+        "sessions may be left out: their defaults apply. Other sheets and columns are ignored, with a warning.",
     ]
     for i, text in enumerate(lines, start=1):
         ws.cell(row=i, column=1, value=text).font = Font(bold=True, size=14) if i == 1 else Font(italic=True)
@@ -1229,7 +1254,7 @@ class _Reader:
         for spec in LAYOUT:
             if isinstance(spec, SettingsSheet) and spec.name in self.rows:
                 self.assemble_settings(spec, self.rows[spec.name][0], raw, origins)
-        self.assemble_fares(raw, origins)
+        self.assemble_mappings(raw, origins)
         for r in self.rows.get("Modules", []):
             add("modules", r, dict(r.values))
         for r in self.rows.get("Topics", []):
@@ -1283,6 +1308,11 @@ class _Reader:
         self.assemble_pins_without_guests(raw)
         for r in self.rows.get("Baseline", []):
             add("baseline", r, dict(r.values))
+        for r in self.rows.get("Themes", []):
+            themes = raw.setdefault("rollout", {}).setdefault("themes", [])
+            r.at = ("rollout", "themes", len(themes))
+            themes.append(dict(r.values))
+            origins[r.at] = r
         self.assemble_sessions("Published guest sessions", "baseline", raw, origins)
         for section in ("modules", "topics", "organisations", "trainers", "venues", "programme"):
             raw.setdefault(section, [])
@@ -1302,19 +1332,28 @@ class _Reader:
             origin.cells[leaf] = cell
             origin.values[leaf] = row.values.get(path)
 
-    def assemble_fares(self, raw: dict[str, Any], origins: Origins) -> None:
-        """Each fare under its country, in the order of the rows (a country listed twice: its first row)."""
-        for r in self.rows.get("Fares", []):
-            fares = raw.setdefault("costs", {}).setdefault("participant_fares_usd", {})
-            country = r.values.get("country", BAD)
-            if country is BAD:  # the cell's own error stands
+    def assemble_mappings(self, raw: dict[str, Any], origins: Origins) -> None:
+        """Each fare under its country; each quarterly cap under its quarter."""
+        self.assemble_mapping("Fares", "country", "fare", ("costs", "participant_fares_usd"), raw, origins)
+        self.assemble_mapping("Quarterly budgets", "quarter", "cap", ("quarterly_budget_usd",), raw, origins)
+
+    def assemble_mapping(self, sheet: str, key: str, value: str, path: tuple[str, ...], raw: dict[str, Any],
+                         origins: Origins) -> None:
+        """A mapping of the problem (at ``path``) from a sheet's rows: each row's ``value`` under its
+        ``key``, in the order of the rows (a key listed twice: its first row)."""
+        for r in self.rows.get(sheet, []):
+            node = raw
+            for part in path:
+                node = node.setdefault(part, {})
+            k = r.values.get(key, BAD)
+            if k is BAD:  # the cell's own error stands
                 continue
-            r.at, r.fields = ("costs", "participant_fares_usd", country), {"country": None, "fare": None}
-            if country in fares:  # reported as a duplicate; the first row stands
+            r.at, r.fields = (*path, k), {key: None, value: None}
+            if k in node:  # reported as a duplicate; the first row stands
                 continue
             origins[r.at] = Row(r.sheet, r.row, dict(r.values),
-                                {k: r.cells[k] for k in ("country", "fare") if k in r.cells}, value="fare")
-            fares[country] = r.values.get("fare", BAD)
+                                {c: r.cells[c] for c in (key, value) if c in r.cells}, value=value)
+            node[k] = r.values.get(value, BAD)
 
     def place_missing_fares(self, raw: dict[str, Any], origins: Origins) -> None:
         """A fare no row gives belongs to the Country cell of the country's first nominee who may sit in

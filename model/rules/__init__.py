@@ -102,6 +102,8 @@ HARD_RULES: tuple[RuleInfo, ...] = (
     _hard("budget_within_cap", "The calendar's costs and the participants' fares and allowances stay within the "
           "budget",
           programme.budget_within_cap),
+    _hard("budget_within_quarter_caps", "What the editions starting in a quarter cost, participants' fares and "
+          "allowances included, stays within the quarter's cap", programme.budget_within_quarter_caps),
     _hard("trainer_days_women_share_year", "The year's trainer-days meet the women's share target",
           partial(women_share.women_share_within, "year")),
     _hard("trainer_days_women_share_module", "Each module's trainer-days meet the women's share target",
@@ -131,7 +133,8 @@ SOFT_RULES: tuple[RuleInfo, ...] = (
     _soft("course_shortened", "Days cut from a course's full length", "days", calendar.course_shortened),
     _soft("edition_moved", "Published editions moved or dropped", "editions", programme.edition_moved),
     _soft("room_changed", "Published editions in another room", "editions", programme.room_changed),
-    _soft("trainer_changed", "Published trainers taken off a team", "trainers", programme.trainer_changed),
+    _soft("trainer_changed", "Published teams changed: trainers taken off or added", "trainers",
+          programme.trainer_changed),
     _soft("guest_changed", "Published guest sessions moved or given by someone else", "sessions",
           programme.guest_changed),
     _soft("trainer_days_off_women_share_year", "Trainer-days outside the year's women's share band", "trainer-days",
@@ -177,6 +180,8 @@ PARTICIPANT_SOFT_RULES: tuple[RuleInfo, ...] = (
           participants.country_over_cap),
     _soft("edition_under_minimum", "Participants an edition lacks of its minimum", "participants",
           participants.edition_under_minimum),
+    _soft("online_instead_of_in_person", "Nominees who preferred to come in person seated online", "participants",
+          participants.online_instead_of_in_person),
     _soft("participant_cost", "In-person participants' fares and allowances", "100 USD", participants.participant_cost,
           factor=0.01),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from model.participants import edition_months, free_count, preference_factor, unserved
+from model.participants import edition_months, free_count, preference_factor, seat_capacity, unserved
 from model.rules.reading import Breach, Charge, Reading
 
 # ------------------------------------------------------------------------------ hard
@@ -47,18 +47,24 @@ def edition_has_enough_requests(r: Reading) -> Iterator[Breach]:
 
 def requests_beyond_seats(r: Reading) -> Iterator[Charge]:
     """Requests a topic's editions have no seat for, first choices seated first; each counts its
-    preference (3 a first choice, 2 a second, 1 another) times one plus the topic's priority."""
+    preference (3 a first choice, 2 a second, 1 another) times one plus the topic's priority.
+    An edition fills at most its seats and at most the nominees free in its months."""
     if not r.problem.nominations:
         return
+    reach: Counter[str] = Counter()
+    for ed, se in r.placed:
+        free = free_count(r.requests[ed.topic.id], edition_months(se))
+        reach[ed.topic.id] += min(free, sum(seat_capacity(r.problem, se).values()))
     for item in r.problem.programme:
         requests = r.requests.get(item.topic, [])
-        seats = r.seats_by_topic[item.topic]
+        seats = reach[item.topic]
         left = unserved(requests, seats)
         if not left:
             continue
         amount = (1 + item.priority) * sum(preference_factor(q.rank) for q in left)
         firsts = sum(1 for q in left if q.rank == 0)
-        yield Charge(amount, f"{item.topic}: {len(left)} of its {len(requests)} requests have no seat in its "
-                             f"{seats} seats ({firsts} first choices)"
+        yield Charge(amount, f"{item.topic}: {len(left)} of its {len(requests)} requests have no seat in the "
+                             f"{seats} its editions can fill, with the nominees free in their months "
+                             f"({firsts} first choices)"
                              + (f", priority {item.priority}" if item.priority else ""),
                      records=[item.topic])

@@ -16,6 +16,7 @@ from model.participants import (
     prerequisites_of,
     seat_capacity,
     seat_modes,
+    seated_online_instead,
 )
 from model.problem import Edition, Nomination
 from model.rules.reading import Breach, Charge, Reading
@@ -201,6 +202,14 @@ def edition_under_minimum(r: Reading) -> Iterator[Charge]:
         if seated[se.edition] < least:
             yield Charge(least - seated[se.edition], f"{se.edition} seats {seated[se.edition]} participants, "
                                                      f"below its minimum of {least}", edition=se.edition)
+
+
+def online_instead_of_in_person(r: Reading) -> Iterator[Charge]:
+    """Each nominee who preferred to come in person and is seated online."""
+    for a, n, se, _ in _valid(r):
+        if seated_online_instead(n, a.mode):
+            yield Charge(1, f"{n.id} ({n.country}) preferred to come in person and sits {se.edition} online",
+                         edition=se.edition, records=[n.id, se.edition])
 
 
 def participant_cost(r: Reading) -> Iterator[Charge]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 
 from model.participants import gap_days
 from model.problem import GuestSession, Prerequisite
-from model.rules.reading import Breach, Charge, Reading
+from model.rules.reading import CALENDAR_COST_CATEGORIES, Breach, Charge, Reading, quarter_of
 from model.schedule import ScheduledEdition
 
 # ------------------------------------------------------------------------------ hard
@@ -60,6 +60,23 @@ def budget_within_cap(r: Reading) -> Iterator[Breach]:
         yield Breach(["budget"], f"the calendar's costs and the participants' fares and allowances, {spent:,} USD, "
                                  "exceed the budget of "
                                  f"{budget:,} USD")
+
+
+def budget_within_quarter_caps(r: Reading) -> Iterator[Breach]:
+    """Each capped quarter: what the editions starting in it cost, participants' fares and
+    allowances included (``Reading.quarter_costs``), within its cap."""
+    caps = r.problem.quarterly_budget_usd
+    if not caps:
+        return
+    spent = r.quarter_costs()
+    calendar = r.quarter_costs(CALENDAR_COST_CATEGORIES)
+    starting = Counter(quarter_of(se.start) for _, se in r.placed)
+    for quarter, cap in sorted(caps.items()):
+        if spent[quarter] > cap:
+            yield Breach([f"budget {quarter}"],
+                         f"the {starting[quarter]} edition(s) starting in {quarter} cost {spent[quarter]:,} USD "
+                         f"({calendar[quarter]:,} the calendar's, {spent[quarter] - calendar[quarter]:,} the "
+                         f"participants' fares and allowances), above the quarter's cap of {cap:,} USD")
 
 
 # ------------------------------------------------------------------------------ soft
@@ -133,10 +150,16 @@ def guest_changed(r: Reading) -> Iterator[Charge]:
 
 
 def trainer_changed(r: Reading) -> Iterator[Charge]:
-    """Trainers taken off the published team of an edition still on the calendar."""
+    """Trainers taken off, or added to, the published team of an edition still on the calendar:
+    each is someone to tell."""
     for b in r.problem.baseline:
         se = r.by_id.get(b.edition)
-        gone = sorted(set(b.trainers) - set(se.trainers)) if se is not None else []
+        if se is None:
+            continue
+        gone, added = sorted(set(b.trainers) - set(se.trainers)), sorted(set(se.trainers) - set(b.trainers))
         if gone:
             yield Charge(len(gone), f"{', '.join(gone)} taken off the published team of {b.edition}",
                          edition=b.edition, records=[b.edition, *gone])
+        if added:
+            yield Charge(len(added), f"{', '.join(added)} added to the published team of {b.edition}",
+                         edition=b.edition, records=[b.edition, *added])

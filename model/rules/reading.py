@@ -9,19 +9,22 @@ them into violations and penalty items; nothing else computes a rule.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
-from model.participants import SeatCost, TopicRequest, requests_for, seat_capacity, seat_cost
+from model.participants import SeatCost, TopicRequest, requests_for, seat_cost
 from model.problem import Edition, Nomination, Problem, Trainer
 from model.schedule import Allocation, GuestSession, Schedule, ScheduledEdition
 
 # The categories of what an edition costs (:meth:`Reading.edition_costs`), named as the figures
-# they add up to (``Reading.fees_usd``..., ``model.check.Kpis.fees_usd``...).
-COST_CATEGORIES = ("fees_usd", "travel_usd", "room_cost_usd", "interpretation_usd", "participant_fares_usd",
-                   "participant_allowances_usd")
+# they add up to (``Reading.fees_usd``..., ``model.check.Kpis.fees_usd``...): the calendar's own
+# (``Reading.calendar_cost_usd``), then its in-person participants'.
+CALENDAR_COST_CATEGORIES = ("fees_usd", "travel_usd", "room_cost_usd", "interpretation_usd")
+COST_CATEGORIES = (*CALENDAR_COST_CATEGORIES, "participant_fares_usd", "participant_allowances_usd")
 
 
 class Violation(BaseModel):
@@ -209,6 +212,15 @@ class Reading:
             "participant_allowances_usd": sum(c.allowance for c in seats),
         }
 
+    def quarter_costs(self, categories: Collection[str] = COST_CATEGORIES) -> Counter[str]:
+        """What the calendar's editions cost in ``categories`` (all of them unless told), by the
+        quarter each counts in (:func:`quarter_of` its first day): the figures quarterly budgets cap."""
+        out: Counter[str] = Counter()
+        for _, se in self.placed:
+            costs = self.edition_costs(se)
+            out[quarter_of(se.start)] += sum(costs[c] for c in categories)
+        return out
+
     def edition_room_cost(self, se: ScheduledEdition) -> int:
         rooms = self.problem.room_by_id
         return rooms[se.room][1].day_cost * len(se.days) if se.room in rooms else 0
@@ -229,13 +241,11 @@ class Reading:
         return {(a.nominee, editions[a.edition].topic.id) for a in self.schedule.allocations
                 if a.edition in self.by_id}
 
-    @cached_property
-    def seats_by_topic(self) -> Counter[str]:
-        """The seats of each topic's editions on the calendar, in person and online."""
-        out: Counter[str] = Counter()
-        for ed, se in self.placed:
-            out[ed.topic.id] += sum(seat_capacity(self.problem, se).values())
-        return out
+
+def quarter_of(first_day: date) -> str:
+    """The quarter an edition starting on ``first_day`` counts all its costs in, named as
+    ``Problem.quarterly_budget_usd`` names it: ``2027-Q1`` (see ``model.problem.quarter_days``)."""
+    return f"{first_day.year}-Q{(first_day.month - 1) // 3 + 1}"
 
 
 def earliest_index(p: Problem, ed: Edition) -> int:

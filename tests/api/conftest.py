@@ -65,7 +65,7 @@ def client(make_client: Callable[..., TestClient]) -> TestClient:
 
 @pytest.fixture(scope="session")
 def rtcm_2027_raw() -> dict[str, Any]:
-    """The embedded default (68 topics, 70 editions, 37 of them mandatory) as JSON."""
+    """The embedded default (68 topics, 71 editions, 41 of them mandatory) as JSON."""
     return default_problem().model_dump(mode="json")
 
 

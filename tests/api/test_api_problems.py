@@ -56,8 +56,8 @@ def test_post_a_yaml_body(client, tiny_raw):
 def test_the_default_is_ready_and_cannot_be_deleted(client):
     listed = client.get("/problems").json()
     assert listed[0]["id"] == "default" and listed[0]["builtin"]
-    # 68 topics sized by demand: two run twice, 37 of the 70 editions must run
-    assert listed[0]["facts"].items() >= {"topics": 68, "editions": 70, "mandatory_editions": 37}.items()
+    # 68 topics sized by demand: three run twice, 41 of the 71 editions must run
+    assert listed[0]["facts"].items() >= {"topics": 68, "editions": 71, "mandatory_editions": 41}.items()
     assert client.get("/problems/default").json()["problem"]["name"] == listed[0]["name"]
     r = client.delete("/problems/default")
     assert r.status_code == 409

@@ -74,7 +74,10 @@ def published_numbers(client: TestClient) -> list[int]:
 
 def test_two_jobs_published_listed_fetched_and_compared(client, tiny_raw, rtcm_2027_raw, wait_for, tmp_path):
     jobs = []
-    for raw in (tiny_raw, later(tiny_raw, rtcm_2027_raw)):
+    # The first calendar runs M1.T1 before June, which the second forbids: it must move.
+    first = copy.deepcopy(tiny_raw)
+    first["programme"][0]["latest_end"] = "2027-05-31"
+    for raw in (first, later(tiny_raw, rtcm_2027_raw)):
         pid = client.post("/problems", json=raw).json()["id"]
         job = client.post(f"/problems/{pid}/solve", json={"time_limit_s": 20, "workers": 1,
                                                           "deterministic": True}).json()

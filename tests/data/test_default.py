@@ -81,3 +81,27 @@ def test_module_introductions_first_is_a_scenario_off_by_default() -> None:
 
 def test_the_builder_is_deterministic() -> None:
     assert build_default() == build_default()
+
+
+def test_no_nominee_lacks_a_prerequisite_the_programme_offers() -> None:
+    # The centre enrols them in it (model.participants.enrol_in_prerequisites).
+    p = default_problem()
+    needs = {(pr.before, pr.after) for pr in p.prerequisites}
+    lacking = [(n.id, after) for n in p.nominations for before, after in needs
+               if after in n.topics and before not in n.topics and before not in n.completed]
+    assert lacking == []
+
+
+def test_most_who_ask_to_come_in_person_would_follow_online_when_unfunded() -> None:
+    modes = {m: sum(1 for n in default_problem().nominations if n.mode == m)
+             for m in ("in_person", "in_person_preferred", "online", "either")}
+    assert modes["in_person_preferred"] > 2 * modes["in_person"] > 0 and min(modes.values()) > 0
+
+
+def test_the_rollout_is_three_years_with_the_road_map_themes_due_by_the_second() -> None:
+    r = default_problem().rollout
+    assert r.years == 3 and r.dropped == []
+    assert [(t.id, t.by_year) for t in r.themes] == [
+        ("health", 2), ("crisis", 2), ("labour", 2), ("environment", 2), ("development", 2), ("return", 2),
+        ("management", 2)]
+    assert {"M4.T1", "M4.T14"} <= set(next(t for t in r.themes if t.id == "crisis").topics)

@@ -105,7 +105,7 @@ def rich_tiny() -> Problem:
     no national holidays, topic lists (one resource person with a comma), links, quota, budget,
     windows, priorities, an optional edition, explicit and empty required organisations, a
     prerequisite, a pin, a baseline, soft mixed gender, changed weights, gender targets (one
-    without a maximum) and two nominations.
+    without a maximum), two nominations and a rollout with a theme.
     """
     data = tiny_data()
     data["description"] = "every column, once"
@@ -114,6 +114,9 @@ def rich_tiny() -> Problem:
         extra_holidays=[{"day": "2027-03-10", "name": "Founders' day"}],
         closures=[{"start": "2027-03-24", "end": "2027-03-26", "reason": "audit"}])
     data["budget_usd"] = 50_000
+    data["rollout"] = {"years": 2, "dropped": ["M2.T1"], "course_days_per_quarter": 20,
+                       "themes": [{"id": "basics", "name": "Migration, the basics", "topics": ["M1.T1"],
+                                   "by_year": 2}]}
     data["platform"] = {"max_concurrent_streams": 3, "online_seats_per_stream": 80}
     data["modules"][1]["connected_modules"] = [1]
     record(data, "topics", "M1.T1").update(
@@ -332,7 +335,7 @@ def test_each_sheet_has_a_column_for_every_field_of_its_record(sheet, model, ext
 def test_settings_sheets_cover_the_problem_s_single_values():
     paths = {c.field for s in LAYOUT if isinstance(s, SettingsSheet) for c in s.settings}
     from model.calendar import CalendarSpec
-    from model.problem import Costs, Platform, Targets, TeamRules, Weights
+    from model.problem import Costs, Platform, Rollout, Targets, TeamRules, Weights
 
     for prefix, model, elsewhere in (("calendar", CalendarSpec, {"extra_holidays", "closures"}),
                                      ("platform", Platform, set()), ("team_rules", TeamRules, set()),
@@ -344,7 +347,8 @@ def test_settings_sheets_cover_the_problem_s_single_values():
         assert {p.rsplit(".", 1)[1] for p in paths if p.startswith(f"targets.{name}.")} == \
             set(band.model_fields), name  # type: ignore[union-attr]
     tables = {"modules", "topics", "organisations", "trainers", "venues", "programme", "prerequisites",
-              "nominations", "pins", "baseline"}
+              "nominations", "pins", "baseline", "quarterly_budget_usd"}
+    assert {p.split(".", 1)[1] for p in paths if p.startswith("rollout.")} == set(Rollout.model_fields) - {"themes"}
     assert {p.split(".")[0] for p in paths} | tables == set(Problem.model_fields)
 
 
@@ -869,7 +873,7 @@ def test_a_workbook_from_another_tool_is_read_with_warnings(tmp_path):
     assert imported.problem.model_dump() == rich_tiny().model_dump()
     assert imported.warnings == [
         "sheet 'Notes' is not part of the input workbook; it was not read",
-        "Settings!C17: 'Colour scheme' is not a known setting; it was not read",
+        "Settings!C20: 'Colour scheme' is not a known setting; it was not read",
         "Trainers: column 'Email' (T) is not part of the sheet; it was not read",
     ]
 

@@ -343,6 +343,21 @@ def cost(s: Schedule) -> int:
     return fees + travel + rooms + talk + seats_cost(s)
 
 
+def quarter(d: date) -> str:
+    """The quarter of a day, as quarterly budgets name it: 2027-Q1 is January to March 2027."""
+    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+
+
+def quarter_costs(s: Schedule, seats: bool = True) -> Counter[str]:
+    """What the editions starting in each quarter cost (:func:`cost`: everything an edition costs,
+    with its in-person seats unless ``seats`` is false), by the quarter of their first day."""
+    out: Counter[str] = Counter()
+    for se in s.editions:
+        kept = [a for a in s.allocations if a.edition == se.edition] if seats else []
+        out[quarter(se.start)] += cost(edit(s, editions=[se], allocations=kept))
+    return out
+
+
 def seats_cost(s: Schedule) -> int:
     """Each in-person seat: the fare from the nominee's country and a night's allowance per course day."""
     p, by_id = s.problem, {se.edition: se for se in s.editions}
@@ -369,6 +384,8 @@ def within_limits(s: Schedule) -> bool:
         if t in people:
             by_org[people[t].organisation] += n
     if any(o.trainer_day_quota is not None and by_org[o.id] > o.trainer_day_quota for o in p.organisations):
+        return False
+    if any(quarter_costs(s)[q] > cap for q, cap in p.quarterly_budget_usd.items()):
         return False
     return p.budget_usd is None or cost(s) <= p.budget_usd
 
@@ -404,8 +421,10 @@ def seat_capacity(p: Problem, se: ScheduledEdition) -> dict[str, int]:
 
 
 def modes_for(asked: str, ed: Edition) -> list[str]:
-    """The seat modes a nominee who asked for ``asked`` may take in an edition."""
-    return [m for m in SEAT_MODES[ed.mode] if asked in (m, "either")]
+    """The seat modes a nominee who asked for ``asked`` may take in an edition (one who prefers to
+    come in person also takes an online seat)."""
+    accepts = {"in_person": ("in_person",), "online": ("online",)}.get(asked, ("in_person", "online"))
+    return [m for m in SEAT_MODES[ed.mode] if m in accepts]
 
 
 def asking(p: Problem, topic: str) -> list[Nomination]:
@@ -1073,6 +1092,48 @@ def set_a_budget_below_the_cost(s: Schedule, by: int = 1) -> Breach:
     return Breach(with_problem(s, change), [["budget"]])
 
 
+def set_a_quarter_cap_below_its_cost(s: Schedule, by: int = 1) -> Breach:
+    """The costliest quarter's cap at what the editions starting in it cost, less ``by``."""
+    spent = quarter_costs(s)
+    q, most = max(sorted(spent.items()), key=lambda qc: qc[1], default=("", 0))
+    if most < 1:
+        raise NoRecord("nothing costs anything")
+
+    def change(data: Raw) -> None:
+        data["quarterly_budget_usd"] = {q: most - by}
+
+    return Breach(with_problem(s, change), [[f"budget {q}"]])
+
+
+def cap_a_quarter_at_its_calendar_cost_without_the_seats(s: Schedule) -> Breach:
+    """The cap of the quarter whose in-person seats cost the most, at what its calendar costs
+    without them: the seats' fares and allowances count in the quarter of their edition's start."""
+    calendar, everything = quarter_costs(s, seats=False), quarter_costs(s)
+    q = max(sorted(everything), key=lambda q: everything[q] - calendar[q], default="")
+    if not q or everything[q] == calendar[q]:
+        raise NoRecord("no in-person seat costs anything")
+
+    def change(data: Raw) -> None:
+        data["quarterly_budget_usd"] = {q: calendar[q]}
+
+    return Breach(with_problem(s, change), [[f"budget {q}"]])
+
+
+def cap_every_quarter_at_what_starts_in_it(s: Schedule) -> Schedule:
+    """Every quarter of the horizon capped at what the editions starting in it cost, seats
+    included: 0 in a quarter where none starts, even one an edition runs into."""
+    spent = quarter_costs(s)
+    quarters, d = set(), s.problem.calendar.start.replace(day=1)
+    while d <= s.problem.calendar.end:  # the quarter of each month of the horizon
+        quarters.add(quarter(d))
+        d = (d + timedelta(days=32)).replace(day=1)
+
+    def change(data: Raw) -> None:
+        data["quarterly_budget_usd"] = {q: spent[q] for q in sorted(quarters)}
+
+    return with_problem(s, change)
+
+
 def women_share_band_missed(scope: str) -> Callable[[Schedule], Breach]:
     """A hard band for the scope that the group(s) of its lowest share miss.
 
@@ -1512,7 +1573,15 @@ def make_a_nominee_away_in_the_month_of_their_course(s: Schedule) -> Breach:
     if not s.allocations:
         raise NoRecord("nobody is seated")
     mine = seats_by_nominee(s)
-    seat = min(s.allocations, key=lambda a: (len(months(s.by_edition[a.edition])) == 1, len(mine[a.nominee])))
+
+    def spare(a: Allocation) -> bool:
+        """The edition keeps its minimum of free nominees with one more away (edition_has_enough_requests)."""
+        se = s.by_edition[a.edition]
+        least = s.problem.edition_by_id[a.edition].item.min_participants
+        return free_in_its_months(asking(s.problem, se.topic), se) > least
+
+    seat = min([a for a in s.allocations if spare(a)] or s.allocations,
+               key=lambda a: (len(months(s.by_edition[a.edition])) == 1, len(mine[a.nominee])))
     n, seats = seat.nominee, mine[seat.nominee]
     away = month(s.by_edition[seat.edition].end)
 
@@ -1847,6 +1916,10 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation("pinned_edition_kept", "pin an edition a week away", pin_an_edition_elsewhere_in_time),
     Mutation("pinned_edition_kept", "pin an edition to another room", pin_an_edition_to_another_room),
     Mutation("budget_within_cap", "set a budget below the cost", set_a_budget_below_the_cost),
+    Mutation("budget_within_quarter_caps", "set a quarter's cap below what the editions starting in it cost",
+             set_a_quarter_cap_below_its_cost),
+    Mutation("budget_within_quarter_caps", "cap a quarter at its calendar's cost, without its seats' fares",
+             cap_a_quarter_at_its_calendar_cost_without_the_seats),
     Mutation("trainer_days_women_share_year", "set a hard year band the calendar misses",
              women_share_band_missed("year")),
     Mutation("trainer_days_women_share_module", "set a hard module band a module misses",
@@ -1893,6 +1966,9 @@ NEAR_MISSES: tuple[tuple[str, Callable[[Schedule], Schedule]], ...] = (
     ("a minimum of participants the requests fill for every edition that runs",
      at_the_limit(ask_a_minimum_the_requests_fill_for_fewer_editions_than_run)),
     ("a budget of the calendar's cost", at_the_limit(set_a_budget_below_the_cost)),
+    ("a quarter's cap of what the editions starting in it cost", at_the_limit(set_a_quarter_cap_below_its_cost)),
+    ("every quarter capped at what starts in it, 0 where an edition only runs on",
+     cap_every_quarter_at_what_starts_in_it),
     ("a hard year band at the year's share", women_share_band_met("year")),
     ("a hard module band from the lowest module's share to the highest", women_share_band_met("module")),
     ("a hard month band from the lowest month's share to the highest", women_share_band_met("month")),

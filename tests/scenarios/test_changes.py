@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from model.errors import InputError
+from model.participants import enrol_in_prerequisites
 from scenarios.scenario import Scenario, apply_changes, load, read_scenario
 from tests.instances.tiny import tiny_data, tiny_problem
 
@@ -87,6 +88,32 @@ def test_nominations_withdrawn_by_country() -> None:
     p = apply_changes(base, Scenario.model_validate(
         {"name": "t", "changes": [{"type": "nominations_withdrawn", "countries": ["Georgia"]}]}))
     assert [n.id for n in p.nominations] == ["N1"]
+
+
+def test_prerequisites_added_enrols_the_nominees_who_lack_the_course_that_now_comes_first() -> None:
+    # M1.T1 before M2.T1: N1 (M2.T1 only) is nominated for M1.T1 just ahead of it; N2 took it
+    # before; N3 asked for it already; with enrol off, nobody's list changes.
+    data = tiny_data()
+    data["nominations"] = [
+        {"id": "N1", "country": "Georgia", "audience": "csos", "topics": ["M2.T1"]},
+        {"id": "N2", "country": "Georgia", "audience": "csos", "topics": ["M2.T1"], "completed": ["M1.T1"]},
+        {"id": "N3", "country": "Georgia", "audience": "csos", "topics": ["M2.T1", "M1.T1"]},
+    ]
+    base = tiny_problem().model_validate(data)
+    change = {"type": "prerequisites_added", "before": "M1.T1", "after": ["M2.T1"]}
+    p = apply_changes(base, Scenario.model_validate({"name": "t", "changes": [change]}))
+    assert [n.topics for n in p.nominations] == [["M1.T1", "M2.T1"], ["M2.T1"], ["M2.T1", "M1.T1"]]
+    assert [(pr.before, pr.after) for pr in p.prerequisites] == [("M1.T1", "M2.T1")]
+    p = apply_changes(base, Scenario.model_validate({"name": "t", "changes": [{**change, "enrol": False}]}))
+    assert [n.topics for n in p.nominations] == [["M2.T1"], ["M2.T1"], ["M2.T1", "M1.T1"]]
+
+
+def test_enrolment_follows_a_chain_of_prerequisites() -> None:
+    # A before B before C: a nominee for C alone is enrolled in A and B, in that order, ahead of
+    # C; one who took A is enrolled in B only.
+    nominations = [{"topics": ["X", "C"]}, {"topics": ["C"], "completed": ["A"]}]
+    assert enrol_in_prerequisites(nominations, [("A", "B"), ("B", "C")]) == 3
+    assert [n["topics"] for n in nominations] == [["X", "A", "B", "C"], ["B", "C"]]
 
 
 def test_a_change_leaves_the_base_untouched() -> None:

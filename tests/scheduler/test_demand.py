@@ -113,6 +113,30 @@ def test_requests_beyond_seats_make_an_optional_edition_run() -> None:
     assert term_values(result.schedule)["requests_beyond_seats"] == 10
 
 
+def free_in_april_only() -> dict[str, Any]:
+    """March and April; M2.T1 has 4 seats and 4 nominees, N1 and N2 away in March; only
+    requests_beyond_seats is weighed."""
+    data = march_and_april()
+    record(data, "programme", "M2.T1")["participants_in_person"] = 4
+    data["nominations"] = [nominee("N1", "M2.T1", away=("2027-03",)), nominee("N2", "M2.T1", away=("2027-03",)),
+                           nominee("N3", "M2.T1"), nominee("N4", "M2.T1")]
+    data["weights"] = only_weights(requests_beyond_seats=1)
+    return data
+
+
+def test_requests_beyond_seats_count_only_the_nominees_free_in_the_edition_s_months() -> None:
+    # In April all four can come: nothing is charged. Pinned in March, the 4 seats reach only
+    # N3 and N4: N1 and N2 are charged as first choices, 2 x 3 = 6, by the term and the evaluator.
+    result = optimal(problem_of(free_in_april_only()))
+    assert result.objective == 0 and months_of(result.schedule, "M2.T1#1") == {"2027-04"}
+    data = free_in_april_only()
+    data["pins"] = [{"edition": "M2.T1#1", "start": "2027-03-01"}]
+    march = optimal(problem_of(data))
+    assert march.objective == 6
+    assert soft_amounts(march.schedule)["requests_beyond_seats"] == 6
+    assert term_values(march.schedule)["requests_beyond_seats"] == 6
+
+
 # ------------------------------------------------------------------ enough requests: months
 
 

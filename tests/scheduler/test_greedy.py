@@ -75,7 +75,7 @@ def test_greedy_on_tiny_places_every_edition_and_breaks_no_rule(name: str) -> No
 
 
 def test_greedy_on_rtcm_2027_places_every_edition_its_requests_allow() -> None:
-    # 70 editions sized by demand; 11 topics have fewer than 8 nominees who could sit them, so
+    # 71 editions sized by demand; 8 topics have fewer than 8 nominees who could sit them, so
     # no start works for them: every other edition is placed, the mandatory ones among them.
     from scheduler.instance import Instance
 
@@ -83,7 +83,7 @@ def test_greedy_on_rtcm_2027_places_every_edition_its_requests_allow() -> None:
     inst = Instance(problem)
     schedule = greedy_schedule(problem, inst)
     cannot = {p.id for p in inst.plans if not p.options}
-    assert len(problem.editions) == 70 and len(cannot) == 11
+    assert len(problem.editions) == 71 and len(cannot) == 8
     assert all("nominees who could sit it" in inst.plan_by_id[e].why_no_option for e in cannot)
     assert {u.edition for u in schedule.unscheduled} == cannot
     assert not any(problem.edition_by_id[e].mandatory for e in cannot)
@@ -103,6 +103,39 @@ def test_greedy_is_myopic_but_what_it_places_breaks_no_rule() -> None:
     assert [v.rule for v in check(schedule)] == ["mandatory_edition_scheduled"]
     result = optimal(problem)
     assert len(result.schedule.editions) == 2
+
+
+def _free_iom_and_billing_consultants(data: dict[str, Any], limit: str) -> None:
+    # T1 (woman) and T2 (man) are IOM staff, free to the centre; T3 (woman) and T4 (man) are
+    # consultants of the pool at 300 USD a day. M1.T1 (3 days, priority 1) is placed first.
+    data["organisations"].append({"id": "POOL", "name": "RTCM pool of trainers", "kind": "pool"})
+    for tid in ("T3", "T4"):
+        record(data, "trainers", tid).update(organisation="POOL", day_rate=300)
+    for tid in ("T1", "T2"):
+        record(data, "trainers", tid)["day_rate"] = 0
+        if limit == "year":
+            record(data, "trainers", tid)["max_days_per_year"] = 3
+    if limit == "quota":
+        record(data, "organisations", "IOM")["trainer_day_quota"] = 6
+    record(data, "programme", "M1.T1").update(duration_days=3, priority=1)
+
+
+@pytest.mark.parametrize("limit", ["year", "quota"])
+def test_greedy_keeps_free_staff_of_the_required_organisation_for_the_editions_that_need_them(limit: str) -> None:
+    # IOM is required on every team and may give 6 trainer-days: T1 and T2 may teach 3 days each
+    # in the year ("year"), or IOM 6 in all ("quota"). The cheapest team for M1.T1 is T1 + T2
+    # (0 USD), which spends all 6 IOM days and leaves M2.T1 no IOM trainer: a cheapest-first
+    # choice leaves it out. M2.T1 wants a day of each IOM trainer (its 2 days shared by the two),
+    # so the greedy gives M1.T1 one of them and a consultant (900 USD), and M2.T1 the other IOM
+    # trainer and the other consultant (600 USD).
+    data = tiny_data()
+    _free_iom_and_billing_consultants(data, limit)
+    problem = problem_of(data)
+    schedule = greedy_schedule(problem)
+    assert check(schedule) == [] and schedule.unscheduled == []
+    teams = {e.edition: set(e.trainers) for e in schedule.editions}
+    assert len(teams["M1.T1#1"] & {"T1", "T2"}) == 1 and len(teams["M2.T1#1"] & {"T1", "T2"}) == 1
+    assert kpis(schedule).fees_usd == 3 * 300 + 2 * 300
 
 
 def test_a_search_without_time_still_returns_the_greedy_calendar() -> None:
@@ -169,7 +202,7 @@ def test_levelled_starts_spread_rtcm_2027_over_the_year() -> None:
 
     for schedule, level in zip(levelled, LEVELS, strict=True):
         assert check(schedule) == []
-        assert len(schedule.editions) == len(plain.editions) == 59
+        assert len(schedule.editions) == len(plain.editions) == 63
         assert busiest(schedule) < busiest(plain)
         assert busiest(schedule) <= math.ceil(level * even) + 5  # over the cap only by a fallback's days
     # On the demand-sized default, the plain fit's earlier priority courses outweigh the levelled

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from model.check import check, kpis
+from model.check import check, kpis, soft_amounts
 from model.errors import InputError
 from model.participants import seat_cost
-from model.rules import Reading
+from model.rules import PARTICIPANT_SOFT_RULES, Reading
 from tests.instances.tiny import problem_of
-from tests.scheduler.test_allocation import nominee, problem_data, seated, seats
+from tests.scheduler.solving import allocation_term_values
+from tests.scheduler.test_allocation import nominee, problem_data, reasons, seated, seats
 
 COSTS = {"participant_fares_usd": {"Georgia": 400, "Moldova": 900}, "allowance_night_usd": 100}
 
@@ -62,6 +63,40 @@ def test_the_budget_decides_who_travels_not_who_learns() -> None:
                             ("N3", "M1.T1#1", "online")}
     assert kpis(tight.schedule).cost_usd == calendar + 700
     assert check(tight.schedule) == []
+
+
+def test_who_prefers_to_travel_does_so_while_the_budget_lasts_then_follows_online() -> None:
+    # P1 and P2 prefer to come in person (700 USD each from Georgia) and accept an online seat
+    # when their trip is not funded; O1 comes in person or not at all. A budget 1,400 above the
+    # calendar's cost brings two: O1, who would otherwise lose the seat, and one of P1 and P2;
+    # the other follows online, charged once (online_instead_of_in_person).
+    nominations = [nominee("P1", mode="in_person_preferred"), nominee("P2", mode="in_person_preferred"),
+                   nominee("O1")]
+    data = costed(nominations, m1=(3, 3))
+    calendar = Reading(seated([], data=data).schedule).calendar_cost_usd
+    data["budget_usd"] = calendar + 1400
+    result = seated([], data=data)
+    placed = seats(result)
+    assert ("O1", "M1.T1#1", "in_person") in placed and len(placed) == 3
+    assert sorted(m for n, _, m in placed if n != "O1") == ["in_person", "online"]
+    assert soft_amounts(result.schedule, PARTICIPANT_SOFT_RULES)["online_instead_of_in_person"] == 1
+    assert allocation_term_values(result.schedule)["online_instead_of_in_person"] == 1
+    # With nothing left for travel, P1 and P2 follow online and O1's trip is not funded: the
+    # reason says so.
+    data["budget_usd"] = calendar
+    short = seated([], data=data)
+    assert seats(short) == {("P1", "M1.T1#1", "online"), ("P2", "M1.T1#1", "online")}
+    assert reasons(short) == {("O1", "M1.T1"): (
+        "in-person seats remain in M1.T1#1, but the seat's fare and allowance, 700 USD, are more than the budget "
+        "has left (0 USD)")}
+
+
+def test_an_in_person_only_nominee_is_never_seated_online() -> None:
+    # M1.T1 has online seats only: P1, who prefers to travel, follows online; O1 does not.
+    result = seated([], data=costed([nominee("O1", mode="in_person"), nominee("P1", mode="in_person_preferred")],
+                                    m1=(0, 2)))
+    assert seats(result) == {("P1", "M1.T1#1", "online")}
+    assert reasons(result) == {("O1", "M1.T1"): "M1.T1#1 has no in-person seats"}
 
 
 def test_the_checker_counts_the_seats_against_the_budget() -> None:

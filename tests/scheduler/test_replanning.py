@@ -96,15 +96,15 @@ def test_room_changed_rather_than_moving_the_edition() -> None:
     assert result.objective == 20
 
 
-def test_trainer_changed_counts_each_trainer_taken_off() -> None:
+def test_trainer_changed_counts_each_trainer_taken_off_or_added() -> None:
     # T3 is away all March: M2.T1 must take T3 off its team (30) and needs another woman;
-    # T1 is the only one, and she teaches M1.T1 on the same days, so one course moves (100).
-    # Objective 130, with exactly one trainer taken off a team.
+    # T1 is the only one, added to the team (30), and she teaches M1.T1 on the same days, so
+    # one course moves (100). Objective 160: one trainer taken off a team, one added.
     data = tiny_data()
     record(data, "programme", "M1.T1")["duration_days"] = 3
     record(data, "trainers", "T3")["unavailable"] = [{"start": "2027-03-01", "end": "2027-03-31"}]
     data["baseline"] = PUBLISHED
     data["weights"] = STAY_CLOSE
     result = optimal(problem_of(data))
-    assert result.objective == 130
-    assert soft_amounts(result.schedule)["trainer_changed"] == 1
+    assert result.objective == 160
+    assert soft_amounts(result.schedule)["trainer_changed"] == 2
