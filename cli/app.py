@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import exchange, explain, frontier, parity, publish, reference, scenarios, solve
+from cli import exchange, explain, frontier, parity, publish, reference, rollout, scenarios, solve
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="RTCM Planner: annual training calendars for the RTCM, optimised with CP-SAT.")
@@ -30,6 +30,8 @@ scenario_app.command("run")(scenarios.scenario_run)
 app.add_typer(scenario_app, name="scenario")
 app.command("replan")(scenarios.replan_cmd)
 app.command("frontier")(frontier.frontier_cmd)
+# The programme over one to three years, the first in full detail.
+app.command("rollout")(rollout.rollout_cmd)
 # Publishing: numbered versions of the calendar in a folder, and what changed between two.
 app.command("publish")(publish.publish_cmd)
 app.command("versions")(publish.versions_cmd)
