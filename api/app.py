@@ -28,7 +28,10 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
+from api.frontier import router as frontier_router
 from api.jobs import GRACE_S, JobRunner
+from api.rollout import RolloutCache
+from api.rollout import router as rollout_router
 from api.routes import BODY_MODELS, ROUTERS
 from api.security import (
     OPEN_PATHS,
@@ -58,6 +61,10 @@ Build the annual training calendar of the Regional Training Center on Migration.
 5. `POST /jobs/{id}/publish` keeps a job's calendar as the next numbered version; `GET /published`
    lists the versions, `GET /published/{n}` gives one's calendar, `GET /published/{n}/diff/{m}`
    every edition changed between two and why.
+6. `POST /problems/{id}/frontier` solves the problem at each of a range of budgets (a run; follow it
+   at `GET /frontier/runs/{id}`): what each budget buys, and the workbook of it.
+7. `GET /jobs/{id}/rollout` plans the programme over one to three years with the job's calendar as the
+   first (`?years=`), and `/rollout.xlsx` gives it as a workbook.
 
 Errors are problem details (RFC 9457); invalid input lists every error under `errors`.
 When the service has an API token, send it as `Authorization: Bearer <token>`.
@@ -237,6 +244,7 @@ def create_app(
         separate_input_output_schemas=False,
     )
     app.requires_token = token is not None
+    app.state.rollouts = RolloutCache()  # plans of finished calendars, which never change
     errors.install(app)
     app.add_middleware(errors.BodyLimit, max_bytes=max_body_bytes)
     # Outermost: a refused request's body is never read.
@@ -244,6 +252,8 @@ def create_app(
     app.include_router(page_router)  # the planner's page at / (before the service's redirect to /docs)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(frontier_router)
+    app.include_router(rollout_router)
     return app
 
 

@@ -4,10 +4,13 @@ A job is queued in memory and in the database; ``max_concurrent`` worker threads
 jobs in order. Beyond ``queue_size`` waiting jobs a submission is refused (the API
 answers 429 with Retry-After).
 
-A job is of one of two kinds, sharing the queue, the slots and everything below: a
+A job is of one of three kinds, sharing the queue, the slots and everything below: a
 ``solve`` of a stored problem (``POST /problems/{id}/solve``), which keeps the calendar
-found, and a ``scenario`` run (``POST /scenarios/run``): a what-if scenario's problem
-solved from a finished job's calendar, which keeps the :class:`Comparison` of the two.
+found; a ``scenario`` run (``POST /scenarios/run``): a what-if scenario's problem
+solved from a finished job's calendar, which keeps the :class:`Comparison` of the two; and a
+``frontier`` run (``POST /problems/{id}/frontier``): the problem solved at each of its budgets
+one after another in its one solver process, the smallest first, which keeps the points of the
+budgets solved (:class:`FrontierProgress`) as its progress, each final once its budget is solved.
 
 A worker thread runs its job in a child process (multiprocessing, "spawn"):
 :func:`solve_in_child` gets the job's :class:`Work` (the problem as JSON; for a scenario
@@ -76,7 +79,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event as ProcessEvent
@@ -90,8 +93,10 @@ from api.store import JobRow, Store, StoreUnavailable, interrupted_message
 from api.wire import JobSummary, ProgressOut, SolveRequest, Wire, dump, machine_cores
 from model.check import kpis, penalty_breakdown
 from model.compare import CalendarDiff, KpiRow, diff, kpi_row
+from model.frontier import Frontier, FrontierPoint
 from model.problem import Problem
 from model.schedule import Schedule, ScheduledEdition, SolverReport, UnscheduledEdition
+from scenarios.frontier import frontier_in_turn
 from scheduler.solve import Progress, Result, SolveOptions, solve
 
 log = logging.getLogger("api.jobs")
@@ -107,11 +112,15 @@ RECORD_RETRY_S = 2.0  # how often a job's end is offered again to a database tha
 RETRY_AFTER_DEFAULT_S = 30
 SOLVER_NICENESS = 10  # CPU weight about a tenth of a request thread's when both want a core
 STOP_CHECK_S = 0.2  # how often a worker looks whether its job was asked to stop
+# A frontier run's deadline on the clock, per budget: a solve's limit covers its model and search,
+# and what follows (the reasons for editions left out, the seating) may take as long again.
+FRONTIER_LIMIT_FACTOR = 2.0
+FRONTIER_SETUP_S = 5.0  # per budget, besides: the problem set to the budget and validated again
 
 # A fresh interpreter per solve: forking a server full of threads and locks is not safe.
 SPAWN = multiprocessing.get_context("spawn")
 
-JobKind = Literal["solve", "scenario"]
+JobKind = Literal["solve", "scenario", "frontier"]
 
 
 def solver_niceness_from_env() -> int:
@@ -219,6 +228,21 @@ class Comparison(Wire):
         )
 
 
+class FrontierProgress(Wire):
+    """A frontier run so far: how many budgets are solved, the one being solved and its search, the points."""
+
+    budgets_done: int = 0
+    budget_usd: int | None = Field(default=None, description="the budget being solved; null once the run has ended")
+    solve: ProgressOut | None = Field(default=None, description="the search at that budget")
+    points: list[FrontierPoint] = Field(
+        default_factory=list, description="the frontier of the budgets solved, the smallest first; a point is "
+        "final once its budget is solved (it depends on the budgets at or below it only)")
+
+    @classmethod
+    def of(cls, budget: int | None, f: Frontier) -> FrontierProgress:
+        return cls(budgets_done=len(f.points), budget_usd=budget, points=f.points)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a job keeps of a solve's result, built in the solver process."""
@@ -226,10 +250,22 @@ class Outcome:
     status: str
     found: bool
     runtime_s: float
-    summary: dict[str, Any]  # a JobSummary, as stored
-    progress: ProgressOut
+    summary: dict[str, Any] | None  # a JobSummary, as stored; a frontier run has none
+    progress: ProgressOut | FrontierProgress
     schedule_json: str | None
     comparison_json: str | None = None
+    note: str | None = None  # how a frontier run ended short of its budgets
+
+    @classmethod
+    def of_frontier(cls, f: Frontier, budgets: int, runtime_s: float) -> Outcome:
+        """A frontier run keeps its points, as its progress."""
+        done = len(f.points)
+        return cls(
+            status=f"{done} of {budgets} budgets solved", runtime_s=runtime_s, summary=None,
+            found=any(p.solved_at_usd is not None for p in f.points),
+            progress=FrontierProgress.of(None, f), schedule_json=None,
+            note=None if done == budgets else f"{done} of {budgets} budgets solved, their points kept",
+        )
 
     @classmethod
     def of(cls, result: Result, comparison: Comparison | None = None) -> Outcome:
@@ -248,7 +284,8 @@ class Work:
 
     A solve: the problem. A scenario run: the scenario's problem (its changes applied,
     asked to stay close to the base where the scenario says so), the base calendar it
-    starts from and is compared with, and the scenario's name.
+    starts from and is compared with, and the scenario's name. A frontier run: the problem
+    and its budgets; ``options`` are each budget's solve's.
     """
 
     kind: JobKind
@@ -256,10 +293,26 @@ class Work:
     options: SolveOptions
     base_json: str | None = None
     name: str = ""
+    budgets: tuple[int, ...] = ()
+
+    @property
+    def job_options(self) -> SolveOptions:
+        """The options the runner reads for the job's deadline: a frontier run's limit is all its budgets'."""
+        if self.kind != "frontier":
+            return self.options
+        per_budget = FRONTIER_LIMIT_FACTOR * self.options.time_limit_s + FRONTIER_SETUP_S
+        return replace(self.options, time_limit_s=len(self.budgets) * per_budget)
 
     def run(self, on_progress: Callable[[Progress], None], stop: ProcessEvent,
-            on_calendar: Callable[[Schedule, float], None] | None = None) -> Outcome:
+            on_calendar: Callable[[Schedule, float], None] | None = None,
+            on_step: Callable[[FrontierProgress], None] | None = None) -> Outcome:
         problem = Problem.model_validate_json(self.problem_json)
+        if self.kind == "frontier":
+            t0 = time.perf_counter()
+            points, _ = frontier_in_turn(
+                problem, list(self.budgets), self.options, stop=stop, on_progress=on_progress,
+                on_step=None if on_step is None else (lambda b, f: on_step(FrontierProgress.of(b, f))))
+            return Outcome.of_frontier(points, len(self.budgets), time.perf_counter() - t0)
         if self.base_json is None:
             return Outcome.of(solve(problem, self.options, on_progress=on_progress, stop=stop,
                                     on_calendar=on_calendar))
@@ -349,7 +402,8 @@ class CalendarFeed:
 
 def solve_in_child(work: Work, niceness: int, stop: ProcessEvent, out: Connection) -> None:
     """The solver process: do ``work``, sending ``("progress", Progress)`` messages through ``out``
-    (and, for a solve, ``("calendar", Progress, schedule JSON)`` as it improves), then
+    (and, for a solve, ``("calendar", Progress, schedule JSON)`` as it improves; for a frontier
+    run, ``("frontier", FrontierProgress)`` before each budget and at its end), then
     ``("outcome", Outcome)`` or ``("failed", message, traceback)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which sets ``stop``
     yield_cpu_to_requests(niceness)  # before any thread starts: they all inherit it
@@ -363,14 +417,17 @@ def solve_in_child(work: Work, niceness: int, stop: ProcessEvent, out: Connectio
     def on_progress(p: Progress) -> None:
         send("progress", p)
 
+    def on_step(p: FrontierProgress) -> None:
+        send("frontier", p)
+
     feed = None
-    if work.kind == "solve":  # a scenario run keeps a comparison, made at its end
+    if work.kind == "solve":  # a scenario run keeps a comparison, made at its end; a frontier run its points
         feed = CalendarFeed(send, work.options)
         feed.start()
     send("started")  # the solve's clock starts: the runner's deadline counts from here
     try:
         # solve() asks ``stop`` only is_set(), which a process event answers like a thread's.
-        outcome = (work.run(on_progress, stop) if feed is None
+        outcome = (work.run(on_progress, stop, on_step=on_step) if feed is None
                    else work.run(feed.on_progress, stop, on_calendar=feed.on_calendar))
         if feed is not None:
             feed.close()
@@ -385,6 +442,14 @@ def _stop_when_the_server_ends(stop: ProcessEvent) -> None:
     if parent is not None:
         parent.join()
         stop.set()
+
+
+def _points_kept(live: LiveJob) -> FrontierProgress | None:
+    """A frontier run ended without an outcome: the points of the budgets it had solved."""
+    _, progress, _ = live.snapshot()
+    if not isinstance(progress, FrontierProgress):
+        return None
+    return progress.model_copy(update={"budget_usd": None, "solve": None})
 
 
 def ended_how(exitcode: int) -> str:
@@ -408,9 +473,9 @@ class LiveJob:
     problem_id: str
     options: SolveOptions
     kind: JobKind = "solve"
-    work: Work | None = None  # a scenario run's, given when queued; a solve's is read when it starts
+    work: Work | None = None  # a scenario or frontier run's, given when queued; a solve's is read when it starts
     state: str = "queued"
-    progress: ProgressOut | None = None
+    progress: ProgressOut | FrontierProgress | None = None  # a frontier run's: FrontierProgress
     version: int = 0  # bumps on every change of state or progress
     dirty: bool = False  # progress not yet written to the database
     started: float | None = None
@@ -419,7 +484,7 @@ class LiveJob:
     ended: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def set_state(self, state: str, progress: ProgressOut | None = None) -> None:
+    def set_state(self, state: str, progress: ProgressOut | FrontierProgress | None = None) -> None:
         with self.lock:
             self.state = state
             if progress is not None:
@@ -427,7 +492,7 @@ class LiveJob:
                 self.dirty = False
             self.version += 1
 
-    def snapshot(self) -> tuple[str, ProgressOut | None, int]:
+    def snapshot(self) -> tuple[str, ProgressOut | FrontierProgress | None, int]:
         with self.lock:
             return self.state, self.progress, self.version
 
@@ -558,13 +623,13 @@ class JobRunner:
         """Queue a solve; raise :class:`QueueFull` when no slot or queue place is free."""
         return self._queue(problem_id, dump(request), request.options(), resubmitted_from=resubmitted_from)
 
-    def submit_scenario(self, problem_id: str, stored: dict[str, Any], work: Work) -> JobRow:
-        """Queue a scenario run (``work``, of kind "scenario"), in the solves' queue and slots.
+    def submit_run(self, problem_id: str, stored: dict[str, Any], work: Work) -> JobRow:
+        """Queue a scenario or frontier run (``work``, of its kind), in the solves' queue and slots.
 
-        ``problem_id`` is the base job's problem; ``stored`` what the run shows of itself.
-        Raises :class:`QueueFull` like :meth:`submit`.
+        ``problem_id`` is the problem it comes from (a scenario's base job's); ``stored`` what the
+        run shows of itself. Raises :class:`QueueFull` like :meth:`submit`.
         """
-        return self._queue(problem_id, stored, work.options, work=work)
+        return self._queue(problem_id, stored, work.job_options, work=work)
 
     def _queue(self, problem_id: str, stored: dict[str, Any], options: SolveOptions, *,
                resubmitted_from: str | None = None, work: Work | None = None) -> JobRow:
@@ -606,11 +671,20 @@ class JobRunner:
             return self._live.get(job_id)
 
     def live_view(self, job_id: str) -> tuple[str, ProgressOut | None] | None:
+        """A live solve's or scenario run's state and progress."""
         live = self.live(job_id)
         if live is None:
             return None
         state, progress, _ = live.snapshot()
-        return state, progress
+        return state, progress if isinstance(progress, ProgressOut) else None
+
+    def live_frontier(self, job_id: str) -> tuple[str, FrontierProgress | None] | None:
+        """A live frontier run's state and progress."""
+        live = self.live(job_id)
+        if live is None:
+            return None
+        state, progress, _ = live.snapshot()
+        return state, progress if isinstance(progress, FrontierProgress) else None
 
     def counts(self) -> tuple[int, int]:
         """(running, queued)"""
@@ -669,12 +743,13 @@ class JobRunner:
             work = live.work or Work("solve", self.store.problem(live.problem_id).model_dump_json(), live.options)
             outcome = self._solve(live, work)
         except SolveFailed as err:
-            self._finish(live, "failed", message=str(err),
+            self._finish(live, "failed", message=str(err), progress=_points_kept(live),
                          kept_message=f"{err}; the best calendar it had found before is kept")
             return
         except Exception as err:
             log.exception("job %s failed", live.id)
-            self._finish(live, "failed", message=f"the solve failed: {err or type(err).__name__}")
+            self._finish(live, "failed", message=f"the solve failed: {err or type(err).__name__}",
+                         progress=_points_kept(live))
             return
         if outcome is None:  # killed once asked to stop: only the calendar saved while it ran is left
             if live.stop_reason == "deadline":
@@ -684,11 +759,16 @@ class JobRunner:
             else:
                 state = "cancelled" if live.stop_reason == "cancel" else "interrupted"
                 ended = f"the solver did not stop within {self.grace_s:g} s of being asked to and was ended"
-            self._finish(live, state, message=f"{ended}; no calendar is kept",
+            kept = _points_kept(live)
+            self._finish(live, state, progress=kept,
+                         message=f"{ended}; " + ("the points of the budgets solved before are kept"
+                                                 if live.kind == "frontier" else "no calendar is kept"),
                          kept_message=f"{ended}; the best calendar it had found before is kept")
             return
         found = outcome.found
-        if live.stop_reason == "cancel":
+        if live.kind == "frontier":
+            state, message = self._frontier_end(live, outcome)
+        elif live.stop_reason == "cancel":
             state = "cancelled"
             message = ("cancelled; the best calendar found so far is kept" if found
                        else "cancelled before a calendar was found")
@@ -707,6 +787,17 @@ class JobRunner:
             schedule_json=outcome.schedule_json, comparison_json=outcome.comparison_json,
         )
         log.info("%s %s %s: %s in %.1f s", live.kind, live.id, state, outcome.status, outcome.runtime_s)
+
+    def _frontier_end(self, live: LiveJob, outcome: Outcome) -> tuple[str, str | None]:
+        """A frontier run's end state and message: its note says how many budgets it solved."""
+        note = outcome.note
+        if live.stop_reason == "cancel":
+            return "cancelled", f"cancelled; {note or 'every budget was solved'}"
+        if live.stop_reason == "shutdown":
+            return "interrupted", f"the service stopped during the run; {note or 'every budget was solved'}"
+        if live.stop_reason == "deadline" and note:
+            return "done", f"stopped at the run's limit ({wall_limit_s(live.options):g} s on the clock); {note}"
+        return "done", note
 
     def _solve(self, live: LiveJob, work: Work) -> Outcome | None:
         """Solve in a child process, relaying its progress: its outcome, or None if it was killed.
@@ -734,6 +825,8 @@ class JobRunner:
                     self._progress(live, payload[0])
                 elif kind == "calendar":
                     self._calendar(live, *payload)
+                elif kind == "frontier":
+                    self._step(live, payload[0])
                 elif kind == "outcome":
                     return payload[0]
                 else:
@@ -757,7 +850,7 @@ class JobRunner:
         raise SolveFailed(message)
 
     def _finish(self, live: LiveJob, state: str, *, message: str | None = None,
-                summary: dict | None = None, progress: ProgressOut | None = None,
+                summary: dict | None = None, progress: ProgressOut | FrontierProgress | None = None,
                 schedule_json: str | None = None, comparison_json: str | None = None,
                 kept_message: str | None = None) -> None:
         # One transaction; a database that refuses it for now is offered it again until it takes
@@ -793,7 +886,18 @@ class JobRunner:
         # Memory only, the flusher writes: reading the solver's pipe never waits on I/O.
         snap = ProgressOut.of(p)
         with live.lock:
-            live.progress = snap
+            if live.kind == "frontier":  # the search at the budget being solved
+                run = live.progress if isinstance(live.progress, FrontierProgress) else FrontierProgress()
+                live.progress = run.model_copy(update={"solve": snap})
+            else:
+                live.progress = snap
+            live.dirty = True
+            live.version += 1
+
+    def _step(self, live: LiveJob, p: FrontierProgress) -> None:
+        # A frontier run's next budget, with the points of those solved so far.
+        with live.lock:
+            live.progress = p
             live.dirty = True
             live.version += 1
 

@@ -364,7 +364,7 @@ async def _job_events(job_id: str, store: Store, runner: JobRunner) -> AsyncIter
             if state != seen_state:
                 seen_state = state
                 out.append(_sse("state", {"state": state}))
-            if progress is not None and progress is not seen_progress:
+            if isinstance(progress, ProgressOut) and progress is not seen_progress:
                 seen_progress = progress
                 out.append(_sse("progress", progress))
         if out:

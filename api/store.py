@@ -12,11 +12,12 @@ service at a database it may create tables in::
 Tables are created on startup when missing, and columns added since a table was created
 are added to it (:data:`ADDED_COLUMNS`); there are no other migrations yet.
 
-A job is of one of two kinds (:data:`JOB_KINDS`): a solve of a stored problem, which keeps
-its calendar (table ``schedules``), or a what-if scenario run on a finished job's calendar,
-which keeps its comparison with that calendar (table ``comparisons``). Reads name the kind
-they expect: a scenario run is not a job to ``GET /jobs``, nor a job to
-``GET /scenarios/runs``.
+A job is of one of three kinds (:data:`JOB_KINDS`): a solve of a stored problem, which keeps
+its calendar (table ``schedules``); a what-if scenario run on a finished job's calendar,
+which keeps its comparison with that calendar (table ``comparisons``); or a budget frontier
+run, which keeps its points in its progress as each budget is solved (a point is final once
+its budget is, so a run stopped or interrupted keeps those it has). Reads name the kind they
+expect: a scenario run is not a job to ``GET /jobs``, nor a job to ``GET /scenarios/runs``.
 
 A solve's calendar published for trainers and rooms becomes a numbered version (table
 ``published``: 1, 2, ... across the service, at most one per job), with its note, key figures
@@ -78,18 +79,23 @@ VAR_DIR = Path(__file__).resolve().parent.parent / "var"
 ACTIVE_STATES = ("queued", "running")
 ENDED_STATES = ("done", "failed", "cancelled", "interrupted")
 
-JOB_KINDS = ("solve", "scenario")
-KIND_NAMES = {"solve": "job", "scenario": "scenario run"}  # in messages: "job 'x' does not exist"
+JOB_KINDS = ("solve", "scenario", "frontier")
+# In messages: "job 'x' does not exist".
+KIND_NAMES = {"solve": "job", "scenario": "scenario run", "frontier": "frontier run"}
 
 INTERRUPTED_MESSAGE = "the service stopped while this job was {state}; resubmit it to run it again"
 INTERRUPTED_RUN_MESSAGE = "the service stopped while this scenario run was {state}; run it again"
+INTERRUPTED_FRONTIER_MESSAGE = ("the service stopped while this frontier run was {state}; run it again (the "
+                                "points of the budgets it had solved are kept)")
 INTERRUPTED_KEPT_MESSAGE = ("the service stopped during the solve; it keeps the best calendar found before the "
                             "interruption (objective {objective}); resubmit it to search further")
 
 
 def interrupted_message(kind: str, state: str) -> str:
     """Why a job the service stopped with has no result: what was going on, what to do."""
-    return (INTERRUPTED_RUN_MESSAGE if kind == "scenario" else INTERRUPTED_MESSAGE).format(state=state)
+    text = {"scenario": INTERRUPTED_RUN_MESSAGE, "frontier": INTERRUPTED_FRONTIER_MESSAGE}.get(kind,
+                                                                                              INTERRUPTED_MESSAGE)
+    return text.format(state=state)
 
 
 def default_database_url() -> str:
@@ -185,7 +191,7 @@ class JobRow(Base):
     kind: Mapped[str] = mapped_column(String(16), default="solve", server_default="solve")
     problem_id: Mapped[str] = mapped_column(String(64), index=True)
     state: Mapped[str] = mapped_column(String(16), index=True)
-    # A solve's options; a scenario run's settings, base job and changes in words.
+    # A solve's options; a scenario run's settings, base job and changes in words; a frontier run's budgets.
     options: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
@@ -476,8 +482,8 @@ class Store:
     def add_job(self, problem_id: str, options: dict[str, Any],
                 resubmitted_from: str | None = None, kind: str = "solve") -> JobRow:
         """Record a queued job. A solve's problem must exist (:class:`NotFound`), checked in the
-        same transaction, so that a deletion cannot slip in between; a scenario run carries
-        its own copy of the problem."""
+        same transaction, so that a deletion cannot slip in between; a scenario or frontier run
+        carries its own copy of the problem."""
         row = JobRow(
             id=str(uuid.uuid4()), kind=kind, problem_id=problem_id, state="queued", options=options,
             created_at=now(), resubmitted_from=resubmitted_from, has_schedule=False,
@@ -517,7 +523,7 @@ class Store:
 
     @staticmethod
     def _active_solves(problem_id: str) -> tuple[Any, ...]:
-        # A scenario run carries its own copy of the problem: it does not hold the problem.
+        # A scenario or frontier run carries its own copy of the problem: it does not hold the problem.
         return JobRow.problem_id == problem_id, JobRow.kind == "solve", JobRow.state.in_(ACTIVE_STATES)
 
     def mark_running(self, job_id: str) -> None:

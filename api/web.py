@@ -493,7 +493,7 @@ def run_scenario(req: ScenarioRunRequest, response: Response, store: StoreDep, r
     work = Work("scenario", problem.model_dump_json(), options, base_json=base_json.json.decode(),
                 name=scenario.name)
     with queue_answers():
-        row = runner.submit_scenario(job.row.problem_id, shown, work)
+        row = runner.submit_run(job.row.problem_id, shown, work)
     response.headers["Location"] = f"/scenarios/runs/{row.id}"
     return _scenario_run(store, runner, row.id)
 

@@ -10,10 +10,8 @@ from rich.table import Table
 
 from cli.common import console, fail_input, load_problem, write_report
 from model.errors import InputError
-from model.frontier import Frontier, parse_budgets
+from model.frontier import MAX_BUDGETS, Frontier, parse_budgets
 from scheduler.solve import SolveOptions
-
-MAX_BUDGETS = 60  # solves in one frontier
 
 
 def _share(x: float | None) -> str:

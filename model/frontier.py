@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from model.check import kpis
 from model.schedule import Schedule
 
+MAX_BUDGETS = 60  # solves in one frontier
+
 
 class FrontierPoint(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -1,7 +1,9 @@
-"""The budget frontier: the problem solved at each budget, in parallel processes."""
+"""The budget frontier: the problem solved at each budget, in parallel processes (``rtcm frontier``)
+or one budget after another in the caller's process (the API's job runner, one solver process a run)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 
@@ -10,7 +12,8 @@ from model.frontier import Frontier, frontier
 from model.problem import Problem
 from model.schedule import Schedule
 from scenarios.run import pool_size, solve_json
-from scheduler.solve import SolveOptions
+from scheduler.solve import Progress, SolveOptions, solve
+from scheduler.variables import StopFlag
 
 
 def at_budget(problem: Problem, budget: int) -> Problem:
@@ -35,3 +38,38 @@ def run_frontier(problem: Problem, budgets: list[int], options: SolveOptions | N
         futures = {b: pool.submit(solve_json, at_budget(problem, b).model_dump_json(), opts, None) for b in budgets}
         solved = {b: Schedule.model_validate_json(f.result()) for b, f in futures.items()}
     return frontier(problem.name, options.time_limit_s, solved), solved
+
+
+def frontier_in_turn(problem: Problem, budgets: list[int], options: SolveOptions | None = None, *,
+                     stop: StopFlag | None = None, on_progress: Callable[[Progress], None] | None = None,
+                     on_step: Callable[[int | None, Frontier], None] | None = None,
+                     ) -> tuple[Frontier, dict[int, Schedule]]:
+    """Solve ``problem`` at each budget in turn, the smallest first, in this process.
+
+    A budget's point depends only on the budgets at or below it, so each point is final once
+    its budget is solved. ``on_step(budget, frontier)`` is called before each budget with the
+    frontier of those solved so far, and once more at the end with ``None``; ``on_progress``
+    follows each solve. Once ``stop`` is set the solve under way ends with the best calendar it
+    has (a budget stopped before it found a calendar or proved there is none is left out) and
+    the budgets after it are not solved. Returns the frontier of the budgets solved and each
+    one's own calendar.
+    """
+    options = options or SolveOptions(time_limit_s=30.0)
+    solved: dict[int, Schedule] = {}
+
+    def so_far() -> Frontier:
+        return frontier(problem.name, options.time_limit_s, solved)
+
+    for budget in sorted(set(budgets)):
+        if stop is not None and stop.is_set():
+            break
+        if on_step is not None:
+            on_step(budget, so_far())
+        schedule = solve(at_budget(problem, budget), options, on_progress=on_progress, stop=stop).schedule
+        stopped = stop is not None and stop.is_set()
+        if schedule.editions or not stopped or (schedule.solver and schedule.solver.status == "INFEASIBLE"):
+            solved[budget] = schedule
+    result = so_far()
+    if on_step is not None:
+        on_step(None, result)
+    return result, solved

@@ -18,6 +18,10 @@ const state = {
   scenarios: [],
   run: null,          // the scenario run shown (ScenarioRunOut)
   runTimer: null,
+  frontier: null,     // the frontier run shown (FrontierRunOut)
+  frontierTimer: null,
+  rollout: null,      // {key, plan}: the rollout shown, of state.job over rolloutYears
+  rolloutYears: null, // years chosen on the page; null: the problem's own
   layout: "year",
   month: null,        // "YYYY-MM"
 };
@@ -146,7 +150,7 @@ function showAlert(err) {
 
 // ---------------------------------------------------------------------------- tabs
 
-const TABS = ["solve", "calendar", "parity", "scenarios", "downloads"];
+const TABS = ["solve", "calendar", "parity", "scenarios", "frontier", "rollout", "downloads"];
 
 function showTab(name, focus = false) {
   if (!TABS.includes(name)) name = "solve";
@@ -161,6 +165,7 @@ function showTab(name, focus = false) {
   if (focus) $(`#tab-${name}`).focus();
   if (changed) window.scrollTo(0, 0);
   if (location.hash !== `#${name}`) history.replaceState(null, "", `#${name}`);
+  if (name === "rollout") loadRollout();  // planned when first looked at, not with every calendar opened
 }
 
 function setupTabs() {
@@ -215,6 +220,7 @@ function renderProblems() {
   }));
   const chosen = state.problems.find((p) => p.id === state.problemId);
   $("#chosen-problem").textContent = chosen ? chosen.name : state.problemId;
+  $("#frontier-problem").textContent = chosen ? chosen.name : state.problemId;
 }
 
 async function chooseProblem(id) {
@@ -248,7 +254,7 @@ async function upload(event) {
       h("p", { class: "bad" }, errors.length
         ? `✗ ${file.name} cannot be used: ${plural(errors.length, "error")} to fix`
         : `✗ ${file.name} cannot be used: ${err.message}`),
-      errors.length ? h("ul", { class: "error-list" }, errors.map((e) => h("li", {}, e))) : null);
+      ...(errors.length ? [h("ul", { class: "error-list" }, errors.map((e) => h("li", {}, e)))] : []));
   } finally {
     $("#upload-button").disabled = false;
   }
@@ -496,6 +502,11 @@ async function openJob(job, switchTab) {
     $("#scenario-result").replaceChildren();
     renderDownloads();
     loadSchedule(job).then(() => { if (state.job && state.job.id === job.id) renderDownloads(); });
+    state.rollout = null;
+    state.rolloutYears = null;
+    $("#rollout-result").replaceChildren();
+    $("#rollout-errors").replaceChildren();
+    if (!$("#view-rollout").hidden) loadRollout();
     loadJobs();
     if (switchTab) showTab("calendar");
   } catch (err) {
@@ -1128,7 +1139,7 @@ async function runScenario(event) {
   } catch (err) {
     $("#scenario-run").disabled = false;
     $("#scenario-errors").replaceChildren(h("p", { class: "bad" }, err.message),
-      err.errors.length ? h("ul", { class: "error-list" }, err.errors.map((e) => h("li", {}, e))) : null);
+      ...((err.errors || []).length ? [h("ul", { class: "error-list" }, err.errors.map((e) => h("li", {}, e)))] : []));
   }
 }
 
@@ -1304,6 +1315,339 @@ function enrich(e) {
   };
 }
 
+// ---------------------------------------------------------------------------- budget frontier
+
+async function runFrontier(event) {
+  event.preventDefault();
+  const body = {
+    start_usd: Number($("#frontier-from").value),
+    stop_usd: Number($("#frontier-to").value),
+    step_usd: Number($("#frontier-step").value),
+    time_limit_s: Number($("#frontier-limit").value) || 10,
+  };
+  $("#frontier-errors").replaceChildren();
+  $("#frontier-run").disabled = true;
+  try {
+    const run = await api(`/problems/${encodeURIComponent(state.problemId)}/frontier`, { method: "POST", json: body });
+    state.frontier = run;
+    showFrontier(run);
+    pollFrontier(run.id);
+  } catch (err) {
+    $("#frontier-run").disabled = false;
+    const errors = err.errors || [];
+    $("#frontier-errors").replaceChildren(
+      h("p", { class: "bad" }, err.status === 429 ? `${err.message} (the solver is busy)` : err.message),
+      ...(errors.length ? [h("ul", { class: "error-list" }, errors.map((e) => h("li", {}, e)))] : []));
+  }
+}
+
+function pollFrontier(id) {
+  clearTimeout(state.frontierTimer);
+  state.frontierTimer = setTimeout(async () => {
+    try {
+      const run = await api(`/frontier/runs/${encodeURIComponent(id)}`);
+      if (!state.frontier || state.frontier.id !== id) return;
+      state.frontier = run;
+      showFrontier(run);
+      if (runActive(run)) pollFrontier(id);
+    } catch (err) {
+      showAlert(err);
+      $("#frontier-run").disabled = false;
+    }
+  }, 700);
+}
+
+async function stopFrontier() {
+  if (!state.frontier) return;
+  $("#frontier-stop").disabled = true;
+  $("#frontier-status").textContent = "Stopping… the budgets solved so far are kept.";
+  try {
+    state.frontier = await api(`/frontier/runs/${encodeURIComponent(state.frontier.id)}`, { method: "DELETE" });
+    showFrontier(state.frontier);
+  } catch (err) {
+    showAlert(err);
+  }
+}
+
+function showFrontier(run) {
+  const running = runActive(run);
+  const total = run.budgets_usd.length;
+  const p = run.progress;
+  const done = p ? p.budgets_done : 0;
+  $("#frontier-run").disabled = running;
+  $("#frontier-stop").disabled = !running;
+  const bar = $("#frontier-progress");
+  bar.hidden = !running;
+  bar.max = total;
+  bar.value = done;
+  bar.setAttribute("aria-valuetext", `${done} of ${plural(total, "budget")} solved`);
+  const search = p && p.solve ? `, ${secs(p.solve.elapsed_s)} of ${run.time_limit_s} s` : "";
+  $("#frontier-status").textContent = run.state === "queued"
+    ? "Waiting for a free solver (other solves are running)…"
+    : running
+    ? `Solving at ${p && p.budget_usd !== null ? usd(p.budget_usd) : "the first budget"}: `
+      + `budget ${Math.min(done + 1, total)} of ${total}${search}…`
+    : `“${run.problem}”: ${run.state}, ${done} of ${plural(total, "budget")} solved`
+      + (run.message ? `: ${run.message}` : ".");
+  $("#frontier-result").replaceChildren(...frontierResult(run));
+}
+
+const hasCalendar = (point) => point.solved_at_usd !== null;
+const signed = (d) => (d > 0 ? `+${d}` : d < 0 ? `−${-d}` : "0");
+
+/** What a budget buys over the one before it, in words. */
+function stepGain(point, before) {
+  if (!before) return "–";
+  if (!hasCalendar(point)) return "no calendar";
+  if (!hasCalendar(before)) return `a first calendar: ${plural(point.seated, "request")} seated`;
+  const d = point.seated - before.seated;
+  const modes = `in person ${signed(point.in_person - before.in_person)}, online ${signed(point.online - before.online)}`;
+  return d > 0 ? `+${plural(d, "request")} seated (${modes})` : `nothing more (${modes})`;
+}
+
+function frontierResult(run) {
+  const points = run.points;
+  if (!points.length) return [];
+  const levels = [...new Set(points.flatMap((p) => Object.keys(p.requests_by_priority)))]
+    .sort((a, b) => Number(b) - Number(a));
+  const first = points.find(hasCalendar), last = [...points].reverse().find(hasCalendar);
+  const summary = first
+    ? `From ${usd(first.budget_usd)} to ${usd(last.budget_usd)}, the requests seated go from `
+      + `${servedText(first.seated, first.requests)} to ${servedText(last.seated, last.requests)}.`
+    : "No budget gives a calendar that keeps within it.";
+  const cell = (point, text) => h("td", { class: "num" }, hasCalendar(point) ? text : "–");
+  const table = h("table", { class: "list frontier-table" },
+    h("caption", {}, "Each budget: the best calendar found at or below it"),
+    h("thead", {}, h("tr", {}, ["Budget", "What this step buys", "Requests seated",
+      ...levels.map((l) => `Priority ${l}`), "In person", "Online", "Women among participants", "Cost",
+      "Editions", "Calendar from"].map((t, i) => h("th", { scope: "col", class: i === 1 ? null : "num" }, t)))),
+    h("tbody", {}, points.map((point, i) => h("tr", { class: hasCalendar(point) ? null : "none" },
+      h("th", { scope: "row", class: "num nowrap" }, usd(point.budget_usd)),
+      h("td", { class: "gain" }, stepGain(point, points[i - 1])),
+      hasCalendar(point) ? h("td", { class: "num" }, servedText(point.seated, point.requests))
+        : h("td", {}, h("span", { class: "bad" }, "no calendar"),
+          point.why.length ? h("div", { class: "sub" }, point.why.join("; ")) : null),
+      levels.map((l) => cell(point, servedText(point.seated_by_priority[l] || 0, point.requests_by_priority[l] || 0))),
+      cell(point, num(point.in_person, 0)), cell(point, num(point.online, 0)),
+      cell(point, pct(point.women_share, 0)), h("td", { class: "num nowrap" }, hasCalendar(point) ? usd(point.cost_usd) : "–"),
+      cell(point, point.editions),
+      h("td", { class: "sub" }, !hasCalendar(point) ? point.status.toLowerCase()
+        : point.solved_at_usd === point.budget_usd ? "its own solve" : `the solve at ${usd(point.solved_at_usd)}`)))));
+  return [h("div", { class: "card" },
+    h("h2", {}, "What each extra step of budget buys"),
+    h("p", {}, summary),
+    h("p", { class: "hint" }, "A request is a nominee and a topic they asked for; it is seated when the nominee "
+      + "sits in an edition of that topic. Each row shows what its budget adds to the one before it."),
+    h("figure", { class: "chart-box frontier-box" }, frontierChart(points),
+      h("figcaption", {}, h("span", { class: "key seated" }), " requests seated",
+        h("span", { class: "key in-person" }), " seats in person", h("span", { class: "key online" }), " seats online",
+        h("span", { class: "key requests" }), " requests in all")),
+    h("div", { class: "table-wrap" }, table),
+    run.links.workbook ? h("p", {}, download(run.links.workbook, `rtcm-frontier-${run.id.slice(0, 8)}.xlsx`,
+      "Workbook of the frontier (.xlsx)"), h("span", { class: "sub" }, " the table and its chart")) : null)];
+}
+
+/** Requests seated, and seats in person and online, against the budget: an SVG line chart. */
+function frontierChart(points) {
+  const W = 640, H = 240, L = 56, R = 18, T = 14, B = 40;
+  const budgets = points.map((p) => p.budget_usd);
+  let lo = Math.min(...budgets), hi = Math.max(...budgets);
+  if (hi === lo) { lo -= 1; hi += 1; }
+  const shown = points.filter(hasCalendar);
+  const requests = Math.max(0, ...points.map((p) => p.requests));
+  const top = Math.max(1, requests, ...shown.map((p) => p.seated));
+  const x = (b) => L + (W - L - R) * (b - lo) / (hi - lo);
+  const y = (v) => T + (H - T - B) * (1 - v / top);
+  const first = shown[0], last = shown[shown.length - 1];
+  const svg = s("svg", {
+    id: "frontier-chart", viewBox: `0 0 ${W} ${H}`, role: "img",
+    "aria-label": first ? `Requests seated against the budget: ${first.seated} at ${usd(first.budget_usd)}, `
+      + `${last.seated} at ${usd(last.budget_usd)}, of ${requests} requests` : "No budget gives a calendar",
+  });
+  const label = (px, py, text, anchor, cls = "axis") => {
+    const el = s("text", { x: px, y: py, "text-anchor": anchor, class: cls });
+    el.textContent = text;
+    svg.append(el);
+  };
+  svg.append(s("rect", { x: L, y: T, width: W - L - R, height: H - T - B, class: "plot" }));
+  label(L - 6, y(top) + 4, num(top, 0), "end");
+  label(L - 6, y(0) + 4, "0", "end");
+  label(x(lo), H - B + 16, usd(lo), "start");
+  label(x(hi), H - B + 16, usd(hi), "end");
+  label((L + W - R) / 2, H - 6, "budget (USD)", "middle", "axis title");
+  if (requests) svg.append(s("line", { x1: L, x2: W - R, y1: y(requests), y2: y(requests), class: "requests" }));
+  // Seated first: the seats in person, often the same, are drawn dashed over it.
+  for (const [key, cls] of [["seated", "seated"], ["in_person", "in-person"], ["online", "online"]]) {
+    let d = "", gap = true;
+    for (const p of points) {
+      if (!hasCalendar(p)) { gap = true; continue; }
+      d += `${gap ? "M" : "L"}${x(p.budget_usd).toFixed(1)},${y(p[key]).toFixed(1)}`;
+      gap = false;
+    }
+    if (d) svg.append(s("path", { d, class: `line ${cls}` }));
+  }
+  for (const p of shown) {
+    const dot = s("circle", { cx: x(p.budget_usd), cy: y(p.seated), r: 4, class: "dot seated" });
+    const title = s("title", {});
+    title.textContent = `${usd(p.budget_usd)}: ${servedText(p.seated, p.requests)} requests seated, `
+      + `${p.in_person} in person, ${p.online} online`;
+    dot.append(title);
+    svg.append(dot);
+  }
+  return svg;
+}
+
+// ---------------------------------------------------------------------------- rollout
+
+const rolloutQuery = (years) => (years ? `?years=${years}` : "");
+
+/** The rollout of the calendar shown over the years chosen (none chosen: the problem's), planned by the
+ *  service the first time it is asked for; the schedule's problem gives the budget, the themes' topics
+ *  and the topics dropped. */
+async function loadRollout() {
+  const job = state.job;
+  if (!job) return;
+  const years = state.rolloutYears;
+  const key = `${job.id}/${years || ""}`;
+  if (state.rollout && state.rollout.key === key) return;
+  const entry = { key, plan: null };
+  state.rollout = entry;
+  const select = $("#rollout-years");
+  select.disabled = true;
+  $("#rollout-errors").replaceChildren();
+  $("#rollout-status").textContent = "Planning the later years…";
+  try {
+    const [plan, schedule] = await Promise.all([api(`/jobs/${job.id}/rollout${rolloutQuery(years)}`),
+      loadSchedule(job)]);
+    if (state.rollout !== entry) return;  // another calendar or number of years asked for since
+    entry.plan = plan;
+    select.value = String(plan.years);
+    renderRollout(job, years, plan, schedule);
+  } catch (err) {
+    if (state.rollout !== entry) return;
+    state.rollout = null;  // asked again, it is planned again
+    $("#rollout-status").textContent = "";
+    $("#rollout-result").replaceChildren();
+    const errors = err.errors || [];
+    // replaceChildren writes a null as the text "null": the list only when there is one.
+    $("#rollout-errors").replaceChildren(h("p", { class: "bad" }, err.message),
+      ...(errors.length ? [h("ul", { class: "error-list" }, errors.map((e) => h("li", {}, e)))] : []));
+  } finally {
+    if (state.rollout === entry || state.rollout === null) select.disabled = false;
+  }
+}
+
+function renderRollout(job, years, plan, schedule) {
+  const problem = schedule ? schedule.problem : null;
+  const budget = problem ? problem.budget_usd : null;
+  const dropped = new Set(problem && problem.rollout ? problem.rollout.dropped : []);
+  const themeTopics = new Map((problem && problem.rollout ? problem.rollout.themes : []).map((t) => [t.id, t.topics]));
+  const topics = new Map(state.view.topics.map((t) => [t.id, t]));
+  const found = !plan.diagnosis.length;
+  const yearsShown = [...new Set(plan.quarters.map((q) => q.year))];
+  const quartersOf = (year) => plan.quarters.filter((q) => q.year === year);
+  const runs = new Map(), days = new Map(), cost = new Map();
+  for (const e of plan.editions) {
+    runs.set(`${e.topic} ${e.quarter}`, (runs.get(`${e.topic} ${e.quarter}`) || 0) + 1);
+    days.set(e.quarter, (days.get(e.quarter) || 0) + e.days);
+    cost.set(e.year, (cost.get(e.year) || 0) + e.cost_usd);
+  }
+  const carried = Object.keys(plan.carried_requests).length > 0;
+  $("#rollout-status").textContent = `“${plan.problem}”: `
+    + (found ? `${plural(plan.years, "year")}, ${(plan.status || "").toLowerCase()}.`
+      : `no rollout over ${plural(plan.years, "year")} (${(plan.status || "").toLowerCase()}).`);
+
+  const quarterName = (q) => `${q.label.slice(-2)} ${q.label.slice(0, 4)}`;
+  const rows = Object.keys(plan.topic_days).map((id) => {
+    const topic = topics.get(id) || { id, title: "", module: 0 };
+    const module = moduleOf(topic.module);
+    const counts = plan.quarters.map((q) => runs.get(`${id} ${q.label}`) || 0);
+    const total = counts.reduce((a, b) => a + b, 0);
+    return h("tr", { class: total ? null : "none", dataset: { topic: id } },
+      h("th", { scope: "row", class: "topic", style: { borderLeftColor: module.colour } },
+        h("span", { class: "swatch", style: { background: module.colour }, title: `Module ${module.number}` }),
+        h("strong", {}, id), " ", h("span", { class: "sub", title: topic.title }, shortTitle(topic.title)),
+        dropped.has(id) ? h("span", { class: "pill" }, "dropped") : null),
+      plan.quarters.map((q, i) => counts[i]
+        ? h("td", { class: `num run${q.year === 1 ? " calendar" : ""}`, style: { background: module.colour } }, counts[i])
+        : h("td", { class: "num zero" }, h("span", { class: "sr-only" }, "0"))),
+      h("td", { class: "num" }, total || (dropped.has(id) ? "0" : h("span", { class: "bad" }, "0"))),
+      h("td", { class: "num" }, plan.topic_days[id] ?? "–"),
+      h("td", { class: "num nowrap" }, id in plan.topic_cost_usd ? usd(plan.topic_cost_usd[id]) : "no team"),
+      carried ? h("td", { class: "num" }, plan.carried_requests[id] || "") : null);
+  });
+  const dayCells = plan.quarters.map((q) => {
+    const held = days.get(q.label) || 0, most = plan.most_days[q.label];
+    const over = most !== undefined && held > most;
+    return h("td", { class: `q nowrap${over ? " over" : ""}` }, most === undefined ? `${held}` : `${held} / ${most}`);
+  });
+  const grid = h("table", { class: "list rollout-grid", id: "rollout-grid" },
+    h("caption", {}, "Editions of each topic by quarter"),
+    h("thead", {},
+      h("tr", {}, h("th", { scope: "col", rowspan: 2 }, "Topic"),
+        yearsShown.map((y) => h("th", { scope: "colgroup", colspan: quartersOf(y).length, class: "year" },
+          `Year ${y}`, h("span", { class: "sub block" }, y === 1 ? "the calendar" : "planned"))),
+        h("th", { scope: "col", rowspan: 2, class: "num" }, "Editions"),
+        h("th", { scope: "col", rowspan: 2, class: "num" }, "Days each"),
+        h("th", { scope: "col", rowspan: 2, class: "num" }, "Estimated cost"),
+        carried ? h("th", { scope: "col", rowspan: 2, class: "num" }, "Requests carried from year 1") : null),
+      h("tr", {}, plan.quarters.map((q) => h("th", { scope: "col", class: "q nowrap", title: `${q.working_days} working days` },
+        quarterName(q))))),
+    h("tbody", {}, rows),
+    h("tfoot", {}, h("tr", {},
+      h("th", { scope: "row" }, "Course days", h("span", { class: "sub" }, " / the most a later quarter holds")),
+      dayCells, h("td", { colspan: carried ? 4 : 3 }))));
+
+  // Without a rollout the later years are not planned: their cost is not known.
+  const costRows = (found ? yearsShown : [1]).map((y) => {
+    const spent = cost.get(y) || 0;
+    const over = budget !== null && budget !== undefined && spent > budget;
+    return h("tr", { class: over ? "fail" : null },
+      h("th", { scope: "row", class: "nowrap" }, `Year ${y}`,
+        h("span", { class: "sub" }, y === 1 ? " (the calendar)" : " (estimated)")),
+      h("td", { class: "num nowrap" }, usd(spent)), h("td", { class: "num nowrap" }, usd(budget)),
+      h("td", {}, budget === null || budget === undefined ? h("span", { class: "sub" }, "no budget")
+        : h("span", { class: `pill ${over ? "fail" : "pass"}` }, over ? "over the budget" : "within it")));
+  });
+  const costTable = h("table", { class: "list rollout-costs" },
+    h("caption", {}, "Cost per year against the budget"),
+    h("thead", {}, h("tr", {}, ["Year", "Cost", "Budget", "Within it"].map((t, i) =>
+      h("th", { scope: "col", class: i === 1 || i === 2 ? "num" : null }, t)))),
+    h("tbody", {}, costRows));
+
+  const themeRows = plan.themes.map((t) => {
+    const onTime = t.covered_in_year !== null && t.covered_in_year <= t.by_year;
+    return h("tr", { class: onTime ? null : "fail" },
+      h("th", { scope: "row" }, t.name || t.theme, t.name ? h("span", { class: "sub" }, ` (${t.theme})`) : null),
+      h("td", { class: "sub" }, (themeTopics.get(t.theme) || []).join(", ")),
+      h("td", { class: "num" }, t.by_year), h("td", { class: "num" }, t.covered_in_year ?? "–"),
+      h("td", {}, t.missing.length ? t.missing.join(", ") : h("span", { class: "sub" }, "none")),
+      h("td", {}, h("span", { class: `pill ${onTime ? "pass" : "fail"}` }, onTime ? "on time" : "late")));
+  });
+  const themes = plan.themes.length ? h("table", { class: "list rollout-themes" },
+    h("caption", {}, "Themes: due by, and covered in"),
+    h("thead", {}, h("tr", {}, ["Theme", "Topics", "Due by year", "Covered in year", "Not run", "Status"].map((t, i) =>
+      h("th", { scope: "col", class: i === 2 || i === 3 ? "num" : null }, t)))),
+    h("tbody", {}, themeRows)) : null;
+
+  const short = job.id.slice(0, 8);
+  const diagnosis = found ? [] : [h("div", { class: "card rollout-none", id: "rollout-diagnosis" },
+    h("h2", {}, `No rollout over ${plural(plan.years, "year")}`),
+    h("p", {}, "No plan of the later years keeps every rule together; the grid shows year 1 alone. Why:"),
+    h("ul", { class: "issues" }, plan.diagnosis.map((d) => h("li", {}, d))))];
+  $("#rollout-result").replaceChildren(...diagnosis,
+    h("div", { class: "card" },
+      h("h2", {}, found ? `The rollout over ${plural(plan.years, "year")}` : "Year 1"),
+      h("p", { class: "hint" }, "Each cell is the number of editions of a topic in a quarter, coloured by module. "
+        + "A later year's edition runs the topic's full length at its first year's cost (or the least it can cost)."),
+      h("div", { class: "table-wrap" }, grid),
+      h("div", { class: "rollout-side" }, h("div", { class: "table-wrap" }, costTable),
+        themes ? h("div", { class: "table-wrap" }, themes)
+          : h("p", { class: "sub" }, found ? "This problem's rollout names no themes." : "")),
+      h("p", {}, download(`/jobs/${job.id}/rollout.xlsx${rolloutQuery(years)}`, `rtcm-rollout-${short}.xlsx`,
+        "Workbook of the rollout (.xlsx)"), h("span", { class: "sub" }, " the calendar's sheets and a Rollout sheet"))));
+}
+
 // ---------------------------------------------------------------------------- downloads
 
 function download(href, filename, text) {
@@ -1350,7 +1694,10 @@ function renderDownloads() {
           h("span", { class: "sub" }, " Summary, calendar by week, month view, editions, guest sessions, "
             + "trainers and resource persons, rooms, gender parity, issues")),
         h("li", {}, download(`/jobs/${job.id}/schedule`, `rtcm-schedule-${short}.json`, "Schedule (.json)"),
-          h("span", { class: "sub" }, " the calendar with its problem, for rtcm check or another tool")))),
+          h("span", { class: "sub" }, " the calendar with its problem, for rtcm check or another tool")),
+        h("li", {}, download(`/jobs/${job.id}/rollout.xlsx`, `rtcm-rollout-${short}.xlsx`, "Rollout workbook (.xlsx)"),
+          h("span", { class: "sub" }, " the workbook above with a Rollout sheet: every topic by quarter over the "
+            + "problem's years (see Rollout)")))),
     h("div", { class: "card" },
       h("h2", {}, "Trainers' calendars (.ics)"),
       h("p", { class: "hint" }, "One file per trainer, to import into Outlook, Google Calendar or any calendar app: "
@@ -1415,6 +1762,13 @@ function bind() {
   });
   $("#scenario-form").addEventListener("submit", runScenario);
   $("#scenario-stop").addEventListener("click", stopRun);
+  $("#frontier-form").addEventListener("submit", runFrontier);
+  $("#frontier-stop").addEventListener("click", stopFrontier);
+  $("#rollout-form").addEventListener("submit", (event) => event.preventDefault());
+  $("#rollout-years").addEventListener("change", (event) => {
+    state.rolloutYears = Number(event.target.value);
+    loadRollout();
+  });
   $("#add-away").addEventListener("click", () => addChange("trainer_unavailable"));
   $("#add-closed").addEventListener("click", () => addChange("room_closed"));
   $("#add-editions").addEventListener("click", () => addChange("editions_added"));
