@@ -16,13 +16,15 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from data import default_problem
+
 pytestmark = pytest.mark.ui
 
 # The default programme's first calendar comes in about 4 s on two idle cores (up to 25 s on
 # busy ones); the participants are seated after the calendar, within the same limit.
 SOLVE_LIMIT_S = 15
 SCENARIO_LIMIT_S = 10
-EDITIONS = 70  # in the default programme; fewer run (topics too few nominees could sit)
+EDITIONS = len(default_problem().editions)  # in the default programme; fewer run (topics too few nominees could sit)
 SCHEDULED: dict[str, int] = {}  # how many the solve scheduled, read from the page
 
 
