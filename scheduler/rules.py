@@ -530,8 +530,9 @@ def optional_edition_left_out(c: Context) -> LinearExpr:
 
 def requests_beyond_seats(c: Context) -> LinearExpr:
     """Per topic: its requests by preference, the seats its editions can fill going to the highest
-    preferences first (the minimisation fills ``served`` from the top), times 1 + priority. An
-    edition fills at most its seats and at most the nominees free in its months (``reach``)."""
+    preferences first, times 1 + priority. An edition fills at most its seats and at most the
+    nominees free in its months (``reach``). Every count is a minimum held with equality, so the
+    term is the evaluator's at any calendar the search returns, not only at an optimum."""
     inst, p = c.inst, c.inst.problem
     if not inst.requests:
         return 0
@@ -548,16 +549,20 @@ def requests_beyond_seats(c: Context) -> LinearExpr:
             seats.setdefault(ed.topic.id, []).append(sum(n * b for n, b in offered))
             continue
         reach = c.model.new_int_var(0, most, f"reach[{ev.plan.id}]")
-        c.model.add(reach <= sum(n * b for n, b in offered))
-        c.model.add(reach <= sum(f * x for f, x in zip(free, ev.choose, strict=True) if f))
+        c.model.add_min_equality(reach, [sum(n * b for n, b in offered),
+                                         sum(f * x for f, x in zip(free, ev.choose, strict=True) if f)])
         seats.setdefault(ed.topic.id, []).append(reach)
     terms = []
     for item in p.programme:
         counts = Counter(preference_factor(q.rank) for q in inst.requests.get(item.topic, []))
         if not counts:
             continue
-        served = {w: c.model.new_int_var(0, n, f"served[{item.topic},{w}]") for w, n in sorted(counts.items())}
-        c.model.add(sum(served.values()) <= sum(seats.get(item.topic, [])))
+        left: LinearExpr = sum(seats.get(item.topic, []))
+        served = {}
+        for w, n in sorted(counts.items(), reverse=True):  # the highest preferences take the seats first
+            served[w] = c.model.new_int_var(0, n, f"served[{item.topic},{w}]")
+            c.model.add_min_equality(served[w], [n, left])
+            left = left - served[w]
         terms.append((1 + item.priority) * sum(w * (n - served[w]) for w, n in counts.items()))
     return sum(terms)
 
