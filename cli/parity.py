@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import console, fail_input
+from cli.common import console, fail_input, write_report
 from model.errors import InputError
-from model.formats.files import read_schedule, write_atomic
+from model.formats.files import read_schedule
 from model.parity import (
     PARTICIPANT_SCOPES,
     TRAINER_SCOPES,
@@ -119,11 +119,6 @@ def parity_cmd(
         fail_input(e)
     report = parity_report(s)
     print_report(report)
-    if json_out:
-        write_atomic(json_out, report.model_dump_json(indent=1) + "\n")
-        console.print(f"wrote {json_out}")
-    if out:
-        from model.formats.excel_parity import write_parity_workbook
+    from model.formats.excel_parity import write_parity_workbook
 
-        write_parity_workbook(s, out, report)
-        console.print(f"wrote {out}")
+    write_report(report, json_out, out, lambda r, path: write_parity_workbook(s, path, r))

@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import EXIT_NO_CALENDAR, console, fail_input, load_problem, summary_table
+from cli.common import EXIT_NO_CALENDAR, console, fail_input, load_problem, summary_table, write_report
 from model.errors import InputError
-from model.formats.files import read_schedule, write_atomic
+from model.formats.files import read_schedule
 from model.problem import MAX_ROLLOUT_YEARS, Problem
 from model.rollout import RolloutPlan, check_rollout
 from model.schedule import Schedule
@@ -96,11 +96,6 @@ def rollout_cmd(
         breaches = check_rollout(first.problem, plan)
         console.print("[green]No rollout rule broken.[/]" if not breaches else
                       "[red]" + "; ".join(f"{b.rule}: {b.message}" for b in breaches) + "[/]")
-    if json_out:
-        write_atomic(json_out, plan.model_dump_json(indent=1) + "\n")
-        console.print(f"wrote {json_out}")
-    if out:
-        write_rollout_workbook(first, plan, out)
-        console.print(f"wrote {out}")
+    write_report(plan, json_out, out, lambda p, path: write_rollout_workbook(first, p, path))
     if plan.diagnosis:
         raise typer.Exit(EXIT_NO_CALENDAR)

@@ -203,7 +203,7 @@ def first_year_editions(first_year: Schedule, costs: dict[str, int]) -> list[Rol
 # ------------------------------------------------------------------------------ the rules
 
 
-def _due(problem: Problem) -> list[str]:
+def due_topics(problem: Problem) -> list[str]:
     """The topics the rollout must run at least once: the programme's, less the dropped."""
     dropped = set(problem.rollout.dropped)
     return [item.topic for item in problem.programme if item.topic not in dropped]
@@ -211,7 +211,7 @@ def _due(problem: Problem) -> list[str]:
 
 def topic_covered(p: Problem, plan: RolloutPlan) -> Iterator[Breach]:
     ran = {e.topic for e in plan.editions}
-    for topic in _due(p):
+    for topic in due_topics(p):
         if topic not in ran:
             yield Breach([topic], f"{topic} never runs in the {plan.years}-year rollout and is not dropped")
 

@@ -25,6 +25,7 @@ from model.rollout import (
     RolloutPlan,
     ThemeCoverage,
     carried_requests,
+    due_topics,
     first_year_editions,
     most_days,
     rollout_quarters,
@@ -49,10 +50,10 @@ class Plan:
     x: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)  # (topic, quarter) -> runs
     reasons: dict[int, tuple[str, str]] = field(default_factory=dict)  # literal index -> (rule, why)
     literals: list[cp_model.IntVar] = field(default_factory=list)
+    year_of: dict[str, int] = field(init=False)  # a later quarter's label -> its rollout year
 
-    @property
-    def year_of(self) -> dict[str, int]:
-        return {q.label: q.year for q in self.later}
+    def __post_init__(self) -> None:
+        self.year_of = {q.label: q.year for q in self.later}
 
     def runs(self, topic: str, quarters: list[Quarter] | None = None) -> list[cp_model.IntVar]:
         return [self.x[(topic, q.label)] for q in (self.later if quarters is None else quarters)
@@ -67,13 +68,8 @@ class Plan:
         self.literals.append(lit)
 
 
-def _due(c: Plan) -> list[str]:
-    dropped = set(c.problem.rollout.dropped)
-    return [item.topic for item in c.problem.programme if item.topic not in dropped]
-
-
 def topic_covered(c: Plan) -> None:
-    for topic in _due(c):
+    for topic in due_topics(c.problem):
         if topic not in c.ran:
             c.enforce("rollout_topic_covered", f"{topic} runs at least once in the rollout",
                       c.model.add(sum(c.runs(topic)) >= 1))
