@@ -4,9 +4,13 @@ The formulation works on the options of ``scheduler/instance.py`` (the same prun
 (start, length) pairs CP-SAT sees) and models every hard rule and every soft term of
 ``model/check.py`` exactly. Its columns:
 
-- ``x[e,o,k]`` binary: edition ``e`` runs option ``o`` (start, length) in room ``k``
-  (online editions have no room). A placement that touches a closed day of its room is
-  never created. Room cost, lateness and shortening are costs of these columns.
+- ``x[e,o,k,m]`` binary: edition ``e`` runs option ``o`` (start, length) in mode ``m`` (one
+  of the modes the instance leaves it, ``EditionPlan.modes``) in room ``k``: a room that
+  holds it in that mode for a room mode (hybrid, in person), none online. A placement that
+  touches a closed day of its room is never created. So the mode is a choice of the
+  placement: ``e`` runs in mode ``m`` when the sum of its placements in ``m`` is 1, these sums
+  over its modes making ``present``. Room cost, lateness and shortening are costs of these
+  columns; the seats a placement offers (demand) are those of its mode and room.
 - ``a[e,t]`` binary: trainer ``t`` is on the team of ``e`` (qualified trainers only).
   With a fixed length, ``len(e) * a[e,t]`` is exactly the trainer-days ``t`` gives ``e``;
   with a choice of lengths an exact product ``dt[e,t]`` stands for it.
@@ -17,8 +21,11 @@ The formulation works on the options of ``scheduler/instance.py`` (the same prun
   at most one session a slot (exactly one when the slot is required and ``e`` is on the
   calendar), one a person and one a country in each edition. A session is one day of its
   person's: it counts wherever a team member's day counts (one thing a day, monthly and
-  yearly limits, quotas, women's shares, the busiest trainer, fees), and a session or a team
-  place in a room costs the person's trip.
+  yearly limits, quotas, women's shares, the busiest trainer, fees).
+- Trips: a team place or a session costs the person's trip when the edition runs in a room.
+  Always in a room, that is a cost of ``a[e,t]`` or of the session; when its mode decides,
+  ``trip[e,t] >= (a[e,t] or t's session) + (e's placements in a room) - 1``, bounded from
+  below only, which is exact for a cost and within the budget's upper limits.
 - ``z[t,e,i]`` in [0, 1], ``z >= a[e,t] + occ[e,i] - 1``: ``t`` teaches ``e`` on day ``i``.
   It is only bounded from below, which is exact where it is used: in "one course or guest
   session per person per day" and in the monthly caps, both upper limits. (When a women's share
@@ -28,7 +35,11 @@ The formulation works on the options of ``scheduler/instance.py`` (the same prun
 - Demand: the options in months with too few free nominees are pruned already (the instance);
   a topic's placements number at most the editions its requests fill to its minimum of
   participants. ``served[topic, w]`` in [0, requests of preference w] counts the requests seated,
-  at most the seats of the topic's placements; each request left without one costs w (1 + priority).
+  at most what the topic's placements can fill (each the least of the seats of its mode and room,
+  the nominees free in its months and those accepting a seat in its mode); each request left
+  without one costs w (1 + priority).
+- The platform's streams a day count ``occ[e,i]`` of the editions always streamed (hybrid,
+  online), and the streamed placements covering ``i`` of those whose mode decides.
 - Prerequisites use a running count ``F[topic, day]`` of the topic's editions finished by a
   calendar day; "``b`` starts on ``s``" needs ``F[s - min_gap - 1] - F[s - max_gap - 2] >= 1``.
 - The peaks (busiest month, busiest trainer), linked-topic overlaps, women's share gaps
@@ -64,8 +75,8 @@ import highspy
 import numpy as np
 
 from model.check import check, kpis, points_per_unit
-from model.participants import preference_factor, seats_offered
-from model.problem import GuestSession, GuestSlot, Problem, ShareBand
+from model.participants import accepting, preference_factor, seats_offered
+from model.problem import ROOM_MODES, STREAMED_MODES, GuestSession, GuestSlot, Mode, Problem, ShareBand
 from model.rules import HARD_RULES, RULES, SOFT_RULES
 from model.rules.reading import quarter_of
 from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition, relative_gap
@@ -217,6 +228,7 @@ class Placement:
     start: int
     length: int
     room: int | None
+    mode: Mode
 
 
 Terms = list[tuple[int, float]]  # (column, coefficient)
@@ -241,6 +253,7 @@ class MipModel:
     # per person: (edition, day, gs column) of every session they could give
     sessions_of: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
     most_sessions: Counter[int] = field(default_factory=Counter)  # per person: one for each edition they may visit
+    trips: list[Terms] = field(default_factory=list)  # per edition: (column, USD) of the trips to it
 
     @property
     def problem(self) -> Problem:
@@ -249,6 +262,10 @@ class MipModel:
     def present(self, e: int) -> Terms:
         """Edition ``e`` is on the calendar: the sum of its placements."""
         return [(p.col, 1.0) for p in self.place[e]]
+
+    def in_a_room(self, e: int) -> Terms:
+        """Edition ``e`` runs in a room: the sum of its placements in a room mode."""
+        return [(p.col, 1.0) for p in self.place[e] if p.room is not None]
 
     def guests_from(self, e: int, organisations: Iterable[str]) -> Terms:
         """Guest sessions of edition ``e`` given by people of ``organisations``."""
@@ -271,6 +288,13 @@ def _plan_days(plan: EditionPlan) -> list[int]:
     return sorted({i for s, d in plan.options for i in range(s, s + d)})
 
 
+def _rooms_by_mode(inst: Instance, plan: EditionPlan) -> dict[Mode, list[int]]:
+    """Each mode left to ``plan`` and the rooms of the plan that hold it in that mode (none online)."""
+    ed = plan.edition
+    return {mode: [k for k in plan.rooms if mode in ROOM_MODES
+                   and inst.problem.room_fits(ed, inst.rooms[k][1], mode)] for mode in plan.modes}
+
+
 def estimate_size(problem: Problem, inst: Instance | None = None) -> dict[str, int]:
     """Columns and nonzeros of the MIP, roughly counted without building it.
 
@@ -283,7 +307,7 @@ def estimate_size(problem: Problem, inst: Instance | None = None) -> dict[str, i
     placements = z = guests = 0
     days: list[set[int]] = []
     for plan in inst.plans:
-        rooms = max(1, len(plan.rooms)) if plan.edition.mode != "online" else 1
+        rooms = sum(len(ks) if mode in ROOM_MODES else 1 for mode, ks in _rooms_by_mode(inst, plan).items())
         placements += len(plan.options) * rooms
         days.append(set(_plan_days(plan)))
         z += len(days[-1]) * len(plan.trainers)
@@ -315,7 +339,7 @@ def build_mip(problem: Problem, inst: Instance | None = None) -> MipModel:
 
 
 def _placements(m: MipModel) -> None:
-    """x[e,o,k] with the costs of lateness, shortening, rooms and optional editions left out."""
+    """x[e,o,k,m] with the costs of lateness, shortening, rooms and optional editions left out."""
     inst, lp, problem = m.inst, m.lp, m.problem
     w_opt = _points(problem, "optional_edition_left_out")
     w_late = _points(problem, "priority_topic_late")
@@ -326,6 +350,7 @@ def _placements(m: MipModel) -> None:
         item = ed.item
         places: list[Placement] = []
         talk = len(item.interpretation) * problem.costs.interpretation_day_usd  # USD a day held
+        rooms = _rooms_by_mode(inst, plan)
         for s, d in plan.options:
             base = w_cost * talk * d
             if item.priority and s > plan.earliest:
@@ -334,14 +359,17 @@ def _placements(m: MipModel) -> None:
                 base += w_short * (ed.topic.duration_max - d)
             if not ed.mandatory:
                 base -= w_opt * (1 + item.priority)  # left out = 1 - present
-            if ed.mode == "online":
-                places.append(Placement(lp.col(cost=base, integer=True), s, d, None))
-                continue
-            for k in plan.rooms:
-                if any(i in inst.room_blocked[k] for i in range(s, s + d)):
+            for mode, ks in rooms.items():
+                if inst.too_few_free(ed, s, d, mode):
+                    continue  # edition_has_enough_requests: too few who could sit it so are free
+                if mode not in ROOM_MODES:
+                    places.append(Placement(lp.col(cost=base, integer=True), s, d, None, mode))
                     continue
-                cost = base + w_cost * inst.rooms[k][1].day_cost * d
-                places.append(Placement(lp.col(cost=cost, integer=True), s, d, k))
+                for k in ks:
+                    if any(i in inst.room_blocked[k] for i in range(s, s + d)):
+                        continue
+                    cost = base + w_cost * inst.rooms[k][1].day_cost * d
+                    places.append(Placement(lp.col(cost=cost, integer=True), s, d, k, mode))
         if not ed.mandatory:
             lp.offset += w_opt * (1 + item.priority)
         m.place.append(places)
@@ -351,8 +379,9 @@ def _placements(m: MipModel) -> None:
 
 def _demand(m: MipModel) -> None:
     """A topic's editions within what its requests fill to the minimum; served[topic, w] requests
-    of preference w seated, within what its placements can fill: their seats, and the nominees
-    free in their months (the highest preferences first, as the minimisation fills them)."""
+    of preference w seated, within what its placements can fill: their seats, the nominees free
+    in their months and those accepting a seat in their mode (the highest preferences first, as
+    the minimisation fills them)."""
     inst, lp, problem = m.inst, m.lp, m.problem
     if not inst.requests:
         return
@@ -371,12 +400,14 @@ def _demand(m: MipModel) -> None:
         if not counts:
             continue
         seats: Terms = []
-        for e in by_topic.get(item.topic, []):
+        editions = by_topic.get(item.topic, [])
+        willing = {mode: accepting(inst.requests[item.topic], mode) for e in editions for mode in inst.plans[e].modes}
+        for e in editions:
             ed = inst.plans[e].edition
             for p in m.place[e]:
                 room = inst.rooms[p.room][1] if p.room is not None else None
-                reach = min(sum(seats_offered(problem, ed, room).values()),
-                            inst.free_in_span(item.topic, p.start, p.length))
+                reach = min(sum(seats_offered(problem, ed, room, p.mode).values()),
+                            inst.free_in_span(item.topic, p.start, p.length), willing[p.mode])
                 seats.append((p.col, -float(reach)))
         served: Terms = []
         for f, n in sorted(counts.items()):
@@ -405,8 +436,8 @@ def _teams(m: MipModel) -> None:
     """a[e,t] for qualified trainers, with their fees and trips, and each one's trainer-days on e."""
     inst, lp = m.inst, m.lp
     w_cost = _points(m.problem, "cost")
+    m.trips = [[] for _ in inst.plans]
     for plan, places in zip(inst.plans, m.place, strict=True):
-        in_a_room = plan.edition.mode != "online"
         pin = inst.pins.get(plan.id)
         pinned_team = pin is not None and pin.trainers is not None and bool(places)
         team: dict[int, int] = {}
@@ -415,14 +446,13 @@ def _teams(m: MipModel) -> None:
         top = plan.max_length
         for t in plan.trainers:
             rate = inst.trainers[t].day_rate
-            trip = inst.trainers[t].travel_usd if in_a_room else 0
             lb = 1.0 if pinned_team else 0.0
             if fixed is not None or not places:
                 length = fixed or 0
-                col = lp.col(lb=lb, cost=w_cost * (rate * length + trip), integer=True)
+                col = lp.col(lb=lb, cost=w_cost * rate * length, integer=True)
                 terms[t] = [(col, float(length))]
             else:
-                col = lp.col(lb=lb, cost=w_cost * trip, integer=True)
+                col = lp.col(lb=lb, integer=True)
                 dt = lp.col(ub=float(top), cost=w_cost * rate)
                 # dt = length x a, exactly: dt <= top a, dt <= length, dt >= length - top (1 - a).
                 length_terms = [(p.col, float(p.length)) for p in places]
@@ -431,8 +461,28 @@ def _teams(m: MipModel) -> None:
                 lp.row([(dt, 1.0), (col, -float(top))] + [(c, -v) for c, v in length_terms], lo=-float(top))
                 terms[t] = [(dt, 1.0)]
             team[t] = col
+            _trip(m, plan, t, [(col, 1.0)])
         m.team.append(team)
         m.days_of.append(terms)
+
+
+def _trip(m: MipModel, plan: EditionPlan, t: int, delivers: Terms) -> None:
+    """Person ``t``'s trip to ``plan``'s edition, when they deliver part of it (``delivers``, 0 or
+    1) and it runs in a room: its cost, and its USD in ``m.trips``."""
+    usd = m.inst.trainers[t].travel_usd
+    held = plan.in_a_room
+    if not usd or held is False or not delivers:
+        return
+    travels = delivers
+    if held is None:  # its mode decides: trip >= delivers + in a room - 1
+        col = m.lp.col()
+        m.lp.row([(col, 1.0), *((c, -v) for c, v in delivers), *((c, -v) for c, v in m.in_a_room(plan.index))],
+                 lo=-1.0)
+        travels = [(col, 1.0)]
+    w_cost = _points(m.problem, "cost")
+    for c, v in travels:
+        m.lp.cost[c] += w_cost * usd * v
+    m.trips[plan.index] += [(c, usd * v) for c, v in travels]
 
 
 def _guest_sessions(m: MipModel) -> None:
@@ -442,14 +492,13 @@ def _guest_sessions(m: MipModel) -> None:
     w_empty = _points(problem, "guest_slot_empty")
     for plan in inst.plans:
         e = plan.index
-        in_a_room = plan.edition.mode != "online"
         per_slot: list[tuple[GuestSlot, dict[tuple[int, int], int]]] = []
         for slot, candidates in plan.guests:
             cols: dict[tuple[int, int], int] = {}
             by_day: dict[int, Terms] = {}
             for t in candidates:
                 tr = inst.trainers[t]
-                price = w_cost * (tr.day_rate + (tr.travel_usd if in_a_room else 0))
+                price = w_cost * tr.day_rate
                 if not slot.required:
                     price -= w_empty  # empty = present - filled
                 for i in m.occ[e]:
@@ -483,6 +532,8 @@ def _guest_sessions(m: MipModel) -> None:
                 if country:
                     by_country.setdefault(country, []).append((c, 1.0))
         m.most_sessions.update(slots_with.keys())
+        for t, terms in by_person.items():
+            _trip(m, plan, t, terms)  # one session an edition at most, so one trip
         # Within one slot, at most one session already.
         for t, terms in by_person.items():
             if slots_with[t] > 1:
@@ -696,7 +747,7 @@ def _budget(m: MipModel) -> None:
 
 def _edition_spend(m: MipModel, e: int) -> Terms:
     """Edition ``e``'s calendar costs in USD: interpretation and room per day held, its team's fees
-    per day and trips to a room, its guests' day and trip."""
+    per day, its guests' day, and the trips of both when it runs in a room."""
     inst = m.inst
     spend: Terms = []
     talk = len(inst.plans[e].edition.item.interpretation) * m.problem.costs.interpretation_day_usd
@@ -706,23 +757,19 @@ def _edition_spend(m: MipModel, e: int) -> Terms:
             usd += inst.rooms[p.room][1].day_cost * p.length
         if usd:
             spend.append((p.col, float(usd)))
-    in_a_room = inst.plans[e].edition.mode != "online"
     for t, ts in m.days_of[e].items():
-        rate, trip = inst.trainers[t].day_rate, inst.trainers[t].travel_usd
+        rate = inst.trainers[t].day_rate
         spend += [(c, rate * v) for c, v in ts if rate]
-        if trip and in_a_room:
-            spend.append((m.team[e][t], float(trip)))
     for _, cols in m.guests[e]:
         for (t, _), c in cols.items():
-            tr = inst.trainers[t]
-            usd = tr.day_rate + (tr.travel_usd if in_a_room else 0)
-            if usd:
-                spend.append((c, float(usd)))
-    return spend
+            if inst.trainers[t].day_rate:
+                spend.append((c, float(inst.trainers[t].day_rate)))
+    return spend + m.trips[e]
 
 
 def _rooms_and_platform(m: MipModel) -> None:
-    """One course per room per day; no more streams a day than the platform carries."""
+    """One course per room per day; no more streams a day than the platform carries (hybrid and
+    online placements)."""
     inst, lp = m.inst, m.lp
     room_day: dict[tuple[int, int], list[int]] = {}
     for places in m.place:
@@ -736,9 +783,14 @@ def _rooms_and_platform(m: MipModel) -> None:
     limit = m.problem.platform.max_concurrent_streams
     streams: dict[int, list[int]] = {}
     for e, plan in enumerate(inst.plans):
-        if plan.edition.mode in ("hybrid", "online"):
+        if plan.streamed:
             for i, c in m.occ[e].items():
                 streams.setdefault(i, []).append(c)
+        elif plan.streamed is None:  # its mode decides: its streamed placements on the day
+            for p in m.place[e]:
+                if p.mode in STREAMED_MODES:
+                    for i in range(p.start, p.start + p.length):
+                        streams.setdefault(i, []).append(p.col)
     for cols in streams.values():
         if len(cols) > limit:
             lp.row([(c, 1.0) for c in cols], hi=float(limit))
@@ -1056,6 +1108,7 @@ def extract(m: MipModel, values: Any) -> Schedule:
             (inst.trainers[t].id for t, c in team.items() if values[c] > 0.5),
             [GuestSession(slot=slot.id, person=inst.trainers[t].id, day=inst.cal.days[i])
              for slot, cols in slots for (t, i), c in cols.items() if values[c] > 0.5],
+            mode=chosen.mode,
         ))
     placed.sort(key=lambda e: (e.start, e.edition))
     return Schedule(problem=inst.problem, editions=placed, unscheduled=left)
@@ -1075,7 +1128,7 @@ def start_values(m: MipModel, schedule: Schedule) -> tuple[list[int], list[float
         if se is not None and se.start in inst.cal.index:
             s, d = inst.cal.index[se.start], len(se.days)
             room = rindex.get(se.room) if se.room else None
-            chosen = next((p for p in places if (p.start, p.length, p.room) == (s, d, room)), None)
+            chosen = next((p for p in places if (p.start, p.length, p.room, p.mode) == (s, d, room, se.mode)), None)
         for p in places:
             idx.append(p.col)
             val.append(1.0 if p is chosen else 0.0)

@@ -48,6 +48,11 @@ def doctor_cmd(
         raise typer.Exit(EXIT_NO_CALENDAR)
 
 
+def _where(room: str | None, mode: str) -> str:
+    """Where and how an edition runs: its room and mode, or online."""
+    return f"{room}, {mode.replace('_', ' ')}" if room else "online"
+
+
 def explain_cmd(
     schedule: Annotated[Path, typer.Argument(help="schedule JSON (as written by solve)")],
     edition: Annotated[str, typer.Argument(help="edition id, e.g. M3.T2#1")],
@@ -71,7 +76,7 @@ def explain_cmd(
                   highlight=False)
     if alts.current is not None:
         c = alts.current
-        console.print(f"now: {c.start} to {c.end}, {c.room or 'online'}, with {', '.join(c.trainers)}",
+        console.print(f"now: {c.start} to {c.end}, {_where(c.room, c.mode)}, with {', '.join(c.trainers)}",
                       highlight=False)
         for item in penalty_breakdown(s):
             if item.edition == edition:
@@ -83,12 +88,15 @@ def explain_cmd(
     t = Table(title=f"{len(alts.alternatives)} alternative(s), best first"
               + ("" if show_all or len(rows) == len(alts.alternatives) else f" (the first {SHOWN}; --all)"),
               title_justify="left")
-    for col in ("start", "days", "room", "trainers", "objective", "change"):
+    # The mode is a column only where the edition may run in several.
+    several = len(s.problem.edition_by_id[edition].modes) > 1
+    for col in ("start", "days", "room", *(["mode"] if several else []), "trainers", "objective", "change"):
         t.add_column(col, no_wrap=True)
     t.add_column("points by rule")
     for a in rows:
         colour = "green" if a.delta < 0 else "red" if a.delta > 0 else "white"
-        t.add_row(str(a.start), str(len(a.days)), a.room or "online", ",".join(a.trainers),
+        t.add_row(str(a.start), str(len(a.days)), a.room or "online",
+                  *([a.mode.replace("_", " ")] if several else []), ",".join(a.trainers),
                   points_text(a.objective), f"[{colour}]{a.delta:+g}[/]",
                   ", ".join(f"{r} {x:+g}" for r, x in a.changes.items()))
     console.print(t)

@@ -4,11 +4,11 @@ A backup for a team member of an edition is a person who could replace that memb
 rest of the calendar as it is: qualified for the topic and speaking its language, available and
 not teaching on those days, within their monthly and yearly limits and their organisation's
 quota once the edition's days are added, keeping what the team must include (its required
-organisations, a lead agency) and a woman and a man when that rule is hard. A backup room fits
-the edition and is open and free on its days. :func:`candidates` and :func:`room_candidates`
-list them; the engine (``scheduler/backups.py``) chooses one per role so that nobody, and no
-room, backs up two editions on the same day; :func:`breaks_if_used` re-tests a backup with the
-checker itself, so a backup named never breaks a hard rule if used.
+organisations, a lead agency) and a woman and a man when that rule is hard. A backup room holds
+the edition in the mode it is scheduled in and is open and free on its days. :func:`candidates`
+and :func:`room_candidates` list them; the engine (``scheduler/backups.py``) chooses one per role
+so that nobody, and no room, backs up two editions on the same day; :func:`breaks_if_used`
+re-tests a backup with the checker itself, so a backup named never breaks a hard rule if used.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from model.check import check_calendar
 from model.occupancy import Occupancy
-from model.problem import Edition, Trainer
+from model.problem import ROOM_MODES, Edition, Trainer
 from model.rules.reading import Reading
 from model.rules.trainers import mixed_team
 from model.schedule import Schedule, ScheduledEdition
@@ -105,11 +105,12 @@ def candidates(r: Reading, ed: Edition, se: ScheduledEdition, member: str) -> tu
 
 
 def room_candidates(r: Reading, ed: Edition, se: ScheduledEdition) -> list[str]:
-    """Rooms that fit the edition and are open and free on its days (its own left out)."""
-    if ed.mode == "online":
+    """Rooms that hold the edition in the mode it is scheduled in and are open and free on its days
+    (its own left out); none online."""
+    if se.mode not in ROOM_MODES:
         return []
     occ = Occupancy(r.schedule, [o for _, o in r.placed if o.edition != se.edition])
-    return [room.id for venue, room in r.problem.suitable_rooms(ed)
+    return [room.id for venue, room in r.problem.suitable_rooms(ed, se.mode)
             if room.id != se.room and occ.room_free(venue, room, se.days) is None]
 
 

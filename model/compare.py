@@ -8,9 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.check import check, kpis
+from model.problem import Mode
 from model.schedule import Schedule
 
-ChangeKind = Literal["moved", "room", "trainers", "added", "dropped"]
+ChangeKind = Literal["moved", "room", "mode", "trainers", "added", "dropped"]
 
 
 class EditionChange(BaseModel):
@@ -24,6 +25,8 @@ class EditionChange(BaseModel):
     new_end: date | None = None
     old_room: str | None = None
     new_room: str | None = None
+    old_mode: Mode | None = None
+    new_mode: Mode | None = None
     trainers_off: list[str] = Field(default_factory=list)
     trainers_on: list[str] = Field(default_factory=list)
     why: list[str] = Field(default_factory=list, description="what in the new problem forced it")
@@ -38,6 +41,8 @@ class EditionChange(BaseModel):
             parts.append(f"moved {self.old_start} -> {self.new_start}")
         if "room" in self.kinds:
             parts.append(f"room {self.old_room} -> {self.new_room}")
+        if "mode" in self.kinds and self.old_mode and self.new_mode:
+            parts.append(f"{self.old_mode.replace('_', ' ')} -> {self.new_mode.replace('_', ' ')}")
         if "trainers" in self.kinds:
             off, on = ",".join(self.trainers_off) or "none", ",".join(self.trainers_on) or "none"
             parts.append(f"trainers -{off} +{on}")
@@ -75,7 +80,8 @@ def _forced(base: Schedule, new: Schedule) -> dict[str, list[str]]:
 
 
 def diff(base: Schedule, new: Schedule) -> CalendarDiff:
-    """Every edition added, dropped, moved, re-roomed or re-staffed from ``base`` to ``new``."""
+    """Every edition added, dropped, moved, re-roomed, run in another mode or re-staffed from
+    ``base`` to ``new``."""
     old_by, new_by = base.by_edition, new.by_edition
     forced = _forced(base, new)
     changes = []
@@ -91,6 +97,8 @@ def diff(base: Schedule, new: Schedule) -> CalendarDiff:
                 kinds.append("moved")
             if a.room != b.room:
                 kinds.append("room")
+            if a.mode != b.mode:
+                kinds.append("mode")
             if set(a.trainers) != set(b.trainers):
                 kinds.append("trainers")
         if not kinds:
@@ -100,6 +108,7 @@ def diff(base: Schedule, new: Schedule) -> CalendarDiff:
             old_start=a.start if a else None, old_end=a.end if a else None,
             new_start=b.start if b else None, new_end=b.end if b else None,
             old_room=a.room if a else None, new_room=b.room if b else None,
+            old_mode=a.mode if a else None, new_mode=b.mode if b else None,
             trainers_off=sorted(set(a.trainers) - set(b.trainers)) if a and b else [],
             trainers_on=sorted(set(b.trainers) - set(a.trainers)) if a and b else [],
         )

@@ -11,16 +11,18 @@ The checks, in order:
 - each edition that must run (mandatory or pinned): a block of consecutive working days of
   an allowed length inside its window (and on its pinned start); a team of its qualified
   trainers that meets the team rules (size, required organisations, a lead agency, a woman and a man when
-  the rule is hard, the pinned team); a room that fits it (its pinned room); and at least
-  one start day where such a team is free (absences, month and year limits) together with
-  an open room. Optional editions get the same checks as notes (``blocking=False``);
+  the rule is hard, the pinned team); unless it may run online, a room that fits it in one of
+  its modes (its pinned room, its pinned mode); and at least one start day where such a team
+  is free (absences, month and year limits) together with an open room. Optional editions get
+  the same checks as notes (``blocking=False``);
 - prerequisite chains: the earliest each topic can end, following its prerequisites and
   their gaps, against its window and the horizon;
 - organisation quotas against the trainer-days their mandatory courses need, and trainers
   on whom several mandatory courses depend against their yearly limit;
-- the budget against the cheapest possible fees and room costs, and each quarter's cap against
-  the mandatory courses that can only start in that quarter (a course alone above the cap of every
-  quarter it can start in; the courses confined to capped quarters against their caps together);
+- the budget against the cheapest possible fees and room costs (in each edition's cheapest
+  mode), and each quarter's cap against the mandatory courses that can only start in that
+  quarter (a course alone above the cap of every quarter it can start in; the courses confined
+  to capped quarters against their caps together);
 - hard women's-share targets (the year's, each module's) that no qualified pool can meet;
 - notes: lead agencies with nobody in the pool, with the topics they lead; nominees who follow
   no language their topics are held in or interpreted into.
@@ -40,7 +42,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from model.calendar import Period
 from model.participants import follows, free_count, requests_for, span_months
-from model.problem import LEAD_AGENCY_RULE, Edition, Problem, Room, TeamNeed, TeamRules, Trainer, Venue
+from model.problem import (
+    LEAD_AGENCY_RULE,
+    ROOM_MODES,
+    Edition,
+    Mode,
+    Problem,
+    Room,
+    TeamNeed,
+    TeamRules,
+    Trainer,
+    Venue,
+)
 from model.rules import RULES
 from model.rules.reading import quarter_of
 from model.schedule import Cause
@@ -408,18 +421,30 @@ class _Doctor:
         if not teams.exists():
             why_rules, why = teams.why_not(subject)
             return finding("edition_team", ["trainer_qualified", *why_rules], [t.id for t in pool], why)
+        # The rooms it needs one of: none when it may run online.
+        modes = self.modes(ed)
         rooms: list[tuple[Venue, Room]] = []
-        if ed.mode != "online":
-            rooms = p.suitable_rooms(ed)
-            if pin is not None and pin.room is not None:
-                rooms = [(v, r) for v, r in rooms if r.id == pin.room]
+        pinned_room = pin.room if pin is not None else None
+        if "online" not in modes:
+            rooms = [(v, r) for v, r in p.rooms if any(p.room_fits(ed, r, m) for m in modes)]
+            if pinned_room is not None:
+                rooms = [(v, r) for v, r in rooms if r.id == pinned_room]
                 if not rooms:
-                    return finding("pin_room", ["room_fits_the_edition"], [f"pin {ed.id}", pin.room],
-                                   f"its pinned room {pin.room} does not fit it ({self._room_needs(ed)})")
+                    return finding("pin_room", ["room_fits_the_edition"], [f"pin {ed.id}", pinned_room],
+                                   f"its pinned room {pinned_room} does not fit it ({self._room_needs(ed)})")
             if not rooms:
                 return finding("edition_room", ["room_fits_the_edition"], [],
                                f"no room fits it ({self._room_needs(ed)})")
         return self._availability(ed, slots, pool, required, rooms, finding)
+
+    def modes(self, ed: Edition) -> tuple[Mode, ...]:
+        """The modes an edition may run in: its own, narrowed by its pin (a mode, or a room)."""
+        pin = self.p.pin_by_edition.get(ed.id)
+        if pin is not None and pin.mode is not None:
+            return (pin.mode,)
+        if pin is not None and pin.room is not None:
+            return tuple(m for m in ed.modes if m in ROOM_MODES) or ed.modes
+        return ed.modes
 
     def _free(self, t: Trainer, s: int, d: int) -> bool:
         """Trainer ``t`` can teach working days s..s+d-1: not away, within their limits and quota."""
@@ -541,18 +566,25 @@ class _Doctor:
                     records += [r.id, closure_record("venue", v.id, c)]
                     notes.append(f"venue {v.id} (room {r.id}) is closed {c.describe()}")
         text = "no room that fits it is open (" + "; ".join(dict.fromkeys(notes)) + ")"
-        unfit = [r.id for _, r in self.p.rooms if not self.p.room_fits(ed, r)]
-        if unfit and ed.mode != "online":
+        modes = [m for m in self.modes(ed) if m in ROOM_MODES]
+        unfit = [r.id for _, r in self.p.rooms if not any(self.p.room_fits(ed, r, m) for m in modes)]
+        if unfit and modes:
             which = f"room {unfit[0]} does" if len(unfit) == 1 else f"rooms {', '.join(unfit)} do"
             text += f"; {which} not fit it ({self._room_needs(ed)})"
         return records, text
 
     def _room_needs(self, ed: Edition) -> str:
-        item = ed.item
-        need = f"{item.participants_in_person} seats"
-        if item.mode == "hybrid":
-            need += f", hybrid equipment and {item.participants_online} online seats"
-        return "it needs " + need
+        """What a room must have to hold it, in each mode it may run in a room."""
+        needs = []
+        for mode in (m for m in self.modes(ed) if m in ROOM_MODES):
+            in_person, online = ed.item.planned_seats(mode)
+            need = f"{in_person} seats"
+            if mode == "hybrid":
+                need += f", hybrid equipment and {online} online seats"
+            needs.append((mode, need))
+        if len(needs) == 1:
+            return "it needs " + needs[0][1]
+        return "it needs " + " or ".join(f"{need} ({mode.replace('_', ' ')})" for mode, need in needs)
 
     def _window_rules(self, ed: Edition) -> list[str]:
         rules = ["course_on_consecutive_working_days", "course_length_within_range"]
@@ -724,21 +756,29 @@ class _Doctor:
         return out
 
     def least_cost(self, ed: Edition) -> int | None:
-        """The least an edition can cost: its shortest length, cheapest team and room, its
-        interpretation and its required guests' cheapest day and trip; None when no team exists
-        (the edition's own finding says why)."""
+        """The least an edition can cost, in the cheapest of its modes: its shortest length,
+        cheapest team and room, its interpretation and its required guests' cheapest day and trip;
+        None when no team exists (the edition's own finding says why)."""
         p = self.p
         rate = self.teams(self._pool(ed), self.team_needs(ed)).min_rate()
         if rate is None:
             return None
-        rooms = [r.day_cost for _, r in p.suitable_rooms(ed)] if ed.mode != "online" else [0]
         days = min(ed.durations)
         talk = len(ed.item.interpretation) * p.costs.interpretation_day_usd
-        # A required guest slot costs at least its cheapest guest's day (and trip, in a room).
-        guests = sum(min((t.day_rate + (t.travel_usd if ed.mode != "online" else 0)
-                          for t in p.guest_candidates(ed, slot)), default=0)
-                     for slot in ed.item.guest_slots if slot.required)
-        return days * (rate + min(rooms, default=0) + talk) + guests
+
+        def in_mode(mode: Mode) -> int:
+            in_room = mode in ROOM_MODES
+            rooms = [r.day_cost for _, r in p.suitable_rooms(ed, mode)] if in_room else [0]
+            # A required guest slot costs at least its cheapest guest's day (and trip, in a room).
+            guests = sum(min((t.day_rate + (t.travel_usd if in_room else 0)
+                              for t in p.guest_candidates(ed, slot)), default=0)
+                         for slot in ed.item.guest_slots if slot.required)
+            return days * (rate + min(rooms, default=0) + talk) + guests
+
+        # A room mode no room fits is left out (the edition's own finding says when none is left).
+        modes = self.modes(ed)
+        held = [m for m in modes if m not in ROOM_MODES or p.suitable_rooms(ed, m)]
+        return min(in_mode(m) for m in held or modes)
 
     def budget(self) -> list[Finding]:
         p = self.p

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from model.check import check_calendar, penalties, penalty_breakdown
 from model.occupancy import Occupancy
-from model.problem import Room, Venue
+from model.problem import ROOM_MODES, Mode, Room, Venue
 from model.schedule import PenaltyItem, Schedule, ScheduledEdition, points_text
 
 __all__ = ["Alternative", "Alternatives", "alternatives", "by_edition", "by_trainer", "penalty_breakdown",
@@ -55,6 +55,7 @@ class Alternative(BaseModel):
     end: date
     days: list[date]
     room: str | None
+    mode: Mode = Field(description="the mode it would run in")
     trainers: list[str]
     objective: float = Field(description="the calendar's objective with the edition here")
     delta: float = Field(description="objective minus the calendar's as it is: negative is better")
@@ -94,12 +95,14 @@ def _points(schedule: Schedule) -> dict[str, float]:
 def alternatives(schedule: Schedule, edition_id: str, *, most_checks_per_week: int = 5) -> Alternatives:
     """Other start weeks and rooms for one edition, everything else as scheduled, with their cost.
 
-    For every ISO week and every room that fits (or online), the first start day in the
-    week where the room is free and open and a team is free: the edition's own team when
-    all its trainers are, otherwise the cheapest valid team of free qualified trainers. The
-    placement is kept when the checker finds no hard rule it breaks that the calendar did
-    not already break; its objective is recomputed by the checker. A scheduled edition keeps
-    its length; one left out tries each allowed length.
+    For every ISO week and every room that holds it in one of its modes (and online, when it
+    may run online), the first start day in the week where the room is free and open and a team
+    is free: the edition's own team when all its trainers are, otherwise the cheapest valid team
+    of free qualified trainers. The placement is kept when the checker finds no hard rule it
+    breaks that the calendar did not already break; its objective is recomputed by the checker.
+    A scheduled edition keeps its length; one left out tries each allowed length. In a room it
+    keeps the mode it is scheduled in when the room holds it in that mode, else it takes the
+    first of its modes the room holds.
 
     Parameters
     ----------
@@ -126,7 +129,14 @@ def alternatives(schedule: Schedule, edition_id: str, *, most_checks_per_week: i
     already = {v.message for v in check_calendar(_with(schedule, others))}
     occ = Occupancy(schedule, others)
     lengths = [len(current.days)] if current else sorted(ed.durations, reverse=True)
-    rooms: list[tuple[Venue, Room] | None] = [None] if ed.mode == "online" else list(p.suitable_rooms(ed))
+    rooms: list[tuple[Venue, Room] | None] = [*p.suitable_rooms(ed), *([None] if "online" in ed.modes else [])]
+
+    def mode_in(vr: tuple[Venue, Room] | None) -> Mode:
+        if vr is None:
+            return "online"
+        held = [m for m in ed.modes if m in ROOM_MODES and p.room_fits(ed, vr[1], m)]
+        return current.mode if current is not None and current.mode in held else held[0]
+
     pool = p.qualified_trainers(ed)
     required = p.team_needs(ed.item)
     from model.doctor import Teams, _Doctor  # the doctor's calendar windows and team logic
@@ -163,7 +173,8 @@ def alternatives(schedule: Schedule, edition_id: str, *, most_checks_per_week: i
                 if tries >= most_checks_per_week:
                     break
                 tries += 1
-                cand = ScheduledEdition.place(p, ed, days, vr[1].id if vr else None, (t.id for t in team))
+                cand = ScheduledEdition.place(p, ed, days, vr[1].id if vr else None, (t.id for t in team),
+                                              mode=mode_in(vr))
                 trial = _with(schedule, [*others, cand])
                 new = [v for v in check_calendar(trial) if v.message not in already]
                 if new:
@@ -173,9 +184,10 @@ def alternatives(schedule: Schedule, edition_id: str, *, most_checks_per_week: i
                 objective = round(sum(points.values()), 2)
                 changes = {r: round(points[r] - base_points.get(r, 0), 2) for r in points
                            if abs(points[r] - base_points.get(r, 0)) >= 0.005}
-                is_current = bool(current and current.start == cand.start and current.room == cand.room)
+                is_current = bool(current and current.start == cand.start and current.room == cand.room
+                                  and current.mode == cand.mode)
                 found = Alternative(edition=ed.id, start=cand.start, end=cand.end, days=days, room=cand.room,
-                                    trainers=cand.trainers, objective=objective,
+                                    mode=cand.mode, trainers=cand.trainers, objective=objective,
                                     delta=round(objective - base, 2), current=is_current, changes=changes)
                 break
             if found is not None:
@@ -185,7 +197,7 @@ def alternatives(schedule: Schedule, edition_id: str, *, most_checks_per_week: i
     now = None
     if current is not None:
         now = Alternative(edition=ed.id, start=current.start, end=current.end, days=current.days,
-                          room=current.room, trainers=current.trainers, objective=base, delta=0.0,
+                          room=current.room, mode=current.mode, trainers=current.trainers, objective=base, delta=0.0,
                           current=True)
     out = [a for a in out if not a.current]
     out.sort(key=lambda a: (a.delta, a.start, a.room or ""))

@@ -570,7 +570,7 @@ class _Report:
 
     def obstacle(self, n: Nomination, ed: Edition, se: ScheduledEdition) -> str:
         """What keeps a nominee out of an edition, from the data alone ('' when nothing does)."""
-        if not seat_modes(n, ed):
+        if not seat_modes(n, se.mode):
             return f"asked for {n.mode.replace('_', '-')} seats"
         if set(edition_months(se)) & set(n.unavailable_months):
             return "unavailable then"

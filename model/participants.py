@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from model.calendar import WorkCalendar
-from model.problem import Edition, Nomination, Problem, Room
+from model.problem import ROOM_MODES, Edition, Mode, Nomination, Problem, Room
 from model.schedule import Allocation, Schedule, ScheduledEdition
 from model.shares import as_fraction
 
@@ -33,19 +33,20 @@ def edition_months(se: ScheduledEdition) -> list[str]:
 def seat_capacity(problem: Problem, se: ScheduledEdition) -> dict[str, int]:
     """Seats per mode: the planned number, capped by the room (in person, online) or the platform."""
     room = problem.room_by_id[se.room][1] if se.room in problem.room_by_id else None
-    return seats_offered(problem, problem.edition_by_id[se.edition], room)
+    return seats_offered(problem, problem.edition_by_id[se.edition], room, se.mode)
 
 
-def seats_offered(problem: Problem, ed: Edition, room: Room | None) -> dict[str, int]:
-    """Seats per mode of an edition held in ``room`` (None: no room, as an online course)."""
-    item = ed.item
+def seats_offered(problem: Problem, ed: Edition, room: Room | None, mode: Mode) -> dict[str, int]:
+    """Seats per seat mode of an edition run in ``mode`` in ``room`` (None: no room, as online):
+    the seats planned for the mode (``ProgrammeItem.planned_seats``), capped by the room or the platform."""
+    planned_in_person, planned_online = ed.item.planned_seats(mode)
     in_person = online = 0
-    if ed.mode in ("hybrid", "in_person"):
-        in_person = min(item.participants_in_person, room.seats) if room else 0
-    if ed.mode == "hybrid":
-        online = min(item.participants_online, room.online_seats if room and room.hybrid else 0)
-    elif ed.mode == "online":
-        online = min(item.participants_online, problem.platform.online_seats_per_stream)
+    if mode in ROOM_MODES:
+        in_person = min(planned_in_person, room.seats) if room else 0
+    if mode == "hybrid":
+        online = min(planned_online, room.online_seats if room and room.hybrid else 0)
+    elif mode == "online":
+        online = min(planned_online, problem.platform.online_seats_per_stream)
     return {"in_person": in_person, "online": online}
 
 
@@ -73,11 +74,19 @@ ACCEPTED_MODES = {"in_person": ("in_person",), "in_person_preferred": SEAT_MODES
                   "either": SEAT_MODES}
 
 
-def seat_modes(nomination: Nomination, edition: Edition) -> list[str]:
-    """The seat modes a nominee may take in an edition: what they accept and it offers. One who
-    prefers to come in person accepts an online seat (``online_instead_of_in_person``)."""
-    offered = {"hybrid": SEAT_MODES, "in_person": ("in_person",), "online": ("online",)}[edition.mode]
-    return [m for m in offered if m in ACCEPTED_MODES[nomination.mode]]
+SEATS_OF_MODE: dict[str, tuple[str, ...]] = {"hybrid": SEAT_MODES, "in_person": ("in_person",),
+                                             "online": ("online",)}
+
+
+def seat_modes(nomination: Nomination, mode: Mode) -> list[str]:
+    """The seat modes a nominee may take in an edition run in ``mode``: what they accept and it
+    offers. One who prefers to come in person accepts an online seat (``online_instead_of_in_person``)."""
+    return [m for m in SEATS_OF_MODE[mode] if m in ACCEPTED_MODES[nomination.mode]]
+
+
+def may_sit(nomination: Nomination, edition: Edition) -> bool:
+    """Whether a nominee accepts a seat in some mode the edition may run in."""
+    return any(seat_modes(nomination, m) for m in edition.modes)
 
 
 def seated_online_instead(nomination: Nomination, mode: str) -> bool:
@@ -120,14 +129,19 @@ class TopicRequest(NamedTuple):
 
 
 def requests_for(problem: Problem, ed: Edition) -> list[TopicRequest]:
-    """The requests an edition of its topic could seat, whatever its dates: nominated for the
-    topic, asking for a seat mode it offers, following its language, and with every
+    """The requests an edition of its topic could seat, whatever its dates and mode: nominated for
+    the topic, asking for a seat mode it may offer, following its language, and with every
     prerequisite taken or asked for. Editions of one topic share their programme item, and so
     their requests."""
     topic = ed.topic.id
     return [TopicRequest(n, n.topics.index(topic)) for n in problem.nominations
-            if topic in n.topics and seat_modes(n, ed) and follows(n, ed)
+            if topic in n.topics and may_sit(n, ed) and follows(n, ed)
             and not lacking_prerequisites(problem, n, topic)]
+
+
+def accepting(requests: list[TopicRequest], mode: Mode) -> int:
+    """How many of the requests' nominees accept a seat in an edition run in ``mode``."""
+    return sum(1 for q in requests if seat_modes(q.nomination, mode))
 
 
 def free_in(nomination: Nomination, months: Iterable[str]) -> bool:

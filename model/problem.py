@@ -20,6 +20,8 @@ from model.errors import Issue, IssueKind, Path, raise_issues
 
 Gender = Literal["woman", "man", "another_identity", "undisclosed"]
 Mode = Literal["hybrid", "in_person", "online"]
+ROOM_MODES: tuple[Mode, ...] = ("hybrid", "in_person")  # held in a room
+STREAMED_MODES: tuple[Mode, ...] = ("hybrid", "online")  # carried by the online platform
 RuleMode = Literal["hard", "soft", "off"]
 Role = Literal["trainer", "guest", "both"]
 OrgKind = Literal[
@@ -276,7 +278,11 @@ class ProgrammeItem(Record):
         default=None, ge=0,
         description="editions that must run (the first ones); None: all of them when mandatory, none otherwise",
     )
-    mode: Mode = "hybrid"
+    mode: Mode = Field(default="hybrid", description="how its editions run; with modes, the one preferred")
+    modes: list[Mode] = Field(
+        default_factory=list,
+        description="modes the solver chooses between for each edition, preferred first; empty: mode alone",
+    )
     duration_days: int | None = Field(
         default=None, ge=1, description="fixed length; None lets the solver choose in the topic's range"
     )
@@ -302,6 +308,15 @@ class ProgrammeItem(Record):
         default_factory=list, description="guest sessions of a day in each edition, besides the team"
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _preferred_mode(cls, data: Any) -> Any:
+        """Modes without a mode: the first is the one preferred (so a saved item reads back alike)."""
+        modes = data.get("modes") if isinstance(data, dict) else None
+        if isinstance(modes, list) and modes and data.get("mode") is None:
+            return {**data, "mode": data["modes"][0]}
+        return data
+
     @model_validator(mode="after")
     def _check(self) -> ProgrammeItem:
         errors = []
@@ -311,10 +326,15 @@ class ProgrammeItem(Record):
             errors.append(self._issue(
                 "out_of_order", "latest_end",
                 f"latest_end ({self.latest_end}) is before earliest_start ({self.earliest_start})"))
-        if self.mode == "online" and self.participants_in_person:
+        if self.modes and self.mode not in self.modes:
+            errors.append(self._issue("conflict", "mode", f"mode '{self.mode}' is not among its modes "
+                                                          f"({', '.join(self.modes)})"))
+        errors += [self._issue("duplicate", "modes", f"mode '{self.modes[i]}' is listed twice")
+                   for i in _twice(self.modes)]
+        if self.allowed_modes == ("online",) and self.participants_in_person:
             errors.append(self._issue("conflict", "participants_in_person",
                                       "an online course has no in-person participants"))
-        if self.mode == "in_person" and self.participants_online:
+        if self.allowed_modes == ("in_person",) and self.participants_online:
             errors.append(self._issue("conflict", "participants_online",
                                       "an in-person course has no online participants"))
         if self.min_editions is not None and self.min_editions > self.editions:
@@ -335,6 +355,20 @@ class ProgrammeItem(Record):
 
     def _issue(self, kind: IssueKind, field: str, text: str) -> Issue:
         return Issue(kind, text, "programme", self.topic, field=(field,))
+
+    @property
+    def allowed_modes(self) -> tuple[Mode, ...]:
+        """The modes its editions may run in, preferred first: ``mode``, then the rest of ``modes``."""
+        return (self.mode, *(m for m in self.modes if m != self.mode))
+
+    def planned_seats(self, mode: Mode) -> tuple[int, int]:
+        """The seats planned (in person, online) for an edition run in ``mode``: in person, the
+        in-person seats; online, every seat online; hybrid, both as planned."""
+        if mode == "in_person":
+            return self.participants_in_person, 0
+        if mode == "online":
+            return 0, self.participants_in_person + self.participants_online
+        return self.participants_in_person, self.participants_online
 
     @property
     def required_editions(self) -> int:
@@ -538,6 +572,7 @@ class Pin(Record):
     edition: str = Field(description="edition id, e.g. M3.T2#1")
     start: Day | None = None
     room: str | None = None
+    mode: Mode | None = Field(default=None, description="the mode it runs in")
     trainers: list[str] | None = Field(default=None, description="the exact team")
     guests: list[GuestSession] | None = Field(default=None, description="the exact guest sessions")
     reason: str = ""
@@ -549,6 +584,7 @@ class BaselineEdition(Record):
     edition: str
     start: Day
     room: str | None = None
+    mode: Mode | None = Field(default=None, description="the mode it was published in")
     trainers: list[str] = Field(default_factory=list)
     guests: list[GuestSession] = Field(default_factory=list)
 
@@ -577,7 +613,7 @@ class Weights(Record):
     # Re-planning weights outweigh what one edition's move can gain elsewhere, so that a
     # re-plan changes what the change forces and not what mere re-optimisation would.
     edition_moved: float = Field(default=500, ge=0, description="per baseline edition moved or dropped")
-    room_changed: float = Field(default=100, ge=0, description="per baseline edition in another room")
+    room_changed: float = Field(default=100, ge=0, description="per baseline edition in another room or mode")
     trainer_changed: float = Field(default=200, ge=0,
                                    description="per trainer taken off, or added to, a baseline team")
     guest_changed: float = Field(
@@ -651,8 +687,17 @@ class Edition:
             self.durations = list(range(topic.duration_min, topic.duration_max + 1))
 
     @property
-    def mode(self) -> Mode:
-        return self.item.mode
+    def modes(self) -> tuple[Mode, ...]:
+        """The modes it may run in, preferred first (``ProgrammeItem.allowed_modes``)."""
+        return self.item.allowed_modes
+
+    @property
+    def sometimes_in_a_room(self) -> bool:
+        return any(m in ROOM_MODES for m in self.modes)
+
+    @property
+    def sometimes_streamed(self) -> bool:
+        return any(m in STREAMED_MODES for m in self.modes)
 
     @property
     def mandatory(self) -> bool:
@@ -818,18 +863,23 @@ class Problem(Record):
         ed = edition if isinstance(edition, Edition) else self.edition_by_id.get(edition)
         return next((g for g in ed.item.guest_slots if g.id == slot), None) if ed else None
 
-    def room_fits(self, edition: Edition, room: Room) -> bool:
+    def room_fits(self, edition: Edition, room: Room, mode: Mode | None = None) -> bool:
+        """Whether ``room`` can hold the edition in ``mode`` (None: in any of its modes)."""
+        if mode is None:
+            return any(self.room_fits(edition, room, m) for m in edition.modes)
         item = edition.item
-        if item.mode == "online":
+        if mode == "online":
             return False
-        if room.seats < item.participants_in_person or room.interpretation_booths < len(item.interpretation):
+        in_person, online = item.planned_seats(mode)
+        if room.seats < in_person or room.interpretation_booths < len(item.interpretation):
             return False
-        if item.mode == "hybrid":
-            return room.hybrid and room.online_seats >= item.participants_online
+        if mode == "hybrid":
+            return room.hybrid and room.online_seats >= online
         return True
 
-    def suitable_rooms(self, edition: Edition) -> list[tuple[Venue, Room]]:
-        return [(v, r) for v, r in self.rooms if self.room_fits(edition, r)]
+    def suitable_rooms(self, edition: Edition, mode: Mode | None = None) -> list[tuple[Venue, Room]]:
+        """The rooms that can hold the edition in ``mode`` (None: in any of its modes)."""
+        return [(v, r) for v, r in self.rooms if self.room_fits(edition, r, mode)]
 
     @cached_property
     def pin_by_edition(self) -> dict[str, Pin]:
@@ -1089,8 +1139,10 @@ def _programme_item_errors(p: Problem, at: Path, item: ProgrammeItem, orgs: set[
     if item.duration_days is not None and not topic.duration_min <= item.duration_days <= topic.duration_max:
         add("out_of_range", "duration_days", f"duration_days ({item.duration_days}) is outside the topic's "
                                              f"range {topic.duration_min}-{topic.duration_max}")
-    if item.mode not in topic.modes:
-        add("conflict", "mode", f"mode '{item.mode}' is not offered for this topic ({', '.join(topic.modes)})")
+    for j, mode in enumerate(item.modes or [item.mode]):
+        if mode not in topic.modes:
+            add("conflict", ("modes", j) if item.modes else "mode",
+                f"mode '{mode}' is not offered for this topic ({', '.join(topic.modes)})")
     for j, o in enumerate(item.required_organisations or []):
         if o not in orgs:
             add("unknown_reference", ("required_organisations", j), f"required organisation '{o}' is unknown")
@@ -1103,41 +1155,55 @@ def _programme_item_errors(p: Problem, at: Path, item: ProgrammeItem, orgs: set[
         add("out_of_range", "earliest_start", f"earliest_start ({item.earliest_start}) is after the horizon ends")
     if item.latest_end and item.latest_end < cal.start:
         add("out_of_range", "latest_end", f"latest_end ({item.latest_end}) is before the horizon starts")
-    rooms = [r for _, r in p.rooms]
-    if item.mode != "online" and rooms:
-        largest = max(r.seats for r in rooms)
-        if item.participants_in_person > largest:
-            add("no_resource", "participants_in_person", f"{item.participants_in_person} in-person participants "
-                                                         f"exceed the largest room ({largest} seats)")
-        elif item.mode == "hybrid" and not any(
-            r.hybrid and r.seats >= item.participants_in_person and r.online_seats >= item.participants_online
-            for r in rooms
-        ):
-            add("no_resource", "participants_in_person",
-                f"no hybrid-equipped room has {item.participants_in_person} seats "
-                f"and {item.participants_online} online seats")
-    booths = len(item.interpretation)
-    seated = [r for r in rooms if r.seats >= item.participants_in_person and (
-        item.mode != "hybrid" or (r.hybrid and r.online_seats >= item.participants_online))]
-    if item.mode != "online" and booths and seated and not any(p.room_fits(Edition(topic, 1, item), r)
-                                                               for r in seated):
-        add("no_resource", "interpretation",
-            f"no room that fits it has booths for {booths} language(s) of interpretation")
-    if item.mode != "in_person" and booths > p.platform.interpretation_channels:
-        add("no_resource", "interpretation",
-            f"interpretation into {booths} language(s) online; the platform carries "
-            f"{p.platform.interpretation_channels} channel(s) besides the course's")
-    if item.mode == "online" and item.participants_online > p.platform.online_seats_per_stream:
-        add("no_resource", "participants_online",
-            f"{item.participants_online} online participants exceed the platform's "
-            f"{p.platform.online_seats_per_stream} seats per stream")
-    if item.mode != "in_person" and p.platform.max_concurrent_streams == 0:
-        add("no_resource", "mode", f"a {item.mode} course needs the platform, which allows 0 streams")
+    # Each mode it may run in is checked; it is an error only when none can be held. What stops
+    # every mode is said once; what stops one, with its mode.
+    held = {m: _mode_errors(p, topic, item, m) for m in item.allowed_modes}
+    if all(held.values()):
+        common = set.intersection(*(set(errs) for errs in held.values()))
+        said = {(kind, field, text if (kind, field, text) in common else f"{mode.replace('_', ' ')}: {text}"): None
+                for mode, errs in held.items() for kind, field, text in errs}
+        for kind, field, text in said:
+            add(kind, field, text)
     qualified = [tr for tr in p.trainers if tr.on_teams and tr.can_teach(topic)]
     if not any(item.language in tr.languages for tr in qualified):
         # Nobody qualified at all is about the topic; qualified trainers who lack the language, the language.
         add("no_resource", "language" if qualified else "topic",
             f"no trainer can teach {topic.id} in '{item.language}'")
+    return errors
+
+
+def _mode_errors(p: Problem, topic: Topic, item: ProgrammeItem, mode: Mode) -> list[tuple[IssueKind, str, str]]:
+    """Why the item's editions cannot run in ``mode``: rooms, booths, the platform (empty: they can)."""
+    errors: list[tuple[IssueKind, str, str]] = []
+    in_person, online = item.planned_seats(mode)
+    many = len(item.allowed_modes) > 1
+    rooms = [r for _, r in p.rooms]
+    if mode in ROOM_MODES and rooms:
+        largest = max(r.seats for r in rooms)
+        if in_person > largest:
+            errors.append(("no_resource", "participants_in_person",
+                           f"{in_person} in-person participants exceed the largest room ({largest} seats)"))
+        elif mode == "hybrid" and not any(r.hybrid and r.seats >= in_person and r.online_seats >= online
+                                          for r in rooms):
+            errors.append(("no_resource", "participants_in_person",
+                           f"no hybrid-equipped room has {in_person} seats and {online} online seats"))
+    booths = len(item.interpretation)
+    seated = [r for r in rooms if r.seats >= in_person and (
+        mode != "hybrid" or (r.hybrid and r.online_seats >= online))]
+    if mode in ROOM_MODES and booths and seated and not any(
+            p.room_fits(Edition(topic, 1, item), r, mode) for r in seated):
+        errors.append(("no_resource", "interpretation",
+                       f"no room that fits it has booths for {booths} language(s) of interpretation"))
+    if mode in STREAMED_MODES and booths > p.platform.interpretation_channels:
+        errors.append(("no_resource", "interpretation",
+                       f"interpretation into {booths} language(s) online; the platform carries "
+                       f"{p.platform.interpretation_channels} channel(s) besides the course's"))
+    if mode == "online" and online > p.platform.online_seats_per_stream and not many:
+        errors.append(("no_resource", "participants_online",
+                       f"{online} online participants exceed the platform's "
+                       f"{p.platform.online_seats_per_stream} seats per stream"))
+    if mode in STREAMED_MODES and p.platform.max_concurrent_streams == 0:
+        errors.append(("no_resource", "mode", f"a {mode} course needs the platform, which allows 0 streams"))
     return errors
 
 
@@ -1150,10 +1216,14 @@ def _kept_edition_errors(p: Problem, at: Path, record: str, rec: Pin | BaselineE
                              "edition is not in the programme"))
     if rec.room is not None and rec.room not in room_ids:
         errors.append(_issue("unknown_reference", at, record, rec.edition, ("room",), f"room '{rec.room}' is unknown"))
-    modes = {item.topic: item.mode for item in p.programme}
-    if isinstance(rec, Pin) and rec.room is not None and modes.get(rec.edition.split("#")[0]) == "online":
+    modes = {item.topic: item.allowed_modes for item in p.programme}
+    allowed = modes.get(rec.edition.split("#")[0])
+    if isinstance(rec, Pin) and rec.room is not None and (allowed == ("online",) or rec.mode == "online"):
         errors.append(_issue("conflict", at, record, rec.edition, ("room",),
                              f"room '{rec.room}' is pinned on an online edition, which has no room"))
+    if isinstance(rec, Pin) and rec.mode is not None and allowed is not None and rec.mode not in allowed:
+        errors.append(_issue("conflict", at, record, rec.edition, ("mode",),
+                             f"mode '{rec.mode}' is not among the edition's modes ({', '.join(allowed)})"))
     for j, trainer_id in enumerate(rec.trainers or []):
         if trainer_id not in trainers:
             errors.append(_issue("unknown_reference", at, record, rec.edition, ("trainers", j),

@@ -72,7 +72,8 @@ class ScheduledEdition(BaseModel):
 
     @classmethod
     def place(cls, problem: Problem, edition: Edition | str, days: Sequence[date], room: str | None,
-              trainers: Iterable[str], guests: Iterable[GuestSession] = ()) -> ScheduledEdition:
+              trainers: Iterable[str], guests: Iterable[GuestSession] = (), mode: Mode | None = None,
+              ) -> ScheduledEdition:
         """``edition`` of ``problem`` on ``days`` in ``room`` (None online) with ``trainers``.
 
         Everything else (topic, number, title, module, start, end, mode, venue, participants)
@@ -92,18 +93,24 @@ class ScheduledEdition(BaseModel):
             The team's trainer ids, kept in id order.
         guests
             The guest sessions, kept in slot order.
+        mode
+            The mode it runs in; None: the first of its modes the room allows (online without a room).
         """
         ed = edition if isinstance(edition, Edition) else problem.edition_by_id[edition]
         run = list(days)
         if not run:
             raise ValueError(f"edition {ed.id}: no training day to place it on")
+        rooms = problem.room_by_id
+        runs_in: Mode = mode if mode is not None else next(
+            (m for m in ed.modes if (m == "online") == (room is None)
+             and (room not in rooms or problem.room_fits(ed, rooms[room][1], m))), ed.modes[0])
+        in_person, online = ed.item.planned_seats(runs_in)
         return cls(
             edition=ed.id, topic=ed.topic.id, number=ed.number, title=ed.topic.title, module=ed.topic.module,
-            start=run[0], end=run[-1], days=run, mode=ed.mode,
+            start=run[0], end=run[-1], days=run, mode=runs_in,
             venue=problem.room_by_id[room][0].id if room is not None else None, room=room,
             trainers=sorted(trainers), guests=sorted(guests, key=lambda g: (g.slot, g.day, g.person)),
-            participants_in_person=ed.item.participants_in_person,
-            participants_online=ed.item.participants_online,
+            participants_in_person=in_person, participants_online=online,
         )
 
 

@@ -179,7 +179,8 @@ class EditionsAdded(Change):
     module: int | None = None
     editions: int = Field(default=1, ge=1, description="editions added to each topic")
     mandatory: bool = True
-    mode: Mode | None = Field(default=None, description="for topics not yet in the programme")
+    mode: Mode | None = Field(default=None, description="for topics not yet in the programme; "
+                                                        "None: any of the topic's modes")
 
     def apply(self, data: Data) -> None:
         items = {i["topic"]: i for i in data["programme"]}
@@ -194,10 +195,12 @@ class EditionsAdded(Change):
                 item["min_editions"] = required + (self.editions if self.mandatory else 0)
             else:
                 topic = next(t for t in data["topics"] if t["id"] == tid)
-                mode = self.mode or topic.get("modes", ["hybrid"])[0]
-                item = {"topic": tid, "editions": self.editions, "mode": mode,
+                # Without a mode, its editions may run in any of the topic's, the first preferred.
+                modes = [self.mode] if self.mode else topic.get("modes", ["hybrid", "in_person"])
+                item = {"topic": tid, "editions": self.editions, "mode": modes[0],
+                        "modes": modes if len(modes) > 1 else [],
                         "duration_days": topic["duration_max"], "mandatory": self.mandatory}
-                if mode == "online":
+                if modes == ["online"]:
                     item.update(participants_in_person=0, participants_online=30)
                 data["programme"].append(item)
 
@@ -365,10 +368,27 @@ class TargetChanged(Change):
         return "targets: " + ", ".join(f"{k} {v}" for k, v in self.targets.items())
 
 
-class ModeChanged(Change):
+class _Courses(Change):
+    """A change to some courses: named topics, a module's, or every course of the programme."""
+
+    topics: list[str] = Field(default_factory=list)
+    module: int | None = None
+    everything: bool = Field(default=False, description="every course of the programme")
+
+    def chosen(self, data: Data) -> set[str]:
+        return ({i["topic"] for i in data["programme"]} if self.everything
+                else set(_topics(data, self.topics, self.module)))
+
+    def courses(self) -> str:
+        return ("every course" if self.everything
+                else f"module {self.module}" if self.module is not None else ", ".join(self.topics))
+
+
+class ModeChanged(_Courses):
     """Courses moved to another mode (all online in a health emergency, say).
 
-    The topics' formats widen to the mode where the catalogue lacks it. Moved online, a course's
+    The topics' formats widen to the mode where the catalogue lacks it. A course that could run in
+    several modes runs in this one alone, and a pin keeps no other. Moved online, a course's
     in-person participants join its online ones (up to the platform's seats per stream), its
     nominees who asked to come in person follow online (their wish becomes "either"), and a
     pinned room is let go; moved in person, its online participants have no seat.
@@ -376,13 +396,9 @@ class ModeChanged(Change):
 
     type: Literal["mode_changed"]
     mode: Mode
-    topics: list[str] = Field(default_factory=list)
-    module: int | None = None
-    everything: bool = Field(default=False, description="every course of the programme")
 
     def apply(self, data: Data) -> None:
-        chosen = ({i["topic"] for i in data["programme"]} if self.everything
-                  else set(_topics(data, self.topics, self.module)))
+        chosen = self.chosen(data)
         seats = data.get("platform", {}).get("online_seats_per_stream", 100)
         for topic in data["topics"]:
             if topic["id"] in chosen and self.mode not in topic.get("modes", ["hybrid", "in_person"]):
@@ -391,24 +407,55 @@ class ModeChanged(Change):
             if item["topic"] not in chosen:
                 continue
             item["mode"] = self.mode
+            item["modes"] = []  # the change forces the one mode
             if self.mode == "online":
                 online = item.get("participants_online", 0) + item.get("participants_in_person", 20)
                 item.update(participants_in_person=0, participants_online=min(online, seats))
             elif self.mode == "in_person":
                 item["participants_online"] = 0
-        if self.mode == "online":
-            for pin in data.get("pins", []):
-                if pin["edition"].split("#")[0] in chosen:
+        for pin in data.get("pins", []):
+            if pin["edition"].split("#")[0] in chosen:
+                if pin.get("mode") not in (None, self.mode):
+                    pin["mode"] = None
+                if self.mode == "online":
                     pin["room"] = None
+        if self.mode == "online":
             # Its nominees who asked to come in person follow online, or not at all.
             for n in data.get("nominations", []):
                 if n.get("mode") == "in_person" and chosen & set(n.get("topics", [])):
                     n["mode"] = "either"
 
     def describe(self) -> str:
-        what = ("every course" if self.everything
-                else f"module {self.module}" if self.module is not None else ", ".join(self.topics))
-        return f"{what} {self.mode.replace('_', ' ')}"
+        return f"{self.courses()} {self.mode.replace('_', ' ')}"
+
+
+class ModesAllowed(_Courses):
+    """Courses free to run in any of several modes: the solver chooses each edition's mode, the
+    programme's own preferred (a platform short of streams, say, sends some courses to a room in
+    person). ``modes`` defaults to the catalogue's modes of each topic; a mode the catalogue does
+    not offer for a topic is refused."""
+
+    type: Literal["modes_allowed"]
+    modes: list[Mode] = Field(default_factory=list, description="empty: each topic's catalogue modes")
+
+    def apply(self, data: Data) -> None:
+        chosen = self.chosen(data)
+        offered = {t["id"]: t.get("modes", ["hybrid", "in_person"]) for t in data["topics"]}
+        for item in data["programme"]:
+            topic = item["topic"]
+            if topic not in chosen:
+                continue
+            modes = self.modes or offered[topic]
+            lacking = [m for m in modes if m not in offered[topic]]
+            if lacking:
+                raise ChangeError(f"topic '{topic}' is not offered {', '.join(m.replace('_', ' ') for m in lacking)}")
+            first = item.get("mode") if item.get("mode") in modes else modes[0]
+            item["mode"] = first
+            item["modes"] = [first, *(m for m in modes if m != first)]
+
+    def describe(self) -> str:
+        how = " or ".join(m.replace("_", " ") for m in self.modes) if self.modes else "any of its modes"
+        return f"{self.courses()} may run {how}"
 
 
 class NominationsWithdrawn(Change):
@@ -464,6 +511,7 @@ AnyChange = Annotated[
     TrainerUnavailable | OrganisationUnavailable | TrainerRemoved | OrganisationRemoved | RoomClosed
     | VenueClosed | EditionsAdded | EditionsRemoved | WeightChanged | HorizonChanged
     | StreamLimitChanged | BudgetCapSet | TeamRuleChanged | TargetChanged | PrerequisitesAdded | ModeChanged
+    | ModesAllowed
     | NominationsWithdrawn,
     Field(discriminator="type"),
 ]

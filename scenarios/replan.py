@@ -18,14 +18,16 @@ def with_baseline(problem: Problem, published: Schedule, freeze_before: date | N
     known = problem.edition_by_id
     kept = [se for se in published.editions if se.edition in known]
     data["baseline"] = [
-        {"edition": se.edition, "start": se.start.isoformat(), "room": se.room, "trainers": se.trainers,
-         "guests": [g.model_dump(mode="json") for g in se.guests]}
+        {"edition": se.edition, "start": se.start.isoformat(), "room": se.room, "mode": se.mode,
+         "trainers": se.trainers, "guests": [g.model_dump(mode="json") for g in se.guests]}
         for se in kept
     ]
     if freeze_before is not None:
         pinned = {p["edition"] for p in data.get("pins", [])}
+        # A frozen edition keeps the mode it ran in while its programme item still allows it.
         data["pins"] = data.get("pins", []) + [
-            {"edition": se.edition, "start": se.start.isoformat(), "room": se.room, "trainers": se.trainers,
+            {"edition": se.edition, "start": se.start.isoformat(), "room": se.room,
+             "mode": se.mode if se.mode in known[se.edition].modes else None, "trainers": se.trainers,
              "guests": [g.model_dump(mode="json") for g in se.guests],
              "reason": f"frozen: starts before {freeze_before}"}
             for se in kept

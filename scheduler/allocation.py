@@ -3,11 +3,11 @@
 Each nomination (a nominee and one topic they are nominated for) gets at most one seat,
 in one edition of its topic, in person or online. Three rules hold by construction (a
 seat variable exists only for them): a nominee sits only in a scheduled edition of a
-topic they were nominated for, in a mode they asked for and the edition offers, in a
-month they are available. The others are one function each below, hard apart from soft,
-keyed by the rule ids of :data:`model.rules.PARTICIPANT_HARD_RULES` and
-:data:`~model.rules.PARTICIPANT_SOFT_RULES`. The checker (:mod:`model.participants`)
-re-tests every allocation without the solver.
+topic they were nominated for, in a seat mode they asked for and the edition offers in
+the mode it is scheduled in (``se.mode``), in a month they are available. The others are
+one function each below, hard apart from soft, keyed by the rule ids of
+:data:`model.rules.PARTICIPANT_HARD_RULES` and :data:`~model.rules.PARTICIPANT_SOFT_RULES`.
+The checker (:mod:`model.participants`) re-tests every allocation without the solver.
 """
 
 from __future__ import annotations
@@ -109,11 +109,11 @@ class AllocationInstance:
         p = self.problem
         for se in self.by_topic[r.topic]:
             ed = p.edition_by_id[se.edition]
-            modes = seat_modes(n, ed)
+            modes = seat_modes(n, se.mode)
             away = sorted(set(edition_months(se)) & set(n.unavailable_months))
             if not modes:
                 r.barred[se.edition] = (f"asks for {n.mode.replace('_', '-')} seats; {se.edition} runs "
-                                        f"{ed.mode.replace('_', ' ')} only")
+                                        f"{se.mode.replace('_', ' ')} only")
             elif not follows(n, ed):
                 r.barred[se.edition] = (f"follows {', '.join(n.languages)}; {se.edition} is held in "
                                         f"{languages_held(ed)}")
@@ -174,10 +174,9 @@ class Context:
 
 def _variables(model: cp_model.CpModel, inst: AllocationInstance) -> Context:
     by_edition: dict[str, list[tuple[Request, str, cp_model.IntVar]]] = defaultdict(list)
-    p = inst.problem
     for r in inst.requests:
         for eid in r.editions:
-            for mode in seat_modes(r.nomination, p.edition_by_id[eid]):
+            for mode in seat_modes(r.nomination, inst.editions[eid].mode):
                 if inst.capacity[eid][mode]:
                     x = model.new_bool_var(f"seat[{r.nomination.id},{eid},{mode}]")
                     r.seats[(eid, mode)] = x

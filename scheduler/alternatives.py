@@ -22,7 +22,7 @@ import time
 
 from model.doctor import doctor
 from model.explain import alternatives, points_text
-from model.problem import Problem
+from model.problem import STREAMED_MODES, Problem
 from model.rules import RULES
 from model.schedule import Schedule
 from scheduler.explain import Budget, find_conflict
@@ -93,12 +93,14 @@ def left_out_reason(schedule: Schedule, edition_id: str, budget: Budget | None =
 
 
 def neighbours(p: Problem, schedule: Schedule, edition_id: str) -> set[str]:
-    """The editions that can stand in the way of ``edition_id`` when the calendar stays as it is."""
+    """The editions that can stand in the way of ``edition_id`` when the calendar stays as it is:
+    in any mode it may run in (a room that holds it in one of them, the platform when one is
+    streamed), against the others as scheduled."""
     ed = p.edition_by_id[edition_id]
     pool = {t.id for t in p.qualified_trainers(ed)}
     orgs = {p.trainer_by_id[t].organisation for t in pool}
-    rooms = {r.id for _, r in p.suitable_rooms(ed)} if ed.mode != "online" else set()
-    streamed = ed.mode in ("hybrid", "online")
+    rooms = {r.id for _, r in p.suitable_rooms(ed)}  # any of its modes; none when always online
+    streamed = ed.sometimes_streamed
     quota_orgs = {o.id for o in p.organisations if o.trainer_day_quota is not None} & orgs
     topics = {ed.topic.id}
     for pr in p.prerequisites:
@@ -113,7 +115,7 @@ def neighbours(p: Problem, schedule: Schedule, edition_id: str) -> set[str]:
             continue
         team_orgs = {p.trainer_by_id[t].organisation for t in se.trainers if t in p.trainer_by_id}
         if (everything or pool & set(se.trainers) or (se.room and se.room in rooms)
-                or (streamed and other.mode in ("hybrid", "online")) or other.topic.id in topics
+                or (streamed and se.mode in STREAMED_MODES) or other.topic.id in topics
                 or quota_orgs & team_orgs):
             out.add(se.edition)
     return out

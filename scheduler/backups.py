@@ -1,9 +1,10 @@
 """Choose a backup for every role of a calendar: a small CP-SAT assignment.
 
 Each team member of each edition may get one backup among their candidates
-(:func:`model.backups.candidates`), each edition in a room one backup room; nobody and no room
-backs up two roles on the same day (so never two editions that overlap). The most roles
-covered wins, then the most editions complete. Every backup chosen is then re-tested with the
+(:func:`model.backups.candidates`), each edition in a room one backup room that holds it in the
+mode it is scheduled in (:func:`model.backups.room_candidates`); nobody and no room backs up
+two roles on the same day (so never two editions that overlap). The most roles covered
+wins, then the most editions complete. Every backup chosen is then re-tested with the
 checker, substituted alone into the calendar (:func:`model.backups.breaks_if_used`): one that
 would break a hard rule (a women's-share band, the budget) is dropped with that reason.
 """

@@ -459,7 +459,7 @@ def _notes(problem: Problem, c: Conflict) -> list[str]:
     for ed in eds:
         lengths = ed.durations
         span = f"{lengths[0]}" if len(lengths) == 1 else f"{lengths[0]}-{lengths[-1]}"
-        out.append(f"{ed.id} lasts {span} day(s), {ed.mode.replace('_', ' ')}")
+        out.append(f"{ed.id} lasts {span} day(s), {' or '.join(m.replace('_', ' ') for m in ed.modes)}")
         straddle = problem.calendar.allow_straddle
         if not any(straddle or cal.consecutive(s, d) for d in lengths for s in range(len(cal) - d + 1)):
             out.append(f"the horizon has no block of {span} consecutive working days for {ed.id} "

@@ -32,7 +32,7 @@ from ortools.sat.python import cp_model
 
 from model.calendar import Period
 from model.doctor import absence_record, closure_record, trainer_label, window_record
-from model.problem import LEAD_AGENCY_RULE, REQUIRED_ORGANISATION_RULE, Problem, ShareBand
+from model.problem import LEAD_AGENCY_RULE, REQUIRED_ORGANISATION_RULE, ROOM_MODES, Problem, ShareBand
 from model.schedule import Schedule
 from model.shares import as_fraction
 from scheduler.instance import Instance
@@ -47,6 +47,7 @@ from scheduler.rules import (
     keep_guests,
     quarter_cost_usd,
     sessions_by_country,
+    thin_options,
 )
 from scheduler.variables import EditionVars, GuestVars, Variables
 
@@ -138,12 +139,15 @@ def keep_as_scheduled(fm: FactModel, schedule: Schedule, skip: set[str]) -> None
         chosen = [x for o, x in zip(ev.plan.options, ev.choose, strict=True) if o == option]
         room = rindex.get(se.room) if se.room else None
         team = {tindex.get(t, -1) for t in se.trainers}
-        if not chosen or (se.room and room not in ev.room) or not team <= set(ev.teaches):
+        if (not chosen or (se.room and room not in ev.room) or not team <= set(ev.teaches)
+                or se.mode not in ev.mode):
             m.add_bool_or([~lit])  # a placement the model cannot take (a calendar edited by hand)
             continue
         m.add(chosen[0] == 1).only_enforce_if(lit)
         for r, b in ev.room.items():
             m.add(b == int(r == room)).only_enforce_if(lit)
+        for mode, b in ev.mode.items():
+            m.add(b == int(mode == se.mode)).only_enforce_if(lit)
         for t, b in ev.teaches.items():
             m.add(b == int(t in team)).only_enforce_if(lit)
 
@@ -173,8 +177,8 @@ def structure(fm: FactModel) -> None:
     """What holds whatever the facts: one room for a course that needs one, a team only on a course."""
     m = fm.model
     for ev in fm.v.editions:
-        if ev.plan.edition.mode != "online":
-            m.add(sum(ev.room.values()) == ev.present)
+        if ev.plan.in_a_room is not False:
+            m.add(sum(ev.room.values()) == ev.in_room)
         for b in ev.teaches.values():
             m.add_implication(b, ev.present)
 
@@ -225,28 +229,34 @@ def room_fits_the_edition(fm: FactModel) -> None:
     p = fm.inst.problem
     for ev in fm.v.editions:
         ed = ev.plan.edition
-        if ed.mode == "online":
-            continue
-        unfit = [r for r in ev.room if not p.room_fits(ed, fm.inst.rooms[r][1])]
-        if not unfit:
+        room_modes = [mode for mode in ev.mode if mode in ROOM_MODES]
+        unfit = {mode: [r for r in ev.room if not p.room_fits(ed, fm.inst.rooms[r][1], mode)] for mode in room_modes}
+        if not any(unfit.values()):
             continue
         item, topic = ed.item, ed.topic.id
-        need = f"{item.participants_in_person} seats"
-        if item.mode == "hybrid":
-            need += f", hybrid equipment and {item.participants_online} online seats"
-        rooms = [fm.inst.rooms[r][1] for r in unfit]
-        have = "; ".join(
-            f"room {r.id} has {r.seats} seats" + ("" if item.mode != "hybrid" else
-                                                 f", {'hybrid' if r.hybrid else 'no hybrid'} equipment"
-                                                 f" and {r.online_seats} online seats")
-            for r in rooms)
+        needs, haves = [], []
+        for mode, rs in unfit.items():
+            if not rs:
+                continue
+            in_person, online = item.planned_seats(mode)
+            hybrid = mode == "hybrid"
+            how = f"{mode.replace('_', ' ')}: " if len(room_modes) > 1 else ""
+            kit = f", hybrid equipment and {online} online seats" if hybrid else ""
+            needs.append(f"{how}{in_person} seats{kit}")
+            haves += [f"room {r.id} has {r.seats} seats" + ("" if not hybrid else
+                                                           f", {'hybrid' if r.hybrid else 'no hybrid'} equipment"
+                                                           f" and {r.online_seats} online seats")
+                      for r in (fm.inst.rooms[k][1] for k in rs)]
+        rooms = sorted({fm.inst.rooms[r][1].id for rs in unfit.values() for r in rs})
         editions = tuple(e.id for e in p.editions if e.topic.id == topic)
         lit = fm.fact(f"room_needs[{topic}]", "room_fits_the_edition",
-                      [f"programme {topic} participants", *(r.id for r in rooms)],
-                      f"{topic} needs a room with {need} ({have})",
+                      [f"programme {topic} participants", *rooms],
+                      f"{topic} needs a room with {'; '.join(needs)} ({'; '.join(dict.fromkeys(haves))})",
                       f"fewer participants for {topic}, or a room that fits them", PROGRAMME,
                       item.participants_in_person, editions)
-        fm.model.add(sum(ev.room[r] for r in unfit) == 0).only_enforce_if(lit)
+        for mode, rs in unfit.items():
+            for r in rs:
+                fm.model.add_bool_or([~ev.room[r], ~ev.mode[mode]]).only_enforce_if(lit)
 
 
 def room_open(fm: FactModel) -> None:
@@ -304,7 +314,7 @@ def room_not_double_booked(fm: FactModel) -> None:
 
 def online_stream_limit(fm: FactModel) -> None:
     m = fm.model
-    streamed = [ev for ev in fm.v.editions if ev.plan.edition.mode in ("hybrid", "online")]
+    streamed = [ev for ev in fm.v.editions if ev.stream_interval is not None]
     limit = fm.inst.problem.platform.max_concurrent_streams
     if len(streamed) <= limit:
         return
@@ -314,7 +324,7 @@ def online_stream_limit(fm: FactModel) -> None:
     intervals = []
     for ev in streamed:
         on = m.new_bool_var(f"streamed[{ev.plan.id}]")
-        m.add(on == ev.present).only_enforce_if(lit)
+        m.add(on == ev.streamed).only_enforce_if(lit)
         intervals.append(m.new_optional_interval_var(ev.start, ev.length, ev.end, on,
                                                      f"stream[{ev.plan.id}]"))
     m.add_cumulative(intervals, [1] * len(intervals), limit)
@@ -559,9 +569,8 @@ def edition_has_enough_requests(fm: FactModel) -> None:
                       "nominees who could sit it, free in its months",
                       f"lower {topic}'s minimum of participants", PROGRAMME, least, editions)
         lits[topic] = lit
-        thin = [x for (s, d), x in zip(ev.plan.options, ev.choose, strict=True) if inst.too_few_free(ed, s, d)]
-        if thin:
-            fm.model.add(sum(thin) == 0).only_enforce_if(lit)
+        for thin, mode in thin_options(inst, ev):
+            fm.model.add(sum(thin) + mode <= 1).only_enforce_if(lit)
         runs.setdefault(topic, []).append(ev.present)
     for topic, present in runs.items():
         most = inst.most_editions(topic)
@@ -580,6 +589,8 @@ def pinned_edition_kept(fm: FactModel) -> None:
             what.append(f"to start {pin.start}")
         if pin.room is not None:
             what.append(f"in room {pin.room}")
+        if pin.mode is not None:
+            what.append(pin.mode.replace("_", " "))
         if pin.trainers is not None:
             what.append(f"with {', '.join(pin.trainers)}")
         if pin.guests:
@@ -597,6 +608,11 @@ def pinned_edition_kept(fm: FactModel) -> None:
         if pin.room is not None:
             for r, b in ev.room.items():
                 m.add(b == int(inst.rooms[r][1].id == pin.room)).only_enforce_if(lit)
+        if pin.mode is not None:
+            if pin.mode not in ev.mode:
+                m.add_bool_or([~lit])
+            for mode, b in ev.mode.items():
+                m.add(b == int(mode == pin.mode)).only_enforce_if(lit)
         if pin.trainers is not None:
             known = {inst.trainers[t].id: b for t, b in ev.teaches.items()}
             if set(pin.trainers) - set(known):

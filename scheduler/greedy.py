@@ -1,9 +1,11 @@
 """The planner's spreadsheet method, as code: a greedy earliest-fit calendar.
 
 Editions are taken in prerequisite order, then by priority; each goes to its earliest
-start day with a free suitable room and a team that breaks no hard rule: the one whose
-people the editions still to place need least, then the cheapest (:func:`_team`); its costs
-within what is left of the cap of the quarter it starts in.
+start day with a team that breaks no hard rule (the one whose people the editions still to
+place need least, then the cheapest: :func:`_team`), in the first of its modes that can be
+held then (preferred first: a free room that fits the mode, a free platform stream when it
+is streamed, :func:`_modes_held`), its costs within what is left of the cap of the quarter
+it starts in.
 It is the baseline in ``bench/``. The solver starts from the best of it and a few
 *levelled* variants (:func:`start_calendars`): the same method with a cap on each month's
 training days and linked topics kept apart, which spreads the courses over the year.
@@ -18,7 +20,7 @@ from graphlib import TopologicalSorter
 from itertools import combinations
 
 from model.check import check, kpis
-from model.problem import Problem
+from model.problem import ROOM_MODES, STREAMED_MODES, Mode, Problem
 from model.rules.programme import gap_allowed
 from model.rules.reading import CALENDAR_COST_CATEGORIES, Reading, quarter_of
 from model.rules.trainers import mixed_team
@@ -46,6 +48,17 @@ class _State:
         # the rules' reading that prices an edition (the seats come later, within what is left).
         self.quarter_spent: Counter[str] = Counter()
         self.pricing = Reading(Schedule(problem=inst.problem, editions=[]))
+        self._fitting: dict[tuple[int, Mode], list[int]] = {}
+
+    def fitting(self, plan: EditionPlan, mode: Mode) -> list[int]:
+        """The rooms of ``plan`` that hold its edition in ``mode``, cheapest first (none online)."""
+        key = (plan.index, mode)
+        if key not in self._fitting:
+            inst = self.inst
+            rooms = [r for r in plan.rooms if mode in ROOM_MODES
+                     and inst.problem.room_fits(plan.edition, inst.rooms[r][1], mode)]
+            self._fitting[key] = sorted(rooms, key=lambda r: (inst.rooms[r][1].day_cost, inst.rooms[r][1].seats))
+        return self._fitting[key]
 
 
 def _order(problem: Problem, inst: Instance) -> list[EditionPlan]:
@@ -171,14 +184,16 @@ def _guest_day(inst: Instance, state: _State, t: int, span: range, busy: set[int
 
 
 def _guests(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, team: list[int],
-            span: range) -> list[tuple[str, int, int]] | None:
+            span: range, mode: Mode) -> list[tuple[str, int, int]] | None:
     """A guest for each slot that can have one: (slot, person, day). Lead agencies the team lacks
-    come first, then the country with the fewest sessions so far, then the cheapest. None when a
-    required slot, or a need only a guest can meet, stays empty."""
+    come first, then the country with the fewest sessions so far, then the cheapest (their trip
+    counts when the edition runs in a room in ``mode``). None when a required slot, or a need
+    only a guest can meet, stays empty."""
     pin = inst.pins.get(plan.id)
     if pin is not None and pin.guests is not None:
         return _pinned_guests(inst, state, plan, team, span, pin.guests)
     busy = set(team)
+    in_room = mode in ROOM_MODES
     countries: set[str] = set()
     orgs = {inst.trainers[t].organisation for t in team}
     unmet = [set(n.organisations) for n in problem.team_needs(plan.edition.item)
@@ -196,7 +211,6 @@ def _guests(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, 
             day = _guest_day(inst, state, t, span, busy)
             if day is None:
                 continue
-            in_room = plan.edition.mode != "online"
             score = (not any(tr.organisation in n for n in unmet), state.country_sessions[tr.country or ""],
                      tr.day_rate + (tr.travel_usd if in_room else 0), state.trainer_year[t], t)
             if best is None or score < best[0]:
@@ -251,19 +265,15 @@ def _published_guests(problem: Problem, inst: Instance, state: _State, plan: Edi
     return kept
 
 
-def _slot_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, s: int, d: int) -> bool:
-    """Edition order, the topic's requests, platform streams and prerequisites for a start ``s``
-    of length ``d``."""
+def _slot_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, s: int) -> bool:
+    """Edition order, the topic's requests and prerequisites for a start ``s`` (rooms and
+    streams depend on the mode: :func:`_modes_held`)."""
     ed = plan.edition
     if s <= state.last_start.get(ed.topic.id, -1):
         return False  # edition numbers follow the calendar
     most = inst.most_editions(ed.topic.id)
     if most is not None and len(state.spans.get(ed.topic.id, [])) >= most:
         return False  # its requests fill no more editions to the minimum
-    span = range(s, s + d)
-    limit = problem.platform.max_concurrent_streams
-    if ed.mode in ("hybrid", "online") and any(state.streams[i] >= limit for i in span):
-        return False
     return _prerequisites_met(problem, inst, state, plan, s)
 
 
@@ -271,13 +281,38 @@ def _room_free(state: _State, r: int, span: range) -> bool:
     return not any(i in state.room_busy[r] for i in span)
 
 
-def _commit(inst: Instance, state: _State, plan: EditionPlan, s: int, d: int, room: int | None,
+def _stream_free(problem: Problem, state: _State, span: range) -> bool:
+    limit = problem.platform.max_concurrent_streams
+    return all(state.streams[i] < limit for i in span)
+
+
+def _modes_held(inst: Instance, state: _State, plan: EditionPlan, span: range,
+                modes: list[Mode]) -> list[tuple[Mode, int | None]]:
+    """Each of ``modes`` that can be held on ``span``, in order, with its room: the
+    cheapest free room that fits the mode (none online), a free stream when it is streamed, and
+    enough nominees who could sit it in that mode free in its months."""
+    held: list[tuple[Mode, int | None]] = []
+    for mode in modes:
+        if mode in STREAMED_MODES and not _stream_free(inst.problem, state, span):
+            continue
+        if inst.too_few_free(plan.edition, span.start, len(span), mode):
+            continue
+        if mode not in ROOM_MODES:
+            held.append((mode, None))
+            continue
+        room = next((r for r in state.fitting(plan, mode) if _room_free(state, r, span)), None)
+        if room is not None:
+            held.append((mode, room))
+    return held
+
+
+def _commit(inst: Instance, state: _State, plan: EditionPlan, s: int, d: int, mode: Mode, room: int | None,
             team: list[int], guests: list[tuple[str, int, int]]) -> ScheduledEdition:
     ed = plan.edition
     span = range(s, s + d)
     if room is not None:
         state.room_busy[room].update(span)
-    if ed.mode in ("hybrid", "online"):
+    if mode in STREAMED_MODES:
         state.streams.update(span)
     for t in team:
         state.trainer_busy[t].update(span)
@@ -297,19 +332,19 @@ def _commit(inst: Instance, state: _State, plan: EditionPlan, s: int, d: int, ro
     state.month_days.update(inst.cal.month_of[i] for i in span)
     state.spans.setdefault(ed.topic.id, []).append(span)
     state.end_day.setdefault(ed.topic.id, []).append(inst.day_number(s + d - 1) + 1)
-    se = _placement(inst, plan, s, d, room, team, guests)
+    se = _placement(inst, plan, s, d, mode, room, team, guests)
     if inst.problem.quarterly_budget_usd:
         state.quarter_spent[quarter_of(se.start)] += _calendar_cost(state, se)
     return se
 
 
-def _placement(inst: Instance, plan: EditionPlan, s: int, d: int, room: int | None, team: Iterable[int],
-               guests: list[tuple[str, int, int]]) -> ScheduledEdition:
+def _placement(inst: Instance, plan: EditionPlan, s: int, d: int, mode: Mode, room: int | None,
+               team: Iterable[int], guests: list[tuple[str, int, int]]) -> ScheduledEdition:
     return ScheduledEdition.place(inst.problem, plan.edition, inst.cal.run_days(s, d),
                                   inst.rooms[room][1].id if room is not None else None,
                                   (inst.trainers[t].id for t in team),
                                   [GuestSession(slot=slot, person=inst.trainers[t].id, day=inst.cal.days[i])
-                                   for slot, t, i in guests])
+                                   for slot, t, i in guests], mode=mode)
 
 
 def _calendar_cost(state: _State, se: ScheduledEdition) -> int:
@@ -317,19 +352,20 @@ def _calendar_cost(state: _State, se: ScheduledEdition) -> int:
     return sum(costs[c] for c in CALENDAR_COST_CATEGORIES)
 
 
-def _within_quarter_cap(inst: Instance, state: _State, plan: EditionPlan, s: int, d: int, room: int | None,
-                        team: Iterable[int], guests: list[tuple[str, int, int]]) -> bool:
-    """Whether the edition's calendar costs fit in what is left of the cap of the quarter it starts in."""
+def _within_quarter_cap(inst: Instance, state: _State, plan: EditionPlan, s: int, d: int, mode: Mode,
+                        room: int | None, team: Iterable[int], guests: list[tuple[str, int, int]]) -> bool:
+    """Whether the edition's calendar costs in ``mode`` fit in what is left of the cap of the
+    quarter it starts in."""
     caps = inst.problem.quarterly_budget_usd
     quarter = quarter_of(inst.cal.days[s])
     if quarter not in caps:
         return True
-    se = _placement(inst, plan, s, d, room, team, guests)
+    se = _placement(inst, plan, s, d, mode, room, team, guests)
     return state.quarter_spent[quarter] + _calendar_cost(state, se) <= caps[quarter]
 
 
 def _keep(problem: Problem, inst: Instance, state: _State, start_from: Schedule) -> list[ScheduledEdition]:
-    """The editions of ``start_from`` that still break no hard rule, placed as they were."""
+    """The editions of ``start_from`` that still break no hard rule, placed as they were (mode included)."""
     tindex = {t.id: i for i, t in enumerate(inst.trainers)}
     rindex = {r.id: i for i, (_, r) in enumerate(inst.rooms)}
     kept = []
@@ -337,39 +373,46 @@ def _keep(problem: Problem, inst: Instance, state: _State, start_from: Schedule)
         plan = inst.plan_by_id.get(se.edition)
         if plan is None or se.start not in inst.cal.index:
             continue
-        s, d = inst.cal.index[se.start], len(se.days)
-        room = rindex.get(se.room) if se.room else None
+        s, d, mode = inst.cal.index[se.start], len(se.days), se.mode
+        room = rindex.get(se.room) if se.room and mode in ROOM_MODES else None
         team = tuple(tindex[t] for t in se.trainers if t in tindex and tindex[t] in plan.trainers)
         span = range(s, s + d)
         if (
             (s, d) not in plan.options
+            or mode not in plan.modes
+            or inst.too_few_free(plan.edition, s, d, mode)
             or len(team) != len(se.trainers)
-            or (plan.edition.mode != "online" and (room not in plan.rooms or not _room_free(state, room, span)))
-            or not _slot_ok(problem, inst, state, plan, s, d)
+            or (mode in ROOM_MODES and (room not in state.fitting(plan, mode) or not _room_free(state, room, span)))
+            or (mode in STREAMED_MODES and not _stream_free(problem, state, span))
+            or not _slot_ok(problem, inst, state, plan, s)
             or not all(_trainer_free(inst, state, t, span) for t in team)
             or not _team_ok(problem, inst, state, plan, team, span)
         ):
             continue
         guests = _published_guests(problem, inst, state, plan, list(team), span, se.guests)
         if guests is None:
-            guests = _guests(problem, inst, state, plan, list(team), span)
-        room = room if plan.edition.mode != "online" else None
-        if guests is None or not _within_quarter_cap(inst, state, plan, s, d, room, team, guests):
+            guests = _guests(problem, inst, state, plan, list(team), span, mode)
+        if guests is None or not _within_quarter_cap(inst, state, plan, s, d, mode, room, team, guests):
             continue
-        kept.append(_commit(inst, state, plan, s, d, room, list(team), guests))
+        kept.append(_commit(inst, state, plan, s, d, mode, room, list(team), guests))
     return kept
 
 
 def greedy_schedule(problem: Problem, inst: Instance | None = None,
-                    start_from: Schedule | None = None, month_cap: int | None = None) -> Schedule:
+                    start_from: Schedule | None = None, month_cap: int | None = None,
+                    patient: bool = False) -> Schedule:
     """An earliest-fit calendar that breaks no hard rule; editions that fit nowhere are left out.
 
     With ``start_from`` (a published calendar), every edition of it that still breaks no
-    hard rule keeps its dates, room and team; only the others are placed anew.
+    hard rule keeps its dates, mode, room and team; only the others are placed anew.
 
     With ``month_cap`` (training days of all courses in a month), an edition first looks
     for its earliest start that keeps every month within the cap and runs at no time with
     a linked topic; only when there is none does it take its plain earliest fit.
+
+    An edition takes, on its earliest start, the first of its modes that can be held there;
+    ``patient``, it takes the earliest start in its preferred mode, and another mode only when
+    the preferred one fits nowhere.
     """
     inst = inst or Instance(problem)
     state = _State(inst)
@@ -399,8 +442,9 @@ def greedy_schedule(problem: Problem, inst: Instance | None = None,
         ed = plan.edition
         choice = None
         tests = [levelled, None] if month_cap is not None else [None]
-        for test in tests:
-            choice = _earliest_fit(problem, inst, state, plan, test)
+        tiers = [[m] for m in plan.modes] if patient else [plan.modes]
+        for modes, test in ((modes, test) for modes in tiers for test in tests):
+            choice = _earliest_fit(problem, inst, state, plan, test, modes)
             if choice is not None:
                 break
         if choice is None:
@@ -408,7 +452,7 @@ def greedy_schedule(problem: Problem, inst: Instance | None = None,
             reason = ("its topic's requests fill no more editions to the minimum of "
                       f"{ed.item.min_participants} participants"
                       if most is not None and len(state.spans.get(ed.topic.id, [])) >= most
-                      else "no start day with a free room and team")
+                      else "no start day with a free team and the room or stream one of its modes needs")
             left.append(UnscheduledEdition(edition=ed.id, topic=ed.topic.id, number=ed.number,
                                            mandatory=ed.mandatory, reason=reason))
             continue
@@ -418,27 +462,27 @@ def greedy_schedule(problem: Problem, inst: Instance | None = None,
 
 
 def _earliest_fit(problem: Problem, inst: Instance, state: _State, plan: EditionPlan,
-                  test: Callable[[EditionPlan, int, int], bool] | None
-                  ) -> tuple[int, int, int | None, list[int], list[tuple[str, int, int]]] | None:
-    """The earliest (start, length, room, team, guests) that breaks no hard rule and passes ``test``."""
+                  test: Callable[[EditionPlan, int, int], bool] | None, modes: list[Mode],
+                  ) -> tuple[int, int, Mode, int | None, list[int], list[tuple[str, int, int]]] | None:
+    """The earliest (start, length, mode, room, team, guests) in one of ``modes`` that breaks no
+    hard rule and passes ``test``; on a start, the first of the modes held (:func:`_modes_held`)
+    whose guests and costs fit."""
     for s, d in sorted(plan.options, key=lambda o: (o[0], -o[1])):
         if test is not None and not test(plan, s, d):
             continue
-        if not _slot_ok(problem, inst, state, plan, s, d):
+        if not _slot_ok(problem, inst, state, plan, s):
             continue
         span = range(s, s + d)
-        room = None
-        if plan.edition.mode != "online":
-            rooms = [r for r in plan.rooms if _room_free(state, r, span)]
-            if not rooms:
-                continue
-            room = min(rooms, key=lambda r: (inst.rooms[r][1].day_cost, inst.rooms[r][1].seats))
+        held = _modes_held(inst, state, plan, span, modes)
+        if not held:
+            continue
         team = _team(problem, inst, state, plan, span)
         if team is None:
             continue
-        guests = _guests(problem, inst, state, plan, team, span)
-        if guests is not None and _within_quarter_cap(inst, state, plan, s, d, room, team, guests):
-            return s, d, room, team, guests
+        for mode, room in held:
+            guests = _guests(problem, inst, state, plan, team, span, mode)
+            if guests is not None and _within_quarter_cap(inst, state, plan, s, d, mode, room, team, guests):
+                return s, d, mode, room, team, guests
     return None
 
 
@@ -473,11 +517,15 @@ def best_start(problem: Problem, inst: Instance, start_from: Schedule | None = N
 
 
 def start_calendars(problem: Problem, inst: Instance, start_from: Schedule | None = None) -> Iterator[Schedule]:
-    """The plain earliest-fit calendar, then levelled ones (tighter month caps first)."""
-    yield greedy_schedule(problem, inst, start_from)
+    """The plain earliest-fit calendar, then levelled ones (tighter month caps first); where an
+    edition may run in several modes, each also patient for its preferred mode."""
+    patience = [False, True] if any(len(p.modes) > 1 for p in inst.plans) else [False]
+    for patient in patience:
+        yield greedy_schedule(problem, inst, start_from, patient=patient)
     months = len(set(inst.cal.month_of))
     if not months:
         return
     even = sum(p.max_length for p in inst.plans) / months  # days per month, spread evenly
     for level in LEVELS:
-        yield greedy_schedule(problem, inst, start_from, month_cap=math.ceil(level * even))
+        for patient in patience:
+            yield greedy_schedule(problem, inst, start_from, month_cap=math.ceil(level * even), patient=patient)

@@ -22,8 +22,8 @@ from functools import cached_property
 import numpy as np
 
 from model.calendar import Period, WorkCalendar
-from model.participants import free_count, requests_for, span_months
-from model.problem import Edition, GuestSlot, Problem, Room, Trainer, Venue
+from model.participants import free_count, requests_for, seat_modes, span_months
+from model.problem import ROOM_MODES, STREAMED_MODES, Edition, GuestSlot, Mode, Problem, Room, Trainer, Venue
 from model.rules.reading import earliest_index
 
 
@@ -32,6 +32,7 @@ class EditionPlan:
     index: int
     edition: Edition
     options: list[tuple[int, int]] = field(default_factory=list)
+    modes: list[Mode] = field(default_factory=list)  # the modes it may still run in, preferred first
     rooms: list[int] = field(default_factory=list)
     trainers: list[int] = field(default_factory=list)
     guests: list[tuple[GuestSlot, list[int]]] = field(default_factory=list)  # each slot and its candidates
@@ -41,6 +42,18 @@ class EditionPlan:
     @property
     def id(self) -> str:
         return self.edition.id
+
+    @property
+    def in_a_room(self) -> bool | None:
+        """True when it always runs in a room, False when never, None when its mode decides."""
+        held = {m in ROOM_MODES for m in self.modes} or {False}
+        return held.pop() if len(held) == 1 else None
+
+    @property
+    def streamed(self) -> bool | None:
+        """True when the platform always carries it, False when never, None when its mode decides."""
+        carried = {m in STREAMED_MODES for m in self.modes} or {False}
+        return carried.pop() if len(carried) == 1 else None
 
     @property
     def fixed_length(self) -> int | None:
@@ -101,7 +114,7 @@ class Instance:
         # Demand: each topic's requests, and how many are free in a run of months (cached).
         self.requests = ({topic: requests_for(problem, ed) for topic, ed in problem.first_edition.items()}
                          if problem.nominations else {})
-        self._free: dict[tuple[str, tuple[str, ...]], int] = {}
+        self._free: dict[tuple[str, tuple[str, ...], Mode | None], int] = {}
         self.plans: list[EditionPlan] = []
         editions = [ed for ed in problem.editions if only is None or ed.id in only]
         for i, ed in enumerate(editions):
@@ -109,8 +122,9 @@ class Instance:
             plan.trainers = [tindex[t.id] for t in problem.qualified_trainers(ed)]
             plan.guests = [(slot, [tindex[t.id] for t in problem.guest_candidates(ed, slot)])
                            for slot in ed.item.guest_slots]
+            plan.modes = list(ed.modes)
             if not prune:
-                plan.rooms = list(range(len(self.rooms))) if ed.mode != "online" else []
+                plan.rooms = list(range(len(self.rooms))) if ed.sometimes_in_a_room else []
                 plan.options = self.calendar_options(ed)
                 self.plans.append(plan)
                 continue
@@ -121,6 +135,19 @@ class Instance:
                     plan.trainers = [t for t in plan.trainers if self.trainers[t].id in pin.trainers]
                 if pin.room is not None:
                     plan.rooms = [r for r in plan.rooms if self.rooms[r][1].id == pin.room]
+            # A mode stays when some room holds it (a room mode) and the platform carries it and its
+            # interpretation (streamed).
+            platform = problem.platform
+            streams = (platform.max_concurrent_streams > 0
+                       and len(ed.item.interpretation) <= platform.interpretation_channels)
+            plan.modes = [m for m in plan.modes
+                          if (m not in ROOM_MODES or any(problem.room_fits(ed, self.rooms[r][1], m)
+                                                         for r in plan.rooms))
+                          and (m not in STREAMED_MODES or streams)
+                          and (m in ROOM_MODES or pin is None or pin.room is None)
+                          and (pin is None or pin.mode in (None, m))]
+            plan.rooms = [r for r in plan.rooms
+                          if any(problem.room_fits(ed, self.rooms[r][1], m) for m in plan.modes)]
             self._options(plan)
             if pin is not None and pin.trainers is not None:
                 missing = set(pin.trainers) - {self.trainers[t].id for t in plan.trainers}
@@ -162,7 +189,7 @@ class Instance:
                                        if need.guests_count and self.trainers[t].organisation in need.organisations}),
                                dtype=np.int64)
                       for need in needs]
-        for d in ed.durations:
+        for d in ed.durations if plan.modes else ():
             # Every start at once: each test below is a boolean per start.
             starts = np.arange(plan.earliest, n - d + 1)
             if pinned_start is not None:
@@ -193,12 +220,12 @@ class Instance:
                 reasons.add("no trainer of a required organisation or lead agency is free")
             ok = team_ok & orgs_ok
             if self.requests and item.min_participants:
-                asked = np.fromiter((not self.too_few_free(ed, int(x), d) for x in starts), dtype=bool,
-                                    count=len(starts))
+                asked = np.fromiter((any(not self.too_few_free(ed, int(x), d, m) for m in plan.modes)
+                                     for x in starts), dtype=bool, count=len(starts))
                 if (ok & ~asked).any():
                     reasons.add(f"fewer than {item.min_participants} nominees who could sit it are free")
                 ok &= asked
-            if item.mode != "online":
+            if plan.in_a_room:
                 rpre = self.room_prefix[np.array(plan.rooms, dtype=np.int64)]
                 room_ok = (rpre[:, ends] == rpre[:, starts]).any(axis=0)
                 if (ok & ~room_ok).any():
@@ -206,8 +233,9 @@ class Instance:
                 ok &= room_ok
             plan.options.extend((int(s), d) for s in starts[ok])
         if not plan.options:
-            if item.mode != "online" and not plan.rooms:
-                reasons = {"no room fits it"}
+            if not plan.modes:
+                reasons = {"no room fits it" if ed.sometimes_in_a_room and not plan.rooms
+                           else "the platform carries no stream"}
             elif len(plan.trainers) < team_min:
                 reasons = {f"only {len(plan.trainers)} trainer(s) are qualified"}
             plan.why_no_option = (
@@ -216,20 +244,25 @@ class Instance:
                 else "no block of consecutive working days fits its length and window"
             )
 
-    def too_few_free(self, ed: Edition, start: int, length: int) -> bool:
-        """Whether fewer nominees who could sit ``ed`` are free in the months of the span than its
-        minimum of participants (the per-edition half of edition_has_enough_requests)."""
+    def too_few_free(self, ed: Edition, start: int, length: int, mode: Mode | None = None) -> bool:
+        """Whether fewer nominees who could sit ``ed`` in ``mode`` (None: in any mode) are free in
+        the months of the span than its minimum of participants (the per-edition half of
+        edition_has_enough_requests)."""
         least = ed.item.min_participants
         if not least or not self.requests:
             return False
-        return self.free_in_span(ed.topic.id, start, length) < least
+        return self.free_in_span(ed.topic.id, start, length, mode) < least
 
-    def free_in_span(self, topic: str, start: int, length: int) -> int:
-        """How many nominees who could sit ``topic`` are free in the months of ``length`` working
-        days from ``start`` (``model.participants.free_count``, cached by months)."""
-        key = (topic, span_months(self.cal, start, length))
+    def free_in_span(self, topic: str, start: int, length: int, mode: Mode | None = None) -> int:
+        """How many nominees who could sit ``topic`` (in ``mode``; None: in any) are free in the
+        months of ``length`` working days from ``start`` (``model.participants.free_count``,
+        cached by months)."""
+        key = (topic, span_months(self.cal, start, length), mode)
         if key not in self._free:
-            self._free[key] = free_count(self.requests[topic], key[1])
+            requests = self.requests[topic]
+            if mode is not None:
+                requests = [q for q in requests if seat_modes(q.nomination, mode)]
+            self._free[key] = free_count(requests, key[1])
         return self._free[key]
 
     def most_editions(self, topic: str) -> int | None:

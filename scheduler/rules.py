@@ -10,16 +10,17 @@ course_length_within_range and edition_within_its_window.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from model.participants import preference_factor, seats_offered
+from model.participants import accepting, preference_factor, seats_offered
 from model.problem import (
     LEAD_AGENCY_RULE,
     REQUIRED_ORGANISATION_RULE,
+    ROOM_MODES,
     BaselineEdition,
     GuestSession,
     GuestSlot,
@@ -50,10 +51,19 @@ def mandatory_edition_scheduled(c: Context) -> None:
 
 
 def room_fits_the_edition(c: Context) -> None:
-    # Room variables exist only for suitable rooms; an in-person or hybrid edition takes one.
+    # Room variables exist only for rooms fitting one of its modes; run in a room, it takes one,
+    # and a room that does not fit a mode rules that mode out.
+    p = c.inst.problem
     for ev in c.v.editions:
-        if ev.plan.edition.mode != "online":
-            c.model.add(sum(ev.room.values()) == ev.present)
+        if ev.plan.in_a_room is False:
+            continue
+        c.model.add(sum(ev.room.values()) == ev.in_room)
+        if len(ev.mode) > 1:
+            ed = ev.plan.edition
+            for r, b in ev.room.items():
+                for mode, lit in ev.mode.items():
+                    if mode in ROOM_MODES and not p.room_fits(ed, c.inst.rooms[r][1], mode):
+                        c.model.add_bool_or([b.Not(), lit.Not()])
 
 
 def room_not_double_booked(c: Context) -> None:
@@ -82,16 +92,18 @@ def _not_on_blocked_days(c: Context, ev: EditionVars, b: cp_model.IntVar, blocke
 
 
 def online_stream_limit(c: Context) -> None:
-    streamed = [ev for ev in c.v.editions if ev.plan.edition.mode in ("hybrid", "online")]
+    streamed = [ev for ev in c.v.editions if ev.stream_interval is not None]
     limit = c.inst.problem.platform.max_concurrent_streams
     if len(streamed) <= limit:
         return
-    c.model.add_cumulative([ev.interval for ev in streamed], [1] * len(streamed), limit)
-    # The same rule day by day on the option literals: redundant, but it gives the LP
-    # relaxation the capacity picture (a much better bound on how late courses must run).
+    c.model.add_cumulative([ev.stream_interval for ev in streamed if ev.stream_interval is not None],
+                           [1] * len(streamed), limit)
+    # The same rule day by day on the option literals (taken and streamed, where the mode decides):
+    # redundant, but it gives the LP relaxation the capacity picture (a much better bound on how
+    # late courses must run).
     covering: dict[int, list[cp_model.IntVar]] = {}
     for ev in streamed:
-        for (s, d), x in zip(ev.plan.options, ev.choose, strict=True):
+        for (s, d), x in zip(ev.plan.options, ev.choose if ev.plan.streamed else ev.stream_choose, strict=True):
             for i in range(s, s + d):
                 covering.setdefault(i, []).append(x)
     for xs in covering.values():
@@ -320,14 +332,23 @@ def edition_has_enough_requests(c: Context) -> None:
         ed = ev.plan.edition
         if not ed.item.min_participants:
             continue
-        thin = [x for (s, d), x in zip(ev.plan.options, ev.choose, strict=True) if inst.too_few_free(ed, s, d)]
-        if thin:
-            c.model.add(sum(thin) == 0)
+        for thin, mode in thin_options(inst, ev):
+            c.model.add(sum(thin) + mode <= 1)
         runs.setdefault(ed.topic.id, []).append(ev.present)
     for topic, present in runs.items():
         most = inst.most_editions(topic)
         if most is not None and len(present) > most:
             c.model.add(sum(present) <= most)
+
+
+def thin_options(inst: Instance, ev: EditionVars) -> Iterator[tuple[list[cp_model.IntVar], LinearExpr]]:
+    """For each mode of the edition, its options in months when too few of the nominees who could
+    sit it in that mode are free, with the mode's literal: at most one of them holds."""
+    ed = ev.plan.edition
+    for mode, lit in ev.mode.items():
+        thin = [x for (s, d), x in zip(ev.plan.options, ev.choose, strict=True) if inst.too_few_free(ed, s, d, mode)]
+        if thin:
+            yield thin, lit
 
 
 def pinned_edition_kept(c: Context) -> None:
@@ -530,27 +551,29 @@ def optional_edition_left_out(c: Context) -> LinearExpr:
 
 def requests_beyond_seats(c: Context) -> LinearExpr:
     """Per topic: its requests by preference, the seats its editions can fill going to the highest
-    preferences first, times 1 + priority. An edition fills at most its seats and at most the
-    nominees free in its months (``reach``). Every count is a minimum held with equality, so the
-    term is the evaluator's at any calendar the search returns, not only at an optimum."""
+    preferences first, times 1 + priority. An edition fills at most its seats, the nominees free
+    in its months and those accepting a seat in its mode (``reach``). Every count is a minimum held
+    with equality, so the term is the evaluator's at any calendar the search returns, not only at
+    an optimum."""
     inst, p = c.inst, c.inst.problem
     if not inst.requests:
         return 0
     seats: dict[str, list[LinearExpr]] = {}
     for ev in c.v.editions:
         ed = ev.plan.edition
-        if ed.mode == "online":
-            offered = [(sum(seats_offered(p, ed, None).values()), ev.present)]
-        else:
-            offered = [(sum(seats_offered(p, ed, inst.rooms[r][1]).values()), b) for r, b in ev.room.items()]
-        most = max((n for n, _ in offered), default=0)
+        offered, most = _seats_offered(c, ev)
+        caps: list[LinearExpr] = [offered]
         free = [inst.free_in_span(ed.topic.id, s, d) for s, d in ev.plan.options]
-        if min(free, default=most) >= most:
-            seats.setdefault(ed.topic.id, []).append(sum(n * b for n, b in offered))
+        if min(free, default=most) < most:
+            caps.append(sum(f * x for f, x in zip(free, ev.choose, strict=True) if f))
+        willing = {m: accepting(inst.requests[ed.topic.id], m) for m in ev.mode}
+        if min(willing.values(), default=most) < most:
+            caps.append(sum(n * b for m, b in ev.mode.items() if (n := willing[m])))
+        if len(caps) == 1:
+            seats.setdefault(ed.topic.id, []).append(offered)
             continue
         reach = c.model.new_int_var(0, most, f"reach[{ev.plan.id}]")
-        c.model.add_min_equality(reach, [sum(n * b for n, b in offered),
-                                         sum(f * x for f, x in zip(free, ev.choose, strict=True) if f)])
+        c.model.add_min_equality(reach, caps)
         seats.setdefault(ed.topic.id, []).append(reach)
     terms = []
     for item in p.programme:
@@ -565,6 +588,38 @@ def requests_beyond_seats(c: Context) -> LinearExpr:
             left = left - served[w]
         terms.append((1 + item.priority) * sum(w * (n - served[w]) for w, n in counts.items()))
     return sum(terms)
+
+
+def _seats_offered(c: Context, ev: EditionVars) -> tuple[LinearExpr, int]:
+    """The seats an edition offers in the mode and room it takes (0 when it does not run), exact,
+    and the most it can offer (``model.participants.seats_offered``).
+
+    Per room, the fewest seats of the room modes it fits count on the room's literal; a mode
+    offering more there adds the difference, a minimum of the mode's literal (times the largest
+    difference) and the differences on the room literals, which is exact as one room is taken.
+    """
+    p, inst, ed = c.inst.problem, c.inst, ev.plan.edition
+    terms: list[LinearExpr] = []
+    most = 0
+    if "online" in ev.mode:
+        n = sum(seats_offered(p, ed, None, "online").values())
+        terms.append(n * ev.mode["online"])
+        most = n
+    room_modes = [m for m in ev.mode if m in ROOM_MODES]
+    by_room = {r: {m: sum(seats_offered(p, ed, inst.rooms[r][1], m).values()) for m in room_modes
+                   if len(room_modes) == 1 or p.room_fits(ed, inst.rooms[r][1], m)} for r in ev.room}
+    base = {r: min(n.values(), default=0) for r, n in by_room.items()}
+    terms += [base[r] * b for r, b in ev.room.items() if base[r]]
+    for m in room_modes:
+        extra = {r: n[m] - base[r] for r, n in by_room.items() if n.get(m, 0) > base[r]}
+        if not extra:
+            continue
+        top = max(extra.values())
+        more = c.model.new_int_var(0, top, f"more_seats[{ev.plan.id},{m}]")
+        c.model.add_min_equality(more, [top * ev.mode[m], sum(d * ev.room[r] for r, d in extra.items())])
+        terms.append(more)
+    most = max([most, *(max(n.values(), default=0) for n in by_room.values())])
+    return sum(terms), most
 
 
 def priority_topic_late(c: Context) -> LinearExpr:
@@ -619,20 +674,27 @@ def _edition_cost_usd(c: Context, ev: EditionVars) -> LinearExpr:
     """One edition's costs in USD (0 when it does not run): its team's fees per day given and
     travel in a room, its guests' day and trip, its room per day used, its interpretation per day held."""
     e = ev.plan.index
-    in_a_room = ev.plan.edition.mode != "online"
     terms: list[LinearExpr] = []
+
+    def travelling(b: cp_model.IntVar) -> LinearExpr:
+        """``b`` (a person on the edition) when it runs in a room: they travel."""
+        if ev.plan.in_a_room is not None:
+            return b if ev.plan.in_a_room else 0
+        return c.v.both(b, ev.in_room, f"travels[{b.name}]")
+
     for t, b in ev.teaches.items():
         rate, travel = c.inst.trainers[t].day_rate, c.inst.trainers[t].travel_usd
         if rate:
             terms.append(rate * c.v.days_of(e, b))
-        if travel and in_a_room:
-            terms.append(travel * b)
+        if travel:
+            terms.append(travel * travelling(b))
     for gv in ev.guests:
         for t, b in gv.gives.items():
             tr = c.inst.trainers[t]
-            price = tr.day_rate + (tr.travel_usd if in_a_room else 0)
-            if price:
-                terms.append(price * b)
+            if tr.day_rate:
+                terms.append(tr.day_rate * b)
+            if tr.travel_usd:
+                terms.append(tr.travel_usd * travelling(b))
     for r, b in ev.room.items():
         day_cost = c.inst.rooms[r][1].day_cost
         if day_cost:
@@ -667,6 +729,11 @@ def linked_topics_overlap(c: Context) -> LinearExpr:
             c.model.add(b.end <= a.start).only_enforce_if(b_first)
             # Absent editions may take any start, so they never force an overlap.
             c.model.add_bool_or([overlap, a_first, b_first, ~a.present, ~b.present])
+            # And an overlap counted is one: both run and share a day, at any calendar found.
+            c.model.add_implication(overlap, a.present)
+            c.model.add_implication(overlap, b.present)
+            c.model.add(a.end > b.start).only_enforce_if(overlap)
+            c.model.add(b.end > a.start).only_enforce_if(overlap)
             count.append(overlap)
     return sum(count)
 
@@ -765,11 +832,21 @@ def edition_moved(c: Context) -> LinearExpr:
 
 
 def room_changed(c: Context) -> LinearExpr:
+    """Per published edition: 1 unless it keeps its room (if it had one) and its mode (if known)."""
     changed = []
     for ev, b in _baseline(c):
+        if b.room is None and b.mode is None:
+            continue
+        kept: LinearExpr = ev.present
         if b.room is not None:
-            same = [x for r, x in ev.room.items() if c.inst.rooms[r][1].id == b.room]
-            changed.append(ev.present - sum(same))
+            kept = sum(x for r, x in ev.room.items() if c.inst.rooms[r][1].id == b.room)
+        if b.mode is not None:
+            mode = ev.mode.get(b.mode)
+            if mode is None:
+                kept = 0
+            elif mode is not ev.present:
+                kept = mode if b.room is None else c.v.both(kept, mode, f"kept[{ev.plan.id}]")
+        changed.append(ev.present - kept)
     return sum(changed)
 
 

@@ -667,6 +667,9 @@ def add_hint(built: Built, schedule: Schedule) -> None:
         room = rindex.get(se.room) if se.room else None
         for r, b in ev.room.items():
             model.add_hint(b, r == room)
+        if len(ev.mode) > 1:
+            for mode, b in ev.mode.items():
+                model.add_hint(b, mode == se.mode)
         team = {tindex[t] for t in se.trainers if t in tindex}
         for t, b in ev.teaches.items():
             model.add_hint(b, t in team)
@@ -735,11 +738,12 @@ def extract(built: Built, solver: cp_model.CpSolver | cp_model.CpSolverSolutionC
             continue
         s, d = next(o for o, x in zip(ev.plan.options, ev.choose, strict=True) if solver.boolean_value(x))
         room = next((r for r, b in ev.room.items() if solver.boolean_value(b)), None)
+        mode = next(m for m, b in ev.mode.items() if solver.boolean_value(b))
         guests = [GuestSession(slot=gv.slot.id, person=inst.trainers[t].id, day=inst.cal.days[solver.value(gv.day)])
                   for gv in ev.guests for t, b in gv.gives.items() if solver.boolean_value(b)]
         placed.append(ScheduledEdition.place(
             inst.problem, ed, inst.cal.run_days(s, d), inst.rooms[room][1].id if room is not None else None,
-            (inst.trainers[t].id for t, b in ev.teaches.items() if solver.boolean_value(b)), guests,
+            (inst.trainers[t].id for t, b in ev.teaches.items() if solver.boolean_value(b)), guests, mode,
         ))
     placed.sort(key=lambda e: (e.start, e.edition))
     return Schedule(problem=inst.problem, editions=placed, unscheduled=left)

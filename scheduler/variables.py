@@ -9,7 +9,7 @@ from typing import Protocol
 
 from ortools.sat.python import cp_model
 
-from model.problem import GuestSlot
+from model.problem import ROOM_MODES, STREAMED_MODES, GuestSlot, Mode
 from scheduler.instance import EditionPlan, Instance
 
 # A CP-SAT expression, a variable or a Python int constant. Narrower than cp_model.LinearExprT,
@@ -43,6 +43,11 @@ class EditionVars:
     length: cp_model.IntVar | int
     end: cp_model.LinearExprT
     interval: cp_model.IntervalVar
+    mode: dict[Mode, cp_model.IntVar] = field(default_factory=dict)  # one literal per mode it may run in
+    in_room: LinearExpr = 0  # 1 when it runs in a room (a literal, ``present``, or 0)
+    streamed: LinearExpr = 0  # 1 when the platform carries it (likewise)
+    stream_interval: cp_model.IntervalVar | None = None  # its interval on the platform, if ever streamed
+    stream_choose: list[cp_model.IntVar] = field(default_factory=list)  # per option: chosen and streamed
     room: dict[int, cp_model.IntVar] = field(default_factory=dict)
     room_interval: dict[int, cp_model.IntervalVar] = field(default_factory=dict)
     teaches: dict[int, cp_model.IntVar] = field(default_factory=dict)
@@ -88,7 +93,8 @@ class Variables:
                 chosen_length = sum(d * c for (_, d), c in zip(plan.options, choose, strict=True))
                 m.add(length == chosen_length).only_enforce_if(present)
         ev = EditionVars(plan, present, choose, start, length, end, interval)
-        if plan.edition.mode != "online":
+        self._modes(ev)
+        if plan.in_a_room is not False:
             for r in plan.rooms:
                 rid = self.inst.rooms[r][1].id
                 b = m.new_bool_var(f"room[{eid},{rid}]")
@@ -126,6 +132,43 @@ class Variables:
             if len(lits) > 1:
                 m.add(sum(lits) <= 1)
         return ev
+
+    def _modes(self, ev: EditionVars) -> None:
+        """The mode literals: ``present`` itself for one mode, else one each summing to ``present``;
+        whether it is in a room and streamed, and its interval on the platform."""
+        m, plan, eid = self.model, ev.plan, ev.plan.id
+        if len(plan.modes) == 1:
+            ev.mode = {plan.modes[0]: ev.present}
+        else:
+            ev.mode = {mode: m.new_bool_var(f"mode[{eid},{mode}]") for mode in plan.modes}
+            m.add(sum(ev.mode.values()) == ev.present)
+
+        def either(modes: tuple[str, ...], name: str) -> LinearExpr:
+            lits = [b for mode, b in ev.mode.items() if mode in modes]
+            if not lits:
+                return 0
+            if len(lits) == len(ev.mode):
+                return ev.present
+            if len(lits) == 1:
+                return lits[0]
+            b = m.new_bool_var(f"{name}[{eid}]")
+            m.add(b == sum(lits))
+            return b
+
+        ev.in_room = either(ROOM_MODES, "in_room")
+        ev.streamed = either(STREAMED_MODES, "streamed")
+        if plan.streamed:
+            ev.stream_interval = ev.interval
+        elif plan.streamed is None:
+            assert isinstance(ev.streamed, cp_model.IntVar)  # a literal when its mode decides
+            ev.stream_interval = m.new_optional_interval_var(ev.start, ev.length, ev.end, ev.streamed,
+                                                             f"stream[{eid}]")
+            # The option taken, when streamed: exact (one option is taken), and the LP relaxation
+            # sees the platform's days through them (online_stream_limit's day-by-day rows).
+            ev.stream_choose = [m.new_bool_var(f"streamed_option[{eid},{s},{d}]") for s, d in plan.options]
+            for y, x in zip(ev.stream_choose, ev.choose, strict=True):
+                m.add_implication(y, x)
+            m.add(sum(ev.stream_choose) == ev.streamed)
 
     # -- derived expressions (exact linearisations, made on demand) ---------------------
 

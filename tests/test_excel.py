@@ -19,15 +19,8 @@ from tests.instances.tiny import tiny_problem
 def placed(problem: Problem, edition: str, first: date, n: int, room: str | None,
            trainers: list[str]) -> ScheduledEdition:
     """An edition of ``problem`` on ``n`` consecutive calendar days from ``first``."""
-    ed = problem.edition_by_id[edition]
     days = [first + timedelta(days=i) for i in range(n)]
-    venue = problem.room_by_id[room][0].id if room else None
-    return ScheduledEdition(
-        edition=ed.id, topic=ed.topic.id, number=ed.number, title=ed.topic.title, module=ed.topic.module,
-        start=days[0], end=days[-1], days=days, mode=ed.mode, venue=venue, room=room, trainers=trainers,
-        participants_in_person=ed.item.participants_in_person,
-        participants_online=ed.item.participants_online,
-    )
+    return ScheduledEdition.place(problem, edition, days, room, trainers)
 
 
 def tiny_schedule(clash: bool = False) -> Schedule:

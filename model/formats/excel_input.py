@@ -330,7 +330,11 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Title (from Topics)", "title", help="for reading only; the Topics sheet holds the title",
                width=40, read=False),
         Column("Editions", "editions", INT, "the most times to deliver it", 8),
-        Column("Mode", "mode", choices=MODES, help="hybrid, in person or online", width=10),
+        Column("Mode", "mode", choices=MODES, help="hybrid, in person or online; with Modes, the one preferred",
+               width=10),
+        Column("Modes", "modes", choices=MODES, many=True, item="mode", width=18,
+               help="comma-separated modes the solver chooses between for each edition, e.g. hybrid, in person; "
+                    "blank: Mode alone"),
         Column("Days", "duration_days", INT, "fixed length; blank: the solver chooses in the topic's range",
                6),
         Column("Earliest start", "earliest_start", DATE, "blank: the horizon's start", 12),
@@ -495,10 +499,11 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Due by year", "by_year", INT, "the rollout year by which every topic of it has run", 8,
                required=True),
     ), key="id", required=False),
-    TableSheet("Pins", "Editions to keep where they are: any of start, room and team.", (
+    TableSheet("Pins", "Editions to keep where they are: any of start, room, mode and team.", (
         Column("Edition", "edition", ID, "edition id, e.g. M3.T2#1", 10, required=True),
         Column("Start", "start", DATE, "blank: free", 12),
         Column("Room", "room", ID, "blank: free", 12, ref="Rooms"),
+        Column("Mode", "mode", choices=MODES, help="one of the programme item's modes; blank: free", width=10),
         Column("Trainers", "trainers", ID, "the exact team, comma-separated; blank: free", 16, ref="Trainers",
                many=True, item="trainer"),
         Column("Guest sessions", "guests", help="blank: those on the Pinned guest sessions sheet, free when it "
@@ -512,6 +517,7 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Edition", "edition", ID, "edition id", 10, required=True),
         Column("Start", "start", DATE, "published start", 12, required=True),
         Column("Room", "room", ID, "published room", 12, ref="Rooms"),
+        Column("Mode", "mode", choices=MODES, help="published mode", width=10),
         Column("Trainers", "trainers", ID, "published team, comma-separated", 16, ref="Trainers", many=True,
                item="trainer"),
     ), key="edition", required=False, write_empty=False),
@@ -550,7 +556,9 @@ def _session_rows(p: Problem, kept: Iterable[Pin | BaselineEdition]) -> list[dic
 ROWS_OF: dict[str, Callable[[Problem], list[dict[str, Any]]]] = {
     "Modules": lambda p: _dump(p.modules),
     "Topics": lambda p: _dump(p.topics),
-    "Programme": lambda p: _dump(p.programme, title=lambda i: p.topic_by_id[i.topic].title),
+    # Mode is written as the one preferred, which an item with modes but no mode set leaves implicit.
+    "Programme": lambda p: _dump(p.programme, title=lambda i: p.topic_by_id[i.topic].title,
+                                 mode=lambda i: i.allowed_modes[0]),
     "Guest slots": lambda p: [{"topic": i.topic, **g.model_dump()} for i in p.programme for g in i.guest_slots],
     "Prerequisites": lambda p: _dump(p.prerequisites),
     "Organisations": lambda p: _dump(p.organisations),

@@ -132,7 +132,7 @@ SOFT_RULES: tuple[RuleInfo, ...] = (
           guests.country_sessions_short),
     _soft("course_shortened", "Days cut from a course's full length", "days", calendar.course_shortened),
     _soft("edition_moved", "Published editions moved or dropped", "editions", programme.edition_moved),
-    _soft("room_changed", "Published editions in another room", "editions", programme.room_changed),
+    _soft("room_changed", "Published editions in another room or mode", "editions", programme.room_changed),
     _soft("trainer_changed", "Published teams changed: trainers taken off or added", "trainers",
           programme.trainer_changed),
     _soft("guest_changed", "Published guest sessions moved or given by someone else", "sessions",

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from model.participants import edition_months, free_count, preference_factor, seat_capacity, unserved
+from model.participants import (
+    accepting,
+    edition_months,
+    free_count,
+    preference_factor,
+    seat_capacity,
+    seat_modes,
+    unserved,
+)
 from model.rules.reading import Breach, Charge, Reading
 
 # ------------------------------------------------------------------------------ hard
@@ -18,8 +26,8 @@ from model.rules.reading import Breach, Charge, Reading
 
 def edition_has_enough_requests(r: Reading) -> Iterator[Breach]:
     """An edition with a minimum of participants runs only in months when that many of the
-    nominees who could sit it are free, and a topic runs no more editions than its requests
-    fill to that minimum."""
+    nominees who could sit it, in the mode it runs in, are free; and a topic runs no more
+    editions than its requests fill to that minimum."""
     if not r.problem.nominations:
         return
     runs: Counter[str] = Counter()
@@ -27,12 +35,13 @@ def edition_has_enough_requests(r: Reading) -> Iterator[Breach]:
         least = ed.item.min_participants
         if not least:
             continue
-        requests = r.requests[ed.topic.id]
+        requests = [q for q in r.requests[ed.topic.id] if seat_modes(q.nomination, se.mode)]
         months = edition_months(se)
         free = free_count(requests, months)
         if free < least:
+            how = se.mode.replace("_", " ")
             yield Breach([se.edition], f"{se.edition} needs {least} participants; {free} of the {len(requests)} "
-                                       f"nominees who could sit it are free in {', '.join(months)}")
+                                       f"nominees who could sit it ({how}) are free in {', '.join(months)}")
         runs[ed.topic.id] += 1
     for topic, count in sorted(runs.items()):
         least = r.problem.first_edition[topic].item.min_participants
@@ -48,13 +57,15 @@ def edition_has_enough_requests(r: Reading) -> Iterator[Breach]:
 def requests_beyond_seats(r: Reading) -> Iterator[Charge]:
     """Requests a topic's editions have no seat for, first choices seated first; each counts its
     preference (3 a first choice, 2 a second, 1 another) times one plus the topic's priority.
-    An edition fills at most its seats and at most the nominees free in its months."""
+    An edition fills at most its seats, the nominees free in its months and those accepting a
+    seat in its mode."""
     if not r.problem.nominations:
         return
     reach: Counter[str] = Counter()
     for ed, se in r.placed:
-        free = free_count(r.requests[ed.topic.id], edition_months(se))
-        reach[ed.topic.id] += min(free, sum(seat_capacity(r.problem, se).values()))
+        requests = r.requests[ed.topic.id]
+        free = free_count(requests, edition_months(se))
+        reach[ed.topic.id] += min(free, accepting(requests, se.mode), sum(seat_capacity(r.problem, se).values()))
     for item in r.problem.programme:
         requests = r.requests.get(item.topic, [])
         seats = reach[item.topic]

@@ -62,12 +62,12 @@ def participant_nominated_for_the_edition(r: Reading) -> Iterator[Breach]:
 
 
 def participant_mode_compatible(r: Reading) -> Iterator[Breach]:
-    for a, n, se, ed in _valid(r):
-        if a.mode not in seat_modes(n, ed):
+    for a, n, se, _ in _valid(r):
+        if a.mode not in seat_modes(n, se.mode):
             yield Breach([n.id, se.edition],
                          f"nominee {n.id} asked for {n.mode.replace('_', '-')} seats and sits "
-                         f"{a.mode.replace('_', ' ')} in {se.edition}, {'a' if ed.mode == 'hybrid' else 'an'} "
-                         f"{ed.mode.replace('_', '-')} course")
+                         f"{a.mode.replace('_', ' ')} in {se.edition}, {'a' if se.mode == 'hybrid' else 'an'} "
+                         f"{se.mode.replace('_', '-')} course")
 
 
 def participant_follows_the_language(r: Reading) -> Iterator[Breach]:

@@ -46,6 +46,8 @@ def pinned_edition_kept(r: Reading) -> Iterator[Breach]:
             yield Breach([pin.edition], f"{what} starts {se.start}, not {pin.start}")
         if pin.room is not None and se.room != pin.room:
             yield Breach([pin.edition], f"{what} is in room {se.room}, not {pin.room}")
+        if pin.mode is not None and se.mode != pin.mode:
+            yield Breach([pin.edition], f"{what} runs {se.mode.replace('_', ' ')}, not {pin.mode.replace('_', ' ')}")
         if pin.trainers is not None and set(se.trainers) != set(pin.trainers):
             yield Breach([pin.edition], f"{what} has team {', '.join(se.trainers)}, not {', '.join(pin.trainers)}")
         if pin.guests is not None and set(se.guests) != set(pin.guests):
@@ -122,11 +124,17 @@ def edition_moved(r: Reading) -> Iterator[Charge]:
 
 
 def room_changed(r: Reading) -> Iterator[Charge]:
-    """Published editions (still on the calendar) in another room."""
+    """Published editions (still on the calendar) in another room or another mode."""
     for b in r.problem.baseline:
         se = r.by_id.get(b.edition)
-        if se is not None and b.room is not None and se.room != b.room:
-            yield Charge(1, f"{b.edition} moves from room {b.room} to {se.room or 'online'}", edition=b.edition)
+        if se is None:
+            continue
+        moved = b.room is not None and se.room != b.room
+        switched = b.mode is not None and se.mode != b.mode
+        if moved or switched:
+            what = [f"from room {b.room} to {se.room or 'online'}"] if moved else []
+            what += [f"from {b.mode.replace('_', ' ')} to {se.mode.replace('_', ' ')}"] if switched and b.mode else []
+            yield Charge(1, f"{b.edition} moves {' and '.join(what)}", edition=b.edition)
 
 
 def _sessions(guests: list[GuestSession]) -> str:

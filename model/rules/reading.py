@@ -17,7 +17,7 @@ from functools import cached_property
 from pydantic import BaseModel, ConfigDict
 
 from model.participants import SeatCost, TopicRequest, requests_for, seat_cost
-from model.problem import Edition, Nomination, Problem, Trainer
+from model.problem import ROOM_MODES, Edition, Nomination, Problem, Trainer
 from model.schedule import Allocation, GuestSession, Schedule, ScheduledEdition
 
 # The categories of what an edition costs (:meth:`Reading.edition_costs`), named as the figures
@@ -139,13 +139,14 @@ class Reading:
         return sum(self.edition_travel_cost(se) for _, se in self.placed)
 
     def edition_travel_cost(self, se: ScheduledEdition) -> int:
-        """One trip for each person delivering an edition held in a room; none online."""
+        """One trip for each person delivering an edition run in a room; none online."""
         return sum(self.trip_cost(se, tr) for tr in self.people(se))
 
     @staticmethod
     def trip_cost(se: ScheduledEdition, person: Trainer) -> int:
-        """What bringing ``person`` to deliver ``se`` costs: their trip to a room, nothing online."""
-        return person.travel_usd if se.room is not None else 0
+        """What bringing ``person`` to deliver ``se`` costs: their trip when it runs in a room (its
+        mode as scheduled), nothing online."""
+        return person.travel_usd if se.mode in ROOM_MODES else 0
 
     @cached_property
     def interpretation_usd(self) -> int:

@@ -6,34 +6,39 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date
 
+from model.problem import ROOM_MODES, STREAMED_MODES
 from model.rules.reading import Breach, Reading
 from model.schedule import ScheduledEdition
 
 
 def room_fits_the_edition(r: Reading) -> Iterator[Breach]:
+    """Each edition runs in one of its modes, in a room that holds it in that mode (none online)."""
     p = r.problem
     for ed, se in r.placed:
         item = ed.item
-        if se.mode != item.mode:
-            yield Breach([se.edition], f"{se.edition} is marked {se.mode} but the programme says {item.mode}")
-        if ed.mode == "online":
+        if se.mode not in ed.modes:
+            yield Breach([se.edition], f"{se.edition} is marked {se.mode}; the programme allows "
+                                       f"{', '.join(ed.modes)}")
+        if se.mode not in ROOM_MODES:
             if se.room is not None:
                 yield Breach([se.edition, se.room], f"{se.edition} is online but booked in room {se.room}")
             continue
         if se.room is None or se.room not in p.room_by_id:
-            yield Breach([se.edition], f"{se.edition} needs a room; it has {se.room or 'none'}")
+            yield Breach([se.edition], f"{se.edition} is {se.mode.replace('_', ' ')} and needs a room; "
+                                       f"it has {se.room or 'none'}")
             continue
         venue, room = p.room_by_id[se.room]
+        in_person, online = item.planned_seats(se.mode)
         if se.venue is not None and se.venue != venue.id:
             yield Breach([se.edition, se.room], f"{se.edition}: room {room.id} is in venue {venue.id}, not {se.venue}")
-        if room.seats < item.participants_in_person:
+        if room.seats < in_person:
             yield Breach([se.edition, room.id], f"{se.edition}: room {room.id} has {room.seats} seats for "
-                                                f"{item.participants_in_person} participants")
-        if item.mode == "hybrid" and not room.hybrid:
+                                                f"{in_person} participants")
+        if se.mode == "hybrid" and not room.hybrid:
             yield Breach([se.edition, room.id], f"{se.edition} is hybrid but room {room.id} is not hybrid-equipped")
-        elif item.mode == "hybrid" and room.online_seats < item.participants_online:
+        elif se.mode == "hybrid" and room.online_seats < online:
             yield Breach([se.edition, room.id], f"{se.edition}: room {room.id} hosts {room.online_seats} online "
-                                                f"participants, {item.participants_online} expected")
+                                                f"participants, {online} expected")
         if room.interpretation_booths < len(item.interpretation):
             yield Breach([se.edition, room.id], f"{se.edition} is interpreted into {', '.join(item.interpretation)} "
                                                 f"but room {room.id} has booths for "
@@ -41,8 +46,8 @@ def room_fits_the_edition(r: Reading) -> Iterator[Breach]:
 
 
 def room_open(r: Reading) -> Iterator[Breach]:
-    for ed, se in r.placed:
-        if ed.mode == "online" or se.room not in r.problem.room_by_id:
+    for _, se in r.placed:
+        if se.mode not in ROOM_MODES or se.room not in r.problem.room_by_id:
             continue
         venue, room = r.problem.room_by_id[se.room]
         for c in list(room.closures) + list(venue.closures):
@@ -65,8 +70,8 @@ def one_at_a_time(groups: dict[str, list[ScheduledEdition]]) -> Iterator[tuple[s
 
 def room_not_double_booked(r: Reading) -> Iterator[Breach]:
     by_room: dict[str, list[ScheduledEdition]] = defaultdict(list)
-    for ed, se in r.placed:
-        if se.room and ed.mode != "online":
+    for _, se in r.placed:
+        if se.room and se.mode in ROOM_MODES:
             by_room[se.room].append(se)
     for room, a, b in one_at_a_time(by_room):
         yield Breach([room, a.edition, b.edition], f"room {room} is booked for {a.edition} and {b.edition} "
@@ -74,11 +79,21 @@ def room_not_double_booked(r: Reading) -> Iterator[Breach]:
 
 
 def online_stream_limit(r: Reading) -> Iterator[Breach]:
+    """The platform carries the editions it streams (hybrid, online, by the mode scheduled): no
+    more at once than its streams, and each with its interpretation."""
+    platform = r.problem.platform
     streams: Counter[date] = Counter()
     for ed, se in r.placed:
-        if ed.mode in ("hybrid", "online"):
-            streams.update(se.days)
-    limit = r.problem.platform.max_concurrent_streams
+        if se.mode not in STREAMED_MODES:
+            continue
+        streams.update(se.days)
+        # Checked once per mode in validation; with a choice of modes, it holds only for the one taken.
+        languages = ed.item.interpretation
+        if len(languages) > platform.interpretation_channels:
+            yield Breach([se.edition], f"{se.edition} is {se.mode} and interpreted into {', '.join(languages)}; "
+                                       f"the platform carries {platform.interpretation_channels} channel(s) "
+                                       "besides the course's")
+    limit = platform.max_concurrent_streams
     for d, n in sorted(streams.items()):
         if n > limit:
             yield Breach([d.isoformat()], f"{d}: {n} hybrid/online courses at once; the platform carries {limit}")

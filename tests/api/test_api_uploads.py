@@ -152,7 +152,7 @@ def test_a_workbook_s_errors_name_the_sheet_and_cell(client, tiny_raw, tmp_path)
     seats = max(r["seats"] for v in tiny_raw["venues"] for r in v["rooms"])
     wb = load_workbook(path)
     wb["Trainers"]["C4"] = "F "  # the second trainer's gender
-    wb["Programme"]["J3"] = seats + 1  # more participants than the largest room seats
+    wb["Programme"]["K3"] = seats + 1  # more participants than the largest room seats
     wb.save(path)
     r = upload(client, "plan.xlsx", path.read_bytes())
     assert r.status_code == 422, r.text
@@ -166,9 +166,9 @@ def test_a_workbook_s_errors_name_the_sheet_and_cell(client, tiny_raw, tmp_path)
     wb.save(path)
     [error] = upload(client, "plan.xlsx", path.read_bytes()).json()["errors"]
     assert error == {
-        "message": f"Programme!J3: programme {item}: {seats + 1} in-person participants exceed the largest room "
-                   f"({seats} seats)",
+        "message": f"Programme!K3: programme {item}: {seats + 1} in-person participants exceed the "
+                   f"largest room ({seats} seats)",
         "kind": "no_resource", "pointer": "/programme/0/participants_in_person",
         "record": {"type": "programme", "id": item, "index": None}, "field": ["participants_in_person"],
-        "sheet": "Programme", "cell": "J3",
+        "sheet": "Programme", "cell": "K3",
     }

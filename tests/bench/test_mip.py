@@ -210,6 +210,43 @@ def _editions_from_demand(data: dict[str, Any]) -> None:
                             "topics": ["M1.T1", "M2.T1"] if i % 2 else ["M2.T1", "M1.T1"]} for i in range(1, 6)]
 
 
+def _hybrid_or_in_person_one_stream(data: dict[str, Any]) -> None:
+    # Two editions of M1.T1, each hybrid in HALL or in person in HALL or B, and one stream: they
+    # may run side by side only when one of them is in person.
+    _two_editions_one_stream(data)
+    record(data, "programme", "M1.T1")["modes"] = ["hybrid", "in_person"]
+
+
+def _online_or_in_person_one_stream(data: dict[str, Any]) -> None:
+    # Two editions of M1.T1 (priority 2), online preferred (no room, no trips) or in person, and
+    # one stream: both start on 1 March, one online and the other in person in B.
+    _two_editions_one_stream(data)
+    record(data, "topics", "M1.T1")["modes"] = ["hybrid", "in_person", "online"]
+    item = record(data, "programme", "M1.T1")
+    del item["mode"]
+    item.update(modes=["online", "in_person"], priority=2)
+
+
+def _trips_only_in_a_room(data: dict[str, Any]) -> None:
+    # M1.T1 may run hybrid in HALL or online: online, nobody travels to it (team or guest) and
+    # it pays no room, so the trips of _guests_with_trips_and_turns weigh on the choice.
+    _guests_with_trips_and_turns(data)
+    record(data, "topics", "M1.T1")["modes"] = ["hybrid", "online"]
+    record(data, "programme", "M1.T1")["modes"] = ["hybrid", "online"]
+
+
+def _nominees_only_in_person(data: dict[str, Any]) -> None:
+    # M1.T1 may run online, preferred (no room, no trips), or in person; its 8 nominees come only
+    # in person, so online it would seat none of them (requests_beyond_seats, weighted 100).
+    _online_or_in_person_one_stream(data)
+    record(data, "programme", "M1.T1")["editions"] = 1
+    for tid in ("T3", "T4"):
+        record(data, "trainers", tid)["travel_usd"] = 300
+    data["weights"] = only_weights(cost=1, requests_beyond_seats=100)
+    data["nominations"] = [{"id": f"N{i}", "country": "Georgia", "audience": "government", "topics": ["M1.T1"],
+                            "mode": "in_person"} for i in range(1, 9)]
+
+
 VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "prerequisite_with_window": _prerequisite_with_window,
     "two_editions_one_stream": _two_editions_one_stream,
@@ -230,6 +267,10 @@ VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "guest_days_in_women_shares": _guest_days_in_women_shares,
     "pinned_and_published_guests": _pinned_and_published_guests,
     "editions_from_demand": _editions_from_demand,
+    "hybrid_or_in_person_one_stream": _hybrid_or_in_person_one_stream,
+    "online_or_in_person_one_stream": _online_or_in_person_one_stream,
+    "nominees_only_in_person": _nominees_only_in_person,
+    "trips_only_in_a_room": _trips_only_in_a_room,
 }
 
 
@@ -256,8 +297,8 @@ def _greedy_start_round_trip(problem: Problem) -> None:
     values = np.zeros(model.lp.n_cols)
     values[idx] = val
     again = extract(model, values)
-    assert [(e.edition, e.start, e.room, e.trainers, e.guests) for e in again.editions] == \
-        [(e.edition, e.start, e.room, e.trainers, e.guests) for e in greedy.editions]
+    assert [(e.edition, e.start, e.mode, e.room, e.trainers, e.guests) for e in again.editions] == \
+        [(e.edition, e.start, e.mode, e.room, e.trainers, e.guests) for e in greedy.editions]
 
 
 def test_a_greedy_start_is_the_greedy_calendar_and_still_reaches_the_optimum() -> None:

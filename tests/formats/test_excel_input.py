@@ -2,7 +2,7 @@
 
 Cell addresses in the expectations follow the template of ``tiny`` (headers on row 2, data
 from row 3): Trainers T1..T4 on rows 3..6 with Id in A, Name B, Gender C, Organisation D,
-Topics E, Day rate J; Programme M1.T1 on row 3, M2.T1 on row 4 (Mode D, In person J);
+Topics E, Day rate J; Programme M1.T1 on row 3, M2.T1 on row 4 (Mode D, Modes E, In person K);
 Topics M1.T1 on row 3 (Min days D, Max days E, Modes F); Rooms HALL row 3, B row 4 (Seats D);
 Settings and Targets values in column B.
 """
@@ -104,7 +104,7 @@ def rich_tiny() -> Problem:
     Extra holiday, centre/venue/room closures, a trainer's absence, a 6-day week, straddling,
     no national holidays, topic lists (one resource person with a comma), links, quota, budget,
     windows, priorities, an optional edition, explicit and empty required organisations, a
-    prerequisite, a pin, a baseline, soft mixed gender, changed weights, gender targets (one
+    prerequisite, a pin with its mode, a baseline, soft mixed gender, changed weights, gender targets (one
     without a maximum), two nominations and a rollout with a theme.
     """
     data = tiny_data()
@@ -139,7 +139,7 @@ def rich_tiny() -> Problem:
     data["team_rules"] = {"min_trainers": 2, "max_trainers": 2, "required_organisations": [],
                           "mixed_gender": "soft"}
     data["weights"] = {"busiest_month": 0, "cost": 2.5}
-    data["pins"] = [{"edition": "M1.T1#1", "start": "2027-03-02", "trainers": ["T2", "T4"],
+    data["pins"] = [{"edition": "M1.T1#1", "start": "2027-03-02", "mode": "hybrid", "trainers": ["T2", "T4"],
                      "reason": "announced"}]
     data["baseline"] = [{"edition": "M2.T1#1", "start": "2027-03-16", "room": "B", "trainers": ["T2"]}]
     data["targets"] = {"trainer_days_year": {"min_share": 0.45, "max_share": None, "mode": "hard"},
@@ -159,6 +159,58 @@ def test_every_column_survives_the_round_trip(tmp_path):
     imported = import_workbook(workbook_bytes(problem))
     assert imported.warnings == []
     assert imported.problem.model_dump() == problem.model_dump()
+
+
+def modes_tiny() -> Problem:
+    """``tiny`` where M1.T1 (Programme row 3) runs hybrid or in person, in person preferred, and
+    M2.T1 (row 4) in person alone."""
+    data = tiny_data()
+    record(data, "programme", "M1.T1").update(mode="in_person", modes=["hybrid", "in_person"])
+    return problem_of(data)
+
+
+def test_the_modes_an_edition_may_run_in_survive_the_round_trip():
+    problem = modes_tiny()
+    xlsx = workbook_bytes(problem)
+    programme = openpyxl.load_workbook(BytesIO(xlsx))["Programme"]
+    assert [c.value for c in programme["D2":"E4"][0]] == ["Mode", "Modes"]
+    assert [[c.value for c in row] for row in programme["D3":"E4"]] == [
+        ["in person", "hybrid, in person"], ["in person", None]]
+    imported = import_workbook(xlsx)
+    assert imported.warnings == []
+    assert imported.problem.model_dump() == problem.model_dump()
+    assert [i.allowed_modes for i in imported.problem.programme] == [("in_person", "hybrid"), ("in_person",)]
+
+
+def test_mode_is_written_as_the_one_preferred_when_only_modes_are_given():
+    """An item with modes and no mode prefers its first; the Mode cell says so, and reads back the same."""
+    data = tiny_data()
+    item = record(data, "programme", "M1.T1")
+    del item["mode"]
+    item["modes"] = ["in_person", "hybrid"]
+    problem = problem_of(data)
+    xlsx = workbook_bytes(problem)
+    assert openpyxl.load_workbook(BytesIO(xlsx))["Programme"]["D3"].value == "in person"
+    imported = import_workbook(xlsx).problem
+    assert imported.programme[0].allowed_modes == problem.programme[0].allowed_modes == ("in_person", "hybrid")
+
+
+def test_modes_as_planners_type_them(tmp_path):
+    """Case-folded, in the model's words or the sheet's, with the Mode cell left blank: the first preferred."""
+    path = edited(workbook_bytes(modes_tiny()), tmp_path, _set("Programme", D3=None, E3="In Person,HYBRID"))
+    item = import_workbook(path).problem.programme[0]
+    assert (item.modes, item.allowed_modes) == (["in_person", "hybrid"], ("in_person", "hybrid"))
+
+
+@pytest.mark.parametrize(("cells", "expected"), [
+    ({"E3": "hybrid, webinar"}, ["Programme!E3: mode 'webinar' is not one of hybrid, in person, online"]),
+    ({"D3": "online"}, ["Programme!D3: programme M1.T1: mode 'online' is not among its modes (hybrid, in person)"]),
+    # The topic offers hybrid and in person (the default): online is the second of the item's modes.
+    ({"D3": "hybrid", "E3": "hybrid, online"},
+     ["Programme!E3: programme M1.T1: mode 'online' is not offered for this topic (hybrid, in person)"]),
+], ids=["unknown mode", "mode not among them", "mode the topic lacks"])
+def test_a_wrong_mode_in_modes_lands_on_its_cell(tmp_path, cells, expected):
+    assert errors_of(edited(workbook_bytes(modes_tiny()), tmp_path, _set("Programme", **cells))) == expected
 
 
 def guests_tiny() -> Problem:
@@ -213,7 +265,7 @@ def test_guest_sheets_as_the_planner_sees_them(guests_xlsx):
         ["trainer", 0], ["guest", 400], ["guest", 300]]
     assert rows("Guest slots") == [["M1.T1", "country", "GEO-MIA, ARM-MS", "yes", "Regional best practice"],
                                    ["M2.T1", "country", "GEO-MIA, ARM-MS", "no", "National border practice"]]
-    assert [r[4] for r in rows("Pins")] == [None, None, "none"]
+    assert [r[5] for r in rows("Pins")] == [None, None, "none"]
     assert rows("Pinned guest sessions") == [["M1.T1#1", "country", "T5", "Nino (fictional)",
                                               datetime(2027, 3, 3)]]
     assert rows("Published guest sessions") == [["M2.T1#1", "country", "T6", "Armen (fictional)",
@@ -234,7 +286,7 @@ def test_guest_rows_as_planners_type_them(guests_xlsx, tmp_path):
     path = edited(guests_xlsx, tmp_path, _all(
         _set("Trainers", M3="Both", M7=None),
         _set("Guest slots", A4="m2.t1", C4="geo-mia"),
-        _set("Pins", E5=None),
+        _set("Pins", F5=None),
         _set("Pinned guest sessions", A4="m2.t1#2", B4="country", C4="t6", E4="2027-03-24")))
     problem = import_workbook(path).problem
     assert (problem.trainer_by_id["T1"].role, problem.trainer_by_id["T5"].role) == ("both", "both")
@@ -428,10 +480,10 @@ BROKEN: list[tuple[str, Callable[[openpyxl.Workbook], None], list[str]]] = [
      ["Trainers!J3: day rate (USD) '250 USD' is not a whole number"]),
     ("fraction in a whole number", _set("Rooms", D3=30.5), ["Rooms!D3: seats 30.5 is not a whole number"]),
     ("negative number", _set("Rooms", D4=-5), ["Rooms!D4: seats -5 must be at least 0"]),
-    ("not a date", _set("Programme", F3="next week"),
-     ["Programme!F3: earliest start 'next week' is not a date (write it as 2027-03-01 or as an Excel date)"]),
-    ("a date and time", _set("Programme", G3=datetime(2027, 3, 5, 14, 30)),
-     ["Programme!G3: latest end '2027-03-05 14:30:00' has a time of day; a date is expected"]),
+    ("not a date", _set("Programme", G3="next week"),
+     ["Programme!G3: earliest start 'next week' is not a date (write it as 2027-03-01 or as an Excel date)"]),
+    ("a date and time", _set("Programme", H3=datetime(2027, 3, 5, 14, 30)),
+     ["Programme!H3: latest end '2027-03-05 14:30:00' has a time of day; a date is expected"]),
     ("not yes or no", _set("Rooms", E3="maybe"), ["Rooms!E3: hybrid 'maybe' is not yes or no"]),
     ("a date in a text cell", _set("Trainers", B5=datetime(2027, 1, 1)),
      ["Trainers!B5: name '2027-01-01 00:00:00' is a date; text is expected"]),
@@ -467,8 +519,8 @@ BROKEN: list[tuple[str, Callable[[openpyxl.Workbook], None], list[str]]] = [
     ("team rules reversed", _set("Targets", B4=1),
      ["Targets!B4: team rules: trainers per team, at most (1) is below trainers per team, at least (2)"]),
     # Rules across records, put on the cell of the record they name.
-    ("room too small", _set("Programme", J3=45),
-     ["Programme!J3: programme M1.T1: 45 in-person participants exceed the largest room (30 seats)"]),
+    ("room too small", _set("Programme", K3=45),
+     ["Programme!K3: programme M1.T1: 45 in-person participants exceed the largest room (30 seats)"]),
     ("mode not offered", _set("Topics", F4="hybrid"),
      ["Programme!D4: programme M2.T1: mode 'in person' is not offered for this topic (hybrid)"]),
     ("prerequisite cycle", _set("Prerequisites", A3="M1.T1", B3="M2.T1", A4="M2.T1", B4="M1.T1"),
@@ -528,10 +580,10 @@ BROKEN_GUESTS: list[tuple[str, Callable[[openpyxl.Workbook], None], list[str]]] 
      ["'Pinned guest sessions'!C3: person 'T9' is not on the Trainers sheet"]),
     ("session day not a date", _set("Pinned guest sessions", E3="Wednesday"),
      ["'Pinned guest sessions'!E3: day 'Wednesday' is not a date (write it as 2027-03-01 or as an Excel date)"]),
-    ("none, yet sessions listed", _set("Pins", E3="none"),
-     ["Pins!E3: guest sessions is none, but the Pinned guest sessions sheet lists 1 for M1.T1#1"]),
-    ("a word other than none", _set("Pins", E4="T5"),
-     ["Pins!E4: guest sessions 'T5': write none for no guest session, or leave it blank and list them on the "
+    ("none, yet sessions listed", _set("Pins", F3="none"),
+     ["Pins!F3: guest sessions is none, but the Pinned guest sessions sheet lists 1 for M1.T1#1"]),
+    ("a word other than none", _set("Pins", F4="T5"),
+     ["Pins!F4: guest sessions 'T5': write none for no guest session, or leave it blank and list them on the "
       "Pinned guest sessions sheet"]),
     ("published session of an edition not published", _set("Published guest sessions", A3="M2.T1#2"),
      ["'Published guest sessions'!A3: edition 'M2.T1#2' is not on the Baseline sheet"]),
@@ -627,30 +679,30 @@ PLACED = [
     ("programme item twice", _at("programme", 1, "topic", value="M1.T1"), "duplicate", "programme",
      "Programme!A4"),
     ("required organisation", _at("programme", 0, "required_organisations", value=["IOM", "WHO"]),
-     "unknown_reference", "programme", "Programme!M3"),
+     "unknown_reference", "programme", "Programme!N3"),
     ("days outside the topic's range", _at("programme", 1, "duration_days", value=5), "out_of_range",
-     "programme", "Programme!E4"),
+     "programme", "Programme!F4"),
     ("mode not offered", _at("topics", 1, "modes", value=["hybrid"]), "conflict", "programme", "Programme!D4"),
     ("online course with a room's participants", _at("programme", 0, "mode", value="online"), "conflict",
-     "programme", "Programme!J3"),
+     "programme", "Programme!K3"),
     ("window reversed", _at("programme", 0, "latest_end", value="2027-03-01"), "out_of_order", "programme",
-     "Programme!G3"),
+     "Programme!H3"),
     ("earliest start after the horizon", _each(_at("programme", 0, "earliest_start", value="2027-04-05"),
                                                _at("programme", 0, "latest_end", value=None)),
-     "out_of_range", "programme", "Programme!F3"),
+     "out_of_range", "programme", "Programme!G3"),
     ("latest end before the horizon", _each(_at("programme", 0, "earliest_start", value=None),
                                             _at("programme", 0, "latest_end", value="2027-02-01")),
-     "out_of_range", "programme", "Programme!G3"),
+     "out_of_range", "programme", "Programme!H3"),
     ("room too small", _at("programme", 0, "participants_in_person", value=45), "no_resource", "programme",
-     "Programme!J3"),
+     "Programme!K3"),
     ("no hybrid room large enough", _at("programme", 0, "participants_online", value=80), "no_resource",
-     "programme", "Programme!J3"),
+     "programme", "Programme!K3"),
     ("platform too small", _each(_at("programme", 1, "mode", value="online"),
                                  _at("programme", 1, "participants_in_person", value=0),
                                  _at("programme", 1, "participants_online", value=100)),
-     "no_resource", "programme", "Programme!K4"),
+     "no_resource", "programme", "Programme!L4"),
     ("nobody speaks the language", _at("programme", 1, "language", value="fr"), "no_resource", "programme",
-     "Programme!L4"),
+     "Programme!M4"),
     ("nobody qualified", _nobody_qualified, "no_resource", "programme", "Programme!A4"),
     ("before unknown", _at("prerequisites", 0, "before", value="M9.T9"), "unknown_reference", "prerequisite",
      "Prerequisites!A3"),
@@ -826,7 +878,7 @@ def test_an_empty_sheet_names_its_expected_headers(tiny_xlsx, tmp_path):
 def test_trimmed_and_case_folded_values_are_accepted(tiny_xlsx, tmp_path):
     path = edited(tiny_xlsx, tmp_path, _all(
         _set("Trainers", C3=" Woman ", D3="iom", E3="m1.t1"),
-        _set("Programme", D4="In Person", I3="YES", F3="2027-03-02"),
+        _set("Programme", D4="In Person", J3="YES", G3="2027-03-02"),
         _set("Rooms", E3=True)))
     problem = import_workbook(path).problem
     t1 = problem.trainer_by_id["T1"]
@@ -888,7 +940,7 @@ def test_targets_and_weights_may_be_left_out(tiny_xlsx, tmp_path):
 
 
 def test_a_blank_required_organisations_cell_follows_the_targets(tiny_xlsx, tmp_path):
-    path = edited(tiny_xlsx, tmp_path, _set("Programme", M3="none", M4="UNHCR"))
+    path = edited(tiny_xlsx, tmp_path, _set("Programme", N3="none", N4="UNHCR"))
     m1, m2 = import_workbook(path).problem.programme
     assert (m1.required_organisations, m2.required_organisations) == ([], ["UNHCR"])
 

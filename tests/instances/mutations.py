@@ -208,7 +208,7 @@ def seat_nominees(s: Schedule) -> Schedule:
                        or ((n.id, pr.before) in taken and gap(taken[(n.id, pr.before)], se) >= pr.min_gap_days)
                        for pr in prerequisites_of(p, topic)):
                 continue
-            for mode in modes_for(n.mode, ed):
+            for mode in modes_for(n.mode, se.mode):
                 price = fares.get(n.country, 0) + night * len(se.days) if mode == "in_person" else 0
                 if filled[(se.edition, mode)] < room[mode] and price <= left:
                     filled[(se.edition, mode)] += 1
@@ -232,15 +232,16 @@ def _person(pid: str, name: str, gender: str, organisation: str, modules: list[i
 def _scheduled(p: Problem, eid: str, first: date, length: int, room: str | None,
                trainers: list[str], guests: Sequence[tuple[str, str, date]] = ()) -> ScheduledEdition:
     ed = p.edition_by_id[eid]
+    mode = next(m for m in ed.modes if (m == "online") == (room is None))
+    in_person, online = planned(ed, mode)
     cal = p.work_calendar
     i = cal.index[first]
     days = list(cal.days[i : i + length])
     return ScheduledEdition(edition=eid, topic=ed.topic.id, number=ed.number, title=ed.topic.title,
-                            module=ed.topic.module, start=days[0], end=days[-1], days=days, mode=ed.mode,
+                            module=ed.topic.module, start=days[0], end=days[-1], days=days, mode=mode,
                             venue="RTCM" if room else None, room=room, trainers=trainers,
                             guests=[GuestSession(slot=slot, person=who, day=day) for slot, who, day in guests],
-                            participants_in_person=ed.item.participants_in_person,
-                            participants_online=ed.item.participants_online)
+                            participants_in_person=in_person, participants_online=online)
 
 
 # ------------------------------------------------------------------- editing a calendar
@@ -294,8 +295,8 @@ def placed(s: Schedule) -> list[tuple[ScheduledEdition, Edition]]:
     return [(se, s.problem.edition_by_id[se.edition]) for se in s.editions]
 
 
-def streams(ed: Edition) -> bool:
-    return ed.mode in ("hybrid", "online")
+def streams(se: ScheduledEdition) -> bool:
+    return se.mode in ("hybrid", "online")
 
 
 def overlapping(s: Schedule) -> Iterator[tuple[ScheduledEdition, ScheduledEdition]]:
@@ -406,35 +407,46 @@ def satisfied(pr: Prerequisite, first: ScheduledEdition, then: ScheduledEdition)
     return g >= pr.min_gap_days and (pr.max_gap_days is None or g <= pr.max_gap_days)
 
 
+def planned(ed: Edition, mode: str) -> tuple[int, int]:
+    """Seats planned (in person, online) in ``mode``: in person drops the online seats, online
+    takes every seat online."""
+    item = ed.item
+    return {"in_person": (item.participants_in_person, 0),
+            "online": (0, item.participants_in_person + item.participants_online)}.get(
+        mode, (item.participants_in_person, item.participants_online))
+
+
 def seat_capacity(p: Problem, se: ScheduledEdition) -> dict[str, int]:
     """Seats per mode: the planned number, capped by the room (in person, online) or the platform."""
     ed = p.edition_by_id[se.edition]
     room = p.room_by_id[se.room][1] if se.room in p.room_by_id else None
+    want_in_person, want_online = planned(ed, se.mode)
     in_person = online = 0
-    if ed.mode in ("hybrid", "in_person") and room is not None:
-        in_person = min(ed.item.participants_in_person, room.seats)
-    if ed.mode == "hybrid" and room is not None and room.hybrid:
-        online = min(ed.item.participants_online, room.online_seats)
-    if ed.mode == "online":
-        online = min(ed.item.participants_online, p.platform.online_seats_per_stream)
+    if se.mode in ("hybrid", "in_person") and room is not None:
+        in_person = min(want_in_person, room.seats)
+    if se.mode == "hybrid" and room is not None and room.hybrid:
+        online = min(want_online, room.online_seats)
+    if se.mode == "online":
+        online = min(want_online, p.platform.online_seats_per_stream)
     return {"in_person": in_person, "online": online}
 
 
-def modes_for(asked: str, ed: Edition) -> list[str]:
-    """The seat modes a nominee who asked for ``asked`` may take in an edition (one who prefers to
-    come in person also takes an online seat)."""
+def modes_for(asked: str, mode: str) -> list[str]:
+    """The seat modes a nominee who asked for ``asked`` may take in an edition run in ``mode`` (one
+    who prefers to come in person also takes an online seat)."""
     accepts = {"in_person": ("in_person",), "online": ("online",)}.get(asked, ("in_person", "online"))
-    return [m for m in SEAT_MODES[ed.mode] if m in accepts]
+    return [m for m in SEAT_MODES[mode] if m in accepts]
 
 
 def asking(p: Problem, topic: str) -> list[Nomination]:
     """The nominees who could sit an edition of ``topic``, whatever its dates: nominated for it,
-    asking for a mode its editions offer, following their language (or stating none), and with
+    asking for a seat mode its editions may offer, following their language (or stating none), and with
     each prerequisite in the programme taken or asked for."""
     ed = next(e for e in p.editions if e.topic.id == topic)
     held = {ed.item.language, *ed.item.interpretation}
     return [n for n in p.nominations
-            if topic in n.topics and modes_for(n.mode, ed) and (not n.languages or held & set(n.languages))
+            if topic in n.topics and any(modes_for(n.mode, m) for m in ed.modes)
+            and (not n.languages or held & set(n.languages))
             and all(pr.before in n.completed or pr.before in n.topics for pr in prerequisites_of(p, topic))]
 
 
@@ -482,14 +494,14 @@ def fits_quietly(s: Schedule, se: ScheduledEdition, days: list[date]) -> bool:
     if not people_free(s, there):
         return False
     running: Counter[date] = Counter()
-    for other, o_ed in placed(s):
+    for other, _ in placed(s):
         if other is se or not new & set(other.days):
             continue
         if se.room and other.room == se.room:
             return False
-        if streams(o_ed):
+        if streams(other):
             running.update(new & set(other.days))
-    return not streams(ed) or all(n < p.platform.max_concurrent_streams for n in running.values())
+    return not streams(se) or all(n < p.platform.max_concurrent_streams for n in running.values())
 
 
 def people_free(s: Schedule, there: ScheduledEdition) -> bool:
@@ -713,8 +725,8 @@ def plan_more_participants_than_the_room_seats(s: Schedule) -> Breach:
         if se.room is None:
             continue
         more = p.room_by_id[se.room][1].seats + 1
-        online = ed.item.participants_online
-        if not any(r.seats >= more and (ed.mode != "hybrid" or (r.hybrid and r.online_seats >= online))
+        online = planned(ed, se.mode)[1]
+        if not any(r.seats >= more and (se.mode != "hybrid" or (r.hybrid and r.online_seats >= online))
                    for _, r in p.rooms):
             continue  # the problem itself would be refused: no room could ever take the course
 
@@ -730,7 +742,7 @@ def plan_more_participants_than_the_room_seats(s: Schedule) -> Breach:
 def hold_a_hybrid_course_in_a_room_without_streaming(s: Schedule) -> Breach:
     p = s.problem
     for se, ed in placed(s):
-        if ed.mode != "hybrid" or ed.topic.id in first_topics(p):
+        if se.mode != "hybrid" or ed.topic.id in first_topics(p):
             continue
         for venue, room in p.rooms:
             busy = any(o.room == room.id and set(o.days) & set(se.days) for o in s.editions if o is not se)
@@ -762,7 +774,7 @@ def interpret_a_course_into_more_languages_than_its_room_has_booths(s: Schedule)
         others = [p.edition_by_id[o.edition].item for o in s.editions if o.room == se.room and o.topic != se.topic]
         keep = max((len(it.interpretation) for it in others), default=0)
         fits_elsewhere = any(r.id != se.room and r.seats >= item.participants_in_person and (
-            ed.mode != "hybrid" or (r.hybrid and r.online_seats >= item.participants_online)) for _, r in p.rooms)
+            se.mode != "hybrid" or (r.hybrid and r.online_seats >= item.participants_online)) for _, r in p.rooms)
         if extra is None or keep >= need or not fits_elsewhere:
             continue
 
@@ -823,7 +835,7 @@ def put_two_editions_in_one_room(s: Schedule) -> Breach:
 
 
 def lower_the_platform_below_the_streams(s: Schedule, by: int = 1) -> Breach:
-    running = Counter(d for se, ed in placed(s) if streams(ed) for d in se.days)
+    running = Counter(d for se, _ in placed(s) if streams(se) for d in se.days)
     peak = max(running.values(), default=0)
     if peak - by < 1:  # a platform of no stream at all is refused for a problem with online courses
         raise NoRecord("never two hybrid or online courses at once")
@@ -1514,7 +1526,7 @@ def seat_a_nominee_in_a_topic_they_were_not_nominated_for(s: Schedule) -> Breach
         for se, ed in placed(s):
             if ed.topic.id in n.topics or months(se) & set(n.unavailable_months):
                 continue
-            for mode in modes_for(n.mode, ed):
+            for mode in modes_for(n.mode, se.mode):
                 if filled[(se.edition, mode)] < seat_capacity(p, se)[mode]:
                     seat = Allocation(nominee=n.id, edition=se.edition, mode=mode)  # type: ignore[arg-type]
                     return Breach(edit(s, allocations=[*s.allocations, seat]), [[n.id, se.edition]])
@@ -1545,13 +1557,13 @@ def seat_a_nominee_in_a_second_edition_of_a_topic(s: Schedule) -> Breach:
     for a in s.allocations:
         n = p.nomination_by_id[a.nominee]
         first = s.by_edition[a.edition]
-        for se, ed in placed(s):
+        for se, _ in placed(s):
             if se.topic != first.topic or se is first or months(se) & set(n.unavailable_months):
                 continue
             ready = all(pr.before in n.completed or ((n.id, pr.before) in taken
                                                      and gap(taken[(n.id, pr.before)], se) >= pr.min_gap_days)
                         for pr in prerequisites_of(p, se.topic))
-            for mode in modes_for(n.mode, ed) if ready else []:
+            for mode in modes_for(n.mode, se.mode) if ready else []:
                 if filled[(se.edition, mode)] < seat_capacity(p, se)[mode]:
                     seat = Allocation(nominee=n.id, edition=se.edition, mode=mode)  # type: ignore[arg-type]
                     return Breach(edit(s, allocations=[*s.allocations, seat]), [[n.id, se.topic]])

@@ -21,8 +21,8 @@ import pytest
 from model.check import check, kpis, penalties
 from model.explain import alternatives, by_edition, by_trainer, penalty_breakdown
 from model.formats.excel import write_schedule_workbook
-from model.schedule import Schedule
-from tests.instances.tiny import only_weights, tiny_problem
+from model.schedule import Schedule, ScheduledEdition
+from tests.instances.tiny import only_weights, problem_of, record, tiny_data, tiny_problem
 from tests.test_excel import placed, tiny_schedule
 
 
@@ -165,3 +165,22 @@ def test_alternatives_of_a_left_out_edition_price_its_inclusion() -> None:
 def test_alternatives_of_an_unknown_edition() -> None:
     with pytest.raises(ValueError, match=r"edition M9\.T9#1 is not in the programme"):
         alternatives(cost_only(), "M9.T9#1")
+
+
+def test_alternatives_keep_the_mode_a_room_holds_else_take_one_it_holds() -> None:
+    # M1.T1 may run hybrid or in person (2 days); scheduled hybrid in HALL Tue 2 - Wed 3 March,
+    # M2.T1#1 as in cost_only. In HALL it stays hybrid; room B holds it in person only (20 seats,
+    # none online), 60 USD a day cheaper: 2 x 60 = 120 USD, -1.2 points.
+    data = tiny_data()
+    data["weights"] = only_weights(cost=1)
+    record(data, "programme", "M1.T1").update(modes=["hybrid", "in_person"], duration_days=2)
+    p = problem_of(data)
+    m1 = ScheduledEdition.place(p, "M1.T1#1", [date(2027, 3, 2), date(2027, 3, 3)], "HALL", ["T1", "T4"])
+    schedule = Schedule(problem=p, editions=[m1, placed(p, "M2.T1#1", date(2027, 3, 18), 2, "B", ["T2", "T3"])])
+    alts = alternatives(schedule, "M1.T1#1")
+    assert alts.current is not None and (alts.current.room, alts.current.mode) == ("HALL", "hybrid")
+    assert {(a.room, a.mode) for a in alts.alternatives} == {("HALL", "hybrid"), ("B", "in_person")}
+    best = alts.alternatives[0]
+    assert (best.room, best.mode, best.delta) == ("B", "in_person", -1.2)
+    moved = ScheduledEdition.place(p, "M1.T1#1", best.days, best.room, best.trainers, mode=best.mode)
+    assert check(Schedule(problem=p, editions=[moved, schedule.by_edition["M2.T1#1"]])) == []

@@ -312,3 +312,38 @@ def test_a_quarter_s_cap_at_the_mandatory_courses_floor_is_no_finding() -> None:
     problem = problem_of({**tiny_data(), "quarterly_budget_usd": {"2027-Q1": 2080}})
     assert not [f for f in doctor(problem) if f.check == "quarter_budget"]
     assert solve(problem, OPTIONS).found
+
+
+# ------------------------------------------------------------------------------ a choice of modes
+
+
+def test_an_edition_that_may_run_online_needs_no_room() -> None:
+    # M2.T1 plans 99 in person: no room seats them, but it may run online (99 online seats of the
+    # platform's 100): the doctor finds nothing.
+    data = tiny_with(_set("topics", "M2.T1", modes=["in_person", "online"]))
+    record(data, "programme", "M2.T1").update(modes=["in_person", "online"], participants_in_person=99)
+    assert doctor(problem_of(data)) == []
+
+
+def test_no_room_fits_names_what_each_room_mode_needs() -> None:
+    # M1.T1 may run hybrid or in person, with 99 in person: no room holds it either way.
+    # Validation rejects it first; a problem built without validation still gets a finding.
+    problem = problem_of(tiny_with(_set("programme", "M1.T1", modes=["hybrid", "in_person"])))
+    item = problem.programme[0].model_copy(update={"participants_in_person": 99})
+    fields = {name: getattr(problem, name) for name in Problem.model_fields}
+    bigger = Problem.model_construct(**{**fields, "programme": [item, problem.programme[1]]})
+    finding = first_blocking(bigger)
+    assert (finding.check, finding.records) == ("edition_room", ["M1.T1#1"])
+    assert finding.message == ("M1.T1#1 cannot be scheduled: no room fits it (it needs 99 seats, hybrid "
+                               "equipment and 10 online seats (hybrid) or 99 seats (in person))")
+
+
+def test_the_budget_minimum_takes_each_edition_s_cheapest_mode() -> None:
+    # M1.T1 (2 days) hybrid needs HALL: 2 x (450 + 100) = 1,100 USD; in person it fits B:
+    # 2 x (450 + 40) = 980. With M2.T1's 980, the floor is 1,960 (2,080 when M1.T1 must be hybrid).
+    data = tiny_with(_set("programme", "M1.T1", modes=["hybrid", "in_person"], duration_days=2))
+    assert _budget_parts(problem_of({**data, "budget_usd": 0})) == ["M1.T1#1 980", "M2.T1#1 980"]
+    assert not [f for f in doctor(problem_of({**data, "budget_usd": 1960})) if f.check == "budget"]
+    # Pinned hybrid, it costs 1,100 again.
+    pinned = {**data, "budget_usd": 0, "pins": [{"edition": "M1.T1#1", "mode": "hybrid"}]}
+    assert _budget_parts(problem_of(pinned)) == ["M1.T1#1 1,100", "M2.T1#1 980"]

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from model.check import Kpis, kpis
+from model.problem import Mode
 from model.rules import Reading
 from model.rules.participants import nomination_unplaced
 from model.rules.reading import COST_CATEGORIES
@@ -36,15 +37,11 @@ from tests.instances.tiny import problem_of, record, tiny_data
 
 
 def placed(problem: Any, edition: str, first: date, n: int, room: str | None,
-           trainers: list[str]) -> ScheduledEdition:
-    """An edition of ``problem`` on ``n`` consecutive days from ``first``."""
-    ed = problem.edition_by_id[edition]
+           trainers: list[str], mode: Mode | None = None) -> ScheduledEdition:
+    """An edition of ``problem`` on ``n`` consecutive days from ``first`` (in ``mode``, else the
+    first of its modes the room holds)."""
     days = [first + timedelta(days=i) for i in range(n)]
-    return ScheduledEdition(
-        edition=ed.id, topic=ed.topic.id, number=ed.number, title=ed.topic.title, module=ed.topic.module,
-        start=days[0], end=days[-1], days=days, mode=ed.mode, venue="RTCM" if room else None, room=room,
-        trainers=trainers, participants_in_person=ed.item.participants_in_person,
-        participants_online=ed.item.participants_online)
+    return ScheduledEdition.place(problem, edition, days, room, trainers, mode=mode)
 
 
 def seated_tiny_data() -> dict[str, Any]:
@@ -138,7 +135,7 @@ def independent_costs(schedule: Schedule) -> dict[str, dict[str, int]]:
         out[se.edition] = {
             "fees_usd": sum(people[t].day_rate for t in se.trainers) * len(se.days)
             + sum(people[g.person].day_rate for g in se.guests),
-            "travel_usd": sum(people[t].travel_usd for t in delivering) if se.room else 0,
+            "travel_usd": sum(people[t].travel_usd for t in delivering) if se.mode != "online" else 0,
             "room_cost_usd": rooms[se.room].day_cost * len(se.days) if se.room else 0,
             "interpretation_usd": len(item.interpretation) * p.costs.interpretation_day_usd * len(se.days),
             "participant_fares_usd": 0, "participant_allowances_usd": 0,

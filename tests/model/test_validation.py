@@ -77,6 +77,20 @@ CASES = [
     # A hybrid course that no hybrid room can host.
     (_set(["programme", 0, "participants_online"], 80),
      "programme M1.T1: no hybrid-equipped room has 20 seats and 80 online seats"),
+    # Modes to choose from: the stated mode must be one of them, none twice, each offered by the topic.
+    (_set(["programme", 0, "modes"], ["in_person", "online"]),
+     "programme M1.T1: mode 'hybrid' is not among its modes (in_person, online)"),
+    (_set(["programme", 0, "modes"], ["hybrid", "hybrid"]), "programme M1.T1: mode 'hybrid' is listed twice"),
+    (_set(["programme", 0, "modes"], ["hybrid", "online"]),
+     "programme M1.T1: mode 'online' is not offered for this topic (hybrid, in_person)"),
+    # A mode no room can hold is fine while another can; an error once none can (said once when
+    # the same for every mode).
+    (lambda d: d["programme"][0].update(modes=["hybrid", "in_person"], participants_online=80), None),
+    (lambda d: d["programme"][0].update(modes=["hybrid", "in_person"], participants_in_person=50),
+     "programme M1.T1: 50 in-person participants exceed the largest room (30 seats)"),
+    # A pinned mode must be one of the edition's, and a pinned room rules out online.
+    (_set(["pins"], [{"edition": "M2.T1#1", "mode": "hybrid"}]),
+     "pin M2.T1#1: mode 'hybrid' is not among the edition's modes (in_person)"),
     # Team rules upside down.
     (_set(["team_rules"], {"min_trainers": 3, "max_trainers": 2}),
      "team rules: max_trainers (2) is below min_trainers (3)"),
@@ -268,3 +282,15 @@ def test_a_pointer_escapes_slashes_and_tildes() -> None:
     assert issue.pointer == "/a~1b/c~0d/0"
     assert Issue("unreadable", "not valid JSON").pointer is None
     assert Issue("invalid_value", "not a mapping", at=()).pointer == ""  # the whole document
+
+
+def test_modes_without_a_mode_prefer_the_first_and_read_back_alike() -> None:
+    data = tiny_problem().model_dump(mode="json")
+    item = data["programme"][0]
+    del item["mode"]
+    item["modes"] = ["in_person", "hybrid"]
+    p = validate_as(Problem, data)
+    assert p.programme[0].allowed_modes == ("in_person", "hybrid")
+    again = validate_as(Problem, p.model_dump(mode="json"))
+    assert again.programme[0].allowed_modes == ("in_person", "hybrid")
+    assert again.model_dump() == p.model_dump()

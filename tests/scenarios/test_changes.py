@@ -10,7 +10,9 @@ import yaml
 from model.errors import InputError
 from model.participants import enrol_in_prerequisites
 from scenarios.scenario import Scenario, apply_changes, load, read_scenario
-from tests.instances.tiny import tiny_data, tiny_problem
+from scheduler.solve import solve
+from tests.instances.tiny import record, tiny_data, tiny_problem
+from tests.scheduler.solving import OPTIONS, checked
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -78,6 +80,78 @@ def test_mode_changed_moves_courses_online_and_widens_their_formats() -> None:
     assert p.pins[0].room is None
     p = changed({"type": "mode_changed", "mode": "in_person", "topics": ["M1.T1"]})
     assert (p.programme[0].mode, p.programme[0].participants_online) == ("in_person", 0)
+
+
+def test_mode_changed_forces_its_one_mode_on_a_course_of_several() -> None:
+    # M1.T1 may run hybrid or in person, its pin in person; M2.T1 in person alone, pinned to room B.
+    # Moved to hybrid, M1.T1 runs hybrid alone and its pin keeps no other mode; M2.T1, untouched,
+    # keeps its pin.
+    data = tiny_data()
+    data["programme"][0]["modes"] = ["hybrid", "in_person"]
+    data["pins"] = [{"edition": "M1.T1#1", "mode": "in_person"}, {"edition": "M2.T1#1", "room": "B",
+                                                                  "mode": "in_person"}]
+    base = tiny_problem().model_validate(data)
+    assert base.programme[0].allowed_modes == ("hybrid", "in_person")
+    p = apply_changes(base, Scenario.model_validate(
+        {"name": "t", "changes": [{"type": "mode_changed", "mode": "hybrid", "topics": ["M1.T1"]}]}))
+    item = p.programme[0]
+    assert (item.mode, item.modes, item.allowed_modes) == ("hybrid", [], ("hybrid",))
+    assert [(pin.mode, pin.room) for pin in p.pins] == [(None, None), ("in_person", "B")]
+    # Moved in person, the pin already in person keeps its mode.
+    p = apply_changes(base, Scenario.model_validate(
+        {"name": "t", "changes": [{"type": "mode_changed", "mode": "in_person", "topics": ["M1.T1"]}]}))
+    assert (p.programme[0].allowed_modes, p.programme[0].participants_online, p.pins[0].mode) == (
+        ("in_person",), 0, "in_person")
+
+
+def test_modes_allowed_lets_the_solver_choose_keeping_the_programme_s_mode_first() -> None:
+    # tiny: M1.T1 hybrid, M2.T1 in person; both topics offer hybrid and in person. Every course
+    # may then run either way, each keeping its own mode first; a mode a topic lacks is refused.
+    p = changed({"type": "modes_allowed", "everything": True})
+    assert [i.allowed_modes for i in p.programme] == [("hybrid", "in_person"), ("in_person", "hybrid")]
+    p = changed({"type": "modes_allowed", "modes": ["in_person", "hybrid"], "topics": ["M1.T1"]})
+    assert (p.programme[0].allowed_modes, p.programme[1].allowed_modes) == (("hybrid", "in_person"), ("in_person",))
+    with pytest.raises(InputError, match=r"topic 'M1\.T1' is not offered online"):
+        changed({"type": "modes_allowed", "modes": ["hybrid", "online"], "topics": ["M1.T1"]})
+
+
+def test_one_stream_sends_courses_in_person_when_they_may_run_so() -> None:
+    # tiny with one stream and both courses hybrid, on 1-2 March: only one can be streamed. With
+    # modes_allowed, the other runs in person the same days instead of leaving the calendar.
+    data = tiny_data()
+    record(data, "programme", "M2.T1").update(mode="hybrid", earliest_start="2027-03-01",
+                                              latest_end="2027-03-02")
+    record(data, "programme", "M1.T1").update(duration_days=2, earliest_start="2027-03-01",
+                                              latest_end="2027-03-02")
+    record(data, "rooms", "B").update(hybrid=True, online_seats=10)
+    data["platform"] = {"max_concurrent_streams": 1}
+    base = tiny_problem().model_validate(data)
+    assert not solve(base, OPTIONS).found
+    p = apply_changes(base, Scenario.model_validate({"name": "t", "changes": [
+        {"type": "modes_allowed", "everything": True}]}))
+    result = checked(solve(p, OPTIONS))
+    assert sorted(se.mode for se in result.schedule.editions) == ["hybrid", "in_person"]
+
+
+def test_editions_added_of_a_new_topic_run_in_the_topic_s_modes() -> None:
+    # M2.T2, not in the programme: in the topic's modes (hybrid, in person: the default), hybrid
+    # preferred; with a mode, in that one alone; online alone, its participants online.
+    data = tiny_data()
+    data["topics"].append({"id": "M2.T2", "module": 2, "title": "Return", "duration_min": 2,
+                           "duration_max": 2})
+    base = tiny_problem().model_validate(data)
+
+    def added(**change: object) -> object:
+        p = apply_changes(base, Scenario.model_validate(
+            {"name": "t", "changes": [{"type": "editions_added", "topics": ["M2.T2"], **change}]}))
+        item = p.programme[-1]
+        return item.allowed_modes, item.participants_in_person, item.participants_online
+
+    assert added() == (("hybrid", "in_person"), 20, 0)
+    assert added(mode="in_person") == (("in_person",), 20, 0)
+    data["topics"][-1]["modes"] = ["online"]
+    base = tiny_problem().model_validate(data)
+    assert added() == (("online",), 0, 30)
 
 
 def test_nominations_withdrawn_by_country() -> None:

@@ -91,8 +91,23 @@ def test_frozen_editions_never_move() -> None:
     assert result.found and check(result.schedule) == []
     for e in published.schedule.editions:
         now = result.schedule.by_edition[e.edition]
-        assert (now.days, now.room, now.trainers) == (e.days, e.room, e.trainers)
+        assert (now.days, now.room, now.trainers, now.mode) == (e.days, e.room, e.trainers, e.mode)
     assert [c.edition for c in changes.changes] == ["M1.T1#2"] and changes.changes[0].kinds == ["added"]
+
+
+def test_a_frozen_edition_keeps_its_mode_while_its_programme_item_allows_it() -> None:
+    # Published: M1.T1 hybrid, M2.T1 in person. M1.T1 may now run hybrid or in person: its frozen
+    # pin keeps hybrid. M2.T1 now runs hybrid alone: in person is no longer among its modes, so
+    # its pin leaves the mode to the problem.
+    data, published = _published()
+    assert [(e.edition, e.mode) for e in published.schedule.sorted_editions()] == [
+        ("M1.T1#1", "hybrid"), ("M2.T1#1", "in_person")]
+    record(data, "programme", "M1.T1")["modes"] = ["hybrid", "in_person"]
+    frozen = with_baseline(problem_of(data), published.schedule, date(2027, 3, 3))
+    assert {p.edition: p.mode for p in frozen.pins} == {"M1.T1#1": "hybrid", "M2.T1#1": "in_person"}
+    record(data, "programme", "M2.T1")["mode"] = "hybrid"
+    frozen = with_baseline(problem_of(data), published.schedule, date(2027, 3, 3))
+    assert {p.edition: p.mode for p in frozen.pins} == {"M1.T1#1": "hybrid", "M2.T1#1": None}
 
 
 @pytest.mark.slow

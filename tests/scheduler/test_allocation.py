@@ -9,13 +9,14 @@ nomination left out costs 100 points x 3 for a first choice, x 2 for a second.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
 
 from model.check import allocation_objective, check, check_seats
 from model.rules import PARTICIPANT_HARD_RULES, PARTICIPANT_SOFT_RULES
-from model.schedule import Allocation, Schedule
+from model.schedule import Allocation, Schedule, ScheduledEdition
 from scheduler import allocation as engine
 from scheduler.solve import Result, solve
 from tests.instances.tiny import problem_of, record, tiny_data
@@ -110,6 +111,32 @@ def test_participant_mode_compatible() -> None:
     result = seated([nominee("O1", ("M2.T1",), mode="online"), nominee("E1", ("M1.T1",), mode="either")])
     assert seats(result) == {("E1", "M1.T1#1", "in_person")}  # M1.T1 has no online seat here
     assert reasons(result) == {("O1", "M2.T1"): "asks for online seats; M2.T1#1 runs in person only"}
+
+
+@pytest.mark.parametrize(("mode", "room"), [("hybrid", "HALL"), ("in_person", "B")])
+def test_seats_follow_the_mode_an_edition_is_scheduled_in(mode: str, room: str) -> None:
+    # M1.T1 may run hybrid (2 in-person seats, 1 online) or in person (2 seats). Scheduled
+    # hybrid, O1 (online only) takes the online seat and E1 (either) an in-person one; scheduled
+    # in person, O1 has no seat and E1 takes an in-person one.
+    data = problem_data([nominee("O1", mode="online"), nominee("E1", mode="either")], m1=(2, 1))
+    record(data, "programme", "M1.T1")["modes"] = ["hybrid", "in_person"]
+    data["pins"] = []
+    p = problem_of(data)
+    days = [date(2027, 3, 1), date(2027, 3, 2), date(2027, 3, 3)]
+    calendar = Schedule(problem=p, editions=[
+        ScheduledEdition.place(p, "M1.T1#1", days, room, ["T1", "T4"], mode=mode),  # type: ignore[arg-type]
+        ScheduledEdition.place(p, "M2.T1#1", [date(2027, 3, 8), date(2027, 3, 9)], "B", ["T2", "T3"])])
+    assert check(calendar) == []
+    outcome = engine.allocate(calendar, time_limit_s=5, workers=1, deterministic=True)
+    seated = calendar.model_copy(update={"allocations": outcome.allocations})
+    assert check_seats(seated) == []
+    taken = {(a.nominee, a.mode) for a in outcome.allocations}
+    if mode == "hybrid":
+        assert taken == {("O1", "online"), ("E1", "in_person")}
+    else:
+        assert taken == {("E1", "in_person")}
+        assert {(u.nominee, u.reason) for u in outcome.unplaced} == {
+            ("O1", "asks for online seats; M1.T1#1 runs in person only")}
 
 
 def with_booths(data: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -138,6 +139,53 @@ def test_greedy_keeps_free_staff_of_the_required_organisation_for_the_editions_t
     assert kpis(schedule).fees_usd == 3 * 300 + 2 * 300
 
 
+def _hybrid_or_in_person(data: dict[str, Any]) -> None:
+    # M1.T1 (20 in person, 10 online) may run hybrid, preferred, in HALL only (the one hybrid
+    # room), or in person in HALL or B (20 seats, 40 USD a day against HALL's 100).
+    record(data, "programme", "M1.T1")["modes"] = ["hybrid", "in_person"]
+
+
+def _streams_full(data: dict[str, Any]) -> None:
+    # The platform carries one stream, and M2.T1, online and placed first (priority 2), holds it
+    # on Monday 1 and Tuesday 2 March.
+    _hybrid_or_in_person(data)
+    record(data, "topics", "M2.T1")["modes"] = ["online"]
+    record(data, "programme", "M2.T1").update(mode="online", participants_in_person=0, participants_online=15,
+                                              priority=2)
+    data["platform"] = {"max_concurrent_streams": 1}
+
+
+def _hybrid_room_taken(data: dict[str, Any]) -> None:
+    # M2.T1, hybrid and placed first (priority 2), holds HALL on Monday 1 and Tuesday 2 March.
+    _hybrid_or_in_person(data)
+    record(data, "programme", "M2.T1").update(mode="hybrid", participants_online=5, priority=2)
+
+
+def test_greedy_runs_an_edition_in_its_preferred_mode_when_it_can() -> None:
+    data = tiny_data()
+    _hybrid_or_in_person(data)
+    schedule = greedy_schedule(problem_of(data))
+    assert check(schedule) == []
+    m1 = schedule.by_edition["M1.T1#1"]
+    assert (m1.mode, m1.room, m1.participants_online) == ("hybrid", "HALL", 10)
+
+
+@pytest.mark.parametrize("change", [_streams_full, _hybrid_room_taken])
+def test_greedy_runs_an_edition_in_person_when_its_preferred_hybrid_cannot_be_held(
+        change: Callable[[dict[str, Any]], None]) -> None:
+    # On Monday 1 March M2.T1 holds the one stream or the one hybrid room, and T1-T4 make two
+    # teams: M1.T1 cannot run hybrid then, so the earliest fit runs it in person that day, in
+    # B (the cheaper room that seats its 20), with no online seats.
+    data = tiny_data()
+    change(data)
+    schedule = greedy_schedule(problem_of(data))
+    assert check(schedule) == [] and schedule.unscheduled == []
+    m1, m2 = schedule.by_edition["M1.T1#1"], schedule.by_edition["M2.T1#1"]
+    assert m1.start == m2.start == date(2027, 3, 1)
+    assert (m1.mode, m1.room) == ("in_person", "B")
+    assert (m1.participants_in_person, m1.participants_online) == (20, 0)
+
+
 def test_a_search_without_time_still_returns_the_greedy_calendar() -> None:
     # With next to no time the search may find nothing of its own; the greedy calendar,
     # which breaks no hard rule, is returned rather than no calendar at all.
@@ -183,6 +231,30 @@ def test_every_start_calendar_breaks_no_rule(name: str) -> None:
         assert len(schedule.editions) == len(problem.editions)
 
 
+def test_a_patient_start_waits_for_the_preferred_mode() -> None:
+    # tiny: two editions of M1.T1 (2 days, hybrid preferred, in person possible), one stream. The
+    # plain fit takes the earliest start in a mode held there: the second edition (in number
+    # order, from the day after the first starts) runs in person on 2-3 March, beside the first.
+    # Patient, it waits for the stream: both hybrid, one after the other.
+    from scheduler.greedy import start_calendars
+    from scheduler.instance import Instance
+
+    data = tiny_data()
+    record(data, "programme", "M1.T1").update(editions=2, duration_days=2, modes=["hybrid", "in_person"])
+    data["platform"] = {"max_concurrent_streams": 1}
+    problem = problem_of(data)
+    inst = Instance(problem)
+
+    def modes(schedule: Any) -> list[tuple[str, str]]:
+        return sorted((str(e.start), e.mode) for e in schedule.editions if e.topic == "M1.T1")
+
+    plain, patient = greedy_schedule(problem, inst), greedy_schedule(problem, inst, patient=True)
+    assert modes(plain) == [("2027-03-01", "hybrid"), ("2027-03-02", "in_person")]
+    assert [m for _, m in modes(patient)] == ["hybrid", "hybrid"]
+    assert check(plain) == [] and check(patient) == []
+    assert len(list(start_calendars(problem, inst))) == 2 * (1 + 4)  # each start, and patient
+
+
 def test_levelled_starts_spread_rtcm_2027_over_the_year() -> None:
     # The plain earliest fit crowds the first months; a month cap moves courses later,
     # within it wherever any start fits, and the best start is better on the objective.
@@ -194,7 +266,9 @@ def test_levelled_starts_spread_rtcm_2027_over_the_year() -> None:
 
     problem = default_problem()
     inst = Instance(problem)
-    plain, *levelled = start_calendars(problem, inst)
+    starts = list(start_calendars(problem, inst))
+    assert len(starts) == 1 + len(LEVELS)  # one mode per edition: no patient variants
+    plain, *levelled = starts
     even = sum(p.max_length for p in inst.plans) / len(set(inst.cal.month_of))
 
     def busiest(schedule: Any) -> int:
@@ -211,7 +285,7 @@ def test_levelled_starts_spread_rtcm_2027_over_the_year() -> None:
 
     chosen, _ = best_start(problem, inst)
     assert chosen is not None
-    assert kpis(chosen).objective == min(kpis(s).objective for s in [plain, *levelled])
+    assert kpis(chosen).objective == min(kpis(s).objective for s in starts)
 
 
 def test_solve_reports_its_start_first_and_never_returns_worse() -> None:

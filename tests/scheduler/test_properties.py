@@ -36,7 +36,7 @@ from hypothesis import HealthCheck, event, given, note, settings
 from bench.mip import MipOptions, solve_mip, unsupported
 from model.calendar import Period
 from model.check import check, kpis
-from model.problem import Edition, Prerequisite, Problem
+from model.problem import Edition, Mode, Prerequisite, Problem
 from model.schedule import Schedule, ScheduledEdition
 from scheduler.solve import Result, SolveOptions, solve
 from tests.instances.generated import SMALL, problems
@@ -278,8 +278,10 @@ def placements(empty: Schedule, ed: Edition) -> list[ScheduledEdition]:
     problem = empty.problem
     cal = problem.work_calendar
     item = ed.item
-    rooms: list[tuple[str | None, list[Period]]] = [(None, [])] if ed.mode == "online" else [
-        (r.id, [*r.closures, *v.closures]) for v, r in problem.rooms]
+    places: list[tuple[Mode, str | None, list[Period]]] = [(mode, None, []) for mode in ed.modes
+                                                           if mode == "online"]
+    places += [(mode, r.id, [*r.closures, *v.closures]) for mode in ed.modes if mode != "online"
+               for v, r in problem.rooms]
     able = [t for t in problem.trainers if t.can_teach(ed.topic) and item.language in t.languages]
     sizes = range(problem.team_rules.min_trainers, problem.team_rules.max_trainers + 1)
     needs = [set(need.organisations) for need in problem.team_needs(item)]
@@ -300,16 +302,16 @@ def placements(empty: Schedule, ed: Edition) -> list[ScheduledEdition]:
             for team in teams:
                 if any(u.start <= d <= u.end for t in team for u in t.unavailable for d in days):
                     continue
-                for room, closures in rooms:
+                for mode, room, closures in places:
                     if any(c.start <= d <= c.end for c in closures for d in days):
                         continue
+                    in_person, online = item.planned_seats(mode)
                     se = ScheduledEdition(
                         edition=ed.id, topic=ed.topic.id, number=ed.number, module=ed.topic.module,
-                        start=days[0], end=days[-1], days=days, mode=ed.mode,
+                        start=days[0], end=days[-1], days=days, mode=mode,
                         venue=problem.room_by_id[room][0].id if room else None, room=room,
                         trainers=sorted(t.id for t in team),
-                        participants_in_person=item.participants_in_person,
-                        participants_online=item.participants_online)
+                        participants_in_person=in_person, participants_online=online)
                     broken = [v for v in check(calendar_of(empty, [se]))
                               if v.rule not in MENDABLE and (v.rule != "pinned_edition_kept" or v.records == [ed.id])]
                     if not broken:
@@ -455,7 +457,8 @@ def own_points(problem: Problem, ed: Edition, se: ScheduledEdition | None) -> fl
     moved = rehoused = dropped = 0
     if kept is not None:
         moved = kept.start != se.start
-        rehoused = kept.room is not None and kept.room != se.room
+        rehoused = (kept.room is not None and kept.room != se.room) or (
+            kept.mode is not None and kept.mode != se.mode)
         dropped = len(set(kept.trainers) - set(se.trainers))
     return (w.cost * (fees + rent) / 100 + w.priority_topic_late * late + w.course_shortened * cut
             + w.team_without_mixed_gender * unmixed + w.edition_moved * moved + w.room_changed * rehoused

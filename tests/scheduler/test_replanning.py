@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from model.check import kpis, soft_amounts
+from model.rules import RULES
+from model.rules.reading import Reading
 from tests.instances.tiny import only_weights, problem_of, race_data, record, tiny_data
 from tests.scheduler.solving import d, edition, infeasible, names_rule, optimal
 
@@ -94,6 +96,38 @@ def test_room_changed_rather_than_moving_the_edition() -> None:
     m2 = edition(result, "M2.T1#1")
     assert (m2.start, m2.room) == (d(8), "B")
     assert result.objective == 20
+
+
+def test_room_changed_counts_a_published_mode_changed() -> None:
+    # M1.T1 may run hybrid or in person and was published hybrid in HALL on Mon 1 for 3 days.
+    # HALL now closes 1-5 March. Staying on those days means room B, in person (not hybrid-
+    # equipped): a room and mode change, 20. Moving the course costs 100. Objective 20; the
+    # evaluator says both what changed.
+    data = tiny_data()
+    record(data, "programme", "M1.T1").update(duration_days=3, modes=["hybrid", "in_person"])
+    data["baseline"] = [{**PUBLISHED[0], "mode": "hybrid"}]
+    record(data, "rooms", "HALL")["closures"] = [{"start": "2027-03-01", "end": "2027-03-05"}]
+    data["weights"] = STAY_CLOSE
+    result = optimal(problem_of(data))
+    m1 = edition(result, "M1.T1#1")
+    assert (m1.start, m1.room, m1.mode) == (d(1), "B", "in_person")
+    assert result.objective == 20
+    evaluate = RULES["room_changed"].evaluate
+    assert evaluate is not None
+    assert [c.message for c in evaluate(Reading(result.schedule))] == [
+        "M1.T1#1 moves from room HALL to B and from hybrid to in person"]
+
+
+def test_a_published_mode_is_kept_when_the_room_is() -> None:
+    # As above with HALL open: nothing needs to change, and hybrid stays (in person in HALL
+    # would cost the mode change, 20). Objective 0.
+    data = tiny_data()
+    record(data, "programme", "M1.T1").update(duration_days=3, modes=["hybrid", "in_person"])
+    data["baseline"] = [{**PUBLISHED[0], "mode": "hybrid"}]
+    data["weights"] = STAY_CLOSE
+    result = optimal(problem_of(data))
+    assert (edition(result, "M1.T1#1").room, edition(result, "M1.T1#1").mode) == ("HALL", "hybrid")
+    assert result.objective == 0
 
 
 def test_trainer_changed_counts_each_trainer_taken_off_or_added() -> None:
