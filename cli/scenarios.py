@@ -22,11 +22,16 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.1f} %"
 
 
+def _mode(mode: str | None) -> str:
+    return (mode or "").replace("_", " ")
+
+
 def diff_table(title: str, changes: CalendarDiff) -> Table:
     t = Table("edition", "change", "from", "to", "why", title=title, title_justify="left")
     for c in changes.changes:
-        before = f"{c.old_start or '-'} {c.old_room or ''}".strip()
-        after = f"{c.new_start or '-'} {c.new_room or ''}".strip()
+        switched = "mode" in c.kinds
+        before = f"{c.old_start or '-'} {c.old_room or ''} {_mode(c.old_mode) if switched else ''}".strip()
+        after = f"{c.new_start or '-'} {c.new_room or ''} {_mode(c.new_mode) if switched else ''}".strip()
         kinds = ", ".join(c.kinds)
         if "trainers" in c.kinds:
             kinds += f" (-{','.join(c.trainers_off)} +{','.join(c.trainers_on)})"

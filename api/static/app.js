@@ -1177,6 +1177,7 @@ function describeChange(c) {
   if (c.kinds.includes("dropped")) parts.push(`dropped (was ${at(c.old_start, c.old_end)})`);
   if (c.kinds.includes("moved")) parts.push(`moved from ${at(c.old_start, c.old_end)} to ${at(c.new_start, c.new_end)}`);
   if (c.kinds.includes("room")) parts.push(`room ${c.old_room || "online"} → ${c.new_room || "online"}`);
+  if (c.kinds.includes("mode")) parts.push(`${words(c.old_mode)} → ${words(c.new_mode)}`);
   if (c.kinds.includes("trainers")) {
     parts.push(`trainers ${c.trainers_off.length ? "−" + c.trainers_off.join(", −") : ""}`
       + `${c.trainers_off.length && c.trainers_on.length ? " " : ""}${c.trainers_on.length ? "+" + c.trainers_on.join(", +") : ""}`);

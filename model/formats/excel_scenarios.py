@@ -69,14 +69,15 @@ def comparison_workbook(comparison: Any) -> Workbook:
             sheet.append([f"change: {c}"])
         sheet.append([])
         header = ["Edition", "Change", "Old start", "Old end", "New start", "New end", "Old room", "New room",
-                  "Trainers off", "Trainers on", "Why"]
+                  "Old mode", "New mode", "Trainers off", "Trainers on", "Why"]
         sheet.append(header)
         head_row = sheet.max_row
         for cell in sheet[head_row]:
             cell.font = BOLD
         for ch in s.diff.changes:
             sheet.append([ch.edition, ", ".join(ch.kinds), ch.old_start, ch.old_end, ch.new_start, ch.new_end,
-                          ch.old_room, ch.new_room, ", ".join(ch.trainers_off), ", ".join(ch.trainers_on),
+                          ch.old_room, ch.new_room, ch.old_mode, ch.new_mode, ", ".join(ch.trainers_off),
+                          ", ".join(ch.trainers_on),
                           "; ".join(ch.why)])
             if "moved" in ch.kinds:
                 for cell in sheet[sheet.max_row]:
