@@ -41,7 +41,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.calendar import Period
-from model.participants import follows, free_count, requests_for, span_months
+from model.participants import follows, free_count, requests_for, seat_modes, span_months
 from model.problem import (
     LEAD_AGENCY_RULE,
     ROOM_MODES,
@@ -385,9 +385,14 @@ class _Doctor:
                 return finding("edition_demand", ["edition_has_enough_requests"], [record],
                                f"{who}: fewer than {need} of {least} participants")
             months = {span_months(cal, s, d) for s, d in slots}
-            if not any(free_count(asked, m) >= least for m in months):
+            # In each mode it may run in (its pin's, if pinned), those who accept a seat in it.
+            willing = {m: [q for q in asked if seat_modes(q.nomination, m)] for m in self.modes(ed)}
+            if not any(free_count(qs, m) >= least for qs in willing.values() for m in months):
+                narrowed = any(len(qs) < len(asked) for qs in willing.values())
+                how = " or ".join(m.replace("_", " ") for m in willing)
                 return finding("edition_demand", ["edition_has_enough_requests"], [record],
-                               f"{who}, but in no month of its window are {least} of them free")
+                               f"{who}, but in no month of its window are {least} of them free"
+                               + (f" to sit it {how}" if narrowed else ""))
         subject = f"qualified for {ed.topic.id} in '{ed.item.language}'"
         pool = p.qualified_trainers(ed)
         required = self.team_needs(ed)

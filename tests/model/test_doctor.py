@@ -347,3 +347,17 @@ def test_the_budget_minimum_takes_each_edition_s_cheapest_mode() -> None:
     # Pinned hybrid, it costs 1,100 again.
     pinned = {**data, "budget_usd": 0, "pins": [{"edition": "M1.T1#1", "mode": "hybrid"}]}
     assert _budget_parts(problem_of(pinned)) == ["M1.T1#1 1,100", "M2.T1#1 980"]
+
+
+def test_an_edition_pinned_in_person_counts_only_the_nominees_who_come_in_person() -> None:
+    # M1.T1 may run hybrid or in person, with a minimum of 8; its 8 nominees follow online only.
+    # Hybrid seats them all; pinned in person, none of them can sit it: a blocking finding.
+    data = tiny_with(_set("programme", "M1.T1", modes=["hybrid", "in_person"], min_participants=8))
+    data["nominations"] = [{"id": f"N{i}", "country": "Georgia", "audience": "government", "topics": ["M1.T1"],
+                            "mode": "online"} for i in range(1, 9)]
+    assert blocking(doctor(problem_of(data))) == []
+    data["pins"] = [{"edition": "M1.T1#1", "mode": "in_person"}]
+    finding = first_blocking(problem_of(data))
+    assert (finding.check, finding.rules) == ("edition_demand", ["edition_has_enough_requests"])
+    assert finding.message.endswith("but in no month of its window are 8 of them free to sit it in person")
+    assert not solve(problem_of(data), OPTIONS).found
