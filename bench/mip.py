@@ -401,7 +401,8 @@ def _demand(m: MipModel) -> None:
             continue
         seats: Terms = []
         editions = by_topic.get(item.topic, [])
-        willing = {mode: accepting(inst.requests[item.topic], mode) for e in editions for mode in inst.plans[e].modes}
+        willing = {mode: len(accepting(inst.requests[item.topic], mode)) for e in editions
+                   for mode in inst.plans[e].modes}
         for e in editions:
             ed = inst.plans[e].edition
             for p in m.place[e]:

@@ -41,7 +41,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.calendar import Period
-from model.participants import follows, free_count, requests_for, seat_modes, span_months
+from model.participants import accepting, follows, free_count, requests_for, span_months
 from model.problem import (
     LEAD_AGENCY_RULE,
     ROOM_MODES,
@@ -386,7 +386,7 @@ class _Doctor:
                                f"{who}: fewer than {need} of {least} participants")
             months = {span_months(cal, s, d) for s, d in slots}
             # In each mode it may run in (its pin's, if pinned), those who accept a seat in it.
-            willing = {m: [q for q in asked if seat_modes(q.nomination, m)] for m in self.modes(ed)}
+            willing = {m: accepting(asked, m) for m in self.modes(ed)}
             if not any(free_count(qs, m) >= least for qs in willing.values() for m in months):
                 narrowed = any(len(qs) < len(asked) for qs in willing.values())
                 how = " or ".join(m.replace("_", " ") for m in willing)
@@ -443,13 +443,8 @@ class _Doctor:
         return self._availability(ed, slots, pool, required, rooms, finding)
 
     def modes(self, ed: Edition) -> tuple[Mode, ...]:
-        """The modes an edition may run in: its own, narrowed by its pin (a mode, or a room)."""
-        pin = self.p.pin_by_edition.get(ed.id)
-        if pin is not None and pin.mode is not None:
-            return (pin.mode,)
-        if pin is not None and pin.room is not None:
-            return tuple(m for m in ed.modes if m in ROOM_MODES) or ed.modes
-        return ed.modes
+        """The modes an edition may run in: its own, narrowed by its pin (``Problem.pinned_modes``)."""
+        return self.p.pinned_modes(ed)
 
     def _free(self, t: Trainer, s: int, d: int) -> bool:
         """Trainer ``t`` can teach working days s..s+d-1: not away, within their limits and quota."""

@@ -139,9 +139,9 @@ def requests_for(problem: Problem, ed: Edition) -> list[TopicRequest]:
             and not lacking_prerequisites(problem, n, topic)]
 
 
-def accepting(requests: list[TopicRequest], mode: Mode) -> int:
-    """How many of the requests' nominees accept a seat in an edition run in ``mode``."""
-    return sum(1 for q in requests if seat_modes(q.nomination, mode))
+def accepting(requests: list[TopicRequest], mode: Mode) -> list[TopicRequest]:
+    """The requests whose nominees accept a seat in an edition run in ``mode``."""
+    return [q for q in requests if seat_modes(q.nomination, mode)]
 
 
 def free_in(nomination: Nomination, months: Iterable[str]) -> bool:

@@ -877,6 +877,16 @@ class Problem(Record):
             return room.hybrid and room.online_seats >= online
         return True
 
+    def pinned_modes(self, edition: Edition) -> tuple[Mode, ...]:
+        """The modes an edition may run in, narrowed by its pin: its pinned mode, or its room modes
+        when its room is pinned."""
+        pin = self.pin_by_edition.get(edition.id)
+        if pin is not None and pin.mode is not None:
+            return (pin.mode,)
+        if pin is not None and pin.room is not None:
+            return tuple(m for m in edition.modes if m in ROOM_MODES) or edition.modes
+        return edition.modes
+
     def suitable_rooms(self, edition: Edition, mode: Mode | None = None) -> list[tuple[Venue, Room]]:
         """The rooms that can hold the edition in ``mode`` (None: in any of its modes)."""
         return [(v, r) for v, r in self.rooms if self.room_fits(edition, r, mode)]

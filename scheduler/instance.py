@@ -22,7 +22,7 @@ from functools import cached_property
 import numpy as np
 
 from model.calendar import Period, WorkCalendar
-from model.participants import free_count, requests_for, seat_modes, span_months
+from model.participants import accepting, free_count, requests_for, span_months
 from model.problem import ROOM_MODES, STREAMED_MODES, Edition, GuestSlot, Mode, Problem, Room, Trainer, Venue
 from model.rules.reading import earliest_index
 
@@ -135,17 +135,17 @@ class Instance:
                     plan.trainers = [t for t in plan.trainers if self.trainers[t].id in pin.trainers]
                 if pin.room is not None:
                     plan.rooms = [r for r in plan.rooms if self.rooms[r][1].id == pin.room]
-            # A mode stays when some room holds it (a room mode) and the platform carries it and its
-            # interpretation (streamed).
+            # A mode stays when its pin allows it, some room holds it (a room mode) and the platform
+            # carries it and its interpretation (streamed).
+            if pin is not None:
+                plan.modes = list(problem.pinned_modes(ed))
             platform = problem.platform
             streams = (platform.max_concurrent_streams > 0
                        and len(ed.item.interpretation) <= platform.interpretation_channels)
             plan.modes = [m for m in plan.modes
                           if (m not in ROOM_MODES or any(problem.room_fits(ed, self.rooms[r][1], m)
                                                          for r in plan.rooms))
-                          and (m not in STREAMED_MODES or streams)
-                          and (m in ROOM_MODES or pin is None or pin.room is None)
-                          and (pin is None or pin.mode in (None, m))]
+                          and (m not in STREAMED_MODES or streams)]
             plan.rooms = [r for r in plan.rooms
                           if any(problem.room_fits(ed, self.rooms[r][1], m) for m in plan.modes)]
             self._options(plan)
@@ -261,7 +261,7 @@ class Instance:
         if key not in self._free:
             requests = self.requests[topic]
             if mode is not None:
-                requests = [q for q in requests if seat_modes(q.nomination, mode)]
+                requests = accepting(requests, mode)
             self._free[key] = free_count(requests, key[1])
         return self._free[key]
 

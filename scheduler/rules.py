@@ -566,7 +566,7 @@ def requests_beyond_seats(c: Context) -> LinearExpr:
         free = [inst.free_in_span(ed.topic.id, s, d) for s, d in ev.plan.options]
         if min(free, default=most) < most:
             caps.append(sum(f * x for f, x in zip(free, ev.choose, strict=True) if f))
-        willing = {m: accepting(inst.requests[ed.topic.id], m) for m in ev.mode}
+        willing = {m: len(accepting(inst.requests[ed.topic.id], m)) for m in ev.mode}
         if min(willing.values(), default=most) < most:
             caps.append(sum(n * b for m, b in ev.mode.items() if (n := willing[m])))
         if len(caps) == 1:

@@ -16,7 +16,6 @@ from model.participants import (
     free_count,
     preference_factor,
     seat_capacity,
-    seat_modes,
     unserved,
 )
 from model.rules.reading import Breach, Charge, Reading
@@ -35,7 +34,7 @@ def edition_has_enough_requests(r: Reading) -> Iterator[Breach]:
         least = ed.item.min_participants
         if not least:
             continue
-        requests = [q for q in r.requests[ed.topic.id] if seat_modes(q.nomination, se.mode)]
+        requests = accepting(r.requests[ed.topic.id], se.mode)
         months = edition_months(se)
         free = free_count(requests, months)
         if free < least:
@@ -65,7 +64,7 @@ def requests_beyond_seats(r: Reading) -> Iterator[Charge]:
     for ed, se in r.placed:
         requests = r.requests[ed.topic.id]
         free = free_count(requests, edition_months(se))
-        reach[ed.topic.id] += min(free, accepting(requests, se.mode), sum(seat_capacity(r.problem, se).values()))
+        reach[ed.topic.id] += min(free, len(accepting(requests, se.mode)), sum(seat_capacity(r.problem, se).values()))
     for item in r.problem.programme:
         requests = r.requests.get(item.topic, [])
         seats = reach[item.topic]
