@@ -998,7 +998,7 @@ def _pinned_guests(m: MipModel) -> None:
 
 
 def _baseline_terms(m: MipModel) -> None:
-    """Re-planning: published editions moved, rooms changed, trainers taken off or added, guest
+    """Re-planning: published editions moved, rooms or modes changed, trainers taken off or added, guest
     sessions changed (all linear)."""
     problem = m.problem
     if not problem.baseline:
@@ -1020,8 +1020,9 @@ def _baseline_terms(m: MipModel) -> None:
             extra = 0.0
             if p.start == s0:
                 extra -= w_moved
-            if b.room is not None and (p.room is None or inst.rooms[p.room][1].id != b.room):
-                extra += w_room  # changed = present - same room
+            moved = b.room is not None and (p.room is None or inst.rooms[p.room][1].id != b.room)
+            if moved or (b.mode is not None and p.mode != b.mode):
+                extra += w_room  # changed = present - same room and mode
             extra += w_trainer * len(b.trainers)  # changed = present - on the team, per trainer
             extra += w_guest * len(b.guests)  # changed = present - the same person that day, per session
             lp.cost[p.col] += extra

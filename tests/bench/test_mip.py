@@ -247,6 +247,15 @@ def _nominees_only_in_person(data: dict[str, Any]) -> None:
                             "mode": "in_person"} for i in range(1, 9)]
 
 
+def _published_mode_changed(data: dict[str, Any]) -> None:
+    # M1.T1 (3 days) published hybrid in HALL on 1 March; the platform now carries no stream, so
+    # it stays in HALL in person: a change of mode alone, counted by room_changed.
+    record(data, "programme", "M1.T1").update(duration_days=3, modes=["hybrid", "in_person"])
+    data["baseline"] = [{"edition": "M1.T1#1", "start": "2027-03-01", "room": "HALL", "mode": "hybrid",
+                         "trainers": ["T1", "T4"]}]
+    data["platform"] = {"max_concurrent_streams": 0}
+
+
 VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "prerequisite_with_window": _prerequisite_with_window,
     "two_editions_one_stream": _two_editions_one_stream,
@@ -271,6 +280,7 @@ VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "online_or_in_person_one_stream": _online_or_in_person_one_stream,
     "nominees_only_in_person": _nominees_only_in_person,
     "trips_only_in_a_room": _trips_only_in_a_room,
+    "published_mode_changed": _published_mode_changed,
 }
 
 
