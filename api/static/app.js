@@ -241,12 +241,12 @@ async function upload(event) {
   $("#upload-button").disabled = true;
   try {
     const problem = await api("/problems", { method: "POST", body: form });
+    state.problemId = problem.id;
+    input.value = "";
+    await loadProblems();  // the page names it the chosen problem before the message says so
     out.replaceChildren(h("p", { class: "ok" },
       `✓ ${file.name}: “${problem.name}”, ${plural(problem.facts.editions, "edition")}, `
       + `${plural(problem.facts.trainers, "trainer")}. It is now the chosen problem.`));
-    state.problemId = problem.id;
-    input.value = "";
-    await loadProblems();
     await loadJobs();
   } catch (err) {
     const errors = err.errors || [];
