@@ -28,17 +28,19 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
+from api.feeds import FeedCache, feeds, published_feeds
 from api.frontier import router as frontier_router
 from api.jobs import GRACE_S, JobRunner
+from api.notices import router as notices_router
 from api.rollout import RolloutCache
 from api.rollout import router as rollout_router
 from api.routes import BODY_MODELS, ROUTERS
 from api.security import (
-    OPEN_PATHS,
     STATE_CHANGING,
     Guard,
     allowed_hosts_from_env,
     allowed_origins_from_env,
+    is_open,
     token_from_env,
 )
 from api.store import Store, StoreUnavailable, default_database_url
@@ -60,7 +62,8 @@ Build the annual training calendar of the Regional Training Center on Migration.
 4. `POST /check` verifies a calendar edited by hand.
 5. `POST /jobs/{id}/publish` keeps a job's calendar as the next numbered version; `GET /published`
    lists the versions, `GET /published/{n}` gives one's calendar, `GET /published/{n}/diff/{m}`
-   every edition changed between two and why.
+   every edition changed between two and why. `GET /published/feeds` gives each trainer's, room's
+   and the centre's subscription feed (`/feeds/{token}.ics`, the latest version, no API token needed).
 6. `POST /problems/{id}/frontier` solves the problem at each of a range of budgets (a run; follow it
    at `GET /frontier/runs/{id}`): what each budget buys, and the workbook of it.
 7. `GET /jobs/{id}/rollout` plans the programme over one to three years with the job's calendar as the
@@ -102,7 +105,7 @@ class PlannerAPI(FastAPI):
             schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
         for path, item in schema.get("paths", {}).items():
             for operation in item.values():
-                if self.requires_token and path not in OPEN_PATHS:
+                if self.requires_token and not is_open(path):
                     operation["security"] = [{"bearer": []}]
                     operation["responses"].setdefault(
                         "401", {"description": "no valid API token", "content": details})
@@ -245,15 +248,19 @@ def create_app(
     )
     app.requires_token = token is not None
     app.state.rollouts = RolloutCache()  # plans of finished calendars, which never change
+    app.state.feeds = FeedCache()  # the latest published version's feeds
     errors.install(app)
     app.add_middleware(errors.BodyLimit, max_bytes=max_body_bytes)
     # Outermost: a refused request's body is never read.
     app.add_middleware(Guard, token=token, allowed_hosts=hosts, allowed_origins=origins)
     app.include_router(page_router)  # the planner's page at / (before the service's redirect to /docs)
+    app.include_router(published_feeds)  # before /published/{n}, which would take "feeds" for a number
+    app.include_router(feeds)
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(frontier_router)
     app.include_router(rollout_router)
+    app.include_router(notices_router)
     return app
 
 

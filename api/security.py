@@ -1,7 +1,8 @@
 """Who may talk to the service: a bearer token, or else this machine only.
 
-With ``RTCM_API_TOKEN`` set, every request but the health check and the documentation
-needs ``Authorization: Bearer <token>`` (compared in constant time). Without it the
+With ``RTCM_API_TOKEN`` set, every request but the health check, the documentation and the
+subscription feeds (whose secret is in their URL) needs ``Authorization: Bearer <token>``
+(compared in constant time). Without it the
 service is for this machine alone: ``python -m api`` refuses to listen on anything but
 loopback, and the app itself refuses (403) a request from any other address, which
 also covers a server started some other way or a proxy forwarding remote clients.
@@ -43,7 +44,13 @@ DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/"})
 # The planner's page and its static files hold no data: a browser cannot send a bearer header
 # when it opens a page, so the page loads openly and asks for the token before any API call.
-OPEN_PREFIXES = ("/static/",)
+# A subscription feed's secret is its URL (api/feeds.py): calendar programs send no bearer header.
+OPEN_PREFIXES = ("/static/", "/feeds/")
+
+
+def is_open(path: str) -> bool:
+    """Whether a path answers without the API token (it still checks the host and the origin)."""
+    return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
 
 
 def token_from_env() -> str | None:
@@ -212,8 +219,7 @@ class Guard:
                 return refusal
         if self.token is None:
             return None
-        path = scope.get("path") or ""
-        if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
+        if is_open(scope.get("path") or ""):
             return None
         given = bearer_token(headers.get(b"authorization"))
         if token_matches(given, self.token):

@@ -40,6 +40,7 @@ import gzip
 import hashlib
 import json
 import os
+import secrets
 import threading
 import uuid
 from collections import OrderedDict
@@ -255,6 +256,25 @@ class PublishedRow(Base):
     digest: Mapped[str] = mapped_column(String(64))
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)
     body: Mapped[str] = mapped_column(Text, deferred=True)
+
+
+class FeedRow(Base):
+    """A subscription feed of the published calendar: a trainer's, a room's or the centre's.
+
+    ``id`` names the feed for planners (``trainer-T07``, ``room-R1``, ``centre``); ``token`` is
+    the secret in its URL (``/feeds/<token>.ics``), which trainers' calendar programs poll
+    without an API token. Rotating a feed gives it a new token: the old URL stops answering.
+    """
+
+    __tablename__ = "feeds"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str | None] = mapped_column(String(190), default=None)
+    name: Mapped[str] = mapped_column(String(300), default="")
+    token: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
 # Columns added to a table after its first release: ``ALTER TABLE ... ADD COLUMN`` on open
@@ -614,8 +634,23 @@ class Store:
             return s.scalar(select(ComparisonRow.body).where(ComparisonRow.job_id == job_id))
 
     def schedule_json(self, job_id: str) -> ScheduleBody | None:
-        """The schedule of an ended job, None if it has none (yet)."""
-        return self._schedule_body(job_id, select(ScheduleRow.body).where(ScheduleRow.job_id == job_id))
+        """The schedule of an ended solve, None if it has none (yet)."""
+        return self._schedule_body(job_id, self._calendar_of(job_id, "solve"))
+
+    def scenario_schedule_json(self, run_id: str) -> ScheduleBody | None:
+        """The calendar of an ended scenario run, with the scenario's problem; None if it has none."""
+        # "scenario/<id>" is no job id: a run's calendar is never a job's schedule.
+        return self._schedule_body(f"scenario/{run_id}", self._calendar_of(run_id, "scenario"))
+
+    @staticmethod
+    def _calendar_of(job_id: str, kind: str) -> Any:
+        return (select(ScheduleRow.body).join(JobRow, JobRow.id == ScheduleRow.job_id)
+                .where(ScheduleRow.job_id == job_id, JobRow.kind == kind))
+
+    def problem_id_of(self, job_id: str) -> str | None:
+        """The problem a job or run of any kind was made from; None for an id no longer stored."""
+        with self.session() as s:
+            return s.scalar(select(JobRow.problem_id).where(JobRow.id == job_id))
 
     def _schedule_body(self, key: str, query: Any) -> ScheduleBody | None:
         """A stored calendar by its cache key: from memory, else read with ``query`` and kept in memory."""
@@ -687,6 +722,62 @@ class Store:
             total = int(s.scalar(select(func.count()).select_from(PublishedRow)) or 0)
             query = select(PublishedRow).order_by(PublishedRow.number.desc()).offset(offset).limit(limit)
             return list(s.scalars(query)), total
+
+    def published_numbers(self) -> list[tuple[int, datetime]]:
+        """Every version's number and publication time, newest first."""
+        with self.session() as s:
+            rows = s.execute(select(PublishedRow.number, PublishedRow.published_at)
+                             .order_by(PublishedRow.number.desc()))
+            return [(number, as_utc(at)) for number, at in rows]  # type: ignore[misc]
+
+    # -- subscription feeds ---------------------------------------------------------------
+
+    @staticmethod
+    def new_feed_token() -> str:
+        """An unguessable feed token: 192 random bits, URL-safe."""
+        return secrets.token_urlsafe(24)
+
+    def feeds(self, subjects: list[tuple[str, str, str | None, str]]) -> list[FeedRow]:
+        """Every feed, those of ``subjects`` (id, kind, subject, name) made when missing, by id.
+
+        A feed never goes away: one whose trainer or room left the calendar keeps its token
+        (its calendar then holds the cancellations of what it held).
+        """
+        try:
+            return self._feeds(subjects)
+        except IntegrityError:  # another process made one of them first: read them again
+            return self._feeds(subjects)
+
+    def _feeds(self, subjects: list[tuple[str, str, str | None, str]]) -> list[FeedRow]:
+        with self._publish_lock, self.session() as s:
+            rows = {row.id: row for row in s.scalars(select(FeedRow))}
+            for feed_id, kind, subject, name in subjects:
+                row = rows.get(feed_id)
+                if row is None:
+                    row = FeedRow(id=feed_id, kind=kind, subject=subject, name=name, token=self.new_feed_token(),
+                                  created_at=now().replace(microsecond=0))
+                    s.add(row)
+                    rows[feed_id] = row
+                elif name and row.name != name:
+                    row.name = name
+            s.flush()
+            return sorted(rows.values(), key=lambda r: r.id)
+
+    def feed_by_token(self, token: str) -> FeedRow | None:
+        """The feed a token opens, or None (unknown, or rotated away)."""
+        with self.session() as s:
+            return s.scalar(select(FeedRow).where(FeedRow.token == token))
+
+    def rotate_feed(self, feed_id: str) -> FeedRow:
+        """Give a feed a new token: its old URL answers 404 from now on; :class:`NotFound` when unknown."""
+        with self._publish_lock, self.session() as s:
+            row = s.get(FeedRow, feed_id)
+            if row is None:
+                raise NotFound("feed", feed_id)
+            row.token = self.new_feed_token()
+            row.rotated_at = now().replace(microsecond=0)
+            s.flush()
+            return row
 
     def published_json(self, number: int) -> ScheduleBody:
         """The calendar of version ``number`` as published; :class:`NotFound` when it is not."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import exchange, explain, frontier, parity, publish, reference, rollout, scenarios, solve
+from cli import exchange, explain, frontier, notices, parity, publish, reference, rollout, scenarios, solve
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="RTCM Planner: annual training calendars for the RTCM, optimised with CP-SAT.")
@@ -36,6 +36,8 @@ app.command("rollout")(rollout.rollout_cmd)
 app.command("publish")(publish.publish_cmd)
 app.command("versions")(publish.versions_cmd)
 app.command("diff")(publish.diff_cmd)
+app.command("notices")(notices.notices_cmd)
+app.command("feeds")(publish.feeds_cmd)
 
 if __name__ == "__main__":
     app()

@@ -1,4 +1,5 @@
-"""``rtcm`` commands that publish a calendar as numbered versions in a folder, list them and compare two."""
+"""``rtcm`` commands that publish a calendar as numbered versions in a folder, list them, compare two,
+and write the subscription feeds of the latest."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from rich.table import Table
 
 from cli.common import console, fail_input
 from cli.scenarios import diff_table
-from model.errors import InputError
+from model.errors import InputError, Issue
 from model.formats.atomic import write_atomic
+from model.formats.feeds import FeedSubject, PublishedCalendar, feed, feed_subjects, the_year
 from model.formats.files import read_schedule
 from model.formats.versions import Versions, versions_json
 
@@ -72,3 +74,38 @@ def diff_cmd(
     console.print(diff_table(f"From version {old} to version {new}", changes))
     if json_out:
         write_atomic(json_out, changes.model_dump_json(indent=1) + "\n")
+
+
+def feeds_cmd(
+    store: Store,
+    out: Annotated[Path, typer.Option(help="the folder to write the feeds to (created if needed)")],
+) -> None:
+    """Write the subscription feed of the centre, every trainer and every room at the latest version.
+
+    One ``.ics`` file each (``centre.ics``, ``trainer-T07.ics``, ``room-R1.ics``), for a web server to
+    serve at stable addresses: the same feeds as the service's ``/feeds/<token>.ics``, events keeping
+    their UID across versions, a SEQUENCE that grows when they change, dropped courses cancelled.
+    """
+    try:
+        versions = Versions(store)
+        numbers = sorted(v.number for v in versions.list())
+        if not numbers:
+            fail_input(InputError([Issue("missing", "nothing is published yet: rtcm publish first")], str(store)))
+        published = [PublishedCalendar(n, versions.get(n).published_at, versions.schedule(n)) for n in numbers]
+    except InputError as e:
+        fail_input(e)
+    year = the_year(published)
+    latest = year[-1].schedule
+    names = {f.id for f in feed_subjects(latest)}
+    # Feeds written before for people or rooms the latest calendar no longer has are kept up to date too.
+    earlier = {p.stem for p in out.glob("*.ics")} - names if out.is_dir() else set()
+    subjects = feed_subjects(latest) + [s for s in map(FeedSubject.parse, sorted(earlier)) if s is not None]
+    t = Table("feed", "events", "cancelled", title=f"Feeds of version {year[-1].number} in {out}",
+              title_justify="left")
+    for subject in subjects:
+        body = feed(year, subject)
+        write_atomic(out / f"{subject.id}.ics", body.ics)
+        if body.events or body.cancelled:
+            t.add_row(subject.id, str(body.events), str(body.cancelled))
+    console.print(t)
+    console.print(f"{len(subjects)} feeds written (those without events are valid, empty calendars)", highlight=False)

@@ -1,7 +1,8 @@
 """The embedded default: the RTCM 2027 programme on the real catalogue.
 
 The catalogue (modules, topics, durations, formats, resource organisations, links) is
-the real Regional Migration Curriculum. The trainers, their availability and the
+the real Regional Migration Curriculum. The trainers, their availability, the room
+managers, everyone's e-mail address (on the reserved example.org domain) and the
 partner venue are FICTIONAL: invented names, generated from a fixed seed so that the
 same seed gives the same pool; so are the nominations (anonymous ids, no names).
 ``python -m data.default`` rewrites ``data/rtcm_2027.yaml`` from this code; a test
@@ -333,6 +334,20 @@ def _unavailability(rng: random.Random) -> list[dict[str, Any]]:
     return periods
 
 
+# Who receives a room's change notices: FICTIONAL people at addresses of the reserved example.org
+# domain (RFC 2606), which reach nobody.
+ROOM_MANAGER = {"manager": "Samira Guliyeva (fictional)", "manager_email": "rooms@rtcm.example.org"}
+ROOM_MANAGERS: dict[str, dict[str, str]] = {
+    "RTCM-HALL": ROOM_MANAGER, "RTCM-A": ROOM_MANAGER, "RTCM-B": ROOM_MANAGER,
+    "PARTNER-1": {"manager": "Elvin Mammadli (fictional)", "manager_email": "events@partner.example.org"},
+}
+
+
+def fictional_email(trainer_id: str) -> str:
+    """``t07@trainers.example.org``: a fictional trainer's address, on the reserved example.org domain."""
+    return f"{trainer_id.lower()}@trainers.example.org"
+
+
 def build_default(seed: int = SEED) -> dict[str, Any]:
     """The default problem as plain data (the YAML file's content)."""
     rng = random.Random(seed)
@@ -367,6 +382,7 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
         if rec["role"] == "guest":
             rec["travel_usd"] = travel
         rec["fictional"] = True
+        rec["email"] = fictional_email(rec["id"])
         trainers.append(rec)
 
     kind = {o.id: o.kind for o in cat.organisations}
@@ -461,15 +477,15 @@ def build_default(seed: int = SEED) -> dict[str, Any]:
         "venues": [
             {"id": "RTCM", "name": "Regional Training Center on Migration", "city": "Baku", "rooms": [
                 {"id": "RTCM-HALL", "name": "Main hall", "seats": 40, "hybrid": True,
-                 "online_seats": 60, "day_cost": 100, "interpretation_booths": 2},
+                 "online_seats": 60, "day_cost": 100, "interpretation_booths": 2, **ROOM_MANAGERS["RTCM-HALL"]},
                 {"id": "RTCM-A", "name": "Training room A", "seats": 25, "hybrid": True,
-                 "online_seats": 40, "day_cost": 60, "interpretation_booths": 1},
+                 "online_seats": 40, "day_cost": 60, "interpretation_booths": 1, **ROOM_MANAGERS["RTCM-A"]},
                 {"id": "RTCM-B", "name": "Training room B (no hybrid equipment)", "seats": 20,
-                 "hybrid": False, "day_cost": 40},
+                 "hybrid": False, "day_cost": 40, **ROOM_MANAGERS["RTCM-B"]},
             ]},
             {"id": "PARTNER", "name": "Partner conference centre (fictional)", "city": "Baku", "rooms": [
                 {"id": "PARTNER-1", "name": "Conference room", "seats": 35, "hybrid": True,
-                 "online_seats": 50, "day_cost": 450, "interpretation_booths": 2},
+                 "online_seats": 50, "day_cost": 450, "interpretation_booths": 2, **ROOM_MANAGERS["PARTNER-1"]},
             ]},
         ],
         "platform": {"max_concurrent_streams": 2, "online_seats_per_stream": 100, "interpretation_channels": 1},

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from model.check import check, kpis
 from model.problem import Mode
+from model.rules import Violation
 from model.schedule import Schedule
 
 ChangeKind = Literal["moved", "room", "mode", "trainers", "added", "dropped"]
@@ -65,25 +66,30 @@ class CalendarDiff(BaseModel):
 NOT_FORCED = "not forced by a rule: it makes room, or a better calendar overall"
 
 
-def _forced(base: Schedule, new: Schedule) -> dict[str, list[str]]:
-    """For each edition, the hard rules the base calendar breaks under the new problem."""
+# Rules the base calendar breaks under the new problem without forcing any edition to change.
+NOT_REASONS = ("mandatory_edition_scheduled", "pinned_edition_kept")
+
+
+def forcing(base: Schedule, new: Schedule) -> dict[str, list[Violation]]:
+    """For each edition, the hard rules the base calendar breaks under the new problem: what forced it to
+    change (the violations keep the records they are about, people and rooms included)."""
     known = new.problem.edition_by_id
     old_calendar = Schedule(problem=new.problem, editions=[e for e in base.editions if e.edition in known])
-    out: dict[str, list[str]] = {}
-    for v in check(old_calendar):
-        if v.rule in ("mandatory_edition_scheduled", "pinned_edition_kept"):
+    out: dict[str, list[Violation]] = {}
+    for v in check(old_calendar) if old_calendar.editions else []:
+        if v.rule in NOT_REASONS:
             continue
         for record in v.records:
             if record in known:
-                out.setdefault(record, []).append(v.message)
+                out.setdefault(record, []).append(v)
     return out
 
 
-def diff(base: Schedule, new: Schedule) -> CalendarDiff:
+def diff(base: Schedule, new: Schedule, forced: dict[str, list[Violation]] | None = None) -> CalendarDiff:
     """Every edition added, dropped, moved, re-roomed, run in another mode or re-staffed from
-    ``base`` to ``new``."""
+    ``base`` to ``new``; ``forced`` is :func:`forcing` of the two when the caller has it already."""
     old_by, new_by = base.by_edition, new.by_edition
-    forced = _forced(base, new)
+    forced = forcing(base, new) if forced is None else forced
     changes = []
     for eid in sorted(set(old_by) | set(new_by)):
         a, b = old_by.get(eid), new_by.get(eid)
@@ -115,7 +121,7 @@ def diff(base: Schedule, new: Schedule) -> CalendarDiff:
         if a is not None and eid not in new.problem.edition_by_id:
             change.why = ["the edition is no longer in the programme"]
         elif a is not None:
-            change.why = forced.get(eid) or [NOT_FORCED]
+            change.why = [v.message for v in forced.get(eid, [])] or [NOT_FORCED]
         changes.append(change)
     return CalendarDiff(changes=changes)
 

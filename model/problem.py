@@ -91,6 +91,29 @@ class Module(Record):
 
 # ------------------------------------------------------------------------------ people
 
+# An address as a notice's To header carries it: one @, something either side, no spaces, control
+# characters or characters that end an address in a header (so no header can be injected through one).
+EMAIL_PART = r"[^@\s\x00-\x1f\x7f<>(),;:\"\[\]\\]+"
+EMAIL = re.compile(rf"{EMAIL_PART}@(?!\.){EMAIL_PART}(?<!\.)")
+
+
+def email_issues(record: str, ident: str, field: str, address: str | None) -> list[Issue]:
+    """An issue when ``address`` is not an e-mail address a notice can be sent to (none when unset).
+
+    Parameters
+    ----------
+    record, ident
+        The record the address belongs to (``trainer``, ``T07``).
+    field
+        Its field (``email``, ``manager_email``).
+    address
+        The address, or None.
+    """
+    if address is None or EMAIL.fullmatch(address):
+        return []
+    return [Issue("invalid_value", f"{field} {address!r} is not an e-mail address (name@domain, one @, no spaces)",
+                  record, ident, field=(field,))]
+
 
 class Organisation(Record):
     id: str
@@ -123,12 +146,14 @@ class Trainer(Record):
         default="both", description="trainer: on whole-course teams only; guest: gives guest sessions only; both"
     )
     fictional: bool = False
+    email: str | None = Field(default=None, description="where their change notices go; none: not sent")
 
     @model_validator(mode="after")
     def _check(self) -> Trainer:
         errors = reversed_periods("trainer", self.id, "unavailable", "unavailable period", self.unavailable)
         if not self.languages:
             errors.append(Issue("missing", "languages is empty", "trainer", self.id, field=("languages",)))
+        errors += email_issues("trainer", self.id, "email", self.email)
         raise_issues(errors)
         return self
 
@@ -160,6 +185,8 @@ class Room(Record):
         default=0, ge=0, description="languages it can interpret into at once (booths for the room)"
     )
     closures: list[Period] = Field(default_factory=list)
+    manager: str | None = Field(default=None, description="who manages the room: its change notices greet them")
+    manager_email: str | None = Field(default=None, description="where the room's change notices go; none: not sent")
 
     @model_validator(mode="after")
     def _check(self) -> Room:
@@ -167,6 +194,7 @@ class Room(Record):
         if self.online_seats and not self.hybrid:
             errors.append(Issue("conflict", "has online_seats but is not hybrid-equipped", "room", self.id,
                                 field=("online_seats",)))
+        errors += email_issues("room", self.id, "manager_email", self.manager_email)
         raise_issues(errors)
         return self
 

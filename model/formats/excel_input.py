@@ -403,6 +403,7 @@ LAYOUT: tuple[Sheet, ...] = (
                     "either; blank: trainer and guest"),
         Column("Travel (USD)", "travel_usd", INT, "one trip to the venue, charged for each edition they deliver "
                "in a room (a team or a guest session); blank: 0", 9),
+        Column("E-mail", "email", help="where their change notices go; blank: none sent", width=30, blank=None),
     ), key="id"),
     TableSheet("Trainer availability", "Periods a trainer cannot teach: one row per period.", (
         Column("Trainer", "trainer", ID, "trainer id", 8, required=True, ref="Trainers"),
@@ -426,6 +427,10 @@ LAYOUT: tuple[Sheet, ...] = (
         Column("Day cost (USD)", "day_cost", INT, "cost per day in use", 9),
         Column("Interpretation booths", "interpretation_booths", INT,
                "languages it can interpret into at once", 9),
+        Column("Manager", "manager", help="who manages the room; its change notices greet them", width=28,
+               blank=None),
+        Column("Manager e-mail", "manager_email", help="where the room's change notices go; blank: none sent",
+               width=30, blank=None),
     ), key="id"),
     TableSheet("Closures", "Days off beyond weekends and national holidays: for the whole centre, "
                "a venue or a room; and extra holidays.", (

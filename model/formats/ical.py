@@ -62,8 +62,10 @@ def _stamp(stamp: datetime | None) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
-def _people(schedule: Schedule, ids: Iterable[str]) -> str:
+def _people(schedule: Schedule, ids: Iterable[str], names_only: bool = False) -> str:
     trainers = schedule.problem.trainer_by_id
+    if names_only:
+        return ", ".join(trainers[t].name if t in trainers else t for t in ids)
     return ", ".join(f"{trainers[t].name} ({t})" if t in trainers else t for t in ids)
 
 
@@ -72,15 +74,17 @@ def _slot_title(schedule: Schedule, se: ScheduledEdition, slot: str) -> str:
     return (found.title or found.id) if found else slot
 
 
-def _guest(schedule: Schedule, g: GuestSession) -> str:
+def _guest(schedule: Schedule, g: GuestSession, names_only: bool = False) -> str:
     """'Nino (T5), GEO-MIA, Georgia': who gives a session, for which organisation and country."""
     tr = schedule.problem.trainer_by_id.get(g.person)
     if tr is None:
         return g.person
+    if names_only:
+        return tr.name
     return ", ".join([f"{tr.name} ({tr.id})", tr.organisation, *([tr.country] if tr.country else [])])
 
 
-def _sessions(se: ScheduledEdition) -> list[GuestSession]:
+def sessions_by_day(se: ScheduledEdition) -> list[GuestSession]:
     return sorted(se.guests, key=lambda g: (g.day, g.slot, g.person))
 
 
@@ -92,7 +96,7 @@ def _where(schedule: Schedule, se: ScheduledEdition) -> str:
 
 
 def edition_event(schedule: Schedule, se: ScheduledEdition, *, trainer: str | None = None,
-                  stamp: datetime | None = None) -> Event:
+                  stamp: datetime | None = None, names_only: bool = False) -> Event:
     """The all-day event of one scheduled edition.
 
     Parameters
@@ -104,9 +108,11 @@ def edition_event(schedule: Schedule, se: ScheduledEdition, *, trainer: str | No
     trainer
         In a trainer's own calendar, the trainer: the description then names the co-trainers.
     stamp
-        The export time (DTSTAMP, and the SEQUENCE derived from it); default now.
+        The export time (DTSTAMP, and the SEQUENCE derived from it); default now. None with
+        ``names_only`` leaves both out, for a feed that sets them from the published versions.
+    names_only
+        Other people by their names alone (a subscription feed), not with their ids and organisations.
     """
-    moment = _stamp(stamp)
     item = schedule.problem.edition_by_id.get(se.edition)
     lines = [
         f"Edition: {se.edition} (module {se.module}, topic {se.topic}, edition {se.number})",
@@ -118,20 +124,19 @@ def edition_event(schedule: Schedule, se: ScheduledEdition, *, trainer: str | No
         lines.append("Training days: " + ", ".join(d.isoformat() for d in se.days))
     if trainer is not None:
         others = [t for t in se.trainers if t != trainer]
-        lines.append(f"Co-trainers: {_people(schedule, others) or 'none'}")
+        lines.append(f"Co-trainers: {_people(schedule, others, names_only) or 'none'}")
     else:
-        lines.append(f"Trainers: {_people(schedule, se.trainers) or 'none'}")
+        lines.append(f"Trainers: {_people(schedule, se.trainers, names_only) or 'none'}")
     if se.guests:
         lines.append("Guest sessions:")
-        lines += [f"- {g.day.isoformat()}: {_slot_title(schedule, se, g.slot)}, by {_guest(schedule, g)}"
-                  for g in _sessions(se)]
+        lines += [f"- {g.day.isoformat()}: {_slot_title(schedule, se, g.slot)}, by {_guest(schedule, g, names_only)}"
+                  for g in sessions_by_day(se)]
     lines.append(f"Participants: {se.participants_in_person} in person, {se.participants_online} online")
     if item is not None:
         lines.append(f"Language: {item.item.language}")
     event = Event()
     event.add("uid", event_uid(schedule, se.edition))
-    event.add("dtstamp", moment)
-    event.add("sequence", int(moment.timestamp()) // 60)
+    _add_stamp(event, stamp, names_only)
     event.add("summary", f"{se.title or se.topic} ({se.edition})")
     event.add("dtstart", se.start)
     event.add("dtend", se.end + timedelta(days=1))  # all-day events end the day after (RFC 5545)
@@ -144,7 +149,7 @@ def edition_event(schedule: Schedule, se: ScheduledEdition, *, trainer: str | No
 
 
 def guest_event(schedule: Schedule, se: ScheduledEdition, g: GuestSession, *,
-                stamp: datetime | None = None) -> Event:
+                stamp: datetime | None = None, names_only: bool = False) -> Event:
     """The all-day event of a guest session, on its day, for the calendar of the person giving it.
 
     Parameters
@@ -155,21 +160,20 @@ def guest_event(schedule: Schedule, se: ScheduledEdition, g: GuestSession, *,
         The edition the session is part of.
     g
         The session.
-    stamp
-        The export time (DTSTAMP, and the SEQUENCE derived from it); default now.
+    stamp, names_only
+        As for :func:`edition_event`.
     """
-    moment = _stamp(stamp)
     item = schedule.problem.edition_by_id.get(se.edition)
     title = _slot_title(schedule, se, g.slot)
     lines = [
         f"Guest session: {title}",
         f"Day: {g.day.isoformat()}, one day of the course",
-        f"Given by: {_guest(schedule, g)}",
+        f"Given by: {_guest(schedule, g, names_only)}",
         f"Edition: {se.edition} (module {se.module}, topic {se.topic}, edition {se.number}), "
         f"{se.start.isoformat()} to {se.end.isoformat()}",
         f"Mode: {se.mode.replace('_', ' ')}",
         f"Place: {_where(schedule, se)}",
-        f"Team: {_people(schedule, se.trainers) or 'none'}",
+        f"Team: {_people(schedule, se.trainers, names_only) or 'none'}",
         f"Participants: {se.participants_in_person} in person, {se.participants_online} online",
     ]
     if item is not None:
@@ -177,8 +181,7 @@ def guest_event(schedule: Schedule, se: ScheduledEdition, g: GuestSession, *,
             f", interpreted into {', '.join(item.item.interpretation)}" if item.item.interpretation else ""))
     event = Event()
     event.add("uid", session_uid(schedule, se.edition, g.slot))
-    event.add("dtstamp", moment)
-    event.add("sequence", int(moment.timestamp()) // 60)
+    _add_stamp(event, stamp, names_only)
     event.add("summary", f"{title}: {se.title or se.topic} ({se.edition})")
     event.add("dtstart", g.day)
     event.add("dtend", g.day + timedelta(days=1))
@@ -190,7 +193,17 @@ def guest_event(schedule: Schedule, se: ScheduledEdition, g: GuestSession, *,
     return event
 
 
-def _calendar(name: str, description: str) -> Calendar:
+def _add_stamp(event: Event, stamp: datetime | None, names_only: bool) -> None:
+    """DTSTAMP and a SEQUENCE that grows with the export time; a feed's event (``names_only``
+    without a stamp) gets them from the published versions instead."""
+    if stamp is None and names_only:
+        return
+    moment = _stamp(stamp)
+    event.add("dtstamp", moment)
+    event.add("sequence", int(moment.timestamp()) // 60)
+
+
+def empty_calendar(name: str, description: str) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -220,12 +233,12 @@ def trainer_calendar(schedule: Schedule, trainer_id: str, stamp: datetime | None
         When the problem has no such trainer.
     """
     trainer = schedule.problem.trainer_by_id[trainer_id]
-    cal = _calendar(f"{schedule.problem.name}: {trainer.name}",
+    cal = empty_calendar(f"{schedule.problem.name}: {trainer.name}",
                     f"Courses and guest sessions of {trainer.name} ({trainer.id}), exported by RTCM Planner")
     for se in schedule.sorted_editions():
         if trainer_id in se.trainers:
             cal.add_component(edition_event(schedule, se, trainer=trainer_id, stamp=stamp))
-        for g in _sessions(se):
+        for g in sessions_by_day(se):
             if g.person == trainer_id:
                 cal.add_component(guest_event(schedule, se, g, stamp=stamp))
     return cal
@@ -240,7 +253,7 @@ def room_calendar(schedule: Schedule, room_id: str, stamp: datetime | None = Non
         When the problem has no such room.
     """
     venue, room = schedule.problem.room_by_id[room_id]
-    cal = _calendar(f"{schedule.problem.name}: {room.name} ({room.id})",
+    cal = empty_calendar(f"{schedule.problem.name}: {room.name} ({room.id})",
                     f"Courses in {room.name}, {venue.name}, exported by RTCM Planner")
     for se in schedule.sorted_editions():
         if se.room == room_id:

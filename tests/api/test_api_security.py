@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 import api.__main__ as serve
 from api.app import create_app
-from api.security import OPEN_PATHS, bearer_token, is_loopback, is_remote_client, token_matches
+from api.security import bearer_token, is_loopback, is_open, is_remote_client, token_matches
 
 TOKEN = "correct-horse-battery-staple"
 
@@ -50,8 +50,9 @@ def test_every_operation_of_the_schema_needs_the_token(guarded):
     for method, path in operations:
         url = re.sub(r"\{[^}]+\}", "x", path)
         r = guarded.request(method, url)
-        if path in OPEN_PATHS:
+        if is_open(path):
             assert r.status_code != 401, (method, path)
+            assert "401" not in schema["paths"][path][method.lower()]["responses"]
         else:
             assert r.status_code == 401, (method, path, r.status_code)
             assert "401" in schema["paths"][path][method.lower()]["responses"]
@@ -75,12 +76,15 @@ def test_health_and_docs_need_no_token(guarded):
 
 
 def test_what_the_readme_says_needs_no_token_is_exactly_what_is_open(guarded):
-    # README, RTCM_API_TOKEN: "every request but /health, the docs and the page (/, /static/)".
+    # README, RTCM_API_TOKEN: "every request but /health, the docs, the page (/, /static/) and the feeds".
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    assert "every request but `/health`, the docs and the page (`/`, `/static/`) must carry" in readme
+    assert ("every request but `/health`, the docs, the page (`/`, `/static/`) and the feeds (`/feeds/`) "
+            "must carry") in readme
     for path in ("/health", "/docs", "/openapi.json", "/", "/static/app.js"):
         assert guarded.get(path).status_code == 200, path
-    for path in ("/problems", "/jobs", "/scenarios", "/published", "/static/../problems"):
+    assert guarded.get("/feeds/no-such-token.ics").status_code == 404  # past the guard: the feed's own answer
+    for path in ("/problems", "/jobs", "/scenarios", "/published", "/published/feeds", "/static/../problems",
+                 "/feeds/../problems"):
         assert guarded.get(path).status_code == 401, path
 
 

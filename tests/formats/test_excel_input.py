@@ -260,8 +260,8 @@ def test_guest_sheets_as_the_planner_sees_them(guests_xlsx):
     wb = openpyxl.load_workbook(BytesIO(guests_xlsx))
     rows = lambda sheet: [list(r) for r in wb[sheet].iter_rows(min_row=FIRST_ROW, values_only=True)  # noqa: E731
                           if r[0] is not None]
-    assert [c.value for c in wb["Trainers"][HEADER_ROW]][12:] == ["Role", "Travel (USD)"]
-    assert [r[12:] for r in rows("Trainers")] == [["trainer and guest", 0]] * 3 + [
+    assert [c.value for c in wb["Trainers"][HEADER_ROW]][12:14] == ["Role", "Travel (USD)"]
+    assert [r[12:14] for r in rows("Trainers")] == [["trainer and guest", 0]] * 3 + [
         ["trainer", 0], ["guest", 400], ["guest", 300]]
     assert rows("Guest slots") == [["M1.T1", "country", "GEO-MIA, ARM-MS", "yes", "Regional best practice"],
                                    ["M2.T1", "country", "GEO-MIA, ARM-MS", "no", "National border practice"]]
@@ -915,8 +915,8 @@ def test_a_workbook_from_another_tool_is_read_with_warnings(tmp_path):
                 elif value in ("yes", "no"):
                     value = value == "yes"
                 out.cell(row=i, column=j, value=value)
-    other["trainers"].cell(row=1, column=20, value="Email")
-    other["trainers"].cell(row=2, column=20, value="amina@example.org")
+    other["trainers"].cell(row=1, column=20, value="Phone")
+    other["trainers"].cell(row=2, column=20, value="+994 12 000 00 00")
     other["settings"].append(["", "blue", "Colour scheme"])  # Help, Value, Setting: reversed
     other.create_sheet("Notes")["A1"] = "call IOM"
     path = tmp_path / "other.xlsx"
@@ -926,7 +926,7 @@ def test_a_workbook_from_another_tool_is_read_with_warnings(tmp_path):
     assert imported.warnings == [
         "sheet 'Notes' is not part of the input workbook; it was not read",
         "Settings!C20: 'Colour scheme' is not a known setting; it was not read",
-        "Trainers: column 'Email' (T) is not part of the sheet; it was not read",
+        "Trainers: column 'Phone' (T) is not part of the sheet; it was not read",
     ]
 
 
