@@ -269,11 +269,11 @@ class Outcome:
 
     @classmethod
     def of(cls, result: Result, comparison: Comparison | None = None) -> Outcome:
-        """A solve keeps its calendar; a scenario run its comparison, which holds the calendar."""
+        """A solve keeps its calendar; a scenario run its calendar too (to be published) and its comparison."""
         return cls(
             status=result.status, found=result.found, runtime_s=result.runtime_s,
             summary=dump(JobSummary.of(result)), progress=ProgressOut.final(result),
-            schedule_json=result.schedule.model_dump_json() if result.found and comparison is None else None,
+            schedule_json=result.schedule.model_dump_json() if result.found else None,
             comparison_json=None if comparison is None else comparison.model_dump_json(),
         )
 

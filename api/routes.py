@@ -542,10 +542,16 @@ def publish_job(job_id: str, response: Response, store: StoreDep,
     without one) answers 409.
     """
     store.job(job_id)  # 404 for an unknown job
+    return publish_calendar(store, job_id, lambda: _calendar_to_publish(store, job_id), request, response)
+
+
+def publish_calendar(store: Store, job_id: str, calendar: Callable[[], ScheduleBody],
+                     request: PublishRequest | None, response: Response) -> PublishedVersion:
+    """Publish the calendar of a solve or a scenario run (``calendar`` reads it, or raises 409), once per id."""
     row = store.published_for_job(job_id)
     new = False
     if row is None:
-        body = _calendar_to_publish(store, job_id)
+        body = calendar()
         schedule = Schedule.model_validate_json(body.json)
         row, new = store.publish(job_id, (request or PublishRequest()).note, digest(schedule),
                                  key_figures(schedule), body.json.decode("utf-8"))

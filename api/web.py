@@ -13,8 +13,10 @@ adds what only the page needs:
 - ``GET /scenarios``: the what-if scenario files shipped in ``scenarios/``;
 - ``POST /scenarios/run``: a shipped scenario, or changes built in a form, applied to a
   finished job's calendar and solved off the request path staying close to it (like
-  ``rtcm replan``); ``GET /scenarios/runs/{id}`` follows it and, once it has ended, gives
-  the KPIs side by side and every edition moved, re-roomed, re-staffed, added or dropped.
+  ``rtcm replan``), or to the latest published version when no job is named;
+  ``GET /scenarios/runs/{id}`` follows it and, once it has ended, gives the KPIs side by side
+  and every edition moved, re-roomed, re-staffed, added or dropped;
+- ``POST /scenarios/runs/{id}/publish``: the run's calendar published as the next version.
 
 A scenario run is a job of the kind "scenario" (:mod:`api.jobs`): it waits in the solves'
 queue, runs in a solver process of its own, can be stopped keeping the best calendar found,
@@ -33,11 +35,19 @@ from fastapi.responses import FileResponse
 from pydantic import Field, TypeAdapter, ValidationError
 
 import scenarios as scenarios_package
-from api.errors import NOT_FOUND, ApiError, not_found
+from api.errors import NOT_FOUND, ApiError, conflict, not_found
 from api.jobs import Comparison, JobRunner, Work
-from api.routes import FinishedJob, FinishedJobDep, RunnerDep, StoreDep, finished_job, queue_answers
-from api.store import ACTIVE_STATES, JobRow, Store, as_utc
-from api.wire import SCHEDULE_LINKS, ProblemDetails, ProgressOut, Wire, machine_cores
+from api.routes import (
+    FinishedJob,
+    FinishedJobDep,
+    RunnerDep,
+    StoreDep,
+    finished_job,
+    publish_calendar,
+    queue_answers,
+)
+from api.store import ACTIVE_STATES, DEFAULT_PROBLEM_ID, JobRow, ScheduleBody, Store, as_utc
+from api.wire import SCHEDULE_LINKS, ProblemDetails, ProgressOut, PublishedVersion, PublishRequest, Wire, machine_cores
 from model.calendar import WEEKDAYS
 from model.check import check, kpis, penalty_breakdown
 from model.compare import CalendarDiff, KpiRow
@@ -383,7 +393,8 @@ def list_scenarios() -> list[ScenarioFile]:
 class ScenarioRunRequest(Wire):
     """A what-if scenario to apply to a finished job's calendar: a shipped file, or changes."""
 
-    job_id: str = Field(description="a finished job: its calendar is the base")
+    job_id: str | None = Field(default=None, description="a finished job: its calendar is the base; "
+                               "none: the latest published version is")
     file: str | None = Field(default=None, description="a shipped scenario (see GET /scenarios)")
     name: str | None = Field(default=None, description="for changes built by hand")
     changes: list[dict[str, Any]] | None = Field(
@@ -461,6 +472,21 @@ def _scenario_of(req: ScenarioRunRequest) -> Scenario:
     return Scenario(name=req.name or "My scenario", changes=changes, stay_close=req.stay_close)
 
 
+def _base_of(job_id: str | None, store: Store) -> tuple[str, str, ScheduleBody]:
+    """A scenario's base: (the job it came from, its problem, its calendar): the job's, or the latest
+    published version's when no job is named (a version published from a run re-plans that run)."""
+    if job_id is not None:
+        job: FinishedJob = finished_job(job_id, store)
+        body = store.schedule_json(job.row.id)
+        assert body is not None  # a finished job's calendar, just read
+        return job.row.id, job.row.problem_id, body
+    rows, _ = store.published_page(limit=1)
+    if not rows:
+        raise conflict("nothing is published yet: name the job whose calendar is the base (job_id)")
+    return rows[0].job_id, store.problem_id_of(rows[0].job_id) or DEFAULT_PROBLEM_ID, \
+        store.published_json(rows[0].number)
+
+
 def _scenario_run(store: Store, runner: JobRunner, run_id: str) -> ScenarioRunOut:
     live = runner.live_view(run_id)  # before the row: a run that ends in between reads as ended
     row = store.job(run_id, kind="scenario")
@@ -477,23 +503,21 @@ def run_scenario(req: ScenarioRunRequest, response: Response, store: StoreDep, r
     job's problem (a shipped file's ``base`` is not read). The run waits in the solves'
     queue: a full queue answers 429 with Retry-After.
     """
-    job: FinishedJob = finished_job(req.job_id, store)
+    base_id, problem_id, base_json = _base_of(req.job_id, store)
+    base = Schedule.model_validate_json(base_json.json)
     scenario = _scenario_of(req)
-    changed = apply_changes(job.schedule.problem, scenario, f"scenario '{scenario.name}'")
-    base = job.schedule
+    changed = apply_changes(base.problem, scenario, f"scenario '{scenario.name}'")
     problem = with_baseline(changed, base) if scenario.stay_close and base.editions else changed
-    base_json = store.schedule_json(job.row.id)
-    assert base_json is not None  # a finished job's calendar, just read
     options = SolveOptions(time_limit_s=req.time_limit_s, workers=min(2, machine_cores()))
     shown = {
-        "job_id": job.row.id, "name": scenario.name, "description": scenario.description,
+        "job_id": base_id, "name": scenario.name, "description": scenario.description,
         "changes": [c.describe() for c in scenario.changes], "stay_close": scenario.stay_close,
         "time_limit_s": req.time_limit_s, "workers": options.workers,
     }
     work = Work("scenario", problem.model_dump_json(), options, base_json=base_json.json.decode(),
                 name=scenario.name)
     with queue_answers():
-        row = runner.submit_run(job.row.problem_id, shown, work)
+        row = runner.submit_run(problem_id, shown, work)
     response.headers["Location"] = f"/scenarios/runs/{row.id}"
     return _scenario_run(store, runner, row.id)
 
@@ -502,6 +526,34 @@ def run_scenario(req: ScenarioRunRequest, response: Response, store: StoreDep, r
 def get_scenario_run(run_id: str, store: StoreDep, runner: RunnerDep) -> ScenarioRunOut:
     """A scenario run: its progress, then the base and the scenario side by side."""
     return _scenario_run(store, runner, run_id)
+
+
+def _run_calendar(store: Store, run_id: str) -> ScheduleBody:
+    body = store.scenario_schedule_json(run_id)
+    if body is not None:
+        return body
+    row = store.job(run_id, kind="scenario")
+    if row.state in ACTIVE_STATES:
+        raise conflict(f"scenario run '{run_id}' is {row.state}; its calendar can be published when it ends")
+    raise conflict(f"scenario run '{run_id}' ended ({row.state}) without a calendar, so there is nothing "
+                   f"to publish: {row.message or 'no calendar was found'}")
+
+
+@router.post("/scenarios/runs/{run_id}/publish", status_code=201, response_model=PublishedVersion,
+             tags=["published"], responses={
+                 201: {"description": "published as the next version; Location names its calendar"},
+                 200: {"model": PublishedVersion, "description": "published before: the same version"},
+                 **_errors(404, 409, 422)})
+def publish_scenario_run(run_id: str, response: Response, store: StoreDep,
+                         request: PublishRequest | None = None) -> PublishedVersion:
+    """Publish a scenario run's calendar (re-planned after an absence, a closure...) as the next version.
+
+    As ``POST /jobs/{id}/publish``: once per run (published again, 200 with its version), 409 without a
+    calendar. The version holds the scenario's problem, so a later scenario run on the latest
+    version (no ``job_id``) starts from it, absences and all.
+    """
+    store.job(run_id, kind="scenario")  # 404 for an unknown run
+    return publish_calendar(store, run_id, lambda: _run_calendar(store, run_id), request, response)
 
 
 @router.delete("/scenarios/runs/{run_id}", response_model=ScenarioRunOut, responses=_errors(404))
