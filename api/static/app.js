@@ -24,6 +24,13 @@ const state = {
   rolloutYears: null, // years chosen on the page; null: the problem's own
   layout: "year",
   month: null,        // "YYYY-MM"
+  versions: null,     // the published versions, newest first (PublishedVersion), once read
+  newestShown: null,  // the newest version when the choices were last filled: a newer one resets them
+  feeds: [],          // the subscription feeds (FeedOut)
+  feedNote: null,     // {id, text}: what last happened to a feed (rotated), said on its row
+  diffs: new Map(),   // "m/n" -> the promise of the diff from version m to n: versions never change
+  diffShown: null,    // the "m/n" asked for last
+  notices: null,      // {key, n, since, list, sent}: the notices of version n since version m
 };
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -125,7 +132,8 @@ async function request(path, options = {}) {
   }
 }
 
-async function api(path, { method = "GET", json, body } = {}) {
+/** The service's answer: its status and its JSON; an error status throws an ApiFailure. */
+async function apiAnswer(path, { method = "GET", json, body } = {}) {
   const options = { method };
   if (json !== undefined) {
     options.body = JSON.stringify(json);
@@ -138,7 +146,11 @@ async function api(path, { method = "GET", json, body } = {}) {
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch (err) { data = { detail: text }; }
   if (!response.ok) throw new ApiFailure(response.status, data);
-  return data;
+  return { status: response.status, data };
+}
+
+async function api(path, options) {
+  return (await apiAnswer(path, options)).data;
 }
 
 function showAlert(err) {
@@ -150,7 +162,7 @@ function showAlert(err) {
 
 // ---------------------------------------------------------------------------- tabs
 
-const TABS = ["solve", "calendar", "parity", "scenarios", "frontier", "rollout", "downloads"];
+const TABS = ["solve", "calendar", "parity", "scenarios", "frontier", "rollout", "downloads", "published"];
 
 function showTab(name, focus = false) {
   if (!TABS.includes(name)) name = "solve";
@@ -166,6 +178,7 @@ function showTab(name, focus = false) {
   if (changed) window.scrollTo(0, 0);
   if (location.hash !== `#${name}`) history.replaceState(null, "", `#${name}`);
   if (name === "rollout") loadRollout();  // planned when first looked at, not with every calendar opened
+  if (name === "published") loadPublished();  // read again each time: another planner may have published
 }
 
 function setupTabs() {
@@ -507,6 +520,9 @@ async function openJob(job, switchTab) {
     $("#rollout-result").replaceChildren();
     $("#rollout-errors").replaceChildren();
     if (!$("#view-rollout").hidden) loadRollout();
+    $("#publish-result").replaceChildren();
+    if (!$("#view-published").hidden) loadPublished();
+    else renderPublishJob();
     loadJobs();
     if (switchTab) showTab("calendar");
   } catch (err) {
@@ -1730,6 +1746,399 @@ function renderDownloads() {
             `room-${r.id}.ics`)))))))));
 }
 
+// ---------------------------------------------------------------------------- published
+
+const F_WHEN = new Intl.DateTimeFormat("en-GB",
+  { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+const when = (iso) => F_WHEN.format(new Date(iso));
+const clip = (text, most) => (text.length > most ? text.slice(0, most - 1) + "…" : text);
+const VERSIONS_PAGE = 500;
+let publishedAsks = 0;
+
+/** The published versions (newest first) and the feeds, read again each time the tab is looked at. */
+async function loadPublished() {
+  const ask = ++publishedAsks;
+  if (!state.versions) $("#versions-status").textContent = "Reading the published versions…";
+  let versions, feeds;
+  try {
+    versions = [];
+    for (;;) {
+      const page = await api(`/published?limit=${VERSIONS_PAGE}&offset=${versions.length}`);
+      versions.push(...page);
+      if (page.length < VERSIONS_PAGE) break;
+    }
+    feeds = await api("/published/feeds");
+  } catch (err) {
+    if (ask !== publishedAsks) return;
+    $("#versions-status").textContent = "";
+    showAlert(err);
+    return;
+  }
+  if (ask !== publishedAsks) return;  // read again since: the later answer is shown
+  state.versions = versions;
+  state.feeds = feeds;
+  renderPublishJob();
+  renderVersions();
+  fillVersionChoices();
+  renderFeeds();
+  loadDiff();
+  loadNotices();
+}
+
+function renderPublishJob() {
+  const job = state.job, v = state.view;
+  $("#publish-button").disabled = !job;
+  $("#publish-note").disabled = !job;
+  if (!job) return;  // the page's own sentence: no calendar shown
+  const version = (state.versions || []).find((x) => x.source === job.id);
+  // replaceChildren writes a null as the text "null": the pill only once the versions are read.
+  $("#publish-job").replaceChildren("Calendar shown: ", h("strong", {}, v.problem),
+    ` · ${v.editions_scheduled} / ${v.editions_total} editions · solve ${job.id.slice(0, 8)} `,
+    ...(version ? [h("span", { class: "pill pass" }, `published as version ${version.number}`)]
+      : state.versions ? [h("span", { class: "pill" }, "not published")] : []));
+}
+
+async function publishCalendar(event) {
+  event.preventDefault();
+  const job = state.job;
+  if (!job) return;
+  const out = $("#publish-result");
+  const button = $("#publish-button");
+  button.disabled = true;
+  out.replaceChildren(h("p", { class: "message" }, "Publishing…"));
+  try {
+    const { status, data } = await apiAnswer(`/jobs/${encodeURIComponent(job.id)}/publish`,
+      { method: "POST", json: { note: $("#publish-note").value.trim() } });
+    await loadPublished();  // the versions, feeds and choices hold the new version when the page says so
+    if (status === 201) {
+      $("#publish-note").value = "";
+      out.replaceChildren(h("p", { class: "ok", id: "published-as" }, `✓ Published as version ${data.number}. `,
+        h("span", { class: "sub" }, "The feeds show it from now on; read its notices below before sending them.")));
+    } else {
+      out.replaceChildren(h("p", { class: "message", id: "published-as" },
+        `This calendar was published before: it is version ${data.number}, of ${when(data.published_at)}`,
+        data.note ? ` (“${data.note}”)` : "", ". Nothing changed: a note typed now is not kept."));
+    }
+  } catch (err) {
+    const errors = err.errors || [];
+    out.replaceChildren(h("p", { class: "bad" }, `✗ Not published: ${err.message}`),
+      ...(errors.length ? [h("ul", { class: "error-list" }, errors.map((e) => h("li", {}, e)))] : []));
+  } finally {
+    button.disabled = !state.job;
+  }
+}
+
+function renderVersions() {
+  const versions = state.versions;
+  $("#versions-status").textContent = versions.length
+    ? `${plural(versions.length, "version")} published, the newest first.`
+    : "Nothing published yet: publish the calendar shown above.";
+  $("#versions tbody").replaceChildren(...versions.map((v) => h("tr", {
+    class: state.job && v.source === state.job.id ? "chosen" : null, dataset: { version: v.number } },
+  h("th", { scope: "row", class: "num" }, v.number),
+  h("td", { class: "nowrap" }, when(v.published_at)),
+  h("td", { class: "note" }, v.note || h("span", { class: "sub" }, "no note")),
+  h("td", { class: "num" }, v.editions_scheduled),
+  h("td", { class: "num" }, num(v.objective)),
+  h("td", { class: "num nowrap" }, usd(v.cost_usd)),
+  h("td", { class: "num" }, v.hard_rules_broken ? h("span", { class: "bad" }, v.hard_rules_broken) : "0"),
+  h("td", { class: "sub nowrap", title: v.source }, v.source.slice(0, 8)))));
+}
+
+const versionLabel = (v) => `${v.number} · ${when(v.published_at)}${v.note ? " · " + clip(v.note, 40) : ""}`;
+
+/** The versions to compare and the version whose notices are shown: the newest and the one before it
+ *  at first and whenever a newer version appears; else as chosen. */
+function fillVersionChoices() {
+  const versions = state.versions;
+  const newest = versions.length ? versions[0].number : null;
+  const fresh = newest !== state.newestShown;
+  state.newestShown = newest;
+  const pick = (id, fallback) => {
+    const chosen = $(id).value;
+    return !fresh && versions.some((v) => String(v.number) === chosen) ? chosen : String(fallback);
+  };
+  const from = pick("#diff-from", versions.length > 1 ? versions[1].number : newest);
+  const to = pick("#diff-to", newest);
+  const n = pick("#notices-version", newest);
+  $("#diff-from").replaceChildren(...versions.map((v) => option(String(v.number), versionLabel(v), from)));
+  $("#diff-to").replaceChildren(...versions.map((v) => option(String(v.number), versionLabel(v), to)));
+  $("#notices-version").replaceChildren(...versions.map((v) => option(String(v.number), versionLabel(v), n)));
+  for (const id of ["#diff-from", "#diff-to", "#notices-version"]) $(id).disabled = !versions.length;
+  fillSince(fresh);
+}
+
+/** The versions a version's notices may be compared with: every earlier one, or none (everyone's courses). */
+function fillSince(reset) {
+  const n = Number($("#notices-version").value) || 0;
+  const chosen = reset ? null : $("#notices-since").value;
+  const since = chosen !== null && chosen !== "" && Number(chosen) < n ? chosen : String(Math.max(n - 1, 0));
+  const options = [];
+  for (let m = n - 1; m >= 1; m--) options.push(option(String(m), m === n - 1 ? `${m}, the one before` : String(m), since));
+  options.push(option("0", "none: everyone's courses", since));
+  $("#notices-since").replaceChildren(...(n ? options : []));
+  $("#notices-since").disabled = !n;
+}
+
+const CHANGE_WORDS = { moved: "moved", room: "re-roomed", mode: "another mode", trainers: "re-staffed",
+  added: "added", dropped: "dropped" };
+
+async function loadDiff() {
+  const root = $("#diff-result");
+  const versions = state.versions || [];
+  if (versions.length < 2) {
+    state.diffShown = null;
+    root.replaceChildren(h("p", { class: "sub" }, versions.length
+      ? "One version so far: publish another to see what it changes."
+      : "Nothing published yet."));
+    return;
+  }
+  const from = Number($("#diff-from").value), to = Number($("#diff-to").value);
+  const key = `${from}/${to}`;
+  state.diffShown = key;
+  if (from === to) {
+    root.replaceChildren(h("p", { class: "ok", id: "diff-none" }, `Version ${from} and itself: no change.`));
+    return;
+  }
+  if (!state.diffs.has(key)) {
+    state.diffs.set(key, api(`/published/${from}/diff/${to}`)
+      .catch((err) => { state.diffs.delete(key); throw err; }));  // asked again, it is read again
+  }
+  root.replaceChildren(h("p", { class: "message" }, "Comparing…"));
+  try {
+    const found = await state.diffs.get(key);
+    if (state.diffShown === key) root.replaceChildren(...diffResult(from, to, found.changes));
+  } catch (err) {
+    if (state.diffShown === key) root.replaceChildren(h("p", { class: "bad" }, err.message));
+  }
+}
+
+function diffResult(from, to, changes) {
+  if (!changes.length) {
+    return [h("p", { class: "ok", id: "diff-none" }, `No change from version ${from} to version ${to}: the same `
+      + "editions on the same days, in the same rooms and modes, with the same trainers.")];
+  }
+  const counts = Object.keys(CHANGE_WORDS).map((k) => [k, changes.filter((c) => c.kinds.includes(k)).length])
+    .filter(([, n]) => n);
+  const span = (a, b) => (a ? dateSpan(a, b) : "–");
+  const cell = (changed, old, now) => changed
+    ? h("td", { class: "now" }, h("span", { class: "was" }, old), " → ", h("strong", {}, now))
+    : h("td", { class: "sub" }, now);
+  const rows = changes.map((c) => {
+    const is = (kind) => c.kinds.includes(kind);
+    const added = is("added"), dropped = is("dropped"), whole = added || dropped;
+    const room = (r, there) => (there ? r || "online" : "–");
+    const mode = (m, there) => (there && m ? words(m) : "–");
+    const team = [...c.trainers_off.map((t) => h("span", { class: "off" }, `−${t}`)),
+      ...c.trainers_on.map((t) => h("span", { class: "on" }, `+${t}`))];
+    return h("tr", { dataset: { edition: c.edition } },
+      h("th", { scope: "row", class: "nowrap" }, c.edition),
+      h("td", {}, c.kinds.map((k) => h("span", { class: `pill change-${k}` }, CHANGE_WORDS[k] || k))),
+      cell(whole || is("moved"), span(c.old_start, c.old_end), span(c.new_start, c.new_end)),
+      cell(whole || is("room"), room(c.old_room, !added), room(c.new_room, !dropped)),
+      cell(whole || is("mode"), mode(c.old_mode, !added), mode(c.new_mode, !dropped)),
+      team.length ? h("td", { class: "team" }, team) : h("td", { class: "sub" }, "–"),
+      h("td", { class: "reason" }, c.why.length ? h("ul", { class: "plain" }, c.why.map((w) => h("li", {}, w))) : "–"));
+  });
+  return [
+    h("h3", { id: "diff-title" }, `${plural(changes.length, "edition")} changed from version ${from} to version ${to}: `
+      + counts.map(([k, n]) => `${n} ${CHANGE_WORDS[k]}`).join(", ")),
+    h("div", { class: "table-wrap" }, h("table", { class: "list changes-table", id: "diff-table" },
+      h("caption", { class: "sr-only" }, `Editions changed from version ${from} to version ${to}`),
+      h("thead", {}, h("tr", {}, ["Edition", "What changed", "Dates", "Room", "Mode", "Trainers", "Why"]
+        .map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, rows))),
+    h("p", { class: "sub" }, "Each change shown as before → after; “Why” names the rule the earlier calendar breaks "
+      + "under the later problem, else says that no rule forced it."),
+  ];
+}
+
+const FEED_KINDS = [["centre", "The centre"], ["trainer", "Trainers"], ["room", "Rooms"]];
+
+function renderFeeds() {
+  const feeds = state.feeds;
+  const root = $("#feeds");
+  if (!feeds.length) {
+    $("#feeds-count").textContent = "";
+    root.replaceChildren(h("p", { class: "sub" }, "No feed yet: each trainer, each room and the centre get one "
+      + "when a first version is published."));
+    return;
+  }
+  const text = $("#feeds-filter").value.trim().toLowerCase();
+  const match = (f) => !text || f.name.toLowerCase().includes(text) || (f.subject || "").toLowerCase().includes(text);
+  const shown = feeds.filter(match);
+  $("#feeds-count").textContent = shown.length === feeds.length ? `${plural(feeds.length, "feed")}.`
+    : `Showing ${shown.length} of ${plural(feeds.length, "feed")}.`;
+  const bySubject = (a, b) => (a.subject || "").localeCompare(b.subject || "", "en", { numeric: true });
+  const groups = FEED_KINDS.map(([kind, title]) => [kind, title, shown.filter((f) => f.kind === kind).sort(bySubject)])
+    .filter(([, , list]) => list.length);
+  if (!groups.length) {
+    root.replaceChildren(h("p", { class: "sub" }, "No feed matches."));
+    return;
+  }
+  root.replaceChildren(h("div", { class: "table-wrap feeds-wrap" }, h("table", { class: "list feeds-table", id: "feeds-table" },
+    h("caption", { class: "sr-only" }, "Subscription feeds"),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col", class: "num" }, "Events"),
+      h("th", { scope: "col" }, "Address to subscribe to"), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "New address")))),
+    groups.map(([kind, title, list]) => h("tbody", { dataset: { kind } },
+      h("tr", { class: "group" }, h("th", { scope: "colgroup", colspan: 4 }, `${title} (${list.length})`)),
+      list.map(feedRow))))));
+}
+
+function feedRow(f) {
+  const input = h("input", { type: "text", readonly: true, class: "feed-url", value: location.origin + f.url,
+    "aria-label": `Feed address of ${f.name}`, onfocus: (event) => event.target.select() });
+  const said = state.feedNote && state.feedNote.id === f.id ? state.feedNote.text : "";
+  const note = h("span", { class: "feed-note", "aria-live": "polite" }, said);
+  return h("tr", { dataset: { feed: f.id } },
+    h("th", { scope: "row" }, f.kind === "trainer" ? [h("strong", {}, f.subject), ` ${f.name}`] : h("strong", {}, f.name),
+      f.rotated_at ? h("div", { class: "sub" }, `new address since ${when(f.rotated_at)}`) : null),
+    h("td", { class: "num" }, f.events),
+    h("td", { class: "url" }, h("div", { class: "copy" }, input,
+      h("button", { type: "button", class: "copy-button", "aria-label": `Copy the address of ${f.name}`,
+        onclick: () => copyFeed(input, note) }, "Copy"), note)),
+    h("td", {}, h("button", { type: "button", class: "danger rotate", "aria-label": `Give ${f.name}'s feed a new address`,
+      onclick: () => rotateFeed(f, note) }, "Rotate")));
+}
+
+/** The address to the clipboard where the browser lets the page write it; else selected, to copy by hand. */
+async function copyFeed(input, note) {
+  if (navigator.clipboard && window.isSecureContext) {
+    try {
+      await navigator.clipboard.writeText(input.value);
+      note.textContent = "Copied";
+      return;
+    } catch (err) {
+      // refused (no permission): select it instead
+    }
+  }
+  input.focus();
+  input.select();
+  note.textContent = "Selected: press Ctrl+C to copy";
+}
+
+async function rotateFeed(f, note) {
+  const sure = confirm(`Give the feed of ${f.name} a new address?\n\nThe old address stops working at once: `
+    + "whoever subscribed with it must subscribe again with the new one.");
+  if (!sure) return;
+  try {
+    const fresh = await api(`/published/feeds/${encodeURIComponent(f.id)}/rotate`, { method: "POST" });
+    state.feeds = state.feeds.map((x) => (x.id === fresh.id ? fresh : x));
+    state.feedNote = { id: fresh.id, text: "New address: the old one no longer works" };
+    renderFeeds();
+  } catch (err) {
+    note.textContent = `✗ ${err.message}`;
+  }
+}
+
+async function loadNotices() {
+  const versions = state.versions || [];
+  const root = $("#notices");
+  if (!versions.length) {
+    state.notices = null;
+    $("#notices-send").disabled = true;
+    $("#notices-sent").replaceChildren();
+    $("#notices-status").textContent = "No notice yet: they come with a first version.";
+    root.replaceChildren();
+    return;
+  }
+  const n = Number($("#notices-version").value), since = Number($("#notices-since").value);
+  const key = `${n}/${since}`;
+  if (state.notices && state.notices.key === key) {
+    if (state.notices.list) renderNotices();
+    return;
+  }
+  const entry = { key, n, since, list: null, sent: null };
+  state.notices = entry;
+  $("#notices-send").disabled = true;
+  $("#notices-sent").replaceChildren();
+  $("#notices-status").textContent = "Writing the notices…";
+  root.replaceChildren();
+  try {
+    const list = await api(`/published/${n}/notices?since=${since}`);
+    if (state.notices !== entry) return;
+    entry.list = list;
+    renderNotices();
+  } catch (err) {
+    if (state.notices !== entry) return;
+    state.notices = null;  // asked again, they are read again
+    $("#notices-status").textContent = "";
+    root.replaceChildren(h("p", { class: "bad" }, `The notices cannot be read: ${err.message}`));
+  }
+}
+
+function renderNotices() {
+  const entry = state.notices;
+  const list = entry.list;
+  const text = $("#notices-filter").value.trim().toLowerCase();
+  const shown = list.filter((x) => !text || x.name.toLowerCase().includes(text)
+    || x.subject.toLowerCase().includes(text) || (x.email || "").toLowerCase().includes(text));
+  const trainers = list.filter((x) => x.kind === "trainer").length;
+  const addressed = list.filter((x) => x.email).length;
+  const against = entry.since ? `compared with version ${entry.since}` : "with everyone's courses";
+  $("#notices-status").textContent = list.length
+    ? `${plural(list.length, "notice")} for version ${entry.n} ${against}: ${trainers} to trainers, `
+      + `${list.length - trainers} to rooms; ${addressed} with an e-mail address.`
+      + (shown.length < list.length ? ` Showing ${shown.length}.` : "")
+    : `No notice: version ${entry.n} changes nobody's courses ${against}.`;
+  $("#notices-send").disabled = !list.length || entry.sent === "sending";
+  $("#notices").replaceChildren(...shown.map((x) => noticeCard(entry, x)));
+  renderSent(entry);
+}
+
+function noticeCard(entry, x) {
+  const file = `${x.id.replace(/[^A-Za-z0-9._-]/g, "_")}.eml`;  // as the service names it
+  return h("article", { class: "notice", dataset: { notice: x.id } },
+    h("header", {},
+      h("h3", {}, x.kind === "trainer" ? [h("strong", {}, x.subject), ` ${x.name}`] : `${x.name} (${x.subject})`),
+      h("span", { class: "pill" }, x.kind)),
+    h("p", { class: "to" }, h("span", { class: "sub" }, "To: "), x.recipient,
+      x.email ? [" ", h("span", { class: "address" }, `<${x.email}>`)] : [" ", h("span", { class: "pill fail" }, "no address")]),
+    h("p", { class: "subject" }, h("span", { class: "sub" }, "Subject: "), h("strong", {}, x.email_subject)),
+    h("pre", { class: "notice-text" }, x.text),
+    h("p", { class: "eml" }, download(`/published/${entry.n}/notices/${encodeURIComponent(x.id)}.eml?since=${entry.since}`,
+      file, `Download ${file}`)));
+}
+
+async function sendNotices() {
+  const entry = state.notices;
+  if (!entry || !entry.list) return;
+  const addressed = entry.list.filter((x) => x.email).length;
+  const left = entry.list.length - addressed;
+  if (!confirm(`Send ${plural(addressed, "notice")} of version ${entry.n} by e-mail now?`
+    + (left ? `\n\n${plural(left, "notice")} without an address will be skipped.` : ""))) return;
+  entry.sent = "sending";
+  renderNotices();
+  try {
+    entry.sent = { result: await api(`/published/${entry.n}/notices/send?since=${entry.since}`, { method: "POST" }) };
+  } catch (err) {
+    entry.sent = { error: err };
+  }
+  if (state.notices === entry) renderNotices();
+}
+
+function renderSent(entry) {
+  const out = $("#notices-sent");
+  const sent = entry.sent;
+  if (!sent) { out.replaceChildren(); return; }
+  if (sent === "sending") { out.replaceChildren(h("p", { class: "message" }, "Sending…")); return; }
+  if (sent.error) {
+    // Sending switched off is the service's setting, not a failure: said plainly.
+    out.replaceChildren(sent.error.status === 409
+      ? h("p", { class: "message", id: "notices-off" }, `Nothing sent: ${sent.error.message}.`)
+      : h("p", { class: "bad" }, `✗ Not sent: ${sent.error.message}`));
+    return;
+  }
+  const named = new Map(entry.list.map((x) => [x.id, x]));
+  const who = (id) => (named.has(id) ? `${named.get(id).name} (${id})` : id);
+  const { sent: ids, skipped } = sent.result;
+  out.replaceChildren(h("div", { class: "sent", id: "notices-result" },
+    h("p", { class: ids.length ? "ok" : "message" }, ids.length ? `✓ Sent ${plural(ids.length, "notice")}: ` : "Nothing sent.",
+      ids.map(who).join(", ")),
+    skipped.length ? [h("p", {}, `Skipped ${plural(skipped.length, "notice")}:`),
+      h("ul", { class: "issues" }, skipped.map((s) => h("li", {}, h("strong", {}, who(s.id)), `: ${s.reason}`)))] : []));
+}
+
 // ---------------------------------------------------------------------------- start
 
 async function restore() {
@@ -1770,6 +2179,15 @@ function bind() {
     state.rolloutYears = Number(event.target.value);
     loadRollout();
   });
+  $("#publish-form").addEventListener("submit", publishCalendar);
+  for (const id of ["#diff-from", "#diff-to"]) $(id).addEventListener("change", loadDiff);
+  $("#diff-form").addEventListener("submit", (event) => event.preventDefault());
+  $("#feeds-filter").addEventListener("input", renderFeeds);
+  $("#notices-version").addEventListener("change", () => { fillSince(true); loadNotices(); });
+  $("#notices-since").addEventListener("change", loadNotices);
+  $("#notices-filter").addEventListener("input", () => { if (state.notices && state.notices.list) renderNotices(); });
+  $("#notices-form").addEventListener("submit", (event) => event.preventDefault());
+  $("#notices-send").addEventListener("click", sendNotices);
   $("#add-away").addEventListener("click", () => addChange("trainer_unavailable"));
   $("#add-closed").addEventListener("click", () => addChange("room_closed"));
   $("#add-editions").addEventListener("click", () => addChange("editions_added"));
