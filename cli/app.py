@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import exchange, explain, frontier, notices, parity, publish, reference, rollout, scenarios, solve
+from cli import exchange, explain, frontier, notices, parity, publish, reference, robustness, rollout, scenarios, solve
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="RTCM Planner: annual training calendars for the RTCM, optimised with CP-SAT.")
@@ -22,6 +22,7 @@ app.command("ical")(exchange.ical_cmd)
 app.command("doctor")(explain.doctor_cmd)
 app.command("explain")(explain.explain_cmd)
 app.command("backups")(explain.backups_cmd)
+app.command("robustness")(robustness.robustness_cmd)
 # Gender parity of trainers and participants.
 app.command("parity")(parity.parity_cmd)
 # What-if scenarios and re-planning a published calendar.

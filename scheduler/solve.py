@@ -64,6 +64,7 @@ class SolveOptions:
     log: bool = False
     diagnose_infeasible: bool = True
     hint: bool = True  # start from the greedy calendar
+    seat: bool = True  # seat the nominees in the calendar found (off: the calendar alone, e.g. sampled futures)
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,7 @@ def solve(
         built = build(problem, inst=inst)
         start_value = hint_start(built, start, options)
         if not _stop_with(start, stop):
-            search = run_search(built, options, watch, stop, seating=bool(problem.nominations))
+            search = run_search(built, options, watch, stop, seating=options.seat and bool(problem.nominations))
     build_s = (watch.search_started if watch.search_started is not None else time.perf_counter()) - t0
     runtime = time.perf_counter() - t0
     answer = choose_calendar(search, start, start_value)
@@ -369,7 +370,7 @@ def solve(
     schedule.solver = solver_report(answer, warnings, options, runtime, first, watch.solutions)
     if schedule.unscheduled:
         explain_left_out(schedule, time_limit_s=options.time_limit_s, deterministic=options.deterministic)
-    if problem.nominations:
+    if problem.nominations and options.seat:
         seat_participants(schedule, options, stop, t0)
         cancel_thin_editions(schedule, options, stop, t0)
         runtime = time.perf_counter() - t0
