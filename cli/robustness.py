@@ -70,10 +70,16 @@ def robustness_cmd(
         fail_input(InputError([f"--workers is {workers}: at least 1"]))
     columns = (TextColumn("re-planning futures"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("left"), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("futures", total=samples)
+
+        def progress(done: int, total: int, elapsed: float) -> None:
+            bar.update(task, completed=done)
+            if not console.is_terminal and (done == total or done % max(1, total // 10) == 0):
+                console.print(f"{done}/{total} futures re-planned, {elapsed:.0f} s", highlight=False)
+
         report = robustness(published, samples, rates, seed, processes=workers, time_limit_s=time_limit,
-                            on_progress=lambda done, total, _: bar.update(task, completed=done))
+                            on_progress=progress)
     console.print(robustness_table(report))
     console.print(fault_table(report))
     console.print(f"{report.samples} futures in {report.runtime_s:g} s", highlight=False)
