@@ -1220,8 +1220,9 @@ function showRun(run) {
   if (running || !run.scenario) { root.replaceChildren(); return; }
   const changed = run.diff ? run.diff.changes.length : 0;
   if (run.state === "done") {
-    $("#scenario-status").textContent = `“${run.name}” is solved: ${plural(changed, "edition")} changed, `
-      + "compared with the base calendar below.";
+    $("#scenario-status").textContent = runFound(run)
+      ? `“${run.name}” is solved: ${plural(changed, "edition")} changed, compared with the base calendar below.`
+      : `“${run.name}” has no calendar (${run.scenario.status.toLowerCase()}): the reasons are below.`;
   }
   root.replaceChildren(...scenarioResult(run));
   root.scrollIntoView({ block: "start" });
@@ -1293,9 +1294,12 @@ function scenarioResult(run) {
       run.description ? h("p", { class: "hint" }, run.description) : null,
       h("p", {}, h("strong", {}, "Changes: "), run.changes.join("; ") || "none"),
       run.diagnosis.length ? h("ul", { class: "issues" }, run.diagnosis.map((d) => h("li", {}, d))) : null,
-      h("div", { class: "table-wrap" }, kpiTable),
-      h("p", { class: "sub" }, "The scenario's objective includes the points it pays for moving editions of the "
-        + "base calendar, so that it moves only what it must.")),
+      h("div", { class: "compare-side" },
+        h("div", {},
+          h("div", { class: "table-wrap" }, kpiTable),
+          h("p", { class: "sub" }, "The scenario's objective includes the points it pays for moving editions of the "
+            + "base calendar, so that it moves only what it must.")),
+        runFound(run) ? publishRunForm(run) : nothingToPublish(run))),
     h("div", { class: "card" },
       h("h2", {}, changes.length
         ? `${plural(changes.length, "edition")} changed: ${counts.map(([k, n]) => `${n} ${{ room: "re-roomed", trainers: "re-staffed" }[k] || k}`).join(", ")}`
@@ -1314,11 +1318,65 @@ function scenarioResult(run) {
             h("td", {}, at(c.old_start, c.old_end, c.old_room, old && old.trainers)),
             h("td", { class: "now" }, at(c.new_start, c.new_end, c.new_room, now && now.trainers)),
             h("td", { class: "reason" }, c.why.join("; ")));
-        })))) : h("p", { class: "ok" }, "The calendar absorbs this scenario without moving anything."),
+        })))) : runFound(run) ? h("p", { class: "ok" }, "The calendar absorbs this scenario without moving anything.")
+        : h("p", { class: "bad" }, "No calendar keeps every rule in this scenario, so nothing can be compared."),
       h("div", { class: "row" }, h("label", { class: "inline" }, onlyChanged, " only the editions that changed"),
         h("span", { class: "sub" }, h("span", { class: "swatch was" }), "highlighted: changed")),
       panes),
   ];
+}
+
+/** Did the run end with a calendar? One stopped before finding any, or with none possible, has none to publish. */
+function runFound(run) {
+  return Boolean(run.scenario) && ["OPTIMAL", "FEASIBLE"].includes(run.scenario.status);
+}
+
+/** The scenario's calendar published as the next version, with a note: at first the scenario's name. */
+function publishRunForm(run) {
+  const note = h("input", { type: "text", id: "run-note", maxlength: 1000, value: run.name });
+  const button = h("button", { type: "submit", id: "run-publish", class: "primary" }, "Publish this calendar");
+  const out = h("div", { id: "run-publish-result", class: "errors", "aria-live": "polite" });
+  const form = h("form", { class: "publish-run", "aria-labelledby": "run-publish-title" },
+    h("h3", { id: "run-publish-title" }, "Publish this calendar"),
+    h("p", { class: "sub" }, "Keeps the scenario's calendar as the next numbered version, with a note saying why. "
+      + "The trainers' and rooms' feeds then show it; its notices are in Published."),
+    h("label", { for: "run-note" }, "Note"), note,
+    h("div", { class: "row" }, button), out);
+  form.addEventListener("submit", (event) => publishRun(event, run, note, button, out));
+  return form;
+}
+
+function nothingToPublish(run) {
+  const status = run.scenario ? run.scenario.status.toLowerCase() : run.state;
+  return h("div", { class: "publish-run", id: "run-nothing" },
+    h("h3", {}, "Publish this calendar"),
+    h("p", { class: "sub" }, `Nothing to publish: the scenario ended without a calendar (${status}).`));
+}
+
+async function publishRun(event, run, note, button, out) {
+  event.preventDefault();
+  button.disabled = true;
+  out.replaceChildren(h("p", { class: "message" }, "Publishing…"));
+  try {
+    const { status, data } = await apiAnswer(`/scenarios/runs/${encodeURIComponent(run.id)}/publish`,
+      { method: "POST", json: { note: note.value.trim() } });
+    // The Published tab reads its lists again when opened: the link shows the version there.
+    const see = h("a", { href: "#published" }, "See it in Published →");
+    if (status === 201) {
+      $("#publish-result").replaceChildren();  // the tab's last answer, about an older version
+      out.replaceChildren(h("p", { class: "ok", id: "run-published" }, `✓ Published as version ${data.number}. `, see));
+    } else {
+      out.replaceChildren(h("p", { class: "message", id: "run-published" },
+        `This calendar was published before: version ${data.number}, of ${when(data.published_at)}`,
+        data.note ? ` (“${data.note}”)` : "", ". Nothing changed: a note typed now is not kept. ", see));
+    }
+  } catch (err) {
+    const errors = err.errors || [];
+    out.replaceChildren(h("p", { class: "bad" }, `✗ Not published: ${err.message}`),
+      ...(errors.length ? [h("ul", { class: "error-list" }, errors.map((e) => h("li", {}, e)))] : []));
+  } finally {
+    button.disabled = false;
+  }
 }
 
 /** A scenario's scheduled edition with the fields the calendar view adds. */

@@ -124,7 +124,7 @@ class ConsoleWatch:
             self.errors.append(f"console error: {text} ({message.location.get('url', '')})")
 
     def on_page_error(self, error: Any) -> None:
-        self.errors.append(f"uncaught: {error}")
+        self.errors.append(f"uncaught: {error} {getattr(error, 'stack', '')}")
 
     def take(self) -> list[str]:
         errors, self.errors = self.errors, []
