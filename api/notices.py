@@ -48,8 +48,7 @@ def version_notices(store: Store, n: int, since: int | None) -> list[Notice]:
         raise invalid([Issue("out_of_order", f"{old_n} is not below version {n}: notices compare a version with an "
                              "earlier one", field=("since",), label="query parameter since")])
     new = Schedule.model_validate_json(store.published_json(n).json)
-    old = (Schedule.model_validate_json(store.published_json(old_n).json) if old_n
-           else Schedule(problem=new.problem, editions=[]))
+    old = Schedule.model_validate_json(store.published_json(old_n).json) if old_n else None
     published_at = dict(store.published_numbers()).get(n)
     return notices(old, new, old_version=old_n, new_version=n, published_at=published_at)
 

@@ -22,7 +22,6 @@ from model.formats.mail import (
 )
 from model.formats.versions import Versions
 from model.notices import Notice, notices, write_notices
-from model.schedule import Schedule
 
 EXIT_NOT_SENT = 1
 
@@ -40,7 +39,7 @@ def version_notices(store: Path, old: int, new: int) -> list[Notice]:
                          str(store))
     versions = Versions(store)
     later = versions.schedule(new)
-    earlier = versions.schedule(old) if old else Schedule(problem=later.problem, editions=[])
+    earlier = versions.schedule(old) if old else None
     return notices(earlier, later, old_version=old, new_version=new, published_at=versions.get(new).published_at)
 
 

@@ -304,15 +304,15 @@ def _subject_line(notice: Notice, calendar: str) -> str:
     return _one_line(f"{head}: {what}")
 
 
-def notices(old: Schedule, new: Schedule, *, old_version: int, new_version: int,
+def notices(old: Schedule | None, new: Schedule, *, old_version: int, new_version: int,
             published_at: datetime | None = None) -> list[Notice]:
     """The change notices from ``old`` to ``new``: one per person and one per room concerned.
 
     Parameters
     ----------
     old
-        The calendar of the version compared with; one without editions (a first publication)
-        makes every engagement of ``new`` new.
+        The calendar of the version compared with; None or one without editions (a first
+        publication) makes every engagement of ``new`` new.
     new
         The calendar of the new version.
     old_version, new_version
@@ -326,6 +326,8 @@ def notices(old: Schedule, new: Schedule, *, old_version: int, new_version: int,
         Trainers by id, then rooms by id; nobody whose part did not change. Each notice's items
         are in date order.
     """
+    if old is None:
+        old = Schedule(problem=new.problem, editions=[])
     before, after = _parts(old), _parts(new)
     reasons = _Reasons(old, new)
     old_by, new_by = old.by_edition, new.by_edition

@@ -149,13 +149,14 @@ def saved_by_backups(schedule: Schedule, future: Future, broken: dict[str, list[
         if any(b is None or t not in se.trainers or set(se.days) & away.get(b, set()) for t, b in use.items()):
             continue
         team = [use.get(t) or t for t in se.trainers]
-        trial = _with_teams(schedule, {**teams, se.edition: team})
+        trial = with_teams(schedule, {**teams, se.edition: team})
         if not any(se.edition in v.records for v in check_calendar(trial)):
             teams[se.edition] = team
     return teams
 
 
-def _with_teams(schedule: Schedule, teams: dict[str, list[str]]) -> Schedule:
+def with_teams(schedule: Schedule, teams: dict[str, list[str]]) -> Schedule:
+    """``schedule`` with the team of each edition in ``teams`` replaced (backups stepping in)."""
     editions = [se.model_copy(update={"trainers": teams[se.edition]}) if se.edition in teams else se
                 for se in schedule.editions]
     return schedule.model_copy(update={"editions": editions})

@@ -40,6 +40,7 @@ from model.robustness import (
     saved_by_backups,
     summarise,
     with_absences,
+    with_teams,
 )
 from model.schedule import Schedule
 from scenarios.replan import with_baseline
@@ -82,9 +83,7 @@ def frozen_calendar(published: Schedule, problem: Problem, free: set[str], teams
     two weeks from a free one; then none (the published calendar as the baseline alone).
     """
     staying = with_baseline(problem, published)
-    start = published.model_copy(update={"editions": [
-        se.model_copy(update={"trainers": teams[se.edition]}) if se.edition in teams else se
-        for se in published.editions]})
+    start = with_teams(published, teams)
     spans = [(se.start - WINDOW, se.end + WINDOW) for se in published.editions if se.edition in free]
     near = {se.edition for se in published.editions
             if any(first <= se.end and se.start <= last for first, last in spans)}
