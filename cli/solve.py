@@ -11,6 +11,7 @@ from rich.live import Live
 from rich.table import Table
 
 from cli.common import EXIT_NO_CALENDAR, console, fail_input, load_problem, summary_table, write_outputs
+from model.backups import verify_backups
 from model.check import check, kpis
 from model.errors import InputError
 from model.formats.files import read_schedule
@@ -44,13 +45,17 @@ def solve_cmd(
     deterministic: Annotated[bool, typer.Option(help="same input, same calendar")] = False,
     seed: int = 0,
     quiet: bool = False,
+    with_backups: Annotated[bool, typer.Option("--backups/--no-backups",
+                                               help="choose who could step in for whom (a few seconds more); "
+                                                    "they go into the JSON and the workbook")] = True,
 ) -> None:
-    """Solve a problem and write the calendar (Excel and/or JSON)."""
+    """Solve a problem and write the calendar (Excel and/or JSON), with its backups."""
     try:
         prob = load_problem(problem)
     except InputError as e:
         fail_input(e)
-    options = SolveOptions(time_limit_s=time_limit, workers=workers, deterministic=deterministic, seed=seed)
+    options = SolveOptions(time_limit_s=time_limit, workers=workers, deterministic=deterministic, seed=seed,
+                           backups=with_backups)
     if quiet:
         result = solve(prob, options)
     else:
@@ -59,11 +64,13 @@ def solve_cmd(
                   transient=True) as live:
             result = solve(prob, options, on_progress=lambda p: live.update(_progress_line(p, time_limit)))
     console.print(summary_table(result))
+    if result.schedule.backups is not None:
+        console.print(f"backups: {result.schedule.backups.summary()} (`rtcm backups` lists them)", highlight=False)
     write_outputs(result, out, json_out)
 
 
 def check_cmd(schedule: Annotated[Path, typer.Argument(help="schedule JSON (as written by solve)")]) -> None:
-    """Re-verify every hard rule of a schedule, perhaps edited by hand."""
+    """Re-verify every hard rule of a schedule, perhaps edited by hand, and the backups it carries."""
     try:
         s: Schedule = read_schedule(schedule)
     except InputError as e:
@@ -88,9 +95,19 @@ def check_cmd(schedule: Annotated[Path, typer.Argument(help="schedule JSON (as w
                   f"{k.participant_allowances_usd:,})", highlight=False)
     if not violations:
         console.print("[green]No hard rule broken.[/]")
-        return
-    t = Table("rule", "records", "what is wrong", title=f"{len(violations)} hard rule(s) broken")
-    for v in violations:
-        t.add_row(v.name, ", ".join(v.records), v.message)
-    console.print(t)
-    raise typer.Exit(EXIT_NO_CALENDAR)
+    else:
+        t = Table("rule", "records", "what is wrong", title=f"{len(violations)} hard rule(s) broken")
+        for v in violations:
+            t.add_row(v.name, ", ".join(v.records), v.message)
+        console.print(t)
+    wrong = verify_backups(s)
+    if s.backups is not None and not wrong:
+        console.print(f"[green]Backups checked: each could step in alone[/] ({s.backups.summary()})",
+                      highlight=False)
+    elif wrong:
+        t = Table("records", "what is wrong", title=f"{len(wrong)} backup(s) could not step in")
+        for v in wrong:
+            t.add_row(", ".join(v.records), v.message)
+        console.print(t)
+    if violations or wrong:
+        raise typer.Exit(EXIT_NO_CALENDAR)

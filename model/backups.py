@@ -9,60 +9,29 @@ the edition in the mode it is scheduled in and is open and free on its days. :fu
 and :func:`room_candidates` list them; the engine (``scheduler/backups.py``) chooses one per role
 so that nobody, and no room, backs up two editions on the same day; :func:`breaks_if_used`
 re-tests a backup with the checker itself, so a backup named never breaks a hard rule if used.
+A schedule carries its backups (``Schedule.backups``); :func:`verify_backups` re-tests those of a
+calendar perhaps edited since, for ``rtcm check`` and the service's check of a calendar.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from collections import defaultdict
+from datetime import date
 
 from model.check import check_calendar
 from model.occupancy import Occupancy
 from model.problem import ROOM_MODES, Edition, Trainer
-from model.rules.reading import Reading
+from model.rules.reading import Reading, Violation
 from model.rules.trainers import mixed_team
-from model.schedule import Schedule, ScheduledEdition
 
+# The report's models live with the schedule, which carries them; imported from here too.
+from model.schedule import BackupReport, EditionBackups, MemberBackup, Schedule, ScheduledEdition
 
-class MemberBackup(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+__all__ = ["BACKUPS_RULE", "BackupReport", "EditionBackups", "MemberBackup", "breaks_if_used", "candidates",
+           "room_candidates", "substituted", "verify_backups"]
 
-    trainer: str = Field(description="the team member")
-    backup: str | None = Field(default=None, description="who would step in; None when nobody can")
-    reason: str = Field(default="", description="why nobody, when there is no backup")
-
-
-class EditionBackups(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    edition: str
-    members: list[MemberBackup]
-    room: str | None = Field(default=None, description="the edition's room (None online)")
-    backup_room: str | None = None
-    room_reason: str = ""
-
-    @property
-    def complete(self) -> bool:
-        """Every member has a backup, and an edition in a room a backup room."""
-        return all(m.backup for m in self.members) and (self.room is None or self.backup_room is not None)
-
-
-class BackupReport(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    editions: list[EditionBackups] = Field(default_factory=list)
-    status: str = Field(default="OPTIMAL", description="the assignment's solver status")
-
-    @property
-    def roles(self) -> int:
-        return sum(len(e.members) for e in self.editions)
-
-    @property
-    def covered(self) -> int:
-        return sum(1 for e in self.editions for m in e.members if m.backup)
-
-    @property
-    def complete(self) -> int:
-        return sum(1 for e in self.editions if e.complete)
+BACKUPS_RULE = "backups_can_step_in"
+BACKUPS_RULE_NAME = "Each backup can step in"
 
 
 def candidates(r: Reading, ed: Edition, se: ScheduledEdition, member: str) -> tuple[list[str], str]:
@@ -132,3 +101,85 @@ def substituted(schedule: Schedule, edition: str, *, member: str | None = None, 
 def breaks_if_used(schedule: Schedule, edition: str, already: set[str], **use: str) -> list[str]:
     """The hard rules a backup would break if used (beyond ``already``, the calendar's own), by the checker."""
     return sorted({v.message for v in check_calendar(substituted(schedule, edition, **use))} - already)
+
+
+def verify_backups(schedule: Schedule) -> list[Violation]:
+    """What is wrong with the backups ``schedule`` carries (nothing when it carries none), perhaps
+    edited by hand since they were chosen.
+
+    Each backup named must be a trainer (a room) of the problem, not on the team (not the edition's
+    room) already, and break no hard rule when used alone (:func:`breaks_if_used`, beyond those the
+    calendar breaks anyway); a member backed up must still be on the team, an edition backed up still
+    on the calendar; and nobody, no room, backs up two roles on the same day.
+
+    Parameters
+    ----------
+    schedule
+        A calendar with its problem and, perhaps, its backups.
+
+    Returns
+    -------
+    list of Violation
+        One per wrong or stale backup, under :data:`BACKUPS_RULE`, naming the edition, the member
+        (or the room) and the backup; empty when each could step in.
+    """
+    report = schedule.backups
+    if report is None:
+        return []
+    p = schedule.problem
+    already = {v.message for v in check_calendar(schedule)}
+    wrong: list[Violation] = []
+
+    def flag(records: list[str], message: str) -> None:
+        wrong.append(Violation(rule=BACKUPS_RULE, name=BACKUPS_RULE_NAME, records=records, message=message))
+
+    # (person or room, backup, day) -> the roles backed up that day: (edition, member; None for its room)
+    roles: dict[tuple[str, str, date], list[tuple[str, str | None]]] = defaultdict(list)
+    for eb in report.editions:
+        se = schedule.by_edition.get(eb.edition)
+        if se is None:
+            flag([eb.edition], f"{eb.edition} has backups but is not on the calendar")
+            continue
+        for m in eb.members:
+            records = [eb.edition, m.trainer, *([m.backup] if m.backup else [])]
+            named = f"{eb.edition}: {m.backup}, the backup of {m.trainer},"
+            if m.trainer not in se.trainers:
+                flag(records, f"{eb.edition}: {m.trainer} has a backup ({m.backup or 'none'}) but is not on the "
+                              f"team ({', '.join(se.trainers) or 'nobody'})")
+                continue
+            if m.backup is None:
+                continue
+            if m.backup not in p.trainer_by_id:
+                flag(records, f"{named} is not a trainer of the problem")
+            elif m.backup in se.trainers:
+                flag(records, f"{named} is on the team already")
+            elif broken := breaks_if_used(schedule, eb.edition, already, member=m.trainer, backup=m.backup):
+                flag(records, f"{named} would break: {'; '.join(broken)}")
+            for d in se.days:
+                roles[("person", m.backup, d)].append((eb.edition, m.trainer))
+        if eb.backup_room is None:
+            continue
+        records = [eb.edition, eb.backup_room]
+        named = f"{eb.edition}: {eb.backup_room}, its backup room,"
+        if se.room is None:
+            flag(records, f"{named} is named, yet the course runs online")
+            continue
+        if eb.backup_room not in p.room_by_id:
+            flag(records, f"{named} is not a room of the problem")
+        elif eb.backup_room == se.room:
+            flag(records, f"{named} is its room already")
+        elif broken := breaks_if_used(schedule, eb.edition, already, room=eb.backup_room):
+            flag(records, f"{named} would break: {'; '.join(broken)}")
+        for d in se.days:
+            roles[("room", eb.backup_room, d)].append((eb.edition, None))
+    first_day: dict[tuple[str, str, tuple[tuple[str, str | None], ...]], date] = {}
+    for (kind, backup, day), that_day in sorted(roles.items()):
+        if len(that_day) > 1:
+            first_day.setdefault((kind, backup, tuple(that_day)), day)
+    for (kind, backup, clash), day in first_day.items():
+        what = " and ".join(f"{m} on {e}" if m else e for e, m in clash)
+        flag([backup, *dict.fromkeys(e for e, _ in clash), *(m for _, m in clash if m)],
+             f"{backup} {'backs up' if kind == 'person' else 'is the backup room of'} {what} on the same day "
+             f"({day.isoformat()}), and could not {'step in for' if kind == 'person' else 'take'} "
+             f"{'both' if len(clash) == 2 else 'all of them'}")
+    return wrong

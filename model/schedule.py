@@ -242,6 +242,68 @@ class SolverReport(BaseModel):
     )
 
 
+class MemberBackup(BaseModel):
+    """Who would step in for one team member of an edition (``model/backups.py`` says who may)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    trainer: str = Field(description="the team member")
+    backup: str | None = Field(default=None, description="who would step in; None when nobody can")
+    reason: str = Field(default="", description="why nobody, when there is no backup")
+
+
+class EditionBackups(BaseModel):
+    """The backups of one edition: one per team member, and a backup room for one held in a room."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    edition: str
+    members: list[MemberBackup]
+    room: str | None = Field(default=None, description="the edition's room (None online)")
+    backup_room: str | None = None
+    room_reason: str = ""
+
+    @property
+    def complete(self) -> bool:
+        """Every member has a backup, and an edition in a room a backup room."""
+        return all(m.backup for m in self.members) and (self.room is None or self.backup_room is not None)
+
+
+class BackupReport(BaseModel):
+    """A calendar's backups, edition by edition (``scheduler/backups.py`` chooses them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    editions: list[EditionBackups] = Field(default_factory=list)
+    status: str = Field(default="OPTIMAL", description="the assignment's solver status")
+
+    @property
+    def roles(self) -> int:
+        return sum(len(e.members) for e in self.editions)
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for e in self.editions for m in e.members if m.backup)
+
+    @property
+    def complete(self) -> int:
+        return sum(1 for e in self.editions if e.complete)
+
+    def summary(self) -> str:
+        """'55 of 127 roles, 4 of 63 editions complete': the figures a planner reads first."""
+        return (f"{self.covered} of {self.roles} roles, {self.complete} of {len(self.editions)} "
+                "editions complete")
+
+    def backing_up(self, person: str) -> dict[str, list[str]]:
+        """The editions ``person`` backs up, each with the team members they would step in for."""
+        out: dict[str, list[str]] = {}
+        for e in self.editions:
+            for m in e.members:
+                if m.backup == person:
+                    out.setdefault(e.edition, []).append(m.trainer)
+        return out
+
+
 class Schedule(BaseModel):
     """A calendar with the problem it answers, so that it can be checked on its own."""
 
@@ -256,6 +318,9 @@ class Schedule(BaseModel):
         default_factory=list, description="nominated topics without a seat, with the reason"
     )
     solver: SolverReport | None = None
+    backups: BackupReport | None = Field(
+        default=None, description="who would step in for each team member, and which room for each course "
+        "(scheduler/backups.py); None when they were not chosen")
 
     @property
     def by_edition(self) -> dict[str, ScheduledEdition]:

@@ -12,7 +12,8 @@
 8. :func:`no_calendar`: why there is none, when there is none;
 9. :func:`solver_report`: the status and figures a planner reads;
 10. :func:`~scheduler.alternatives.explain_left_out`: why each optional edition is left out;
-11. :func:`seat_participants`: the nominees seated in the calendar.
+11. :func:`seat_participants`: the nominees seated in the calendar;
+12. :func:`~scheduler.backups.backups`: with ``SolveOptions.backups``, who could step in for whom.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from model.schedule import (
 )
 from scheduler.allocation import ALLOCATION_SHARE, allocate, open_requests
 from scheduler.alternatives import explain_left_out
+from scheduler.backups import backups
 from scheduler.greedy import best_start
 from scheduler.instance import Instance
 from scheduler.rules import HARD, SOFT, Context
@@ -65,6 +67,13 @@ class SolveOptions:
     diagnose_infeasible: bool = True
     hint: bool = True  # start from the greedy calendar
     seat: bool = True  # seat the nominees in the calendar found (off: the calendar alone, e.g. sampled futures)
+    backups: bool = False  # choose the calendar's backups once it is seated (Schedule.backups): a few seconds more
+
+
+# The backups' assignment is small (a few hundred roles take well under a second): its own few
+# seconds of deterministic time, not the solve's limit; the checker's re-test of each backup chosen
+# comes on top (about 4 s for the default calendar).
+BACKUPS_LIMIT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -376,6 +385,9 @@ def solve(
         runtime = time.perf_counter() - t0
         if not options.deterministic:
             schedule.solver.runtime_s = round(runtime, 3)
+    # A solve asked to stop ends at once, without backups.
+    if options.backups and schedule.editions and not (stop is not None and stop.is_set()):
+        schedule.backups = backups(schedule, time_limit_s=BACKUPS_LIMIT_S)
     return Result(schedule, round(runtime, 3), first, build_s, watch.history)
 
 

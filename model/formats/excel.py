@@ -4,7 +4,7 @@ Service, IOM and the trainers.
 Sheets: Summary (key figures, solver status and gap, penalties, the nominees' requests seated
 by topic priority and by audience, warnings), Calendar (a Gantt chart by week, coloured by
 module, with a legend, printable on A3 landscape), Month view (a wall calendar per month, guest
-sessions on their day), Editions (with their teams and guests), Guest sessions (who presents
+sessions on their day), Editions (with their teams, guests and backups), Guest sessions (who presents
 what, on which day, for which country), Trainers and resource persons and Rooms (with their
 days per month), Budget (each edition's costs by category, and the total), Gender parity
 (women's share of trainer-days and of participants against the targets) and Issues (every
@@ -43,7 +43,7 @@ from model.formats.sheets import HEADER_FILL, HEADER_FONT, fit_widths, print_set
 from model.problem import Problem
 from model.rules import PARTICIPANT_SOFT_RULES, RULES, Reading
 from model.rules.reading import quarter_of
-from model.schedule import GuestSession, Schedule, ScheduledEdition
+from model.schedule import EditionBackups, GuestSession, Schedule, ScheduledEdition
 
 TRAINERS_SHEET = "Trainers and resource persons"
 SHEETS = ("Summary", "Calendar", "Month view", "Editions", "Guest sessions", TRAINERS_SHEET, "Rooms", "Budget",
@@ -315,6 +315,11 @@ def summary_sheet(ws: Worksheet, schedule: Schedule, k: Kpis, violations: list[V
         ("Cost per participant-day (USD)", k.cost_per_participant_day_usd, MONEY,
          "the total cost over the seats' course days"),
     ]
+    if schedule.backups is not None:
+        b = schedule.backups
+        figures.append(("Team members with a backup", b.covered, None,
+                        f"of {b.roles}; {b.complete} of {len(b.editions)} editions have one for every member "
+                        "and room (see the Editions sheet)"))
     report = solver.allocation if solver else None
     if p.nominations:
         figures += [
@@ -497,8 +502,25 @@ def month_view_sheet(ws: Worksheet, schedule: Schedule) -> None:
     print_setup(ws)
 
 
+BACKUP_COLUMNS = (Col("Backups", 24), Col("Backup room", 12), Col("Why no backup", 70))
+
+
+def backup_cells(se: ScheduledEdition, backups: EditionBackups | None) -> tuple[str | None, str | None, str | None]:
+    """An edition's backups as the Editions sheet shows them: "T03 → T11; T07 → none", its backup
+    room ("none", or nothing online) and why a role has none ("T07: ...; room: ...")."""
+    if backups is None:  # an edition added since the backups were chosen
+        return "not chosen", None, None
+    team = "; ".join(f"{m.trainer} → {m.backup or 'none'}" for m in backups.members) or None
+    why = [f"{m.trainer}: {m.reason}" for m in backups.members if not m.backup and m.reason]
+    if se.room is not None and backups.backup_room is None and backups.room_reason:
+        why.append(f"room: {backups.room_reason}")
+    room = backups.backup_room or ("none" if se.room is not None else None)
+    return team, room, "; ".join(why) or None
+
+
 def editions_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
-    """Every scheduled edition with its dates, place, team, guests, participants and languages."""
+    """Every scheduled edition with its dates, place, team, guests, participants and languages, and
+    its backups when the schedule carries them."""
     p = schedule.problem
     trainers = p.trainer_by_id
     cols = [
@@ -508,6 +530,10 @@ def editions_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
         Col("Guests", 70), Col("In person", 10), Col("Online", 8), Col("Women on team", 9),
         Col("Language", 9), Col("Interpreted into", 11), Col("Interpretation (USD)", 12, MONEY),
     ]
+    report = schedule.backups
+    if report is not None:
+        cols += BACKUP_COLUMNS
+    chosen = {e.edition: e for e in report.editions} if report is not None else {}
     reading = Reading(schedule)
     rows = []
     for se in schedule.sorted_editions():
@@ -519,7 +545,8 @@ def editions_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
             "; ".join(trainers[t].name if t in trainers else f"{t} (unknown)" for t in se.trainers),
             guests_text(p, se) or None, se.participants_in_person, se.participants_online,
             k.edition_trainer_gender.get(se.edition, {}).get("woman", 0),
-            item.language if item else None, ", ".join(item.interpretation) if item else None, talk))
+            item.language if item else None, ", ".join(item.interpretation) if item else None, talk,
+            *(backup_cells(se, chosen.get(se.edition)) if report is not None else ())))
     table(ws, "EditionsTable", cols, rows, freeze="B2")
 
 

@@ -11,8 +11,12 @@ that to work across versions:
   LAST-MODIFIED are the publication time of that version; an event that did not change keeps
   all three, so a feed nothing changed in is the same bytes (the same ETag) version after version;
 - an event the feed held in an earlier version of the same year's calendar but no longer holds (the
-  edition dropped, or moved to another room, or the trainer taken off its team) is still sent, as
-  ``STATUS:CANCELLED`` with a higher SEQUENCE, until a calendar of another year is published.
+  edition dropped, or moved to another room, or the trainer taken off its team, or no longer its
+  backup) is still sent, as ``STATUS:CANCELLED`` with a higher SEQUENCE, until a calendar of another
+  year is published.
+
+A trainer's feed holds the editions they back up too, each as a tentative event with a UID of its own
+(:func:`model.formats.ical.backup_uid`), following the same rules.
 
 Feeds name other people by their names alone: a trainer's feed shows co-trainers and guests, never
 their ids, organisations, e-mail addresses or anything beyond the event. Everything here is pure:
@@ -22,14 +26,24 @@ the versions come in, the calendar's bytes go out.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from icalendar import Event
 
-from model.formats.ical import edition_event, empty_calendar, event_uid, guest_event, session_uid, sessions_by_day
+from model.formats.ical import (
+    backed_up,
+    backup_event,
+    backup_uid,
+    edition_event,
+    empty_calendar,
+    event_uid,
+    guest_event,
+    session_uid,
+    sessions_by_day,
+)
 from model.schedule import Schedule
 
 FeedKind = Literal["trainer", "room", "centre"]
@@ -112,6 +126,10 @@ def _engagements(schedule: Schedule, feed: FeedSubject) -> Iterator[tuple[str, E
             for g in sessions_by_day(se):
                 if g.person == feed.subject:
                     yield session_uid(schedule, se.edition, g.slot), guest_event(schedule, se, g, names_only=True)
+    if feed.kind == "trainer" and feed.subject is not None:
+        for se, members in backed_up(schedule, feed.subject):
+            yield backup_uid(schedule, se.edition, feed.subject), backup_event(schedule, se, feed.subject, members,
+                                                                               names_only=True)
 
 
 def events_held(schedule: Schedule, feed: FeedSubject) -> int:
@@ -120,21 +138,23 @@ def events_held(schedule: Schedule, feed: FeedSubject) -> int:
         return len(schedule.editions)
     if feed.kind == "room":
         return sum(1 for se in schedule.editions if se.room == feed.subject)
-    return sum((feed.subject in se.trainers) + sum(g.person == feed.subject for g in se.guests)
-               for se in schedule.editions)
+    backups = len(backed_up(schedule, feed.subject)) if feed.subject is not None else 0
+    return backups + sum((feed.subject in se.trainers) + sum(g.person == feed.subject for g in se.guests)
+                         for se in schedule.editions)
 
 
-def the_year(versions: Sequence[PublishedCalendar]) -> list[PublishedCalendar]:
-    """The versions a feed reads: the latest and those before it of the same year's calendar
-    (the same horizon start), oldest first. A calendar of another year ends the cancellations."""
-    ordered = sorted(versions, key=lambda v: v.number)
-    if not ordered:
-        return []
-    start = ordered[-1].schedule.problem.calendar.start
-    first = len(ordered)
-    while first > 0 and ordered[first - 1].schedule.problem.calendar.start == start:
-        first -= 1
-    return ordered[first:]
+def the_year(newest_first: Iterable[PublishedCalendar]) -> list[PublishedCalendar]:
+    """The versions a feed reads, oldest first: the latest and those before it of the same year's
+    calendar (the same horizon start). A calendar of another year ends the cancellations.
+
+    ``newest_first`` is read no further than that year, so the versions may be loaded as they come.
+    """
+    year: list[PublishedCalendar] = []
+    for version in newest_first:
+        if year and version.schedule.problem.calendar.start != year[0].schedule.problem.calendar.start:
+            break
+        year.append(version)
+    return year[::-1]
 
 
 @dataclass
@@ -167,7 +187,7 @@ def feed(versions: Sequence[PublishedCalendar], subject: FeedSubject) -> FeedBod
     ValueError
         When no version is given.
     """
-    year = the_year(versions)
+    year = the_year(sorted(versions, key=lambda v: v.number, reverse=True))
     if not year:
         raise ValueError("a feed needs a published version")
     tracked: dict[str, _Tracked] = {}

@@ -12,6 +12,10 @@ calendar app shows them busy on that day only, not across the whole course. The 
 of the team and of the room keep one event per edition and list its guest sessions, each
 with its day, in the description: they are busy every day of the course anyway, and a second
 all-day event on the same day would book them twice and crowd the app's month view.
+
+A trainer who backs up an edition (``Schedule.backups``) has it in their calendar as a tentative
+event over the course's days ("Backup: ..."), with a UID of its own: their app shows the days held,
+not booked, and the event moves or goes like any other when the backups change.
 """
 
 from __future__ import annotations
@@ -49,6 +53,21 @@ def session_uid(schedule: Schedule, edition: str, slot: str) -> str:
     """The stable UID of a guest session's event: the edition's and the slot's, whoever gives it
     and on whichever day."""
     return f"{_uid_part(edition)}.{_uid_part(slot)}.{schedule.problem.calendar.start:%Y%m%d}@{UID_DOMAIN}"
+
+
+def backup_uid(schedule: Schedule, edition: str, person: str) -> str:
+    """The stable UID of the tentative event of ``person`` backing up ``edition``: the edition's, the
+    person's and the horizon's, apart from the edition's own event (whomever they would step in for)."""
+    return f"backup.{_uid_part(edition)}.{_uid_part(person)}.{schedule.problem.calendar.start:%Y%m%d}@{UID_DOMAIN}"
+
+
+def backed_up(schedule: Schedule, person: str) -> list[tuple[ScheduledEdition, list[str]]]:
+    """The editions on the calendar ``person`` backs up (by the backups it carries), in date order,
+    each with the team members they would step in for."""
+    if schedule.backups is None:
+        return []
+    roles = schedule.backups.backing_up(person)
+    return [(se, roles[se.edition]) for se in schedule.sorted_editions() if se.edition in roles]
 
 
 def _uid_part(text: str) -> str:
@@ -193,6 +212,49 @@ def guest_event(schedule: Schedule, se: ScheduledEdition, g: GuestSession, *,
     return event
 
 
+def backup_event(schedule: Schedule, se: ScheduledEdition, person: str, members: list[str], *,
+                 stamp: datetime | None = None, names_only: bool = False) -> Event:
+    """The tentative all-day event of an edition ``person`` backs up, over the course's days: they
+    would step in for ``members`` were one of them unable to come.
+
+    Parameters
+    ----------
+    schedule
+        The schedule the edition belongs to.
+    se
+        The edition.
+    person
+        The backup, whose calendar the event is in.
+    members
+        The team members they would step in for.
+    stamp, names_only
+        As for :func:`edition_event`.
+    """
+    lines = [
+        f"Backup of {_people(schedule, members, names_only)}: you may be asked to step in if "
+        + ("they cannot come" if len(members) == 1 else "one of them cannot come"),
+        f"Edition: {se.edition} (module {se.module}, topic {se.topic}, edition {se.number})",
+        f"Dates: {se.start.isoformat()} to {se.end.isoformat()}, {len(se.days)} training day(s)",
+        f"Mode: {se.mode.replace('_', ' ')}",
+        f"Place: {_where(schedule, se)}",
+    ]
+    if (se.end - se.start).days + 1 != len(se.days):
+        lines.append("Training days: " + ", ".join(d.isoformat() for d in se.days))
+    lines.append(f"Team: {_people(schedule, se.trainers, names_only) or 'none'}")
+    event = Event()
+    event.add("uid", backup_uid(schedule, se.edition, person))
+    _add_stamp(event, stamp, names_only)
+    event.add("summary", f"Backup: {se.title or se.topic} ({se.edition})")
+    event.add("dtstart", se.start)
+    event.add("dtend", se.end + timedelta(days=1))
+    event.add("location", _where(schedule, se))
+    event.add("description", "\n".join(lines))
+    event.add("categories", [f"Module {se.module}", "backup"])
+    event.add("status", "TENTATIVE")  # held, not booked: free/busy shows the days as tentatively busy
+    event.add("transp", "OPAQUE")
+    return event
+
+
 def _add_stamp(event: Event, stamp: datetime | None, names_only: bool) -> None:
     """DTSTAMP and a SEQUENCE that grows with the export time; a feed's event (``names_only``
     without a stamp) gets them from the published versions instead."""
@@ -215,8 +277,8 @@ def empty_calendar(name: str, description: str) -> Calendar:
 
 
 def trainer_calendar(schedule: Schedule, trainer_id: str, stamp: datetime | None = None) -> Calendar:
-    """A trainer's calendar: each edition they teach, with venue, room and co-trainers, and each
-    guest session they give, on its day.
+    """A trainer's calendar: each edition they teach, with venue, room and co-trainers, each
+    guest session they give, on its day, and each edition they back up, as a tentative event.
 
     Parameters
     ----------
@@ -241,6 +303,8 @@ def trainer_calendar(schedule: Schedule, trainer_id: str, stamp: datetime | None
         for g in sessions_by_day(se):
             if g.person == trainer_id:
                 cal.add_component(guest_event(schedule, se, g, stamp=stamp))
+    for se, members in backed_up(schedule, trainer_id):
+        cal.add_component(backup_event(schedule, se, trainer_id, members, stamp=stamp))
     return cal
 
 
