@@ -31,7 +31,16 @@ from api.errors import ApiError
 from api.routes import StoreDep
 from api.store import FeedRow, Store, as_utc
 from api.wire import ProblemDetails
-from model.formats.feeds import FeedBody, FeedKind, FeedSubject, PublishedCalendar, events_held, feed, feed_subjects
+from model.formats.feeds import (
+    FeedBody,
+    FeedKind,
+    FeedSubject,
+    PublishedCalendar,
+    events_held,
+    feed,
+    feed_subjects,
+    the_year,
+)
 from model.formats.feeds import subject_name as name_of
 from model.schedule import Schedule
 
@@ -81,7 +90,9 @@ class FeedCache:
             return []
         with self._lock:
             if self._latest != numbers[0][0]:
-                self._versions = _the_year(store, numbers)
+                self._versions = the_year(  # numbers come newest first: each loaded as the year needs it
+                    PublishedCalendar(n, at, Schedule.model_validate_json(store.published_json(n).json))
+                    for n, at in numbers)
                 self._latest, self._bodies = numbers[0][0], {}
             return self._versions
 
@@ -98,17 +109,6 @@ class FeedCache:
                 if self._latest == versions[-1].number:
                     self._bodies[subject.id] = found
         return found
-
-
-def _the_year(store: Store, numbers: list[tuple[int, datetime]]) -> list[PublishedCalendar]:
-    """The latest version and those before it of the same year's calendar, oldest first."""
-    year: list[PublishedCalendar] = []
-    for number, published_at in numbers:
-        schedule = Schedule.model_validate_json(store.published_json(number).json)
-        if year and schedule.problem.calendar.start != year[0].schedule.problem.calendar.start:
-            break
-        year.append(PublishedCalendar(number, published_at, schedule))
-    return year[::-1]
 
 
 def _cache(request: Request) -> FeedCache:

@@ -88,13 +88,12 @@ def feeds_cmd(
     """
     try:
         versions = Versions(store)
-        numbers = sorted(v.number for v in versions.list())
+        numbers = sorted((v.number for v in versions.list()), reverse=True)
         if not numbers:
             fail_input(InputError([Issue("missing", "nothing is published yet: rtcm publish first")], str(store)))
-        published = [PublishedCalendar(n, versions.get(n).published_at, versions.schedule(n)) for n in numbers]
+        year = the_year(PublishedCalendar(n, versions.get(n).published_at, versions.schedule(n)) for n in numbers)
     except InputError as e:
         fail_input(e)
-    year = the_year(published)
     latest = year[-1].schedule
     names = {f.id for f in feed_subjects(latest)}
     # Feeds written before for people or rooms the latest calendar no longer has are kept up to date too.
