@@ -1,14 +1,20 @@
-"""What the command groups share: the consoles, the exit codes, problem loading, the summary, outputs."""
+"""What the command groups share: the consoles, the exit codes, problem loading, the summary, outputs,
+and a sweep's settings and progress."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from model.check import check, kpis
@@ -17,11 +23,15 @@ from model.formats.files import read_problem, schedule_json, write_atomic
 from model.problem import Problem
 from scheduler.solve import Result
 
+if TYPE_CHECKING:
+    from scenarios.sweep import SweepProgress
+
 console = Console()
 err = Console(stderr=True)
 
 EXIT_NO_CALENDAR = 1
 EXIT_BAD_INPUT = 2
+EXIT_STOPPED = 130  # a sweep stopped by Ctrl-C (128 + SIGINT), what it finished written all the same
 TOP_PENALTIES = 5  # penalty records shown in the summary
 
 
@@ -126,3 +136,64 @@ def write_report(report: BaseModel, json_out: Path | None, out: Path | None,
     if out:
         workbook(report, out)
         console.print(f"wrote {out}")
+
+
+class SweepBackend(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+BackendOption = Annotated[SweepBackend, typer.Option(
+    help="where the solves run: this machine's cores, or a Ray cluster (RTCM_RAY_ADDRESS or --ray-address; "
+         "a local Ray instance when neither is given)")]
+RayAddressOption = Annotated[str | None, typer.Option(
+    help="the Ray cluster (host:port of its head) for --backend ray; RTCM_RAY_ADDRESS when not given")]
+
+
+@contextmanager
+def sweep_progress(what: str, total: int) -> Iterator[tuple[Callable[[SweepProgress], None], threading.Event]]:
+    """Follow a sweep of ``total`` items: yields its ``on_progress`` and its ``stop``.
+
+    On a terminal a bar (done/total, time elapsed, the estimate of the time left); otherwise a line
+    ("12/200 futures re-planned, 34 s, about 510 s left") every tenth of the way. Ctrl-C sets
+    ``stop`` instead of ending the command, so the sweep returns what it finished; a second Ctrl-C
+    ends the command at once.
+    """
+    stop = threading.Event()
+    arm = _ctrl_c_stops(stop)
+    columns = (TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.fields[left]}"))
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task(what, total=total, left="")
+
+        def progress(p: SweepProgress) -> None:
+            # CP-SAT leaves Ctrl-C at the system's default after a solve in this process: set ours again.
+            arm()
+            left = f"about {p.estimate_s:.0f} s left" if p.estimate_s is not None and p.done < p.total else ""
+            bar.update(task, completed=p.done, left=left)
+            if not console.is_terminal and p.done and (p.done == p.total or p.done % max(1, p.total // 10) == 0):
+                console.print(f"{p.done}/{p.total} {what}, {p.elapsed_s:.0f} s" + (f", {left}" if left else ""),
+                              highlight=False)
+
+        before = signal.getsignal(signal.SIGINT)
+        arm()
+        try:
+            yield progress, stop
+        finally:
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGINT, before)
+
+
+def _ctrl_c_stops(stop: threading.Event) -> Callable[[], None]:
+    """A function that makes Ctrl-C set ``stop`` (until it has: the next Ctrl-C interrupts as usual).
+    Signals reach the main thread only: elsewhere it does nothing."""
+
+    def first(signum: int, frame: object) -> None:
+        stop.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def arm() -> None:
+        if not stop.is_set() and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, first)
+
+    return arm

@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import console, fail_input, load_problem, write_report
+from cli.common import (
+    EXIT_STOPPED,
+    BackendOption,
+    RayAddressOption,
+    SweepBackend,
+    console,
+    fail_input,
+    load_problem,
+    sweep_progress,
+    write_report,
+)
 from model.errors import InputError
 from model.frontier import MAX_BUDGETS, Frontier, parse_budgets
 from scheduler.solve import SolveOptions
@@ -44,15 +54,20 @@ def frontier_cmd(
     json_out: Annotated[Path | None, typer.Option("--json", help="frontier JSON")] = None,
     time_limit: Annotated[float, typer.Option(help="seconds per budget")] = 30.0,
     workers: Annotated[int, typer.Option(help="threads in all; solves run in parallel within it")] = 2,
+    backend: BackendOption = SweepBackend.local,
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Solve the problem at each budget and show what each buys: requests seated (by priority),
-    in person and online, the women's share of participants."""
+    in person and online, the women's share of participants. Ctrl-C stops the run: the frontier
+    then covers the budgets solved."""
     from model.formats.excel_frontier import write_frontier_workbook
     from scenarios.frontier import run_frontier
+    from scenarios.sweep import check_backend
 
     try:
         prob = load_problem(problem)
         levels = parse_budgets(budgets)
+        check_backend(backend.value, workers, ray_address)
     except InputError as e:
         fail_input(e)
     except ValueError as e:
@@ -60,7 +75,17 @@ def frontier_cmd(
     if len(levels) > MAX_BUDGETS:
         fail_input(InputError([f"--budgets: {len(levels)} budgets; at most {MAX_BUDGETS} in one frontier"]))
     options = SolveOptions(time_limit_s=time_limit, workers=workers)
-    with console.status(f"solving at {len(levels)} budgets..."):
-        result, _ = run_frontier(prob, levels, options)
+    with sweep_progress("budgets solved", len(levels)) as (progress, stop):
+        try:
+            result, solved = run_frontier(prob, levels, options, backend=backend.value, address=ray_address,
+                                          on_progress=progress, stop=stop)
+        except InputError as e:
+            fail_input(e)
     console.print(frontier_table(result))
+    stopped = len(solved) < len(levels)
+    if stopped:
+        console.print(f"stopped: {len(solved)} of {len(levels)} budgets solved; the frontier covers those",
+                      highlight=False)
     write_report(result, json_out, out, write_frontier_workbook)
+    if stopped:
+        raise typer.Exit(EXIT_STOPPED)

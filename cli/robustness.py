@@ -6,10 +6,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cli.common import console, fail_input, write_report
+from cli.common import (
+    EXIT_STOPPED,
+    BackendOption,
+    RayAddressOption,
+    SweepBackend,
+    console,
+    fail_input,
+    sweep_progress,
+    write_report,
+)
 from model.errors import InputError
 from model.formats.files import read_schedule
 from model.robustness import MAX_SAMPLES, RobustnessReport, Spread, check_settings
@@ -54,33 +62,36 @@ def robustness_cmd(
     time_limit: Annotated[float, typer.Option(help="seconds per re-plan (each of its tries)")] = 8.0,
     out: Annotated[Path | None, typer.Option(help="workbook with the figures, a histogram and every future")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="the report as JSON, every future included")] = None,
+    backend: BackendOption = SweepBackend.local,
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Draw futures with people away, re-plan the calendar in each (frozen where it can stay), and say how
     often every edition is still delivered, how much moves, who and what is most often at fault, and what
-    the backups would save."""
+    the backups would save. Ctrl-C stops the run: the report then covers the futures re-planned."""
     from model.formats.excel_robustness import write_robustness_workbook
     from scenarios.robustness import robustness
+    from scenarios.sweep import check_backend
 
     try:
         rates = check_settings(samples, day=absence_rate, week=week_rate)
         published = read_schedule(schedule)
+        check_backend(backend.value, workers, ray_address)
     except InputError as e:
         fail_input(e)
-    if workers < 1:
-        fail_input(InputError([f"--workers is {workers}: at least 1"]))
-    columns = (TextColumn("re-planning futures"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("left"), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task("futures", total=samples)
-
-        def progress(done: int, total: int, elapsed: float) -> None:
-            bar.update(task, completed=done)
-            if not console.is_terminal and (done == total or done % max(1, total // 10) == 0):
-                console.print(f"{done}/{total} futures re-planned, {elapsed:.0f} s", highlight=False)
-
-        report = robustness(published, samples, rates, seed, processes=workers, time_limit_s=time_limit,
-                            on_progress=progress)
+    with sweep_progress("futures re-planned", samples) as (progress, stop):
+        try:
+            report = robustness(published, samples, rates, seed, processes=workers, time_limit_s=time_limit,
+                                on_progress=progress, stop=stop, backend=backend.value, address=ray_address)
+        except InputError as e:
+            fail_input(e)
     console.print(robustness_table(report))
     console.print(fault_table(report))
-    console.print(f"{report.samples} futures in {report.runtime_s:g} s", highlight=False)
+    stopped = report.requested is not None and report.samples < report.requested
+    if stopped:
+        console.print(f"stopped: {report.samples} of {report.requested} futures re-planned in {report.runtime_s:g} s; "
+                      "the report covers those", highlight=False)
+    else:
+        console.print(f"{report.samples} futures in {report.runtime_s:g} s", highlight=False)
     write_report(report, json_out, out, write_robustness_workbook)
+    if stopped:
+        raise typer.Exit(EXIT_STOPPED)

@@ -9,7 +9,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import console, fail_input, summary_table, write_outputs, write_report
+from cli.common import (
+    EXIT_STOPPED,
+    BackendOption,
+    RayAddressOption,
+    SweepBackend,
+    console,
+    fail_input,
+    summary_table,
+    sweep_progress,
+    write_outputs,
+    write_report,
+)
 from model.compare import CalendarDiff
 from model.errors import InputError
 from model.formats.files import read_problem, read_schedule
@@ -48,17 +59,25 @@ def scenario_run(
     time_limit: Annotated[float, typer.Option(help="seconds per solve (deterministic time)")] = 30.0,
     workers: Annotated[int, typer.Option(help="threads in all; solves run in parallel within it")] = 2,
     fresh: Annotated[bool, typer.Option(help="solve each from scratch, not deterministically")] = False,
+    backend: BackendOption = SweepBackend.local,
+    ray_address: RayAddressOption = None,
 ) -> None:
-    """Solve the base and each scenario, then compare KPIs and calendars."""
+    """Solve the base and each scenario, then compare KPIs and calendars. Ctrl-C stops the run: the
+    comparison then covers the scenarios solved."""
     from model.formats.excel_scenarios import write_comparison_workbook
     from scenarios.run import run_scenarios
+    from scenarios.sweep import Stopped
 
     options = SolveOptions(time_limit_s=time_limit, workers=workers, deterministic=not fresh)
     try:
-        with console.status("solving the base and the scenarios..."):
-            comparison, _, _ = run_scenarios([str(f) for f in files], options)
+        with sweep_progress("scenarios solved (the base first)", len(files)) as (progress, stop):
+            comparison, _, _ = run_scenarios([str(f) for f in files], options, backend=backend.value,
+                                             address=ray_address, on_progress=progress, stop=stop)
     except InputError as e:
         fail_input(e)
+    except Stopped as e:
+        console.print(f"{e}; nothing written", highlight=False)
+        raise typer.Exit(EXIT_STOPPED) from None
     rows = [comparison.base] + [s.kpis for s in comparison.scenarios]
     t = Table("KPI", *[r.name for r in rows], title="Scenarios against the base")
     t.add_row("status", *[r.status for r in rows])
@@ -76,7 +95,13 @@ def scenario_run(
         console.print(diff_table(f"{s.name}: " + "; ".join(s.changes), s.diff))
         for d in s.diagnosis:
             console.print(f"[red]why no calendar:[/] {d}")
+    stopped = len(comparison.scenarios) < len(files)
+    if stopped:
+        console.print(f"stopped: {len(comparison.scenarios)} of {len(files)} scenarios solved; the comparison "
+                      "covers those", highlight=False)
     write_report(comparison, json_out, out, write_comparison_workbook)
+    if stopped:
+        raise typer.Exit(EXIT_STOPPED)
 
 
 def _published(baseline: Path | None, store: Path | None) -> Schedule:

@@ -236,7 +236,9 @@ class RobustnessReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    samples: int
+    samples: int = Field(description="futures re-planned: those the report covers")
+    requested: int | None = Field(default=None, description="futures asked for: more than samples when the run "
+                                                             "was stopped before it finished them all")
     rates: AbsenceRates
     seed: int
     editions: int = Field(description="editions in the published calendar")
@@ -261,13 +263,15 @@ def _side(futures: Sequence[FutureOutcome], pick: str) -> Side:
 
 
 def summarise(futures: Sequence[FutureOutcome], *, rates: AbsenceRates, seed: int, editions: int,
-              top: int = 10, runtime_s: float | None = None) -> RobustnessReport:
-    """The report of a set of futures (in sample order), the ``top`` editions and people most at fault."""
+              top: int = 10, runtime_s: float | None = None, requested: int | None = None) -> RobustnessReport:
+    """The report of a set of futures (in sample order), the ``top`` editions and people most at fault;
+    ``requested`` futures were asked for (as many as given when None)."""
     ordered = sorted(futures, key=lambda f: f.sample)
     editions_at = Counter(e for f in ordered for e in f.broken)
     people_at = Counter(p for f in ordered for p in {w for ws in f.broken.values() for w in ws})
     return RobustnessReport(
-        samples=len(ordered), rates=rates, seed=seed, editions=editions,
+        samples=len(ordered), requested=len(ordered) if requested is None else requested, rates=rates, seed=seed,
+        editions=editions,
         broken=spread([len(f.broken) for f in ordered]),
         without_backups=_side(ordered, "without_backups"), with_backups=_side(ordered, "with_backups"),
         saved=spread([len(f.saved) for f in ordered]),

@@ -1,17 +1,17 @@
-"""The budget frontier: the problem solved at each budget, in parallel processes (``rtcm frontier``)
-or one budget after another in the caller's process (the API's job runner, one solver process a run)."""
+"""The budget frontier: the problem solved at each budget, in parallel processes (``rtcm frontier``, through
+:mod:`scenarios.sweep`: this machine's cores or a Ray cluster) or one budget after another in the caller's
+process (the API's job runner, one solver process a run)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict
 
 from model.formats.files import problem_from_data
 from model.frontier import Frontier, frontier
 from model.problem import Problem
 from model.schedule import Schedule
-from scenarios.run import pool_size, solve_json
+from scenarios.run import solve_all
+from scenarios.sweep import Backend, SweepProgress, check_backend
 from scheduler.solve import Progress, SolveOptions, solve
 from scheduler.variables import StopFlag
 
@@ -23,20 +23,23 @@ def at_budget(problem: Problem, budget: int) -> Problem:
     return problem_from_data(data, f"budget {budget}")
 
 
-def run_frontier(problem: Problem, budgets: list[int], options: SolveOptions | None = None
+def run_frontier(problem: Problem, budgets: list[int], options: SolveOptions | None = None, *,
+                 backend: Backend = "local", address: str | None = None,
+                 on_progress: Callable[[SweepProgress], None] | None = None, stop: StopFlag | None = None,
                  ) -> tuple[Frontier, dict[int, Schedule]]:
-    """Solve ``problem`` at each budget (as many at once as the workers allow) and read the frontier.
+    """Solve ``problem`` at each budget (as many at once as the workers allow, on ``backend``) and read
+    the frontier.
 
-    Returns the frontier and each budget's own calendar.
+    ``on_progress`` follows the budgets solved (:func:`scenarios.run.solve_all`). Once ``stop`` is
+    set the budgets not finished are left out: the frontier is that of the budgets solved. Returns
+    the frontier and each budget's own calendar.
     """
     options = options or SolveOptions(time_limit_s=30.0)
-    jobs = len(budgets)
-    per_solve = options if pool_size(options.workers, jobs) == 1 else SolveOptions(
-        **{**asdict(options), "workers": 2})
-    opts = asdict(per_solve)
-    with ProcessPoolExecutor(max_workers=pool_size(options.workers, jobs)) as pool:
-        futures = {b: pool.submit(solve_json, at_budget(problem, b).model_dump_json(), opts, None) for b in budgets}
-        solved = {b: Schedule.model_validate_json(f.result()) for b, f in futures.items()}
+    check_backend(backend, options.workers, address)
+    levels = list(dict.fromkeys(budgets))
+    schedules = solve_all([at_budget(problem, b) for b in levels], options, backend=backend, address=address,
+                          on_progress=on_progress, stop=stop)
+    solved = {levels[i]: schedule for i, schedule in schedules.items()}
     return frontier(problem.name, options.time_limit_s, solved), solved
 
 

@@ -10,19 +10,18 @@ baseline. With backups, the broken editions their backups save
 (:func:`model.robustness.saved_by_backups`) are pinned with the backups on their teams, and only
 the rest is re-planned: the difference is what the backups would have saved.
 
-The futures are independent: they run in parallel processes, each re-plan on one CP-SAT worker
-within a time limit, the nominees not seated. A re-plan proven optimal is the same in any process,
-so the same calendar, rates and seed give the same report whatever the number of processes, as long
-as no re-plan stops at its time limit (its status then says FEASIBLE).
+The futures are independent: they run in parallel processes (:mod:`scenarios.sweep`: this machine's
+cores, or a Ray cluster), each re-plan on one CP-SAT worker within a time limit, the nominees not
+seated. A re-plan proven optimal is the same in any process, so the same calendar, rates and seed
+give the same report whatever the number of processes and the backend, as long as no re-plan stops
+at its time limit (its status then says FEASIBLE). A run can be stopped: the report then covers the
+futures finished.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 
 from model.backups import BackupReport
@@ -44,12 +43,12 @@ from model.robustness import (
 )
 from model.schedule import Schedule
 from scenarios.replan import with_baseline
+from scenarios.sweep import Backend, SweepProgress, run_sweep, session
 from scheduler.backups import backups as choose_backups
 from scheduler.solve import Result, SolveOptions, solve
+from scheduler.variables import StopFlag
 
 TIME_LIMIT_S = 8.0  # seconds per re-plan (each try); a frozen re-plan of the default proves its optimum in 2 to 4
-CRASHES = 3  # solver processes lost before the futures left are given up
-Progress = Callable[[int, int, float], None]  # futures done, futures in all, seconds elapsed
 
 
 def replan_frozen(published: Schedule, problem: Problem, free: set[str], teams: dict[str, list[str]],
@@ -139,16 +138,22 @@ def _start_process(published_json: str, backups_json: str, rates_json: str, seed
                  options=SolveOptions(time_limit_s=time_limit_s, workers=1, seat=False, diagnose_infeasible=False))
 
 
-def _run(sample: int) -> str:
-    outcome = replan_future(_WORK["published"], sample, _WORK["rates"], _WORK["seed"],  # type: ignore[arg-type]
+def _choose_backups(published_json: str) -> str:
+    """The calendar's backups, as ``rtcm backups`` chooses them: in a worker process like the futures."""
+    return choose_backups(Schedule.model_validate_json(published_json)).model_dump_json()
+
+
+def _run(sample: str) -> str:
+    outcome = replan_future(_WORK["published"], int(sample), _WORK["rates"], _WORK["seed"],  # type: ignore[arg-type]
                             _WORK["backups"], _WORK["options"])  # type: ignore[arg-type]
     return outcome.model_dump_json()
 
 
 def robustness(published: Schedule, samples: int, rates: AbsenceRates, seed: int = 0, *, processes: int = 2,
                time_limit_s: float = TIME_LIMIT_S, backups: BackupReport | None = None,
-               on_progress: Progress | None = None) -> RobustnessReport:
-    """Re-plan ``published`` in ``samples`` sampled futures, in ``processes`` parallel processes.
+               on_progress: Callable[[SweepProgress], None] | None = None, stop: StopFlag | None = None,
+               backend: Backend = "local", address: str | None = None) -> RobustnessReport:
+    """Re-plan ``published`` in ``samples`` sampled futures, ``processes`` at once, on ``backend``.
 
     Parameters
     ----------
@@ -161,61 +166,55 @@ def robustness(published: Schedule, samples: int, rates: AbsenceRates, seed: int
     seed
         The same seed draws the same futures.
     processes
-        Futures re-planned at once, one CP-SAT worker each.
+        Futures re-planned at once, one CP-SAT worker each: the local backend's processes, or a
+        local Ray instance's CPUs (an existing cluster runs as many as its CPUs allow).
     time_limit_s
         Seconds per re-plan (each of its tries).
     backups
-        The calendar's backups; chosen here (``rtcm backups``) when not given.
+        The calendar's backups; chosen first (as ``rtcm backups`` does, in a worker process on
+        ``backend``) when not given.
     on_progress
-        Called with (futures done, in all, seconds elapsed) as each future ends.
+        Called in this process with a :class:`scenarios.sweep.SweepProgress` (futures done, in
+        all, seconds elapsed, an estimate of the seconds left) as each future ends.
+    stop
+        A ``threading.Event`` (or a multiprocessing one): once set, the futures not started are
+        dropped and those under way abandoned, and the report covers the futures finished (none
+        when the backups were still being chosen); its ``requested`` then says how many were
+        asked for (``samples`` says how many it covers).
+    backend
+        ``local`` (this machine's cores) or ``ray`` (:func:`scenarios.sweep.run_sweep`).
+    address
+        The Ray cluster for the ``ray`` backend; by default ``RTCM_RAY_ADDRESS``, else a local
+        Ray instance.
+
+    Returns
+    -------
+    RobustnessReport
+        The same calendar, rates and seed give the same report on either backend and in any
+        number of processes, as long as no re-plan stops at its time limit.
 
     Raises
     ------
     model.errors.InputError
-        For a number of samples out of range.
+        For a number of samples or a rate out of range, a bad backend, or a Ray address that cannot
+        be reached: before anything is solved.
+    RuntimeError
+        When the solver processes died more than :data:`scenarios.sweep.CRASHES` times.
     """
     check_settings(samples, rates)
     t0 = time.perf_counter()
-    report = backups if backups is not None else choose_backups(published)
-    args = (published.model_dump_json(), report.model_dump_json(), rates.model_dump_json(), seed, time_limit_s)
-    outcomes: dict[int, FutureOutcome] = {}
-
-    def record(sample: int, outcome: FutureOutcome) -> None:
-        outcomes[sample] = outcome
-        if on_progress:
-            on_progress(len(outcomes), samples, time.perf_counter() - t0)
-
-    if processes <= 1:
-        _start_process(*args)
-        for sample in range(samples):
-            record(sample, FutureOutcome.model_validate_json(_run(sample)))
-    else:
-        _in_processes(args, samples, processes, outcomes, record)
-    return summarise(list(outcomes.values()), rates=rates, seed=seed, editions=len(published.editions),
+    outcomes: list[FutureOutcome] = []
+    with session(backend, address, processes):
+        if backups is None:
+            chosen = run_sweep(_choose_backups, [published.model_dump_json()], workers=1, backend=backend,
+                               address=address, stop=stop)
+            backups = BackupReport.model_validate_json(chosen.finished[0]) if chosen.results else None
+        if backups is not None:
+            args = (published.model_dump_json(), backups.model_dump_json(), rates.model_dump_json(), seed,
+                    time_limit_s)
+            swept = run_sweep(_run, [str(sample) for sample in range(samples)], setup=_start_process,
+                              setup_args=args, workers=processes, backend=backend, address=address,
+                              on_progress=on_progress, stop=stop)
+            outcomes = [FutureOutcome.model_validate_json(r) for r in swept.finished]
+    return summarise(outcomes, rates=rates, seed=seed, editions=len(published.editions), requested=samples,
                      runtime_s=round(time.perf_counter() - t0, 1))
-
-
-def _in_processes(args: tuple[str, str, str, int, float], samples: int, processes: int,
-                  outcomes: dict[int, FutureOutcome], record: Callable[[int, FutureOutcome], None]) -> None:
-    """Run the futures in a pool of ``processes``; a solver process that dies (a native crash) costs the
-    futures it held, which run again in a new pool, up to :data:`CRASHES` times."""
-    left = list(range(samples))
-    # Spawned, not forked: this process may have run CP-SAT's threads (the backups) already.
-    context = multiprocessing.get_context("spawn")
-    for _ in range(CRASHES + 1):
-        with ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_start_process,
-                                 initargs=args) as pool:
-            pending = {pool.submit(_run, sample): sample for sample in left}
-            broken = False
-            while pending and not broken:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for task in done:
-                    sample = pending.pop(task)
-                    try:
-                        record(sample, FutureOutcome.model_validate_json(task.result()))
-                    except BrokenProcessPool:
-                        broken = True
-        left = [sample for sample in left if sample not in outcomes]
-        if not left:
-            return
-    raise RuntimeError(f"the solver processes died {CRASHES + 1} times; {len(left)} futures were not re-planned")
