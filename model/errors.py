@@ -175,6 +175,10 @@ class InputError(ValueError):
         messages = self.messages
         super().__init__(head + f"{len(messages)} error(s)\n" + "\n".join(f"  - {m}" for m in messages))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent back from a worker process it must arrive as it left: its issues, not its text.
+        return (type(self), (self.issues, self.source))
+
     @property
     def messages(self) -> list[str]:
         return [i.message for i in self.issues]

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from model.backups import BackupReport
+from model.backups import BackupReport, verify_backups
 from model.compare import diff
 from model.formats.files import problem_from_data
 from model.problem import Problem
@@ -171,8 +171,9 @@ def robustness(published: Schedule, samples: int, rates: AbsenceRates, seed: int
     time_limit_s
         Seconds per re-plan (each of its tries).
     backups
-        The calendar's backups; chosen first (as ``rtcm backups`` does, in a worker process on
-        ``backend``) when not given.
+        The calendar's backups; when not given, those the calendar carries (``Schedule.backups``)
+        if each can still step in (:func:`model.backups.verify_backups`), else chosen first (as
+        ``rtcm backups`` does, in a worker process on ``backend``).
     on_progress
         Called in this process with a :class:`scenarios.sweep.SweepProgress` (futures done, in
         all, seconds elapsed, an estimate of the seconds left) as each future ends.
@@ -204,6 +205,8 @@ def robustness(published: Schedule, samples: int, rates: AbsenceRates, seed: int
     check_settings(samples, rates)
     t0 = time.perf_counter()
     outcomes: list[FutureOutcome] = []
+    if backups is None and published.backups is not None and not verify_backups(published):
+        backups = published.backups  # the backups the calendar names, while each can still step in
     with session(backend, address, processes):
         if backups is None:
             chosen = run_sweep(_choose_backups, [published.model_dump_json()], workers=1, backend=backend,

@@ -12,6 +12,7 @@ from cli.app import app
 from model.check import check
 from model.formats.files import schedule_json
 from model.robustness import AbsenceRates, Future, RobustnessReport, with_absences
+from model.schedule import BackupReport, EditionBackups, MemberBackup
 from scenarios.robustness import frozen_calendar, replan_frozen, robustness
 from scheduler.solve import SolveOptions
 from tests.test_excel import tiny_schedule
@@ -81,3 +82,17 @@ def test_bad_settings_are_refused_and_nothing_is_written(tmp_path):
         r = runner.invoke(app, ["robustness", str(path), *args, "--json", str(tmp_path / "r.json")])
         assert r.exit_code == 2 and word in r.output, (args, r.output)
     assert not (tmp_path / "r.json").exists()
+
+
+def test_the_backups_the_calendar_names_are_the_ones_measured():
+    # The calendar names no backup for anyone (a valid, if poor, choice): nothing is saved by backups,
+    # where the backups chosen afresh (T2 for T4 on M1.T1#1) save what T4's absences break.
+    rates = AbsenceRates(day=0.4, week=0.02)
+    published = tiny_schedule()
+    none_named = BackupReport(editions=[
+        EditionBackups(edition=se.edition, members=[MemberBackup(trainer=t, reason="none named") for t in se.trainers],
+                       room=se.room) for se in published.editions])
+    carried = robustness(published.model_copy(update={"backups": none_named}), 4, rates, seed=3, processes=1,
+                         time_limit_s=5)
+    chosen = robustness(published, 4, rates, seed=3, processes=1, time_limit_s=5)
+    assert carried.saved.most == 0 and chosen.saved.most >= 1
