@@ -638,6 +638,9 @@ class Weights(Record):
         default=20, ge=0, description="per session a country gives below the team rules' minimum"
     )
     course_shortened: float = Field(default=100, ge=0, description="per day below the topic's maximum")
+    team_member_without_standby: float = Field(
+        default=0, ge=0, description="per team member without a standby of their organisation and gender kept free "
+        "on the course's days (0: off)")
     # Re-planning weights outweigh what one edition's move can gain elsewhere, so that a
     # re-plan changes what the change forces and not what mere re-optimisation would.
     edition_moved: float = Field(default=500, ge=0, description="per baseline edition moved or dropped")

@@ -56,6 +56,9 @@ class ScheduledEdition(BaseModel):
     guests: list[GuestSession] = Field(default_factory=list, description="guest sessions, by slot")
     participants_in_person: int = 0
     participants_online: int = 0
+    standbys: list[str] = Field(
+        default_factory=list, description="people kept free on the course's days to stand in for a team member "
+        "(the soft rule team_member_without_standby)")
 
     def team_days(self) -> list[tuple[str, date]]:
         """(person id, day) for each member of the team on each course day."""
@@ -73,7 +76,7 @@ class ScheduledEdition(BaseModel):
     @classmethod
     def place(cls, problem: Problem, edition: Edition | str, days: Sequence[date], room: str | None,
               trainers: Iterable[str], guests: Iterable[GuestSession] = (), mode: Mode | None = None,
-              ) -> ScheduledEdition:
+              standbys: Iterable[str] = ()) -> ScheduledEdition:
         """``edition`` of ``problem`` on ``days`` in ``room`` (None online) with ``trainers``.
 
         Everything else (topic, number, title, module, start, end, mode, venue, participants)
@@ -95,6 +98,8 @@ class ScheduledEdition(BaseModel):
             The guest sessions, kept in slot order.
         mode
             The mode it runs in; None: the first of its modes the room allows (online without a room).
+        standbys
+            The people kept free to stand in for a team member, kept in id order.
         """
         ed = edition if isinstance(edition, Edition) else problem.edition_by_id[edition]
         run = list(days)
@@ -110,7 +115,7 @@ class ScheduledEdition(BaseModel):
             start=run[0], end=run[-1], days=run, mode=runs_in,
             venue=problem.room_by_id[room][0].id if room is not None else None, room=room,
             trainers=sorted(trainers), guests=sorted(guests, key=lambda g: (g.slot, g.day, g.person)),
-            participants_in_person=in_person, participants_online=online,
+            participants_in_person=in_person, participants_online=online, standbys=sorted(standbys),
         )
 
 

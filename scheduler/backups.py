@@ -75,8 +75,12 @@ def backups(schedule: Schedule, *, time_limit_s: float = 10.0) -> BackupReport:
         if len(xs) > 1:
             model.add_at_most_one(xs)
     chosen = [x for options in [*people.values(), *rooms.values()] for x in options.values()]
-    # A role covered outweighs every edition made complete.
-    model.maximize((len(complete) + 1) * sum(chosen) + sum(complete))
+    # The people the calendar keeps free for an edition (its standbys) step in first, when they can.
+    standbys = {se.edition: set(se.standbys) for _, se in r.placed}
+    standing = [x for (eid, _), options in people.items() for c, x in options.items() if c in standbys[eid]]
+    # A role covered outweighs every edition made complete, which outweighs every standby used.
+    tie = len(standing) + 1
+    model.maximize((len(complete) + 1) * tie * sum(chosen) + tie * sum(complete) + sum(standing))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_deterministic_time = time_limit_s

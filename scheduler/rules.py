@@ -27,6 +27,7 @@ from model.problem import (
     ShareBand,
 )
 from model.rules.reading import quarter_of
+from model.rules.trainers import standby_kind
 from model.shares import KNOWN_GENDERS, as_fraction
 from scheduler.instance import EditionPlan, Instance
 from scheduler.variables import EditionVars, GuestVars, LinearExpr, Variables, share_band_gaps
@@ -805,6 +806,37 @@ def course_shortened(c: Context) -> LinearExpr:
     return sum(terms)
 
 
+def team_member_without_standby(c: Context) -> LinearExpr:
+    """Per edition and kind of team member (organisation and gender, ``standby_kind``): the members
+    beyond the standbys of that kind kept free, exact (a maximum held with equality). A standby is a
+    qualified person available on the course's days, delivering nothing and standing by for nothing
+    else on them: their interval joins their courses and sessions in one no-overlap."""
+    p, inst = c.inst.problem, c.inst
+    terms: list[LinearExpr] = []
+    for ev in c.v.editions:
+        if not ev.standby:
+            continue
+        for t, b in ev.standby.items():
+            _not_on_blocked_days(c, ev, b, inst.trainer_prefix[t])
+        kinds: dict[tuple[str, str], list[int]] = {}
+        for t in ev.teaches:
+            kinds.setdefault(standby_kind(p, inst.trainers[t].id), []).append(t)
+        for kind, people in kinds.items():
+            members = sum(ev.teaches[t] for t in people)
+            kept = sum(ev.standby[t] for t in people if t in ev.standby)
+            short = c.model.new_int_var(0, len(people), f"without_standby[{ev.plan.id},{kind[0]},{kind[1]}]")
+            c.model.add_max_equality(short, [0, members - kept])
+            terms.append(short)
+    for t in range(len(inst.trainers)):
+        stands = [ev.standby_interval[t] for ev in c.v.editions if t in ev.standby_interval]
+        if not stands:
+            continue
+        intervals = stands + [ev.teach_interval[t] for ev in c.v.editions if t in ev.teach_interval]
+        intervals += [c.v.editions[e].guests[g].interval[t] for e, g, _ in c.v.sessions.get(t, [])]
+        c.model.add_no_overlap(intervals)
+    return sum(terms)
+
+
 def trainer_days_off_women_share_year(c: Context) -> LinearExpr:
     return _women_share_gap(c, "year")
 
@@ -911,6 +943,7 @@ SOFT: dict[str, SoftRule] = {
     "guest_slot_empty": guest_slot_empty,
     "country_sessions_short": country_sessions_short,
     "course_shortened": course_shortened,
+    "team_member_without_standby": team_member_without_standby,
     "edition_moved": edition_moved,
     "room_changed": room_changed,
     "trainer_changed": trainer_changed,

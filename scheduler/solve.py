@@ -686,6 +686,9 @@ def add_hint(built: Built, schedule: Schedule) -> None:
         team = {tindex[t] for t in se.trainers if t in tindex}
         for t, b in ev.teaches.items():
             model.add_hint(b, t in team)
+        standing = {tindex[t] for t in se.standbys if t in tindex}
+        for t, b in ev.standby.items():
+            model.add_hint(b, t in standing)
         sessions = {g.slot: g for g in se.guests}
         for gv in ev.guests:
             given = sessions.get(gv.slot.id)
@@ -757,6 +760,7 @@ def extract(built: Built, solver: cp_model.CpSolver | cp_model.CpSolverSolutionC
         placed.append(ScheduledEdition.place(
             inst.problem, ed, inst.cal.run_days(s, d), inst.rooms[room][1].id if room is not None else None,
             (inst.trainers[t].id for t, b in ev.teaches.items() if solver.boolean_value(b)), guests, mode,
+            (inst.trainers[t].id for t, b in ev.standby.items() if solver.boolean_value(b)),
         ))
     placed.sort(key=lambda e: (e.start, e.edition))
     return Schedule(problem=inst.problem, editions=placed, unscheduled=left)

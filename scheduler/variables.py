@@ -52,6 +52,9 @@ class EditionVars:
     room_interval: dict[int, cp_model.IntervalVar] = field(default_factory=dict)
     teaches: dict[int, cp_model.IntVar] = field(default_factory=dict)
     teach_interval: dict[int, cp_model.IntervalVar] = field(default_factory=dict)
+    # Standbys (only when team_member_without_standby is weighed): kept free on the course's days.
+    standby: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    standby_interval: dict[int, cp_model.IntervalVar] = field(default_factory=dict)
     guests: list[GuestVars] = field(default_factory=list)
 
 
@@ -105,6 +108,13 @@ class Variables:
             b = m.new_bool_var(f"teaches[{tid},{eid}]")
             ev.teaches[t] = b
             ev.teach_interval[t] = m.new_optional_interval_var(start, length, end, b, f"teach[{tid},{eid}]")
+        if self.inst.problem.weights.team_member_without_standby > 0:
+            for t in plan.trainers:
+                tid = self.inst.trainers[t].id
+                b = m.new_bool_var(f"standby[{tid},{eid}]")
+                m.add_implication(b, present)
+                ev.standby[t] = b
+                ev.standby_interval[t] = m.new_optional_interval_var(start, length, end, b, f"stand[{tid},{eid}]")
         for slot, candidates in plan.guests:
             if not candidates or not plan.options:
                 continue

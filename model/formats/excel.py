@@ -530,6 +530,9 @@ def editions_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
         Col("Guests", 70), Col("In person", 10), Col("Online", 8), Col("Women on team", 9),
         Col("Language", 9), Col("Interpreted into", 11), Col("Interpretation (USD)", 12, MONEY),
     ]
+    standing = any(se.standbys for se in schedule.editions)
+    if standing:
+        cols.append(Col("Standbys", 16))
     report = schedule.backups
     if report is not None:
         cols += BACKUP_COLUMNS
@@ -546,6 +549,7 @@ def editions_sheet(ws: Worksheet, schedule: Schedule, k: Kpis) -> None:
             guests_text(p, se) or None, se.participants_in_person, se.participants_online,
             k.edition_trainer_gender.get(se.edition, {}).get("woman", 0),
             item.language if item else None, ", ".join(item.interpretation) if item else None, talk,
+            *((", ".join(se.standbys) or None,) if standing else ()),
             *(backup_cells(se, chosen.get(se.edition)) if report is not None else ())))
     table(ws, "EditionsTable", cols, rows, freeze="B2")
 

@@ -131,6 +131,8 @@ SOFT_RULES: tuple[RuleInfo, ...] = (
     _soft("country_sessions_short", "Guest sessions a country gives below the minimum", "sessions",
           guests.country_sessions_short),
     _soft("course_shortened", "Days cut from a course's full length", "days", calendar.course_shortened),
+    _soft("team_member_without_standby", "Team members without a standby kept free", "team members",
+          trainers.team_member_without_standby),
     _soft("edition_moved", "Published editions moved or dropped", "editions", programme.edition_moved),
     _soft("room_changed", "Published editions in another room or mode", "editions", programme.room_changed),
     _soft("trainer_changed", "Published teams changed: trainers taken off or added", "trainers",

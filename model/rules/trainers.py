@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator
 from datetime import date
 
-from model.problem import LEAD_AGENCY_RULE, REQUIRED_ORGANISATION_RULE, Edition, TeamNeed
+from model.problem import LEAD_AGENCY_RULE, REQUIRED_ORGANISATION_RULE, Edition, Problem, TeamNeed
 from model.rules.reading import Breach, Charge, Reading
 from model.schedule import ScheduledEdition
 
@@ -158,6 +158,48 @@ def edition_without_lead_agency(r: Reading) -> Iterator[Charge]:
             yield Charge(1, f"nobody delivering {se.edition} ({', '.join(p.id for p in r.people(se))}) is from a "
                             "lead agency "
                             f"of {ed.topic.id} ({' or '.join(ed.topic.lead_agencies)})", edition=se.edition)
+
+
+def standby_kind(problem: Problem, person: str) -> tuple[str, str]:
+    """What a standby must share with the team member they stand in for: organisation and gender.
+    One of the same organisation and gender keeps the team's make-up (its required organisations, a
+    lead agency, a woman and a man) and its fees as they are."""
+    t = problem.trainer_by_id[person]
+    return t.organisation, t.gender
+
+
+def team_member_without_standby(r: Reading) -> Iterator[Charge]:
+    """Team members without a standby of their organisation and gender kept free for the course.
+
+    A standby of an edition (``ScheduledEdition.standbys``) covers one team member of their own
+    organisation and gender when they are qualified for the topic in its language, not delivering
+    the edition, available on each of its days, and delivering nothing else and standing by for
+    nothing else on any of them; a standby who is not all of that covers nobody.
+    """
+    p = r.problem
+    booked = {(t, d) for _, se in r.placed for t, d in se.person_days()}
+    standing = Counter((t, d) for _, se in r.placed for t in set(se.standbys) for d in se.days)
+    for ed, se in r.placed:
+        if not se.standbys and not se.trainers:
+            continue
+        delivering = {t for t, _ in se.person_days()}
+        qualified = {t.id for t in p.qualified_trainers(ed)}
+
+        def free(t: str, se: ScheduledEdition = se, delivering: set[str] = delivering,
+                 qualified: set[str] = qualified) -> bool:
+            person = p.trainer_by_id.get(t)
+            return (person is not None and t in qualified and t not in delivering
+                    and not any(u.start <= d <= u.end for u in person.unavailable for d in se.days)
+                    and all((t, d) not in booked and standing[(t, d)] == 1 for d in se.days))
+
+        kept = Counter(standby_kind(p, t) for t in set(se.standbys) if free(t))
+        members = Counter(standby_kind(p, t) for t in set(se.trainers) if t in p.trainer_by_id)
+        short = {k: n - kept[k] for k, n in members.items() if n > kept[k]}
+        if short:
+            who = ", ".join(f"{n} {org} {gender}" for (org, gender), n in sorted(short.items()))
+            stood = ", ".join(sorted(set(se.standbys))) or "nobody"
+            yield Charge(sum(short.values()), f"{se.edition}: no standby kept free for {who} of its team "
+                                              f"(standing by: {stood})", edition=se.edition)
 
 
 def team_without_mixed_gender(r: Reading) -> Iterator[Charge]:
