@@ -74,6 +74,10 @@ class SolveOptions:
 # seconds of deterministic time, not the solve's limit; the checker's re-test of each backup chosen
 # comes on top (about 4 s for the default calendar).
 BACKUPS_LIMIT_S = 5.0
+# A solve asked to stop before this share of its time limit was cancelled: it ends at once, without
+# backups. One stopped later was stopped by the clock as its limit came (a service's deadline, which
+# it meets at the same moment as its own): its calendar is the one the limit allowed, with backups.
+CANCELLED_BEFORE = 0.8
 
 
 @dataclass(frozen=True)
@@ -385,8 +389,9 @@ def solve(
         runtime = time.perf_counter() - t0
         if not options.deterministic:
             schedule.solver.runtime_s = round(runtime, 3)
-    # A solve asked to stop ends at once, without backups.
-    if options.backups and schedule.editions and not (stop is not None and stop.is_set()):
+    asked = stop is not None and stop.is_set()
+    cancelled = asked and time.perf_counter() - t0 < CANCELLED_BEFORE * options.time_limit_s
+    if options.backups and schedule.editions and not cancelled:
         schedule.backups = backups(schedule, time_limit_s=BACKUPS_LIMIT_S)
     return Result(schedule, round(runtime, 3), first, build_s, watch.history)
 
