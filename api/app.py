@@ -32,6 +32,7 @@ from api.feeds import FeedCache, feeds, published_feeds
 from api.frontier import router as frontier_router
 from api.jobs import GRACE_S, JobRunner
 from api.notices import router as notices_router
+from api.robustness import router as robustness_router
 from api.rollout import RolloutCache
 from api.rollout import router as rollout_router
 from api.routes import BODY_MODELS, ROUTERS
@@ -68,6 +69,9 @@ Build the annual training calendar of the Regional Training Center on Migration.
    at `GET /frontier/runs/{id}`): what each budget buys, and the workbook of it.
 7. `GET /jobs/{id}/rollout` plans the programme over one to three years with the job's calendar as the
    first (`?years=`), and `/rollout.xlsx` gives it as a workbook.
+8. `POST /jobs/{id}/robustness` or `POST /published/{n}/robustness` re-plans a calendar in sampled futures
+   with people away (a run; follow it at `GET /robustness/runs/{id}` or its `/events`): how often every
+   edition is still delivered, how much moves, and what the backups save; `/robustness.xlsx` the workbook.
 
 Errors are problem details (RFC 9457); invalid input lists every error under `errors`.
 When the service has an API token, send it as `Authorization: Bearer <token>`.
@@ -259,6 +263,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(frontier_router)
+    app.include_router(robustness_router)
     app.include_router(rollout_router)
     app.include_router(notices_router)
     return app

@@ -4,13 +4,19 @@ A job is queued in memory and in the database; ``max_concurrent`` worker threads
 jobs in order. Beyond ``queue_size`` waiting jobs a submission is refused (the API
 answers 429 with Retry-After).
 
-A job is of one of three kinds, sharing the queue, the slots and everything below: a
+A job is of one of four kinds, sharing the queue, the slots and everything below: a
 ``solve`` of a stored problem (``POST /problems/{id}/solve``), which keeps the calendar
 found; a ``scenario`` run (``POST /scenarios/run``): a what-if scenario's problem
-solved from a finished job's calendar, which keeps the :class:`Comparison` of the two; and a
+solved from a finished job's calendar, which keeps the :class:`Comparison` of the two; a
 ``frontier`` run (``POST /problems/{id}/frontier``): the problem solved at each of its budgets
 one after another in its one solver process, the smallest first, which keeps the points of the
-budgets solved (:class:`FrontierProgress`) as its progress, each final once its budget is solved.
+budgets solved (:class:`FrontierProgress`) as its progress, each final once its budget is solved;
+and a ``robustness`` run (``POST /jobs/{id}/robustness``, ``POST /published/{n}/robustness``): a
+calendar re-planned in sampled absence futures (:func:`scenarios.robustness.robustness`), its
+futures done as its progress (:class:`RobustnessProgress`), which keeps the report of the futures
+it finished. A robustness run's process starts the sweep's own processes, one per future re-planned
+at once (:attr:`JobRunner.cores_per_run` of them): its memory, and its end when it is killed, are
+those of all its processes together.
 
 A worker thread runs its job in a child process (multiprocessing, "spawn"):
 :func:`solve_in_child` gets the job's :class:`Work` (the problem as JSON; for a scenario
@@ -69,6 +75,7 @@ on a machine the solves keep busy.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import multiprocessing
@@ -93,10 +100,14 @@ from api.store import JobRow, Store, StoreUnavailable, interrupted_message
 from api.wire import JobSummary, ProgressOut, SolveRequest, Wire, dump, machine_cores
 from model.check import kpis, penalty_breakdown
 from model.compare import CalendarDiff, KpiRow, diff, kpi_row
+from model.errors import InputError
 from model.frontier import Frontier, FrontierPoint
 from model.problem import Problem
+from model.robustness import AbsenceRates, RobustnessReport
 from model.schedule import Schedule, ScheduledEdition, SolverReport, UnscheduledEdition
 from scenarios.frontier import frontier_in_turn
+from scenarios.robustness import robustness
+from scenarios.sweep import Backend, SweepProgress
 from scheduler.solve import Progress, Result, SolveOptions, solve
 
 log = logging.getLogger("api.jobs")
@@ -116,11 +127,17 @@ STOP_CHECK_S = 0.2  # how often a worker looks whether its job was asked to stop
 # and what follows (the reasons for editions left out, the seating) may take as long again.
 FRONTIER_LIMIT_FACTOR = 2.0
 FRONTIER_SETUP_S = 5.0  # per budget, besides: the problem set to the budget and validated again
+# A robustness run's deadline on the clock: each future re-plans twice (without backups, with them),
+# each re-plan up to three tries of its time limit, each try's model built first; and the sweep's
+# processes started and the calendar's backups chosen before the first future.
+ROBUSTNESS_TRIES = 6
+ROBUSTNESS_TRY_SETUP_S = 2.0
+ROBUSTNESS_SETUP_S = 60.0
 
 # A fresh interpreter per solve: forking a server full of threads and locks is not safe.
 SPAWN = multiprocessing.get_context("spawn")
 
-JobKind = Literal["solve", "scenario", "frontier"]
+JobKind = Literal["solve", "scenario", "frontier", "robustness"]
 
 
 def solver_niceness_from_env() -> int:
@@ -177,11 +194,33 @@ def solve_memory_mb(max_concurrent: int) -> int:
 
 
 def resident_mb(pid: int) -> float | None:
-    """A process's resident memory in MB; None once it has gone."""
+    """A process's resident memory in MB, with that of the processes it started (a robustness run's
+    sweep); None once it has gone."""
     try:
-        return float(psutil.Process(pid).memory_info().rss) / 2**20
+        process = psutil.Process(pid)
+        total = process.memory_info().rss
+        for child in process.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                continue  # ended meanwhile
+        return float(total) / 2**20
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
         return None
+
+
+def kill_tree(child: BaseProcess) -> None:
+    """Kill a solver process and the processes it started: a robustness run's sweep processes would
+    otherwise outlive it, waiting for work that never comes."""
+    if child.pid is not None:
+        try:
+            descendants = psutil.Process(child.pid).children(recursive=True)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            descendants = []
+        for process in descendants:
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                process.kill()
+    child.kill()
 
 
 def wall_limit_s(options: SolveOptions) -> float:
@@ -243,6 +282,42 @@ class FrontierProgress(Wire):
         return cls(budgets_done=len(f.points), budget_usd=budget, points=f.points)
 
 
+class RobustnessProgress(Wire):
+    """A robustness run so far: futures re-planned of all, seconds since they started, and an estimate of
+    the seconds left (:class:`scenarios.sweep.SweepProgress`)."""
+
+    done: int = Field(description="futures re-planned")
+    total: int = Field(description="futures asked for")
+    elapsed_s: float = Field(description="seconds since the futures started; once the run has ended, its whole "
+                                         "time (the backups chosen first included)")
+    estimate_s: float | None = Field(default=None, description="an estimate of the seconds left; null until a "
+                                                                 "future has ended, and once the run has ended")
+
+    @classmethod
+    def of(cls, p: SweepProgress) -> RobustnessProgress:
+        return cls(done=p.done, total=p.total, elapsed_s=round(p.elapsed_s, 1),
+                   estimate_s=None if p.estimate_s is None else round(p.estimate_s, 1))
+
+
+@dataclass(frozen=True)
+class RobustnessSettings:
+    """A robustness run's settings: the futures, their rates and seed, each re-plan's time limit, and where
+    the futures run (``processes`` at once on ``backend``)."""
+
+    samples: int
+    rates: AbsenceRates
+    seed: int
+    time_limit_s: float
+    processes: int
+    backend: Backend = "local"
+
+    @property
+    def limit_s(self) -> float:
+        """The run's deadline on the clock: every future's re-plans taking every try's whole time limit."""
+        rounds = math.ceil(self.samples / self.processes)
+        return ROBUSTNESS_SETUP_S + rounds * ROBUSTNESS_TRIES * (self.time_limit_s + ROBUSTNESS_TRY_SETUP_S)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a job keeps of a solve's result, built in the solver process."""
@@ -251,10 +326,23 @@ class Outcome:
     found: bool
     runtime_s: float
     summary: dict[str, Any] | None  # a JobSummary, as stored; a frontier run has none
-    progress: ProgressOut | FrontierProgress
+    progress: ProgressOut | FrontierProgress | RobustnessProgress
     schedule_json: str | None
     comparison_json: str | None = None
-    note: str | None = None  # how a frontier run ended short of its budgets
+    note: str | None = None  # how a frontier or robustness run ended short of its budgets or futures
+    report_json: str | None = None  # a robustness run's RobustnessReport
+
+    @classmethod
+    def of_robustness(cls, report: RobustnessReport, runtime_s: float) -> Outcome:
+        """A robustness run keeps its report: of the futures it finished, when it was stopped."""
+        asked = report.requested if report.requested is not None else report.samples
+        done = f"{report.samples} of {asked} futures re-planned"
+        return cls(
+            status=done, runtime_s=runtime_s, summary=None, found=report.samples > 0,
+            progress=RobustnessProgress(done=report.samples, total=asked, elapsed_s=round(runtime_s, 1)),
+            schedule_json=None, report_json=report.model_dump_json(),
+            note=None if report.samples == asked else f"{done}; the report covers those",
+        )
 
     @classmethod
     def of_frontier(cls, f: Frontier, budgets: int, runtime_s: float) -> Outcome:
@@ -285,7 +373,9 @@ class Work:
     A solve: the problem. A scenario run: the scenario's problem (its changes applied,
     asked to stay close to the base where the scenario says so), the base calendar it
     starts from and is compared with, and the scenario's name. A frontier run: the problem
-    and its budgets; ``options`` are each budget's solve's.
+    and its budgets; ``options`` are each budget's solve's. A robustness run: the calendar
+    (``base_json``, which holds its problem: ``problem_json`` is empty) and its settings;
+    ``options`` hold each re-plan's time limit.
     """
 
     kind: JobKind
@@ -294,10 +384,17 @@ class Work:
     base_json: str | None = None
     name: str = ""
     budgets: tuple[int, ...] = ()
+    robustness: RobustnessSettings | None = None
 
     @property
     def job_options(self) -> SolveOptions:
-        """The options the runner reads for the job's deadline: a frontier run's limit is all its budgets'."""
+        """The options the runner reads for the job's deadline (a frontier run's limit is all its budgets'),
+        and a solve's own: it chooses its calendar's backups too (a few seconds past its limit, well within
+        the grace a solve has to end in)."""
+        if self.kind == "solve":
+            return replace(self.options, backups=True)
+        if self.robustness is not None:
+            return replace(self.options, time_limit_s=self.robustness.limit_s)
         if self.kind != "frontier":
             return self.options
         per_budget = FRONTIER_LIMIT_FACTOR * self.options.time_limit_s + FRONTIER_SETUP_S
@@ -305,7 +402,9 @@ class Work:
 
     def run(self, on_progress: Callable[[Progress], None], stop: ProcessEvent,
             on_calendar: Callable[[Schedule, float], None] | None = None,
-            on_step: Callable[[FrontierProgress], None] | None = None) -> Outcome:
+            on_step: Callable[[FrontierProgress | RobustnessProgress], None] | None = None) -> Outcome:
+        if self.robustness is not None:
+            return self._robustness(self.robustness, stop, on_step)
         problem = Problem.model_validate_json(self.problem_json)
         if self.kind == "frontier":
             t0 = time.perf_counter()
@@ -314,12 +413,23 @@ class Work:
                 on_step=None if on_step is None else (lambda b, f: on_step(FrontierProgress.of(b, f))))
             return Outcome.of_frontier(points, len(self.budgets), time.perf_counter() - t0)
         if self.base_json is None:
-            return Outcome.of(solve(problem, self.options, on_progress=on_progress, stop=stop,
+            return Outcome.of(solve(problem, self.job_options, on_progress=on_progress, stop=stop,
                                     on_calendar=on_calendar))
         base = Schedule.model_validate_json(self.base_json)
         result = solve(problem, self.options, on_progress=on_progress, stop=stop,
                        start_from=base if base.editions else None)
         return Outcome.of(result, Comparison.of(self.name, base, result.schedule))
+
+    def _robustness(self, settings: RobustnessSettings, stop: ProcessEvent,
+                    on_step: Callable[[FrontierProgress | RobustnessProgress], None] | None) -> Outcome:
+        assert self.base_json is not None
+        published = Schedule.model_validate_json(self.base_json)
+        t0 = time.perf_counter()
+        report = robustness(
+            published, settings.samples, settings.rates, settings.seed, processes=settings.processes,
+            time_limit_s=settings.time_limit_s, stop=stop, backend=settings.backend,
+            on_progress=None if on_step is None else (lambda p: on_step(RobustnessProgress.of(p))))
+        return Outcome.of_robustness(report, time.perf_counter() - t0)
 
 
 class CalendarFeed:
@@ -403,7 +513,8 @@ class CalendarFeed:
 def solve_in_child(work: Work, niceness: int, stop: ProcessEvent, out: Connection) -> None:
     """The solver process: do ``work``, sending ``("progress", Progress)`` messages through ``out``
     (and, for a solve, ``("calendar", Progress, schedule JSON)`` as it improves; for a frontier
-    run, ``("frontier", FrontierProgress)`` before each budget and at its end), then
+    run, ``("step", FrontierProgress)`` before each budget and at its end; for a robustness run,
+    ``("step", RobustnessProgress)`` as its futures start and as each ends), then
     ``("outcome", Outcome)`` or ``("failed", message, traceback)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which sets ``stop``
     yield_cpu_to_requests(niceness)  # before any thread starts: they all inherit it
@@ -417,11 +528,12 @@ def solve_in_child(work: Work, niceness: int, stop: ProcessEvent, out: Connectio
     def on_progress(p: Progress) -> None:
         send("progress", p)
 
-    def on_step(p: FrontierProgress) -> None:
-        send("frontier", p)
+    def on_step(p: FrontierProgress | RobustnessProgress) -> None:
+        send("step", p)
 
     feed = None
-    if work.kind == "solve":  # a scenario run keeps a comparison, made at its end; a frontier run its points
+    # A scenario run keeps a comparison, made at its end; a frontier run its points; a robustness run its report.
+    if work.kind == "solve":
         feed = CalendarFeed(send, work.options)
         feed.start()
     send("started")  # the solve's clock starts: the runner's deadline counts from here
@@ -433,7 +545,10 @@ def solve_in_child(work: Work, niceness: int, stop: ProcessEvent, out: Connectio
             feed.close()
         send("outcome", outcome)
     except Exception as err:
-        send("failed", f"the solve failed: {err or type(err).__name__}", traceback.format_exc())
+        what = "solve" if work.kind == "solve" else "run"
+        # An input error (a Ray cluster that cannot be reached, say) says each of its issues.
+        why = "; ".join(i.message for i in err.issues) if isinstance(err, InputError) else err or type(err).__name__
+        send("failed", f"the {what} failed: {why}", traceback.format_exc())
 
 
 def _stop_when_the_server_ends(stop: ProcessEvent) -> None:
@@ -444,12 +559,15 @@ def _stop_when_the_server_ends(stop: ProcessEvent) -> None:
         stop.set()
 
 
-def _points_kept(live: LiveJob) -> FrontierProgress | None:
-    """A frontier run ended without an outcome: the points of the budgets it had solved."""
+def _points_kept(live: LiveJob) -> FrontierProgress | RobustnessProgress | None:
+    """A run ended without an outcome: a frontier run's points of the budgets it had solved, a robustness
+    run's count of the futures it had re-planned."""
     _, progress, _ = live.snapshot()
-    if not isinstance(progress, FrontierProgress):
-        return None
-    return progress.model_copy(update={"budget_usd": None, "solve": None})
+    if isinstance(progress, FrontierProgress):
+        return progress.model_copy(update={"budget_usd": None, "solve": None})
+    if isinstance(progress, RobustnessProgress):
+        return progress.model_copy(update={"estimate_s": None})
+    return None
 
 
 def ended_how(exitcode: int) -> str:
@@ -473,9 +591,10 @@ class LiveJob:
     problem_id: str
     options: SolveOptions
     kind: JobKind = "solve"
-    work: Work | None = None  # a scenario or frontier run's, given when queued; a solve's is read when it starts
+    work: Work | None = None  # a run's, given when queued; a solve's is read when it starts
     state: str = "queued"
-    progress: ProgressOut | FrontierProgress | None = None  # a frontier run's: FrontierProgress
+    # A frontier run's: FrontierProgress; a robustness run's: RobustnessProgress.
+    progress: ProgressOut | FrontierProgress | RobustnessProgress | None = None
     version: int = 0  # bumps on every change of state or progress
     dirty: bool = False  # progress not yet written to the database
     started: float | None = None
@@ -484,7 +603,8 @@ class LiveJob:
     ended: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def set_state(self, state: str, progress: ProgressOut | FrontierProgress | None = None) -> None:
+    def set_state(self, state: str, progress: ProgressOut | FrontierProgress | RobustnessProgress | None = None
+                  ) -> None:
         with self.lock:
             self.state = state
             if progress is not None:
@@ -492,7 +612,7 @@ class LiveJob:
                 self.dirty = False
             self.version += 1
 
-    def snapshot(self) -> tuple[str, ProgressOut | FrontierProgress | None, int]:
+    def snapshot(self) -> tuple[str, ProgressOut | FrontierProgress | RobustnessProgress | None, int]:
         with self.lock:
             return self.state, self.progress, self.version
 
@@ -539,7 +659,7 @@ class Watchdog:
                 live.stop.set()
             log.warning("job %s: the solver still runs %g s after %s; killing it", live.id, self.grace_s,
                         "its time limit" if live.stop_reason == "deadline" else "being asked to stop")
-            child.kill()
+            kill_tree(child)
             self.killed = "stop"
             return
         if self.memory_mb and child.pid is not None and now - self._memory_read_at >= MEMORY_CHECK_S:
@@ -548,7 +668,7 @@ class Watchdog:
             if used is not None and used > self.memory_mb:
                 log.warning("job %s: the solver uses %.0f MB, over its %d MB; killing it", live.id, used,
                             self.memory_mb)
-                child.kill()
+                kill_tree(child)
                 self.killed = "memory"
 
     def failure(self) -> str:
@@ -619,12 +739,18 @@ class JobRunner:
     def closing(self) -> bool:
         return self._closing
 
+    @property
+    def cores_per_run(self) -> int:
+        """The cores one slot may use: the machine's shared among the jobs that run at once (the processes
+        a robustness run re-plans its futures in)."""
+        return max(1, machine_cores() // self.max_concurrent)
+
     def submit(self, problem_id: str, request: SolveRequest, resubmitted_from: str | None = None) -> JobRow:
         """Queue a solve; raise :class:`QueueFull` when no slot or queue place is free."""
         return self._queue(problem_id, dump(request), request.options(), resubmitted_from=resubmitted_from)
 
     def submit_run(self, problem_id: str, stored: dict[str, Any], work: Work) -> JobRow:
-        """Queue a scenario or frontier run (``work``, of its kind), in the solves' queue and slots.
+        """Queue a scenario, frontier or robustness run (``work``, of its kind), in the solves' queue and slots.
 
         ``problem_id`` is the problem it comes from (a scenario's base job's); ``stored`` what the
         run shows of itself. Raises :class:`QueueFull` like :meth:`submit`.
@@ -685,6 +811,14 @@ class JobRunner:
             return None
         state, progress, _ = live.snapshot()
         return state, progress if isinstance(progress, FrontierProgress) else None
+
+    def live_robustness(self, job_id: str) -> tuple[str, RobustnessProgress | None] | None:
+        """A live robustness run's state and progress."""
+        live = self.live(job_id)
+        if live is None:
+            return None
+        state, progress, _ = live.snapshot()
+        return state, progress if isinstance(progress, RobustnessProgress) else None
 
     def counts(self) -> tuple[int, int]:
         """(running, queued)"""
@@ -760,14 +894,14 @@ class JobRunner:
                 state = "cancelled" if live.stop_reason == "cancel" else "interrupted"
                 ended = f"the solver did not stop within {self.grace_s:g} s of being asked to and was ended"
             kept = _points_kept(live)
-            self._finish(live, state, progress=kept,
-                         message=f"{ended}; " + ("the points of the budgets solved before are kept"
-                                                 if live.kind == "frontier" else "no calendar is kept"),
+            lost = {"frontier": "the points of the budgets solved before are kept",
+                    "robustness": "no report is kept"}.get(live.kind, "no calendar is kept")
+            self._finish(live, state, progress=kept, message=f"{ended}; {lost}",
                          kept_message=f"{ended}; the best calendar it had found before is kept")
             return
         found = outcome.found
-        if live.kind == "frontier":
-            state, message = self._frontier_end(live, outcome)
+        if live.kind in ("frontier", "robustness"):
+            state, message = self._partial_end(live, outcome)
         elif live.stop_reason == "cancel":
             state = "cancelled"
             message = ("cancelled; the best calendar found so far is kept" if found
@@ -785,16 +919,19 @@ class JobRunner:
         self._finish(
             live, state, message=message, summary=outcome.summary, progress=outcome.progress,
             schedule_json=outcome.schedule_json, comparison_json=outcome.comparison_json,
+            report_json=outcome.report_json,
         )
         log.info("%s %s %s: %s in %.1f s", live.kind, live.id, state, outcome.status, outcome.runtime_s)
 
-    def _frontier_end(self, live: LiveJob, outcome: Outcome) -> tuple[str, str | None]:
-        """A frontier run's end state and message: its note says how many budgets it solved."""
+    def _partial_end(self, live: LiveJob, outcome: Outcome) -> tuple[str, str | None]:
+        """A frontier or robustness run's end state and message: its note says how many budgets it solved,
+        or how many futures it re-planned."""
         note = outcome.note
+        whole = "every future was re-planned" if live.kind == "robustness" else "every budget was solved"
         if live.stop_reason == "cancel":
-            return "cancelled", f"cancelled; {note or 'every budget was solved'}"
+            return "cancelled", f"cancelled; {note or whole}"
         if live.stop_reason == "shutdown":
-            return "interrupted", f"the service stopped during the run; {note or 'every budget was solved'}"
+            return "interrupted", f"the service stopped during the run; {note or whole}"
         if live.stop_reason == "deadline" and note:
             return "done", f"stopped at the run's limit ({wall_limit_s(live.options):g} s on the clock); {note}"
         return "done", note
@@ -805,8 +942,10 @@ class JobRunner:
         Raises :class:`SolveFailed` when the solve raised or the process ended without an outcome.
         """
         receiver, sender = SPAWN.Pipe(duplex=False)
-        child = SPAWN.Process(target=solve_in_child, name=f"rtcm-solve-{live.id[:8]}", daemon=True,
-                              args=(work, self.solver_niceness, live.stop, sender))
+        # A robustness run starts the processes of its sweep, which a daemon process may not; it ends
+        # with the service all the same (it stops once the service has gone: _stop_when_the_server_ends).
+        child = SPAWN.Process(target=solve_in_child, name=f"rtcm-solve-{live.id[:8]}",
+                              daemon=work.kind != "robustness", args=(work, self.solver_niceness, live.stop, sender))
         child.start()
         sender.close()  # the child holds the only writer now: reading gives EOFError once it ends
         watch = Watchdog(live, wall_limit_s(live.options), self.grace_s, self.memory_mb)
@@ -825,7 +964,7 @@ class JobRunner:
                     self._progress(live, payload[0])
                 elif kind == "calendar":
                     self._calendar(live, *payload)
-                elif kind == "frontier":
+                elif kind == "step":
                     self._step(live, payload[0])
                 elif kind == "outcome":
                     return payload[0]
@@ -837,7 +976,7 @@ class JobRunner:
             receiver.close()
             child.join(self.grace_s)  # at once, unless the server itself failed mid-solve
             if child.exitcode is None:
-                child.kill()
+                kill_tree(child)
                 child.join()
         if watch.killed == "memory":
             log.error("job %s: %s", live.id, watch.failure())
@@ -850,9 +989,10 @@ class JobRunner:
         raise SolveFailed(message)
 
     def _finish(self, live: LiveJob, state: str, *, message: str | None = None,
-                summary: dict | None = None, progress: ProgressOut | FrontierProgress | None = None,
+                summary: dict | None = None,
+                progress: ProgressOut | FrontierProgress | RobustnessProgress | None = None,
                 schedule_json: str | None = None, comparison_json: str | None = None,
-                kept_message: str | None = None) -> None:
+                report_json: str | None = None, kept_message: str | None = None) -> None:
         # One transaction; a database that refuses it for now is offered it again until it takes
         # it (the job shows as running meanwhile), or until the service stops (the next start
         # then marks the job interrupted, with the best calendar it had stored).
@@ -860,7 +1000,8 @@ class JobRunner:
             try:
                 self.store.finish(live.id, state, summary=summary, message=message,
                                   progress=dump(progress) if progress else None, schedule_json=schedule_json,
-                                  comparison_json=comparison_json, kept_message=kept_message)
+                                  comparison_json=comparison_json, report_json=report_json,
+                                  kept_message=kept_message)
                 break
             except StoreUnavailable as err:
                 log.warning("job %s: could not record its end (%s); trying again in %g s", live.id, err.cause,
@@ -894,8 +1035,8 @@ class JobRunner:
             live.dirty = True
             live.version += 1
 
-    def _step(self, live: LiveJob, p: FrontierProgress) -> None:
-        # A frontier run's next budget, with the points of those solved so far.
+    def _step(self, live: LiveJob, p: FrontierProgress | RobustnessProgress) -> None:
+        # A frontier run's next budget, with the points of those solved so far; a robustness run's futures done.
         with live.lock:
             live.progress = p
             live.dirty = True

@@ -55,6 +55,7 @@ from api.wire import (
     SolveRequest,
     machine_cores,
 )
+from model.backups import verify_backups
 from model.check import check, kpis
 from model.compare import CalendarDiff, diff
 from model.errors import InputError, validate_as
@@ -341,9 +342,23 @@ def _server_exiting(runner: JobRunner) -> bool:
     return bool(getattr(server, "should_exit", False)) or runner.closing
 
 
-async def _job_events(job_id: str, store: Store, runner: JobRunner) -> AsyncIterator[str]:
+@dataclass(frozen=True)
+class Events:
+    """What the event stream of a job of one kind sends: its ``progress`` as that model, and at its end
+    ``ended(row)``, the whole job (or run) as its own route shows it."""
+
+    kind: str
+    progress: type[BaseModel]
+    ended: Callable[[JobRow], BaseModel]
+
+
+SOLVE_EVENTS = Events("solve", ProgressOut, JobOut.of)
+
+
+async def _job_events(job_id: str, store: Store, runner: JobRunner,
+                      events: Events = SOLVE_EVENTS) -> AsyncIterator[str]:
     seen_state: str | None = None
-    seen_progress: ProgressOut | None = None
+    seen_progress: BaseModel | None = None
     last_sent = time.monotonic()
     while True:
         if _server_exiting(runner):
@@ -352,19 +367,19 @@ async def _job_events(job_id: str, store: Store, runner: JobRunner) -> AsyncIter
         live = runner.live(job_id)
         out: list[str] = []
         if live is None:
-            row: JobRow = await run_in_threadpool(store.job, job_id)
+            row: JobRow = await run_in_threadpool(store.job, job_id, events.kind)
             if row.state in ENDED_STATES:
-                job = JobOut.of(row)
-                if job.progress is not None and seen_progress is None:
-                    yield _sse("progress", job.progress)
-                yield _sse("end", job)
+                ended = await run_in_threadpool(events.ended, row)
+                if row.progress and seen_progress is None:
+                    yield _sse("progress", events.progress.model_validate(row.progress))
+                yield _sse("end", ended)
                 return
         else:
             state, progress, _ = live.snapshot()
             if state != seen_state:
                 seen_state = state
                 out.append(_sse("state", {"state": state}))
-            if isinstance(progress, ProgressOut) and progress is not seen_progress:
+            if isinstance(progress, events.progress) and progress is not seen_progress:
                 seen_progress = progress
                 out.append(_sse("progress", progress))
         if out:
@@ -387,9 +402,16 @@ async def job_events(job_id: str, store: StoreDep, runner: RunnerDep) -> Streami
     ``end`` carrying the whole job. Comments keep idle connections alive. If the service
     stops first, the stream ends with a ``shutdown`` event instead.
     """
-    await run_in_threadpool(store.job, job_id)  # 404 before the stream starts
+    return await event_stream(job_id, store, runner)
+
+
+async def event_stream(job_id: str, store: Store, runner: JobRunner, events: Events = SOLVE_EVENTS
+                       ) -> StreamingResponse:
+    """The server-sent events of a job of ``events.kind`` (404 for an unknown one, before the stream
+    starts): ``state``, ``progress`` and ``end`` as ``GET /jobs/{id}/events`` sends them."""
+    await run_in_threadpool(store.job, job_id, events.kind)
     return StreamingResponse(
-        _job_events(job_id, store, runner), media_type="text/event-stream",
+        _job_events(job_id, store, runner, events), media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
@@ -505,8 +527,9 @@ def job_schedule_xlsx(job: FinishedJobDep) -> Response:
 
 @schedule_view("check", response_model=CheckReport)
 def job_check(job: FinishedJobDep) -> CheckReport:
-    """The hard rules the job's calendar breaks (none, from the solver) and its KPIs."""
-    return CheckReport.of(job.row.problem_id, check(job.schedule), kpis(job.schedule))
+    """The hard rules the job's calendar breaks (none, from the solver), any backup it carries that could
+    not step in (rule ``backups_can_step_in``), and its KPIs."""
+    return CheckReport.of(job.row.problem_id, check(job.schedule) + verify_backups(job.schedule), kpis(job.schedule))
 
 
 # ---------------------------------------------------------------------------- published

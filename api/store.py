@@ -12,12 +12,15 @@ service at a database it may create tables in::
 Tables are created on startup when missing, and columns added since a table was created
 are added to it (:data:`ADDED_COLUMNS`); there are no other migrations yet.
 
-A job is of one of three kinds (:data:`JOB_KINDS`): a solve of a stored problem, which keeps
+A job is of one of four kinds (:data:`JOB_KINDS`): a solve of a stored problem, which keeps
 its calendar (table ``schedules``); a what-if scenario run on a finished job's calendar,
-which keeps its comparison with that calendar (table ``comparisons``); or a budget frontier
+which keeps its comparison with that calendar (table ``comparisons``); a budget frontier
 run, which keeps its points in its progress as each budget is solved (a point is final once
-its budget is, so a run stopped or interrupted keeps those it has). Reads name the kind they
-expect: a scenario run is not a job to ``GET /jobs``, nor a job to ``GET /scenarios/runs``.
+its budget is, so a run stopped or interrupted keeps those it has); or a robustness run of a
+calendar in sampled absence futures, which keeps its futures done in its progress and its
+report (table ``robustness_reports``; a run stopped keeps the report of the futures it
+finished). Reads name the kind they expect: a scenario run is not a job to ``GET /jobs``, nor
+a job to ``GET /scenarios/runs``.
 
 A solve's calendar published for trainers and rooms becomes a numbered version (table
 ``published``: 1, 2, ... across the service, at most one per job), with its note, key figures
@@ -80,22 +83,25 @@ VAR_DIR = Path(__file__).resolve().parent.parent / "var"
 ACTIVE_STATES = ("queued", "running")
 ENDED_STATES = ("done", "failed", "cancelled", "interrupted")
 
-JOB_KINDS = ("solve", "scenario", "frontier")
+JOB_KINDS = ("solve", "scenario", "frontier", "robustness")
 # In messages: "job 'x' does not exist".
-KIND_NAMES = {"solve": "job", "scenario": "scenario run", "frontier": "frontier run"}
+KIND_NAMES = {"solve": "job", "scenario": "scenario run", "frontier": "frontier run",
+              "robustness": "robustness run"}
 
 INTERRUPTED_MESSAGE = "the service stopped while this job was {state}; resubmit it to run it again"
 INTERRUPTED_RUN_MESSAGE = "the service stopped while this scenario run was {state}; run it again"
 INTERRUPTED_FRONTIER_MESSAGE = ("the service stopped while this frontier run was {state}; run it again (the "
                                 "points of the budgets it had solved are kept)")
+INTERRUPTED_ROBUSTNESS_MESSAGE = ("the service stopped while this robustness run was {state}; run it again (the "
+                                  "report of the futures it had re-planned was not kept)")
 INTERRUPTED_KEPT_MESSAGE = ("the service stopped during the solve; it keeps the best calendar found before the "
                             "interruption (objective {objective}); resubmit it to search further")
 
 
 def interrupted_message(kind: str, state: str) -> str:
     """Why a job the service stopped with has no result: what was going on, what to do."""
-    text = {"scenario": INTERRUPTED_RUN_MESSAGE, "frontier": INTERRUPTED_FRONTIER_MESSAGE}.get(kind,
-                                                                                              INTERRUPTED_MESSAGE)
+    text = {"scenario": INTERRUPTED_RUN_MESSAGE, "frontier": INTERRUPTED_FRONTIER_MESSAGE,
+            "robustness": INTERRUPTED_ROBUSTNESS_MESSAGE}.get(kind, INTERRUPTED_MESSAGE)
     return text.format(state=state)
 
 
@@ -232,6 +238,17 @@ class ComparisonRow(Base):
     """A scenario run's result: the base calendar and the scenario's side by side, as JSON."""
 
     __tablename__ = "comparisons"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class RobustnessReportRow(Base):
+    """A robustness run's report (:class:`model.robustness.RobustnessReport`, every future included), as
+    JSON: of every future asked for, or of those finished when the run was stopped."""
+
+    __tablename__ = "robustness_reports"
 
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -578,9 +595,11 @@ class Store:
         message: str | None = None,
         schedule_json: str | None = None,
         comparison_json: str | None = None,
+        report_json: str | None = None,
         kept_message: str | None = None,
     ) -> None:
-        """End a job: its state, summary and last progress, and its schedule or comparison if it has one.
+        """End a job: its state, summary and last progress, and its schedule, comparison or robustness
+        report if it has one.
 
         A solve that ends without a calendar (its process killed, say) keeps the best one saved
         while it ran, if any, with ``kept_message`` as its message.
@@ -605,6 +624,8 @@ class Store:
                 row.has_schedule = True
             if comparison_json is not None:
                 s.add(ComparisonRow(job_id=job_id, created_at=now(), body=comparison_json))
+            if report_json is not None:
+                s.add(RobustnessReportRow(job_id=job_id, created_at=now(), body=report_json))
 
     def interrupt_unfinished(self) -> int:
         """Mark every queued or running job interrupted: the process that ran it is gone.
@@ -632,6 +653,11 @@ class Store:
         """The comparison of an ended scenario run, None if it has none."""
         with self.session() as s:
             return s.scalar(select(ComparisonRow.body).where(ComparisonRow.job_id == job_id))
+
+    def robustness_report_json(self, job_id: str) -> str | None:
+        """The report of an ended robustness run, None if it has none."""
+        with self.session() as s:
+            return s.scalar(select(RobustnessReportRow.body).where(RobustnessReportRow.job_id == job_id))
 
     def schedule_json(self, job_id: str) -> ScheduleBody | None:
         """The schedule of an ended solve, None if it has none (yet)."""
@@ -710,6 +736,14 @@ class Store:
                 attempts -= 1
                 if not attempts:
                     raise
+
+    def published_version(self, number: int) -> PublishedRow:
+        """Version ``number`` (its calendar aside); :class:`NotFound` when it is not published."""
+        with self.session() as s:
+            row = s.get(PublishedRow, number)
+        if row is None:
+            raise NotFound("published version", str(number))
+        return row
 
     def published_for_job(self, job_id: str) -> PublishedRow | None:
         """The version a job's calendar was published as, if it was."""

@@ -31,6 +31,9 @@ const state = {
   diffs: new Map(),   // "m/n" -> the promise of the diff from version m to n: versions never change
   diffShown: null,    // the "m/n" asked for last
   notices: null,      // {key, n, since, list, sent}: the notices of version n since version m
+  robustness: null,   // the robustness run shown (RobustnessRunOut)
+  robustnessStream: null,  // AbortController of its event stream
+  robustnessTimer: null,
 };
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -95,7 +98,9 @@ class ApiFailure extends Error {
     super(body && body.detail ? body.detail : `the service answered ${status}`);
     this.status = status;
     // Each error is an object (message, kind, record, field, pointer); the page shows its message.
-    this.errors = ((body && body.errors) || []).map((e) => (typeof e === "string" ? e : e.message));
+    const errors = (body && body.errors) || [];
+    this.errors = errors.map((e) => (typeof e === "string" ? e : e.message));
+    this.fields = errors.map((e) => (e && e.field && e.field.length ? String(e.field[0]) : null));
   }
 }
 
@@ -162,7 +167,7 @@ function showAlert(err) {
 
 // ---------------------------------------------------------------------------- tabs
 
-const TABS = ["solve", "calendar", "parity", "scenarios", "frontier", "rollout", "downloads", "published"];
+const TABS = ["solve", "calendar", "parity", "scenarios", "frontier", "rollout", "downloads", "published", "robustness"];
 
 function showTab(name, focus = false) {
   if (!TABS.includes(name)) name = "solve";
@@ -179,6 +184,7 @@ function showTab(name, focus = false) {
   if (location.hash !== `#${name}`) history.replaceState(null, "", `#${name}`);
   if (name === "rollout") loadRollout();  // planned when first looked at, not with every calendar opened
   if (name === "published") loadPublished();  // read again each time: another planner may have published
+  if (name === "robustness") loadRobustnessCalendars();  // the versions and solves there are now
 }
 
 function setupTabs() {
@@ -351,11 +357,18 @@ function follow(job) {
   readEvents(job.id).catch(() => pollJob(job.id));
 }
 
-/** Server-sent events read with fetch, so that the token header travels too. */
+/** Follow a solve over its event stream; once it ends without an "end", ask for the job instead. */
 async function readEvents(jobId) {
   const controller = new AbortController();
   state.stream = controller;
-  const response = await request(`/jobs/${jobId}/events`, { signal: controller.signal });
+  await readStream(`/jobs/${jobId}/events`, controller, (event, data) => onEvent(jobId, event, data));
+  if (state.following && state.following.id === jobId) pollJob(jobId);  // ended without an "end"
+}
+
+/** Server-sent events read with fetch, so that the token header travels too: each to ``handle(event, data)``
+ *  until the stream ends (or ``controller`` aborts it). */
+async function readStream(path, controller, handle) {
+  const response = await request(path, { signal: controller.signal });
   if (!response.ok || !response.body) throw new Error("no event stream");
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
@@ -373,10 +386,9 @@ async function readEvents(jobId) {
         if (line.startsWith("event:")) event = line.slice(6).trim();
         else if (line.startsWith("data:")) data.push(line.slice(5).trim());
       }
-      if (data.length) onEvent(jobId, event, JSON.parse(data.join("\n")));
+      if (data.length) handle(event, JSON.parse(data.join("\n")));
     }
   }
-  if (state.following && state.following.id === jobId) pollJob(jobId);  // ended without an "end"
 }
 
 async function pollJob(jobId) {
@@ -514,7 +526,9 @@ async function openJob(job, switchTab) {
     renderScenarioForm();
     $("#scenario-result").replaceChildren();
     renderDownloads();
-    loadSchedule(job).then(() => { if (state.job && state.job.id === job.id) renderDownloads(); });
+    loadSchedule(job).then(() => {
+      if (state.job && state.job.id === job.id) { renderDownloads(); renderSummary(); }
+    });
     state.rollout = null;
     state.rolloutYears = null;
     $("#rollout-result").replaceChildren();
@@ -640,6 +654,7 @@ function renderSummary() {
       `${servedText(d.seated, d.requests)}; by priority ` + levels.map((level) =>
         `${level}: ${servedText(d.seated_by_priority[level], d.requests_by_priority[level])}`).join(" · ")) : null,
     card("Hard rules broken", v.hard_rules_broken, v.hard_rules_broken ? "see the editions" : "none: re-checked"),
+    backupsCard(card),
     d && audiences.length ? h("div", { class: "kpi wide", id: "requests-by-audience" },
       h("span", { class: "label" }, "Requests seated by audience"),
       h("ul", { class: "plain served" }, audiences.map((audience) => {
@@ -647,6 +662,18 @@ function renderSummary() {
         return h("li", {}, h("strong", {}, words(audience)), ` ${servedText(seated, asked)}`,
           h("span", { class: "sub" }, ` (${pct(seated / asked, 0)})`));
       }))) : null);
+}
+
+/** The backups' card ("55 / 127 roles covered; 4 of 63 editions complete") once the shown job's schedule
+ *  is read and carries them; else none. */
+function backupsCard(card) {
+  const entry = state.schedule;
+  const report = entry && state.job && entry.jobId === state.job.id ? backupsOf(entry.value) : null;
+  if (!report) return null;
+  const f = backupFigures(report);
+  return h("div", { class: "kpi", id: "backups-kpi" }, h("span", { class: "label" }, "Backups"),
+    h("span", { class: "value" }, `${f.covered} / ${f.roles}`),
+    h("span", { class: "note" }, `roles covered; ${f.complete} of ${plural(f.editions, "edition")} complete`));
 }
 
 /** A Gantt chart by week: one row per edition, bars coloured by module. */
@@ -844,9 +871,51 @@ function showGuests(e, source, term, value, lead) {
       lead.textContent = `${leads.join(" or ")} (a guest: ${guest.person.id} of ${guest.person.organisation})`;
     }
   };
+  withSchedule(fill);
+}
+
+/** Call ``fill`` with the shown job's schedule (null when it could not be read) once it is read. */
+function withSchedule(fill) {
   const entry = state.schedule;
   if (entry && entry.jobId === state.job.id && (entry.value || entry.error)) fill(entry.value);
   else loadSchedule(state.job).then(fill);
+}
+
+// ---------------------------------------------------------------------------- backups
+
+/** The backups the schedule carries (BackupReport), or null when it carries none. */
+const backupsOf = (schedule) => (schedule && schedule.backups) || null;
+
+/** Roles covered, roles, complete editions and editions: the figures `rtcm backups` prints (BackupReport). */
+function backupFigures(report) {
+  const members = report.editions.flatMap((b) => b.members);
+  return {
+    covered: members.filter((m) => m.backup).length, roles: members.length, editions: report.editions.length,
+    complete: report.editions.filter((b) => b.members.every((m) => m.backup) && (!b.room || b.backup_room)).length,
+  };
+}
+
+/** One edition's backups (EditionBackups): each member → their backup or none and why, the room → its backup. */
+function backupList(b) {
+  const person = (id) => { const t = trainerOf(id); return [h("strong", {}, t.id), ` ${t.name}`]; };
+  const room = (id) => { const r = roomOf(id); return [h("strong", {}, id), r ? ` ${r.name}` : ""]; };
+  const none = (reason) => [h("span", { class: "none" }, "none"), reason ? h("span", { class: "sub" }, ` · ${reason}`) : null];
+  return h("ul", { class: "plain backups" },
+    b.members.map((m) => h("li", {}, person(m.trainer), " → ", m.backup ? person(m.backup) : none(m.reason))),
+    b.room ? h("li", {}, "room ", room(b.room), " → ", b.backup_room ? room(b.backup_room) : none(b.room_reason)) : null);
+}
+
+/** Fill the dialog's backups row once the schedule is read: hidden when the calendar carries no backups
+ *  (a scenario's calendar, or one solved without them). */
+function showBackups(e, source, term, value) {
+  if (source === "scenario") return;
+  withSchedule((schedule) => {
+    const report = backupsOf(schedule);
+    if (!value.isConnected || !report) return;
+    const b = report.editions.find((x) => x.edition === e.edition);
+    term.hidden = value.hidden = false;
+    value.replaceChildren(b ? backupList(b) : h("span", { class: "sub" }, "not chosen (added to the calendar since)"));
+  });
 }
 
 // ---------------------------------------------------------------------------- one edition
@@ -863,6 +932,8 @@ function openEdition(e, source) {
   const row = (label, ...value) => [h("dt", {}, label), h("dd", {}, ...value)];
   const guestsTerm = h("dt", { hidden: true }, "Guests");
   const guestsValue = h("dd", { hidden: true, id: "edition-guests" });
+  const backupsTerm = h("dt", { hidden: true }, "Backups");
+  const backupsValue = h("dd", { hidden: true, id: "edition-backups" });
   const leads = e.lead_agencies && e.lead_agencies.length ? e.lead_agencies : null;
   const leadValue = leads ? h("dd", {}, leads.join(" or ") + (leads.some((o) => e.organisations.includes(o))
     ? " (on the team)" : " (none on the team)")) : null;
@@ -889,7 +960,7 @@ function openEdition(e, source) {
         return h("li", {}, h("strong", {}, t.id), ` ${t.name}`, h("span", { class: "sub" },
           ` · ${t.organisation} · ${words(t.gender)}`));
       }))),
-      guestsTerm, guestsValue,
+      guestsTerm, guestsValue, backupsTerm, backupsValue,
       row("Language", e.language + (e.interpretation && e.interpretation.length
         ? `, interpreted into ${e.interpretation.join(", ")}` : "")),
       leads ? [h("dt", {}, "Lead agencies"), leadValue] : [],
@@ -919,6 +990,7 @@ function openEdition(e, source) {
   if (!dialog.open) dialog.showModal();
   $(".close", dialog).focus();
   showGuests(e, source, guestsTerm, guestsValue, leadValue);
+  showBackups(e, source, backupsTerm, backupsValue);
 }
 
 // ---------------------------------------------------------------------------- parity
@@ -2197,6 +2269,250 @@ function renderSent(entry) {
       h("ul", { class: "issues" }, skipped.map((s) => h("li", {}, h("strong", {}, who(s.id)), `: ${s.reason}`)))] : []));
 }
 
+// ---------------------------------------------------------------------------- robustness
+
+const ROBUSTNESS_FIELDS = { samples: "#robustness-samples", absence_rate: "#robustness-rate",
+  week_rate: "#robustness-week", seed: "#robustness-seed", time_limit_s: "#robustness-limit" };
+const CALENDARS_LISTED = 20;
+
+/** The calendars a robustness run may re-plan: published versions (the latest chosen at first), then
+ *  finished solves of any problem, newest first. The choice made stays while it is listed. */
+async function loadRobustnessCalendars() {
+  const select = $("#robustness-calendar");
+  try {
+    const [versions, jobs] = await Promise.all([
+      api(`/published?limit=${CALENDARS_LISTED}`), api(`/jobs?limit=${CALENDARS_LISTED}`)]);
+    const names = new Map(state.problems.map((p) => [p.id, p.name]));
+    const solved = jobs.filter((j) => j.has_schedule);
+    const chosen = select.value;
+    const groups = [];
+    if (versions.length) {
+      groups.push(h("optgroup", { label: "Published versions" }, versions.map((v) =>
+        h("option", { value: `published:${v.number}` }, `Version ${versionLabel(v)}`))));
+    }
+    if (solved.length) {
+      groups.push(h("optgroup", { label: "Solves" }, solved.map((j) => {
+        const sum = j.summary || {};
+        const editions = sum.editions_total ? ` · ${sum.editions_scheduled} / ${sum.editions_total} editions` : "";
+        return h("option", { value: `job:${j.id}` },
+          `${names.get(j.problem_id) || j.problem_id} · ${F_STAMP.format(new Date(j.created_at))}${editions}`);
+      })));
+    }
+    select.replaceChildren(...groups);
+    if (!groups.length) {
+      select.append(h("option", { value: "" }, "No calendar yet: solve a problem first"));
+    } else if ($$("option", select).some((o) => o.value === chosen)) {
+      select.value = chosen;
+    } else if (!versions.length && state.job && solved.some((j) => j.id === state.job.id)) {
+      select.value = `job:${state.job.id}`;  // nothing published: the calendar shown
+    }
+    $("#robustness-run").disabled = !groups.length || Boolean(state.robustness && runActive(state.robustness));
+  } catch (err) {
+    showAlert(err);
+  }
+}
+
+async function runRobustness(event) {
+  event.preventDefault();
+  const [kind, id] = $("#robustness-calendar").value.split(":");
+  if (!id) return;
+  const body = {
+    samples: Number($("#robustness-samples").value),
+    absence_rate: Number($("#robustness-rate").value) / 100,
+    week_rate: Number($("#robustness-week").value) / 100,
+    seed: Number($("#robustness-seed").value),
+    time_limit_s: Number($("#robustness-limit").value),
+  };
+  $("#robustness-errors").replaceChildren();
+  for (const selector of Object.values(ROBUSTNESS_FIELDS)) $(selector).removeAttribute("aria-invalid");
+  $("#robustness-run").disabled = true;
+  const path = kind === "published" ? `/published/${encodeURIComponent(id)}/robustness`
+    : `/jobs/${encodeURIComponent(id)}/robustness`;
+  try {
+    followRobustness(await api(path, { method: "POST", json: body }));
+  } catch (err) {
+    $("#robustness-run").disabled = false;
+    const errors = err.errors || [];
+    for (const field of err.fields || []) {
+      if (ROBUSTNESS_FIELDS[field]) $(ROBUSTNESS_FIELDS[field]).setAttribute("aria-invalid", "true");
+    }
+    $("#robustness-errors").replaceChildren(
+      h("p", { class: "bad" }, err.status === 429 ? `${err.message} (the solver is busy)` : err.message),
+      ...(errors.length ? [h("ul", { class: "error-list" }, errors.map((e) => h("li", {}, e)))] : []));
+  }
+}
+
+/** Show a run and follow its event stream (progress, then its end); polled when the stream fails. */
+function followRobustness(run) {
+  if (state.robustnessStream) state.robustnessStream.abort();
+  clearTimeout(state.robustnessTimer);
+  state.robustness = run;
+  showRobustness(run);
+  if (!runActive(run)) return;
+  const controller = new AbortController();
+  state.robustnessStream = controller;
+  const current = () => state.robustness && state.robustness.id === run.id && !controller.signal.aborted;
+  const update = (changes) => { state.robustness = { ...state.robustness, ...changes }; showRobustness(state.robustness); };
+  readStream(run.links.events, controller, (event, data) => {
+    if (!current()) return;
+    if (event === "state") update({ state: data.state });
+    else if (event === "progress") update({ state: "running", progress: data });
+    else if (event === "end") { state.robustness = data; showRobustness(data); }
+    else if (event === "shutdown") $("#robustness-status").textContent = data.detail;
+  }).then(() => {
+    if (current() && runActive(state.robustness)) pollRobustness(run.id);  // ended without an "end"
+  }).catch(() => { if (current()) pollRobustness(run.id); });
+}
+
+function pollRobustness(id) {
+  clearTimeout(state.robustnessTimer);
+  state.robustnessTimer = setTimeout(async () => {
+    try {
+      const run = await api(`/robustness/runs/${encodeURIComponent(id)}`);
+      if (!state.robustness || state.robustness.id !== id) return;
+      state.robustness = run;
+      showRobustness(run);
+      if (runActive(run)) pollRobustness(id);
+    } catch (err) {
+      showAlert(err);
+      $("#robustness-run").disabled = false;
+    }
+  }, 1000);
+}
+
+async function stopRobustness() {
+  if (!state.robustness) return;
+  $("#robustness-stop").disabled = true;
+  $("#robustness-status").textContent = "Stopping… the futures re-planned so far are kept.";
+  try {
+    const run = await api(`/robustness/runs/${encodeURIComponent(state.robustness.id)}`, { method: "DELETE" });
+    if (state.robustnessStream) state.robustnessStream.abort();
+    state.robustness = run;
+    showRobustness(run);
+  } catch (err) {
+    showAlert(err);
+  }
+}
+
+/** "about 3 min" / "about 40 s": an estimate of the time left, as a planner reads it. */
+function about(seconds) {
+  if (seconds === null || seconds === undefined) return null;
+  return seconds >= 90 ? `about ${Math.round(seconds / 60)} min` : `about ${Math.max(1, Math.round(seconds))} s`;
+}
+
+function showRobustness(run) {
+  const running = runActive(run);
+  const p = run.progress;
+  const total = p ? p.total : run.samples, done = p ? p.done : 0;
+  $("#robustness-run").disabled = running;
+  $("#robustness-stop").disabled = !running;
+  const bar = $("#robustness-progress");
+  bar.hidden = !running;
+  bar.max = total;
+  bar.value = done;
+  bar.setAttribute("aria-valuetext", `${done} of ${plural(total, "future")} re-planned`);
+  const left = p ? about(p.estimate_s) : null;
+  const report = run.report;
+  $("#robustness-status").textContent = run.state === "queued"
+    ? "Waiting for a free solver (other solves are running)…"
+    : running && !p ? "Starting the processes that re-plan the futures…"
+    : running ? `${done} of ${plural(total, "future")} re-planned · ${secs(p.elapsed_s)} elapsed`
+      + (left ? ` · ${left} left` : "") + "…"
+    : run.message ? (run.message.startsWith(run.state) ? run.message : `${run.state}: ${run.message}`)
+      + (/[.!?]$/.test(run.message) ? "" : ".")
+    : `${run.state}` + (report ? `: ${report.samples} of ${plural(report.requested ?? report.samples, "future")} `
+      + `re-planned in ${secs(report.runtime_s)}` : "") + ".";
+  $("#robustness-result").replaceChildren(...robustnessResult(run));
+}
+
+const spreadText = (x) => `${num(x.mean, 2)} / ${num(x.p95, 0)} / ${x.most}`;
+
+function robustnessResult(run) {
+  const r = run.report;
+  if (!r || !r.samples) return [];
+  const a = r.without_backups, b = r.with_backups;
+  const source = run.version !== null ? `published version ${run.version}` : `the calendar of a solve`;
+  const row = (label, without, withBackups) => h("tr", {}, h("th", { scope: "row" }, label),
+    h("td", { class: "num" }, without), h("td", { class: "num" }, withBackups));
+  const table = h("table", { class: "list robustness-table", id: "robustness-table" },
+    h("caption", {}, "Without backups and with them"),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Figure")),
+      h("th", { scope: "col", class: "num" }, "Without backups"), h("th", { scope: "col", class: "num" }, "With backups"))),
+    h("tbody", {},
+      row("Futures with every edition delivered", pct(a.all_delivered), pct(b.all_delivered)),
+      row("Futures with the calendar untouched", pct(a.untouched), pct(b.untouched)),
+      row("Editions changed per future (mean / p95 / most)", spreadText(a.changed), spreadText(b.changed)),
+      row("Editions moved to other dates", spreadText(a.moved), spreadText(b.moved)),
+      row("Editions dropped", spreadText(a.dropped), spreadText(b.dropped)),
+      row("Editions broken by absences", spreadText(r.broken), "–"),
+      row("Editions saved by their backups", "–", spreadText(r.saved))));
+  const faults = (caption, what, list, none) => h("table", { class: "list faults" },
+    h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, what), h("th", { scope: "col", class: "num" }, "Futures"),
+      h("th", { scope: "col", class: "num" }, "Share"))),
+    h("tbody", {}, list.length ? list.map((f) => h("tr", {}, h("th", { scope: "row" }, f.id),
+      h("td", { class: "num" }, f.futures), h("td", { class: "num" }, pct(f.futures / r.samples, 0))))
+      : h("tr", {}, h("td", { colspan: 3, class: "sub" }, none))));
+  const stopped = r.requested !== null && r.samples < r.requested;
+  return [h("div", { class: "card" },
+    h("h2", {}, "What the absences do to the calendar"),
+    h("p", {}, `${plural(r.samples, "sampled future")} of ${source} (“${run.problem}”, ${plural(r.editions, "edition")}): `
+      + `each person away on a course day with probability ${pct(r.rates.day)} and for a whole week with `
+      + `${pct(r.rates.week)}, seed ${r.seed}.`),
+    stopped ? h("p", { class: "changed" }, `Stopped: ${r.samples} of ${r.requested} futures re-planned; the figures `
+      + "cover those.") : null,
+    h("p", { class: "hint" }, "An edition is broken when someone on its team, or giving one of its guest sessions, "
+      + "is away on one of its days. Backups step in where they can; the rest is re-planned. An edition changed is "
+      + "moved, re-staffed, re-roomed or in another mode; p95: 19 futures in 20 change no more."),
+    h("div", { class: "table-wrap" }, table),
+    h("figure", { class: "chart-box robustness-box" }, robustnessChart(run.histogram),
+      h("figcaption", {}, "Futures by editions changed in them: ", h("span", { class: "key without" }), " without backups",
+        h("span", { class: "key with" }), " with backups")),
+    h("div", { class: "cols faults-cols" },
+      faults("Editions most often broken", "Edition", r.editions_at_fault, "No edition was broken."),
+      faults("People whose absences break editions most often", "Person", r.people_at_fault,
+        "No one's absence broke an edition.")),
+    run.links.workbook ? h("p", {}, download(run.links.workbook, `rtcm-robustness-${run.id.slice(0, 8)}.xlsx`,
+      "Workbook of the report (.xlsx)"), h("span", { class: "sub" }, " the tables, the histogram and every future"))
+      : null)];
+}
+
+/** Futures by editions changed in them, without backups and with them: an SVG bar chart. */
+function robustnessChart(histogram) {
+  const W = 640, H = 220, L = 44, R = 12, T = 12, B = 40;
+  const top = Math.max(1, ...histogram.flatMap((b) => [b.without_backups, b.with_backups]));
+  const slot = (W - L - R) / Math.max(1, histogram.length);
+  const barW = Math.max(2, Math.min(28, slot * 0.38));
+  const y = (v) => T + (H - T - B) * (1 - v / top);
+  const most = histogram.length ? histogram[histogram.length - 1].editions : 0;
+  const svg = s("svg", { id: "robustness-chart", viewBox: `0 0 ${W} ${H}`, role: "img",
+    "aria-label": `Futures by editions changed, from 0 to ${most}: `
+      + histogram.map((b) => `${b.editions}: ${b.without_backups} without backups, ${b.with_backups} with`).join("; ") });
+  const label = (px, py, text, anchor, cls = "axis") => {
+    const el = s("text", { x: px, y: py, "text-anchor": anchor, class: cls });
+    el.textContent = text;
+    svg.append(el);
+  };
+  svg.append(s("rect", { x: L, y: T, width: W - L - R, height: H - T - B, class: "plot" }));
+  label(L - 6, y(top) + 4, num(top, 0), "end");
+  label(L - 6, y(0) + 4, "0", "end");
+  const every = Math.ceil(histogram.length / 16);  // at most 16 labels under the bars
+  histogram.forEach((b, i) => {
+    const centre = L + slot * (i + 0.5);
+    for (const [key, cls, dx] of [["without_backups", "without", -barW], ["with_backups", "with", 0]]) {
+      const bar = s("rect", { x: centre + dx, y: y(b[key]), width: barW, height: y(0) - y(b[key]), class: `column ${cls}` });
+      const title = s("title", {});
+      title.textContent = `${plural(b.editions, "edition")} changed: ${plural(b[key], "future")} `
+        + (cls === "with" ? "with backups" : "without backups");
+      bar.append(title);
+      svg.append(bar);
+    }
+    if (i % every === 0) label(centre, H - B + 16, String(b.editions), "middle");
+  });
+  label((L + W - R) / 2, H - 6, "editions changed in a future", "middle", "axis title");
+  return svg;
+}
+
 // ---------------------------------------------------------------------------- start
 
 async function restore() {
@@ -2232,6 +2548,8 @@ function bind() {
   $("#scenario-stop").addEventListener("click", stopRun);
   $("#frontier-form").addEventListener("submit", runFrontier);
   $("#frontier-stop").addEventListener("click", stopFrontier);
+  $("#robustness-form").addEventListener("submit", runRobustness);
+  $("#robustness-stop").addEventListener("click", stopRobustness);
   $("#rollout-form").addEventListener("submit", (event) => event.preventDefault());
   $("#rollout-years").addEventListener("change", (event) => {
     state.rolloutYears = Number(event.target.value);

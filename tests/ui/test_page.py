@@ -87,6 +87,12 @@ def test_an_edition_opens_with_its_details(page: Any, shoot: Any) -> None:
     for part in ("Dates", "Mode", "Room", "Trainers", "Language", "Participants", "Penalties and explanation"):
         assert part in text, part
     assert re.search(r"\bT\d\d\b", text)  # a trainer id
+    # The solve chose backups: each member's, or none and why, once the schedule is read.
+    backups = dialog.locator("#edition-backups")
+    backups.wait_for()
+    assert re.search(r"T\d\d .* → (T\d\d|none)", backups.inner_text())
+    assert re.search(r"Backups\s+\d+ / \d+\s+roles covered; \d+ of \d+ editions complete",
+                     page.locator("#backups-kpi").inner_text())
     shoot(page, "06-edition")
     page.keyboard.press("Escape")
     assert not dialog.is_visible()
