@@ -643,18 +643,16 @@ def busiest_month(c: Context) -> LinearExpr:
             months.setdefault(month, []).append(days)
     top = sum(ev.plan.max_length for ev in c.v.editions)
     peak = c.model.new_int_var(0, top, "busiest_month_days")
-    for in_month in months.values():
-        c.model.add(peak >= sum(in_month))
+    # The maximum held with equality: the term is the evaluator's at any calendar the search returns.
+    c.model.add_max_equality(peak, [0, *(sum(in_month) for in_month in months.values())])
     return peak
 
 
 def busiest_trainer(c: Context) -> LinearExpr:
     top = max((_most_days(c, t) for t in range(len(c.inst.trainers))), default=0)
     peak = c.model.new_int_var(0, top, "busiest_trainer_days")
-    for t in range(len(c.inst.trainers)):
-        load = _load(c, t)
-        if load:
-            c.model.add(peak >= sum(load))
+    loads = [sum(load) for t in range(len(c.inst.trainers)) if (load := _load(c, t))]
+    c.model.add_max_equality(peak, [0, *loads])  # exact at any calendar, as busiest_month's
     return peak
 
 
@@ -792,7 +790,7 @@ def country_sessions_short(c: Context) -> LinearExpr:
     shorts = []
     for country in p.countries:
         short = c.model.new_int_var(0, least, f"country_short[{country}]")
-        c.model.add(short + sum(given.get(country, [])) >= least)
+        c.model.add_max_equality(short, [0, least - sum(given.get(country, []))])
         shorts.append(short)
     return sum(shorts)
 

@@ -284,8 +284,9 @@ def share_band_gaps(model: cp_model.CpModel, band: object, women: LinearExpr, kn
                     name: str) -> list[cp_model.IntVar]:
     """Women short of a band's minimum share and over its maximum, as exact integers.
 
-    short + women >= p x known, with short + women an integer, makes short the smallest
-    integer >= ceil(p x known) - women when minimised (and likewise for the maximum).
+    short + women >= p x known makes short at least ceil(p x known) - women; and short, when
+    positive, is the least such integer (short - 1 + women < p x known): exact at any solution the
+    search returns, not only at an optimum (likewise for the maximum).
     """
     from model.shares import as_fraction
 
@@ -294,11 +295,17 @@ def share_band_gaps(model: cp_model.CpModel, band: object, women: LinearExpr, kn
         p = as_fraction(band.min_share)  # type: ignore[attr-defined]
         short = model.new_int_var(0, top, f"women_short[{name}]")
         model.add(p.denominator * (short + women) >= p.numerator * known)
+        some = model.new_bool_var(f"women_short_some[{name}]")
+        model.add(short == 0).only_enforce_if(~some)
+        model.add(p.denominator * (short - 1 + women) <= p.numerator * known - 1).only_enforce_if(some)
         gaps.append(short)
     if getattr(band, "max_share", None) is not None:
         q = as_fraction(band.max_share)  # type: ignore[attr-defined]
         over = model.new_int_var(0, top, f"women_over[{name}]")
         model.add(q.denominator * (women - over) <= q.numerator * known)
+        some = model.new_bool_var(f"women_over_some[{name}]")
+        model.add(over == 0).only_enforce_if(~some)
+        model.add(q.denominator * (women - over + 1) >= q.numerator * known + 1).only_enforce_if(some)
         gaps.append(over)
     return gaps
 
