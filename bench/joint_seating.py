@@ -338,7 +338,15 @@ def solve_joint(problem: Problem, time_limit_s: float, workers: int = 2) -> tupl
     build_s = time.perf_counter() - t0
     solver = _solver(options, max(1.0, time_limit_s - build_s))
     watch = _First(t0)
-    code = solver.solve(built.model, watch)
+    schedule, out = _searched(joint, solver, solver.solve(built.model, watch), t0, build_s)
+    out |= {"first_s": round(watch.first, 1) if watch.first is not None else None, "seat_literals": len(joint.seats)}
+    return schedule, out
+
+
+def _searched(joint: Joint, solver: cp_model.CpSolver, code: cp_model.CpSolverStatus, t0: float, build_s: float
+              ) -> tuple[Schedule | None, dict[str, Any]]:
+    """The seated calendar of a joint search and its figures: the checker's, and the solver's own total and bound."""
+    built = joint.built
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, {"status": solver.status_name(code), "build_s": round(build_s, 1)}
     schedule = extract(built, solver)
@@ -348,10 +356,8 @@ def solve_joint(problem: Problem, time_limit_s: float, workers: int = 2) -> tupl
     total = solver.objective_value / built.scale
     bound = solver.best_objective_bound / built.scale
     out = _figures(schedule, joint.requests, time.perf_counter() - t0)
-    out |= {"status": solver.status_name(code), "build_s": round(build_s, 1),
-            "first_s": round(watch.first, 1) if watch.first is not None else None,
-            "solver_total": round(total, 2), "bound_total": round(bound, 2),
-            "gap_total": round((total - bound) / max(1e-9, abs(total)), 4), "seat_literals": len(joint.seats)}
+    out |= {"status": solver.status_name(code), "build_s": round(build_s, 1), "solver_total": round(total, 2),
+            "bound_total": round(bound, 2), "gap_total": round((total - bound) / max(1e-9, abs(total)), 4)}
     return schedule, out
 
 
@@ -371,20 +377,9 @@ def solve_refined(problem: Problem, time_limit_s: float, workers: int = 2) -> tu
     completion = complete_hint(built, max(5.0, time_limit_s / 10))
     build_s = time.perf_counter() - t0
     solver = _solver(SolveOptions(time_limit_s=time_limit_s, workers=workers), max(1.0, time_limit_s - build_s))
-    code = solver.solve(built.model)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, {"status": solver.status_name(code), "build_s": round(build_s, 1)}
-    schedule = extract(built, solver)
-    schedule.allocations = sorted(
-        (Allocation(nominee=s.nomination.id, edition=built.v.editions[s.edition].plan.id, mode=s.mode)  # type: ignore[arg-type]
-         for s in joint.seats if solver.boolean_value(s.x)), key=lambda a: (a.edition, a.nominee))
-    total = solver.objective_value / built.scale
-    bound = solver.best_objective_bound / built.scale
-    out = _figures(schedule, joint.requests, time.perf_counter() - t0)
-    start = _figures(first, joint.requests, 0.0)
-    out |= {"status": solver.status_name(code), "build_s": round(build_s, 1), "hint_complete": completion.complete,
-            "start_total": start["total"], "solver_total": round(total, 2), "bound_total": round(bound, 2),
-            "gap_total": round((total - bound) / max(1e-9, abs(total)), 4)}
+    schedule, out = _searched(joint, solver, solver.solve(built.model), t0, build_s)
+    if schedule is not None:
+        out |= {"hint_complete": completion.complete, "start_total": _figures(first, joint.requests, 0.0)["total"]}
     return schedule, out
 
 

@@ -133,14 +133,7 @@ def edition_event(schedule: Schedule, se: ScheduledEdition, *, trainer: str | No
         Other people by their names alone (a subscription feed), not with their ids and organisations.
     """
     item = schedule.problem.edition_by_id.get(se.edition)
-    lines = [
-        f"Edition: {se.edition} (module {se.module}, topic {se.topic}, edition {se.number})",
-        f"Dates: {se.start.isoformat()} to {se.end.isoformat()}, {len(se.days)} training day(s)",
-        f"Mode: {se.mode.replace('_', ' ')}",
-        f"Place: {_where(schedule, se)}",
-    ]
-    if (se.end - se.start).days + 1 != len(se.days):
-        lines.append("Training days: " + ", ".join(d.isoformat() for d in se.days))
+    lines = _what_and_when(schedule, se)
     if trainer is not None:
         others = [t for t in se.trainers if t != trainer]
         lines.append(f"Co-trainers: {_people(schedule, others, names_only) or 'none'}")
@@ -233,13 +226,8 @@ def backup_event(schedule: Schedule, se: ScheduledEdition, person: str, members:
     lines = [
         f"Backup of {_people(schedule, members, names_only)}: you may be asked to step in if "
         + ("they cannot come" if len(members) == 1 else "one of them cannot come"),
-        f"Edition: {se.edition} (module {se.module}, topic {se.topic}, edition {se.number})",
-        f"Dates: {se.start.isoformat()} to {se.end.isoformat()}, {len(se.days)} training day(s)",
-        f"Mode: {se.mode.replace('_', ' ')}",
-        f"Place: {_where(schedule, se)}",
+        *_what_and_when(schedule, se),
     ]
-    if (se.end - se.start).days + 1 != len(se.days):
-        lines.append("Training days: " + ", ".join(d.isoformat() for d in se.days))
     lines.append(f"Team: {_people(schedule, se.trainers, names_only) or 'none'}")
     event = Event()
     event.add("uid", backup_uid(schedule, se.edition, person))
@@ -253,6 +241,19 @@ def backup_event(schedule: Schedule, se: ScheduledEdition, person: str, members:
     event.add("status", "TENTATIVE")  # held, not booked: free/busy shows the days as tentatively busy
     event.add("transp", "OPAQUE")
     return event
+
+
+def _what_and_when(schedule: Schedule, se: ScheduledEdition) -> list[str]:
+    """The description's lines an edition's event and its backups' share: the edition, dates, mode and place."""
+    lines = [
+        f"Edition: {se.edition} (module {se.module}, topic {se.topic}, edition {se.number})",
+        f"Dates: {se.start.isoformat()} to {se.end.isoformat()}, {len(se.days)} training day(s)",
+        f"Mode: {se.mode.replace('_', ' ')}",
+        f"Place: {_where(schedule, se)}",
+    ]
+    if (se.end - se.start).days + 1 != len(se.days):
+        lines.append("Training days: " + ", ".join(d.isoformat() for d in se.days))
+    return lines
 
 
 def _add_stamp(event: Event, stamp: datetime | None, names_only: bool) -> None:
