@@ -11,12 +11,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from model.calendar import CalendarSpec, Day, Period, Record, WorkCalendar, reversed_periods
 from model.errors import Issue, IssueKind, Path, raise_issues
+
+if TYPE_CHECKING:
+    from model.participants import TopicRequest
 
 Gender = Literal["woman", "man", "another_identity", "undisclosed"]
 Mode = Literal["hybrid", "in_person", "online"]
@@ -783,9 +786,15 @@ class Problem(Record):
     )
     rollout: Rollout = Field(default_factory=Rollout, description="the programme over one to three years")
 
+    # Pydantic runs a model's after-validators again whenever the validated model is put in another
+    # (each ``Schedule(problem=...)``): the records are cross-checked once, at the problem's validation.
+    _cross_checked: bool = PrivateAttr(default=False)
+
     @model_validator(mode="after")
     def _cross_check(self) -> Problem:
-        raise_issues(problem_errors(self))
+        if not self._cross_checked:
+            raise_issues(problem_errors(self))
+            self._cross_checked = True
         return self
 
     # -- lookups, built once --------------------------------------------------------
@@ -830,6 +839,13 @@ class Problem(Record):
     @cached_property
     def edition_by_id(self) -> dict[str, Edition]:
         return {e.id: e for e in self.editions}
+
+    @cached_property
+    def requests(self) -> dict[str, list[TopicRequest]]:
+        """Each programme topic's requests its editions could seat (``model.participants.requests_for``)."""
+        from model.participants import requests_for
+
+        return {topic: requests_for(self, ed) for topic, ed in self.first_edition.items()}
 
     def required_organisations(self, item: ProgrammeItem) -> list[str]:
         if item.required_organisations is not None:

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 from ortools.sat.python import cp_model
 
@@ -64,10 +64,13 @@ class SolveOptions:
     seed: int = 0
     relative_gap: float = 0.0
     log: bool = False
-    diagnose_infeasible: bool = True
+    explain: bool = True  # say why a problem has no calendar, and why each edition left out is
     hint: bool = True  # start from the greedy calendar
     seat: bool = True  # seat the nominees in the calendar found (off: the calendar alone, e.g. sampled futures)
     backups: bool = False  # choose the calendar's backups once it is seated (Schedule.backups): a few seconds more
+    # CP-SAT parameters set over the engine's own (name, value) pairs, e.g. (("subsolvers", ("max_lp",)),):
+    # for measuring the engine (bench/engine.py); a list value replaces the repeated field.
+    parameters: tuple[tuple[str, Any], ...] = ()
 
 
 # The backups' assignment is small (a few hundred roles take well under a second): its own few
@@ -228,6 +231,13 @@ def _solver(options: SolveOptions, time_limit: float | None = None) -> cp_model.
         prm.max_time_in_seconds = max(limit * 20, 600.0)
     else:
         prm.max_time_in_seconds = limit
+    for name, value in options.parameters:
+        if isinstance(value, (list, tuple)):
+            field_ = getattr(prm, name)
+            del field_[:]
+            field_.extend(value)
+        else:
+            setattr(prm, name, value)
     return solver
 
 
@@ -381,7 +391,7 @@ def solve(
     first = round(watch.first, 3) if watch.first is not None else None
     schedule = answer.schedule
     schedule.solver = solver_report(answer, warnings, options, runtime, first, watch.solutions)
-    if schedule.unscheduled:
+    if schedule.unscheduled and options.explain:
         explain_left_out(schedule, time_limit_s=options.time_limit_s, deterministic=options.deterministic)
     if problem.nominations and options.seat:
         seat_participants(schedule, options, stop, t0)
@@ -552,7 +562,7 @@ def choose_calendar(search: Search, start: Start, start_value: float | None = No
 
 def no_calendar(problem: Problem, inst: Instance, status: Status, options: SolveOptions) -> Refusal:
     """Why the search gave no calendar: the facts that leave none, or the time it lacked."""
-    if status == "INFEASIBLE" and options.diagnose_infeasible:
+    if status == "INFEASIBLE" and options.explain:
         return Refusal(*why_infeasible(problem, inst, options))
     if status == "UNKNOWN":
         return Refusal([f"no calendar found within {options.time_limit_s:g} s; allow more time"])

@@ -294,3 +294,32 @@ def test_modes_without_a_mode_prefer_the_first_and_read_back_alike() -> None:
     again = validate_as(Problem, p.model_dump(mode="json"))
     assert again.programme[0].allowed_modes == ("in_person", "hybrid")
     assert again.model_dump() == p.model_dump()
+
+
+def test_a_problem_is_cross_checked_once_and_an_unchecked_one_when_a_schedule_takes_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import model.problem
+    from model.schedule import Schedule
+
+    calls: list[str] = []
+    real = model.problem.problem_errors
+
+    def counted(p: Problem) -> list[Issue]:
+        calls.append(p.name)
+        return real(p)
+
+    data = raw_tiny()
+    monkeypatch.setattr(model.problem, "problem_errors", counted)
+    problem = Problem.model_validate(data)
+    assert len(calls) == 1
+    # Pydantic runs the problem's after-validator again when a schedule takes it: it does not check again.
+    for _ in range(3):
+        Schedule(problem=problem, editions=[])
+    assert len(calls) == 1
+    # One built without validation is checked when a schedule takes it, and its errors are raised.
+    unchecked = Problem.model_construct(**dict(problem))
+    Schedule(problem=unchecked, editions=[])
+    assert len(calls) == 2
+    bad = Problem.model_construct(**{**dict(problem), "trainers": []})
+    with pytest.raises(ValueError, match="programme M1.T1: no trainer can teach M1.T1 in 'en'"):
+        Schedule(problem=bad, editions=[])

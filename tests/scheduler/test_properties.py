@@ -44,7 +44,7 @@ from tests.instances.tiny import only_weights, problem_of, record, tiny_data
 
 # One worker and deterministic time: the same instance gives the same answer on any machine.
 # The limit (deterministic seconds) is far more than these instances need.
-OPTIONS = SolveOptions(time_limit_s=10, workers=1, deterministic=True, diagnose_infeasible=False)
+OPTIONS = SolveOptions(time_limit_s=10, workers=1, deterministic=True, explain=False)
 # HiGHS's threads are set once per process (the first solve's setting stays): the default here,
 # as in tests/bench; a node limit, not a time limit, so that a busy machine changes nothing.
 MIP = MipOptions(time_limit_s=math.inf, start="none", highs=(("mip_max_nodes", 1000),))

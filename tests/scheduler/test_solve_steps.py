@@ -262,7 +262,7 @@ def test_no_calendar_says_why() -> None:
     p, inst = race(), Instance(race())
     assert no_calendar(p, inst, "UNKNOWN", OPTIONS) == Refusal(
         ["no calendar found within 10 s; allow more time"])
-    quiet = SolveOptions(time_limit_s=10, diagnose_infeasible=False)
+    quiet = SolveOptions(time_limit_s=10, explain=False)
     assert no_calendar(p, inst, "INFEASIBLE", quiet) == Refusal([])
     result = no_calendar_result(p, "UNKNOWN", Refusal(["why"]), ["careful"], OPTIONS, 1.23456)
     assert result.status == "UNKNOWN" and result.objective is None and result.objective_source is None
