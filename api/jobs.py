@@ -76,6 +76,7 @@ on a machine the solves keep busy.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import math
 import multiprocessing
@@ -103,7 +104,7 @@ from model.compare import CalendarDiff, KpiRow, diff, kpi_row
 from model.errors import InputError
 from model.frontier import Frontier, FrontierPoint
 from model.problem import Problem
-from model.robustness import AbsenceRates, RobustnessReport
+from model.robustness import AbsenceRates, FutureOutcome, RobustnessReport, summarise
 from model.schedule import Schedule, ScheduledEdition, SolverReport, UnscheduledEdition
 from scenarios.frontier import frontier_in_turn
 from scenarios.robustness import robustness
@@ -402,9 +403,10 @@ class Work:
 
     def run(self, on_progress: Callable[[Progress], None], stop: ProcessEvent,
             on_calendar: Callable[[Schedule, float], None] | None = None,
-            on_step: Callable[[FrontierProgress | RobustnessProgress], None] | None = None) -> Outcome:
+            on_step: Callable[[FrontierProgress | RobustnessProgress], None] | None = None,
+            on_future: Callable[[str], None] | None = None) -> Outcome:
         if self.robustness is not None:
-            return self._robustness(self.robustness, stop, on_step)
+            return self._robustness(self.robustness, stop, on_step, on_future)
         problem = Problem.model_validate_json(self.problem_json)
         if self.kind == "frontier":
             t0 = time.perf_counter()
@@ -421,14 +423,16 @@ class Work:
         return Outcome.of(result, Comparison.of(self.name, base, result.schedule))
 
     def _robustness(self, settings: RobustnessSettings, stop: ProcessEvent,
-                    on_step: Callable[[FrontierProgress | RobustnessProgress], None] | None) -> Outcome:
+                    on_step: Callable[[FrontierProgress | RobustnessProgress], None] | None,
+                    on_future: Callable[[str], None] | None = None) -> Outcome:
         assert self.base_json is not None
         published = Schedule.model_validate_json(self.base_json)
         t0 = time.perf_counter()
         report = robustness(
             published, settings.samples, settings.rates, settings.seed, processes=settings.processes,
             time_limit_s=settings.time_limit_s, stop=stop, backend=settings.backend,
-            on_progress=None if on_step is None else (lambda p: on_step(RobustnessProgress.of(p))))
+            on_progress=None if on_step is None else (lambda p: on_step(RobustnessProgress.of(p))),
+            on_future=None if on_future is None else (lambda f: on_future(f.model_dump_json())))
         return Outcome.of_robustness(report, time.perf_counter() - t0)
 
 
@@ -514,7 +518,7 @@ def solve_in_child(work: Work, niceness: int, stop: ProcessEvent, out: Connectio
     """The solver process: do ``work``, sending ``("progress", Progress)`` messages through ``out``
     (and, for a solve, ``("calendar", Progress, schedule JSON)`` as it improves; for a frontier
     run, ``("step", FrontierProgress)`` before each budget and at its end; for a robustness run,
-    ``("step", RobustnessProgress)`` as its futures start and as each ends), then
+    ``("future", FutureOutcome JSON)`` and ``("step", RobustnessProgress)`` as each future ends), then
     ``("outcome", Outcome)`` or ``("failed", message, traceback)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which sets ``stop``
     yield_cpu_to_requests(niceness)  # before any thread starts: they all inherit it
@@ -531,6 +535,9 @@ def solve_in_child(work: Work, niceness: int, stop: ProcessEvent, out: Connectio
     def on_step(p: FrontierProgress | RobustnessProgress) -> None:
         send("step", p)
 
+    def on_future(f: str) -> None:
+        send("future", f)
+
     feed = None
     # A scenario run keeps a comparison, made at its end; a frontier run its points; a robustness run its report.
     if work.kind == "solve":
@@ -539,7 +546,7 @@ def solve_in_child(work: Work, niceness: int, stop: ProcessEvent, out: Connectio
     send("started")  # the solve's clock starts: the runner's deadline counts from here
     try:
         # solve() asks ``stop`` only is_set(), which a process event answers like a thread's.
-        outcome = (work.run(on_progress, stop, on_step=on_step) if feed is None
+        outcome = (work.run(on_progress, stop, on_step=on_step, on_future=on_future) if feed is None
                    else work.run(feed.on_progress, stop, on_calendar=feed.on_calendar))
         if feed is not None:
             feed.close()
@@ -570,6 +577,21 @@ def _points_kept(live: LiveJob) -> FrontierProgress | RobustnessProgress | None:
     return None
 
 
+def _futures_kept(live: LiveJob) -> tuple[str | None, str]:
+    """A robustness run ended without its outcome: the report of the futures it had re-planned (JSON, or
+    None when none had ended), and what the job's message adds ("; the report of ... is kept")."""
+    settings = live.work.robustness if live.work is not None else None
+    if settings is None or not live.futures or live.work is None or live.work.base_json is None:
+        return None, ""
+    futures = [FutureOutcome.model_validate_json(f) for f in live.futures]
+    editions = len(json.loads(live.work.base_json)["editions"])
+    runtime = None if live.started is None else round(time.monotonic() - live.started, 1)
+    report = summarise(futures, rates=settings.rates, seed=settings.seed, editions=editions,
+                       requested=settings.samples, runtime_s=runtime)
+    return (report.model_dump_json(),
+            f"; the report of the {len(futures)} of {settings.samples} futures re-planned before is kept")
+
+
 def ended_how(exitcode: int) -> str:
     """``exit code 3``, or ``signal SIGABRT`` for a process a signal ended."""
     if exitcode >= 0:
@@ -595,6 +617,7 @@ class LiveJob:
     state: str = "queued"
     # A frontier run's: FrontierProgress; a robustness run's: RobustnessProgress.
     progress: ProgressOut | FrontierProgress | RobustnessProgress | None = None
+    futures: list[str] = field(default_factory=list)  # a robustness run's futures re-planned so far (JSON)
     version: int = 0  # bumps on every change of state or progress
     dirty: bool = False  # progress not yet written to the database
     started: float | None = None
@@ -877,7 +900,8 @@ class JobRunner:
             work = live.work or Work("solve", self.store.problem(live.problem_id).model_dump_json(), live.options)
             outcome = self._solve(live, work)
         except SolveFailed as err:
-            self._finish(live, "failed", message=str(err), progress=_points_kept(live),
+            report, futures = _futures_kept(live)
+            self._finish(live, "failed", message=f"{err}{futures}", progress=_points_kept(live), report_json=report,
                          kept_message=f"{err}; the best calendar it had found before is kept")
             return
         except Exception as err:
@@ -894,9 +918,10 @@ class JobRunner:
                 state = "cancelled" if live.stop_reason == "cancel" else "interrupted"
                 ended = f"the solver did not stop within {self.grace_s:g} s of being asked to and was ended"
             kept = _points_kept(live)
+            report, futures = _futures_kept(live)
             lost = {"frontier": "the points of the budgets solved before are kept",
-                    "robustness": "no report is kept"}.get(live.kind, "no calendar is kept")
-            self._finish(live, state, progress=kept, message=f"{ended}; {lost}",
+                    "robustness": futures[2:] or "no report is kept"}.get(live.kind, "no calendar is kept")
+            self._finish(live, state, progress=kept, message=f"{ended}; {lost}", report_json=report,
                          kept_message=f"{ended}; the best calendar it had found before is kept")
             return
         found = outcome.found
@@ -966,6 +991,8 @@ class JobRunner:
                     self._calendar(live, *payload)
                 elif kind == "step":
                     self._step(live, payload[0])
+                elif kind == "future":
+                    live.futures.append(payload[0])
                 elif kind == "outcome":
                     return payload[0]
                 else:

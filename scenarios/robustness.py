@@ -135,7 +135,7 @@ def _start_process(published_json: str, backups_json: str, rates_json: str, seed
     _WORK.update(published=Schedule.model_validate_json(published_json),
                  backups=BackupReport.model_validate_json(backups_json),
                  rates=AbsenceRates.model_validate_json(rates_json), seed=seed,
-                 options=SolveOptions(time_limit_s=time_limit_s, workers=1, seat=False, diagnose_infeasible=False))
+                 options=SolveOptions(time_limit_s=time_limit_s, workers=1, seat=False, explain=False))
 
 
 def _choose_backups(published_json: str) -> str:
@@ -151,7 +151,8 @@ def _run(sample: str) -> str:
 
 def robustness(published: Schedule, samples: int, rates: AbsenceRates, seed: int = 0, *, processes: int = 2,
                time_limit_s: float = TIME_LIMIT_S, backups: BackupReport | None = None,
-               on_progress: Callable[[SweepProgress], None] | None = None, stop: StopFlag | None = None,
+               on_progress: Callable[[SweepProgress], None] | None = None,
+               on_future: Callable[[FutureOutcome], None] | None = None, stop: StopFlag | None = None,
                backend: Backend = "local", address: str | None = None) -> RobustnessReport:
     """Re-plan ``published`` in ``samples`` sampled futures, ``processes`` at once, on ``backend``.
 
@@ -177,6 +178,9 @@ def robustness(published: Schedule, samples: int, rates: AbsenceRates, seed: int
     on_progress
         Called in this process with a :class:`scenarios.sweep.SweepProgress` (futures done, in
         all, seconds elapsed, an estimate of the seconds left) as each future ends.
+    on_future
+        Called in this process with each future's outcome as it ends (in the order they end), e.g. to
+        keep it safe while the run goes on.
     stop
         A ``threading.Event`` (or a multiprocessing one): once set, the futures not started are
         dropped and those under way abandoned, and the report covers the futures finished (none
@@ -217,7 +221,9 @@ def robustness(published: Schedule, samples: int, rates: AbsenceRates, seed: int
                     time_limit_s)
             swept = run_sweep(_run, [str(sample) for sample in range(samples)], setup=_start_process,
                               setup_args=args, workers=processes, backend=backend, address=address,
-                              on_progress=on_progress, stop=stop)
+                              on_progress=on_progress, stop=stop,
+                              on_result=None if on_future is None else
+                              (lambda _, r: on_future(FutureOutcome.model_validate_json(r))))
             outcomes = [FutureOutcome.model_validate_json(r) for r in swept.finished]
     return summarise(outcomes, rates=rates, seed=seed, editions=len(published.editions), requested=samples,
                      runtime_s=round(time.perf_counter() - t0, 1))

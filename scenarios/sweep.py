@@ -130,7 +130,8 @@ def check_backend(backend: str, workers: int = 1, address: str | None = None) ->
 
 def run_sweep(work: Work, items: Sequence[str], *, setup: Setup | None = None, setup_args: tuple[Any, ...] = (),
               workers: int = 2, threads: int = 1, backend: Backend = "local", address: str | None = None,
-              on_progress: Callable[[SweepProgress], None] | None = None, stop: StopFlag | None = None) -> Swept:
+              on_progress: Callable[[SweepProgress], None] | None = None,
+              on_result: Callable[[int, str], None] | None = None, stop: StopFlag | None = None) -> Swept:
     """Run ``work`` on every item, ``workers`` at once, on ``backend``.
 
     Parameters
@@ -154,6 +155,9 @@ def run_sweep(work: Work, items: Sequence[str], *, setup: Setup | None = None, s
         default ``RTCM_RAY_ADDRESS``; with neither, a local Ray instance. Only for ``ray``.
     on_progress
         Called in this process with a :class:`SweepProgress` as the items start and as each ends.
+    on_result
+        Called in this process with an item's position and result as it ends (before ``on_progress``),
+        e.g. to keep each result safe while the sweep runs.
     stop
         Once set, the items not started are dropped and those under way abandoned (their processes
         killed, their results lost); the sweep returns what finished, ``cancelled`` True.
@@ -183,6 +187,8 @@ def run_sweep(work: Work, items: Sequence[str], *, setup: Setup | None = None, s
 
     def finished(index: int, result: str) -> None:
         results[index] = result
+        if on_result is not None:
+            on_result(index, result)
         report()
 
     def stopped() -> bool:

@@ -17,6 +17,7 @@ from io import BytesIO
 from typing import Any
 
 import openpyxl
+import psutil
 import pytest
 from fastapi.testclient import TestClient
 
@@ -200,6 +201,38 @@ def test_a_stopped_run_keeps_the_futures_it_finished(client: TestClient, tiny_ra
     assert sheet["A1"].value == f"Absence risk: the calendar in {done} sampled future" + ("s" if done > 1 else "")
     # Stopping it again changes nothing.
     assert client.delete(f"/robustness/runs/{run['id']}").json()["report"] == report
+
+
+def test_a_run_whose_process_dies_keeps_the_futures_it_had_re_planned(client: TestClient,
+                                                                     tiny_raw: dict[str, Any]) -> None:
+    # Each future is sent to the service as it ends: a run whose process dies (killed, as the memory
+    # watchdog or the kernel would) keeps their report, not only their count.
+    job_id = solved_tiny(client, tiny_raw)
+    body = {"samples": 60, "absence_rate": RATE, "seed": SEED, "time_limit_s": LIMIT_S}
+    run = client.post(f"/jobs/{job_id}/robustness", json=body).json()
+    wait_for_run(client, run["id"], ("running",), until=lambda r: (r["progress"] or {}).get("done", 0) >= 2)
+    # The run's process is this one's child that started the futures' processes.
+    runs = [p for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline()) and p.children()]
+    assert len(runs) == 1
+    for process in [*runs[0].children(recursive=True), runs[0]]:
+        process.kill()
+
+    ended = wait_for_run(client, run["id"])
+    report = ended["report"]
+    done = report["samples"]
+    assert ended["state"] == "failed" and 2 <= done < 60 and report["requested"] == 60, ended
+    assert ended["message"] == ("the solver process ended unexpectedly (signal SIGKILL); the report of the "
+                                f"{done} of 60 futures re-planned before is kept")
+    # The very futures the sweep gives for those samples, in sample order.
+    calendar = Schedule.model_validate_json(client.get(f"/jobs/{job_id}/schedule").content)
+    futures = client.get(f"/robustness/runs/{run['id']}", params={"futures": "true"}).json()["report"]["futures"]
+    samples = [f["sample"] for f in futures]
+    assert len(samples) == done and samples == sorted(samples)
+    assert all(f["without_backups"]["status"] in PROVEN for f in futures)
+    alone = robustness(calendar, max(samples) + 1, AbsenceRates(day=RATE), SEED, processes=1, time_limit_s=LIMIT_S)
+    by_sample = {f.sample: f.model_dump(mode="json") for f in alone.futures}
+    assert futures == [by_sample[s] for s in samples]
+    assert client.get(ended["links"]["workbook"]).status_code == 200
 
 
 def test_a_run_the_service_stopped_with_says_so_and_keeps_its_count(make_client: Callable[..., TestClient]) -> None:

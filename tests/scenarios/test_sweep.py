@@ -63,8 +63,15 @@ def numbers(n: int) -> list[str]:
 @pytest.mark.parametrize("workers", [1, 2])
 def test_results_come_in_item_order_with_progress_and_one_setup_per_worker_process(workers: int) -> None:
     seen: list[SweepProgress] = []
+    each: list[tuple[int, str]] = []
+
+    def result(index: int, out: str) -> None:
+        each.append((index, out))
+        assert len(seen) == len(each)  # each result before the progress that counts it
+
     swept = run_sweep(square, numbers(6), setup=remember, setup_args=(100,), workers=workers,
-                      on_progress=seen.append)
+                      on_progress=seen.append, on_result=result)
+    assert sorted(each) == list(swept.results.items())  # each as it ended, whatever the order
     results = [json.loads(r) for r in swept.finished]
     assert [r["value"] for r in results] == [i * i + 100 for i in range(6)]
     assert list(swept.results) == list(range(6)) and not swept.cancelled and swept.total == 6

@@ -47,8 +47,10 @@ def ray_instance() -> Iterator[str]:
 
 def test_results_come_in_item_order_with_progress_and_one_setup_per_worker() -> None:
     seen: list[SweepProgress] = []
+    each: list[tuple[int, str]] = []
     swept = run_sweep(square, numbers(8), setup=remember, setup_args=(100,), workers=2, backend="ray",
-                      on_progress=seen.append)
+                      on_progress=seen.append, on_result=lambda i, r: each.append((i, r)))
+    assert sorted(each) == list(swept.results.items())  # each as it ended
     results = [json.loads(r) for r in swept.finished]
     assert [r["value"] for r in results] == [i * i + 100 for i in range(8)] and not swept.cancelled
     assert [p.done for p in seen] == list(range(9)) and seen[0].estimate_s is None and seen[-1].estimate_s == 0
