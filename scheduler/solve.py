@@ -234,7 +234,7 @@ def _solver(options: SolveOptions, time_limit: float | None = None) -> cp_model.
     for name, value in options.parameters:
         if isinstance(value, (list, tuple)):
             field_ = getattr(prm, name)
-            del field_[:]
+            field_.clear()
             field_.extend(value)
         else:
             setattr(prm, name, value)

@@ -30,6 +30,7 @@ from scheduler.solve import (
     SolveOptions,
     Start,
     Watch,
+    _solver,
     build,
     choose_calendar,
     find_start,
@@ -186,6 +187,17 @@ def test_run_search_reports_cp_sat_s_own_objective_and_bound() -> None:
     assert search.objective == 0.0 == search.bound
     assert check(search.schedule) == [] and kpis(search.schedule).objective == 0
     assert watch.solutions >= 1 and watch.search_started is not None
+
+
+def test_cp_sat_parameters_are_set_over_the_engine_s_own() -> None:
+    options = SolveOptions(time_limit_s=10, workers=2,
+                           parameters=(("subsolvers", ("max_lp",)), ("linearization_level", 2)))
+    prm = _solver(options).parameters
+    assert list(prm.subsolvers) == ["max_lp"] and prm.linearization_level == 2
+    assert prm.num_workers == 2 and prm.cp_model_probing_level == 0  # the engine's own stay
+    assert list(_solver(SolveOptions()).parameters.subsolvers) == []
+    result = solve(race(), options)
+    assert result.status == "OPTIMAL" and result.objective == 0.0
 
 
 class _Reported:
