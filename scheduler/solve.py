@@ -214,7 +214,19 @@ def build(problem: Problem, skip: frozenset[str] = frozenset(), *, objective: bo
     return Built(model, inst, v, soft, scale)
 
 
-def _solver(options: SolveOptions, time_limit: float | None = None) -> cp_model.CpSolver:
+# Two workers run one full subsolver, default_lp, whose bound stalls on the RTCM year: max_lp, with the
+# linear relaxation of every constraint, proves within a minute the bound that long runs of eight
+# workers reach, and searches as well. On three times the year (213 editions) its relaxation is too
+# slow and the bound collapses, so it is the full subsolver only for a programme of at most this many
+# editions (measured at 71 and 213: bench/RESULTS.md, "The engine on two cores"). More workers run
+# CP-SAT's own portfolio, max_lp included.
+MAX_LP_EDITIONS = 120
+
+
+def _solver(options: SolveOptions, time_limit: float | None = None, *,
+            editions: int | None = None) -> cp_model.CpSolver:
+    """CP-SAT with the engine's settings; ``editions``, the size of the calendar searched, chooses the
+    full subsolver of two workers (:data:`MAX_LP_EDITIONS`)."""
     solver = cp_model.CpSolver()
     prm = solver.parameters
     prm.num_workers = max(1, options.workers)
@@ -223,6 +235,8 @@ def _solver(options: SolveOptions, time_limit: float | None = None) -> cp_model.
     prm.relative_gap_limit = options.relative_gap
     # Probing costs seconds of presolve here and buys little: the first calendar comes sooner without.
     prm.cp_model_probing_level = 0
+    if options.workers == 2 and editions is not None and editions <= MAX_LP_EDITIONS:
+        prm.subsolvers.append("max_lp")
     limit = options.time_limit_s if time_limit is None else time_limit
     if options.deterministic:
         # Deterministic time and interleaved workers: the same problem gives the same answer.
@@ -488,13 +502,13 @@ def run_search(built: Built, options: SolveOptions, watch: Watch, stop: StopFlag
     share = ALLOCATION_SHARE if seating else 0.0
     watch.scale, watch.built = built.scale, built
     if options.deterministic:
-        solver = _solver(options, options.time_limit_s * (1 - share))
+        solver = _solver(options, options.time_limit_s * (1 - share), editions=len(built.inst.plans))
         code = _search(built, solver, watch, stop, 0.0, options.time_limit_s)
     else:
         # The limit is the whole solve's: the search gets what the setup and the model left of it
         # (none when they used it all: the start calendar is then the answer).
         left = options.time_limit_s - (time.perf_counter() - watch.t0)
-        solver = _solver(options, max(0.0, left))
+        solver = _solver(options, max(0.0, left), editions=len(built.inst.plans))
         code = _search(built, solver, watch, stop, share, options.time_limit_s)
     return searched(built, solver, code, options.relative_gap)
 

@@ -22,6 +22,7 @@ from scheduler.alternatives import explain_left_out
 from scheduler.greedy import greedy_schedule
 from scheduler.instance import Instance
 from scheduler.solve import (
+    MAX_LP_EDITIONS,
     MOST_UNITS_PER_POINT,
     START_KEPT,
     Answer,
@@ -196,6 +197,11 @@ def test_cp_sat_parameters_are_set_over_the_engine_s_own() -> None:
     assert list(prm.subsolvers) == ["max_lp"] and prm.linearization_level == 2
     assert prm.num_workers == 2 and prm.cp_model_probing_level == 0  # the engine's own stay
     assert list(_solver(SolveOptions()).parameters.subsolvers) == []
+    # Two workers search the year with max_lp, whose bound is the year's best; larger programmes, or
+    # more workers (CP-SAT's portfolio), with CP-SAT's own.
+    assert list(_solver(SolveOptions(), editions=71).parameters.subsolvers) == ["max_lp"]
+    assert list(_solver(SolveOptions(), editions=MAX_LP_EDITIONS + 1).parameters.subsolvers) == []
+    assert list(_solver(SolveOptions(workers=8), editions=71).parameters.subsolvers) == []
     result = solve(race(), options)
     assert result.status == "OPTIMAL" and result.objective == 0.0
 
