@@ -41,7 +41,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.calendar import Period
-from model.participants import accepting, follows, free_count, span_months
+from model.participants import accepting, follows, free_count, span_months, topic_requests
 from model.problem import (
     LEAD_AGENCY_RULE,
     ROOM_MODES,
@@ -376,7 +376,7 @@ class _Doctor:
                            self._window_records(ed, pin is not None), self._window_reason(ed, pinned_start))
         least = ed.item.min_participants
         if p.nominations and least:
-            asked = p.requests[ed.topic.id]
+            asked = topic_requests(p)[ed.topic.id]
             record = f"programme {ed.topic.id} min_participants"
             who = (f"{len(asked)} nominee{'' if len(asked) == 1 else 's'} could sit {ed.topic.id} (nominated, "
                    "following its language, in a mode it offers, with its prerequisites)")

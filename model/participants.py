@@ -139,6 +139,12 @@ def requests_for(problem: Problem, ed: Edition) -> list[TopicRequest]:
             and not lacking_prerequisites(problem, n, topic)]
 
 
+def topic_requests(problem: Problem) -> dict[str, list[TopicRequest]]:
+    """Each programme topic's requests its editions could seat (:func:`requests_for`), read once per problem."""
+    return problem.derived("topic_requests", lambda p: {topic: requests_for(p, ed)
+                                                         for topic, ed in p.first_edition.items()})
+
+
 def accepting(requests: list[TopicRequest], mode: Mode) -> list[TopicRequest]:
     """The requests whose nominees accept a seat in an edition run in ``mode``."""
     return [q for q in requests if seat_modes(q.nomination, mode)]

@@ -8,18 +8,18 @@ capacities) and reports every error together, each naming the record and field.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Field, PrivateAttr, model_validator
 
 from model.calendar import CalendarSpec, Day, Period, Record, WorkCalendar, reversed_periods
 from model.errors import Issue, IssueKind, Path, raise_issues
 
-if TYPE_CHECKING:
-    from model.participants import TopicRequest
+T = TypeVar("T")
 
 Gender = Literal["woman", "man", "another_identity", "undisclosed"]
 Mode = Literal["hybrid", "in_person", "online"]
@@ -789,6 +789,7 @@ class Problem(Record):
     # Pydantic runs a model's after-validators again whenever the validated model is put in another
     # (each ``Schedule(problem=...)``): the records are cross-checked once, at the problem's validation.
     _cross_checked: bool = PrivateAttr(default=False)
+    _derived: dict[str, Any] = PrivateAttr(default_factory=dict)  # see ``derived``
 
     @model_validator(mode="after")
     def _cross_check(self) -> Problem:
@@ -840,12 +841,11 @@ class Problem(Record):
     def edition_by_id(self) -> dict[str, Edition]:
         return {e.id: e for e in self.editions}
 
-    @cached_property
-    def requests(self) -> dict[str, list[TopicRequest]]:
-        """Each programme topic's requests its editions could seat (``model.participants.requests_for``)."""
-        from model.participants import requests_for
-
-        return {topic: requests_for(self, ed) for topic, ed in self.first_edition.items()}
+    def derived(self, key: str, compute: Callable[[Problem], T]) -> T:
+        """A fact another module derives from the problem, computed once (``model.participants.topic_requests``)."""
+        if key not in self._derived:
+            self._derived[key] = compute(self)
+        return self._derived[key]  # type: ignore[no-any-return]
 
     def required_organisations(self, item: ProgrammeItem) -> list[str]:
         if item.required_organisations is not None:

@@ -22,7 +22,7 @@ from functools import cached_property
 import numpy as np
 
 from model.calendar import Period, WorkCalendar
-from model.participants import accepting, free_count, span_months
+from model.participants import accepting, free_count, span_months, topic_requests
 from model.problem import ROOM_MODES, STREAMED_MODES, Edition, GuestSlot, Mode, Problem, Room, Trainer, Venue
 from model.rules.reading import earliest_index
 
@@ -112,7 +112,7 @@ class Instance:
         tindex = {t.id: i for i, t in enumerate(self.trainers)}
         rindex = {r.id: i for i, (_, r) in enumerate(self.rooms)}
         # Demand: each topic's requests, and how many are free in a run of months (cached).
-        self.requests = problem.requests if problem.nominations else {}
+        self.requests = topic_requests(problem) if problem.nominations else {}
         self._free: dict[tuple[str, tuple[str, ...], Mode | None], int] = {}
         self.plans: list[EditionPlan] = []
         editions = [ed for ed in problem.editions if only is None or ed.id in only]

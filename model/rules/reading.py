@@ -16,7 +16,7 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
-from model.participants import SeatCost, TopicRequest, seat_cost
+from model.participants import SeatCost, TopicRequest, seat_cost, topic_requests
 from model.problem import ROOM_MODES, Edition, Nomination, Problem, Trainer
 from model.schedule import Allocation, GuestSession, Schedule, ScheduledEdition
 
@@ -232,7 +232,7 @@ class Reading:
     @cached_property
     def requests(self) -> dict[str, list[TopicRequest]]:
         """Each programme topic's requests its editions could seat (see ``requests_for``)."""
-        return self.problem.requests
+        return topic_requests(self.problem)
 
     @cached_property
     def seated_requests(self) -> set[tuple[str, str]]:

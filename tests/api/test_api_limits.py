@@ -101,9 +101,9 @@ def test_the_search_gets_what_the_setup_and_the_model_left_of_the_time_limit(mon
         finally:
             built.append(time.perf_counter() - t)
 
-    def recorded_solver(options: SolveOptions, time_limit: float | None = None) -> Any:
+    def recorded_solver(options: SolveOptions, time_limit: float | None = None, **k: Any) -> Any:
         searched.append(options.time_limit_s if time_limit is None else time_limit)
-        return real_solver(options, time_limit)
+        return real_solver(options, time_limit, **k)
 
     monkeypatch.setattr(scheduler.solve, "build", timed_build)
     monkeypatch.setattr(scheduler.solve, "_solver", recorded_solver)

@@ -321,5 +321,5 @@ def test_a_problem_is_cross_checked_once_and_an_unchecked_one_when_a_schedule_ta
     Schedule(problem=unchecked, editions=[])
     assert len(calls) == 2
     bad = Problem.model_construct(**{**dict(problem), "trainers": []})
-    with pytest.raises(ValueError, match="programme M1.T1: no trainer can teach M1.T1 in 'en'"):
+    with pytest.raises(ValueError, match=r"programme M1\.T1: no trainer can teach M1\.T1 in 'en'"):
         Schedule(problem=bad, editions=[])
