@@ -577,19 +577,20 @@ def _points_kept(live: LiveJob) -> FrontierProgress | RobustnessProgress | None:
     return None
 
 
-def _futures_kept(live: LiveJob) -> tuple[str | None, str]:
-    """A robustness run ended without its outcome: the report of the futures it had re-planned (JSON, or
-    None when none had ended), and what the job's message adds ("; the report of ... is kept")."""
-    settings = live.work.robustness if live.work is not None else None
-    if settings is None or not live.futures or live.work is None or live.work.base_json is None:
-        return None, ""
+def _futures_kept(live: LiveJob) -> tuple[str | None, str | None]:
+    """A robustness run ended without its outcome: the report of the futures it had re-planned (JSON), and
+    what the job's message says of it ("the report of ... is kept"); both None when no future had ended."""
+    work = live.work
+    if work is None or work.robustness is None or work.base_json is None or not live.futures:
+        return None, None
+    settings = work.robustness
     futures = [FutureOutcome.model_validate_json(f) for f in live.futures]
-    editions = len(json.loads(live.work.base_json)["editions"])
+    editions = len(json.loads(work.base_json)["editions"])
     runtime = None if live.started is None else round(time.monotonic() - live.started, 1)
     report = summarise(futures, rates=settings.rates, seed=settings.seed, editions=editions,
                        requested=settings.samples, runtime_s=runtime)
     return (report.model_dump_json(),
-            f"; the report of the {len(futures)} of {settings.samples} futures re-planned before is kept")
+            f"the report of the {len(futures)} of {settings.samples} futures re-planned before is kept")
 
 
 def ended_how(exitcode: int) -> str:
@@ -900,9 +901,9 @@ class JobRunner:
             work = live.work or Work("solve", self.store.problem(live.problem_id).model_dump_json(), live.options)
             outcome = self._solve(live, work)
         except SolveFailed as err:
-            report, futures = _futures_kept(live)
-            self._finish(live, "failed", message=f"{err}{futures}", progress=_points_kept(live), report_json=report,
-                         kept_message=f"{err}; the best calendar it had found before is kept")
+            report, saved = _futures_kept(live)
+            self._finish(live, "failed", message=f"{err}; {saved}" if saved else str(err), progress=_points_kept(live),
+                         report_json=report, kept_message=f"{err}; the best calendar it had found before is kept")
             return
         except Exception as err:
             log.exception("job %s failed", live.id)
@@ -920,7 +921,7 @@ class JobRunner:
             kept = _points_kept(live)
             report, futures = _futures_kept(live)
             lost = {"frontier": "the points of the budgets solved before are kept",
-                    "robustness": futures[2:] or "no report is kept"}.get(live.kind, "no calendar is kept")
+                    "robustness": futures or "no report is kept"}.get(live.kind, "no calendar is kept")
             self._finish(live, state, progress=kept, message=f"{ended}; {lost}", report_json=report,
                          kept_message=f"{ended}; the best calendar it had found before is kept")
             return
