@@ -338,6 +338,10 @@ class ProgrammeItem(Record):
     guest_slots: list[GuestSlot] = Field(
         default_factory=list, description="guest sessions of a day in each edition, besides the team"
     )
+    venues: list[str] = Field(
+        default_factory=list, description="the venues its editions may be held in (a centre of a network, "
+                                          "a partner's premises); empty: any venue"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -381,6 +385,8 @@ class ProgrammeItem(Record):
                                       f"interpretation into '{self.language}', the course's own language"))
         errors += [self._issue("duplicate", "interpretation", f"interpretation into '{self.interpretation[i]}' is "
                                "listed twice") for i in _twice(self.interpretation)]
+        errors += [self._issue("duplicate", "venues", f"venue '{self.venues[i]}' is listed twice")
+                   for i in _twice(self.venues)]
         raise_issues(errors)
         return self
 
@@ -917,6 +923,10 @@ class Problem(Record):
         item = edition.item
         if mode == "online":
             return False
+        if item.venues:
+            held = self.room_by_id.get(room.id)
+            if held is None or held[0].id not in item.venues:
+                return False
         in_person, online = item.planned_seats(mode)
         if room.seats < in_person or room.interpretation_booths < len(item.interpretation):
             return False
@@ -1203,6 +1213,10 @@ def _programme_item_errors(p: Problem, at: Path, item: ProgrammeItem, orgs: set[
     for j, o in enumerate(item.required_organisations or []):
         if o not in orgs:
             add("unknown_reference", ("required_organisations", j), f"required organisation '{o}' is unknown")
+    venues = {v.id for v in p.venues}
+    for j, v in enumerate(item.venues):
+        if v not in venues:
+            add("unknown_reference", ("venues", j), f"venue '{v}' is unknown")
     for j, slot in enumerate(item.guest_slots):
         for k, o in enumerate(slot.organisations):
             if o not in orgs:
@@ -1234,7 +1248,7 @@ def _mode_errors(p: Problem, topic: Topic, item: ProgrammeItem, mode: Mode) -> l
     errors: list[tuple[IssueKind, str, str]] = []
     in_person, online = item.planned_seats(mode)
     many = len(item.allowed_modes) > 1
-    rooms = [r for _, r in p.rooms]
+    rooms = [r for v, r in p.rooms if not item.venues or v.id in item.venues]
     if mode in ROOM_MODES and rooms:
         largest = max(r.seats for r in rooms)
         if in_person > largest:

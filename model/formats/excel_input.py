@@ -355,6 +355,8 @@ LAYOUT: tuple[Sheet, ...] = (
                "none otherwise", 9),
         Column("Min participants", "min_participants", INT, "fewest participants an edition runs with; "
                "with nominations, it runs only where that many asked and are free", 11),
+        Column("Venues", "venues", ID, "venue ids its editions may be held in, comma-separated; blank: any", 14,
+               ref="Venues", many=True, item="venue"),
     ), key="topic"),
     TableSheet("Guest slots", "A day inside each edition given by a guest (an agency's expert, a country's "
                "representative), besides the team: one row per slot. The solver picks who and which day.", (

@@ -31,6 +31,9 @@ def room_fits_the_edition(r: Reading) -> Iterator[Breach]:
         in_person, online = item.planned_seats(se.mode)
         if se.venue is not None and se.venue != venue.id:
             yield Breach([se.edition, se.room], f"{se.edition}: room {room.id} is in venue {venue.id}, not {se.venue}")
+        if item.venues and venue.id not in item.venues:
+            yield Breach([se.edition, room.id], f"{se.edition}: room {room.id} is in venue {venue.id}; its editions "
+                                                f"are held in {', '.join(item.venues)}")
         if room.seats < in_person:
             yield Breach([se.edition, room.id], f"{se.edition}: room {room.id} has {room.seats} seats for "
                                                 f"{in_person} participants")

@@ -104,7 +104,7 @@ def rich_tiny() -> Problem:
     Extra holiday, centre/venue/room closures, a trainer's absence, a 6-day week, straddling,
     no national holidays, topic lists (one resource person with a comma), links, quota, budget,
     windows, priorities, an optional edition, explicit and empty required organisations, a
-    prerequisite, a pin with its mode, a baseline, soft mixed gender, changed weights, gender targets (one
+    prerequisite, an item's venues, a pin with its mode, a baseline, soft mixed gender, changed weights, gender targets (one
     without a maximum), two nominations and a rollout with a theme.
     """
     data = tiny_data()
@@ -133,7 +133,8 @@ def rich_tiny() -> Problem:
     record(data, "programme", "M1.T1").update(
         duration_days=None, earliest_start="2027-03-02", latest_end="2027-03-30", priority=2,
         required_organisations=["IOM", "UNHCR"], language="en")
-    record(data, "programme", "M2.T1").update(editions=2, mandatory=False, required_organisations=[])
+    record(data, "programme", "M2.T1").update(editions=2, mandatory=False, required_organisations=[],
+                                              venues=["RTCM"])
     data["prerequisites"] = [{"before": "M1.T1", "after": "M2.T1", "min_gap_days": 1, "max_gap_days": 20,
                               "reason": "basics first"}]
     data["team_rules"] = {"min_trainers": 2, "max_trainers": 2, "required_organisations": [],

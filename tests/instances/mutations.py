@@ -802,6 +802,23 @@ def close_the_room_on_a_course_day(s: Schedule) -> Breach:
     raise NoRecord("no edition in a room")
 
 
+def hold_an_edition_outside_its_venues(s: Schedule) -> Breach:
+    """The programme holds a topic's editions at a new venue whose room is a twin of theirs."""
+    p = s.problem
+    for se in s.editions:
+        if se.room:
+            room = p.room_by_id[se.room][1]
+
+            def change(data: Raw, topic: str = se.topic, room: Any = room) -> None:
+                twin = {**room.model_dump(), "id": f"{room.id}-ANNEX", "closures": []}
+                data["venues"].append({"id": "ANNEX", "name": "Annex (fictional)", "rooms": [twin]})
+                record(data, "programme", topic)["venues"] = ["ANNEX"]
+
+            elsewhere = [[e.edition, e.room] for e in s.editions if e.topic == se.topic and e.room]
+            return Breach(with_problem(s, change), elsewhere)  # type: ignore[arg-type]
+    raise NoRecord("no edition in a room")
+
+
 def close_the_venue_on_a_course_day(s: Schedule) -> Breach:
     p = s.problem
     for se in s.editions:
@@ -1860,6 +1877,8 @@ MUTATIONS: tuple[Mutation, ...] = (
              hold_a_hybrid_course_in_a_room_without_streaming),
     Mutation("room_fits_the_edition", "interpret a course into more languages than its room has booths",
              interpret_a_course_into_more_languages_than_its_room_has_booths),
+    Mutation("room_fits_the_edition", "hold an edition outside the venues its programme names",
+             hold_an_edition_outside_its_venues),
     Mutation("room_open", "close the room on a course day", close_the_room_on_a_course_day),
     Mutation("room_open", "close the venue on a course day", close_the_venue_on_a_course_day),
     Mutation("room_not_double_booked", "put two editions in one room at once", put_two_editions_in_one_room),

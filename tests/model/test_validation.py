@@ -232,6 +232,15 @@ STRUCTURE = [
      ("out_of_range", "programme", "M2.T1", None, ("duration_days",), "/programme/1/duration_days")),
     (lambda d: d["trainers"].append(copy.deepcopy(d["trainers"][0])),
      ("duplicate", "trainer", "T1", None, ("id",), "/trainers/4/id")),
+    # Where an item's editions are held: a venue that is not there, or twice, or none that holds it.
+    (_set(["programme", 1, "venues"], ["RTCM", "ANNEX"]),
+     ("unknown_reference", "programme", "M2.T1", None, ("venues", 1), "/programme/1/venues/1")),
+    (_set(["programme", 1, "venues"], ["RTCM", "RTCM"]),
+     ("duplicate", "programme", "M2.T1", None, ("venues",), "/programme/1/venues")),
+    (lambda d: (d["venues"].append({"id": "ANNEX", "name": "Annex", "rooms": [
+        {"id": "X", "name": "Room X", "seats": 30}]}), d["programme"][0].update(venues=["ANNEX"])),
+     ("no_resource", "programme", "M1.T1", None, ("participants_in_person",),
+      "/programme/0/participants_in_person")),
     # Demand: the item and the field that asks too much.
     (_set(["programme", 0, "min_editions"], 2),
      ("out_of_order", "programme", "M1.T1", None, ("min_editions",), "/programme/0/min_editions")),

@@ -33,6 +33,26 @@ def test_room_fits_the_edition_hybrid_course_takes_the_only_hybrid_room() -> Non
     assert result.objective == 20.8
 
 
+def test_room_fits_the_edition_held_at_the_venues_its_programme_names() -> None:
+    # Only cost counts. M2.T1 is held at the annex (its own programme says so), whose room X
+    # costs 90 a day against B's 40: 2 x (90 + 450) = 1080 USD, and M1.T1 keeps HALL (1100).
+    # 2180 USD = 21.8 points (20.8 when M2.T1 may take B).
+    data = tiny_data()
+    data["weights"] = only_weights(cost=1)
+    data["venues"].append({"id": "ANNEX", "name": "Annex (fictional)", "rooms": [
+        {"id": "X", "name": "Room X", "seats": 20, "day_cost": 90}]})
+    record(data, "programme", "M2.T1")["venues"] = ["ANNEX"]
+    result = optimal(problem_of(data))
+    assert edition(result, "M2.T1#1").room == "X"
+    assert edition(result, "M1.T1#1").room == "HALL"
+    assert result.objective == 21.8
+    # Both venues named: B again.
+    record(data, "programme", "M2.T1")["venues"] = ["ANNEX", "RTCM"]
+    result = optimal(problem_of(data))
+    assert edition(result, "M2.T1#1").room == "B"
+    assert result.objective == 20.8
+
+
 def test_room_fits_the_edition_interpreted_course_takes_a_room_with_booths() -> None:
     # As above, but M2.T1 is interpreted into Russian (300 USD a day) and only HALL has a
     # booth: it pays HALL, 2 x (100 + 450 + 300) = 1700 USD, and cannot share HALL's days
