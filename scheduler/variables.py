@@ -69,6 +69,8 @@ class Variables:
         self._month_days: dict[int, dict[int, LinearExpr]] = {}
         self._days_in_month: dict[tuple[int, int, int], LinearExpr] = {}
         self._guest_months: dict[tuple[int, int], dict[int, cp_model.IntVar]] = {}
+        self._month_parts: dict[int, list[tuple[LinearExpr, LinearExpr]]] = {}
+        self._guest_month: dict[tuple[int, int], LinearExpr] = {}
 
     def _edition(self, plan: EditionPlan) -> EditionVars:
         m, eid = self.model, plan.id
@@ -232,6 +234,51 @@ class Variables:
                 self._days_in_month[key] = z
             out[month] = self._days_in_month[key]
         return out
+
+    def month_parts(self, e: int) -> list[tuple[LinearExpr, LinearExpr]]:
+        """Edition ``e``'s days month by month, as (month index, days in it) pairs of expressions.
+
+        Part ``j`` is the ``j``-th month the option taken touches, with its days there (none when
+        the option touches fewer months, or the edition is off). Two integers per part and edition, shared by every
+        trainer: what the monthly caps use as intervals on the month axis (``trainer_month_limit``)
+        instead of one variable per trainer, edition and month.
+        """
+        if e not in self._month_parts:
+            ev = self.editions[e]
+            split = [sorted(self.inst.days_in_months(s, d).items()) for s, d in ev.plan.options]
+            parts: list[tuple[LinearExpr, LinearExpr]] = []
+            for j in range(max((len(ms) for ms in split), default=0)):
+                months = [ms[j][0] if j < len(ms) else 0 for ms in split]  # 0: no days, any month
+                days = [ms[j][1] if j < len(ms) else 0 for ms in split]
+                parts.append((self._choice(ev, months, f"month_part[{ev.plan.id},{j}]"),
+                              self._choice(ev, days, f"days_part[{ev.plan.id},{j}]")))
+            self._month_parts[e] = parts
+        return self._month_parts[e]
+
+    def _choice(self, ev: EditionVars, values: list[int], name: str) -> LinearExpr:
+        """The value the option taken gives (one per option; 0 when the edition is off, unless
+        every option gives the same)."""
+        if len(set(values)) == 1:
+            return values[0]
+        var = self.model.new_int_var_from_domain(cp_model.Domain.from_values(sorted({0, *values})), name)
+        self.model.add(var == sum(v * c for v, c in zip(values, ev.choose, strict=True)))
+        return var
+
+    def guest_month(self, e: int, g: int) -> LinearExpr:
+        """The month index of guest slot ``g``'s day (meaningful when the slot is filled)."""
+        key = (e, g)
+        if key not in self._guest_month:
+            gv = self.editions[e].guests[g]
+            months = sorted({self.inst.cal.month_of[i] for i in range(gv.lo, gv.hi + 1)})
+            if len(months) == 1:
+                self._guest_month[key] = months[0]
+            else:
+                var = self.model.new_int_var_from_domain(
+                    cp_model.Domain.from_values(months), f"guest_month_of[{self.editions[e].plan.id},{gv.slot.id}]")
+                self.model.add_element(gv.day - gv.lo, [self.inst.cal.month_of[i] for i in range(gv.lo, gv.hi + 1)],
+                                       var)
+                self._guest_month[key] = var
+        return self._guest_month[key]
 
     @cached_property
     def sessions(self) -> dict[int, list[tuple[int, int, cp_model.IntVar]]]:
