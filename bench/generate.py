@@ -39,11 +39,21 @@ from typing import Any
 from data import default_problem
 from data.default import FIRST_NAMES, SURNAMES
 from model.formats.files import problem_from_data
-from model.problem import Problem
+from model.problem import TOPIC_ID, Problem
 
 SCALES = (1, 3, 10)
 DEFAULT_SEED = 2027
 BASE_YEAR = 2027
+FAMILIES = ("copies", "network")
+
+# Organisations whose experts form the network's shared pool (the agencies and international
+# partners): every centre may call on them. Everyone else (the pool of trainers, ToT graduates,
+# country representatives, academia, NGOs, media) belongs to one centre's region.
+SHARED_KINDS = frozenset({"un_agency", "international"})
+# One copy of the shared pool for every this many centres (rounded up): with one for three, the
+# one expert of an agency that leads a topic cannot be on every centre's team of it within the
+# days a year they give.
+CENTRES_PER_AGENCY_POOL = 2
 
 # Fictional names for the regional centres of copies 2, 3, ...
 CENTRES = ["Tashkent", "Tbilisi", "Almaty", "Bishkek", "Chisinau", "Yerevan", "Dushanbe", "Astana",
@@ -99,6 +109,126 @@ def scaled_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     if base.get("budget_usd") is not None:
         data["budget_usd"] = base["budget_usd"] * scale  # each centre brings its own budget
     return data
+
+
+def network_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    """The realistic family: ``scale`` centres, each with its own programme, rooms and region.
+
+    - Centre 1 is the RTCM (Baku) with the default programme; centre ``c`` (2, 3, ...) runs the
+      same programme as its own courses: its copy of topic ``M<m>.T<n>`` is ``M<m>.T<100c+n>``
+      (same module, length, modes, lead agencies; its links and prerequisites within the centre),
+      and every programme item is held at its own centre's venues (``ProgrammeItem.venues``).
+    - Trainers of the region (the pool of trainers, ToT graduates, country representatives,
+      academia, NGOs, media) belong to one centre: a copy per centre, qualified for that
+      centre's copies of their topics and modules only, with its own absences.
+    - The agencies' and international partners' experts are one shared pool: one copy of it
+      for every two centres (rounded up), each qualified for their topics at every centre.
+    - A trainer's ``max_days_per_year`` is checked over the whole horizon (``model/check.py``):
+      over two years it is doubled, a limit a year.
+    - The platform carries ``scale`` times the streams; the budget and the organisations'
+      quotas are ``scale`` times the centre's; from 10x on the horizon is two years, as in
+      :func:`scaled_data`.
+
+    Scale 1 is the default problem without its nominations, as in :func:`scaled_data`.
+    """
+    if scale < 1:
+        raise ValueError(f"scale must be at least 1, not {scale}")
+    base = default_problem().model_dump(mode="json")
+    base.pop("nominations", None)
+    if scale == 1:
+        return base
+    rng = random.Random(f"rtcm-bench/network/{scale}/{seed}")
+    years = horizon_years(scale)
+    centres = range(1, scale + 1)
+    data = copy.deepcopy(base)
+    data["name"] = f"RTCM network of {scale} centres"
+    data["description"] = (
+        f"A network of {scale} training centres over {years} year(s): the RTCM (Baku) and {scale - 1} regional "
+        f"centres (fictional), each running the RTCM {BASE_YEAR} programme as its own courses with its own "
+        f"rooms and regional trainers, sharing a pool of agency experts (copies drawn with seed {seed})."
+    )
+    data["calendar"] = _calendar(base["calendar"], years)
+    data.pop("rollout", None)
+    data["topics"] = [_centre_topic(t, c) for c in centres for t in base["topics"]]
+    venues = _venues(base["venues"], scale)
+    data["venues"] = venues
+    held = {c: [v["id"] for v in venues if _centre_of(v["id"]) == c] for c in centres}
+    data["programme"] = [
+        {**item, "topic": _centre_topic_id(item["topic"], c), "venues": held[c],
+         "guest_slots": copy.deepcopy(item.get("guest_slots", []))}
+        for c in centres for item in base["programme"]
+    ]
+    data["prerequisites"] = [
+        {**pr, "before": _centre_topic_id(pr["before"], c), "after": _centre_topic_id(pr["after"], c)}
+        for c in centres for pr in base["prerequisites"]
+    ]
+    kinds = {o["id"]: o["kind"] for o in base["organisations"]}
+    by_module: dict[int, list[str]] = {}
+    for t in base["topics"]:
+        by_module.setdefault(t["module"], []).append(t["id"])
+    used = {t["name"] for t in base["trainers"]}
+    pools = -(-scale // CENTRES_PER_AGENCY_POOL)
+    trainers = []
+    for t in base["trainers"]:
+        shared = kinds[t["organisation"]] in SHARED_KINDS
+        own = list(dict.fromkeys([*t["topics"], *(x for m in t["modules"] for x in by_module.get(m, []))]))
+        for c in (range(1, pools + 1) if shared else centres):
+            rec = copy.deepcopy(t)
+            if c > 1:
+                rec["id"] = f"{t['id']}-{'P' if shared else 'C'}{c}"
+                rec["name"] = _new_name(rng, t["gender"], used)
+                rec["unavailable"] = []
+            rec["unavailable"] = rec["unavailable"] + [
+                p for y in range(BASE_YEAR + (1 if c == 1 else 0), BASE_YEAR + years) for p in _absences(rng, y)]
+            # Qualifications: a regional trainer teaches their own centre's courses; an agency
+            # expert any centre's.
+            where = centres if shared else [c]
+            rec["topics"] = [_centre_topic_id(x, k) for k in where for x in own]
+            rec["modules"] = []
+            if rec.get("max_days_per_year") is not None:  # a limit a year, over every year planned
+                rec["max_days_per_year"] *= years
+            trainers.append(rec)
+    data["trainers"] = trainers
+    data["platform"] = {**base["platform"],
+                        "max_concurrent_streams": base["platform"]["max_concurrent_streams"] * scale}
+    data["organisations"] = [
+        {**o, "trainer_day_quota": None if o.get("trainer_day_quota") is None else o["trainer_day_quota"] * scale}
+        for o in base["organisations"]
+    ]
+    if base.get("budget_usd") is not None:
+        data["budget_usd"] = base["budget_usd"] * scale
+    return data
+
+
+def family_problem(family: str, scale: int, seed: int = DEFAULT_SEED) -> Problem:
+    """An instance of ``family`` ("copies": :func:`scaled_data`; "network": :func:`network_data`)."""
+    if family not in FAMILIES:
+        raise ValueError(f"family must be one of {', '.join(FAMILIES)}, not {family!r}")
+    data = network_data(scale, seed) if family == "network" else scaled_data(scale, seed)
+    return problem_from_data(data, f"bench {family} x{scale} seed {seed}")
+
+
+def _centre_topic_id(topic_id: str, centre: int) -> str:
+    """Centre ``centre``'s copy of a topic: ``M<m>.T<n>`` becomes ``M<m>.T<100 x centre + n>``."""
+    if centre == 1:
+        return topic_id
+    match = TOPIC_ID.match(topic_id)
+    assert match is not None, topic_id  # the catalogue's ids are validated
+    return f"M{match.group(1)}.T{100 * centre + int(match.group(2))}"
+
+
+def _centre_topic(topic: dict[str, Any], centre: int) -> dict[str, Any]:
+    if centre == 1:
+        return copy.deepcopy(topic)
+    return {**copy.deepcopy(topic), "id": _centre_topic_id(topic["id"], centre),
+            "title": f"{topic['title']} ({CENTRES[(centre - 2) % len(CENTRES)]})",
+            "links": [_centre_topic_id(x, centre) for x in topic.get("links", [])]}
+
+
+def _centre_of(venue_id: str) -> int:
+    """The centre a venue of :func:`_venues` belongs to (its ``-C<c>`` suffix; none: centre 1)."""
+    head, _, tail = venue_id.rpartition("-C")
+    return int(tail) if head and tail.isdigit() else 1
 
 
 def scaled_problem(scale: int, seed: int = DEFAULT_SEED) -> Problem:

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bench.generate import scaled_data, scaled_problem
+from bench.generate import SHARED_KINDS, family_problem, network_data, scaled_data, scaled_problem
 from data import default_problem
 from model.check import check
 from model.problem import Trainer
@@ -69,3 +69,46 @@ def test_the_greedy_calendar_at_3x_breaks_no_rule() -> None:
     schedule = greedy_schedule(problem)
     assert check(schedule) == []
     assert len(schedule.editions) == 3 * len(default_problem().editions)
+
+
+# ------------------------------------------------------------------------ the network family
+
+
+def test_network_1x_is_the_default_calendar_problem_and_a_seed_repeats_the_network() -> None:
+    default = default_problem().model_dump(mode="json", exclude={"nominations"})
+    assert family_problem("network", 1).model_dump(mode="json", exclude={"nominations"}) == default
+    assert network_data(3, seed=5) == network_data(3, seed=5)
+    with pytest.raises(ValueError, match="family"):
+        family_problem("grid", 3)
+
+
+def test_network_3x_gives_each_centre_its_courses_rooms_and_regional_trainers() -> None:
+    base, p = default_problem(), family_problem("network", 3)
+    assert len(p.editions) == 3 * len(base.editions) and len(p.rooms) == 3 * len(base.rooms)
+    assert len(p.prerequisites) == 3 * len(base.prerequisites)
+    kinds = {o.id: o.kind for o in base.organisations}
+    centre_of_venue = {v.id: (int(v.id.rpartition("-C")[2]) if "-C" in v.id else 1) for v in p.venues}
+
+    def centre_of_topic(topic: str) -> int:
+        return int(topic.split(".T")[1]) // 100 or 1
+
+    for item in p.programme:  # each centre's courses are held at its own venues
+        assert {centre_of_venue[v] for v in item.venues} == {centre_of_topic(item.topic)}
+    for pr in p.prerequisites:  # and come after its own prerequisites
+        assert centre_of_topic(pr.before) == centre_of_topic(pr.after)
+    shared = [t for t in p.trainers if kinds[t.organisation] in SHARED_KINDS]
+    regional = [t for t in p.trainers if kinds[t.organisation] not in SHARED_KINDS]
+    base_shared = sum(kinds[t.organisation] in SHARED_KINDS for t in base.trainers)
+    assert len(shared) == 2 * base_shared  # one pool for every two centres
+    assert len(regional) == 3 * (len(base.trainers) - base_shared)
+    for t in regional:  # a regional trainer teaches at one centre
+        assert t.topics and len({centre_of_topic(x) for x in t.topics}) == 1 and not t.modules
+    assert all({centre_of_topic(x) for x in t.topics} == {1, 2, 3} for t in shared if t.topics)
+    assert len({t.name for t in p.trainers}) == len(p.trainers)
+
+
+def test_the_greedy_network_calendar_at_3x_breaks_no_rule() -> None:
+    problem = family_problem("network", 3)
+    schedule = greedy_schedule(problem)
+    assert check(schedule) == []
+    assert len(schedule.editions) >= 3 * len(default_problem().editions) - 5
