@@ -23,7 +23,7 @@ from bench.generate import scaled_problem
 from model.check import check, kpis
 from model.problem import Problem
 
-SOLVERS = ("cpsat", "greedy", "mip")
+SOLVERS = ("cpsat", "greedy", "mip", "timefold")
 
 Emit = Callable[[dict[str, Any]], None]
 
@@ -107,6 +107,37 @@ def run_mip(problem: Problem, time_limit_s: float, emit: Emit) -> dict[str, Any]
     return out
 
 
+def run_timefold(problem: Problem, time_limit_s: float, emit: Emit) -> dict[str, Any]:
+    """Timefold Solver's default construction heuristic and local search from nothing (bench/timefold_model.py).
+
+    Its progress lines carry Timefold's soft score in points (the model weighs every soft rule as the
+    checker does); the final objective is the checker's, of the calendar Timefold returns.
+    """
+    try:
+        from bench.timefold_model import TimefoldPoint, solve_timefold
+    except Exception as e:  # not installed, or no Java runtime to start: say so instead of crashing
+        return {"status": "UNAVAILABLE", "reason": f"Timefold cannot run here: {type(e).__name__}: {e}",
+                "runtime_s": None, "first_solution_s": None, "build_s": None, **_verdict(None)}
+
+    def progress(p: TimefoldPoint) -> None:
+        emit({"event": "progress", "t": p.elapsed_s, "objective": p.objective, "bound": None,
+              "score": f"{p.hard}hard/{p.soft}soft"})
+
+    result = solve_timefold(problem, time_limit_s, on_progress=progress)
+    out: dict[str, Any] = {
+        "status": result.status,
+        "runtime_s": result.runtime_s,
+        "first_solution_s": result.first_solution_s,
+        "build_s": result.build_s,  # the JVM's start and the translation of the model into it
+        "score": result.score,
+        "score_objective": result.score_objective,
+        "progress_objective": "Timefold's soft score in points",
+        "reason": result.reason,
+    }
+    out.update(_verdict(result.schedule))
+    return out
+
+
 def _verdict(schedule: Any) -> dict[str, Any]:
     """The checker's word on a calendar: a calendar that breaks a hard rule is no result."""
     if schedule is None:
@@ -127,6 +158,7 @@ RUNNERS: dict[str, Callable[[Problem, float, Emit], dict[str, Any]]] = {
     "cpsat": run_cpsat,
     "greedy": run_greedy,
     "mip": run_mip,
+    "timefold": run_timefold,
 }
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 SECTION = "## Solvers at scale"
-LABEL = {"cpsat": "RTCM Planner (CP-SAT)", "greedy": "Greedy earliest-fit", "mip": "MIP (HiGHS)"}
-COLOUR = {"cpsat": "tab:blue", "greedy": "tab:orange", "mip": "tab:green"}
+LABEL = {"cpsat": "RTCM Planner (CP-SAT)", "greedy": "Greedy earliest-fit", "mip": "MIP (HiGHS)",
+         "timefold": "Timefold Solver"}
+COLOUR = {"cpsat": "tab:blue", "greedy": "tab:orange", "mip": "tab:green", "timefold": "tab:purple"}
 
 
 def _num(x: float | None, digits: int = 1) -> str:
@@ -222,14 +223,14 @@ def section(data: dict[str, Any]) -> str:
                  "CPU (s)"]
         lines += [f"#### {scale}x", "", "| " + " | ".join(head) + " |",
                   "|---|" + "---:|" * (len(head) - 1)]
-        for solver in ("cpsat", "mip", "greedy"):
+        for solver in ("cpsat", "mip", "timefold", "greedy"):
             row = _row(s, scale, solver)
             if row is None:
                 continue
             cells = [LABEL[solver], f"{row['valid_runs']} of {row['runs']}",
                      _cell(row.get("first_feasible_s"), 2)]
             cells += [_cell(row.get(f"objective_at_{t:g}")) for t in pts]
-            if solver == "greedy":
+            if solver in ("greedy", "timefold"):  # no bound: neither proves one
                 cells += ["—", "—"]
             else:
                 cells += [_cell(row.get(f"bound_at_{last:g}")),
@@ -291,6 +292,14 @@ def section(data: dict[str, Any]) -> str:
         "asked to), started from the same greedy calendar CP-SAT gets as a hint. Every incumbent is "
         "extracted and checked when HiGHS reports it. Its size grows with trainers x editions x days, "
         "which is why it is the slowest to build and the largest in memory.",
+        "- Timefold: `bench/timefold_model.py`, the same hard rules (by the value ranges of its planning "
+        "variables: each edition's options, rooms, qualified trainers and guest candidates; the rest as "
+        "hard constraints) and soft terms (weighed as the checker weighs them, in hundredths of a point) "
+        "in Timefold Solver's Python API, started from nothing: its default construction heuristic, then "
+        "its default local search until the time limit. Its objective over time is its soft score in "
+        "points; the final calendar goes through the checker. Its build is the JVM's start and the "
+        "translation of the model into it (`make bench-full` installs it: `pip install .[peer]` and a "
+        "Java 17 runtime).",
         "- Each run is its own process, one at a time; peak RSS is that process's `ru_maxrss` from the "
         "operating system. A run still going well past its time limit (HiGHS finishes its presolve "
         "before it looks at the clock) is stopped, and keeps what it had reported.",
@@ -337,7 +346,7 @@ def plot(data: dict[str, Any], path: Path) -> None:
     for ax, scale in zip(axes[0], scales, strict=True):
         points = [float(t) for t in data["meta"]["time_points"][str(scale)]]
         horizon = points[-1] * 1.15
-        for solver in ("cpsat", "mip", "greedy"):
+        for solver in ("cpsat", "mip", "timefold", "greedy"):
             runs = [r for r in data["runs"] if r["scale"] == scale and r["solver"] == solver]
             for i, r in enumerate(runs):
                 label = LABEL[solver] if i == 0 else None
@@ -359,7 +368,7 @@ def plot(data: dict[str, Any], path: Path) -> None:
                     ax.step(xs, ys, where="post", color=COLOUR[solver], alpha=0.5, lw=1.0, ls="--",
                             label=f"{LABEL[solver]}: bound" if i == 0 else None)
         missing = []
-        for solver in ("cpsat", "mip"):
+        for solver in ("cpsat", "mip", "timefold"):
             runs = [r for r in data["runs"] if r["scale"] == scale and r["solver"] == solver]
             if runs and not any(o is not None for r in runs for _, o, _ in r["progress"]):
                 why = "too large to build" if runs[0].get("status") == "TOO_LARGE" else (

@@ -1,7 +1,9 @@
-"""The benchmark: CP-SAT, the greedy baseline and the HiGHS MIP on 1x, 3x (and 10x) instances.
+"""The benchmark: CP-SAT, the greedy baseline, the HiGHS MIP and Timefold on 1x, 3x (and 10x) instances.
 
-``python -m bench.run --set quick`` (``make bench``) runs 1x and 3x; ``--set full``
-(``make bench-full``) adds 10x. Every run is a fresh process (``bench/measure.py``), so
+``python -m bench.run --set quick`` (``make bench``) runs CP-SAT, greedy and the MIP on 1x and
+3x; ``--set full`` (``make bench-full``) adds 10x and Timefold (``--solvers`` picks others).
+A solver that cannot run here (Timefold without its package or a Java runtime) is reported
+unavailable, with the reason, after its first run. Every run is a fresh process (``bench/measure.py``), so
 its peak memory is its own; runs go one after another, never side by side, so that each
 has the machine's two cores. Each solver runs ``--runs`` times per instance (3 by default)
 and the figures are reported as median, min and max.
@@ -36,6 +38,8 @@ RESULTS = BENCH / "results"
 # Time points (seconds) at which the objective is read, per scale; the last is the time limit.
 TIME_POINTS: dict[int, tuple[float, ...]] = {1: (10, 60), 3: (10, 60), 10: (10, 60, 300)}
 SETS: dict[str, tuple[int, ...]] = {"quick": (1, 3), "full": (1, 3, 10)}
+# The solvers each set runs unless told: Timefold (a JVM, installed by `make bench-full`) in the full set only.
+SET_SOLVERS: dict[str, tuple[str, ...]] = {"quick": ("cpsat", "greedy", "mip"), "full": SOLVERS}
 # A run still going this long after its time limit is stopped; what it reported by then counts.
 GRACE_S = {1: 40.0, 3: 40.0, 10: 300.0}
 
@@ -187,7 +191,7 @@ def summary(runs: list[dict[str, Any]], scales: tuple[int, ...]) -> list[dict[st
 
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for name in ("ortools", "highspy", "pydantic", "matplotlib"):
+    for name in ("ortools", "highspy", "timefold", "pydantic", "matplotlib"):
         try:
             from importlib.metadata import version
 
@@ -201,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", choices=sorted(SETS), default="quick")
     ap.add_argument("--scales", type=int, nargs="*", help="override the set's scales")
-    ap.add_argument("--solvers", nargs="*", choices=SOLVERS, default=list(SOLVERS))
+    ap.add_argument("--solvers", nargs="*", choices=SOLVERS, help="override the set's solvers")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--points", type=float, nargs="*",
                     help="override the time points (s) of every scale; the last is the time limit")
@@ -222,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         write_markdown(saved, args.markdown)
         return 0
     scales = tuple(args.scales) if args.scales else SETS[args.set]
+    solvers = list(args.solvers) if args.solvers else list(SET_SOLVERS[args.set])
     if args.points:
         for scale in scales:
             TIME_POINTS[scale] = tuple(sorted(args.points))
@@ -234,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"x{scale}: {facts[-1]['editions']} editions, {facts[-1]['trainers']} trainers, "
               f"{facts[-1]['rooms']} rooms, {facts[-1]['working_days']} working days", flush=True)
         limit = max(TIME_POINTS[scale])
-        for solver in args.solvers:
+        for solver in solvers:
             for k in range(args.runs):
                 record = spawn(solver, scale, args.seed, limit, limit + GRACE_S.get(scale, limit))
                 record["run"] = k + 1
@@ -244,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"first {record.get('first_solution_s')}, wall {record['wall_s']:.0f} s, "
                       f"peak {record['peak_rss_mb']:.0f} MB, load {record['load_average_at_start']}",
                       flush=True)
+                if record.get("status") == "UNAVAILABLE":
+                    print(f"  {solver:6s}: {record.get('reason')}; its other runs skipped", flush=True)
+                    break
                 nothing = not any(p[1] is not None for p in record["progress"])
                 if solver == "mip" and nothing and not args.repeat_empty and k + 1 < args.runs:
                     print(f"  {solver:6s}: no calendar in run 1; its other runs skipped", flush=True)
