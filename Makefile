@@ -55,14 +55,16 @@ explain-time: $(STAMP)
 	$(BIN)/python -m bench.explain_time
 
 # Solvers at scale (bench/run.py): CP-SAT, the greedy baseline and a HiGHS MIP, 3 runs each.
-# bench: 1x and 3x, under 15 minutes on an idle 2-core machine; bench-full adds 10x (about 1 hour).
+# bench: 1x and 3x, under 15 minutes on an idle 2-core machine; bench-full adds 10x and Timefold Solver
+# as a peer (about 1 hour 15 minutes), with Debian's Java 17 runtime installed when missing (as root).
 # Both write bench/results/ and the "Solvers at scale" section of bench/RESULTS.md.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.run --set quick
 
 bench-full: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	command -v java >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jre-headless; }
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench,peer]'
 	$(BIN)/python -m bench.run --set full
 
 # Where the setup time goes at a scale (SCALE=1, 3 or 10): a pyinstrument profile.
