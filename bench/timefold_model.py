@@ -372,9 +372,10 @@ def build_model(problem: Problem, inst: Instance | None = None) -> Model:
             guests.append(Guest(len(guests), plan.index, slot.id, slot.required,
                                 [people[t] for t in candidates], list(range(max(longest, 1)))))
         needs += [Need(plan.index, list(n.organisations), n.guests_count) for n in problem.team_needs(item)]
+    planned = {item.topic for item in problem.programme}  # a prerequisite off the programme binds nothing
     prerequisites = [Prerequisite(p.before, p.after, p.min_gap_days,
                                   NO_LIMIT if p.max_gap_days is None else p.max_gap_days)
-                     for p in problem.prerequisites]
+                     for p in problem.prerequisites if p.before in planned and p.after in planned]
     return Model(inst, Calendar(list(countries.values()), needs, prerequisites, courses, seats, guests))
 
 
