@@ -79,7 +79,7 @@ from model.problem import ROOM_MODES, STREAMED_MODES, GuestSession, Problem
 from model.rules import HARD_RULES, RULES, SOFT_RULES
 from model.rules.reading import quarter_of
 from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition
-from model.shares import as_fraction
+from model.shares import KNOWN_GENDERS, as_fraction
 from scheduler.instance import Instance
 
 NO_LIMIT = 10**9  # a cap that is not there
@@ -150,7 +150,6 @@ class Country:
 class Person:
     """A trainer or guest, with what the rules read of them."""
 
-    index: int
     id: str
     organisation: str
     woman: int  # 1 for a woman, else 0
@@ -317,8 +316,8 @@ def build_model(problem: Problem, inst: Instance | None = None) -> Model:
     for i, t in enumerate(inst.trainers):
         quota = quotas.get(t.organisation)
         people.append(Person(
-            index=i, id=t.id, organisation=t.organisation, woman=int(t.gender == "woman"),
-            man=int(t.gender == "man"), known=int(t.gender in ("woman", "man", "another_identity")),
+            id=t.id, organisation=t.organisation, woman=int(t.gender == "woman"),
+            man=int(t.gender == "man"), known=int(t.gender in KNOWN_GENDERS),
             day_rate=t.day_rate, travel_usd=t.travel_usd,
             month_cap=NO_LIMIT if t.max_days_per_month is None else t.max_days_per_month,
             year_cap=NO_LIMIT if t.max_days_per_year is None else t.max_days_per_year,
