@@ -809,7 +809,8 @@ def _listen(solver: Solver[Calendar], on_best: Callable[[int, int, bool], None])
 
 def solve_timefold(problem: Problem, time_limit_s: float = 60.0,
                    on_progress: Callable[[TimefoldPoint], None] | None = None,
-                   environment: str | None = None, seed: int | None = None) -> TimefoldResult:
+                   environment: str | None = None, seed: int | None = None,
+                   unimproved_s: float | None = None) -> TimefoldResult:
     """Build the model, let Timefold's default construction heuristic and local search run, check
     the best calendar without the solver.
 
@@ -826,6 +827,9 @@ def solve_timefold(problem: Problem, time_limit_s: float = 60.0,
         A Timefold ``EnvironmentMode`` name (e.g. ``FULL_ASSERT`` in tests); its default unless told.
     seed
         The random seed; Timefold's default unless told.
+    unimproved_s
+        Also stop after this many seconds of search without a better solution (none unless told:
+        the benchmark searches to its time limit; tests stop early on small problems).
     """
     t0 = time.perf_counter()
     why = unsupported(problem)
@@ -848,8 +852,10 @@ def solve_timefold(problem: Problem, time_limit_s: float = 60.0,
     # The spent limit counts from the start of the search, after the problem has been copied into the
     # JVM; a timer stops the search at the time limit counted from now, whichever comes first.
     left_s = max(1.0, time_limit_s - build_s)
-    solver = factory.build_solver(SolverConfigOverride(
-        termination_config=TerminationConfig(spent_limit=Duration(milliseconds=int(1000 * left_s)))))
+    termination = TerminationConfig(spent_limit=Duration(milliseconds=int(1000 * left_s)))
+    if unimproved_s is not None:
+        termination.unimproved_spent_limit = Duration(milliseconds=int(1000 * unimproved_s))
+    solver = factory.build_solver(SolverConfigOverride(termination_config=termination))
     history: list[TimefoldPoint] = []
     first: list[float] = []
 
