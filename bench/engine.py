@@ -10,7 +10,8 @@ through the checker.
     .venv/bin/python -m bench.engine --instance default --variant w8 --runs 1 --time-limit 1200
 
 Instances: ``bench1x`` is ``bench/run.py``'s 1x (the default programme without nominations);
-``default`` is the embedded default whole (its demand rules act on the calendar); ``bench3x``.
+``default`` is the embedded default whole (its demand rules act on the calendar); ``bench3x``;
+``network3x``, ``network10x``: the network family of ``bench/generate.py``.
 Runs go one at a time, each in a process of its own (its peak memory is its own).
 """
 
@@ -39,18 +40,23 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "w3_maxlp": {"num_workers": 3, "extra_subsolvers": ["max_lp"]},
     "lin2": {"linearization_level": 2},
     "presolve1": {"max_presolve_iterations": 1},
+    "whole": {},  # the whole model searched at once, as before the search by parts (SOLVE_OPTIONS)
 }
+# Each variant's other solve options (scheduler.solve.SolveOptions).
+SOLVE_OPTIONS: dict[str, dict[str, Any]] = {"whole": {"by_parts": False}}
 
 
 def instance(name: str):
-    from bench.generate import scaled_problem
+    from bench.generate import family_problem, scaled_problem
     from data import default_problem
 
     if name == "default":
         return default_problem()
     if name.startswith("bench") and name.endswith("x"):
         return scaled_problem(int(name[5:-1]))
-    raise SystemExit(f"unknown instance {name!r}: default, bench1x, bench3x, ...")
+    if name.startswith("network") and name.endswith("x"):
+        return family_problem("network", int(name[7:-1]))
+    raise SystemExit(f"unknown instance {name!r}: default, bench1x, bench3x, network10x, ...")
 
 
 def _one(name: str, variant: str, time_limit: float, seed: int, queue: Any) -> None:
@@ -66,8 +72,9 @@ def _one(name: str, variant: str, time_limit: float, seed: int, queue: Any) -> N
                          "source": p.source})
 
     cpu0 = time.process_time()
-    result = solve(problem, SolveOptions(time_limit_s=time_limit, seat=False, seed=seed, parameters=params),
-                   on_progress=progress)
+    options = SolveOptions(time_limit_s=time_limit, seat=False, seed=seed, parameters=params,
+                           **SOLVE_OPTIONS.get(variant, {}))
+    result = solve(problem, options, on_progress=progress)
     broken = check(result.schedule) if result.found else None
     queue.put({
         "status": result.status, "objective": result.objective, "bound": result.bound, "gap": result.gap,
@@ -103,6 +110,12 @@ def at(record: dict[str, Any], t: float) -> tuple[float | None, float | None]:
     return objective, bound
 
 
+def start(record: dict[str, Any]) -> float | None:
+    """The objective of the calendar the search started from (the best greedy one)."""
+    greedy = [p["objective"] for p in record["timeline"] if p["source"] == "greedy" and p["objective"] is not None]
+    return min(greedy) if greedy else None
+
+
 def _cell(xs: list[float], fmt: str) -> str:
     if not xs:
         return "—"
@@ -117,18 +130,23 @@ def table(records: list[dict[str, Any]], points: tuple[float, ...]) -> str:
     for rec in records:
         by.setdefault(rec["variant"], []).append(rec)
     last = points[-1]
-    head = ["variant", "parameters", "runs", "load at start", *(f"objective @ {t:g} s" for t in points),
-            f"bound @ {last:g} s", f"gap @ {last:g} s", "CPU (s)"]
+    head = ["variant", "parameters", "runs", "load at start", "start", *(f"objective @ {t:g} s" for t in points),
+            f"below the start @ {last:g} s", f"bound @ {last:g} s", f"gap @ {last:g} s", "peak memory (MB)",
+            "CPU (s)"]
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for variant, recs in by.items():
         at_t = {t: [at(r, t) for r in recs] for t in points}
         objectives = [[o for o, _ in at_t[t] if o is not None] for t in points]
         bounds = [b for _, b in at_t[last] if b is not None]
         gaps = [100 * (o - b) / o for o, b in at_t[last] if o and b is not None]
+        starts = [start(r) for r in recs]
+        below = [100 * (s - o) / s for s, (o, _) in zip(starts, at_t[last], strict=True) if s and o is not None]
         params = ", ".join(f"{k}={v}" for k, v in recs[0]["parameters"].items()) or "the engine's own"
         rows.append("| " + " | ".join([
             variant, params, str(len(recs)), _cell([r["load_at_start"] for r in recs], "{:.1f}"),
-            *(_cell(xs, "{:,.1f}") for xs in objectives), _cell(bounds, "{:,.1f}"), _cell(gaps, "{:.2f} %"),
+            _cell([s for s in starts if s is not None], "{:,.1f}"),
+            *(_cell(xs, "{:,.1f}") for xs in objectives), _cell(below, "{:.1f} %"), _cell(bounds, "{:,.1f}"),
+            _cell(gaps, "{:.2f} %"), _cell([r["peak_mb"] for r in recs], "{:,.0f}"),
             _cell([r["cpu_s"] for r in recs], "{:.0f}")]) + " |")
     return "\n".join(rows)
 

@@ -104,8 +104,8 @@ def rich_tiny() -> Problem:
     Extra holiday, centre/venue/room closures, a trainer's absence, a 6-day week, straddling,
     no national holidays, topic lists (one resource person with a comma), links, quota, budget,
     windows, priorities, an optional edition, explicit and empty required organisations, a
-    prerequisite, an item's venues, a pin with its mode, a baseline, soft mixed gender, changed weights, gender targets (one
-    without a maximum), two nominations and a rollout with a theme.
+    prerequisite, an item's venues, a pin with its mode, a baseline, soft mixed gender, changed
+    weights, gender targets (one without a maximum), two nominations and a rollout with a theme.
     """
     data = tiny_data()
     data["description"] = "every column, once"

@@ -1,0 +1,162 @@
+"""The search by parts, for programmes too large for one CP-SAT search to move in its time.
+
+On a large programme (a network of centres, several years) CP-SAT's presolve of the whole
+model takes most of the time limit before its search starts, and its search then rarely
+improves on the start. The search by parts keeps the whole model and its objective, and
+searches it one neighbourhood at a time: every decision of the editions outside the part
+(on the calendar or not, option, mode, room, team, standbys, guests) is fixed at the best
+calendar so far, the rest of the model is left free, and CP-SAT starts from that calendar
+(a complete hint). What it finds is a calendar of the whole problem, never worse than the
+one it started from; the next part starts from it.
+
+A part is the editions held at the same venues (one centre of a network), cut into windows of
+about :data:`PART_EDITIONS` editions by where the calendar has them. Parts are searched in
+turn, each for :data:`PART_LIMIT_S` seconds at most, until the time limit. Small parts searched
+briefly do best: on ten centres (710 editions, 300 s) parts of 80 editions searched 20 s each
+end 2.9 % below the start, of 40 for 10 s 6.4 %, of 20 for 5 s 9.4 % (one run each,
+``bench/RESULTS.md``); a part of 20 is nearly proven optimal within its 5 s.
+
+No part proves a bound on the whole: the search by parts reports none.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduler.variables import EditionVars, StopFlag, stop_when_set
+
+# Programmes of more editions are searched by parts (scheduler/solve.py).
+PARTS_FROM_EDITIONS = 300
+# About this many editions free in each part.
+PART_EDITIONS = 20
+# The longest search of one part.
+PART_LIMIT_S = 5.0
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    editions: frozenset[int]  # indices of the editions whose decisions are free
+
+
+def decisions(ev: EditionVars) -> Iterator[cp_model.IntVar]:
+    """The variables that decide an edition: everything else in the model follows from them."""
+    yield ev.present
+    yield from ev.choose
+    yield ev.start
+    if isinstance(ev.length, cp_model.IntVar):
+        yield ev.length
+    yield from ev.mode.values()
+    yield from ev.room.values()
+    yield from ev.teaches.values()
+    yield from ev.standby.values()
+    for gv in ev.guests:
+        yield gv.day
+        yield from gv.gives.values()
+
+
+def parts(editions: list[EditionVars], values: list[int]) -> list[Part]:
+    """The places: the editions held at the same venues (one centre of a network), cut in windows
+    of time of about :data:`PART_EDITIONS` editions where there are more (editions off the
+    calendar count by their earliest option)."""
+    groups: dict[tuple[str, ...], list[EditionVars]] = {}
+    for ev in editions:
+        groups.setdefault(tuple(ev.plan.edition.item.venues), []).append(ev)
+    return [part for venues, group in groups.items()
+            for part in _windows(group, lambda ev: _start(ev, values), ", ".join(venues) or "every venue")]
+
+
+def _start(ev: EditionVars, values: list[int]) -> int:
+    if values[ev.present.index]:
+        return values[ev.start.index]
+    return min((s for s, _ in ev.plan.options), default=0)
+
+
+def _windows(group: list[EditionVars], start: Callable[[EditionVars], int], where: str) -> list[Part]:
+    group = sorted(group, key=start)
+    pieces = max(1, round(len(group) / PART_EDITIONS))
+    size = -(-len(group) // pieces)
+    return [Part(f"{where} {k + 1}/{pieces}", frozenset(ev.plan.index for ev in group[k * size:(k + 1) * size]))
+            for k in range(pieces) if group[k * size:(k + 1) * size]]
+
+
+class Values:
+    """A full assignment of the model's variables, read as a solver's solution is."""
+
+    def __init__(self, values: list[int]) -> None:
+        self.values = values
+
+    def value(self, var: cp_model.IntVar) -> int:
+        return self.values[var.index]
+
+    def boolean_value(self, lit: cp_model.IntVar) -> bool:
+        return bool(self.values[lit.index])
+
+
+@dataclass
+class PartsOutcome:
+    values: list[int]  # the best assignment found (the start's when no part improved it)
+    objective: float  # its objective, in the model's units
+    searches: int = 0  # parts searched
+    improved: int = 0  # parts that found a better calendar
+
+
+def search_by_parts(model: cp_model.CpModel, editions: list[EditionVars], values: list[int], objective: float,
+                    deadline: float, make_solver: Callable[[float], cp_model.CpSolver], *,
+                    on_better: Callable[[list[int], float], None] | None = None,
+                    stop: StopFlag | None = None) -> PartsOutcome:
+    """Search ``model`` part by part from the complete assignment ``values`` until ``deadline``
+    (a ``time.perf_counter()`` time).
+
+    ``make_solver(limit_s)`` gives the CP-SAT solver of one part's search; ``on_better`` gets
+    each better assignment and its objective as it is found.
+    """
+    best = PartsOutcome(list(values), objective)
+    ring = parts(editions, values)
+    # One copy of the model serves every part, its decisions' domains set for each: a copy per
+    # part held on to memory (CP-SAT 9.15's clone, about 150 MB a part on ten centres).
+    sub = model.clone()
+    proto = sub.proto
+    own = {var.index: list(model.proto.variables[var.index].domain) for ev in editions for var in decisions(ev)}
+    k = 0
+    while ring and time.perf_counter() < deadline - 1.0 and not (stop is not None and stop.is_set()):
+        part = ring[k % len(ring)]
+        k += 1
+        for ev in editions:
+            free = ev.plan.index in part.editions
+            for var in decisions(ev):
+                domain = proto.variables[var.index].domain
+                domain.clear()
+                domain.extend(own[var.index] if free else [best.values[var.index]] * 2)
+        proto.solution_hint.vars.clear()
+        proto.solution_hint.values.clear()
+        proto.solution_hint.vars.extend(range(len(best.values)))
+        proto.solution_hint.values.extend(best.values)
+        solver = make_solver(min(PART_LIMIT_S, deadline - time.perf_counter()))
+        done = _watch(solver, stop)
+        try:
+            code = solver.solve(sub)
+        finally:
+            done()
+        best.searches += 1
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < best.objective - 1e-6:
+            best.values = list(solver.response_proto.solution)
+            best.objective = solver.objective_value
+            best.improved += 1
+            if on_better is not None:
+                on_better(best.values, best.objective)
+        if k % len(ring) == 0:  # a round done: cut the places again where the calendar has them
+            ring = parts(editions, best.values)
+    return best
+
+
+def _watch(solver: cp_model.CpSolver, stop: StopFlag | None) -> Callable[[], None]:
+    """Stop ``solver`` when ``stop`` is set; call the function returned once it has finished."""
+    done = threading.Event()
+    stop_when_set(solver, stop, done)
+    return done.set

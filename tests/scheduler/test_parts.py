@@ -1,0 +1,100 @@
+"""The search by parts (scheduler/parts.py): what it fixes, how it cuts the parts, what it returns."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+import scheduler.parts as parts_module
+import scheduler.solve as solve_module
+from bench.generate import family_problem
+from model.check import check, kpis
+from scheduler.instance import Instance
+from scheduler.parts import PartsOutcome, Values, decisions, parts, search_by_parts
+from scheduler.solve import SolveOptions, _solver, build, extract, find_start, hint_start, objective_of, solve
+
+
+def started(problem: Any) -> tuple[Any, list[int]]:
+    """The model of ``problem`` and its greedy start completed to every variable."""
+    inst = Instance(problem)
+    built = build(problem, inst=inst)
+    hint_start(built, find_start(problem, inst), SolveOptions(time_limit_s=30))
+    hint = built.model.proto.solution_hint
+    assert len(hint.vars) == len(built.model.proto.variables), "the start did not complete"
+    values = [0] * len(hint.vars)
+    for i, v in zip(hint.vars, hint.values, strict=True):
+        values[i] = v
+    return built, values
+
+
+@pytest.fixture(scope="module")
+def two_centres() -> tuple[Any, list[int]]:
+    return started(family_problem("network", 2))
+
+
+def test_the_decisions_of_every_edition_fix_its_calendar(two_centres: tuple[Any, list[int]]) -> None:
+    # With no edition free, the search has nothing to move: it returns the start itself, so the
+    # decisions cover everything a calendar is read from.
+    built, values = two_centres
+    start = extract(built, Values(values))
+    model = built.model.clone()
+    for ev in built.v.editions:
+        for var in decisions(ev):
+            model.proto.variables[var.index].domain.clear()
+            model.proto.variables[var.index].domain.extend([values[var.index]] * 2)
+    solver = _solver(SolveOptions(time_limit_s=20), 20)
+    assert solver.solve(model) in (solve_module.cp_model.OPTIMAL, solve_module.cp_model.FEASIBLE)
+    assert extract(built, solver).editions == start.editions
+    assert solver.objective_value == pytest.approx(objective_of(built.model.proto, values))
+
+
+def test_parts_are_the_places_cut_in_windows_of_time(two_centres: tuple[Any, list[int]],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    built, values = two_centres
+    monkeypatch.setattr(parts_module, "PART_EDITIONS", 30)
+    ring = parts(built.v.editions, values)
+    # Two centres of 71 editions, each cut in two windows of 36 and 35: every edition once.
+    assert [len(p.editions) for p in ring] == [36, 35, 36, 35]
+    assert sorted(e for p in ring for e in p.editions) == list(range(len(built.v.editions)))
+    for part in ring:
+        venues = {tuple(built.v.editions[e].plan.edition.item.venues) for e in part.editions}
+        assert len(venues) == 1, part.name
+    first, second = ring[0], ring[1]
+    starts = {e: values[built.v.editions[e].start.index] for e in first.editions | second.editions
+              if values[built.v.editions[e].present.index]}
+    assert max(starts[e] for e in first.editions if e in starts) <= min(
+        starts[e] for e in second.editions if e in starts)
+
+
+def test_searching_by_parts_never_worsens_the_start_and_breaks_no_rule(
+        two_centres: tuple[Any, list[int]], monkeypatch: pytest.MonkeyPatch) -> None:
+    built, values = two_centres
+    monkeypatch.setattr(parts_module, "PART_LIMIT_S", 4.0)
+    start = objective_of(built.model.proto, values)
+    seen: list[float] = []
+    outcome = search_by_parts(built.model, built.v.editions, values, start, time.perf_counter() + 12,
+                              lambda limit: _solver(SolveOptions(time_limit_s=limit), limit),
+                              on_better=lambda _, objective: seen.append(objective))
+    assert isinstance(outcome, PartsOutcome) and outcome.searches >= 2
+    assert outcome.objective <= start and seen == sorted(seen, reverse=True)
+    assert outcome.improved == len(seen)
+    schedule = extract(built, Values(outcome.values))
+    assert check(schedule) == []
+    assert kpis(schedule).objective == pytest.approx(outcome.objective / built.scale, abs=0.01)
+
+
+def test_solve_searches_a_large_programme_by_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The threshold lowered to two centres: solve() takes the search by parts, reports each
+    # better calendar as the search's, and returns a checked calendar no worse than its start.
+    monkeypatch.setattr(solve_module, "PARTS_FROM_EDITIONS", 100)
+    monkeypatch.setattr(parts_module, "PART_LIMIT_S", 4.0)
+    result = solve(family_problem("network", 2), SolveOptions(time_limit_s=25, explain=False))
+    assert result.found and check(result.schedule) == []
+    greedy = [p.objective for p in result.progress if p.source == "greedy"]
+    search = [p.objective for p in result.progress if p.source == "search"]
+    assert greedy and all(p.bound is None for p in result.progress if p.source == "search")
+    assert result.objective <= min(greedy)
+    if search:
+        assert result.objective == pytest.approx(search[-1])
