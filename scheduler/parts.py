@@ -13,8 +13,8 @@ A part is the editions held at the same venues (one centre of a network), cut in
 about :data:`PART_EDITIONS` editions by where the calendar has them. Parts are searched in
 turn, each for :data:`PART_LIMIT_S` seconds at most, until the time limit. Small parts searched
 briefly do best: on ten centres (710 editions, 300 s) parts of 80 editions searched 20 s each
-end 2.9 % below the start, of 40 for 10 s 6.4 %, of 20 for 5 s 9.4 % (one run each,
-``bench/RESULTS.md``); a part of 20 is nearly proven optimal within its 5 s.
+ended 2.9 % below the start, of 40 for 10 s 6.4 %, of 20 for 5 s 9.4 % (one run each,
+``bench/results/parts_trials.json``); a part of 20 is nearly proven optimal within its 5 s.
 
 No part proves a bound on the whole: the search by parts reports none.
 """
@@ -118,8 +118,8 @@ def search_by_parts(model: cp_model.CpModel, editions: list[EditionVars], values
     """
     best = PartsOutcome(list(values), objective)
     ring = parts(editions, values)
-    # One copy of the model serves every part, its decisions' domains set for each: a copy per
-    # part held on to memory (CP-SAT 9.15's clone, about 150 MB a part on ten centres).
+    # One copy of the model serves every part, its decisions' domains set for each: with a copy
+    # per part the process grew by about 25 MB a second on ten centres (CP-SAT 9.15's clone).
     sub = model.clone()
     proto = sub.proto
     own = {var.index: list(model.proto.variables[var.index].domain) for ev in editions for var in decisions(ev)}

@@ -546,7 +546,8 @@ def _search_in_parts(built: Built, options: SolveOptions, watch: Watch, stop: St
 
     def part_solver(limit_s: float) -> cp_model.CpSolver:
         # The engine's own settings. (With one round of presolve and no symmetry search, a
-        # part's presolve is faster, but CP-SAT 9.15 crashed in six runs of ten centres out of seven.)
+        # part's presolve is faster, but CP-SAT 9.15 crashed in 8 of 15 runs on ten centres; with its
+        # own settings, in none of 4: bench/results/parts_trials.json.)
         return _solver(options, max(0.0, limit_s), editions=PART_EDITIONS)
 
     outcome = search_by_parts(built.model, built.v.editions, values, objective_of(proto, values),
