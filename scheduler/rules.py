@@ -269,7 +269,32 @@ def trainer_month_limit(c: Context) -> None:
             most = min(most, trainer.max_days_per_year)
         if most <= cap:
             continue
-        _month_cap_cumulative(c, t, editions, cap)
+        if len(c.v.editions) > LINEAR_MONTH_CAPS_EDITIONS:
+            _month_cap_cumulative(c, t, editions, cap)
+            continue
+        per_month: dict[int, list[LinearExpr]] = {}
+        for e in editions:
+            ev = c.v.editions[e]
+            top = ev.plan.max_length
+            for month, days in c.v.month_days(e).items():
+                # z >= days when the trainer teaches e, else free down to 0: exact for a cap.
+                z = c.model.new_int_var(0, top, f"trainer_month_days[{trainer.id},{ev.plan.id},{month}]")
+                c.model.add(z >= days - top * (1 - ev.teaches[t]))
+                per_month.setdefault(month, []).append(z)
+        for e, g, b in c.v.sessions.get(t, []):
+            for month, in_month in c.v.guest_months(e, g).items():
+                # 1 when the person gives the session and it falls in the month, else free down to 0.
+                z = c.model.new_bool_var(f"session_month[{trainer.id},{c.v.editions[e].plan.id},{g},{month}]")
+                c.model.add(z >= b + in_month - 1)
+                per_month.setdefault(month, []).append(z)
+        for zs in per_month.values():
+            c.model.add(sum(zs) <= cap)
+
+
+# Up to this many editions (the programmes searched whole, scheduler/parts.py) the monthly caps are
+# linear rows, a variable per trainer, candidate edition and month, which the linear relaxation
+# sees; above, a cumulative per trainer on the month axis (bench/RESULTS.md, "Ten centres").
+LINEAR_MONTH_CAPS_EDITIONS = 300
 
 
 def _month_cap_cumulative(c: Context, t: int, editions: list[int], cap: int) -> None:
@@ -278,10 +303,10 @@ def _month_cap_cumulative(c: Context, t: int, editions: list[int], cap: int) -> 
     one-month interval of demand 1.
 
     Exact, with one interval per edition part (one, or two for a course across a month's end)
-    where a linear form needs a variable per edition and month it may touch: on the ten-centre
+    where the linear form needs a variable per edition and month it may touch: on the ten-centre
     network that is 206 thousand variables in all against 656 thousand, and the model builds in
-    half the time; on the RTCM year the bound at 60 s is 3.5 points (0.07 %) lower
-    (``bench/RESULTS.md``)."""
+    half the time. On the RTCM year the linear form's bound at 60 s is 3.5 points higher, and a
+    deterministic re-plan of the RTCM year stays closer to its published calendar with it."""
     m, tid = c.model, c.inst.trainers[t].id
     intervals: list[cp_model.IntervalVar] = []
     demands: list[LinearExpr] = []

@@ -29,10 +29,12 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from graphlib import TopologicalSorter
 from typing import Any, NamedTuple
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 
+import scheduler.rules
 from bench.mip import MipOptions, solve_mip, unsupported
 from model.calendar import Period
 from model.check import check, kpis
@@ -112,6 +114,17 @@ def test_the_proven_optimum_is_the_exhaustive_one_and_the_mip_one(data: dict[str
         fault = known_mip_fault(problem)
         assert fault, f"the MIP: {mip.status} {mip.objective} {mip.reason}"
         event(f"known fault: {fault}")
+
+
+@settings(SLOW_AND_LARGE, max_examples=60)
+@given(problems(SMALL))
+def test_the_monthly_caps_as_a_cumulative_keep_the_proven_optimum(data: dict[str, Any]) -> None:
+    # The form larger programmes get (scheduler/rules.py, LINEAR_MONTH_CAPS_EDITIONS), on the
+    # small ones the exhaustive search can settle.
+    with patch.object(scheduler.rules, "LINEAR_MONTH_CAPS_EDITIONS", 0):
+        problem, result = solved(data)
+    best = exhaustive_search(problem)
+    assert agrees(result, best), f"the best calendar: {best and best.editions}"
 
 
 def test_the_exhaustive_search_finds_the_tiny_optimum() -> None:

@@ -190,6 +190,18 @@ def test_trainer_not_double_booked_infeasible_is_reported() -> None:
 # ---------------------------------------------------------------------- trainer_month_limit
 
 
+@pytest.fixture(params=["linear", "cumulative"])
+def month_caps(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each monthly-cap test in both CP-SAT forms: linear rows (up to LINEAR_MONTH_CAPS_EDITIONS
+    editions) and the cumulative on the month axis (larger programmes)."""
+    import scheduler.rules
+
+    if request.param == "cumulative":
+        monkeypatch.setattr(scheduler.rules, "LINEAR_MONTH_CAPS_EDITIONS", 0)
+    return str(request.param)
+
+
+@pytest.mark.usefixtures("month_caps")
 def test_trainer_month_limit_forces_a_different_team() -> None:
     # T3 and T4 (UNHCR, the cheaper) may teach 2 days a month. M1.T1 (3 days, all in
     # March) cannot have either: its team is T1 + T2, 3 x (100 + 500) = 1800 USD; M2.T1
@@ -202,6 +214,7 @@ def test_trainer_month_limit_forces_a_different_team() -> None:
     assert result.objective == 27.8
 
 
+@pytest.mark.usefixtures("month_caps")
 def test_trainer_month_limit_counts_days_per_calendar_month() -> None:
     # The same limit, horizon Mon 29 March - Fri 9 April. M1.T1 can run across the month
     # end (Tue 30 March - Thu 1 April, or Wed 31 - Fri 2), 2 days in one month and 1 in
@@ -217,6 +230,7 @@ def test_trainer_month_limit_counts_days_per_calendar_month() -> None:
     assert result.objective == 26.3
 
 
+@pytest.mark.usefixtures("month_caps")
 def test_trainer_month_limit_infeasible_is_reported() -> None:
     # Every trainer may teach 2 days a month; M1.T1 lasts 3 days, all in March.
     data = costed()
