@@ -77,10 +77,7 @@ def scaled_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     seed
         Drives the copies' names and absences; the same seed gives the same data.
     """
-    if scale < 1:
-        raise ValueError(f"scale must be at least 1, not {scale}")
-    base = default_problem().model_dump(mode="json")
-    base.pop("nominations", None)  # a calendar benchmark: see the module's docstring
+    base = _base(scale)
     if scale == 1:
         return base
     rng = random.Random(f"rtcm-bench/{scale}/{seed}")
@@ -99,15 +96,7 @@ def scaled_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
                          for item in base["programme"]]
     data["venues"] = _venues(base["venues"], scale)
     data["trainers"] = _trainers(base["trainers"], scale, years, rng)
-    data["platform"] = {**base["platform"],
-                        "max_concurrent_streams": base["platform"]["max_concurrent_streams"] * scale}
-    data["organisations"] = [
-        {**o, "trainer_day_quota": None if o.get("trainer_day_quota") is None
-         else o["trainer_day_quota"] * scale}
-        for o in base["organisations"]
-    ]
-    if base.get("budget_usd") is not None:
-        data["budget_usd"] = base["budget_usd"] * scale  # each centre brings its own budget
+    _share_network_capacity(data, base, scale)
     return data
 
 
@@ -131,10 +120,7 @@ def network_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
 
     Scale 1 is the default problem without its nominations, as in :func:`scaled_data`.
     """
-    if scale < 1:
-        raise ValueError(f"scale must be at least 1, not {scale}")
-    base = default_problem().model_dump(mode="json")
-    base.pop("nominations", None)
+    base = _base(scale)
     if scale == 1:
         return base
     rng = random.Random(f"rtcm-bench/network/{scale}/{seed}")
@@ -189,14 +175,7 @@ def network_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
                 rec["max_days_per_year"] *= years
             trainers.append(rec)
     data["trainers"] = trainers
-    data["platform"] = {**base["platform"],
-                        "max_concurrent_streams": base["platform"]["max_concurrent_streams"] * scale}
-    data["organisations"] = [
-        {**o, "trainer_day_quota": None if o.get("trainer_day_quota") is None else o["trainer_day_quota"] * scale}
-        for o in base["organisations"]
-    ]
-    if base.get("budget_usd") is not None:
-        data["budget_usd"] = base["budget_usd"] * scale
+    _share_network_capacity(data, base, scale)
     return data
 
 
@@ -248,6 +227,29 @@ def scaled_problem(scale: int, seed: int = DEFAULT_SEED) -> Problem:
         The validated problem.
     """
     return problem_from_data(scaled_data(scale, seed), f"bench x{scale} seed {seed}")
+
+
+def _base(scale: int) -> dict[str, Any]:
+    """The default problem as plain data, without its nominations (a calendar benchmark: see the
+    module's docstring)."""
+    if scale < 1:
+        raise ValueError(f"scale must be at least 1, not {scale}")
+    base = default_problem().model_dump(mode="json")
+    base.pop("nominations", None)
+    return base
+
+
+def _share_network_capacity(data: dict[str, Any], base: dict[str, Any], scale: int) -> None:
+    """What the network shares, ``scale`` times the centre's: the platform's streams (each centre
+    streams its own courses), the organisations' quotas and the budget (each brings its own)."""
+    data["platform"] = {**base["platform"],
+                        "max_concurrent_streams": base["platform"]["max_concurrent_streams"] * scale}
+    data["organisations"] = [
+        {**o, "trainer_day_quota": None if o.get("trainer_day_quota") is None else o["trainer_day_quota"] * scale}
+        for o in base["organisations"]
+    ]
+    if base.get("budget_usd") is not None:
+        data["budget_usd"] = base["budget_usd"] * scale
 
 
 def _calendar(cal: dict[str, Any], years: int) -> dict[str, Any]:

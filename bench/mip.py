@@ -82,6 +82,7 @@ from model.rules.reading import quarter_of
 from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition, relative_gap
 from model.shares import KNOWN_GENDERS, ScopeKey, as_fraction, share_gap, trainer_day_counts
 from scheduler.instance import EditionPlan, Instance
+from scheduler.solve import unplaceable
 
 INF = highspy.kHighsInf
 
@@ -1183,9 +1184,9 @@ def solve_mip(
     if why:
         return MipResult("UNSUPPORTED", reason="; ".join(why))
     inst = Instance(problem)
-    blocked = [p for p in inst.plans if not p.options and p.edition.mandatory]
-    if blocked:
-        return MipResult("INFEASIBLE", reason="; ".join(f"{p.id}: {p.why_no_option}" for p in blocked))
+    refusal = unplaceable(inst)
+    if refusal is not None:
+        return MipResult("INFEASIBLE", reason="; ".join(refusal.diagnosis))
     estimate = estimate_size(problem, inst)
     if estimate["nonzeros"] > options.max_nonzeros:
         return MipResult("TOO_LARGE", size=estimate, build_s=time.perf_counter() - t0,

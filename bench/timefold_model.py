@@ -81,6 +81,7 @@ from model.rules.reading import quarter_of
 from model.schedule import Schedule, ScheduledEdition, UnscheduledEdition
 from model.shares import KNOWN_GENDERS, as_fraction
 from scheduler.instance import Instance
+from scheduler.solve import unplaceable
 
 NO_LIMIT = 10**9  # a cap that is not there
 
@@ -836,9 +837,9 @@ def solve_timefold(problem: Problem, time_limit_s: float = 60.0,
     if why:
         return TimefoldResult("UNSUPPORTED", reason="; ".join(why))
     inst = Instance(problem)
-    blocked = [p for p in inst.plans if not p.options and p.edition.mandatory]
-    if blocked:
-        return TimefoldResult("INFEASIBLE", reason="; ".join(f"{p.id}: {p.why_no_option}" for p in blocked))
+    refusal = unplaceable(inst)
+    if refusal is not None:
+        return TimefoldResult("INFEASIBLE", reason="; ".join(refusal.diagnosis))
     model = build_model(problem, inst)
     config = SolverConfig(
         solution_class=Calendar, entity_class_list=[Course, Seat, Guest],

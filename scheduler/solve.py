@@ -283,16 +283,21 @@ class Watch(cp_model.CpSolverSolutionCallback):
         self.emit(None, elapsed, "greedy")
 
     def on_solution_callback(self) -> None:
+        built = self.built
+        self.found(self.objective_value / self.scale, self.best_objective_bound / self.scale,
+                   None if built is None else lambda: extract(built, self))
+
+    def found(self, objective: float, bound: float | None, calendar: Callable[[], Schedule] | None) -> None:
+        """A calendar of ``objective`` points found (``calendar`` reads it, when wanted), and ``bound``."""
         self.solutions += 1
         elapsed = time.perf_counter() - self.t0
         if self.first is None:
             self.first = elapsed
-        found = self.objective_value / self.scale
-        better = self.objective is None or found <= self.objective
-        self.objective = found if self.objective is None else min(self.objective, found)
-        self.emit(self.best_objective_bound / self.scale, elapsed)
-        if better and self.on_calendar is not None and self.built is not None:
-            self.on_calendar(extract(self.built, self), round(found, 2))
+        better = self.objective is None or objective <= self.objective
+        self.objective = objective if self.objective is None else min(self.objective, objective)
+        self.emit(bound, elapsed)
+        if better and self.on_calendar is not None and calendar is not None:
+            self.on_calendar(calendar(), round(objective, 2))
 
     def on_bound(self, bound: float) -> None:
         self.emit(bound / self.scale, time.perf_counter() - self.t0)
@@ -535,14 +540,7 @@ def _search_in_parts(built: Built, options: SolveOptions, watch: Watch, stop: St
     watch.search_started = time.perf_counter()
 
     def better(found: list[int], objective: float) -> None:
-        watch.solutions += 1
-        elapsed = time.perf_counter() - watch.t0
-        if watch.first is None:
-            watch.first = elapsed
-        watch.objective = objective / built.scale
-        watch.emit(None, elapsed)
-        if watch.on_calendar is not None:
-            watch.on_calendar(extract(built, Values(found)), round(objective / built.scale, 2))
+        watch.found(objective / built.scale, None, lambda: extract(built, Values(found)))  # no bound on the whole
 
     def part_solver(limit_s: float) -> cp_model.CpSolver:
         # The engine's own settings. (With one round of presolve and no symmetry search, a
