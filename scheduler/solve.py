@@ -51,6 +51,7 @@ from scheduler.backups import backups
 from scheduler.greedy import best_start
 from scheduler.instance import Instance
 from scheduler.parts import PART_EDITIONS, PARTS_FROM_EDITIONS, Values, search_by_parts
+from scheduler.places import WHOLE_RULES, bound_by_places
 from scheduler.rules import HARD, SOFT, Context
 from scheduler.variables import StopFlag, Variables, stop_when_set
 
@@ -197,7 +198,8 @@ def objective_units(per_unit: dict[str, float]) -> tuple[int, dict[str, int]]:
 
 def build(problem: Problem, skip: frozenset[str] = frozenset(), *, objective: bool = True,
           inst: Instance | None = None) -> Built:
-    """The CP-SAT model of a problem; ``skip`` leaves out hard rules (for diagnosis)."""
+    """The CP-SAT model of a problem; ``skip`` leaves out rules (hard ones for diagnosis, any for the
+    bound by places)."""
     inst = inst or Instance(problem)
     model = cp_model.CpModel()
     v = Variables(model, inst)
@@ -211,7 +213,7 @@ def build(problem: Problem, skip: frozenset[str] = frozenset(), *, objective: bo
         per_unit = {r: points_per_unit(RULES[r], problem.weights) for r in SOFT}
         scale, coef = objective_units({r: x for r, x in per_unit.items() if x > 0})
         for rule_id, soft_rule in SOFT.items():
-            if rule_id in coef:
+            if rule_id in coef and rule_id not in skip:
                 soft[rule_id] = soft_rule(ctx)
         model.minimize(sum(coef[r] * term for r, term in soft.items()))
     return Built(model, inst, v, soft, scale)
@@ -537,10 +539,11 @@ def _search_in_parts(built: Built, options: SolveOptions, watch: Watch, stop: St
     for i, v in zip(hint.vars, hint.values, strict=True):
         values[i] = v
     watch.scale, watch.built = built.scale, built
+    bound = _bound_of_the_places(built.inst.problem, options, watch, stop)
     watch.search_started = time.perf_counter()
 
     def better(found: list[int], objective: float) -> None:
-        watch.found(objective / built.scale, None, lambda: extract(built, Values(found)))  # no bound on the whole
+        watch.found(objective / built.scale, bound, lambda: extract(built, Values(found)))
 
     def part_solver(limit_s: float) -> cp_model.CpSolver:
         # The engine's own settings. (With one round of presolve and no symmetry search, a
@@ -550,7 +553,42 @@ def _search_in_parts(built: Built, options: SolveOptions, watch: Watch, stop: St
 
     outcome = search_by_parts(built.model, built.v.editions, values, objective_of(proto, values),
                               watch.t0 + options.time_limit_s, part_solver, on_better=better, stop=stop)
-    return Search("FEASIBLE", extract(built, Values(outcome.values)), round(outcome.objective / built.scale, 2))
+    return Search("FEASIBLE", extract(built, Values(outcome.values)), round(outcome.objective / built.scale, 2),
+                  None if bound is None else round(bound, 2))
+
+
+# The share of a large programme's time limit spent proving a bound by places (scheduler/places.py)
+# before the search by parts.
+PLACES_BOUND_SHARE = 0.1
+
+
+def _bound_of_the_places(problem: Problem, options: SolveOptions, watch: Watch, stop: StopFlag | None) -> float | None:
+    """A proven bound on a large programme's calendar (points): the sum of its places' bounds, each
+    place's model (only the rules that split) searched in turn within :data:`PLACES_BOUND_SHARE` of
+    the time limit. None for a programme that does not split in places, or when asked to stop."""
+
+    def bound_of(place: Problem, limit_s: float) -> float | None:
+        if stop is not None and stop.is_set():
+            return None
+        t = time.perf_counter()
+        built = build(place, WHOLE_RULES)
+        solver = _solver(options, max(0.0, limit_s - (time.perf_counter() - t)), editions=len(built.inst.plans))
+        # Without presolve the linear relaxation's bound comes within a second; presolve alone takes
+        # 8 s on a centre of a two-year network, and the bound hardly moves in the 10 s after it.
+        solver.parameters.cp_model_presolve = False
+        done = threading.Event()
+        stop_when_set(solver, stop, done)
+        try:
+            code = solver.solve(built.model)
+        finally:
+            done.set()
+        value = solver.best_objective_bound / built.scale
+        return value if code != cp_model.MODEL_INVALID and math.isfinite(value) else None
+
+    bound = bound_by_places(problem, time.perf_counter() + PLACES_BOUND_SHARE * options.time_limit_s, bound_of)
+    if bound is not None:
+        watch.emit(bound, time.perf_counter() - watch.t0)
+    return bound
 
 
 def objective_of(proto: Any, values: list[int]) -> float:

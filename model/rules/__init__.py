@@ -39,6 +39,13 @@ class RuleInfo:
     evaluate: Evaluator | None = None  # a soft rule's evaluator
     factor: float = 1.0  # points per unit and weight (cost is counted in USD, weighted per 100 USD)
     weight_field: str | None = None  # the ``Weights`` field of a soft rule (its id unless said)
+    # The rule splits over the places of a programme (scheduler/places.py: groups of editions that share
+    # no topic, prerequisite, linked topic or venue): a hard rule that holds on the whole holds on each
+    # place alone, a soft rule's amount is the sum of its amounts on the places. A peak, a share or a
+    # minimum over the whole programme does not split. The bound by places keeps only the rules that
+    # split; leaving one out only weakens that bound, so a rule says it splits only when it does
+    # (tests/scheduler/test_places.py proves it on a calendar of a network).
+    splits: bool = False
 
     def __post_init__(self) -> None:
         if (self.check is None) == (self.evaluate is None):
@@ -51,59 +58,66 @@ class RuleInfo:
         return self.check is not None
 
 
-def _hard(rule_id: str, name: str, check: Checker) -> RuleInfo:
-    return RuleInfo(rule_id, name, check=check)
+def _hard(rule_id: str, name: str, check: Checker, *, splits: bool = False) -> RuleInfo:
+    return RuleInfo(rule_id, name, check=check, splits=splits)
 
 
-def _soft(rule_id: str, name: str, unit: str, evaluate: Evaluator, factor: float = 1.0) -> RuleInfo:
-    return RuleInfo(rule_id, name, unit, evaluate=evaluate, factor=factor)
+def _soft(rule_id: str, name: str, unit: str, evaluate: Evaluator, factor: float = 1.0, *,
+          splits: bool = False) -> RuleInfo:
+    return RuleInfo(rule_id, name, unit, evaluate=evaluate, factor=factor, splits=splits)
 
 
 HARD_RULES: tuple[RuleInfo, ...] = (
     _hard("mandatory_edition_scheduled", "Every mandatory edition is on the calendar",
-          calendar.mandatory_edition_scheduled),
+          calendar.mandatory_edition_scheduled, splits=True),
     _hard("course_on_consecutive_working_days", "A course runs on consecutive working days",
-          calendar.course_on_consecutive_working_days),
+          calendar.course_on_consecutive_working_days, splits=True),
     _hard("course_length_within_range", "A course lasts as long as the programme says",
-          calendar.course_length_within_range),
-    _hard("edition_within_its_window", "An edition runs inside its date window", calendar.edition_within_its_window),
+          calendar.course_length_within_range, splits=True),
+    _hard("edition_within_its_window", "An edition runs inside its date window",
+          calendar.edition_within_its_window, splits=True),
     _hard("room_fits_the_edition", "The room has the seats and equipment the edition needs",
-          rooms.room_fits_the_edition),
-    _hard("room_open", "The room and its venue are open on every course day", rooms.room_open),
-    _hard("room_not_double_booked", "A room hosts one course at a time", rooms.room_not_double_booked),
+          rooms.room_fits_the_edition, splits=True),
+    _hard("room_open", "The room and its venue are open on every course day", rooms.room_open, splits=True),
+    _hard("room_not_double_booked", "A room hosts one course at a time", rooms.room_not_double_booked, splits=True),
     _hard("online_stream_limit", "No more hybrid and online courses at once than the platform carries",
-          rooms.online_stream_limit),
+          rooms.online_stream_limit, splits=True),
     _hard("trainer_qualified", "Every trainer is qualified for the topic and speaks its language",
-          trainers.trainer_qualified),
-    _hard("trainer_available", "Every trainer is available on every course day", trainers.trainer_available),
-    _hard("trainer_not_double_booked", "A trainer teaches one course at a time", trainers.trainer_not_double_booked),
-    _hard("trainer_month_limit", "A trainer's days in a month stay within their limit", trainers.trainer_month_limit),
+          trainers.trainer_qualified, splits=True),
+    _hard("trainer_available", "Every trainer is available on every course day",
+          trainers.trainer_available, splits=True),
+    _hard("trainer_not_double_booked", "A trainer teaches one course at a time",
+          trainers.trainer_not_double_booked, splits=True),
+    _hard("trainer_month_limit", "A trainer's days in a month stay within their limit",
+          trainers.trainer_month_limit, splits=True),
     _hard("trainer_year_limit", "A trainer's days in the horizon stay within their limit",
-          trainers.trainer_year_limit),
-    _hard("organisation_quota", "An organisation's trainer-days stay within its quota", trainers.organisation_quota),
+          trainers.trainer_year_limit, splits=True),
+    _hard("organisation_quota", "An organisation's trainer-days stay within its quota",
+          trainers.organisation_quota, splits=True),
     _hard("team_size_within_limits", "A team has between the minimum and maximum number of trainers",
-          trainers.team_size_within_limits),
+          trainers.team_size_within_limits, splits=True),
     _hard("team_covers_required_organisations", "A team includes a trainer of each required organisation",
-          trainers.team_covers_required_organisations),
+          trainers.team_covers_required_organisations, splits=True),
     _hard("team_includes_a_lead_agency", "A person of one of the topic's lead agencies is on the team or a guest",
-          trainers.team_includes_a_lead_agency),
+          trainers.team_includes_a_lead_agency, splits=True),
     _hard("guest_session_fits", "A guest session fills a slot of its edition once, on a course day, by someone "
-          "who may give it", guests.guest_session_fits),
-    _hard("guest_slot_filled", "A required guest slot has its guest", guests.guest_slot_filled),
+          "who may give it", guests.guest_session_fits, splits=True),
+    _hard("guest_slot_filled", "A required guest slot has its guest", guests.guest_slot_filled, splits=True),
     _hard("country_presents_once_per_edition", "No country presents twice in one edition",
-          guests.country_presents_once_per_edition),
+          guests.country_presents_once_per_edition, splits=True),
     _hard("team_mixed_gender", "A team of two or more has at least one woman and one man",
-          trainers.team_mixed_gender),
+          trainers.team_mixed_gender, splits=True),
     _hard("prerequisite_finished_first", "A prerequisite topic is delivered first, with its gap",
-          programme.prerequisite_finished_first),
+          programme.prerequisite_finished_first, splits=True),
     _hard("edition_has_enough_requests", "An edition runs only where enough nominees asked for it and are free",
-          demand.edition_has_enough_requests),
-    _hard("pinned_edition_kept", "A pinned edition keeps its date, room and team", programme.pinned_edition_kept),
+          demand.edition_has_enough_requests, splits=True),
+    _hard("pinned_edition_kept", "A pinned edition keeps its date, room and team",
+          programme.pinned_edition_kept, splits=True),
     _hard("budget_within_cap", "The calendar's costs and the participants' fares and allowances stay within the "
           "budget",
-          programme.budget_within_cap),
+          programme.budget_within_cap, splits=True),
     _hard("budget_within_quarter_caps", "What the editions starting in a quarter cost, participants' fares and "
-          "allowances included, stays within the quarter's cap", programme.budget_within_quarter_caps),
+          "allowances included, stays within the quarter's cap", programme.budget_within_quarter_caps, splits=True),
     _hard("trainer_days_women_share_year", "The year's trainer-days meet the women's share target",
           partial(women_share.women_share_within, "year")),
     _hard("trainer_days_women_share_module", "Each module's trainer-days meet the women's share target",
@@ -114,31 +128,33 @@ HARD_RULES: tuple[RuleInfo, ...] = (
 
 SOFT_RULES: tuple[RuleInfo, ...] = (
     _soft("optional_edition_left_out", "Optional editions left out", "editions x (1+priority)",
-          calendar.optional_edition_left_out),
+          calendar.optional_edition_left_out, splits=True),
     _soft("requests_beyond_seats", "Requests beyond the seats of a topic's editions",
-          "requests x preference x (1+priority)", demand.requests_beyond_seats),
+          "requests x preference x (1+priority)", demand.requests_beyond_seats, splits=True),
     _soft("priority_topic_late", "Priority topics scheduled late", "working days x priority",
-          calendar.priority_topic_late),
+          calendar.priority_topic_late, splits=True),
     _soft("busiest_month", "Training days in the busiest month", "days", calendar.busiest_month),
     _soft("busiest_trainer", "Training days of the busiest trainer", "days", trainers.busiest_trainer),
-    _soft("cost", "Fees, travel, room costs and interpretation", "100 USD", programme.cost, factor=0.01),
-    _soft("linked_topics_overlap", "Linked topics running at the same time", "pairs", calendar.linked_topics_overlap),
+    _soft("cost", "Fees, travel, room costs and interpretation", "100 USD", programme.cost, factor=0.01, splits=True),
+    _soft("linked_topics_overlap", "Linked topics running at the same time", "pairs",
+          calendar.linked_topics_overlap, splits=True),
     _soft("team_without_mixed_gender", "Teams without both a woman and a man", "teams",
-          trainers.team_without_mixed_gender),
+          trainers.team_without_mixed_gender, splits=True),
     _soft("edition_without_lead_agency", "Editions without a person of their topic's lead agencies", "editions",
-          trainers.edition_without_lead_agency),
-    _soft("guest_slot_empty", "Optional guest slots left empty", "slots", guests.guest_slot_empty),
+          trainers.edition_without_lead_agency, splits=True),
+    _soft("guest_slot_empty", "Optional guest slots left empty", "slots", guests.guest_slot_empty, splits=True),
     _soft("country_sessions_short", "Guest sessions a country gives below the minimum", "sessions",
           guests.country_sessions_short),
-    _soft("course_shortened", "Days cut from a course's full length", "days", calendar.course_shortened),
+    _soft("course_shortened", "Days cut from a course's full length", "days", calendar.course_shortened, splits=True),
     _soft("team_member_without_standby", "Team members without a standby kept free", "team members",
-          trainers.team_member_without_standby),
-    _soft("edition_moved", "Published editions moved or dropped", "editions", programme.edition_moved),
-    _soft("room_changed", "Published editions in another room or mode", "editions", programme.room_changed),
+          trainers.team_member_without_standby, splits=True),
+    _soft("edition_moved", "Published editions moved or dropped", "editions", programme.edition_moved, splits=True),
+    _soft("room_changed", "Published editions in another room or mode", "editions",
+          programme.room_changed, splits=True),
     _soft("trainer_changed", "Published teams changed: trainers taken off or added", "trainers",
-          programme.trainer_changed),
+          programme.trainer_changed, splits=True),
     _soft("guest_changed", "Published guest sessions moved or given by someone else", "sessions",
-          programme.guest_changed),
+          programme.guest_changed, splits=True),
     _soft("trainer_days_off_women_share_year", "Trainer-days outside the year's women's share band", "trainer-days",
           partial(women_share.trainer_days_off_band, "year")),
     _soft("trainer_days_off_women_share_module", "Trainer-days outside a module's women's share band",

@@ -1,0 +1,103 @@
+"""The places of a programme, and a bound on its calendar from them.
+
+A network's centres run their own courses at their own venues: the programme falls apart in
+places, groups of programme items that share no topic, prerequisite, linked topic or venue
+(an item that names no venue may use any, so it joins every place). What couples two places
+is then only what they share: people (a trainer's days, their year and month limits), the
+platform's streams, the budget, and the rules over the whole programme (the busiest month,
+the busiest trainer, women's shares, the countries' minimum of guest sessions).
+
+Each place alone, with every person, the whole platform and the whole budget to itself, and
+only the rules that split (``RuleInfo.splits`` in ``model/rules``), is a relaxation of its part
+of the problem: a calendar of the whole, cut to the place, is a calendar of it, and the rules
+that split add up over the places. So the sum of the places' proven bounds is a proven bound on
+the whole (the rules left out count at least 0). On a network too large for one model to prove
+a bound in its time (ten centres: the whole model's presolve alone takes most of 300 s), the
+places' models are small and prove theirs in seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from model.formats.files import problem_from_data
+from model.problem import Problem
+from model.rules import HARD_RULES, SOFT_RULES
+
+# The rules each place's model leaves out: those that do not split over places.
+WHOLE_RULES = frozenset(r.id for r in HARD_RULES + SOFT_RULES if not r.splits)
+
+
+def places(problem: Problem) -> list[list[int]]:
+    """The programme's places: groups of programme items (their indices, in order) that share no
+    topic, prerequisite, linked topic or venue; one group when nothing splits it."""
+    items = problem.programme
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(i: int, j: int) -> None:
+        parent[root(i)] = root(j)
+
+    by_topic: dict[str, int] = {}
+    by_venue: dict[str, int] = {}
+    anywhere: list[int] = []
+    for i, item in enumerate(items):
+        if item.topic in by_topic:
+            join(i, by_topic[item.topic])
+        by_topic.setdefault(item.topic, i)
+        if not item.venues:
+            anywhere.append(i)
+        for venue in item.venues:
+            if venue in by_venue:
+                join(i, by_venue[venue])
+            by_venue.setdefault(venue, i)
+    for i in anywhere:
+        for j in range(len(items)):
+            join(i, j)
+    related = [(p.before, p.after) for p in problem.prerequisites]
+    related += [(t.id, other) for t in problem.topics for other in t.links]
+    for a, b in related:
+        if a in by_topic and b in by_topic:
+            join(by_topic[a], by_topic[b])
+    groups: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
+
+
+def place_problem(problem: Problem, items: list[int]) -> Problem:
+    """``problem`` cut to the programme items ``items`` (one place): their pins and published
+    editions kept, everything else (people, venues, platform, budget, nominations) whole."""
+    data = problem.model_dump(mode="json")
+    topics = {problem.programme[i].topic for i in items}
+    data["programme"] = [data["programme"][i] for i in items]
+    for key in ("pins", "baseline"):
+        data[key] = [x for x in data[key] if x["edition"].split("#")[0] in topics]
+    return problem_from_data(data, f"{problem.name}: a place of {len(items)} programme items")
+
+
+def bound_by_places(problem: Problem, deadline: float,
+                    bound_of: Callable[[Problem, float], float | None]) -> float | None:
+    """The sum of the places' bounds (points), each place's model given an equal share of the time
+    left before ``deadline`` (a ``time.perf_counter()`` time). ``bound_of(place, limit_s)`` proves
+    a place's bound, None when it proves none; then there is no bound on the whole either. None too
+    for a programme in one place, whose bound is its whole model's."""
+    groups = places(problem)
+    if len(groups) < 2:
+        return None
+    total = 0.0
+    for k, items in enumerate(groups):
+        limit = (deadline - time.perf_counter()) / (len(groups) - k)
+        if limit <= 0:
+            return None
+        bound = bound_of(place_problem(problem, items), limit)
+        if bound is None:
+            return None
+        total += bound
+    return total

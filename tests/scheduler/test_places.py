@@ -1,0 +1,176 @@
+"""The places of a programme and the bound by places (scheduler/places.py).
+
+The bound is proven only if every rule the places' models keep splits over places: a hard rule
+that holds on the whole holds on each place, a soft rule's amount is the sum of its amounts on
+the places. The registry says which rules split (``RuleInfo.splits``); the tests here hold each
+of them to it on a calendar of a network, by the checker's own functions.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+import scheduler.parts as parts_module
+import scheduler.solve as solve_module
+from bench.generate import family_problem, network_data
+from data import default_problem
+from model.check import check, soft_amounts
+from model.formats.files import problem_from_data
+from model.problem import Problem
+from model.rules import HARD_RULES, SOFT_RULES, Reading
+from model.schedule import Schedule
+from scheduler.greedy import greedy_schedule
+from scheduler.places import WHOLE_RULES, place_problem, places
+from scheduler.solve import SolveOptions, Watch, _bound_of_the_places, solve
+from tests.instances.tiny import tiny_data
+
+SPLIT_SOFT = tuple(r for r in SOFT_RULES if r.splits)
+SPLIT_HARD = tuple(r for r in HARD_RULES if r.splits)
+
+
+def cut(schedule: Schedule, place: Problem) -> Schedule:
+    """``schedule`` cut to one place: its editions, under the place's problem."""
+    topics = {item.topic for item in place.programme}
+    return Schedule(problem=place,
+                    editions=[se for se in schedule.editions if se.topic in topics],
+                    unscheduled=[u for u in schedule.unscheduled if u.topic in topics])
+
+
+def published_elsewhere(schedule: Schedule) -> list[dict[str, Any]]:
+    """A published calendar the schedule departs from: some editions a week apart, some in another
+    room, some with another team, some with their guests moved, some dropped from it."""
+    people = [t.id for t in schedule.problem.trainers]
+    rooms = [room.id for _, room in schedule.problem.rooms]
+    out = []
+    for k, se in enumerate(schedule.sorted_editions()):
+        if k % 7 == 6:
+            continue
+        start = se.start + timedelta(days=7) if k % 2 else se.start
+        trainers = list(se.trainers)
+        if k % 5 == 0 and trainers:
+            trainers[0] = next(p for p in people if p not in se.trainers)
+        guests = [g.model_dump(mode="json") for g in se.guests]
+        if k % 4 == 1:
+            for g in guests:
+                g["day"] = se.start.isoformat()
+        room = next(r for r in rooms if r != se.room) if k % 3 == 0 else se.room
+        out.append({"edition": se.edition, "start": start.isoformat(), "room": room, "mode": se.mode,
+                    "trainers": trainers, "guests": guests})
+    return out
+
+
+@pytest.fixture(scope="module")
+def network() -> tuple[Schedule, list[Problem]]:
+    """A calendar of two centres (the greedy one, which breaks no hard rule) judged against a
+    published calendar it departs from, and the problem of each of its places."""
+    problem = family_problem("network", 2)
+    first = greedy_schedule(problem)
+    data = problem.model_dump(mode="json")
+    data["baseline"] = published_elsewhere(first)
+    problem = problem_from_data(data, "two centres, re-planned")
+    schedule = first.model_copy(update={"problem": problem})
+    assert check(schedule) == []
+    return schedule, [place_problem(problem, items) for items in places(problem)]
+
+
+def test_a_network_falls_in_its_centres_and_the_rtcm_year_in_one_place() -> None:
+    problem = family_problem("network", 3)
+    groups = places(problem)
+    assert len(groups) == 3
+    assert sorted(i for g in groups for i in g) == list(range(len(problem.programme)))
+    for group in groups:
+        assert len({tuple(problem.programme[i].venues) for i in group}) == 1
+    # The RTCM's items name no venue: any room will do, so nothing splits it.
+    assert len(places(default_problem())) == 1
+
+
+@pytest.mark.parametrize("relation", ["prerequisite", "link"])
+def test_a_prerequisite_or_a_link_between_centres_joins_them(relation: str) -> None:
+    data = network_data(2)
+    first = data["programme"][0]["topic"]
+    other = next(item["topic"] for item in data["programme"] if int(item["topic"].split(".T")[1]) > 200)
+    if relation == "prerequisite":
+        data["prerequisites"].append({"before": first, "after": other})
+    else:
+        next(t for t in data["topics"] if t["id"] == first)["links"].append(other)
+    assert len(places(problem_from_data(data, "two centres joined"))) == 1
+
+
+def test_each_soft_rule_that_splits_adds_up_over_the_places(network: tuple[Schedule, list[Problem]]) -> None:
+    schedule, place_problems = network
+    whole = soft_amounts(schedule, SPLIT_SOFT)
+    by_place = [soft_amounts(cut(schedule, p), SPLIT_SOFT) for p in place_problems]
+    for rule in SPLIT_SOFT:
+        assert sum(x[rule.id] for x in by_place) == pytest.approx(whole[rule.id]), rule.id
+    # The calendar charges most of them, so the sums say something.
+    charged = {r for r, x in whole.items() if x}
+    assert {"optional_edition_left_out", "priority_topic_late", "cost", "linked_topics_overlap", "edition_moved",
+            "room_changed", "trainer_changed"} <= charged
+
+
+def test_the_rules_that_do_not_split_would_fail_that_test(network: tuple[Schedule, list[Problem]]) -> None:
+    # The test above tells: the peaks are not sums over the places.
+    schedule, place_problems = network
+    peaks = tuple(r for r in SOFT_RULES if r.id in ("busiest_month", "busiest_trainer"))
+    whole = soft_amounts(schedule, peaks)
+    by_place = [soft_amounts(cut(schedule, p), peaks) for p in place_problems]
+    for rule in peaks:
+        assert sum(x[rule.id] for x in by_place) != pytest.approx(whole[rule.id]), rule.id
+
+
+def test_each_hard_rule_that_splits_holds_on_every_place(network: tuple[Schedule, list[Problem]]) -> None:
+    schedule, place_problems = network
+    for place in place_problems:
+        reading = Reading(cut(schedule, place))
+        for rule in SPLIT_HARD:
+            assert rule.check is not None
+            assert list(rule.check(reading)) == [], rule.id
+
+
+def test_peaks_shares_and_minimums_over_the_programme_are_left_out_of_the_places() -> None:
+    # A share over a place may fail where the whole meets it; a minimum over the year counts more
+    # short on each place than on the whole.
+    assert {"busiest_month", "busiest_trainer", "trainer_days_women_share_year", "trainer_days_women_share_module",
+            "trainer_days_women_share_month", "country_sessions_short",
+            "trainer_days_off_women_share_year"} <= WHOLE_RULES
+
+
+def two_places() -> Problem:
+    """The tiny problem at two venues, one topic each: small enough to solve to optimality."""
+    data = tiny_data()
+    second = copy.deepcopy(data["venues"][0])
+    second["id"], second["name"] = "C2", "Second centre"
+    for room in second["rooms"]:
+        room["id"] += "2"
+    data["venues"].append(second)
+    data["programme"][0]["venues"] = ["RTCM"]
+    data["programme"][1]["venues"] = ["C2"]
+    return problem_from_data(data, "tiny at two places")
+
+
+def test_the_bound_by_places_is_at_most_the_proven_optimum() -> None:
+    problem = two_places()
+    assert len(places(problem)) == 2
+    whole = solve(problem, SolveOptions(time_limit_s=30, explain=False, by_parts=False))
+    assert whole.status == "OPTIMAL"
+    watch = Watch(None, 0.0)
+    bound = _bound_of_the_places(problem, SolveOptions(time_limit_s=100, explain=False), watch, None)
+    assert bound is not None and 0 < bound <= whole.objective + 1e-6
+    assert watch.history and watch.history[-1].bound == bound
+
+
+def test_solve_reports_the_bound_by_places_of_a_large_programme(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two centres searched by parts (the threshold lowered): the bound comes before the first part,
+    # every calendar found afterwards carries it, and the result has it with its gap.
+    monkeypatch.setattr(solve_module, "PARTS_FROM_EDITIONS", 100)
+    monkeypatch.setattr(parts_module, "PART_LIMIT_S", 4.0)
+    result = solve(family_problem("network", 2), SolveOptions(time_limit_s=40, explain=False))
+    assert result.found and check(result.schedule) == []
+    assert result.bound is not None and 0 < result.bound <= result.objective
+    assert result.gap is not None and 0 <= result.gap < 1
+    search = [p for p in result.progress if p.source == "search"]
+    assert search and all(p.bound == pytest.approx(result.bound, abs=0.01) for p in search)
