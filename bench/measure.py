@@ -1,10 +1,12 @@
 """One measured run: one solver on one generated instance, in a process of its own.
 
-``python -m bench.measure SOLVER SCALE SEED TIME_LIMIT OUT`` writes JSON lines to ``OUT``
+``python -m bench.measure SOLVER SCALE SEED TIME_LIMIT OUT [FAMILY]`` writes JSON lines to ``OUT``
 as the run goes: one ``progress`` line per improving calendar or better bound, then one
 ``final`` line. A run stopped from outside (the runner's deadline) leaves its progress
 lines, so what it had found by then still counts. The runner (``bench/run.py``) reads
 the process's peak memory from the operating system when it ends.
+
+FAMILY is ``bench/generate.py``'s instance family, "copies" unless given.
 
 Times are wall-clock seconds since the solver was handed the problem (the generated
 ``Problem``): building the model is part of the time to the first calendar.
@@ -19,7 +21,7 @@ import time
 from collections.abc import Callable
 from typing import IO, Any
 
-from bench.generate import scaled_problem
+from bench.generate import family_problem
 from model.check import check, kpis
 from model.problem import Problem
 
@@ -164,9 +166,10 @@ RUNNERS: dict[str, Callable[[Problem, float, Emit], dict[str, Any]]] = {
 
 def main(argv: list[str]) -> int:
     solver, scale, seed, time_limit, path = argv[0], int(argv[1]), int(argv[2]), float(argv[3]), argv[4]
-    problem = scaled_problem(scale, seed)
+    family = argv[5] if len(argv) > 5 else "copies"
+    problem = family_problem(family, scale, seed)
     with open(path, "w", encoding="utf-8") as out:
-        _line(out, {"event": "start", "solver": solver, "scale": scale, "seed": seed,
+        _line(out, {"event": "start", "solver": solver, "family": family, "scale": scale, "seed": seed,
                     "time_limit_s": time_limit})
         final = RUNNERS[solver](problem, time_limit, lambda r: _line(out, r))
         final["event"] = "final"

@@ -2,6 +2,7 @@
 
 ``python -m bench.run --set quick`` (``make bench``) runs CP-SAT, greedy and the MIP on 1x and
 3x; ``--set full`` (``make bench-full``) adds 10x and Timefold (``--solvers`` picks others).
+``--family network`` measures ``bench/generate.py``'s network of centres instead of its copies.
 A solver that cannot run here (Timefold without its package or a Java runtime) is reported
 unavailable, with the reason, after its first run. Every run is a fresh process (``bench/measure.py``), so
 its peak memory is its own; runs go one after another, never side by side, so that each
@@ -10,7 +11,10 @@ and the figures are reported as median, min and max.
 
 Outputs: ``bench/results/bench.json`` (every run, every progress point, the summary),
 the section "## Solvers at scale" of ``bench/RESULTS.md`` (other sections are kept), and
-``bench/results/objective_over_time.png``.
+``bench/results/objective_over_time.png``; for the network family ``bench_network.json``,
+"## Solvers at scale: the network of centres" and ``objective_over_time_network.png``
+(``bench/report.py``'s :func:`~bench.report.outputs`). ``--keep-others`` keeps the runs of
+the solvers not run this time from the existing JSON, so that one solver can be measured again.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.generate import DEFAULT_SEED, horizon_years, scaled_problem
+from bench.generate import DEFAULT_SEED, FAMILIES, family_problem, horizon_years
 from bench.measure import SOLVERS
 
 BENCH = Path(__file__).resolve().parent
@@ -44,11 +48,11 @@ SET_SOLVERS: dict[str, tuple[str, ...]] = {"quick": ("cpsat", "greedy", "mip"), 
 GRACE_S = {1: 40.0, 3: 40.0, 10: 300.0}
 
 
-def instance_facts(scale: int, seed: int) -> dict[str, Any]:
+def instance_facts(scale: int, seed: int, family: str = "copies") -> dict[str, Any]:
     """Size of a generated instance, as a planner would describe it."""
     from scheduler.instance import Instance
 
-    p = scaled_problem(scale, seed)
+    p = family_problem(family, scale, seed)
     inst = Instance(p)
     return {
         "scale": scale,
@@ -66,14 +70,16 @@ def instance_facts(scale: int, seed: int) -> dict[str, Any]:
     }
 
 
-def spawn(solver: str, scale: int, seed: int, time_limit: float, deadline_s: float) -> dict[str, Any]:
+def spawn(solver: str, scale: int, seed: int, time_limit: float, deadline_s: float,
+          family: str = "copies") -> dict[str, Any]:
     """Run one measured process; return its record with peak RSS and CPU time from the OS."""
     with tempfile.TemporaryDirectory(prefix="rtcm-bench-") as tmp:
         out = Path(tmp) / "run.jsonl"
         err = Path(tmp) / "stderr.txt"
         cmd = [sys.executable, "-m", "bench.measure", solver, str(scale), str(seed), str(time_limit),
-               str(out)]
+               str(out), family]
         load = os.getloadavg()[0]
+        started = datetime.now(UTC).isoformat(timespec="seconds")
         t0 = time.perf_counter()
         with open(err, "w") as errf:
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errf, cwd=BENCH.parent,
@@ -94,8 +100,8 @@ def spawn(solver: str, scale: int, seed: int, time_limit: float, deadline_s: flo
     progress = [x for x in lines if x.get("event") == "progress"]
     final = next((x for x in lines if x.get("event") == "final"), None)
     record: dict[str, Any] = {
-        "solver": solver, "scale": scale, "seed": seed, "time_limit_s": time_limit,
-        "wall_s": round(wall, 3),
+        "solver": solver, "family": family, "scale": scale, "seed": seed, "time_limit_s": time_limit,
+        "started": started, "wall_s": round(wall, 3),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux reports kilobytes
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "load_average_at_start": round(load, 2),
@@ -151,12 +157,15 @@ def figures(record: dict[str, Any], points: tuple[float, ...]) -> dict[str, Any]
         "final_bound": record.get("bound") if valid else None,
         "final_gap": record.get("gap") if valid else None,
     }
+    # The first calendar reported: CP-SAT's is its start (the greedy calendar it searches from).
+    first = next((o for _, o, _ in record["progress"] if o is not None), None)
     for t in points:
         obj, bnd = at_time(record, t)
         key = f"{t:g}"
         out[f"objective_at_{key}"] = obj
         out[f"bound_at_{key}"] = bnd
         out[f"gap_at_{key}"] = gap(obj, bnd)
+        out[f"below_start_at_{key}"] = (first - obj) / first if first and obj is not None else None
     return out
 
 
@@ -201,16 +210,33 @@ def versions() -> dict[str, str]:
     return out
 
 
+def keep_others(saved: dict[str, Any], runs: list[dict[str, Any]], solvers: list[str], scales: tuple[int, ...],
+                seed: int) -> tuple[list[dict[str, Any]], str]:
+    """``runs`` after the runs of an earlier benchmark ``saved`` of the solvers not in ``solvers``,
+    and when that benchmark started (its own first start, when it kept runs itself)."""
+    meta = saved["meta"]
+    if meta["scales"] != list(scales) or meta["seed"] != seed or meta.get("family", "copies") != (
+            runs[0]["family"] if runs else meta.get("family", "copies")):
+        raise SystemExit("the saved benchmark has other scales, another seed or another family: "
+                         "its runs cannot be kept")
+    kept = [r for r in saved["runs"] if r["solver"] not in solvers]
+    return kept + runs, meta.get("kept_from") or meta["started"]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", choices=sorted(SETS), default="quick")
+    ap.add_argument("--family", choices=FAMILIES, default="copies",
+                    help="the instance family of bench/generate.py (copies: the default)")
+    ap.add_argument("--keep-others", action="store_true",
+                    help="keep the existing JSON's runs of the solvers not run this time")
     ap.add_argument("--scales", type=int, nargs="*", help="override the set's scales")
     ap.add_argument("--solvers", nargs="*", choices=SOLVERS, help="override the set's solvers")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--points", type=float, nargs="*",
                     help="override the time points (s) of every scale; the last is the time limit")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--out", type=Path, default=RESULTS, help="the folder of the JSON and the plot")
     ap.add_argument("--markdown", type=Path, default=BENCH / "RESULTS.md")
     ap.add_argument("--report-only", action="store_true",
                     help="only rewrite RESULTS.md and the plot from an existing bench.json")
@@ -218,11 +244,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="repeat the MIP when its first run found no calendar by the deadline (by default "
                          "its other runs are skipped: they would measure nothing but a second build)")
     args = ap.parse_args(argv)
-    if args.report_only:
-        from bench.report import plot, write_markdown
+    from bench.report import outputs, plot, write_markdown
 
-        saved = json.loads((args.out / "bench.json").read_text(encoding="utf-8"))
-        plot(saved, args.out / "objective_over_time.png")
+    json_name, plot_name, _ = outputs(args.family)
+    saved_path = args.out / json_name
+    if args.report_only:
+        saved = json.loads(saved_path.read_text(encoding="utf-8"))
+        plot(saved, args.out / plot_name)
         write_markdown(saved, args.markdown)
         return 0
     scales = tuple(args.scales) if args.scales else SETS[args.set]
@@ -235,13 +263,13 @@ def main(argv: list[str] | None = None) -> int:
     facts = []
     runs: list[dict[str, Any]] = []
     for scale in scales:
-        facts.append(instance_facts(scale, args.seed))
+        facts.append(instance_facts(scale, args.seed, args.family))
         print(f"x{scale}: {facts[-1]['editions']} editions, {facts[-1]['trainers']} trainers, "
               f"{facts[-1]['rooms']} rooms, {facts[-1]['working_days']} working days", flush=True)
         limit = max(TIME_POINTS[scale])
         for solver in solvers:
             for k in range(args.runs):
-                record = spawn(solver, scale, args.seed, limit, limit + GRACE_S.get(scale, limit))
+                record = spawn(solver, scale, args.seed, limit, limit + GRACE_S.get(scale, limit), args.family)
                 record["run"] = k + 1
                 runs.append(record)
                 obj = record.get("objective")
@@ -256,12 +284,19 @@ def main(argv: list[str] | None = None) -> int:
                 if solver == "mip" and nothing and not args.repeat_empty and k + 1 < args.runs:
                     print(f"  {solver:6s}: no calendar in run 1; its other runs skipped", flush=True)
                     break
+    kept_from = None
+    if args.keep_others and saved_path.exists():
+        runs, kept_from = keep_others(json.loads(saved_path.read_text(encoding="utf-8")), runs, solvers,
+                                      scales, args.seed)
+        print(f"kept the runs of the other solvers from {saved_path}", flush=True)
     data: dict[str, Any] = {
         "meta": {
-            "set": args.set, "scales": list(scales), "runs": args.runs, "seed": args.seed,
+            "set": args.set, "family": args.family, "scales": list(scales), "runs": args.runs,
+            "seed": args.seed,
             "time_points": {str(s): list(TIME_POINTS[s]) for s in scales},
             "started": started.isoformat(timespec="seconds"),
             "duration_s": round(time.perf_counter() - t0, 1),
+            "kept_from": kept_from,  # other solvers' runs kept from the run started then
             "cores": os.cpu_count(), "machine": platform.machine(), "versions": versions(),
             "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         },
@@ -270,12 +305,10 @@ def main(argv: list[str] | None = None) -> int:
         "runs": runs,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "bench.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    from bench.report import plot, write_markdown
-
-    plot(data, args.out / "objective_over_time.png")
+    saved_path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    plot(data, args.out / plot_name)
     write_markdown(data, args.markdown)
-    print(f"wrote {args.out / 'bench.json'}, {args.out / 'objective_over_time.png'}, {args.markdown} "
+    print(f"wrote {saved_path}, {args.out / plot_name}, {args.markdown} "
           f"in {data['meta']['duration_s']:.0f} s", flush=True)
     return 0
 

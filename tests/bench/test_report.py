@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bench.report import SECTION, write_markdown
-from bench.run import at_time, summary
+import pytest
+
+from bench.report import SECTION, outputs, targets, write_markdown
+from bench.run import at_time, keep_others, spawn, summary
 
 
 def _run(solver: str, progress: list[list[Any]], objective: float | None, **extra: Any) -> dict[str, Any]:
@@ -73,3 +75,48 @@ def test_the_section_is_replaced_and_the_others_are_kept(tmp_path: Path) -> None
     assert text.index("## API load") < text.index(SECTION) < text.index("## Export time")
     write_markdown(_data(), path)
     assert path.read_text() == text
+
+
+def test_cp_sat_is_held_against_timefold_at_every_point() -> None:
+    # Timefold's calendar at 60 s (950) beats CP-SAT's (1,000); at 10 s it had none: CP-SAT's counts.
+    runs = [*RUNS, _run("timefold", [[40.0, 1500.0, None], [55.0, 950.0, None]], 950.0)]
+    data = {**_data(), "summary": summary(runs, (1,)), "runs": runs}
+    rows = {target: (text, verdict) for target, text, verdict in targets(data)}
+    text, verdict = rows["CP-SAT no worse than Timefold Solver at every time point"]
+    assert text.startswith("1x at 60 s: 1,000 vs 950") and verdict == "**missed**"
+    assert rows["CP-SAT no worse than the MIP at every time point"] == ("no worse at all 2 points", "met")
+    without = {t for t, _, _ in targets(_data())}
+    assert "CP-SAT no worse than Timefold Solver at every time point" not in without
+
+
+def test_the_network_family_has_its_own_section_json_and_plot(tmp_path: Path) -> None:
+    path = tmp_path / "RESULTS.md"
+    write_markdown(_data(), path)
+    network = _data()
+    network["meta"] = {**network["meta"], "family": "network"}
+    write_markdown(network, path)
+    text = path.read_text()
+    json_name, plot_name, heading = outputs("network")
+    assert text.count(SECTION + "\n") == 1 and text.count(heading + "\n") == 1
+    assert f"`bench/results/{json_name}`" in text and f"results/{plot_name}" in text
+    assert "bench/results/bench.json" in text  # the copies' section kept
+
+
+def test_the_runs_of_the_start_are_measured_below_it() -> None:
+    figs = summary(RUNS, (1,))
+    cpsat = next(r for r in figs if r["solver"] == "cpsat")
+    # The first calendar reported, 1,200, then 1,000 by 60 s.
+    assert cpsat["below_start_at_60"]["median"] == pytest.approx(200 / 1200)
+
+
+def test_a_second_run_keeps_the_other_solvers_runs() -> None:
+    # A real measured run of the greedy method on the smallest network, then the same solver run
+    # again keeps the earlier runs of every other solver, and nothing of its own.
+    greedy = spawn("greedy", 1, 2027, 5.0, 60.0, "network")
+    assert greedy["family"] == "network" and greedy["valid"]
+    earlier = {"meta": {"scales": [1], "seed": 2027, "family": "network", "started": "2027-01-01T00:00:00+00:00"},
+               "runs": [{**greedy, "solver": "mip"}, greedy]}
+    runs, since = keep_others(earlier, [greedy], ["greedy"], (1,), 2027)
+    assert [r["solver"] for r in runs] == ["mip", "greedy"] and since == "2027-01-01T00:00:00+00:00"
+    with pytest.raises(SystemExit):
+        keep_others(earlier, [greedy], ["greedy"], (1,), 7)
