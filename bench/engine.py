@@ -11,7 +11,8 @@ through the checker.
 
 Instances: ``bench1x`` is ``bench/run.py``'s 1x (the default programme without nominations);
 ``default`` is the embedded default whole (its demand rules act on the calendar); ``bench3x``;
-``network3x``, ``network10x``: the network family of ``bench/generate.py``.
+``network3x``, ``network10x``: the network family of ``bench/generate.py``; ``rollout3y``: its
+rollout family, the whole curriculum over three years.
 Runs go one at a time, each in a process of its own (its peak memory is its own).
 """
 
@@ -56,7 +57,9 @@ def instance(name: str):
         return scaled_problem(int(name[5:-1]))
     if name.startswith("network") and name.endswith("x"):
         return family_problem("network", int(name[7:-1]))
-    raise SystemExit(f"unknown instance {name!r}: default, bench1x, bench3x, network10x, ...")
+    if name.startswith("rollout") and name.endswith("y"):
+        return family_problem("rollout", int(name[7:-1]))
+    raise SystemExit(f"unknown instance {name!r}: default, bench1x, bench3x, network10x, rollout3y, ...")
 
 
 def _one(name: str, variant: str, time_limit: float, seed: int, queue: Any) -> None:

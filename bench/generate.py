@@ -25,6 +25,10 @@ seat, which ``solve()`` seats in a separate model after the calendar, weighed ap
 the calendar's objective) are left out at every scale, so that every solver compared
 solves the same problem and CP-SAT spends its whole time limit on the calendar.
 
+Two more realistic families: :func:`network_data`, a network of centres with their own courses,
+rooms and regional trainers sharing a pool of agency experts, and :func:`rollout_data`, the
+whole curriculum at the RTCM over up to three years (:func:`family_problem` makes either).
+
 Scale 1 is the default problem without its nominations, whatever the seed. The same
 scale and seed give the same instance (``tests/bench/test_generate.py`` checks it).
 """
@@ -39,12 +43,12 @@ from typing import Any
 from data import default_problem
 from data.default import FIRST_NAMES, SURNAMES
 from model.formats.files import problem_from_data
-from model.problem import TOPIC_ID, Problem
+from model.problem import MAX_ROLLOUT_YEARS, TOPIC_ID, Problem
 
 SCALES = (1, 3, 10)
 DEFAULT_SEED = 2027
 BASE_YEAR = 2027
-FAMILIES = ("copies", "network")
+FAMILIES = ("copies", "network", "rollout")
 
 # Organisations whose experts form the network's shared pool (the agencies and international
 # partners): every centre may call on them. Everyone else (the pool of trainers, ToT graduates,
@@ -179,12 +183,58 @@ def network_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     return data
 
 
+def rollout_data(years: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    """The rollout of the whole curriculum at the RTCM over ``years`` years, every day planned.
+
+    The default programme (all 68 topics of the curriculum) runs once a year: every programme
+    item's editions, and the editions that must run, times ``years``, anywhere in the horizon
+    (2027 to 2026 + ``years``, the summer break and the year-end closure in every year), with
+    their prerequisites and links as in one year. The same venues, rooms and platform; the same
+    trainers, with fresh absences drawn for every later year, and their limit of days a year, the
+    organisations' quotas and the budget times ``years``. The product itself plans a rollout's
+    later years by quarter (``scheduler/rollout.py``); this instance asks for every day of them.
+
+    One year is the default problem without its nominations, as in :func:`scaled_data`.
+    """
+    if not 1 <= years <= MAX_ROLLOUT_YEARS:
+        raise ValueError(f"a rollout runs 1 to {MAX_ROLLOUT_YEARS} years, not {years}")
+    base = _base(1)
+    if years == 1:
+        return base
+    rng = random.Random(f"rtcm-bench/rollout/{years}/{seed}")
+    data = copy.deepcopy(base)
+    data["name"] = f"RTCM rollout over {years} years"
+    data["description"] = (
+        f"The whole RTCM curriculum once a year for {years} years ({BASE_YEAR}-{BASE_YEAR + years - 1}), every "
+        f"day planned: the default programme's editions times {years}, the same rooms and trainers (later "
+        f"years' absences drawn with seed {seed})."
+    )
+    data["calendar"] = _calendar(base["calendar"], years)
+    data.pop("rollout", None)  # every year is planned in full here
+    data["programme"] = [{**item, "editions": item["editions"] * years,
+                          "min_editions": None if item.get("min_editions") is None else item["min_editions"] * years}
+                         for item in base["programme"]]
+    trainers = _trainers(base["trainers"], 1, years, rng)
+    for rec in trainers:
+        if rec.get("max_days_per_year") is not None:  # a limit a year, over every year planned
+            rec["max_days_per_year"] *= years
+    data["trainers"] = trainers
+    data["organisations"] = [
+        {**o, "trainer_day_quota": None if o.get("trainer_day_quota") is None else o["trainer_day_quota"] * years}
+        for o in base["organisations"]
+    ]
+    if base.get("budget_usd") is not None:
+        data["budget_usd"] = base["budget_usd"] * years
+    return data
+
+
 def family_problem(family: str, scale: int, seed: int = DEFAULT_SEED) -> Problem:
-    """An instance of ``family`` ("copies": :func:`scaled_data`; "network": :func:`network_data`)."""
+    """An instance of ``family`` ("copies": :func:`scaled_data`; "network": :func:`network_data`;
+    "rollout": :func:`rollout_data`, ``scale`` its years)."""
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {', '.join(FAMILIES)}, not {family!r}")
-    data = network_data(scale, seed) if family == "network" else scaled_data(scale, seed)
-    return problem_from_data(data, f"bench {family} x{scale} seed {seed}")
+    make = {"copies": scaled_data, "network": network_data, "rollout": rollout_data}[family]
+    return problem_from_data(make(scale, seed), f"bench {family} x{scale} seed {seed}")
 
 
 def _centre_topic_id(topic_id: str, centre: int) -> str:

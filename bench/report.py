@@ -10,7 +10,9 @@ SECTION = "## Solvers at scale"
 # Per instance family of bench/generate.py: the JSON, the plot and the section of RESULTS.md.
 OUTPUTS = {"copies": ("bench.json", "objective_over_time.png", SECTION),
            "network": ("bench_network.json", "objective_over_time_network.png",
-                       f"{SECTION}: the network of centres")}
+                       f"{SECTION}: the network of centres"),
+           "rollout": ("bench_rollout.json", "objective_over_time_rollout.png",
+                       f"{SECTION}: the rollout over years")}
 LABEL = {"cpsat": "RTCM Planner (CP-SAT)", "greedy": "Greedy earliest-fit", "mip": "MIP (HiGHS)",
          "timefold": "Timefold Solver"}
 COLOUR = {"cpsat": "tab:blue", "greedy": "tab:orange", "mip": "tab:green", "timefold": "tab:purple"}
@@ -197,6 +199,9 @@ INSTANCES = {
     "the seed), k times the platform's streams and the organisation quotas; 10x plans two years "
     "(2027-2028, summer break and year-end closure in both). 1x is the default RTCM 2027 problem. "
     "Same seed, same instance.",
+    "rollout": "- Instances: `bench/generate.py`'s rollout family (`family_problem(\"rollout\", k)`): the whole "
+    "curriculum at the RTCM once a year for k years, every day planned (the default programme's editions times "
+    "k, the same rooms and trainers, their limits a year over every year). 1x is the default RTCM 2027 problem.",
     "network": "- Instances: `bench/generate.py`'s network family (`family_problem(\"network\", k)`). Scale k is "
     "the RTCM and k - 1 regional centres, each running the 2027 programme as its own courses at its own "
     "venues, with its own regional trainers qualified for its courses only, and one shared pool of the "

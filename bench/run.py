@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.generate import DEFAULT_SEED, FAMILIES, family_problem, horizon_years
+from bench.generate import DEFAULT_SEED, FAMILIES, family_problem
 from bench.measure import SOLVERS
 
 BENCH = Path(__file__).resolve().parent
@@ -61,7 +61,7 @@ def instance_facts(scale: int, seed: int, family: str = "copies") -> dict[str, A
         "rooms": len(p.rooms),
         "streams": p.platform.max_concurrent_streams,
         "horizon": f"{p.calendar.start}..{p.calendar.end}",
-        "years": horizon_years(scale),
+        "years": p.calendar.end.year - p.calendar.start.year + 1,
         "working_days": len(p.work_calendar),
         "options": sum(len(plan.options) for plan in inst.plans),
         "team_candidates": sum(len(plan.trainers) for plan in inst.plans),

@@ -112,3 +112,29 @@ def test_the_greedy_network_calendar_at_3x_breaks_no_rule() -> None:
     schedule = greedy_schedule(problem)
     assert check(schedule) == []
     assert len(schedule.editions) >= 3 * len(default_problem().editions) - 5
+
+
+def test_the_rollout_runs_the_whole_curriculum_once_a_year_with_every_day_planned() -> None:
+    base, p = default_problem(), family_problem("rollout", 3)
+    assert (p.calendar.start, p.calendar.end) == (date(2027, 1, 1), date(2029, 12, 31))
+    assert {i.topic for i in p.programme} == {t.id for t in base.topics}  # the whole curriculum
+    assert len(p.editions) == 3 * len(base.editions)
+    mandatory = Counter(e.topic.id for e in p.editions if e.mandatory)
+    once = Counter(e.topic.id for e in base.editions if e.mandatory)
+    assert mandatory == Counter({t: 3 * n for t, n in once.items()})
+    assert p.rollout.years == 1  # every year planned in full, none left to the quarterly plan
+    # The same people, with a limit a year over three years, away in every year.
+    before = {t.id: t for t in base.trainers}
+    assert set(before) == {t.id for t in p.trainers}
+    for t in p.trainers:
+        if before[t.id].max_days_per_year is not None:
+            assert t.max_days_per_year == 3 * before[t.id].max_days_per_year
+        assert {a.start.year for a in t.unavailable} >= {2028, 2029}
+    assert p.budget_usd == 3 * (base.budget_usd or 0)
+    assert p.venues == base.venues and p.prerequisites == base.prerequisites
+    assert family_problem("rollout", 1).model_dump(mode="json", exclude={"nominations"}) == default_problem(
+    ).model_dump(mode="json", exclude={"nominations"})
+    # Every mandatory edition of the three years has a place: the greedy calendar breaks no rule.
+    assert check(greedy_schedule(p)) == []
+    with pytest.raises(ValueError, match="1 to 3 years"):
+        family_problem("rollout", 4)
