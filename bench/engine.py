@@ -42,9 +42,10 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "lin2": {"linearization_level": 2},
     "presolve1": {"max_presolve_iterations": 1},
     "whole": {},  # the whole model searched at once, as before the search by parts (SOLVE_OPTIONS)
+    "parts": {},  # the search by parts whatever the size of the programme (SOLVE_OPTIONS)
 }
 # Each variant's other solve options (scheduler.solve.SolveOptions).
-SOLVE_OPTIONS: dict[str, dict[str, Any]] = {"whole": {"by_parts": False}}
+SOLVE_OPTIONS: dict[str, dict[str, Any]] = {"whole": {"by_parts": False}, "parts": {"by_parts": True}}
 
 
 def instance(name: str):

@@ -33,6 +33,12 @@ from scheduler.variables import EditionVars, StopFlag, stop_when_set
 
 # Programmes of more editions are searched by parts (scheduler/solve.py).
 PARTS_FROM_EDITIONS = 300
+# And programmes of more options (an edition's possible start and length pairs), whatever their
+# editions: the RTCM curriculum over three years (213 editions, 67,011 options) has the whole
+# model's presolve outlast a 60 s limit, and by parts ends 5.2 % below its start; three centres
+# over one year (213 editions, 22,869 options) search well whole. Where between the turn lies is
+# not measured (bench/results/engine.json).
+PARTS_FROM_OPTIONS = 50_000
 # About this many editions free in each part.
 PART_EDITIONS = 20
 # The longest search of one part.

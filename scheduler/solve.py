@@ -50,7 +50,7 @@ from scheduler.alternatives import explain_left_out
 from scheduler.backups import backups
 from scheduler.greedy import best_start
 from scheduler.instance import Instance
-from scheduler.parts import PART_EDITIONS, PARTS_FROM_EDITIONS, Values, search_by_parts
+from scheduler.parts import PART_EDITIONS, PARTS_FROM_EDITIONS, PARTS_FROM_OPTIONS, Values, search_by_parts
 from scheduler.places import WHOLE_RULES, bound_by_places
 from scheduler.rules import HARD, SOFT, Context
 from scheduler.variables import StopFlag, Variables, stop_when_set
@@ -70,7 +70,8 @@ class SolveOptions:
     hint: bool = True  # start from the greedy calendar
     seat: bool = True  # seat the nominees in the calendar found (off: the calendar alone, e.g. sampled futures)
     backups: bool = False  # choose the calendar's backups once it is seated (Schedule.backups): a few seconds more
-    # Search by parts (scheduler/parts.py): None from PARTS_FROM_EDITIONS editions on; False: the whole at once.
+    # Search by parts (scheduler/parts.py): None from PARTS_FROM_EDITIONS editions or PARTS_FROM_OPTIONS options
+    # on; False: the whole at once.
     by_parts: bool | None = None
     # CP-SAT parameters set over the engine's own (name, value) pairs, e.g. (("subsolvers", ("max_lp",)),):
     # for measuring the engine (bench/engine.py); a list value replaces the repeated field.
@@ -511,7 +512,8 @@ def run_search(built: Built, options: SolveOptions, watch: Watch, stop: StopFlag
     # deterministic runs split the time, others end the search early (see _search).
     share = ALLOCATION_SHARE if seating else 0.0
     watch.scale, watch.built = built.scale, built
-    large = len(built.inst.plans) > PARTS_FROM_EDITIONS
+    large = (len(built.inst.plans) > PARTS_FROM_EDITIONS
+             or sum(len(plan.options) for plan in built.inst.plans) > PARTS_FROM_OPTIONS)
     if not options.deterministic and not seating and (options.by_parts or (options.by_parts is None and large)):
         by_parts = _search_in_parts(built, options, watch, stop)
         if by_parts is not None:

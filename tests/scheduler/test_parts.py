@@ -98,3 +98,24 @@ def test_solve_searches_a_large_programme_by_parts(monkeypatch: pytest.MonkeyPat
     assert result.objective <= min(greedy)
     if search:
         assert result.objective == pytest.approx(search[-1])
+
+
+def test_a_programme_of_many_options_is_searched_by_parts_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Few editions over a long horizon make a model whose presolve outlasts the time limit: the
+    # options count as well as the editions. The RTCM year (7,568 options) with the threshold
+    # lowered goes by parts; with the product's, whole.
+    calls: list[int] = []
+    real = solve_module.search_by_parts
+
+    def spy(*args: Any, **kwargs: Any) -> PartsOutcome:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "search_by_parts", spy)
+    monkeypatch.setattr(parts_module, "PART_LIMIT_S", 2.0)
+    problem = family_problem("rollout", 1)
+    options = SolveOptions(time_limit_s=8, explain=False, seat=False)
+    assert solve(problem, options).found and not calls
+    monkeypatch.setattr(solve_module, "PARTS_FROM_OPTIONS", 5_000)
+    result = solve(problem, options)
+    assert calls and result.found and check(result.schedule) == []
