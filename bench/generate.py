@@ -95,9 +95,7 @@ def scaled_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     )
     data["calendar"] = _calendar(base["calendar"], years)
     data.pop("rollout", None)  # the network's horizon is its whole plan: no later years
-    data["programme"] = [{**item, "editions": item["editions"] * scale,
-                          "min_editions": None if item.get("min_editions") is None else item["min_editions"] * scale}
-                         for item in base["programme"]]
+    data["programme"] = _editions_times(base["programme"], scale)
     data["venues"] = _venues(base["venues"], scale)
     data["trainers"] = _trainers(base["trainers"], scale, years, rng)
     _share_network_capacity(data, base, scale)
@@ -211,20 +209,13 @@ def rollout_data(years: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     )
     data["calendar"] = _calendar(base["calendar"], years)
     data.pop("rollout", None)  # every year is planned in full here
-    data["programme"] = [{**item, "editions": item["editions"] * years,
-                          "min_editions": None if item.get("min_editions") is None else item["min_editions"] * years}
-                         for item in base["programme"]]
+    data["programme"] = _editions_times(base["programme"], years)
     trainers = _trainers(base["trainers"], 1, years, rng)
     for rec in trainers:
         if rec.get("max_days_per_year") is not None:  # a limit a year, over every year planned
             rec["max_days_per_year"] *= years
     data["trainers"] = trainers
-    data["organisations"] = [
-        {**o, "trainer_day_quota": None if o.get("trainer_day_quota") is None else o["trainer_day_quota"] * years}
-        for o in base["organisations"]
-    ]
-    if base.get("budget_usd") is not None:
-        data["budget_usd"] = base["budget_usd"] * years
+    _quotas_and_budget_times(data, base, years)
     return data
 
 
@@ -294,12 +285,24 @@ def _share_network_capacity(data: dict[str, Any], base: dict[str, Any], scale: i
     streams its own courses), the organisations' quotas and the budget (each brings its own)."""
     data["platform"] = {**base["platform"],
                         "max_concurrent_streams": base["platform"]["max_concurrent_streams"] * scale}
+    _quotas_and_budget_times(data, base, scale)
+
+
+def _quotas_and_budget_times(data: dict[str, Any], base: dict[str, Any], k: int) -> None:
+    """The organisations' quotas and the budget, ``k`` times the base problem's."""
     data["organisations"] = [
-        {**o, "trainer_day_quota": None if o.get("trainer_day_quota") is None else o["trainer_day_quota"] * scale}
+        {**o, "trainer_day_quota": None if o.get("trainer_day_quota") is None else o["trainer_day_quota"] * k}
         for o in base["organisations"]
     ]
     if base.get("budget_usd") is not None:
-        data["budget_usd"] = base["budget_usd"] * scale
+        data["budget_usd"] = base["budget_usd"] * k
+
+
+def _editions_times(programme: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
+    """The programme with ``k`` times the editions of every item, and of those that must run."""
+    return [{**item, "editions": item["editions"] * k,
+             "min_editions": None if item.get("min_editions") is None else item["min_editions"] * k}
+            for item in programme]
 
 
 def _calendar(cal: dict[str, Any], years: int) -> dict[str, Any]:

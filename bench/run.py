@@ -211,12 +211,11 @@ def versions() -> dict[str, str]:
 
 
 def keep_others(saved: dict[str, Any], runs: list[dict[str, Any]], solvers: list[str], scales: tuple[int, ...],
-                seed: int) -> tuple[list[dict[str, Any]], str]:
+                seed: int, family: str) -> tuple[list[dict[str, Any]], str]:
     """``runs`` after the runs of an earlier benchmark ``saved`` of the solvers not in ``solvers``,
     and when that benchmark started (its own first start, when it kept runs itself)."""
     meta = saved["meta"]
-    if meta["scales"] != list(scales) or meta["seed"] != seed or meta.get("family", "copies") != (
-            runs[0]["family"] if runs else meta.get("family", "copies")):
+    if meta["scales"] != list(scales) or meta["seed"] != seed or meta.get("family", "copies") != family:
         raise SystemExit("the saved benchmark has other scales, another seed or another family: "
                          "its runs cannot be kept")
     kept = [r for r in saved["runs"] if r["solver"] not in solvers]
@@ -287,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     kept_from = None
     if args.keep_others and saved_path.exists():
         runs, kept_from = keep_others(json.loads(saved_path.read_text(encoding="utf-8")), runs, solvers,
-                                      scales, args.seed)
+                                      scales, args.seed, args.family)
         print(f"kept the runs of the other solvers from {saved_path}", flush=True)
     data: dict[str, Any] = {
         "meta": {

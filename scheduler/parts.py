@@ -22,14 +22,13 @@ the programme's places (``scheduler/places.py``), proven before the first part.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.variables import EditionVars, StopFlag, stop_when_set
+from scheduler.variables import EditionVars, StopFlag, solve_unless_stopped
 
 # Programmes of more editions are searched by parts (scheduler/solve.py).
 PARTS_FROM_EDITIONS = 300
@@ -145,11 +144,7 @@ def search_by_parts(model: cp_model.CpModel, editions: list[EditionVars], values
         proto.solution_hint.vars.extend(range(len(best.values)))
         proto.solution_hint.values.extend(best.values)
         solver = make_solver(min(PART_LIMIT_S, deadline - time.perf_counter()))
-        done = _watch(solver, stop)
-        try:
-            code = solver.solve(sub)
-        finally:
-            done()
+        code = solve_unless_stopped(solver, sub, stop)
         best.searches += 1
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < best.objective - 1e-6:
             best.values = list(solver.response_proto.solution)
@@ -161,9 +156,3 @@ def search_by_parts(model: cp_model.CpModel, editions: list[EditionVars], values
             ring = parts(editions, best.values)
     return best
 
-
-def _watch(solver: cp_model.CpSolver, stop: StopFlag | None) -> Callable[[], None]:
-    """Stop ``solver`` when ``stop`` is set; call the function returned once it has finished."""
-    done = threading.Event()
-    stop_when_set(solver, stop, done)
-    return done.set

@@ -57,9 +57,9 @@ def places(problem: Problem) -> list[list[int]]:
             if venue in by_venue:
                 join(i, by_venue[venue])
             by_venue.setdefault(venue, i)
-    for i in anywhere:
+    if anywhere:  # an item that may be held anywhere joins every place
         for j in range(len(items)):
-            join(i, j)
+            join(j, anywhere[0])
     related = [(p.before, p.after) for p in problem.prerequisites]
     related += [(t.id, other) for t in problem.topics for other in t.links]
     for a, b in related:

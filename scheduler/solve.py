@@ -53,7 +53,7 @@ from scheduler.instance import Instance
 from scheduler.parts import PART_EDITIONS, PARTS_FROM_EDITIONS, PARTS_FROM_OPTIONS, Values, search_by_parts
 from scheduler.places import WHOLE_RULES, bound_by_places
 from scheduler.rules import HARD, SOFT, Context
-from scheduler.variables import StopFlag, Variables, stop_when_set
+from scheduler.variables import StopFlag, Variables, solve_unless_stopped, stop_when_set
 
 
 @dataclass(frozen=True)
@@ -540,7 +540,6 @@ def _search_in_parts(built: Built, options: SolveOptions, watch: Watch, stop: St
     values = [0] * len(proto.variables)
     for i, v in zip(hint.vars, hint.values, strict=True):
         values[i] = v
-    watch.scale, watch.built = built.scale, built
     bound = _bound_of_the_places(built.inst.problem, options, watch, stop)
     watch.search_started = time.perf_counter()
 
@@ -578,12 +577,7 @@ def _bound_of_the_places(problem: Problem, options: SolveOptions, watch: Watch, 
         # Without presolve the linear relaxation's bound comes within a second; presolve alone takes
         # 8 s on a centre of a two-year network, and the bound hardly moves in the 10 s after it.
         solver.parameters.cp_model_presolve = False
-        done = threading.Event()
-        stop_when_set(solver, stop, done)
-        try:
-            code = solver.solve(built.model)
-        finally:
-            done.set()
+        code = solve_unless_stopped(solver, built.model, stop)
         value = solver.best_objective_bound / built.scale
         return value if code != cp_model.MODEL_INVALID and math.isfinite(value) else None
 

@@ -378,3 +378,14 @@ def stop_when_set(solver: cp_model.CpSolver, stop: StopFlag | None, done: thread
                 solver.stop_search()
 
     threading.Thread(target=_watch, daemon=True).start()
+
+
+def solve_unless_stopped(solver: cp_model.CpSolver, model: cp_model.CpModel,
+                         stop: StopFlag | None) -> cp_model.CpSolverStatus:
+    """``solver.solve(model)``, ended early when ``stop`` is set."""
+    done = threading.Event()
+    stop_when_set(solver, stop, done)
+    try:
+        return solver.solve(model)
+    finally:
+        done.set()

@@ -116,7 +116,7 @@ def test_a_second_run_keeps_the_other_solvers_runs() -> None:
     assert greedy["family"] == "network" and greedy["valid"]
     earlier = {"meta": {"scales": [1], "seed": 2027, "family": "network", "started": "2027-01-01T00:00:00+00:00"},
                "runs": [{**greedy, "solver": "mip"}, greedy]}
-    runs, since = keep_others(earlier, [greedy], ["greedy"], (1,), 2027)
+    runs, since = keep_others(earlier, [greedy], ["greedy"], (1,), 2027, "network")
     assert [r["solver"] for r in runs] == ["mip", "greedy"] and since == "2027-01-01T00:00:00+00:00"
     with pytest.raises(SystemExit):
-        keep_others(earlier, [greedy], ["greedy"], (1,), 7)
+        keep_others(earlier, [greedy], ["greedy"], (1,), 7, "network")
