@@ -17,6 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from data import default_problem
+from tests.ui.test_page_rollout import see_the_calendar
 
 pytestmark = pytest.mark.ui
 
@@ -71,8 +72,7 @@ def test_a_solve_shows_its_progress_then_the_calendar(page: Any, shoot: Any) -> 
     assert done is not None and 50 < int(done.group(1)) < EDITIONS
     scheduled = SCHEDULED["default"] = int(done.group(1))
     shoot(page, "04-solved")
-    page.click("text=See the calendar")
-    assert page.locator("#tab-calendar").get_attribute("aria-selected") == "true"
+    see_the_calendar(page)
     assert page.locator("#gantt .g-row").count() == scheduled
     assert page.locator("#gantt .bar").count() == scheduled
     assert f"{scheduled} / {EDITIONS}" in page.locator("#summary").inner_text()

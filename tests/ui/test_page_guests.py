@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.formats.guests import REGIONAL, guests_data
+from tests.ui.test_page_rollout import see_the_calendar
 
 pytestmark = pytest.mark.ui
 
@@ -41,7 +42,7 @@ def solved(page: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
     page.check("input[name=mode][value=repeatable]")
     page.click("#solve-button")
     page.locator("text=See the calendar").wait_for(timeout=(SOLVE_LIMIT_S + 60) * 1000)
-    page.click("text=See the calendar")
+    see_the_calendar(page)
     job = page.evaluate("localStorage.getItem('rtcm-job')")
     schedule = page.evaluate("id => fetch(`/jobs/${id}/schedule`).then(r => r.json())", job)
     by_edition = {e["edition"]: e for e in schedule["editions"]}

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from tests.instances.tiny import record, tiny_data
-from tests.ui.test_page_rollout import upload_and_solve
+from tests.ui.test_page_rollout import cell_texts, see_the_calendar, upload_and_solve
 
 pytestmark = pytest.mark.ui
 
@@ -204,7 +204,7 @@ def test_the_versions_newest_first_and_what_changed(page: Any, first: dict[str, 
     published_tab(page)
     assert page.locator("#published-as").inner_text().startswith("✓ Published as version 2.")
     assert versions_in_table(page) == ["2", "1"]
-    rows = [r.split("\t") for r in page.locator("#versions tbody tr").all_inner_texts()]
+    rows = cell_texts(page.locator("#versions tbody tr"))
     assert [r[2] for r in rows] == [SECOND_NOTE, MARKUP]
     versions = page.evaluate("api('/published')")
     for row, v in zip(rows, versions, strict=True):
@@ -249,7 +249,7 @@ def test_the_same_calendar_again_changes_nothing(page: Any, second: dict[str, An
     page.click("#solve-button")  # the second problem again, repeatable: the same calendar
     page.wait_for_function("() => !document.querySelector('#solve-button').disabled "
                            "&& document.querySelector('#solve-message a') !== null", timeout=60_000)
-    page.click("#solve-message >> text=See the calendar")
+    see_the_calendar(page)
     published_tab(page)
     assert "not published" in page.locator("#publish-job").inner_text()
     publish(page, "", "Published as version 3")

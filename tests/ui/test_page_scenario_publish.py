@@ -126,7 +126,7 @@ def test_the_published_tab_shows_the_new_version_and_what_it_changed(page: Any, 
                                                                      away: dict[str, Any], shoot: Any) -> None:
     n = first["version"] + 1
     page.click("#run-published a")  # "See it in Published"
-    assert page.locator("#tab-published").get_attribute("aria-selected") == "true"
+    page.wait_for_selector("#tab-published[aria-selected='true']")  # a link: the tab follows the hash, later
     page.wait_for_function("n => document.querySelector(`#versions tbody tr[data-version='${n}']`)", arg=n)
     assert versions_in_table(page)[:2] == [str(n), str(n - 1)]  # newest first
     row = page.locator(f"#versions tbody tr[data-version='{n}']")
