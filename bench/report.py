@@ -214,9 +214,18 @@ def _kept(data: dict[str, Any]) -> str:
     """Which solvers' runs come from an earlier run of the benchmark (``--keep-others``)."""
     if not data["meta"].get("kept_from"):
         return ""
-    earlier = sorted({LABEL[r["solver"]] for r in data["runs"] if r.get("started", "") < data["meta"]["started"]})
-    return (f" The runs of {', '.join(earlier)} are kept from the run started {data['meta']['kept_from']}; "
-            "the duration above is this run's.") if earlier else ""
+    kept: dict[str, set[int]] = {}
+    every: dict[str, set[int]] = {}
+    for r in data["runs"]:
+        every.setdefault(r["solver"], set()).add(r["scale"])
+        if r.get("started", "") < data["meta"]["started"]:
+            kept.setdefault(r["solver"], set()).add(r["scale"])
+    # A solver measured again at some scales only: its runs kept at the others.
+    earlier = sorted(LABEL[solver] + ("" if scales == every[solver] else
+                                      " at " + ", ".join(f"{x}x" for x in sorted(scales)))
+                     for solver, scales in kept.items())
+    return (f" The runs of {', '.join(earlier)} are kept from earlier runs of the benchmark, the first "
+            f"started {data['meta']['kept_from']}; the duration above is this run's.") if earlier else ""
 
 
 def section(data: dict[str, Any]) -> str:

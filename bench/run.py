@@ -13,8 +13,9 @@ Outputs: ``bench/results/bench.json`` (every run, every progress point, the summ
 the section "## Solvers at scale" of ``bench/RESULTS.md`` (other sections are kept), and
 ``bench/results/objective_over_time.png``; for the network family ``bench_network.json``,
 "## Solvers at scale: the network of centres" and ``objective_over_time_network.png``
-(``bench/report.py``'s :func:`~bench.report.outputs`). ``--keep-others`` keeps the runs of
-the solvers not run this time from the existing JSON, so that one solver can be measured again.
+(``bench/report.py``'s :func:`~bench.report.outputs`). ``--keep-others`` keeps the runs not
+made this time (other solvers, other scales) from the existing JSON, so that one solver, or one
+solver at some scales, can be measured again.
 """
 
 from __future__ import annotations
@@ -212,13 +213,14 @@ def versions() -> dict[str, str]:
 
 def keep_others(saved: dict[str, Any], runs: list[dict[str, Any]], solvers: list[str], scales: tuple[int, ...],
                 seed: int, family: str) -> tuple[list[dict[str, Any]], str]:
-    """``runs`` after the runs of an earlier benchmark ``saved`` of the solvers not in ``solvers``,
-    and when that benchmark started (its own first start, when it kept runs itself)."""
+    """``runs`` after the runs of an earlier benchmark ``saved`` that were not run again (another
+    solver, or another scale), and when that benchmark started (its own first start, when it kept
+    runs itself)."""
     meta = saved["meta"]
-    if meta["scales"] != list(scales) or meta["seed"] != seed or meta.get("family", "copies") != family:
-        raise SystemExit("the saved benchmark has other scales, another seed or another family: "
+    if not set(scales) <= set(meta["scales"]) or meta["seed"] != seed or meta.get("family", "copies") != family:
+        raise SystemExit("the saved benchmark lacks a scale run now, or has another seed or another family: "
                          "its runs cannot be kept")
-    kept = [r for r in saved["runs"] if r["solver"] not in solvers]
+    kept = [r for r in saved["runs"] if r["solver"] not in solvers or r["scale"] not in scales]
     return kept + runs, meta.get("kept_from") or meta["started"]
 
 
@@ -285,9 +287,14 @@ def main(argv: list[str] | None = None) -> int:
                     break
     kept_from = None
     if args.keep_others and saved_path.exists():
-        runs, kept_from = keep_others(json.loads(saved_path.read_text(encoding="utf-8")), runs, solvers,
-                                      scales, args.seed, args.family)
-        print(f"kept the runs of the other solvers from {saved_path}", flush=True)
+        saved = json.loads(saved_path.read_text(encoding="utf-8"))
+        runs, kept_from = keep_others(saved, runs, solvers, scales, args.seed, args.family)
+        facts += [f for f in saved["instances"] if f["scale"] not in scales]
+        for scale in set(saved["meta"]["scales"]) - set(scales):
+            TIME_POINTS[scale] = tuple(saved["meta"]["time_points"][str(scale)])
+        scales = tuple(sorted(saved["meta"]["scales"]))
+        facts.sort(key=lambda f: f["scale"])
+        print(f"kept the runs not measured again from {saved_path}", flush=True)
     data: dict[str, Any] = {
         "meta": {
             "set": args.set, "family": args.family, "scales": list(scales), "runs": args.runs,

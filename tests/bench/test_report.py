@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bench.report import SECTION, outputs, targets, write_markdown
+from bench.report import SECTION, _kept, outputs, targets, write_markdown
 from bench.run import at_time, keep_others, spawn, summary
 
 
@@ -120,3 +120,21 @@ def test_a_second_run_keeps_the_other_solvers_runs() -> None:
     assert [r["solver"] for r in runs] == ["mip", "greedy"] and since == "2027-01-01T00:00:00+00:00"
     with pytest.raises(SystemExit):
         keep_others(earlier, [greedy], ["greedy"], (1,), 7, "network")
+    with pytest.raises(SystemExit):  # a scale the earlier benchmark did not measure
+        keep_others(earlier, [greedy], ["greedy"], (1, 3), 2027, "network")
+    # One solver measured again at one scale keeps its own runs at the others.
+    wider = {"meta": {**earlier["meta"], "scales": [1, 3]}, "runs": [greedy, {**greedy, "scale": 3}]}
+    runs, _ = keep_others(wider, [greedy], ["greedy"], (1,), 2027, "network")
+    assert [(r["solver"], r["scale"]) for r in runs] == [("greedy", 3), ("greedy", 1)]
+
+
+def test_the_section_says_which_runs_were_kept() -> None:
+    # CP-SAT measured again at 1x only: its 3x runs and all of the greedy method's are kept.
+    run = {"solver": "cpsat", "scale": 1, "started": "2027-02-01T00:00:00+00:00"}
+    old = "2027-01-01T00:00:00+00:00"
+    data = {"meta": {"started": run["started"], "kept_from": old},
+            "runs": [run, {**run, "scale": 3, "started": old}, {**run, "solver": "greedy", "started": old},
+                     {**run, "solver": "greedy", "scale": 3, "started": old}]}
+    assert _kept(data) == (f" The runs of Greedy earliest-fit, RTCM Planner (CP-SAT) at 3x are kept from earlier "
+                           f"runs of the benchmark, the first started {old}; the duration above is this run's.")
+    assert _kept({**data, "meta": {**data["meta"], "kept_from": None}}) == ""
