@@ -11,7 +11,9 @@ one it started from; the next part starts from it.
 
 A part is the editions held at the same venues (one centre of a network), cut into windows of
 about :data:`PART_EDITIONS` editions by where the calendar has them. Parts are searched in
-turn, each for :data:`PART_LIMIT_S` seconds at most, until the time limit. Small parts searched
+turn, each for :data:`PART_LIMIT_S` seconds at most, until the time limit; after each round the
+windows are cut again, every other time with their cuts moved by half a window, so that a round
+does not search again only the neighbourhoods the last one left at their optimum. Small parts searched
 briefly do best: on ten centres (710 editions, 300 s) parts of 80 editions searched 20 s each
 ended 2.9 % below the start, of 40 for 10 s 6.4 %, of 20 for 5 s 9.4 % (one run each,
 ``bench/results/parts_trials.json``); a part of 20 is nearly proven optimal within its 5 s.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ortools.sat.python import cp_model
 
@@ -66,15 +69,16 @@ def decisions(ev: EditionVars) -> Iterator[cp_model.IntVar]:
         yield from gv.gives.values()
 
 
-def parts(editions: list[EditionVars], values: list[int]) -> list[Part]:
+def parts(editions: list[EditionVars], values: list[int], shifted: bool = False) -> list[Part]:
     """The places: the editions held at the same venues (one centre of a network), cut in windows
     of time of about :data:`PART_EDITIONS` editions where there are more (editions off the
-    calendar count by their earliest option)."""
+    calendar count by their earliest option). ``shifted``: the cuts moved by half a window, so
+    that the windows straddle the unshifted ones' cuts (with half windows at either end)."""
     groups: dict[tuple[str, ...], list[EditionVars]] = {}
     for ev in editions:
         groups.setdefault(tuple(ev.plan.edition.item.venues), []).append(ev)
     return [part for venues, group in groups.items()
-            for part in _windows(group, lambda ev: _start(ev, values), ", ".join(venues) or "every venue")]
+            for part in _windows(group, lambda ev: _start(ev, values), ", ".join(venues) or "every venue", shifted)]
 
 
 def _start(ev: EditionVars, values: list[int]) -> int:
@@ -83,12 +87,18 @@ def _start(ev: EditionVars, values: list[int]) -> int:
     return min((s for s, _ in ev.plan.options), default=0)
 
 
-def _windows(group: list[EditionVars], start: Callable[[EditionVars], int], where: str) -> list[Part]:
+def _windows(group: list[EditionVars], start: Callable[[EditionVars], int], where: str,
+             shifted: bool) -> list[Part]:
     group = sorted(group, key=start)
     pieces = max(1, round(len(group) / PART_EDITIONS))
     size = -(-len(group) // pieces)
-    return [Part(f"{where} {k + 1}/{pieces}", frozenset(ev.plan.index for ev in group[k * size:(k + 1) * size]))
-            for k in range(pieces) if group[k * size:(k + 1) * size]]
+    if pieces == 1:
+        return [Part(f"{where} 1/1", frozenset(ev.plan.index for ev in group))]
+    cuts = [k * size - (size // 2 if shifted else 0) for k in range(pieces + shifted)] + [len(group)]
+    windows = [group[max(0, a):b] for a, b in pairwise(cuts)]
+    return [Part(f"{where} {k + 1}/{len(windows)}{' (shifted)' if shifted else ''}",
+                 frozenset(ev.plan.index for ev in window))
+            for k, window in enumerate(windows) if window]
 
 
 class Values:
@@ -124,6 +134,7 @@ def search_by_parts(model: cp_model.CpModel, editions: list[EditionVars], values
     """
     best = PartsOutcome(list(values), objective)
     ring = parts(editions, values)
+    rounds = 0
     # One copy of the model serves every part, its decisions' domains set for each: with a copy
     # per part the process grew by about 25 MB a second on ten centres (CP-SAT 9.15's clone).
     sub = model.clone()
@@ -152,7 +163,10 @@ def search_by_parts(model: cp_model.CpModel, editions: list[EditionVars], values
             best.improved += 1
             if on_better is not None:
                 on_better(best.values, best.objective)
-        if k % len(ring) == 0:  # a round done: cut the places again where the calendar has them
-            ring = parts(editions, best.values)
+        if k % len(ring) == 0:  # a round done: cut the places again where the calendar has them, the
+            # cuts moved by half a window every other round (a part searched to its optimum is
+            # searched again only with editions from beside it)
+            rounds += 1
+            ring, k = parts(editions, best.values, shifted=rounds % 2 == 1), 0
     return best
 

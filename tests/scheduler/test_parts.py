@@ -14,6 +14,7 @@ from model.check import check, kpis
 from scheduler.instance import Instance
 from scheduler.parts import PartsOutcome, Values, decisions, parts, search_by_parts
 from scheduler.solve import SolveOptions, _solver, build, extract, find_start, hint_start, objective_of, solve
+from tests.instances.tiny import tiny_problem
 
 
 def started(problem: Any) -> tuple[Any, list[int]]:
@@ -66,6 +67,13 @@ def test_parts_are_the_places_cut_in_windows_of_time(two_centres: tuple[Any, lis
               if values[built.v.editions[e].present.index]}
     assert max(starts[e] for e in first.editions if e in starts) <= min(
         starts[e] for e in second.editions if e in starts)
+    # Every other round the cuts move by half a window: half windows at the ends, and a whole one
+    # across the cut between the first two windows above.
+    shifted = parts(built.v.editions, values, shifted=True)
+    assert [len(p.editions) for p in shifted] == [18, 36, 17, 18, 36, 17]
+    assert sorted(e for p in shifted for e in p.editions) == list(range(len(built.v.editions)))
+    assert shifted[0].editions < first.editions
+    assert shifted[1].editions & first.editions and shifted[1].editions & second.editions
 
 
 def test_searching_by_parts_never_worsens_the_start_and_breaks_no_rule(
@@ -105,13 +113,13 @@ def test_a_programme_of_many_options_is_searched_by_parts_too(monkeypatch: pytes
     # options count as well as the editions. The RTCM year (7,568 options) with the threshold
     # lowered goes by parts; with the product's, whole.
     calls: list[int] = []
-    real = solve_module.search_by_parts
+    real = solve_module._search_in_parts
 
-    def spy(*args: Any, **kwargs: Any) -> PartsOutcome:
+    def spy(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(solve_module, "search_by_parts", spy)
+    monkeypatch.setattr(solve_module, "_search_in_parts", spy)
     monkeypatch.setattr(parts_module, "PART_LIMIT_S", 2.0)
     problem = family_problem("rollout", 1)
     options = SolveOptions(time_limit_s=8, explain=False, seat=False)
@@ -119,3 +127,45 @@ def test_a_programme_of_many_options_is_searched_by_parts_too(monkeypatch: pytes
     monkeypatch.setattr(solve_module, "PARTS_FROM_OPTIONS", 5_000)
     result = solve(problem, options)
     assert calls and result.found and check(result.schedule) == []
+
+
+def spy_on_the_parts(monkeypatch: pytest.MonkeyPatch) -> list[PartsOutcome]:
+    """Record what each search by parts of ``solve()`` returns (the real search runs)."""
+    outcomes: list[PartsOutcome] = []
+    real = solve_module.search_by_parts
+
+    def spy(*args: Any, **kwargs: Any) -> PartsOutcome:
+        outcomes.append(real(*args, **kwargs))
+        return outcomes[-1]
+
+    monkeypatch.setattr(solve_module, "search_by_parts", spy)
+    return outcomes
+
+
+def test_a_programme_searched_whole_ends_its_search_by_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The RTCM year is searched whole, and CP-SAT proves no optimum in its first few seconds: the
+    # last three quarters of the search go to the parts (shortened here to fit), from the whole
+    # search's best calendar.
+    # The bound stays the whole search's, every better calendar is reported, none breaks a rule.
+    outcomes = spy_on_the_parts(monkeypatch)
+    monkeypatch.setattr(solve_module, "PART_LIMIT_S", 1.5)
+    monkeypatch.setattr(parts_module, "PART_LIMIT_S", 1.5)
+    result = solve(family_problem("rollout", 1), SolveOptions(time_limit_s=16, explain=False, seat=False))
+    assert result.found and check(result.schedule) == []
+    [outcome] = outcomes
+    assert outcome.searches >= 2
+    search = [p for p in result.progress if p.source == "search"]
+    assert result.objective == pytest.approx(search[-1].objective)
+    assert result.objective == pytest.approx(kpis(result.schedule).objective, abs=0.01)
+    assert result.bound is not None and result.bound <= result.objective
+    # Each part's better calendar comes after the whole search's last, below it, with its bound.
+    whole, polished = search[:len(search) - outcome.improved], search[len(search) - outcome.improved:]
+    assert whole and all(p.bound == pytest.approx(result.bound, abs=0.01) for p in polished)
+    assert [p.objective for p in polished] == sorted({p.objective for p in polished}, reverse=True)
+    assert all(p.objective < whole[-1].objective for p in polished)
+
+
+def test_an_optimum_proven_whole_is_not_searched_by_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    outcomes = spy_on_the_parts(monkeypatch)
+    result = solve(tiny_problem(), SolveOptions(time_limit_s=30, explain=False, seat=False))
+    assert result.status == "OPTIMAL" and not outcomes
