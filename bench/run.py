@@ -211,17 +211,29 @@ def versions() -> dict[str, str]:
     return out
 
 
-def keep_others(saved: dict[str, Any], runs: list[dict[str, Any]], solvers: list[str], scales: tuple[int, ...],
-                seed: int, family: str) -> tuple[list[dict[str, Any]], str]:
-    """``runs`` after the runs of an earlier benchmark ``saved`` that were not run again (another
-    solver, or another scale), and when that benchmark started (its own first start, when it kept
-    runs itself)."""
+def keepable(saved: dict[str, Any], scales: tuple[int, ...], seed: int, family: str,
+             facts: list[dict[str, Any]]) -> None:
+    """Refuse (SystemExit) to keep the runs of an earlier benchmark ``saved`` that measured other
+    instances than those of ``scales`` now: another seed or family, a scale it lacks, or an instance
+    changed since (``facts``: :func:`instance_facts` of every scale of ``saved`` as it is now)."""
     meta = saved["meta"]
     if not set(scales) <= set(meta["scales"]) or meta["seed"] != seed or meta.get("family", "copies") != family:
         raise SystemExit("the saved benchmark lacks a scale run now, or has another seed or another family: "
                          "its runs cannot be kept")
+    now = {f["scale"]: f for f in facts}
+    changed = [f"{f['scale']}x" for f in saved["instances"] if now.get(f["scale"]) != f]
+    if changed:
+        raise SystemExit(f"the instances at {', '.join(changed)} have changed since the saved benchmark: "
+                         "its runs cannot be kept; run every solver again")
+
+
+def keep_others(saved: dict[str, Any], runs: list[dict[str, Any]], solvers: list[str],
+                scales: tuple[int, ...]) -> tuple[list[dict[str, Any]], str]:
+    """``runs`` after the runs of an earlier benchmark ``saved`` (:func:`keepable`) that were not run
+    again (another solver, or another scale), and when that benchmark started (its own first
+    start, when it kept runs itself)."""
     kept = [r for r in saved["runs"] if r["solver"] not in solvers or r["scale"] not in scales]
-    return kept + runs, meta.get("kept_from") or meta["started"]
+    return kept + runs, saved["meta"].get("kept_from") or saved["meta"]["started"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,6 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.points:
         for scale in scales:
             TIME_POINTS[scale] = tuple(sorted(args.points))
+    saved = None
+    if args.keep_others and saved_path.exists():  # checked before anything is measured
+        saved = json.loads(saved_path.read_text(encoding="utf-8"))
+        keepable(saved, scales, args.seed, args.family,
+                 [instance_facts(scale, args.seed, args.family) for scale in saved["meta"]["scales"]])
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     facts = []
@@ -286,10 +303,9 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {solver:6s}: no calendar in run 1; its other runs skipped", flush=True)
                     break
     kept_from = None
-    if args.keep_others and saved_path.exists():
-        saved = json.loads(saved_path.read_text(encoding="utf-8"))
-        runs, kept_from = keep_others(saved, runs, solvers, scales, args.seed, args.family)
-        facts += [f for f in saved["instances"] if f["scale"] not in scales]
+    if saved is not None:
+        runs, kept_from = keep_others(saved, runs, solvers, scales)
+        facts += [f for f in saved["instances"] if f["scale"] not in scales]  # the same, checked above
         for scale in set(saved["meta"]["scales"]) - set(scales):
             TIME_POINTS[scale] = tuple(saved["meta"]["time_points"][str(scale)])
         scales = tuple(sorted(saved["meta"]["scales"]))

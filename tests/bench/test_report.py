@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bench.report import SECTION, _kept, outputs, targets, write_markdown
-from bench.run import at_time, keep_others, spawn, summary
+from bench.run import at_time, instance_facts, keep_others, keepable, spawn, summary
 
 
 def _run(solver: str, progress: list[list[Any]], objective: float | None, **extra: Any) -> dict[str, Any]:
@@ -114,17 +114,21 @@ def test_a_second_run_keeps_the_other_solvers_runs() -> None:
     # again keeps the earlier runs of every other solver, and nothing of its own.
     greedy = spawn("greedy", 1, 2027, 5.0, 60.0, "network")
     assert greedy["family"] == "network" and greedy["valid"]
+    one = instance_facts(1, 2027, "network")
     earlier = {"meta": {"scales": [1], "seed": 2027, "family": "network", "started": "2027-01-01T00:00:00+00:00"},
-               "runs": [{**greedy, "solver": "mip"}, greedy]}
-    runs, since = keep_others(earlier, [greedy], ["greedy"], (1,), 2027, "network")
+               "instances": [one], "runs": [{**greedy, "solver": "mip"}, greedy]}
+    keepable(earlier, (1,), 2027, "network", [one])
+    runs, since = keep_others(earlier, [greedy], ["greedy"], (1,))
     assert [r["solver"] for r in runs] == ["mip", "greedy"] and since == "2027-01-01T00:00:00+00:00"
     with pytest.raises(SystemExit):
-        keep_others(earlier, [greedy], ["greedy"], (1,), 7, "network")
+        keepable(earlier, (1,), 7, "network", [one])
     with pytest.raises(SystemExit):  # a scale the earlier benchmark did not measure
-        keep_others(earlier, [greedy], ["greedy"], (1, 3), 2027, "network")
+        keepable(earlier, (1, 3), 2027, "network", [one])
+    with pytest.raises(SystemExit, match="1x have changed"):  # the instance is no longer the one measured
+        keepable(earlier, (1,), 2027, "network", [{**one, "editions": 68}])
     # One solver measured again at one scale keeps its own runs at the others.
     wider = {"meta": {**earlier["meta"], "scales": [1, 3]}, "runs": [greedy, {**greedy, "scale": 3}]}
-    runs, _ = keep_others(wider, [greedy], ["greedy"], (1,), 2027, "network")
+    runs, _ = keep_others(wider, [greedy], ["greedy"], (1,))
     assert [(r["solver"], r["scale"]) for r in runs] == [("greedy", 3), ("greedy", 1)]
 
 
