@@ -540,9 +540,28 @@ def run_search(built: Built, options: SolveOptions, watch: Watch, stop: StopFlag
     solver = _solver(options, max(0.0, whole_s), editions=len(built.inst.plans))
     code = _search(built, solver, watch, stop, share, options.time_limit_s)
     whole = searched(built, solver, code, options.relative_gap)
-    if not polish_s or code != cp_model.FEASIBLE or (stop is not None and stop.is_set()):
+    if not polish_s or code not in (cp_model.FEASIBLE, cp_model.UNKNOWN) or (stop is not None and stop.is_set()):
         return whole
-    return _polish(built, whole, solver, search_end, options, watch, stop)
+    if code == cp_model.FEASIBLE:
+        values, objective = list(solver.response_proto.solution), solver.objective_value
+    else:  # no calendar of its own yet (a short limit, a busy machine): the parts start from the start's
+        hinted = _hinted(built)
+        if hinted is None:
+            return whole
+        values, objective = hinted, objective_of(built.model.proto, hinted)
+    return _polish(built, whole, solver, values, objective, search_end, options, watch, stop)
+
+
+def _hinted(built: Built) -> list[int] | None:
+    """The model's hint as a full assignment (the start calendar completed); None when it is not one."""
+    proto = built.model.proto
+    hint = proto.solution_hint
+    if len(hint.vars) != len(proto.variables):
+        return None
+    values = [0] * len(proto.variables)
+    for i, v in zip(hint.vars, hint.values, strict=True):
+        values[i] = v
+    return values
 
 
 # A programme searched whole, of at most POLISH_EDITIONS editions, gives the last three quarters of
@@ -573,18 +592,19 @@ def _part_solver(options: SolveOptions) -> Callable[[float], cp_model.CpSolver]:
     return make
 
 
-def _polish(built: Built, whole: Search, solver: cp_model.CpSolver, deadline: float, options: SolveOptions,
-            watch: Watch, stop: StopFlag | None) -> Search:
-    """The search by parts until ``deadline`` from the best calendar of the whole search (``solver``,
-    whose outcome is ``whole``); ``whole`` when no part improves on it."""
+def _polish(built: Built, whole: Search, solver: cp_model.CpSolver, values: list[int], objective: float,
+            deadline: float, options: SolveOptions, watch: Watch, stop: StopFlag | None) -> Search:
+    """The search by parts until ``deadline`` from ``values`` (of ``objective``, in the model's units):
+    the best calendar of the whole search (``solver``, whose outcome is ``whole``), or the start when
+    it found none; ``whole`` when no part improves on it."""
     raw_bound = solver.best_objective_bound / built.scale  # as the whole search reported it
 
     def better(found: list[int], objective: float) -> None:
         watch.found(objective / built.scale, raw_bound if math.isfinite(raw_bound) else None,
                     lambda: extract(built, Values(found)))
 
-    outcome = search_by_parts(built.model, built.v.editions, list(solver.response_proto.solution),
-                              solver.objective_value, deadline, _part_solver(options), on_better=better, stop=stop)
+    outcome = search_by_parts(built.model, built.v.editions, values, objective, deadline, _part_solver(options),
+                              on_better=better, stop=stop)
     if not outcome.improved:
         return whole
     return Search("FEASIBLE", extract(built, Values(outcome.values)), round(outcome.objective / built.scale, 2),
@@ -595,12 +615,9 @@ def _search_in_parts(built: Built, options: SolveOptions, watch: Watch, stop: St
     """The search of a large programme by parts (``scheduler/parts.py``), from the completed hint;
     None when the hint is not a complete calendar (the whole model is then searched)."""
     proto = built.model.proto
-    hint = proto.solution_hint
-    if len(hint.vars) != len(proto.variables):
+    values = _hinted(built)
+    if values is None:
         return None
-    values = [0] * len(proto.variables)
-    for i, v in zip(hint.vars, hint.values, strict=True):
-        values[i] = v
     bound = _bound_of_the_places(built.inst.problem, options, watch, stop)
     watch.search_started = time.perf_counter()
 
