@@ -272,16 +272,17 @@ def main(argv: list[str] | None = None) -> int:
         for scale in scales:
             TIME_POINTS[scale] = tuple(sorted(args.points))
     saved = None
+    known: dict[int, dict[str, Any]] = {}  # instance facts, each computed once
     if args.keep_others and saved_path.exists():  # checked before anything is measured
         saved = json.loads(saved_path.read_text(encoding="utf-8"))
-        keepable(saved, scales, args.seed, args.family,
-                 [instance_facts(scale, args.seed, args.family) for scale in saved["meta"]["scales"]])
+        known = {scale: instance_facts(scale, args.seed, args.family) for scale in saved["meta"]["scales"]}
+        keepable(saved, scales, args.seed, args.family, list(known.values()))
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     facts = []
     runs: list[dict[str, Any]] = []
     for scale in scales:
-        facts.append(instance_facts(scale, args.seed, args.family))
+        facts.append(known.get(scale) or instance_facts(scale, args.seed, args.family))
         print(f"x{scale}: {facts[-1]['editions']} editions, {facts[-1]['trainers']} trainers, "
               f"{facts[-1]['rooms']} rooms, {facts[-1]['working_days']} working days", flush=True)
         limit = max(TIME_POINTS[scale])
@@ -305,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     kept_from = None
     if saved is not None:
         runs, kept_from = keep_others(saved, runs, solvers, scales)
-        facts += [f for f in saved["instances"] if f["scale"] not in scales]  # the same, checked above
+        facts += [f for scale, f in known.items() if scale not in scales]
         for scale in set(saved["meta"]["scales"]) - set(scales):
             TIME_POINTS[scale] = tuple(saved["meta"]["time_points"][str(scale)])
         scales = tuple(sorted(saved["meta"]["scales"]))

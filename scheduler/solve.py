@@ -55,6 +55,7 @@ from scheduler.parts import (
     PART_LIMIT_S,
     PARTS_FROM_EDITIONS,
     PARTS_FROM_OPTIONS,
+    PartsOutcome,
     Values,
     search_by_parts,
 )
@@ -580,16 +581,22 @@ POLISH_SHARE = 0.75
 POLISH_EDITIONS = 120
 
 
-def _part_solver(options: SolveOptions) -> Callable[[float], cp_model.CpSolver]:
-    """The CP-SAT solver of one part's search, for ``limit_s`` seconds at most."""
+def _parts_from(built: Built, values: list[int], objective: float, deadline: float, bound: float | None,
+                options: SolveOptions, watch: Watch, stop: StopFlag | None) -> PartsOutcome:
+    """The search by parts (``scheduler/parts.py``) from ``values`` (of ``objective``, in the model's
+    units) until ``deadline``; each better calendar reported with ``bound`` (points)."""
 
-    def make(limit_s: float) -> cp_model.CpSolver:
+    def better(found: list[int], objective: float) -> None:
+        watch.found(objective / built.scale, bound, lambda: extract(built, Values(found)))
+
+    def part_solver(limit_s: float) -> cp_model.CpSolver:
         # The engine's own settings. (With one round of presolve and no symmetry search, a
         # part's presolve is faster, but CP-SAT 9.15 crashed in 8 of 15 runs on ten centres; with its
         # own settings, in none of 4: bench/results/parts_trials.json.)
         return _solver(options, max(0.0, limit_s), editions=PART_EDITIONS)
 
-    return make
+    return search_by_parts(built.model, built.v.editions, values, objective, deadline, part_solver,
+                           on_better=better, stop=stop)
 
 
 def _polish(built: Built, whole: Search, solver: cp_model.CpSolver, values: list[int], objective: float,
@@ -598,13 +605,8 @@ def _polish(built: Built, whole: Search, solver: cp_model.CpSolver, values: list
     the best calendar of the whole search (``solver``, whose outcome is ``whole``), or the start when
     it found none; ``whole`` when no part improves on it."""
     raw_bound = solver.best_objective_bound / built.scale  # as the whole search reported it
-
-    def better(found: list[int], objective: float) -> None:
-        watch.found(objective / built.scale, raw_bound if math.isfinite(raw_bound) else None,
-                    lambda: extract(built, Values(found)))
-
-    outcome = search_by_parts(built.model, built.v.editions, values, objective, deadline, _part_solver(options),
-                              on_better=better, stop=stop)
+    outcome = _parts_from(built, values, objective, deadline, raw_bound if math.isfinite(raw_bound) else None,
+                          options, watch, stop)
     if not outcome.improved:
         return whole
     return Search("FEASIBLE", extract(built, Values(outcome.values)), round(outcome.objective / built.scale, 2),
@@ -614,18 +616,13 @@ def _polish(built: Built, whole: Search, solver: cp_model.CpSolver, values: list
 def _search_in_parts(built: Built, options: SolveOptions, watch: Watch, stop: StopFlag | None) -> Search | None:
     """The search of a large programme by parts (``scheduler/parts.py``), from the completed hint;
     None when the hint is not a complete calendar (the whole model is then searched)."""
-    proto = built.model.proto
     values = _hinted(built)
     if values is None:
         return None
     bound = _bound_of_the_places(built.inst.problem, options, watch, stop)
     watch.search_started = time.perf_counter()
-
-    def better(found: list[int], objective: float) -> None:
-        watch.found(objective / built.scale, bound, lambda: extract(built, Values(found)))
-
-    outcome = search_by_parts(built.model, built.v.editions, values, objective_of(proto, values),
-                              watch.t0 + options.time_limit_s, _part_solver(options), on_better=better, stop=stop)
+    outcome = _parts_from(built, values, objective_of(built.model.proto, values), watch.t0 + options.time_limit_s,
+                          bound, options, watch, stop)
     return Search("FEASIBLE", extract(built, Values(outcome.values)), round(outcome.objective / built.scale, 2),
                   None if bound is None else round(bound, 2))
 
