@@ -224,8 +224,10 @@ def test_every_start_calendar_breaks_no_rule(name: str) -> None:
     from scheduler.instance import Instance
 
     problem = tiny_variant(name)
-    starts = list(start_calendars(problem, Instance(problem)))
-    assert len(starts) == 5
+    inst = Instance(problem)
+    starts = list(start_calendars(problem, inst))
+    mixed = len({plan.edition.item.priority > 0 for plan in inst.plans}) == 2  # then one more start
+    assert len(starts) == 5 + mixed
     for schedule in starts:
         assert check(schedule) == []
         assert len(schedule.editions) == len(problem.editions)
@@ -252,7 +254,7 @@ def test_a_patient_start_waits_for_the_preferred_mode() -> None:
     assert modes(plain) == [("2027-03-01", "hybrid"), ("2027-03-02", "in_person")]
     assert [m for _, m in modes(patient)] == ["hybrid", "hybrid"]
     assert check(plain) == [] and check(patient) == []
-    assert len(list(start_calendars(problem, inst))) == 2 * (1 + 4)  # each start, and patient
+    assert len(list(start_calendars(problem, inst))) == 2 * (1 + 4)  # each start, and patient (no priority)
 
 
 def test_levelled_starts_spread_rtcm_2027_over_the_year() -> None:
@@ -267,8 +269,9 @@ def test_levelled_starts_spread_rtcm_2027_over_the_year() -> None:
     problem = default_problem()
     inst = Instance(problem)
     starts = list(start_calendars(problem, inst))
-    assert len(starts) == 1 + len(LEVELS)  # one mode per edition: no patient variants
-    plain, *levelled = starts
+    # one mode per edition: no patient variants; courses with a priority and without: one levelled around them
+    assert len(starts) == 1 + len(LEVELS) + 1
+    plain, *levelled, _ = starts
     even = sum(p.max_length for p in inst.plans) / len(set(inst.cal.month_of))
 
     def busiest(schedule: Any) -> int:
@@ -286,6 +289,42 @@ def test_levelled_starts_spread_rtcm_2027_over_the_year() -> None:
     chosen, _ = best_start(problem, inst)
     assert chosen is not None
     assert kpis(chosen).objective == min(kpis(s).objective for s in starts)
+
+
+def test_a_start_levelled_around_the_priority_courses_keeps_their_plain_dates() -> None:
+    # On the RTCM year, levelled around the courses with a priority: those keep the dates the plain
+    # earliest fit gives them (they are placed first, as in the plain fit, and need not keep to the
+    # cap), and only the courses without a priority keep to the month cap (over it only by a
+    # fallback's days, or where the priority courses alone fill a month).
+    import math
+    from collections import Counter
+
+    from scheduler.greedy import start_calendars
+    from scheduler.instance import Instance
+
+    problem = default_problem()
+    inst = Instance(problem)
+    starts = list(start_calendars(problem, inst))
+    plain, around = starts[0], starts[-1]
+    priority = {plan.id for plan in inst.plans if plan.edition.item.priority}
+    assert 0 < len(priority) < len(inst.plans)
+    assert check(around) == [] and len(around.editions) == len(plain.editions)
+
+    def dates(schedule: Any, ids: set[str]) -> dict[str, Any]:
+        return {e.edition: (e.start, e.days) for e in schedule.editions if e.edition in ids}
+
+    assert dates(around, priority) == dates(plain, priority)
+    others = {e.edition for e in around.editions} - priority
+    assert dates(around, others) != dates(plain, others)  # the others did move
+
+    def months(schedule: Any, ids: set[str] | None = None) -> Counter[tuple[int, int]]:
+        return Counter((d.year, d.month) for e in schedule.editions if ids is None or e.edition in ids
+                       for d in e.days)
+
+    cap = math.ceil(sum(p.max_length for p in inst.plans) / len(set(inst.cal.month_of)))
+    by_priority = months(around, priority)
+    for month, days in months(around).items():
+        assert days <= max(cap, by_priority[month]) + 5
 
 
 def test_solve_reports_its_start_first_and_never_returns_worse() -> None:
