@@ -99,5 +99,8 @@ def bound_by_places(problem: Problem, deadline: float,
         bound = bound_of(place_problem(problem, items), limit)
         if bound is None:
             return None
-        total += bound
+        # No soft rule's points are below 0, so a place's bound below 0 says nothing, and is 0.
+        # Seen once, on ten centres on a busy machine: -15,232.3 on the whole (how a place's
+        # search came to report it, with a short share of the time, was not traced).
+        total += max(0.0, bound)
     return total

@@ -9,6 +9,7 @@ of them to it on a calendar of a network, by the checker's own functions.
 from __future__ import annotations
 
 import copy
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -161,6 +162,22 @@ def test_the_bound_by_places_is_at_most_the_proven_optimum() -> None:
     bound = _bound_of_the_places(problem, SolveOptions(time_limit_s=100, explain=False), watch, None)
     assert bound is not None and 0 < bound <= whole.objective + 1e-6
     assert watch.history and watch.history[-1].bound == bound
+
+
+def test_a_place_bound_below_zero_counts_as_zero() -> None:
+    # No soft rule's points are negative, so a place whose search ended on a bound below 0 (its
+    # variables' domains alone) adds nothing: the bound on the whole is never below 0 for it.
+    from scheduler.places import bound_by_places
+
+    problem = family_problem("network", 3)
+    seen: list[int] = []
+
+    def bound_of(place: Problem, limit_s: float) -> float:
+        seen.append(len(place.programme))
+        return [-15_000.0, 1_200.5, 800.0][len(seen) - 1]
+
+    assert bound_by_places(problem, time.perf_counter() + 60, bound_of) == 2_000.5
+    assert len(seen) == 3
 
 
 def test_solve_reports_the_bound_by_places_of_a_large_programme(monkeypatch: pytest.MonkeyPatch) -> None:
