@@ -160,6 +160,7 @@ def figures(record: dict[str, Any], points: tuple[float, ...]) -> dict[str, Any]
     }
     # The first calendar reported: CP-SAT's is its start (the greedy calendar it searches from).
     first = next((o for _, o, _ in record["progress"] if o is not None), None)
+    out["start_objective"] = first
     for t in points:
         obj, bnd = at_time(record, t)
         key = f"{t:g}"
@@ -252,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=RESULTS, help="the folder of the JSON and the plot")
     ap.add_argument("--markdown", type=Path, default=BENCH / "RESULTS.md")
     ap.add_argument("--report-only", action="store_true",
-                    help="only rewrite RESULTS.md and the plot from an existing bench.json")
+                    help="only work out the summary again from an existing JSON's runs, and rewrite it, "
+                         "RESULTS.md and the plot")
     ap.add_argument("--repeat-empty", action="store_true",
                     help="repeat the MIP when its first run found no calendar by the deadline (by default "
                          "its other runs are skipped: they would measure nothing but a second build)")
@@ -263,6 +265,11 @@ def main(argv: list[str] | None = None) -> int:
     saved_path = args.out / json_name
     if args.report_only:
         saved = json.loads(saved_path.read_text(encoding="utf-8"))
+        # The summary is worked out again from the runs, so that figures added since are in it.
+        for scale, points in saved["meta"]["time_points"].items():
+            TIME_POINTS[int(scale)] = tuple(points)
+        saved["summary"] = summary(saved["runs"], tuple(saved["meta"]["scales"]))
+        saved_path.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
         plot(saved, args.out / plot_name)
         write_markdown(saved, args.markdown)
         return 0
