@@ -22,7 +22,7 @@ from graphlib import TopologicalSorter
 from itertools import combinations
 
 from model.check import check, kpis
-from model.problem import ROOM_MODES, STREAMED_MODES, Mode, Problem
+from model.problem import ROOM_MODES, STREAMED_MODES, Mode, Prerequisite, Problem, TeamNeed
 from model.rules.programme import gap_allowed
 from model.rules.reading import CALENDAR_COST_CATEGORIES, Reading, quarter_of
 from model.rules.trainers import mixed_team
@@ -51,6 +51,11 @@ class _State:
         self.quarter_spent: Counter[str] = Counter()
         self.pricing = Reading(Schedule(problem=inst.problem, editions=[]))
         self._fitting: dict[tuple[int, Mode], list[int]] = {}
+        planned = {i.topic for i in inst.problem.programme}
+        self.prerequisites: dict[str, list[Prerequisite]] = {}  # topic -> its prerequisites on the programme
+        for pr in inst.problem.prerequisites:
+            if pr.before in planned:
+                self.prerequisites.setdefault(pr.after, []).append(pr)
 
     def fitting(self, plan: EditionPlan, mode: Mode) -> list[int]:
         """The rooms of ``plan`` that hold its edition in ``mode``, cheapest first (none online)."""
@@ -71,15 +76,10 @@ def _order(problem: Problem, inst: Instance) -> list[EditionPlan]:
     return sorted(inst.plans, key=lambda p: (-p.edition.item.priority, rank[p.edition.topic.id], p.index))
 
 
-def _prerequisites_met(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, s: int) -> bool:
+def _prerequisites_met(inst: Instance, state: _State, plan: EditionPlan, s: int) -> bool:
     start_day = inst.day_number(s)
-    planned = {i.topic for i in problem.programme}
-    for pr in problem.prerequisites:
-        if pr.after != plan.edition.topic.id or pr.before not in planned:
-            continue
-        if not any(gap_allowed(pr, start_day - end) for end in state.end_day.get(pr.before, [])):
-            return False
-    return True
+    return all(any(gap_allowed(pr, start_day - end) for end in state.end_day.get(pr.before, []))
+               for pr in state.prerequisites.get(plan.edition.topic.id, ()))
 
 
 def _trainer_free(inst: Instance, state: _State, t: int, span: range) -> bool:
@@ -95,14 +95,15 @@ def _trainer_free(inst: Instance, state: _State, t: int, span: range) -> bool:
 
 
 def _team_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, team: tuple[int, ...],
-             span: range) -> bool:
-    """The team's own rules: size, required organisations and lead agency, mixed gender, quotas."""
+             span: range, needs: list[TeamNeed] | None = None) -> bool:
+    """The team's own rules: size, required organisations and lead agency, mixed gender, quotas.
+    ``needs``: the edition's ``problem.team_needs``, when the caller has them already."""
     rules = problem.team_rules
     if not rules.min_trainers <= len(team) <= rules.max_trainers:
         return False
     members = [inst.trainers[t] for t in team]
     orgs = {m.organisation for m in members}
-    for need in problem.team_needs(plan.edition.item):
+    for need in problem.team_needs(plan.edition.item) if needs is None else needs:
         if orgs & set(need.organisations):
             continue
         # A need a guest meets: some guest of it free on a day of the course (chosen in _guests).
@@ -162,14 +163,20 @@ def _team(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, sp
     scarce = {t: _scarcity(inst, state, t) for t in free}
     load = state.trainer_year
     rules = problem.team_rules
+    needs = problem.team_needs(plan.edition.item)
+    # A need no guest can meet is met only by a member of its organisations: a team with none of
+    # them fails _team_ok, and is not scored (the order of the others, and so the team, is the same).
+    members_of = [{t for t in free if inst.trainers[t].organisation in need.organisations}
+                  for need in needs if not need.guests_count]
     for size in range(rules.min_trainers, rules.max_trainers + 1):
         scored = sorted(
             ((round(sum(scarce[t] for t in team), 6), sum(rate[t] for t in team), sum(load[t] for t in team)),
              i, team)
             for i, team in enumerate(combinations(free, size))
+            if all(not members.isdisjoint(team) for members in members_of)
         )
         for _, _, team in scored:
-            if _team_ok(problem, inst, state, plan, team, span):
+            if _team_ok(problem, inst, state, plan, team, span, needs):
                 return list(team)
     return None
 
@@ -267,7 +274,7 @@ def _published_guests(problem: Problem, inst: Instance, state: _State, plan: Edi
     return kept
 
 
-def _slot_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan, s: int) -> bool:
+def _slot_ok(inst: Instance, state: _State, plan: EditionPlan, s: int) -> bool:
     """Edition order, the topic's requests and prerequisites for a start ``s`` (rooms and
     streams depend on the mode: :func:`_modes_held`)."""
     ed = plan.edition
@@ -276,7 +283,7 @@ def _slot_ok(problem: Problem, inst: Instance, state: _State, plan: EditionPlan,
     most = inst.most_editions(ed.topic.id)
     if most is not None and len(state.spans.get(ed.topic.id, [])) >= most:
         return False  # its requests fill no more editions to the minimum
-    return _prerequisites_met(problem, inst, state, plan, s)
+    return _prerequisites_met(inst, state, plan, s)
 
 
 def _room_free(state: _State, r: int, span: range) -> bool:
@@ -386,7 +393,7 @@ def _keep(problem: Problem, inst: Instance, state: _State, start_from: Schedule)
             or len(team) != len(se.trainers)
             or (mode in ROOM_MODES and (room not in state.fitting(plan, mode) or not _room_free(state, room, span)))
             or (mode in STREAMED_MODES and not _stream_free(problem, state, span))
-            or not _slot_ok(problem, inst, state, plan, s)
+            or not _slot_ok(inst, state, plan, s)
             or not all(_trainer_free(inst, state, t, span) for t in team)
             or not _team_ok(problem, inst, state, plan, team, span)
         ):
@@ -475,7 +482,7 @@ def _earliest_fit(problem: Problem, inst: Instance, state: _State, plan: Edition
     for s, d in sorted(plan.options, key=lambda o: (o[0], -o[1])):
         if test is not None and not test(plan, s, d):
             continue
-        if not _slot_ok(problem, inst, state, plan, s):
+        if not _slot_ok(inst, state, plan, s):
             continue
         span = range(s, s + d)
         held = _modes_held(inst, state, plan, span, modes)
