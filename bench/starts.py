@@ -1,4 +1,4 @@
-"""The start calendars side by side: each of ``scheduler.greedy.start_methods`` on the network family.
+"""The start calendars side by side: each of ``scheduler.greedy.start_methods`` on the default and the network family.
 
 The solve starts from the best of them by the objective (``best_start``); this shows what each
 scores, rule by rule, and how it spreads the training days over the months, so that a method is
@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import family_problem
+from data import default_problem
 from model.check import check, kpis, penalties
+from model.problem import Problem
 from model.schedule import Schedule
 from scheduler.greedy import greedy_schedule, start_methods
 from scheduler.instance import Instance
@@ -33,8 +35,7 @@ def months(schedule: Schedule) -> Counter[tuple[int, int]]:
     return Counter((d.year, d.month) for e in schedule.editions for d in e.days)
 
 
-def measure(scale: int) -> dict[str, Any]:
-    problem = family_problem("network", scale)
+def measure(name: str, problem: Problem) -> dict[str, Any]:
     inst = Instance(problem)
     rows: list[dict[str, Any]] = []
     for method in start_methods(inst):
@@ -54,9 +55,9 @@ def measure(scale: int) -> dict[str, Any]:
             "months_with_training": len(by_month),
             "seconds": round(seconds, 2),
         })
-        print(f"network {scale}x  {method.label:48s} {rows[-1]['objective']:>10,.1f}  {seconds:5.1f} s", flush=True)
+        print(f"{name:10s}  {method.label:48s} {rows[-1]['objective']:>10,.1f}  {seconds:5.1f} s", flush=True)
     best = min((r for r in rows if r["sound"]), key=lambda r: r["objective"], default=None)
-    return {"instance": f"network{scale}x", "editions": len(inst.plans), "starts": rows,
+    return {"instance": name, "editions": len(inst.plans), "starts": rows,
             "best": None if best is None else best["method"]}
 
 
@@ -67,12 +68,14 @@ def main() -> None:
     args = ap.parse_args()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     out = {
-        "what": "Each start calendar of scheduler.greedy.start_methods on the network family: its objective "
+        "what": "Each start calendar of scheduler.greedy.start_methods on the default problem (make run's, with "
+                "its nominations) and the network family: its objective "
                 "(model.check.kpis), whether it breaks no hard rule and leaves out no edition that must run, "
                 "its soft rules' points, the training days of its busiest months and the seconds it took. "
                 "The solve starts from the best sound one.",
         "started": started, "machine": platform.machine(), "python": platform.python_version(),
-        "instances": [measure(scale) for scale in args.scales],
+        "instances": [measure("default", default_problem()),
+                      *(measure(f"network{scale}x", family_problem("network", scale)) for scale in args.scales)],
     }
     args.out.write_text(json.dumps(out, indent=1) + "\n")
     print(f"written: {args.out}")

@@ -553,8 +553,9 @@ def start_methods(inst: Instance) -> list[StartMethod]:
     centres over two years (``bench/generate.py``'s network) every capped start scores far worse
     than the plain one, whose priority courses alone fill 308 training days of the busiest month.
     Levelled around them, they keep their plain earliest fit and only the courses without a
-    priority keep to the cap, linked topics apart: the best start there
-    (``bench/results/starts.json``). On the RTCM year the capped start at 1.35 stays the best.
+    priority keep to the cap, linked topics apart: the best start there, and on the default
+    problem; on the RTCM year without its nominations and on three centres a capped start stays
+    the best (``bench/results/starts.json``).
     """
     patience = [False, True] if any(len(p.modes) > 1 for p in inst.plans) else [False]
     methods = [StartMethod(patient=patient) for patient in patience]

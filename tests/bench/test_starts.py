@@ -19,7 +19,8 @@ def test_every_start_is_measured_and_the_best_is_the_one_the_solve_gets(tmp_path
     out = tmp_path / "starts.json"
     monkeypatch.setattr("sys.argv", ["bench.starts", "--scales", "1", "--out", str(out)])
     main()
-    (year,) = json.loads(out.read_text())["instances"]
+    default, year = json.loads(out.read_text())["instances"]
+    assert default["instance"] == "default" and year["instance"] == "network1x"
     problem = family_problem("network", 1)
     inst = Instance(problem)
     assert [row["method"] for row in year["starts"]] == [m.label for m in start_methods(inst)]
