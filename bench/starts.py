@@ -22,10 +22,10 @@ from typing import Any
 
 from bench.generate import family_problem
 from data import default_problem
-from model.check import check, kpis, penalties
+from model.check import kpis, penalties
 from model.problem import Problem
 from model.schedule import Schedule
-from scheduler.greedy import greedy_schedule, start_methods
+from scheduler.greedy import sound, start_methods
 from scheduler.instance import Instance
 
 OUT = Path(__file__).parent / "results" / "starts.json"
@@ -40,14 +40,13 @@ def measure(name: str, problem: Problem) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     for method in start_methods(inst):
         t0 = time.perf_counter()
-        schedule = greedy_schedule(problem, inst, month_cap=method.month_cap, patient=method.patient,
-                                   priority_exempt=method.priority_exempt)
+        schedule = method.calendar(problem, inst)
         seconds = time.perf_counter() - t0
         by_month = months(schedule)
         rows.append({
             "method": method.label,
             "objective": round(kpis(schedule).objective, 1),
-            "sound": not check(schedule) and not any(u.mandatory for u in schedule.unscheduled),
+            "sound": sound(schedule),
             "editions": len(schedule.editions),
             "left_out": len(schedule.unscheduled),
             "rules": {p.rule: round(p.points, 1) for p in penalties(schedule) if p.points},

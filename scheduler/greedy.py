@@ -502,6 +502,11 @@ def _earliest_fit(problem: Problem, inst: Instance, state: _State, plan: Edition
 LEVELS = (1.0, 1.1, 1.2, 1.35)
 
 
+def sound(schedule: Schedule) -> bool:
+    """A start the solve may take: it breaks no hard rule and leaves out no edition that must run."""
+    return not any(u.mandatory for u in schedule.unscheduled) and not check(schedule)
+
+
 def best_start(problem: Problem, inst: Instance, start_from: Schedule | None = None, *,
                on_better: Callable[[float], None] | None = None,
                stop: StopFlag | None = None) -> tuple[Schedule | None, Schedule]:
@@ -516,7 +521,7 @@ def best_start(problem: Problem, inst: Instance, start_from: Schedule | None = N
     plain: Schedule | None = None
     for candidate in start_calendars(problem, inst, start_from):
         plain = plain or candidate
-        if not any(u.mandatory for u in candidate.unscheduled) and not check(candidate):
+        if sound(candidate):
             objective = kpis(candidate).objective
             if objective < best_objective:
                 best, best_objective = candidate, objective
@@ -542,6 +547,10 @@ class StartMethod:
         if self.priority_exempt:
             how += " around the priority courses"
         return how + (", patient" if self.patient else "")
+
+    def calendar(self, problem: Problem, inst: Instance, start_from: Schedule | None = None) -> Schedule:
+        return greedy_schedule(problem, inst, start_from, month_cap=self.month_cap, patient=self.patient,
+                               priority_exempt=self.priority_exempt)
 
 
 def start_methods(inst: Instance) -> list[StartMethod]:
@@ -572,5 +581,4 @@ def start_methods(inst: Instance) -> list[StartMethod]:
 def start_calendars(problem: Problem, inst: Instance, start_from: Schedule | None = None) -> Iterator[Schedule]:
     """A calendar by each of :func:`start_methods`, in turn."""
     for method in start_methods(inst):
-        yield greedy_schedule(problem, inst, start_from, month_cap=method.month_cap, patient=method.patient,
-                              priority_exempt=method.priority_exempt)
+        yield method.calendar(problem, inst, start_from)
