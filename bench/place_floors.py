@@ -36,6 +36,11 @@ from scheduler.solve import SolveOptions, _solver, add_hint, build, complete_hin
 
 OUT = Path(__file__).parent / "results" / "place_floors.json"
 ALL = "every rule that splits"
+WHAT = ("One place of the network (its first centre), with every person, the platform and the budget to itself, "
+        "searched by CP-SAT (the engine's settings, 2 workers) from the solve's start calendar cut to it: once for "
+        "each rule that splits over places and has points at the start (that rule alone, optional editions left "
+        "out still charged), then for all of them. Points as the objective counts them; start is CP-SAT's exact "
+        "value of the start calendar under the same weights. One entry per run, the earlier kept.")
 # Kept in every search: leaving an optional edition out is no way to lower another rule.
 KEPT = "optional_edition_left_out"
 
@@ -105,19 +110,18 @@ def main() -> None:
     ap.add_argument("--scale", type=int, default=10)
     ap.add_argument("--place", type=int, default=0)
     ap.add_argument("--seconds", type=float, default=120.0)
+    ap.add_argument("--note", default="", help="what the run measures, kept with it (e.g. the model's state)")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
-    out = {
-        "what": "One place of the network (its first centre), with every person, the platform and the budget to "
-                "itself, searched by CP-SAT (the engine's settings, 2 workers) from the solve's start calendar cut "
-                "to it: once for each rule that splits over places and has points at the start (that rule alone, "
-                "optional editions left out still charged), then for all of them. Points as the objective counts "
-                "them; start is CP-SAT's exact value of the start calendar under the same weights.",
-        "started": datetime.now(UTC).isoformat(timespec="seconds"), "machine": platform.machine(),
-        "python": platform.python_version(), "load_at_start": round(os.getloadavg()[0], 2),
-        "seconds_per_search": args.seconds,
+    run = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"), "note": args.note,
+        "machine": platform.machine(), "python": platform.python_version(),
+        "load_at_start": round(os.getloadavg()[0], 2), "seconds_per_search": args.seconds,
         **measure(args.scale, args.place, args.seconds),
     }
+    # Earlier runs are kept: the file is the record of each model's floors, not only the last.
+    runs = json.loads(args.out.read_text())["runs"] if args.out.exists() else []
+    out = {"what": WHAT, "runs": [*runs, run]}
     args.out.write_text(json.dumps(out, indent=1) + "\n")
     print(f"written: {args.out}")
 

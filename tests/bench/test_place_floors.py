@@ -14,9 +14,15 @@ from bench.place_floors import ALL, KEPT, main
 def test_each_rule_is_searched_from_the_start_the_checker_counts(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "floors.json"
-    monkeypatch.setattr("sys.argv", ["bench.place_floors", "--scale", "2", "--seconds", "3", "--out", str(out)])
+    monkeypatch.setattr("sys.argv", ["bench.place_floors", "--scale", "2", "--seconds", "12", "--out", str(out),
+                                     "--note", "first"])
     main()
-    result = json.loads(out.read_text())
+    monkeypatch.setattr("sys.argv", ["bench.place_floors", "--scale", "2", "--seconds", "0.5", "--out", str(out),
+                                     "--note", "second"])
+    main()
+    runs = json.loads(out.read_text())["runs"]
+    assert [run["note"] for run in runs] == ["first", "second"]  # the earlier run is kept
+    result = runs[0]
     assert result["instance"] == "network2x" and result["places"] == 2
     at_start = result["start_rules"]
     rows = result["searches"]
