@@ -206,13 +206,14 @@ def objective_units(per_unit: dict[str, float]) -> tuple[int, dict[str, int]]:
 
 
 def build(problem: Problem, skip: frozenset[str] = frozenset(), *, objective: bool = True,
-          inst: Instance | None = None) -> Built:
+          inst: Instance | None = None, for_bound: bool = False) -> Built:
     """The CP-SAT model of a problem; ``skip`` leaves out rules (hard ones for diagnosis, any for the
-    bound by places)."""
+    bound by places); ``for_bound``: a model searched for its bound alone, with the rules' redundant
+    rows for the linear relaxation (``Context.for_bound``)."""
     inst = inst or Instance(problem)
     model = cp_model.CpModel()
     v = Variables(model, inst)
-    ctx = Context(model, inst, v, skip=skip)
+    ctx = Context(model, inst, v, skip=skip, for_bound=for_bound)
     for rule_id, rule in HARD.items():
         if rule_id not in skip:
             rule(ctx)
@@ -641,7 +642,7 @@ def _bound_of_the_places(problem: Problem, options: SolveOptions, watch: Watch, 
         if stop is not None and stop.is_set():
             return None
         t = time.perf_counter()
-        built = build(place, WHOLE_RULES)
+        built = build(place, WHOLE_RULES, for_bound=True)
         solver = _solver(options, max(0.0, limit_s - (time.perf_counter() - t)), editions=len(built.inst.plans))
         # Without presolve the linear relaxation's bound comes within a second; presolve alone takes
         # 8 s on a centre of a two-year network, and the bound hardly moves in the 10 s after it.

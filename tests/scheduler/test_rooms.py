@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
 
 from model.check import soft_amounts
+from scheduler.solve import build
 from tests.instances.tiny import only_weights, problem_of, race_data, record, tiny_data
 from tests.scheduler.solving import (
     d,
@@ -167,6 +170,46 @@ def test_room_not_double_booked(rooms: tuple[str, ...], objective: int) -> None:
         assert m2.days == [d(1), d(2)]
         assert m1.days == [d(3), d(4), d(5)]
     assert result.objective == objective
+
+
+def linear_relaxation(model: cp_model.CpModel) -> float:
+    """The optimum of the model's plain linear rows alone (no enforced row, no interval, no
+    no-overlap), every variable continuous within its bounds: what CP-SAT's LP relaxation sees at least."""
+    proto = model.proto
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    # (The proto's repeated fields do not index from the end: read them as lists.)
+    bounds = [list(v.domain) for v in proto.variables]
+    xs = [lp.NumVar(float(d[0]), float(d[-1]), f"x{i}") for i, d in enumerate(bounds)]
+    for ct in proto.constraints:
+        if ct.has_linear() and not ct.enforcement_literal:
+            domain = list(ct.linear.domain)
+            row = lp.RowConstraint(float(max(domain[0], -1e12)), float(min(domain[-1], 1e12)))
+            for v, k in zip(ct.linear.vars, ct.linear.coeffs, strict=True):
+                row.SetCoefficient(xs[v], float(k))
+    objective = lp.Objective()
+    for v, k in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
+        objective.SetCoefficient(xs[v], float(k))
+    objective.SetMinimization()
+    assert lp.Solve() == pywraplp.Solver.OPTIMAL
+    return (objective.Value() + proto.objective.offset) * (proto.objective.scaling_factor or 1)
+
+
+@pytest.mark.parametrize(("rooms", "at_least"), [(("B",), 1), (("B", "HALL"), 0)])
+def test_room_not_double_booked_day_by_day_in_the_linear_relaxation(rooms: tuple[str, ...], at_least: int) -> None:
+    # One room: in a model built for its bound (the places'), on each day at most one of the two
+    # courses in the linear rows too, so the relaxation alone knows one of them starts late (the
+    # optimum is 2, above); with two rooms both may start on Monday 1 March (0). A model built for
+    # a search has no such rows (they slowed the search on three centres): its relaxation says 0.
+    problem = problem_of(one_room(race_data(), rooms))
+    best = optimal(problem).objective
+    assert best is not None
+    for_bound = build(problem, for_bound=True)
+    relaxed = linear_relaxation(for_bound.model) / for_bound.scale
+    assert at_least <= relaxed <= best + 1e-6
+    if at_least == 0:
+        assert relaxed == pytest.approx(0)
+    searched = build(problem)
+    assert linear_relaxation(searched.model) / searched.scale == pytest.approx(0)
 
 
 def test_room_not_double_booked_infeasible_is_reported() -> None:
