@@ -31,7 +31,7 @@ from model.check import penalties
 from model.problem import Problem
 from model.rules import RULES
 from scheduler.instance import Instance
-from scheduler.places import WHOLE_RULES, place_problem, places
+from scheduler.places import WHOLE_RULES, cut, place_problem, places
 from scheduler.solve import SolveOptions, _solver, add_hint, build, complete_hint, extract, find_start
 
 OUT = Path(__file__).parent / "results" / "place_floors.json"
@@ -87,11 +87,7 @@ def measure(scale: int, which: int, seconds: float) -> dict[str, Any]:
     start_s = time.perf_counter() - t0
     items = places(problem)[which]
     place = place_problem(problem, items)
-    ids = {e.id for e in place.editions}
-    cut = start.model_copy(update={"problem": place, "editions": [e for e in start.editions if e.edition in ids],
-                                   "unscheduled": [u for u in start.unscheduled if u.edition in ids],
-                                   "allocations": [], "unplaced": [], "backups": None, "solver": None})
-    at_start = split_points(cut)
+    at_start = split_points(cut(start, place))
     rows = []
     for rule in [*(r for r in at_start if r != KEPT), ALL]:
         counted = at_start if rule == ALL else {r: x for r, x in at_start.items() if r in (rule, KEPT)}

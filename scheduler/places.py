@@ -24,6 +24,7 @@ from collections.abc import Callable
 from model.formats.files import problem_from_data
 from model.problem import Problem
 from model.rules import HARD_RULES, SOFT_RULES
+from model.schedule import Schedule
 
 # The rules each place's model leaves out: those that do not split over places.
 WHOLE_RULES = frozenset(r.id for r in HARD_RULES + SOFT_RULES if not r.splits)
@@ -80,6 +81,15 @@ def place_problem(problem: Problem, items: list[int]) -> Problem:
     for key in ("pins", "baseline"):
         data[key] = [x for x in data[key] if x["edition"].split("#")[0] in topics]
     return problem_from_data(data, f"{problem.name}: a place of {len(items)} programme items")
+
+
+def cut(schedule: Schedule, place: Problem) -> Schedule:
+    """``schedule`` cut to one place (a :func:`place_problem`): its editions and those it left
+    out, under the place's problem."""
+    topics = {item.topic for item in place.programme}
+    return Schedule(problem=place,
+                    editions=[se for se in schedule.editions if se.topic in topics],
+                    unscheduled=[u for u in schedule.unscheduled if u.topic in topics])
 
 
 def bound_by_places(problem: Problem, deadline: float,

@@ -84,15 +84,22 @@ def room_not_double_booked(c: Context) -> None:
     # model built for its bound: a search on three centres ended 3 % higher with them, its bound
     # unchanged (bench/RESULTS.md, "The rooms day by day in the linear relaxation").
     for rooms in {frozenset(ev.room) for ev in c.v.editions if ev.plan.in_a_room and ev.room}:
-        covering: dict[int, list[cp_model.IntVar]] = {}
-        for ev in c.v.editions:
-            if ev.plan.in_a_room and ev.room and rooms.issuperset(ev.room):
-                for (s, d), x in zip(ev.plan.options, ev.choose, strict=True):
-                    for i in range(s, s + d):
-                        covering.setdefault(i, []).append(x)
-        for xs in covering.values():
-            if len(xs) > len(rooms):
-                c.model.add(sum(xs) <= len(rooms))
+        _at_most_a_day(c, ((ev.plan, ev.choose) for ev in c.v.editions
+                           if ev.plan.in_a_room and ev.room and rooms.issuperset(ev.room)), len(rooms))
+
+
+def _at_most_a_day(c: Context, taken: Iterable[tuple[EditionPlan, list[cp_model.IntVar]]], limit: int) -> None:
+    """No day covered by more than ``limit`` of the options taken: one linear row a day, over each
+    edition's literals by option (an option ``(s, d)`` covers working days ``s`` to ``s + d - 1``).
+    Redundant beside an exact no-overlap or cumulative; the linear relaxation sees them."""
+    covering: dict[int, list[cp_model.IntVar]] = {}
+    for plan, literals in taken:
+        for (s, d), x in zip(plan.options, literals, strict=True):
+            for i in range(s, s + d):
+                covering.setdefault(i, []).append(x)
+    for xs in covering.values():
+        if len(xs) > limit:
+            c.model.add(sum(xs) <= limit)
 
 
 def room_open(c: Context) -> None:
@@ -123,14 +130,7 @@ def online_stream_limit(c: Context) -> None:
     # The same rule day by day on the option literals (taken and streamed, where the mode decides):
     # redundant, but it gives the LP relaxation the capacity picture (a much better bound on how
     # late courses must run).
-    covering: dict[int, list[cp_model.IntVar]] = {}
-    for ev in streamed:
-        for (s, d), x in zip(ev.plan.options, ev.choose if ev.plan.streamed else ev.stream_choose, strict=True):
-            for i in range(s, s + d):
-                covering.setdefault(i, []).append(x)
-    for xs in covering.values():
-        if len(xs) > limit:
-            c.model.add(sum(xs) <= limit)
+    _at_most_a_day(c, ((ev.plan, ev.choose if ev.plan.streamed else ev.stream_choose) for ev in streamed), limit)
 
 
 def trainer_not_double_booked(c: Context) -> None:

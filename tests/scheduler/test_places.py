@@ -25,20 +25,12 @@ from model.problem import Problem
 from model.rules import HARD_RULES, SOFT_RULES, Reading
 from model.schedule import Schedule
 from scheduler.greedy import greedy_schedule
-from scheduler.places import WHOLE_RULES, place_problem, places
+from scheduler.places import WHOLE_RULES, cut, place_problem, places
 from scheduler.solve import SolveOptions, Watch, _bound_of_the_places, solve
 from tests.instances.tiny import tiny_data
 
 SPLIT_SOFT = tuple(r for r in SOFT_RULES if r.splits)
 SPLIT_HARD = tuple(r for r in HARD_RULES if r.splits)
-
-
-def cut(schedule: Schedule, place: Problem) -> Schedule:
-    """``schedule`` cut to one place: its editions, under the place's problem."""
-    topics = {item.topic for item in place.programme}
-    return Schedule(problem=place,
-                    editions=[se for se in schedule.editions if se.topic in topics],
-                    unscheduled=[u for u in schedule.unscheduled if u.topic in topics])
 
 
 def published_elsewhere(schedule: Schedule) -> list[dict[str, Any]]:
