@@ -171,8 +171,14 @@ def test_each_edition_s_costs_on_the_default_calendar(rtcm_2027: Result) -> None
     assert k.edition_costs == independent_costs(schedule)
     assert add_up(k) == {c: getattr(k, c) for c in COST_CATEGORIES}
     assert sum(k.edition_cost_usd(e) for e in k.edition_costs) == Reading(schedule).cost_usd == k.cost_usd
-    # The default seats participants in person, and books interpretation: every category is used.
-    assert all(add_up(k).values())
+    # The default seats participants in person, and books interpretation: every category is used,
+    # fees where someone who bills delivers (a 20 s solve may staff every course with those who do not).
+    used = add_up(k)
+    people = schedule.problem.trainer_by_id
+    billing = any(people[t].day_rate for se in schedule.editions
+                  for t in [*se.trainers, *(g.person for g in se.guests)])
+    assert (used.pop("fees_usd") > 0) == billing
+    assert all(used.values())
 
 
 # --------------------------------------------------------------------------- demand served
