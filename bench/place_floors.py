@@ -101,6 +101,13 @@ def measure(scale: int, which: int, seconds: float) -> dict[str, Any]:
             "searches": rows}
 
 
+def run_header(note: str) -> dict[str, Any]:
+    """What a run's record starts with: when, the note, the machine and its load."""
+    return {"started": datetime.now(UTC).isoformat(timespec="seconds"), "note": note,
+            "machine": platform.machine(), "python": platform.python_version(),
+            "load_at_start": round(os.getloadavg()[0], 2)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", type=int, default=10)
@@ -109,12 +116,7 @@ def main() -> None:
     ap.add_argument("--note", default="", help="what the run measures, kept with it (e.g. the model's state)")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
-    run = {
-        "started": datetime.now(UTC).isoformat(timespec="seconds"), "note": args.note,
-        "machine": platform.machine(), "python": platform.python_version(),
-        "load_at_start": round(os.getloadavg()[0], 2), "seconds_per_search": args.seconds,
-        **measure(args.scale, args.place, args.seconds),
-    }
+    run = {**run_header(args.note), "seconds_per_search": args.seconds, **measure(args.scale, args.place, args.seconds)}
     # Earlier runs are kept: the file is the record of each model's floors, not only the last.
     runs = json.loads(args.out.read_text())["runs"] if args.out.exists() else []
     out = {"what": WHAT, "runs": [*runs, run]}

@@ -20,15 +20,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bench.generate import family_problem
-from bench.place_floors import KEPT, only, split_points
+from bench.place_floors import KEPT, only, run_header, split_points
 from scheduler.instance import Instance
 from scheduler.places import WHOLE_RULES, cut, place_problem, places
 from scheduler.solve import SolveOptions, _solver, build, find_start
@@ -91,12 +88,8 @@ def main() -> None:
     ap.add_argument("--note", default="", help="what the run measures, kept with it")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
-    run = {
-        "started": datetime.now(UTC).isoformat(timespec="seconds"), "note": args.note,
-        "machine": platform.machine(), "python": platform.python_version(),
-        "load_at_start": round(os.getloadavg()[0], 2), "seconds_per_place": args.seconds,
-        **measure(args.scale, args.seconds, args.only, args.places),
-    }
+    run = {**run_header(args.note), "seconds_per_place": args.seconds,
+           **measure(args.scale, args.seconds, args.only, args.places)}
     data = json.loads(args.out.read_text()) if args.out.exists() else {}
     data["long_runs"] = [*data.get("long_runs", []), run]
     args.out.write_text(json.dumps(data, indent=1) + "\n")
