@@ -224,7 +224,8 @@ class SolverReport(BaseModel):
     bound: float | None = Field(
         default=None, description="the best bound CP-SAT proved, in points, as it reported it "
         "(0 when it proved none: no penalty is negative)")
-    gap: float | None = Field(default=None, description="(objective - bound) / objective")
+    gap: float | None = Field(default=None, description="(objective - bound) / objective, a bound below 0 counted "
+                              "as 0 (no calendar scores below 0)")
     runtime_s: float | None = Field(
         default=None, description="wall-clock seconds; left out (null) of deterministic runs"
     )

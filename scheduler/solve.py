@@ -113,7 +113,14 @@ class Progress:
 
     @property
     def gap(self) -> float | None:
-        return relative_gap(self.objective, self.bound)
+        return calendar_gap(self.objective, self.bound)
+
+
+def calendar_gap(objective: float | None, bound: float | None) -> float | None:
+    """A calendar's relative gap. No soft rule's points are below 0, so a bound below 0 (CP-SAT's
+    early in a short search on a busy machine: -13,557.3 once, on the default) proves only 0: the
+    gap is then 1, not more. The bound itself is reported as CP-SAT gave it."""
+    return relative_gap(objective, None if bound is None else max(0.0, bound))
 
 
 @dataclass
@@ -743,7 +750,7 @@ def solver_report(answer: Answer, warnings: list[str], options: SolveOptions, ru
         objective=answer.objective,
         objective_source=answer.source,
         bound=answer.bound,
-        gap=relative_gap(answer.objective, answer.bound),
+        gap=calendar_gap(answer.objective, answer.bound),
         runtime_s=round(runtime_s, 3) if wall else None,
         first_solution_s=first_solution_s if wall else None,
         solutions=solutions,

@@ -33,6 +33,7 @@ from scheduler.solve import (
     Watch,
     _solver,
     build,
+    calendar_gap,
     choose_calendar,
     find_start,
     hint_start,
@@ -116,6 +117,13 @@ def test_place_gives_what_the_greedy_calendar_holds() -> None:
 )
 def test_relative_gap(objective: float | None, bound: float | None, gap: float | None) -> None:
     assert relative_gap(objective, bound) == (pytest.approx(gap) if gap is not None else None)
+
+
+def test_a_calendar_s_gap_is_at_most_1() -> None:
+    # A calendar's points are never below 0: a bound below 0 proves only 0, a gap of 1.
+    assert calendar_gap(10_719.3, -13_557.3) == 1.0
+    assert calendar_gap(10.0, 7.5) == pytest.approx(0.25)
+    assert calendar_gap(0.0, -1.0) == 0.0 and calendar_gap(10.0, None) is None
 
 
 # ------------------------------------------------------------------------------ before the model
