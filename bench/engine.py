@@ -36,7 +36,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
     "default_lp": {"subsolvers": ["default_lp"]},  # two workers' full subsolver before max_lp became the default
     "w8": {"num_workers": 8},
-    "w1": {"num_workers": 1},
+    "w1": {"num_workers": 1},  # one worker: no neighbourhoods beside the full search (parts_trials.json)
     "maxlp": {"subsolvers": ["max_lp"]},  # the engine's own on two workers, up to MAX_LP_EDITIONS editions
     "w4": {"num_workers": 4},
     "w3_maxlp": {"num_workers": 3, "extra_subsolvers": ["max_lp"]},

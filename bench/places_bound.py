@@ -26,6 +26,7 @@ from typing import Any
 
 from bench.generate import family_problem
 from bench.place_floors import KEPT, only, run_header, split_points
+from model.problem import Problem
 from scheduler.instance import Instance
 from scheduler.places import WHOLE_RULES, cut, place_problem, places
 from scheduler.solve import SolveOptions, _solver, build, find_start
@@ -35,7 +36,7 @@ OUT = Path(__file__).parent / "results" / "places_bound.json"
 READ_AT = (3.0, 12.0, 30.0, 60.0, 120.0, 300.0, 600.0)
 
 
-def place_bound(place: Any, seconds: float) -> dict[str, Any]:
+def place_bound(place: Problem, seconds: float) -> dict[str, Any]:
     """``place``'s model built for its bound, searched for ``seconds``: its bound over time."""
     t0 = time.perf_counter()
     built = build(place, WHOLE_RULES, for_bound=True)
