@@ -139,20 +139,35 @@ def search_by_parts(model: cp_model.CpModel, editions: list[EditionVars], values
     # per part the process grew by about 25 MB a second on ten centres (CP-SAT 9.15's clone).
     sub = model.clone()
     proto = sub.proto
-    own = {var.index: list(model.proto.variables[var.index].domain) for ev in editions for var in decisions(ev)}
+    domains = proto.variables
+    chosen = {ev.plan.index: [var.index for var in decisions(ev)] for ev in editions}
+    own = {i: list(domains[i].domain) for indices in chosen.values() for i in indices}
+
+    def hold(edition: int, free: bool) -> None:
+        for i in chosen[edition]:
+            domain = domains[i].domain
+            domain.clear()
+            domain.extend(own[i] if free else [best.values[i]] * 2)
+
+    # Every edition held at the start; then only the editions of the last part and of the next
+    # change (those outside both keep their values: no part's search changes them). Setting every
+    # edition's domains anew took 0.6-1.0 s a part on ten centres, against a search of 5 s.
+    for edition in chosen:
+        hold(edition, False)
+    freed: frozenset[int] = frozenset()
+    proto.solution_hint.vars.clear()
+    proto.solution_hint.values.clear()
+    proto.solution_hint.vars.extend(range(len(best.values)))
     k = 0
     while ring and time.perf_counter() < deadline - 1.0 and not (stop is not None and stop.is_set()):
         part = ring[k % len(ring)]
         k += 1
-        for ev in editions:
-            free = ev.plan.index in part.editions
-            for var in decisions(ev):
-                domain = proto.variables[var.index].domain
-                domain.clear()
-                domain.extend(own[var.index] if free else [best.values[var.index]] * 2)
-        proto.solution_hint.vars.clear()
+        for edition in freed - part.editions:
+            hold(edition, False)
+        for edition in part.editions - freed:
+            hold(edition, True)
+        freed = part.editions
         proto.solution_hint.values.clear()
-        proto.solution_hint.vars.extend(range(len(best.values)))
         proto.solution_hint.values.extend(best.values)
         solver = make_solver(min(PART_LIMIT_S, deadline - time.perf_counter()))
         code = solve_unless_stopped(solver, sub, stop)

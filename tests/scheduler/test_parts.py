@@ -93,6 +93,45 @@ def test_searching_by_parts_never_worsens_the_start_and_breaks_no_rule(
     assert kpis(schedule).objective == pytest.approx(outcome.objective / built.scale, abs=0.01)
 
 
+def test_each_part_frees_its_editions_alone_and_holds_the_rest_at_the_best_calendar(
+        two_centres: tuple[Any, list[int]], monkeypatch: pytest.MonkeyPatch) -> None:
+    # The domains are set anew only for the editions of the last part and the next: every part's
+    # search must still see its own editions free and every other held at the best calendar so far.
+    built, values = two_centres
+    monkeypatch.setattr(parts_module, "PART_EDITIONS", 30)
+    monkeypatch.setattr(parts_module, "PART_LIMIT_S", 1.5)
+    original = {var.index: list(built.model.proto.variables[var.index].domain)
+                for ev in built.v.editions for var in decisions(ev)}
+    best = list(values)
+    seen: list[frozenset[int]] = []
+    real = parts_module.solve_unless_stopped
+
+    def spy(solver: Any, model: Any, stop: Any) -> Any:
+        free = set()
+        for ev in built.v.editions:
+            domains = [list(model.proto.variables[var.index].domain) for var in decisions(ev)]
+            if all(d == original[var.index] for d, var in zip(domains, decisions(ev), strict=True)):
+                free.add(ev.plan.index)
+            else:
+                assert all(d == [best[var.index]] * 2 for d, var in zip(domains, decisions(ev), strict=True)), \
+                    f"edition {ev.plan.id} is neither free nor held at the best calendar"
+        assert list(model.proto.solution_hint.values) == best
+        seen.append(frozenset(free))
+        return real(solver, model, stop)
+
+    def better(found: list[int], _: float) -> None:
+        best[:] = found
+
+    monkeypatch.setattr(parts_module, "solve_unless_stopped", spy)
+    start = objective_of(built.model.proto, values)
+    outcome = search_by_parts(built.model, built.v.editions, values, start, time.perf_counter() + 12,
+                              lambda limit: _solver(SolveOptions(time_limit_s=limit), limit), on_better=better)
+    ring = parts(built.v.editions, values)
+    assert outcome.searches == len(seen) >= 5  # past the first round of four
+    assert seen[:len(ring)] == [p.editions for p in ring][:len(seen)]
+    assert all(0 < len(free) <= 36 for free in seen)
+
+
 def test_solve_searches_a_large_programme_by_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     # The threshold lowered to two centres: solve() takes the search by parts, reports each
     # better calendar as the search's, and returns a checked calendar no worse than its start.
