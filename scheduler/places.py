@@ -96,21 +96,23 @@ def bound_by_places(problem: Problem, deadline: float,
                     bound_of: Callable[[Problem, float], float | None]) -> float | None:
     """The sum of the places' bounds (points), each place's model given an equal share of the time
     left before ``deadline`` (a ``time.perf_counter()`` time). ``bound_of(place, limit_s)`` proves
-    a place's bound, None when it proves none; then there is no bound on the whole either. None too
-    for a programme in one place, whose bound is its whole model's."""
+    a place's bound, None when it proves none. A place with no bound, or no time left for it,
+    counts 0 (no soft rule's points are below 0), so the sum stays a bound on the whole. None when
+    no place proved one, and for a programme in one place, whose bound is its whole model's."""
     groups = places(problem)
     if len(groups) < 2:
         return None
-    total = 0.0
+    total, proven = 0.0, 0
     for k, items in enumerate(groups):
         limit = (deadline - time.perf_counter()) / (len(groups) - k)
         if limit <= 0:
-            return None
+            break
         bound = bound_of(place_problem(problem, items), limit)
         if bound is None:
-            return None
-        # No soft rule's points are below 0, so a place's bound below 0 says nothing, and is 0.
-        # Seen once, on ten centres on a busy machine: -15,232.3 on the whole (how a place's
-        # search came to report it, with a short share of the time, was not traced).
+            continue
+        proven += 1
+        # A place's bound below 0 says nothing, and is 0. Seen once, on ten centres on a busy
+        # machine: -15,232.3 on the whole (how a place's search came to report it, with a short
+        # share of the time, was not traced).
         total += max(0.0, bound)
-    return total
+    return total if proven else None

@@ -643,7 +643,8 @@ PLACES_BOUND_SHARE = 0.1
 def _bound_of_the_places(problem: Problem, options: SolveOptions, watch: Watch, stop: StopFlag | None) -> float | None:
     """A proven bound on a large programme's calendar (points): the sum of its places' bounds, each
     place's model (only the rules that split) searched in turn within :data:`PLACES_BOUND_SHARE` of
-    the time limit. None for a programme that does not split in places, or when asked to stop."""
+    the time limit (a place asked to stop before its search counts 0, as one that proved nothing).
+    None for a programme that does not split in places, or when no place proved a bound."""
 
     def bound_of(place: Problem, limit_s: float) -> float | None:
         if stop is not None and stop.is_set():

@@ -171,6 +171,22 @@ def test_a_place_bound_below_zero_counts_as_zero() -> None:
     assert bound_by_places(problem, time.perf_counter() + 60, bound_of) == 2_000.5
     assert len(seen) == 3
 
+def test_a_place_without_a_bound_counts_as_zero_and_none_proven_gives_none() -> None:
+    # A place whose search proved nothing, or that had no time left, adds 0: the sum of the others
+    # is still a bound on the whole. With no place proven there is no bound at all.
+    from scheduler.places import bound_by_places
+
+    problem = family_problem("network", 3)
+    answers = iter([None, 1_200.5, None])
+    assert bound_by_places(problem, time.perf_counter() + 60, lambda place, limit_s: next(answers)) == 1_200.5
+
+    def slow(place: Problem, limit_s: float) -> float:  # the first place takes all the time there was
+        time.sleep(limit_s * 3 + 0.05)
+        return 900.0
+
+    assert bound_by_places(problem, time.perf_counter() + 0.05, slow) == 900.0
+    assert bound_by_places(problem, time.perf_counter() + 60, lambda place, limit_s: None) is None
+
 
 def test_solve_reports_the_bound_by_places_of_a_large_programme(monkeypatch: pytest.MonkeyPatch) -> None:
     # Two centres searched by parts (the threshold lowered): the bound comes before the first part,
