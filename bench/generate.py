@@ -102,7 +102,8 @@ def scaled_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     return data
 
 
-def network_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+def network_data(scale: int, seed: int = DEFAULT_SEED, *,
+                 centres_per_pool: int = CENTRES_PER_AGENCY_POOL) -> dict[str, Any]:
     """The realistic family: ``scale`` centres, each with its own programme, rooms and region.
 
     - Centre 1 is the RTCM (Baku) with the default programme; centre ``c`` (2, 3, ...) runs the
@@ -113,7 +114,8 @@ def network_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
       academia, NGOs, media) belong to one centre: a copy per centre, qualified for that
       centre's copies of their topics and modules only, with its own absences.
     - The agencies' and international partners' experts are one shared pool: one copy of it
-      for every two centres (rounded up), each qualified for their topics at every centre.
+      for every ``centres_per_pool`` centres (two; rounded up), each qualified for their topics
+      at every centre.
     - A trainer's ``max_days_per_year`` is checked over the whole horizon (``model/check.py``):
       over two years it is doubled, a limit a year.
     - The platform carries ``scale`` times the streams; the budget and the organisations'
@@ -155,7 +157,7 @@ def network_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     for t in base["topics"]:
         by_module.setdefault(t["module"], []).append(t["id"])
     used = {t["name"] for t in base["trainers"]}
-    pools = -(-scale // CENTRES_PER_AGENCY_POOL)
+    pools = -(-scale // centres_per_pool)
     trainers = []
     for t in base["trainers"]:
         shared = kinds[t["organisation"]] in SHARED_KINDS
