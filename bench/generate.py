@@ -102,6 +102,11 @@ def scaled_data(scale: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     return data
 
 
+def agency_pools(scale: int, centres_per_pool: int = CENTRES_PER_AGENCY_POOL) -> int:
+    """How many copies of the agencies' experts a network of ``scale`` centres has."""
+    return -(-scale // centres_per_pool)
+
+
 def network_data(scale: int, seed: int = DEFAULT_SEED, *,
                  centres_per_pool: int = CENTRES_PER_AGENCY_POOL) -> dict[str, Any]:
     """The realistic family: ``scale`` centres, each with its own programme, rooms and region.
@@ -157,7 +162,7 @@ def network_data(scale: int, seed: int = DEFAULT_SEED, *,
     for t in base["topics"]:
         by_module.setdefault(t["module"], []).append(t["id"])
     used = {t["name"] for t in base["trainers"]}
-    pools = -(-scale // centres_per_pool)
+    pools = agency_pools(scale, centres_per_pool)
     trainers = []
     for t in base["trainers"]:
         shared = kinds[t["organisation"]] in SHARED_KINDS

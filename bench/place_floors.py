@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ortools.sat.python import cp_model
 
 from bench.generate import family_problem
+from bench.report import run_header
 from model.check import penalties
 from model.problem import Problem
 from model.rules import RULES
@@ -99,13 +97,6 @@ def measure(scale: int, which: int, seconds: float) -> dict[str, Any]:
     return {"instance": f"network{scale}x", "place": which, "places": len(places(problem)),
             "editions": len(place.editions), "start_seconds": round(start_s, 1), "start_rules": at_start,
             "searches": rows}
-
-
-def run_header(note: str) -> dict[str, Any]:
-    """What a run's record starts with: when, the note, the machine and its load."""
-    return {"started": datetime.now(UTC).isoformat(timespec="seconds"), "note": note,
-            "machine": platform.machine(), "python": platform.python_version(),
-            "load_at_start": round(os.getloadavg()[0], 2)}
 
 
 def main() -> None:

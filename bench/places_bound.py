@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import family_problem
-from bench.place_floors import KEPT, only, run_header, split_points
+from bench.place_floors import KEPT, only, split_points
+from bench.report import run_header
 from model.problem import Problem
 from scheduler.instance import Instance
 from scheduler.places import WHOLE_RULES, cut, place_problem, places

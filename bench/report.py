@@ -1,8 +1,12 @@
-"""The benchmark's readable outputs: the "Solvers at scale" section of RESULTS.md and the plot."""
+"""The benchmark's readable outputs: the "Solvers at scale" section of RESULTS.md and the plot, and
+what every bench run's record starts with."""
 
 from __future__ import annotations
 
+import os
+import platform
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +20,13 @@ OUTPUTS = {"copies": ("bench.json", "objective_over_time.png", SECTION),
 LABEL = {"cpsat": "RTCM Planner (CP-SAT)", "greedy": "Greedy earliest-fit", "mip": "MIP (HiGHS)",
          "timefold": "Timefold Solver"}
 COLOUR = {"cpsat": "tab:blue", "greedy": "tab:orange", "mip": "tab:green", "timefold": "tab:purple"}
+
+
+def run_header(note: str) -> dict[str, Any]:
+    """What a run's record starts with: when, the note, the machine and its load."""
+    return {"started": datetime.now(UTC).isoformat(timespec="seconds"), "note": note,
+            "machine": platform.machine(), "python": platform.python_version(),
+            "load_at_start": round(os.getloadavg()[0], 2)}
 
 
 def _num(x: float | None, digits: int = 1) -> str:

@@ -21,10 +21,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench.generate import network_data
-from bench.place_floors import run_header
+from bench.generate import agency_pools, network_data
+from bench.report import run_header
 from model.check import kpis, penalty_breakdown
 from model.formats.files import problem_from_data
+from model.problem import Problem
 from scheduler.instance import Instance
 from scheduler.solve import find_start
 
@@ -39,7 +40,7 @@ VARIANTS = (
 )
 
 
-def network(scale: int, centres_per_pool: int, streams_times: int) -> Any:
+def network(scale: int, centres_per_pool: int, streams_times: int) -> Problem:
     data = network_data(scale, centres_per_pool=centres_per_pool)
     data["platform"]["max_concurrent_streams"] *= streams_times
     return problem_from_data(data, f"network of {scale}, experts for every {centres_per_pool}, "
@@ -57,7 +58,7 @@ def lateness_by_centre(scale: int, centres_per_pool: int, streams_times: int) ->
         if item.rule == LATENESS and item.edition is not None:
             centres[centre_of[item.edition]] += item.points
     return {"streams": problem.platform.max_concurrent_streams,
-            "expert_copies": -(-scale // centres_per_pool),
+            "expert_copies": agency_pools(scale, centres_per_pool),
             "start_objective": round(kpis(start).objective, 1),
             "lateness": round(sum(centres.values()), 1),
             "lateness_by_centre": {c: round(x, 1) for c, x in centres.items()}}
