@@ -11,9 +11,10 @@ Each place alone, with every person, the whole platform and the whole budget to 
 only the rules that split (``RuleInfo.splits`` in ``model/rules``), is a relaxation of its part
 of the problem: a calendar of the whole, cut to the place, is a calendar of it, and the rules
 that split add up over the places. So the sum of the places' proven bounds is a proven bound on
-the whole (the rules left out count at least 0). On a network too large for one model to prove
-a bound in its time (ten centres: the whole model's presolve alone takes most of 300 s), the
-places' models are small and prove theirs in seconds.
+the whole (the rules left out count at least 0, or their floor: ``RuleInfo.floor``, e.g. the
+busiest month's, the days of the editions that must run spread evenly over the months). On a
+network too large for one model to prove a bound in its time (ten centres: the whole model's
+presolve alone takes most of 300 s), the places' models are small and prove theirs in seconds.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from model.check import points_per_unit
 from model.formats.files import problem_from_data
 from model.problem import Problem
 from model.rules import HARD_RULES, SOFT_RULES
@@ -92,13 +94,21 @@ def cut(schedule: Schedule, place: Problem) -> Schedule:
                     unscheduled=[u for u in schedule.unscheduled if u.topic in topics])
 
 
+def floor_of_the_whole(problem: Problem) -> float:
+    """The points the rules the places leave out count at the least on any calendar: the sum of
+    their floors (``RuleInfo.floor``), weighted."""
+    return sum(rule.floor(problem) * points_per_unit(rule, problem.weights)
+               for rule in SOFT_RULES if rule.floor is not None)
+
+
 def bound_by_places(problem: Problem, deadline: float,
                     bound_of: Callable[[Problem, float], float | None]) -> float | None:
     """The sum of the places' bounds (points), each place's model given an equal share of the time
     left before ``deadline`` (a ``time.perf_counter()`` time). ``bound_of(place, limit_s)`` proves
     a place's bound, None when it proves none. A place with no bound, or no time left for it,
-    counts 0 (no soft rule's points are below 0), so the sum stays a bound on the whole. None when
-    no place proved one, and for a programme in one place, whose bound is its whole model's."""
+    counts 0 (no soft rule's points are below 0), so the sum stays a bound on the whole; the rules
+    the places leave out add their floor (:func:`floor_of_the_whole`). None when no place proved
+    one, and for a programme in one place, whose bound is its whole model's."""
     groups = places(problem)
     if len(groups) < 2:
         return None
@@ -115,4 +125,4 @@ def bound_by_places(problem: Problem, deadline: float,
         # machine: -15,232.3 on the whole (how a place's search came to report it, with a short
         # share of the time, was not traced).
         total += max(0.0, bound)
-    return total if proven else None
+    return total + floor_of_the_whole(problem) if proven else None

@@ -9,7 +9,9 @@ rule is registered under the same id in ``scheduler/rules.py`` (OR-Tools stays t
 test proves, rule by rule, that its CP-SAT term equals the evaluator's total.
 
 Adding a rule: one checker or evaluator here (in the module of its family), one CP-SAT
-function in ``scheduler/rules.py``, one line in each registry, and its tests.
+function in ``scheduler/rules.py``, one line in each registry, and its tests. A soft rule says
+whether it splits over a network's places (``RuleInfo.splits``); one that does not may give its
+floor (``RuleInfo.floor``), which the bound by places adds.
 """
 
 from __future__ import annotations
@@ -17,12 +19,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from model.rules import calendar, demand, guests, participants, programme, rooms, trainers, women_share
 from model.rules.reading import Breach, Charge, Reading, Violation
 
+if TYPE_CHECKING:
+    from model.problem import Problem
+
 Checker = Callable[[Reading], Iterable[Breach]]
 Evaluator = Callable[[Reading], Iterable[Charge]]
+Floor = Callable[["Problem"], float]
 
 __all__ = ["HARD_RULES", "PARTICIPANT_HARD_RULES", "PARTICIPANT_SOFT_RULES", "RULES", "SOFT_RULES", "Breach",
            "Charge", "Reading", "RuleInfo", "Violation"]
@@ -46,10 +53,17 @@ class RuleInfo:
     # split; leaving one out only weakens that bound, so a rule says it splits only when it does
     # (tests/scheduler/test_places.py proves it on a calendar of a network).
     splits: bool = False
+    # A soft rule that does not split may say the least amount it counts on any calendar of a
+    # problem, from the problem's facts alone: the bound by places adds it, weighted, for the rule
+    # its places leave out (tests/model/test_rule_floors.py proves it at most the amount on calendars).
+    floor: Floor | None = None
 
     def __post_init__(self) -> None:
         if (self.check is None) == (self.evaluate is None):
             raise ValueError(f"rule {self.id}: give it a checker (hard) or an evaluator (soft), not both")
+        if self.floor is not None and (self.splits or self.evaluate is None):
+            raise ValueError(f"rule {self.id}: only a soft rule that does not split has a floor (the places "
+                             "bound the others)")
         if self.evaluate is not None and self.weight_field is None:
             object.__setattr__(self, "weight_field", self.id)
 
@@ -63,8 +77,8 @@ def _hard(rule_id: str, name: str, check: Checker, *, splits: bool = False) -> R
 
 
 def _soft(rule_id: str, name: str, unit: str, evaluate: Evaluator, factor: float = 1.0, *,
-          splits: bool = False) -> RuleInfo:
-    return RuleInfo(rule_id, name, unit, evaluate=evaluate, factor=factor, splits=splits)
+          splits: bool = False, floor: Floor | None = None) -> RuleInfo:
+    return RuleInfo(rule_id, name, unit, evaluate=evaluate, factor=factor, splits=splits, floor=floor)
 
 
 HARD_RULES: tuple[RuleInfo, ...] = (
@@ -133,7 +147,8 @@ SOFT_RULES: tuple[RuleInfo, ...] = (
           "requests x preference x (1+priority)", demand.requests_beyond_seats, splits=True),
     _soft("priority_topic_late", "Priority topics scheduled late", "working days x priority",
           calendar.priority_topic_late, splits=True),
-    _soft("busiest_month", "Training days in the busiest month", "days", calendar.busiest_month),
+    _soft("busiest_month", "Training days in the busiest month", "days", calendar.busiest_month,
+          floor=calendar.busiest_month_floor),
     _soft("busiest_trainer", "Training days of the busiest trainer", "days", trainers.busiest_trainer),
     _soft("cost", "Fees, travel, room costs and interpretation", "100 USD", programme.cost, factor=0.01, splits=True),
     _soft("linked_topics_overlap", "Linked topics running at the same time", "pairs",

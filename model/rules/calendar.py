@@ -7,10 +7,15 @@ yields charges; the registry (``model/rules/__init__.py``) names and weighs them
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from model.rules.reading import Breach, Charge, Reading
+
+if TYPE_CHECKING:
+    from model.problem import Problem
 
 # ------------------------------------------------------------------------------ hard
 
@@ -96,6 +101,14 @@ def busiest_month(r: Reading) -> Iterator[Charge]:
         if n:
             yield Charge(n, f"{se.edition} has {n} of the {total} training days of the busiest month, {label}",
                          edition=se.edition, records=[label, se.edition])
+
+
+def busiest_month_floor(p: Problem) -> int:
+    """The fewest days any calendar of ``p`` has in its busiest month: the days the editions that
+    must run take at the least, spread evenly over the months with a working day."""
+    months = len(set(p.work_calendar.month_of))
+    days = sum(min(ed.durations) for ed in p.editions if ed.mandatory)
+    return math.ceil(days / months) if months else 0
 
 
 def linked_topics_overlap(r: Reading) -> Iterator[Charge]:

@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 from ortools.sat.python import cp_model
 
-from model.check import check, kpis
+from model.check import check, kpis, soft_amounts
 from model.problem import Problem
 from model.rules import RULES, SOFT_RULES
 from model.schedule import Schedule, ScheduledEdition
@@ -28,6 +28,7 @@ ALL_ON = {r.id: 1.0 for r in SOFT_RULES}
 def checked(result: Result) -> Result:
     """A found calendar through the checker, with the solver's own figures held against it.
 
+    Each soft rule's floor (``RuleInfo.floor``) is at most what it counts on the calendar.
     The objective CP-SAT computed for the calendar it returned is the checker's figure for
     that calendar, to the hundredth (the objective is kept in hundredths); the bound CP-SAT
     proved is no higher (a minimisation); and an optimum is proven: its bound meets it.
@@ -36,6 +37,10 @@ def checked(result: Result) -> Result:
     """
     assert result.found, str(result)
     assert check(result.schedule) == []
+    floored = tuple(rule for rule in SOFT_RULES if rule.floor is not None)
+    for rule, amount in zip(floored, soft_amounts(result.schedule, floored).values(), strict=True):
+        assert rule.floor is not None and rule.floor(result.schedule.problem) <= amount, (
+            f"{rule.id}: its floor {rule.floor(result.schedule.problem)} is above its amount {amount}")
     r = result.report
     assert r.objective is not None and r.bound is not None, str(result)
     assert r.objective_source in ("search", "start", "checker")

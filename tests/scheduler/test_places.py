@@ -25,7 +25,7 @@ from model.problem import Problem
 from model.rules import HARD_RULES, SOFT_RULES, Reading
 from model.schedule import Schedule
 from scheduler.greedy import greedy_schedule
-from scheduler.places import WHOLE_RULES, cut, place_problem, places
+from scheduler.places import WHOLE_RULES, cut, floor_of_the_whole, place_problem, places
 from scheduler.solve import SolveOptions, Watch, _bound_of_the_places, solve
 from tests.instances.tiny import tiny_data
 
@@ -168,7 +168,7 @@ def test_a_place_bound_below_zero_counts_as_zero() -> None:
         seen.append(len(place.programme))
         return [-15_000.0, 1_200.5, 800.0][len(seen) - 1]
 
-    assert bound_by_places(problem, time.perf_counter() + 60, bound_of) == 2_000.5
+    assert bound_by_places(problem, time.perf_counter() + 60, bound_of) == 2_000.5 + floor_of_the_whole(problem)
     assert len(seen) == 3
 
 def test_a_place_without_a_bound_counts_as_zero_and_none_proven_gives_none() -> None:
@@ -178,13 +178,14 @@ def test_a_place_without_a_bound_counts_as_zero_and_none_proven_gives_none() -> 
 
     problem = family_problem("network", 3)
     answers = iter([None, 1_200.5, None])
-    assert bound_by_places(problem, time.perf_counter() + 60, lambda place, limit_s: next(answers)) == 1_200.5
+    floor = floor_of_the_whole(problem)
+    assert bound_by_places(problem, time.perf_counter() + 60, lambda place, limit_s: next(answers)) == 1_200.5 + floor
 
     def slow(place: Problem, limit_s: float) -> float:  # the first place takes all the time there was
         time.sleep(limit_s * 3 + 0.05)
         return 900.0
 
-    assert bound_by_places(problem, time.perf_counter() + 0.05, slow) == 900.0
+    assert bound_by_places(problem, time.perf_counter() + 0.05, slow) == 900.0 + floor
     assert bound_by_places(problem, time.perf_counter() + 60, lambda place, limit_s: None) is None
 
 
@@ -199,3 +200,12 @@ def test_solve_reports_the_bound_by_places_of_a_large_programme(monkeypatch: pyt
     assert result.gap is not None and 0 <= result.gap < 1
     search = [p for p in result.progress if p.source == "search"]
     assert search and all(p.bound == pytest.approx(result.bound, abs=0.01) for p in search)
+
+
+def test_the_rules_the_places_leave_out_add_their_floor_weighted() -> None:
+    from model.rules import calendar
+
+    problem = family_problem("network", 3)
+    assert floor_of_the_whole(problem) == problem.weights.busiest_month * calendar.busiest_month_floor(problem) > 0
+    silent = problem.model_copy(update={"weights": problem.weights.model_copy(update={"busiest_month": 0})})
+    assert floor_of_the_whole(silent) == 0
