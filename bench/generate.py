@@ -108,7 +108,7 @@ def agency_pools(scale: int, centres_per_pool: int = CENTRES_PER_AGENCY_POOL) ->
 
 
 def network_data(scale: int, seed: int = DEFAULT_SEED, *,
-                 centres_per_pool: int = CENTRES_PER_AGENCY_POOL) -> dict[str, Any]:
+                 centres_per_pool: int = CENTRES_PER_AGENCY_POOL, years: int | None = None) -> dict[str, Any]:
     """The realistic family: ``scale`` centres, each with its own programme, rooms and region.
 
     - Centre 1 is the RTCM (Baku) with the default programme; centre ``c`` (2, 3, ...) runs the
@@ -125,15 +125,16 @@ def network_data(scale: int, seed: int = DEFAULT_SEED, *,
       over two years it is doubled, a limit a year.
     - The platform carries ``scale`` times the streams; the budget and the organisations'
       quotas are ``scale`` times the centre's; from 10x on the horizon is two years, as in
-      :func:`scaled_data`.
+      :func:`scaled_data`; ``years`` sets it otherwise (e.g. a piece of the ten-centre network
+      over its two years: ``bench/network_pieces.py``).
 
-    Scale 1 is the default problem without its nominations, as in :func:`scaled_data`.
+    Scale 1 over one year is the default problem without its nominations, as in :func:`scaled_data`.
     """
     base = _base(scale)
-    if scale == 1:
+    years = years or horizon_years(scale)
+    if scale == 1 and years == 1:
         return base
     rng = random.Random(f"rtcm-bench/network/{scale}/{seed}")
-    years = horizon_years(scale)
     centres = range(1, scale + 1)
     data = copy.deepcopy(base)
     data["name"] = f"RTCM network of {scale} centres"

@@ -19,14 +19,13 @@ Appends a run to ``bench/results/places_bound.json`` (``long_runs``), the earlie
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Any
 
 from bench.generate import family_problem
 from bench.place_floors import KEPT, only, split_points
-from bench.report import run_header
+from bench.report import append_run, run_header
 from model.problem import Problem
 from scheduler.instance import Instance
 from scheduler.places import WHOLE_RULES, cut, place_problem, places
@@ -92,10 +91,7 @@ def main() -> None:
     args = ap.parse_args()
     run = {**run_header(args.note), "seconds_per_place": args.seconds,
            **measure(args.scale, args.seconds, args.only, args.places)}
-    data = json.loads(args.out.read_text()) if args.out.exists() else {}
-    data["long_runs"] = [*data.get("long_runs", []), run]
-    args.out.write_text(json.dumps(data, indent=1) + "\n")
-    print(f"written: {args.out}")
+    append_run(args.out, run, key="long_runs")
 
 
 if __name__ == "__main__":

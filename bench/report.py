@@ -3,6 +3,7 @@ what every bench run's record starts with."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
@@ -27,6 +28,15 @@ def run_header(note: str) -> dict[str, Any]:
     return {"started": datetime.now(UTC).isoformat(timespec="seconds"), "note": note,
             "machine": platform.machine(), "python": platform.python_version(),
             "load_at_start": round(os.getloadavg()[0], 2)}
+
+
+def append_run(path: Path, run: dict[str, Any], *, what: str | None = None, key: str = "runs") -> None:
+    """Append ``run`` to the list ``key`` of the JSON record at ``path``, the earlier runs kept (a
+    new record says ``what`` it holds)."""
+    data = json.loads(path.read_text()) if path.exists() else ({"what": what} if what else {})
+    data[key] = [*data.get(key, []), run]
+    path.write_text(json.dumps(data, indent=1) + "\n")
+    print(f"written: {path}")
 
 
 def _num(x: float | None, digits: int = 1) -> str:

@@ -17,12 +17,11 @@ Appends a run to ``bench/results/shared_capacity.json`` (``runs``), the earlier 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 from bench.generate import agency_pools, network_data
-from bench.report import run_header
+from bench.report import append_run, run_header
 from model.check import kpis, penalty_breakdown
 from model.formats.files import problem_from_data
 from model.problem import Problem
@@ -81,12 +80,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
     run = {**run_header(args.note), **measure(args.scale)}
-    data = json.loads(args.out.read_text()) if args.out.exists() else {
-        "what": "the start calendar's priority lateness by centre, with the network's shared capacity "
-                "as generated and widened (bench/shared_capacity.py)"}
-    data["runs"] = [*data.get("runs", []), run]
-    args.out.write_text(json.dumps(data, indent=1) + "\n")
-    print(f"written: {args.out}")
+    append_run(args.out, run, what="the start calendar's priority lateness by centre, with the network's shared "
+                                   "capacity as generated and widened (bench/shared_capacity.py)")
 
 
 if __name__ == "__main__":
