@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from bench.generate import agency_pools, network_data
 from bench.report import append_run, run_header
-from model.check import check, kpis, penalty_breakdown
+from model.check import check, kpis, penalties
 from model.formats.files import problem_from_data
 from model.problem import Problem
 from scheduler.places import floor_of_the_whole
@@ -56,15 +55,13 @@ def measure_piece(centres: int, time_limit_s: float, seed: int) -> dict[str, Any
     problem = piece(centres)
     result = solve(problem, SolveOptions(time_limit_s=time_limit_s, seat=False, explain=False, seed=seed))
     schedule = result.schedule
-    points: Counter[str] = Counter()
-    for item in penalty_breakdown(schedule):
-        points[item.rule] += item.points
-    additive = sum(points[rule] for rule in ADDITIVE)
+    points = {p.rule: p.points for p in penalties(schedule) if p.points}
+    additive = sum(points.get(rule, 0.0) for rule in ADDITIVE)
     times = NETWORK_CENTRES // centres
     return {"centres": centres, "editions": len(problem.editions),
             "streams": problem.platform.max_concurrent_streams, "expert_copies": agency_pools(centres),
             "seed": seed, "objective": round(kpis(schedule).objective, 1),
-            "bound": schedule.solver.bound if schedule.solver else None,
+            "bound": result.bound,
             "floor_of_the_rules_left_out": floor_of_the_whole(problem),  # in a bound by places
             "hard_rules_broken": len(check(schedule)),
             "points": {rule: round(x, 1) for rule, x in sorted(points.items())},

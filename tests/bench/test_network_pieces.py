@@ -12,11 +12,7 @@ import pytest
 from bench.generate import family_problem
 from bench.network_pieces import ADDITIVE, main, piece
 from data import default_problem
-
-
-def _expert_copies(problem: object) -> set[str]:
-    """The copies of the agencies' experts beyond the first, by their id's suffix."""
-    return {t.id.rsplit("-", 1)[1] for t in problem.trainers if "-P" in t.id}  # type: ignore[attr-defined]
+from tests.bench.networks import expert_copies
 
 
 def test_each_piece_is_its_share_of_the_ten_centres_over_their_two_years() -> None:
@@ -32,11 +28,11 @@ def test_each_piece_is_its_share_of_the_ten_centres_over_their_two_years() -> No
     limits = {t.id: t.max_days_per_year for t in base.trainers}
     assert {t.id: t.max_days_per_year for t in one.trainers} == {
         i: None if x is None else 2 * x for i, x in limits.items()}
-    assert _expert_copies(one) == set()
+    assert expert_copies(one) == set()
     # Two centres: twice the streams and the budget, and one copy of the experts between them.
     assert two.platform.max_concurrent_streams == 2 * base.platform.max_concurrent_streams
     assert two.budget_usd == 2 * base.budget_usd  # type: ignore[operator]
-    assert _expert_copies(two) == set() and _expert_copies(ten) == {"P2", "P3", "P4", "P5"}
+    assert expert_copies(two) == set() and expert_copies(ten) == {"P2", "P3", "P4", "P5"}
     assert len(two.programme) == 2 * len(base.programme)
     # Ten centres: the network itself.
     assert piece(10).model_dump() | {"name": ""} == ten.model_dump() | {"name": ""}

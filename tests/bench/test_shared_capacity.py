@@ -13,6 +13,7 @@ from bench.shared_capacity import LATENESS, main, network
 from model.check import penalties
 from scheduler.instance import Instance
 from scheduler.solve import find_start
+from tests.bench.networks import expert_copies
 
 
 def test_the_variants_widen_what_the_centres_share() -> None:
@@ -21,10 +22,7 @@ def test_the_variants_widen_what_the_centres_share() -> None:
     wide = network(3, 1, 10)
     assert wide.platform.max_concurrent_streams == 10 * plain.platform.max_concurrent_streams
     # A copy of the agencies' experts for every centre: three (the first keeps their ids) for two.
-    def copies(problem: object) -> set[str]:
-        return {t.id.rsplit("-", 1)[1] for t in problem.trainers if "-P" in t.id}  # type: ignore[attr-defined]
-
-    assert copies(plain) == {"P2"} and copies(wide) == {"P2", "P3"}
+    assert expert_copies(plain) == {"P2"} and expert_copies(wide) == {"P2", "P3"}
     assert len(wide.trainers) > len(plain.trainers)
 
 def test_each_centre_s_lateness_adds_up_to_the_start_s(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
