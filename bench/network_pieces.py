@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import agency_pools, network_data
+from bench.places import floor_of_the_whole
 from bench.report import append_run, run_header
 from model.check import check, kpis, penalties
 from model.formats.files import problem_from_data
 from model.problem import Problem
-from scheduler.places import floor_of_the_whole
 from scheduler.solve import SolveOptions, solve
 
 OUT = Path(__file__).parent / "results" / "network_pieces.json"

@@ -24,12 +24,12 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from bench.generate import family_problem
+from bench.places import WHOLE_RULES, cut, place_problem, places
 from bench.report import run_header
 from model.check import penalties
 from model.problem import Problem
 from model.rules import RULES
 from scheduler.instance import Instance
-from scheduler.places import WHOLE_RULES, cut, place_problem, places
 from scheduler.solve import SolveOptions, _solver, add_hint, build, complete_hint, extract, find_start
 
 OUT = Path(__file__).parent / "results" / "place_floors.json"

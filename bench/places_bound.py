@@ -25,10 +25,10 @@ from typing import Any
 
 from bench.generate import family_problem
 from bench.place_floors import KEPT, only, split_points
+from bench.places import WHOLE_RULES, cut, place_problem, places
 from bench.report import append_run, run_header
 from model.problem import Problem
 from scheduler.instance import Instance
-from scheduler.places import WHOLE_RULES, cut, place_problem, places
 from scheduler.solve import SolveOptions, _solver, build, find_start
 
 OUT = Path(__file__).parent / "results" / "places_bound.json"

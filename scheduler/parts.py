@@ -18,8 +18,8 @@ briefly do best: on ten centres (710 editions, 300 s) parts of 80 editions searc
 ended 2.9 % below the start, of 40 for 10 s 6.4 %, of 20 for 5 s 9.4 % (one run each,
 ``bench/results/parts_trials.json``); a part of 20 is nearly proven optimal within its 5 s.
 
-No part proves a bound on the whole. The bound reported beside the search by parts is that of
-the programme's places (``scheduler/places.py``), proven before the first part.
+No part proves a bound on the whole. The bound reported beside the search by parts is that of the
+whole model's linear relaxation (``scheduler/relaxation.py``), proved in a thread beside the parts.
 """
 
 from __future__ import annotations

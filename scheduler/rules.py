@@ -40,7 +40,7 @@ class Context:
     v: Variables
     cost_usd: LinearExpr | None = None  # built once, shared by the cost rule and the budget cap
     skip: frozenset[str] = frozenset()  # hard rules left out of this model (diagnosis)
-    # Built for its bound alone (the places', scheduler/places.py): redundant rows that tighten
+    # Built for its bound alone (a place's, bench/places.py): redundant rows that tighten
     # the linear relaxation, and would slow a search, are added.
     for_bound: bool = False
 

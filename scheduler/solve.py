@@ -22,7 +22,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -59,9 +59,9 @@ from scheduler.parts import (
     Values,
     search_by_parts,
 )
-from scheduler.places import WHOLE_RULES, bound_by_places
+from scheduler.relaxation import RelaxationBound
 from scheduler.rules import HARD, SOFT, Context
-from scheduler.variables import StopFlag, Variables, solve_unless_stopped, stop_when_set
+from scheduler.variables import StopFlag, Variables, stop_when_set
 
 
 @dataclass(frozen=True)
@@ -215,8 +215,8 @@ def objective_units(per_unit: dict[str, float]) -> tuple[int, dict[str, int]]:
 def build(problem: Problem, skip: frozenset[str] = frozenset(), *, objective: bool = True,
           inst: Instance | None = None, for_bound: bool = False) -> Built:
     """The CP-SAT model of a problem; ``skip`` leaves out rules (hard ones for diagnosis, any for the
-    bound by places); ``for_bound``: a model searched for its bound alone, with the rules' redundant
-    rows for the linear relaxation (``Context.for_bound``)."""
+    bound by places, ``bench/places.py``); ``for_bound``: a model searched for its bound alone, with
+    the rules' redundant rows for the linear relaxation (``Context.for_bound``)."""
     inst = inst or Instance(problem)
     model = cp_model.CpModel()
     v = Variables(model, inst)
@@ -292,6 +292,7 @@ class Watch(cp_model.CpSolverSolutionCallback):
         self.scale = OBJECTIVE_SCALE  # the model's units per point (Built.scale)
         self.built: Built | None = None  # the model searched, once the search starts
         self.on_calendar: Callable[[Schedule, float], None] | None = None
+        self.relaxation: RelaxationBound | None = None  # a bound proved beside the search, once it is
 
     def start_from(self, objective: float) -> None:
         """A better greedy calendar to start from: report it before the search begins."""
@@ -322,6 +323,9 @@ class Watch(cp_model.CpSolverSolutionCallback):
         self.emit(bound / self.scale, time.perf_counter() - self.t0)
 
     def emit(self, bound: float | None, elapsed: float, source: Literal["greedy", "search"] = "search") -> None:
+        relaxed = self.relaxation.bound if self.relaxation is not None else None
+        if relaxed is not None:
+            bound = max(bound or -math.inf, _points_below(relaxed / self.scale))
         p = Progress(self.objective, bound, elapsed, self.solutions, source)
         self.history.append(p)
         if self.on_progress:
@@ -521,16 +525,49 @@ class Search:
     bound: float | None = None  # CP-SAT's best bound as it reported it; None when not finite or no search
 
 
+# A programme of more editions than this (where CP-SAT's max_lp is not the full subsolver: MAX_LP_EDITIONS)
+# has the bound of its model's whole linear relaxation (scheduler/relaxation.py) proved in a thread
+# beside the search, and reported when above CP-SAT's own. On the RTCM year it proves 5,158.3, below
+# max_lp's 5,160.1; on three centres 15,706.9 against 14,767 from CP-SAT at 60 s; on ten centres 48,633
+# (bench/RESULTS.md, "The bound of the whole linear relaxation").
+RELAXATION_FROM_EDITIONS = MAX_LP_EDITIONS
+
+
 def run_search(built: Built, options: SolveOptions, watch: Watch, stop: StopFlag | None, *,
                seating: bool = False) -> Search:
-    """CP-SAT's search on ``built`` within what is left of the time limit, less the seating's share if any."""
+    """CP-SAT's search on ``built`` within what is left of the time limit, less the seating's share if any;
+    on a large programme, the bound of the model's linear relaxation proved beside it."""
     # With nominations, part of the time limit is kept for seating them (scheduler/allocation.py);
     # deterministic runs split the time, others end the search early (see _search).
     share = ALLOCATION_SHARE if seating else 0.0
     watch.scale, watch.built = built.scale, built
+    if options.deterministic or len(built.inst.plans) <= RELAXATION_FROM_EDITIONS:
+        return _run_search(built, options, watch, stop, share)
+    deadline = watch.t0 + options.time_limit_s * (1 - share)
+    relaxation = watch.relaxation = RelaxationBound(built.model.proto, deadline, stop).start()
+    try:
+        search = _run_search(built, options, watch, stop, share)
+    finally:
+        relaxation.cancel()  # its solve stops at the deadline anyway; before it, it proves what it has
+    relaxed = relaxation.result()
+    if relaxed is None:
+        return search
+    bound = _points_below(relaxed / built.scale)
+    if search.bound is not None and search.bound >= bound:
+        return search
+    watch.emit(bound, time.perf_counter() - watch.t0)
+    return replace(search, bound=bound)
+
+
+def _points_below(points: float) -> float:
+    """``points`` to the hundredth, rounded down: a bound stays a bound."""
+    return math.floor(points * 100 + 1e-9) / 100
+
+
+def _run_search(built: Built, options: SolveOptions, watch: Watch, stop: StopFlag | None, share: float) -> Search:
     large = (len(built.inst.plans) > PARTS_FROM_EDITIONS
              or sum(len(plan.options) for plan in built.inst.plans) > PARTS_FROM_OPTIONS)
-    if not options.deterministic and not seating and (options.by_parts or (options.by_parts is None and large)):
+    if not options.deterministic and not share and (options.by_parts or (options.by_parts is None and large)):
         by_parts = _search_in_parts(built, options, watch, stop)
         if by_parts is not None:
             return by_parts
@@ -623,46 +660,15 @@ def _polish(built: Built, whole: Search, solver: cp_model.CpSolver, values: list
 
 def _search_in_parts(built: Built, options: SolveOptions, watch: Watch, stop: StopFlag | None) -> Search | None:
     """The search of a large programme by parts (``scheduler/parts.py``), from the completed hint;
-    None when the hint is not a complete calendar (the whole model is then searched)."""
+    None when the hint is not a complete calendar (the whole model is then searched). No part proves
+    a bound on the whole: the bound is the linear relaxation's (``run_search``)."""
     values = _hinted(built)
     if values is None:
         return None
-    bound = _bound_of_the_places(built.inst.problem, options, watch, stop)
     watch.search_started = time.perf_counter()
     outcome = _parts_from(built, values, objective_of(built.model.proto, values), watch.t0 + options.time_limit_s,
-                          bound, options, watch, stop)
-    return Search("FEASIBLE", extract(built, Values(outcome.values)), round(outcome.objective / built.scale, 2),
-                  None if bound is None else round(bound, 2))
-
-
-# The share of a large programme's time limit spent proving a bound by places (scheduler/places.py)
-# before the search by parts.
-PLACES_BOUND_SHARE = 0.1
-
-
-def _bound_of_the_places(problem: Problem, options: SolveOptions, watch: Watch, stop: StopFlag | None) -> float | None:
-    """A proven bound on a large programme's calendar (points): the sum of its places' bounds, each
-    place's model (only the rules that split) searched in turn within :data:`PLACES_BOUND_SHARE` of
-    the time limit (a place asked to stop before its search counts 0, as one that proved nothing).
-    None for a programme that does not split in places, or when no place proved a bound."""
-
-    def bound_of(place: Problem, limit_s: float) -> float | None:
-        if stop is not None and stop.is_set():
-            return None
-        t = time.perf_counter()
-        built = build(place, WHOLE_RULES, for_bound=True)
-        solver = _solver(options, max(0.0, limit_s - (time.perf_counter() - t)), editions=len(built.inst.plans))
-        # Without presolve the linear relaxation's bound comes within a second; presolve alone takes
-        # 8 s on a centre of a two-year network, and the bound hardly moves in the 10 s after it.
-        solver.parameters.cp_model_presolve = False
-        code = solve_unless_stopped(solver, built.model, stop)
-        value = solver.best_objective_bound / built.scale
-        return value if code != cp_model.MODEL_INVALID and math.isfinite(value) else None
-
-    bound = bound_by_places(problem, time.perf_counter() + PLACES_BOUND_SHARE * options.time_limit_s, bound_of)
-    if bound is not None:
-        watch.emit(bound, time.perf_counter() - watch.t0)
-    return bound
+                          None, options, watch, stop)
+    return Search("FEASIBLE", extract(built, Values(outcome.values)), round(outcome.objective / built.scale, 2))
 
 
 def objective_of(proto: Any, values: list[int]) -> float:

@@ -11,7 +11,7 @@ test proves, rule by rule, that its CP-SAT term equals the evaluator's total.
 Adding a rule: one checker or evaluator here (in the module of its family), one CP-SAT
 function in ``scheduler/rules.py``, one line in each registry, and its tests. A soft rule says
 whether it splits over a network's places (``RuleInfo.splits``); one that does not may give its
-floor (``RuleInfo.floor``), which the bound by places adds.
+floor (``RuleInfo.floor``), which the bound by places adds (``bench/places.py``).
 """
 
 from __future__ import annotations
@@ -46,12 +46,12 @@ class RuleInfo:
     evaluate: Evaluator | None = None  # a soft rule's evaluator
     factor: float = 1.0  # points per unit and weight (cost is counted in USD, weighted per 100 USD)
     weight_field: str | None = None  # the ``Weights`` field of a soft rule (its id unless said)
-    # The rule splits over the places of a programme (scheduler/places.py: groups of editions that share
+    # The rule splits over the places of a programme (bench/places.py: groups of editions that share
     # no topic, prerequisite, linked topic or venue): a hard rule that holds on the whole holds on each
     # place alone, a soft rule's amount is the sum of its amounts on the places. A peak, a share or a
     # minimum over the whole programme does not split. The bound by places keeps only the rules that
     # split; leaving one out only weakens that bound, so a rule says it splits only when it does
-    # (tests/scheduler/test_places.py proves it on a calendar of a network).
+    # (tests/bench/test_places.py proves it on a calendar of a network).
     splits: bool = False
     # A soft rule that does not split may say the least amount it counts on any calendar of a
     # problem, from the problem's facts alone: the bound by places adds it, weighted, for the rule

@@ -1,4 +1,4 @@
-"""The places of a programme and the bound by places (scheduler/places.py).
+"""The places of a programme and the bound by places (bench/places.py).
 
 The bound is proven only if every rule the places' models keep splits over places: a hard rule
 that holds on the whole holds on each place, a soft rule's amount is the sum of its amounts on
@@ -15,9 +15,8 @@ from typing import Any
 
 import pytest
 
-import scheduler.parts as parts_module
-import scheduler.solve as solve_module
 from bench.generate import family_problem, network_data
+from bench.places import WHOLE_RULES, bound_by_places, cut, floor_of_the_whole, place_bound, place_problem, places
 from data import default_problem
 from model.check import check, soft_amounts
 from model.formats.files import problem_from_data
@@ -25,8 +24,7 @@ from model.problem import Problem
 from model.rules import HARD_RULES, SOFT_RULES, Reading
 from model.schedule import Schedule
 from scheduler.greedy import greedy_schedule
-from scheduler.places import WHOLE_RULES, cut, floor_of_the_whole, place_problem, places
-from scheduler.solve import SolveOptions, Watch, _bound_of_the_places, solve
+from scheduler.solve import SolveOptions, solve
 from tests.instances.tiny import tiny_data
 
 SPLIT_SOFT = tuple(r for r in SOFT_RULES if r.splits)
@@ -150,17 +148,13 @@ def test_the_bound_by_places_is_at_most_the_proven_optimum() -> None:
     assert len(places(problem)) == 2
     whole = solve(problem, SolveOptions(time_limit_s=30, explain=False, by_parts=False))
     assert whole.status == "OPTIMAL"
-    watch = Watch(None, 0.0)
-    bound = _bound_of_the_places(problem, SolveOptions(time_limit_s=100, explain=False), watch, None)
+    bound = bound_by_places(problem, time.perf_counter() + 10, place_bound)
     assert bound is not None and 0 < bound <= whole.objective + 1e-6
-    assert watch.history and watch.history[-1].bound == bound
 
 
 def test_a_place_bound_below_zero_counts_as_zero() -> None:
     # No soft rule's points are negative, so a place whose search ended on a bound below 0 (its
     # variables' domains alone) adds nothing: the bound on the whole is never below 0 for it.
-    from scheduler.places import bound_by_places
-
     problem = family_problem("network", 3)
     seen: list[int] = []
 
@@ -174,8 +168,6 @@ def test_a_place_bound_below_zero_counts_as_zero() -> None:
 def test_a_place_without_a_bound_counts_as_zero_and_none_proven_gives_none() -> None:
     # A place whose search proved nothing, or that had no time left, adds 0: the sum of the others
     # is still a bound on the whole. With no place proven there is no bound at all.
-    from scheduler.places import bound_by_places
-
     problem = family_problem("network", 3)
     answers = iter([None, 1_200.5, None])
     floor = floor_of_the_whole(problem)
@@ -187,19 +179,6 @@ def test_a_place_without_a_bound_counts_as_zero_and_none_proven_gives_none() -> 
 
     assert bound_by_places(problem, time.perf_counter() + 0.05, slow) == 900.0 + floor
     assert bound_by_places(problem, time.perf_counter() + 60, lambda place, limit_s: None) is None
-
-
-def test_solve_reports_the_bound_by_places_of_a_large_programme(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Two centres searched by parts (the threshold lowered): the bound comes before the first part,
-    # every calendar found afterwards carries it, and the result has it with its gap.
-    monkeypatch.setattr(solve_module, "PARTS_FROM_EDITIONS", 100)
-    monkeypatch.setattr(parts_module, "PART_LIMIT_S", 4.0)
-    result = solve(family_problem("network", 2), SolveOptions(time_limit_s=40, explain=False))
-    assert result.found and check(result.schedule) == []
-    assert result.bound is not None and 0 < result.bound <= result.objective
-    assert result.gap is not None and 0 <= result.gap < 1
-    search = [p for p in result.progress if p.source == "search"]
-    assert search and all(p.bound == pytest.approx(result.bound, abs=0.01) for p in search)
 
 
 def test_the_rules_the_places_leave_out_add_their_floor_weighted() -> None:
