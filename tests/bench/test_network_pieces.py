@@ -3,7 +3,6 @@ its two years, and a run's figures are its calendar's, checked, with the additiv
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from bench.generate import family_problem
 from bench.network_pieces import ADDITIVE, main, piece
 from data import default_problem
 from tests.bench.networks import expert_copies
+from tests.bench.runs import run_appended
 
 
 def test_each_piece_is_its_share_of_the_ten_centres_over_their_two_years() -> None:
@@ -40,14 +40,8 @@ def test_each_piece_is_its_share_of_the_ten_centres_over_their_two_years() -> No
 
 def test_a_run_reports_its_checked_calendar_s_points_with_the_additive_ones_scaled_to_ten_centres(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out = tmp_path / "network_pieces.json"
-    out.write_text(json.dumps({"what": "kept", "runs": [{"note": "earlier"}]}))
-    monkeypatch.setattr("sys.argv", ["bench.network_pieces", "--time-limit", "4", "--pieces", "1",
-                                     "--out", str(out), "--note", "t"])
-    main()
-    data = json.loads(out.read_text())
-    assert data["what"] == "kept" and [r["note"] for r in data["runs"]] == ["earlier", "t"]
-    run = data["runs"][-1]
+    run = run_appended(main, tmp_path / "network_pieces.json", monkeypatch,
+                       ["bench.network_pieces", "--time-limit", "4", "--pieces", "1"])
     (row,) = run["rows"]
     assert (row["centres"], row["times_to_the_network"], row["expert_copies"]) == (1, 10, 1)
     assert row["hard_rules_broken"] == 0

@@ -3,24 +3,18 @@ bound its duals prove, never above a calendar of the instance."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from bench.relaxation import main
+from tests.bench.runs import run_appended
 
 
 def test_a_run_records_the_size_the_times_and_a_bound_below_the_best_calendar(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out = tmp_path / "relaxation.json"
-    out.write_text(json.dumps({"what": "kept", "runs": [{"note": "earlier"}]}))
-    monkeypatch.setattr("sys.argv", ["bench.relaxation", "--instances", "network1x", "--runs", "2",
-                                     "--out", str(out), "--note", "t"])
-    main()
-    data = json.loads(out.read_text())
-    assert data["what"] == "kept" and [r["note"] for r in data["runs"]] == ["earlier", "t"]
-    (row,) = data["runs"][-1]["rows"]
+    (row,) = run_appended(main, tmp_path / "relaxation.json", monkeypatch,
+                          ["bench.relaxation", "--instances", "network1x", "--runs", "2"])["rows"]
     assert row["instance"] == "network1x" and len(row["runs"]) == 2
     first = row["runs"][0]
     assert first["columns"] > 1_000 and first["rows"] > 1_000 and first["nonzeros"] > first["columns"]

@@ -3,7 +3,6 @@ is the network it says, and its lateness by centre adds up to the start calendar
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from model.check import penalties
 from scheduler.instance import Instance
 from scheduler.solve import find_start
 from tests.bench.networks import expert_copies
+from tests.bench.runs import run_appended
 
 
 def test_the_variants_widen_what_the_centres_share() -> None:
@@ -26,13 +26,8 @@ def test_the_variants_widen_what_the_centres_share() -> None:
     assert len(wide.trainers) > len(plain.trainers)
 
 def test_each_centre_s_lateness_adds_up_to_the_start_s(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out = tmp_path / "shared_capacity.json"
-    out.write_text(json.dumps({"what": "kept", "runs": [{"note": "earlier"}]}))
-    monkeypatch.setattr("sys.argv", ["bench.shared_capacity", "--scale", "3", "--out", str(out), "--note", "t"])
-    main()
-    data = json.loads(out.read_text())
-    assert data["what"] == "kept" and [r["note"] for r in data["runs"]] == ["earlier", "t"]
-    rows = data["runs"][-1]["rows"]
+    rows = run_appended(main, tmp_path / "shared_capacity.json", monkeypatch,
+                        ["bench.shared_capacity", "--scale", "3"])["rows"]
     assert [r["variant"] for r in rows] == ["as generated", "ten times the streams",
                                            "a copy of the experts for every centre", "both"]
     assert [r["expert_copies"] for r in rows] == [2, 2, 3, 3]
