@@ -42,7 +42,11 @@ def _quiet_banner() -> None:
     """HiGHS prints its banner on the process's standard output when its first solver is made, whatever
     its options: the first is made here, at import, with that output sent nowhere."""
     sys.stdout.flush()
-    saved = os.dup(1)
+    try:
+        saved = os.dup(1)
+    except OSError:  # no standard output to keep clean
+        highspy.Highs()
+        return
     try:
         with open(os.devnull, "w") as null:
             os.dup2(null.fileno(), 1)

@@ -3,6 +3,8 @@ out, the bound its duals prove, and the bound a large programme's solve reports 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 
@@ -177,3 +179,19 @@ def test_a_programme_searched_by_parts_has_the_relaxation_bound(monkeypatch: pyt
     assert result.found and check(result.schedule) == []
     assert result.bound is not None and 0 < result.bound <= result.objective
     assert result.gap is not None and 0 <= result.gap < 1
+
+
+def test_highs_prints_nothing_on_standard_output() -> None:
+    # Its banner comes with the first solver a process makes: the CLI's and the API's output stay clean.
+    code = ("from scheduler.relaxation import solve_relaxation, linear_relaxation\n"
+            "from ortools.sat.python import cp_model\n"
+            "m = cp_model.CpModel(); x = m.new_int_var(0, 3, 'x'); m.add(x >= 1); m.minimize(x)\n"
+            "solve_relaxation(linear_relaxation(m.proto), 5.0)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == ""
+
+
+def test_a_process_without_standard_output_can_import_it() -> None:
+    done = subprocess.run([sys.executable, "-c", "import os; os.close(1); import scheduler.relaxation"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
