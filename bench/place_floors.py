@@ -2,7 +2,7 @@
 
 A network's search by parts moves the start by about a tenth in 300 s, and its priority lateness
 hardly at all. This asks whether that is the search or the rule: one place (one centre) of the
-network, with every person, the platform and the budget to itself (``scheduler.places``: a
+network, with every person, the platform and the budget to itself (``bench/places.py``: a
 relaxation of its part of the problem), is searched from the start calendar cut to it, once for
 each rule that splits over places and has points there (that rule alone, the editions that must
 run still required and an optional one left out still charged), then once for all of them

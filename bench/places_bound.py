@@ -1,9 +1,9 @@
 """The best bound known on a network's calendar: each of its places' bounds, given long searches.
 
-The product spends a tenth of a large programme's time limit on the bound by places
-(``scheduler/places.py``): on ten centres at 300 s, 3 s a place. This gives each place's model,
-built for its bound as the product builds it (only the rules that split, the rooms' day-by-day
-rows, no presolve), a long search of its own, and reports each place's bound over time, the
+The product spent a tenth of a large programme's time limit on the bound by places
+(``bench/places.py``) until the whole linear relaxation replaced it: on ten centres at 300 s, 3 s
+a place. This gives each place's model, built for its bound (only the rules that split, the rooms'
+day-by-day rows, no presolve), a long search of its own, and reports each place's bound over time, the
 start calendar's points of the same rules on that place, and the sum: a bound on what any
 calendar of the rules that split can score, against which the search's calendars are read (how
 far below its start a place's calendar can possibly go).
