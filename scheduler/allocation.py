@@ -480,7 +480,7 @@ def allocate(schedule: Schedule, *, time_limit_s: float = 10.0, workers: int = 2
     else:
         prm.max_time_in_seconds = max(0.1, time_limit_s)
     done = threading.Event()
-    stop_when_set(solver, stop, done)
+    stop_when_set(solver.stop_search, stop, done)
     try:
         status = STATUS.get(solver.solve(model), "UNKNOWN")
     finally:

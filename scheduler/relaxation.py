@@ -35,7 +35,7 @@ from typing import Any
 import highspy
 import numpy as np
 
-from scheduler.variables import StopFlag
+from scheduler.variables import StopFlag, stop_when_set
 
 
 def _quiet_banner() -> None:
@@ -173,18 +173,10 @@ def solve_relaxation(lp: LinearProgram, time_limit_s: float, stop: StopFlag | No
     n = len(lp.cost)
     h.addVars(n, lp.lower, lp.upper)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), lp.cost)
-    inf = highspy.kHighsInf
-    h.addRows(lp.rows, np.where(np.isfinite(lp.row_lower), lp.row_lower, -inf),
-              np.where(np.isfinite(lp.row_upper), lp.row_upper, inf), len(lp.index),
+    h.addRows(lp.rows, lp.row_lower, lp.row_upper, len(lp.index),  # HiGHS's infinity is math.inf
               lp.starts[:-1].astype(np.int32), lp.index, lp.value)
     done = threading.Event()
-    if stop is not None:
-        def watch() -> None:
-            while not done.wait(0.1):
-                if stop.is_set():
-                    h.cancelSolve()
-                    return
-        threading.Thread(target=watch, daemon=True).start()
+    stop_when_set(h.cancelSolve, stop, done)
     try:
         h.run()
     finally:

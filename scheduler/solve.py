@@ -356,7 +356,7 @@ def _search(built: Built, solver: cp_model.CpSolver, watch: Watch, stop: StopFla
                     solver.stop_search()
                     return
         threading.Thread(target=_leave_time_to_seat, daemon=True).start()
-    stop_when_set(solver, stop, done)
+    stop_when_set(solver.stop_search, stop, done)
     watch.search_started = time.perf_counter()
     try:
         return solver.solve(built.model, watch)

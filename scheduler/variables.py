@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol
@@ -363,11 +364,12 @@ class StopFlag(Protocol):
     def is_set(self) -> bool: ...
 
 
-def stop_when_set(solver: cp_model.CpSolver, stop: StopFlag | None, done: threading.Event) -> None:
-    """Watch ``stop`` until ``done`` is set, and end the search when it is.
+def stop_when_set(halt: Callable[[], None], stop: StopFlag | None, done: threading.Event) -> None:
+    """Watch ``stop`` until ``done`` is set, and end the search when it is: ``halt`` (a CP-SAT
+    solver's ``stop_search``, HiGHS's ``cancelSolve``).
 
-    ``stop_search`` is repeated while the search runs: asked before the solve has started,
-    CP-SAT would not know of it.
+    ``halt`` is repeated while the search runs: asked before the solve has started, the solver
+    would not know of it.
     """
     if stop is None:
         return
@@ -375,7 +377,7 @@ def stop_when_set(solver: cp_model.CpSolver, stop: StopFlag | None, done: thread
     def _watch() -> None:
         while not done.wait(0.1):
             if stop.is_set():
-                solver.stop_search()
+                halt()
 
     threading.Thread(target=_watch, daemon=True).start()
 
@@ -384,7 +386,7 @@ def solve_unless_stopped(solver: cp_model.CpSolver, model: cp_model.CpModel,
                          stop: StopFlag | None) -> cp_model.CpSolverStatus:
     """``solver.solve(model)``, ended early when ``stop`` is set."""
     done = threading.Event()
-    stop_when_set(solver, stop, done)
+    stop_when_set(solver.stop_search, stop, done)
     try:
         return solver.solve(model)
     finally:

@@ -159,16 +159,17 @@ def test_a_bound_is_rounded_down_to_the_hundredth() -> None:
     assert _points_below(-0.001) == -0.01
 
 
-def test_a_large_programme_reports_its_relaxation_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_large_programme_reports_its_relaxation_bound() -> None:
     # Two centres (142 editions) searched whole: CP-SAT's bound, and the relaxation's beside it
     # when higher, never above the calendar; every progress report after it carries it.
     problem = family_problem("network", 2)
-    relaxed = solve_relaxation(linear_relaxation(build(problem).model.proto), 60.0)
+    built = build(problem)
+    relaxed = solve_relaxation(linear_relaxation(built.model.proto), 60.0)
     assert relaxed is not None
     result = solve(problem, SolveOptions(time_limit_s=20, explain=False))
     assert result.found and check(result.schedule) == []
     assert result.bound is not None and result.bound <= result.objective
-    assert result.bound >= _points_below(relaxed / build(problem).scale)
+    assert result.bound >= _points_below(relaxed / built.scale)
     assert result.progress[-1].bound == result.bound
 
 
